@@ -1,0 +1,242 @@
+//! Boards: one TOML data file per board in `boards/`, loaded and checked.
+//!
+//! A board names its architecture and target triple, its flash and RAM
+//! regions, its console driver and how a run ends, and — for emulated boards —
+//! how QEMU boots it. Adding a board means adding a file, not code.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::diag::{Diagnostic, Error, Location, Result, Source};
+use crate::load::parse;
+use crate::model::Region;
+use crate::root::Root;
+use crate::validate::{address, size};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawBoardFile {
+    board: RawBoard,
+    memory: RawBoardMemory,
+    console: Option<RawConsole>,
+    exit: RawExit,
+    qemu: Option<RawQemu>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawBoard {
+    description: String,
+    arch: Spanned<String>,
+    target: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawBoardMemory {
+    flash: RawRegion,
+    ram: RawRegion,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawRegion {
+    origin: Spanned<toml::Value>,
+    size: Spanned<toml::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConsole {
+    driver: String,
+    base: Spanned<toml::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawExit {
+    method: Spanned<String>,
+    base: Option<Spanned<toml::Value>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawQemu {
+    binary: String,
+    package: String,
+    args: Vec<String>,
+}
+
+/// The CPU architecture family, which picks the startup component.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Arch {
+    CortexM,
+    Riscv,
+}
+
+impl Arch {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Arch::CortexM => "cortex-m",
+            Arch::Riscv => "riscv",
+        }
+    }
+
+    /// The component crate (directory in components/) with this arch's startup.
+    pub fn component(self) -> String {
+        format!("arch-{}", self.as_str())
+    }
+}
+
+/// A memory-mapped console: a driver component and its base address.
+#[derive(Debug, Clone, Serialize)]
+pub struct Console {
+    pub driver: String,
+    pub base: u64,
+}
+
+/// How a run ends: the kernel's exit status leaves the machine this way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "method", rename_all = "kebab-case")]
+pub enum Exit {
+    /// Arm semihosting SYS_EXIT.
+    Semihosting,
+    /// The SiFive test device at `base` (QEMU virt).
+    SifiveTest { base: u64 },
+    /// No way out: halt the core (real hardware).
+    Halt,
+}
+
+/// How QEMU boots the board.
+#[derive(Debug, Clone, Serialize)]
+pub struct Qemu {
+    pub binary: String,
+    /// The Debian package that provides `binary`.
+    pub package: String,
+    pub args: Vec<String>,
+}
+
+/// A validated board.
+#[derive(Debug, Clone, Serialize)]
+pub struct Board {
+    pub name: String,
+    pub description: String,
+    pub arch: Arch,
+    pub target: String,
+    pub flash: Region,
+    pub ram: Region,
+    pub console: Option<Console>,
+    pub exit: Exit,
+    pub qemu: Option<Qemu>,
+    #[serde(skip)]
+    pub path: PathBuf,
+    /// Where the board file gives the flash and RAM sizes.
+    #[serde(skip)]
+    pub flash_at: Option<Location>,
+    #[serde(skip)]
+    pub ram_at: Option<Location>,
+}
+
+impl Board {
+    /// Loads `boards/<name>.toml`; `used_at` is where the device named it.
+    pub fn load(root: &Root, name: &str, used_at: Option<Location>) -> Result<Board> {
+        let path = root.boards().join(format!("{name}.toml"));
+        if !path.is_file() {
+            let known = Root::data_names(&root.boards());
+            let d = Diagnostic::error(format!("unknown board `{name}`"))
+                .at(used_at)
+                .key("device.board")
+                .value(format!("\"{name}\""))
+                .why(format!("there is no {}", path.display()));
+            let d = match crate::diag::did_you_mean(name, known.iter().map(String::as_str)) {
+                Some(hint) => d.hint(hint),
+                None => d.hint(format!("known boards: {} (see `bluegen boards`)", known.join(", "))),
+            };
+            return Err(d.into());
+        }
+        Board::from_file(&path)
+    }
+
+    /// Parses and checks one board file.
+    pub fn from_file(path: &Path) -> Result<Board> {
+        let source = Source::read(path)?;
+        let raw: RawBoardFile = parse(&source, "board")?;
+        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+        let at = |span: std::ops::Range<usize>| Some(source.location(span));
+        let bad = |span, key: &str, why: String| Error::new(Diagnostic::error(format!("invalid board file: {why}")).at(at(span)).key(key.to_string()));
+        let arch = match raw.board.arch.get_ref().as_str() {
+            "cortex-m" => Arch::CortexM,
+            "riscv" => Arch::Riscv,
+            other => {
+                return Err(bad(raw.board.arch.span(), "board.arch", format!("unknown architecture `{other}`"))
+                    .map_hint("use `cortex-m` or `riscv`"));
+            }
+        };
+        let region = |r: &RawRegion, key: &str| -> Result<Region> {
+            let origin = address(r.origin.get_ref()).map_err(|why| bad(r.origin.span(), &format!("memory.{key}.origin"), why))?;
+            let size = size(r.size.get_ref()).map_err(|why| bad(r.size.span(), &format!("memory.{key}.size"), why))?;
+            Ok(Region { origin, size })
+        };
+        let flash = region(&raw.memory.flash, "flash")?;
+        let ram = region(&raw.memory.ram, "ram")?;
+        let console = match raw.console {
+            Some(c) => Some(Console {
+                base: address(c.base.get_ref()).map_err(|why| bad(c.base.span(), "console.base", why))?,
+                driver: c.driver,
+            }),
+            None => None,
+        };
+        let exit = match (raw.exit.method.get_ref().as_str(), &raw.exit.base) {
+            ("semihosting", _) => Exit::Semihosting,
+            ("halt", _) => Exit::Halt,
+            ("sifive-test", Some(base)) => {
+                Exit::SifiveTest { base: address(base.get_ref()).map_err(|why| bad(base.span(), "exit.base", why))? }
+            }
+            ("sifive-test", None) => {
+                return Err(bad(raw.exit.method.span(), "exit.base", "`sifive-test` needs the device's `base` address".into()));
+            }
+            (other, _) => {
+                return Err(bad(raw.exit.method.span(), "exit.method", format!("unknown exit method `{other}`"))
+                    .map_hint("use `semihosting`, `sifive-test` or `halt`"));
+            }
+        };
+        Ok(Board {
+            name,
+            description: raw.board.description,
+            arch,
+            target: raw.board.target,
+            flash,
+            ram,
+            console,
+            exit,
+            qemu: raw.qemu.map(|q| Qemu { binary: q.binary, package: q.package, args: q.args }),
+            path: path.to_path_buf(),
+            flash_at: at(raw.memory.flash.size.span()),
+            ram_at: at(raw.memory.ram.size.span()),
+        })
+    }
+
+    /// Every board in `boards/`, sorted by name.
+    pub fn all(root: &Root) -> Result<Vec<Board>> {
+        Root::data_names(&root.boards())
+            .iter()
+            .map(|name| Board::from_file(&root.boards().join(format!("{name}.toml"))))
+            .collect()
+    }
+}
+
+trait MapHint {
+    fn map_hint(self, hint: &str) -> Self;
+}
+
+impl MapHint for Error {
+    fn map_hint(mut self, hint: &str) -> Self {
+        if let Some(d) = self.diagnostics.last_mut() {
+            d.hint = Some(hint.to_string());
+        }
+        self
+    }
+}

@@ -1,0 +1,180 @@
+//! Build: cargo builds the rendered image crate; the ELF becomes a raw binary.
+//!
+//! cargo runs inside the image directory (so its `.cargo/config.toml` applies)
+//! with `--message-format=json`: bluegen finds the executable in cargo's
+//! artifact messages and re-prints compiler messages, except the linker's
+//! region overflow, which becomes a bluegen error naming the region and the
+//! bytes over.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use object::read::elf::{ElfFile32, ElfFile64, FileHeader, ProgramHeader};
+use object::{Endianness, FileKind};
+
+use crate::diag::{Diagnostic, Error, Result};
+use crate::resolve::Plan;
+use crate::validate::human;
+
+/// The outputs of a build.
+#[derive(Debug, Clone)]
+pub struct Artifacts {
+    pub elf: PathBuf,
+    pub bin: PathBuf,
+}
+
+/// Builds the rendered image crate in `image_dir`, in release.
+pub fn build(plan: &Plan, image_dir: &Path) -> Result<Artifacts> {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(image_dir)
+        .args(["build", "--release", "--message-format=json"])
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_TARGET")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit());
+    let mut child = cmd.spawn().map_err(|e| {
+        Error::new(
+            Diagnostic::error("cannot run cargo")
+                .why(e.to_string())
+                .hint("install Rust with rustup (https://rustup.rs) so that `cargo` is on PATH"),
+        )
+    })?;
+    let stdout = child.stdout.take().expect("piped");
+    let mut elf = None;
+    let mut overflows: Vec<(String, u64)> = Vec::new();
+    let mut missing_target = false;
+    for line in std::io::BufReader::new(stdout).lines().map_while(std::result::Result::ok) {
+        let Ok(msg) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
+        match msg["reason"].as_str() {
+            Some("compiler-artifact") => {
+                if let Some(exe) = msg["executable"].as_str() {
+                    elf = Some(PathBuf::from(exe));
+                }
+            }
+            Some("compiler-message") => {
+                let rendered = msg["message"]["rendered"].as_str().unwrap_or_default();
+                let found = region_overflows(rendered);
+                missing_target |= rendered.contains("can't find crate for `core`");
+                if found.is_empty() {
+                    eprint!("{rendered}");
+                } else {
+                    overflows.extend(found);
+                }
+            }
+            _ => {}
+        }
+    }
+    let status = child.wait().map_err(|e| Error::msg(format!("cargo did not finish: {e}")))?;
+    if !overflows.is_empty() {
+        return Err(overflow_error(plan, &overflows));
+    }
+    if missing_target {
+        let target = &plan.device.board.target;
+        return Err(Diagnostic::error(format!("the Rust target `{target}` is not installed"))
+            .note(format!("board {} builds for {target}", plan.device.board.name))
+            .hint(format!("rustup target add {target}"))
+            .into());
+    }
+    let elf = match (status.success(), elf) {
+        (true, Some(elf)) => elf,
+        _ => {
+            return Err(Diagnostic::error(format!("building the image of `{}` failed", plan.device.name))
+                .why("cargo reported the errors above")
+                .note(format!("the image crate is {}", image_dir.display()))
+                .into());
+        }
+    };
+    let bin = elf.with_extension("bin");
+    let data = std::fs::read(&elf).map_err(|e| Error::io("read", &elf, e))?;
+    let raw = raw_binary(&data).map_err(|why| Error::msg(format!("cannot make a raw binary of {}: {why}", elf.display())))?;
+    crate::render::write_if_changed(&bin, &raw)?;
+    Ok(Artifacts { elf, bin })
+}
+
+/// `(region, bytes over)` for each "will not fit in region" line of lld.
+fn region_overflows(text: &str) -> Vec<(String, u64)> {
+    let mut out: Vec<(String, u64)> = Vec::new();
+    for line in text.lines() {
+        let Some(rest) = line.split("will not fit in region '").nth(1) else { continue };
+        let Some((region, tail)) = rest.split_once('\'') else { continue };
+        let bytes = tail
+            .split("overflowed by ")
+            .nth(1)
+            .and_then(|t| t.split_whitespace().next())
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(0);
+        let region = region.to_lowercase();
+        match out.iter_mut().find(|(r, _)| *r == region) {
+            Some((_, b)) => *b = (*b).max(bytes),
+            None => out.push((region, bytes)),
+        }
+    }
+    out
+}
+
+fn overflow_error(plan: &Plan, overflows: &[(String, u64)]) -> Error {
+    let device = &plan.device;
+    let diagnostics = overflows
+        .iter()
+        .map(|(region, over)| {
+            let size = if region == "flash" { device.flash.size } else { device.ram.size };
+            let d = Diagnostic::error(format!(
+                "image `{}` does not fit in {region}: {over} bytes too many",
+                device.name
+            ))
+            .at(device.memory_at(region))
+            .key(format!("memory.{region}"))
+            .value(human(size))
+            .why(format!("{region} holds {size} bytes; the image needs {} (board {})", size + over, device.board.name));
+            if region == "ram" {
+                d.note(format!("RAM holds .data, .bss and the {}-byte boot stack", plan.stack_size))
+                    .hint("raise `[memory] ram`, shrink the largest thread `stack`, or turn features off")
+            } else {
+                d.hint("raise `[memory] flash`, pick a board with more flash, or turn features off (see `bluegen config`)")
+            }
+        })
+        .collect();
+    Error { diagnostics }
+}
+
+/// The loadable bytes of an ELF laid out by physical (load) address, gaps
+/// filled with 0xff, as a flash programmer expects.
+pub fn raw_binary(data: &[u8]) -> std::result::Result<Vec<u8>, String> {
+    let segments = match FileKind::parse(data).map_err(|e| e.to_string())? {
+        FileKind::Elf32 => load_segments(&ElfFile32::<Endianness>::parse(data).map_err(|e| e.to_string())?),
+        FileKind::Elf64 => load_segments(&ElfFile64::<Endianness>::parse(data).map_err(|e| e.to_string())?),
+        other => return Err(format!("not an ELF file ({other:?})")),
+    };
+    let Some(start) = segments.iter().map(|(addr, _)| *addr).min() else { return Ok(Vec::new()) };
+    let end = segments.iter().map(|(addr, bytes)| addr + bytes.len() as u64).max().unwrap_or(start);
+    let mut out = vec![0xff; (end - start) as usize];
+    for (addr, bytes) in segments {
+        let at = (addr - start) as usize;
+        out[at..at + bytes.len()].copy_from_slice(bytes);
+    }
+    Ok(out)
+}
+
+fn load_segments<'a, H: FileHeader<Endian = Endianness>>(elf: &object::read::elf::ElfFile<'a, H>) -> Vec<(u64, &'a [u8])> {
+    let endian = elf.endian();
+    let data = elf.data();
+    elf.elf_program_headers()
+        .iter()
+        .filter(|ph| ph.p_type(endian) == object::elf::PT_LOAD && ph.p_filesz(endian).into() > 0)
+        .filter_map(|ph| Some((ph.p_paddr(endian).into(), ph.data(endian, data).ok()?)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_lld_overflow_lines() {
+        let text = "error: linking with `rust-lld` failed: exit status: 1\n  = note: rust-lld: error: section '.text' will not fit in region 'FLASH': overflowed by 120 bytes\n          rust-lld: error: section '.rodata' will not fit in region 'FLASH': overflowed by 180 bytes\n          rust-lld: error: section '.stack' will not fit in region 'RAM': overflowed by 8 bytes\n";
+        assert_eq!(region_overflows(text), [("flash".to_string(), 180), ("ram".to_string(), 8)]);
+        assert!(region_overflows("warning: unused variable").is_empty());
+    }
+}

@@ -1,0 +1,86 @@
+//! `bluegen bench`: image sizes per example and board, as a table or JSON.
+//!
+//! Every example in `examples/` is built for every emulated board (or the
+//! boards given with `--board`), in release, and measured from its ELF.
+//! Rows are `{name, board, metric, value, unit}`; later measurements (timings,
+//! instruction counts) add metrics to the same table.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::board::Board;
+use crate::diag::{Error, Result};
+use crate::root::Root;
+
+#[derive(Debug, clap::Args)]
+pub struct Cmd {
+    /// Only these boards [default: every board with a [qemu] table].
+    #[arg(long)]
+    pub board: Vec<String>,
+    /// Only these examples [default: all of examples/].
+    #[arg(long)]
+    pub example: Vec<String>,
+    /// Print a JSON array of rows instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// One measurement.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub name: String,
+    pub board: String,
+    pub metric: &'static str,
+    pub value: f64,
+    pub unit: &'static str,
+}
+
+impl Cmd {
+    pub fn run(self) -> Result<u8> {
+        let root = Root::discover()?;
+        let boards: Vec<String> = if self.board.is_empty() {
+            Board::all(&root)?.into_iter().filter(|b| b.qemu.is_some()).map(|b| b.name).collect()
+        } else {
+            self.board.clone()
+        };
+        let mut rows = Vec::new();
+        for example in examples(&root, &self.example)? {
+            let name = example.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            for board in &boards {
+                let built = super::build::build_device(Some(&example), Some(board))?;
+                let fp = &built.footprint;
+                let row = |metric, value: u64| Row { name: name.clone(), board: board.clone(), metric, value: value as f64, unit: "bytes" };
+                rows.push(row("image_flash_bytes", fp.flash_bytes()));
+                rows.push(row("image_ram_bytes", fp.static_ram_bytes()));
+            }
+        }
+        if self.json {
+            println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| Error::msg(e.to_string()))?);
+        } else {
+            print_table(&rows);
+        }
+        Ok(0)
+    }
+}
+
+/// The example project directories, sorted, optionally filtered by name.
+fn examples(root: &Root, only: &[String]) -> Result<Vec<PathBuf>> {
+    let dir = root.dir.join("examples");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| Error::io("read directory", &dir, e))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("device.toml").is_file())
+        .filter(|p| only.is_empty() || only.iter().any(|o| p.file_name().is_some_and(|n| n == o.as_str())))
+        .collect();
+    found.sort();
+    Ok(found)
+}
+
+fn print_table(rows: &[Row]) {
+    println!("{:<16} {:<18} {:<28} {:>12} unit", "name", "board", "metric", "value");
+    for r in rows {
+        println!("{:<16} {:<18} {:<28} {:>12} {}", r.name, r.board, r.metric, r.value, r.unit);
+    }
+}

@@ -1,0 +1,7 @@
+//! Subcommands, one module each; each has a clap `Cmd` with a `run` method.
+
+pub mod bench;
+pub mod boards;
+pub mod build;
+pub mod new;
+pub mod run;

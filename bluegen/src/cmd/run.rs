@@ -1,0 +1,27 @@
+//! `bluegen run`: build if needed, boot in QEMU, exit with the kernel's status.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::diag::Result;
+
+#[derive(Debug, clap::Args)]
+pub struct Cmd {
+    /// A device.toml, or a directory holding one [default: .]
+    pub path: Option<PathBuf>,
+    /// Run on this board instead of the one device.toml names.
+    #[arg(long)]
+    pub board: Option<String>,
+    /// Stop QEMU and fail after this many seconds.
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+}
+
+impl Cmd {
+    pub fn run(self) -> Result<u8> {
+        let built = super::build::build_device(self.path.as_deref(), self.board.as_deref())?;
+        let timeout = self.timeout.map(Duration::from_secs_f64);
+        let code = crate::run::qemu(&built.plan.device.board, &built.artifacts.elf, timeout, &[])?;
+        Ok(u8::try_from(code).unwrap_or(1))
+    }
+}

@@ -1,0 +1,24 @@
+//! bluegen tailors a tiny, safe Rust RTOS kernel image to one device.
+//!
+//! The pipeline, one module per stage:
+//! [`load`] device.toml → [`validate`] into a [`model::Device`] → [`resolve`]
+//! features against the components' Kconfig files → [`render`] the image crate
+//! from `kernel-templates/` → [`build`] it with cargo → [`report`] its
+//! footprint → [`run`] it in QEMU. Boards ([`board`]) and presets ([`preset`])
+//! are data files; [`cmd`] holds one module per subcommand.
+
+pub mod board;
+pub mod build;
+pub mod cli;
+pub mod cmd;
+pub mod diag;
+pub mod kconfig;
+pub mod load;
+pub mod model;
+pub mod preset;
+pub mod render;
+pub mod report;
+pub mod resolve;
+pub mod root;
+pub mod run;
+pub mod validate;

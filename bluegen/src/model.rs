@@ -1,0 +1,89 @@
+//! The validated device model that every stage after [`crate::validate`] uses.
+//!
+//! Unlike the raw structs of [`crate::load`], everything here has been checked:
+//! the board exists, memory fits the board, threads are well-formed. Spans are
+//! kept only where a later stage can still reject a value (feature values).
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::board::Board;
+use crate::kconfig::Assignment;
+
+/// A memory region: where it starts and how many bytes it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Region {
+    pub origin: u64,
+    pub size: u64,
+}
+
+impl Region {
+    pub fn end(&self) -> u64 {
+        self.origin + self.size
+    }
+}
+
+/// A device, ready to resolve and build.
+#[derive(Debug, Clone)]
+pub struct Device {
+    /// The device.toml this came from.
+    pub manifest: PathBuf,
+    /// The project directory (the one holding device.toml).
+    pub dir: PathBuf,
+    pub name: String,
+    pub board: Board,
+    pub preset: Option<Preset>,
+    pub app: App,
+    pub flash: Region,
+    pub ram: Region,
+    /// Where the flash and RAM sizes in force were written (device or board).
+    pub flash_at: Option<crate::diag::Location>,
+    pub ram_at: Option<crate::diag::Location>,
+    /// `[features]` in file order, as Kconfig assignments by the user.
+    pub features: Vec<Assignment>,
+    /// Threads, highest priority first (ties keep file order).
+    pub threads: Vec<Thread>,
+}
+
+/// A preset named by the device, with its location for error messages.
+#[derive(Debug, Clone)]
+pub struct Preset {
+    pub name: String,
+    pub location: Option<crate::diag::Location>,
+}
+
+/// The device's app crate, whose functions are thread entries.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub dir: PathBuf,
+    /// Its package name, from its Cargo.toml.
+    pub package: String,
+}
+
+/// One statically declared thread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Thread {
+    pub name: String,
+    /// A function of the app crate, e.g. `main` or `sensors::poll`.
+    pub entry: String,
+    pub priority: u8,
+    pub stack: u32,
+}
+
+impl Device {
+    /// Where bluegen renders and builds this device's image crate.
+    pub fn image_dir(&self) -> PathBuf {
+        self.dir.join("target").join("bluegen").join(&self.board.name)
+    }
+
+    /// Where the size of `region` (`flash` or `ram`) was set.
+    pub fn memory_at(&self, region: &str) -> Option<crate::diag::Location> {
+        if region == "flash" { self.flash_at.clone() } else { self.ram_at.clone() }
+    }
+
+    /// The device name as a Rust identifier / crate-name fragment.
+    pub fn crate_name(&self) -> String {
+        self.name.replace('-', "_")
+    }
+}

@@ -1,0 +1,190 @@
+//! Render: the image crate from `kernel-templates/image/` with minijinja.
+//!
+//! Every `*.j2` file under the template directory renders to the same relative
+//! path, without `.j2`, in the device's image directory. Undefined variables
+//! are errors (strict mode), all failing templates are reported together, and
+//! a file is written only when its content changed, so cargo rebuilds only
+//! what a configuration change touched.
+
+use std::path::{Path, PathBuf};
+
+use minijinja::value::Serde;
+use minijinja::{Environment, UndefinedBehavior, Value};
+use serde::Serialize;
+
+use crate::board::Exit;
+use crate::diag::{Diagnostic, Error, Result};
+use crate::resolve::Plan;
+use crate::root::Root;
+
+/// What was rendered, and where.
+#[derive(Debug)]
+pub struct Rendered {
+    pub dir: PathBuf,
+    /// Files whose content changed (and were written) this time.
+    pub written: Vec<PathBuf>,
+}
+
+/// Renders the plan's image crate into `plan.device.image_dir()`.
+pub fn render(root: &Root, plan: &Plan) -> Result<Rendered> {
+    let template_dir = root.templates().join("image");
+    let out_dir = plan.device.image_dir();
+    let context = context(plan, &out_dir);
+
+    let outputs = render_tree(&template_dir, &out_dir, &context)?;
+    let mut written = Vec::new();
+    for (path, content) in outputs {
+        if write_if_changed(&path, content.as_bytes())? {
+            written.push(path);
+        }
+    }
+    Ok(Rendered { dir: out_dir, written })
+}
+
+/// Renders every `*.j2` under `template_dir` with `context`; returns each
+/// output path (under `out_dir`, `.j2` dropped) with its text. Every template
+/// that fails is reported, not only the first.
+pub fn render_tree(template_dir: &Path, out_dir: &Path, context: &Value) -> Result<Vec<(PathBuf, String)>> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    let syntax = minijinja::syntax::SyntaxConfig::builder().keep_trailing_newline(true).build();
+    env.set_syntax(syntax.expect("the default delimiters are valid"));
+    env.add_filter("hex", |v: u64| format!("{v:#x}"));
+
+    let mut templates = Vec::new();
+    collect_templates(template_dir, template_dir, &mut templates)?;
+    if templates.is_empty() {
+        return Err(Error::msg(format!("no templates (*.j2) in {}", template_dir.display())));
+    }
+    let mut errors = Vec::new();
+    let mut outputs = Vec::new();
+    for rel in &templates {
+        let path = template_dir.join(rel);
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
+        match env.render_str(&text, context) {
+            Ok(out) => outputs.push((out_dir.join(rel.with_extension("")), out)),
+            Err(e) => errors.push(
+                Diagnostic::error(format!("template {} failed to render", path.display()))
+                    .why(e.to_string())
+                    .note("this is a bug in bluegen's templates, not in your device"),
+            ),
+        }
+    }
+    Error::check(errors)?;
+    Ok(outputs)
+}
+
+fn collect_templates(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io("read directory", dir, e))?;
+    let mut entries: Vec<_> = entries.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_templates(base, &path, out)?;
+        } else if path.extension().is_some_and(|e| e == "j2") {
+            out.push(path.strip_prefix(base).unwrap_or(&path).to_path_buf());
+        }
+    }
+    Ok(())
+}
+
+/// Writes `content` to `path` atomically (temporary file, then rename) unless
+/// the file already holds exactly that. Returns whether it wrote.
+pub fn write_if_changed(path: &Path, content: &[u8]) -> Result<bool> {
+    if std::fs::read(path).is_ok_and(|old| old == content) {
+        return Ok(false);
+    }
+    write_atomic(path, content)?;
+    Ok(true)
+}
+
+/// Writes through a temporary file in the same directory and a rename, so a
+/// reader never sees half a file and a failed write leaves the old one.
+pub fn write_atomic(path: &Path, content: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = dir.join(format!(".{name}.bluegen-tmp"));
+    std::fs::write(&tmp, content).map_err(|e| Error::io("write", &tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io("replace", path, e))
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ComponentCtx {
+    name: String,
+    #[serde(rename = "crate")]
+    package: String,
+    ident: String,
+    path: String,
+    features: Vec<String>,
+}
+
+/// The template context; its shape is documented in kernel-templates/README.md.
+fn context(plan: &Plan, out_dir: &Path) -> Value {
+    let device = &plan.device;
+    let board = &device.board;
+    let components: Vec<ComponentCtx> = plan
+        .components
+        .iter()
+        .map(|c| ComponentCtx {
+            name: c.name.clone(),
+            package: c.package.clone(),
+            ident: c.ident(),
+            path: c.dir.display().to_string(),
+            features: c.features.clone(),
+        })
+        .collect();
+    let threads: Vec<Value> = device
+        .threads
+        .iter()
+        .map(|t| {
+            minijinja::context! {
+                name => &t.name,
+                entry => format!("app::{}", t.entry),
+                priority => t.priority,
+                stack => t.stack,
+            }
+        })
+        .collect();
+    let console = board.console.as_ref().map(|c| {
+        minijinja::context! {
+            driver => &c.driver,
+            ident => plan.components.iter().find(|k| k.name == c.driver).map(|k| k.ident()),
+            base => c.base,
+        }
+    });
+    let exit = match board.exit {
+        Exit::Semihosting => minijinja::context! { method => "semihosting" },
+        Exit::SifiveTest { base } => minijinja::context! { method => "sifive-test", base => base },
+        Exit::Halt => minijinja::context! { method => "halt" },
+    };
+    let runner = board.qemu.as_ref().map(|q| {
+        let mut parts = vec![q.binary.clone()];
+        parts.extend(q.args.iter().cloned());
+        parts.push("-kernel".into());
+        parts.join(" ")
+    });
+    let symbols: Vec<Value> = plan
+        .config
+        .constants()
+        .into_iter()
+        .map(|c| {
+            minijinja::context! { name => c.name, rust_type => c.rust_type, value => c.value, help => c.help }
+        })
+        .collect();
+    minijinja::context! {
+        device => minijinja::context! { name => &device.name, crate_name => device.crate_name() },
+        board => minijinja::context! { name => &board.name, arch => board.arch.as_str(), target => &board.target },
+        memory => minijinja::context! { flash => Value::from(Serde(device.flash)), ram => Value::from(Serde(device.ram)) },
+        stack_size => plan.stack_size,
+        threads => threads,
+        components => Value::from(Serde(&components)),
+        app => minijinja::context! { crate => &device.app.package, path => device.app.dir.display().to_string() },
+        console => console,
+        exit => exit,
+        runner => runner,
+        linker_script => out_dir.join("link.x").display().to_string(),
+        symbols => symbols,
+    }
+}

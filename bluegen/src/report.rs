@@ -1,0 +1,104 @@
+//! Report: how much of each memory region an image uses, read from its ELF.
+//!
+//! Every allocated section is placed by its address: sections in the flash
+//! region count against flash; initialised data in RAM counts against RAM and,
+//! as its load image, against flash too; zero-initialised sections (`.bss`,
+//! the `.stack` reservation) count against RAM only.
+
+use std::io::Write;
+use std::path::Path;
+
+use object::{Object, ObjectSection, SectionFlags, SectionKind};
+use serde::Serialize;
+
+use crate::diag::{Error, Result};
+use crate::model::Region;
+use crate::validate::human;
+
+/// One row of the region table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegionUse {
+    pub name: String,
+    pub origin: u64,
+    pub used: u64,
+    pub size: u64,
+}
+
+/// An image's footprint by region and by section class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Footprint {
+    pub regions: Vec<RegionUse>,
+    pub text: u64,
+    pub rodata: u64,
+    pub data: u64,
+    pub bss: u64,
+    /// The boot stack reservation (part of RAM use, not of static RAM).
+    pub stack: u64,
+}
+
+impl Footprint {
+    /// Flash bytes: code, read-only data and the load image of .data.
+    pub fn flash_bytes(&self) -> u64 {
+        self.text + self.rodata + self.data
+    }
+
+    /// Static RAM bytes: .data and .bss, stacks excluded.
+    pub fn static_ram_bytes(&self) -> u64 {
+        self.data + self.bss
+    }
+}
+
+/// Reads the footprint of the ELF at `path` against the given regions.
+pub fn footprint(path: &Path, flash: Region, ram: Region) -> Result<Footprint> {
+    let data = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+    let file = object::File::parse(&*data).map_err(|e| Error::msg(format!("{} is not an ELF file: {e}", path.display())))?;
+    let mut fp = Footprint { regions: Vec::new(), text: 0, rodata: 0, data: 0, bss: 0, stack: 0 };
+    let (mut in_flash, mut in_ram) = (0u64, 0u64);
+    for section in file.sections() {
+        let alloc = matches!(section.flags(), SectionFlags::Elf { sh_flags, .. } if sh_flags & object::elf::SHF_ALLOC == object::elf::SHF_ALLOC);
+        let size = section.size();
+        if !alloc || size == 0 {
+            continue;
+        }
+        let addr = section.address();
+        let name = section.name().unwrap_or_default();
+        let zeroed = matches!(section.kind(), SectionKind::UninitializedData | SectionKind::UninitializedTls);
+        let in_region = |r: Region| addr >= r.origin && addr < r.end();
+        if name == ".stack" {
+            fp.stack += size;
+            in_ram += size;
+        } else if zeroed {
+            fp.bss += size;
+            in_ram += size;
+        } else if in_region(ram) && !in_region(flash) {
+            fp.data += size;
+            in_ram += size;
+            in_flash += size;
+        } else {
+            match section.kind() {
+                SectionKind::Text => fp.text += size,
+                _ => fp.rodata += size,
+            }
+            in_flash += size;
+        }
+    }
+    fp.regions = vec![
+        RegionUse { name: "flash".into(), origin: flash.origin, used: in_flash, size: flash.size },
+        RegionUse { name: "ram".into(), origin: ram.origin, used: in_ram, size: ram.size },
+    ];
+    Ok(fp)
+}
+
+/// Prints the region table.
+pub fn print_regions(out: &mut impl Write, fp: &Footprint) -> std::io::Result<()> {
+    writeln!(out, "{:<8} {:>10} {:>10} {:>7}", "region", "used", "size", "use")?;
+    for r in &fp.regions {
+        let pct = if r.size == 0 { 0.0 } else { r.used as f64 * 100.0 / r.size as f64 };
+        writeln!(out, "{:<8} {:>8} B {:>10} {:>6.2}%", r.name, r.used, human(r.size), pct)?;
+    }
+    writeln!(
+        out,
+        "flash = text {} + rodata {} + data {}; ram = data {} + bss {} + stack {}",
+        fp.text, fp.rodata, fp.data, fp.data, fp.bss, fp.stack
+    )
+}

@@ -1,0 +1,104 @@
+//! Resolve: pick the image's components and settle its whole configuration.
+//!
+//! The board decides which components an image needs (kernel, config, the
+//! arch's startup, its console and exit drivers). Their Kconfig files are
+//! parsed and the preset's, then the device's, `[features]` are applied. The
+//! result, a [`Plan`], is everything [`crate::render`] needs; nothing is
+//! compiled before it exists.
+
+use std::path::PathBuf;
+
+use crate::board::Exit;
+use crate::diag::{Diagnostic, Error, Result, Source};
+use crate::kconfig::{self, ComponentKconfig, Config};
+use crate::model::Device;
+use crate::root::Root;
+
+/// A component crate that goes into the image.
+#[derive(Debug, Clone)]
+pub struct Component {
+    /// Directory name in components/, e.g. `uart-cmsdk`.
+    pub name: String,
+    /// Package name, e.g. `bluegen-uart-cmsdk`.
+    pub package: String,
+    pub dir: PathBuf,
+    /// Cargo features to enable: its bool Kconfig symbols that are y.
+    pub features: Vec<String>,
+}
+
+impl Component {
+    /// The crate's name as a Rust identifier.
+    pub fn ident(&self) -> String {
+        self.package.replace('-', "_")
+    }
+}
+
+/// A device with its components chosen and its configuration resolved.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub device: Device,
+    pub components: Vec<Component>,
+    pub config: Config,
+    /// Bytes reserved for the boot stack at the top of RAM.
+    pub stack_size: u64,
+}
+
+/// The names of the components a device's image is made of, in link order.
+pub fn component_names(device: &Device) -> Vec<String> {
+    let board = &device.board;
+    let mut names = vec!["config".to_string(), "kernel".to_string(), board.arch.component()];
+    if let Some(console) = &board.console {
+        names.push(console.driver.clone());
+    }
+    if let Exit::SifiveTest { .. } = board.exit {
+        names.push("sifive-test".to_string());
+    }
+    names
+}
+
+/// Resolves a validated device into a build plan.
+pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
+    let mut components = Vec::new();
+    let mut kconfigs = Vec::new();
+    for name in component_names(&device) {
+        let dir = root.components().join(&name);
+        let manifest = dir.join("Cargo.toml");
+        if !manifest.is_file() {
+            return Err(Diagnostic::error(format!("board {} needs component `{name}`, which does not exist", device.board.name))
+                .key("component")
+                .value(name.clone())
+                .why(format!("there is no {}", manifest.display()))
+                .note(format!("named by {}", device.board.path.display()))
+                .into());
+        }
+        let source = Source::read(&manifest)?;
+        let package = toml::from_str::<toml::Table>(&source.text)
+            .ok()
+            .and_then(|t| t.get("package")?.get("name")?.as_str().map(str::to_string))
+            .ok_or_else(|| Error::msg(format!("{} has no package.name", manifest.display())))?;
+        let kconfig = dir.join("Kconfig");
+        if kconfig.is_file() {
+            kconfigs.push(ComponentKconfig { component: name.clone(), path: kconfig });
+        }
+        components.push(Component { name, package, dir, features: Vec::new() });
+    }
+
+    let tree = kconfig::load(&kconfigs)?;
+    let mut assignments = match &device.preset {
+        Some(p) => crate::preset::assignments(root, &p.name, p.location.clone())?,
+        None => Vec::new(),
+    };
+    assignments.extend(device.features.iter().cloned());
+    let config = kconfig::resolve(&tree, &assignments)?;
+
+    for c in &mut components {
+        c.features = config.features_of(&c.name);
+    }
+    let boot_stack = match config.get("BOOT_STACK_SIZE").and_then(|s| s.value.clone()) {
+        Some(kconfig::Value::Int(n)) => n.max(0) as u64,
+        _ => 0,
+    };
+    let largest_thread = device.threads.iter().map(|t| u64::from(t.stack)).max().unwrap_or(0);
+    let stack_size = boot_stack.max(largest_thread).next_multiple_of(8);
+    Ok(Plan { device, components, config, stack_size })
+}

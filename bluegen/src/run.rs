@@ -1,0 +1,55 @@
+//! Run: boot an image in QEMU, stream its console, return its exit status.
+//!
+//! The board's `[qemu]` table gives the binary and machine flags. The console
+//! goes straight to our stdout; the kernel's exit status comes back through
+//! semihosting (Arm) or the SiFive test device (RISC-V virt) as QEMU's own.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::board::Board;
+use crate::diag::{Diagnostic, Error, Result};
+
+/// Boots `elf` on `board` and waits; `Ok(status)` is the kernel's exit code.
+pub fn qemu(board: &Board, elf: &Path, timeout: Option<Duration>, extra_args: &[String]) -> Result<i32> {
+    let Some(qemu) = &board.qemu else {
+        return Err(Diagnostic::error(format!("board {} is not emulated", board.name))
+            .why("its board file has no [qemu] table, so there is nothing to run the image in")
+            .hint("flash it to the device instead, or pick a qemu-* board (`bluegen boards`)")
+            .into());
+    };
+    if find_in_path(&qemu.binary).is_none() {
+        return Err(Diagnostic::error(format!("`{}` is not installed", qemu.binary))
+            .why(format!("board {} runs in QEMU, and `{}` is not on PATH", board.name, qemu.binary))
+            .hint(format!("install Debian's package: sudo apt-get install {}", qemu.package))
+            .into());
+    }
+    let mut cmd = Command::new(&qemu.binary);
+    cmd.args(&qemu.args).args(extra_args).arg("-kernel").arg(elf).stdin(Stdio::null());
+    let mut child = cmd.spawn().map_err(|e| Error::msg(format!("cannot start {}: {e}", qemu.binary)))?;
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().map_err(|e| Error::msg(format!("waiting for QEMU: {e}")))? {
+            return match status.code() {
+                Some(code) => Ok(code),
+                None => Err(Error::msg(format!("{} was killed by a signal", qemu.binary))),
+            };
+        }
+        if let Some(limit) = timeout.filter(|t| start.elapsed() >= *t) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(Diagnostic::error(format!("the image did not finish within {} s", limit.as_secs_f64()))
+                .why("QEMU was stopped: the kernel neither exited nor halted in time")
+                .hint("a thread may be waiting forever; raise --timeout if the work is just slow")
+                .into());
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// The full path of `program` if it is on PATH.
+pub fn find_in_path(program: &str) -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|dir| dir.join(program)).find(|p| p.is_file())
+}
