@@ -58,6 +58,12 @@ pub fn component_names(device: &Device) -> Vec<String> {
 
 /// Resolves a validated device into a build plan.
 pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
+    let mut assignments = match &device.preset {
+        Some(p) => crate::preset::assignments(root, &p.name, p.location.clone())?,
+        None => Vec::new(),
+    };
+    assignments.extend(device.features.iter().cloned());
+
     let mut components = Vec::new();
     let mut kconfigs = Vec::new();
     for name in component_names(&device) {
@@ -84,11 +90,6 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     }
 
     let tree = kconfig::load(&kconfigs)?;
-    let mut assignments = match &device.preset {
-        Some(p) => crate::preset::assignments(root, &p.name, p.location.clone())?,
-        None => Vec::new(),
-    };
-    assignments.extend(device.features.iter().cloned());
     let config = kconfig::resolve(&tree, &assignments)?;
 
     for c in &mut components {

@@ -24,7 +24,11 @@ pub const MIN_STACK: u64 = 256;
 pub fn validate(root: &Root, source: &Source, raw: RawDeviceFile, board_override: Option<&str>) -> Result<Device> {
     let mut errors = Vec::new();
     let at = |span: std::ops::Range<usize>| Some(source.location(span));
-    let dir = source.path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let dir = match source.path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => Path::new(".").to_path_buf(),
+    };
+    let dir = std::path::absolute(&dir).unwrap_or(dir);
     let device = raw.device.get_ref();
 
     let name = device.name.get_ref().clone();
@@ -94,7 +98,7 @@ pub fn validate(root: &Root, source: &Source, raw: RawDeviceFile, board_override
 
     let mut threads = Vec::new();
     for (thread_name, thread) in &raw.threads {
-        if let Some(t) = validate_thread(thread_name, thread, ram, source, &mut errors) {
+        if let Some(t) = validate_thread(thread_name, thread, board.as_ref().map(|_| ram), source, &mut errors) {
             threads.push(t);
         }
     }
@@ -183,7 +187,7 @@ fn memory_regions(board: &Board, memory: &RawMemory, source: &Source, errors: &m
     (flash, ram)
 }
 
-fn validate_thread(name: &Spanned<String>, t: &Spanned<RawThread>, ram: Region, source: &Source, errors: &mut Vec<Diagnostic>) -> Option<Thread> {
+fn validate_thread(name: &Spanned<String>, t: &Spanned<RawThread>, ram: Option<Region>, source: &Source, errors: &mut Vec<Diagnostic>) -> Option<Thread> {
     let t_name = name.get_ref();
     let key = |k: &str| format!("threads.{t_name}.{k}");
     let before = errors.len();
@@ -232,8 +236,9 @@ fn validate_thread(name: &Spanned<String>, t: &Spanned<RawThread>, ram: Region, 
             );
             0
         }
-        Ok(s) if s > ram.size => {
-            errors.push(bad_value(source, stack_v, &key("stack"), format!("RAM holds only {}", human(ram.size))));
+        Ok(s) if ram.is_some_and(|ram| s > ram.size) => {
+            let ram = ram.map_or(0, |r| r.size);
+            errors.push(bad_value(source, stack_v, &key("stack"), format!("RAM holds only {}", human(ram))));
             0
         }
         Ok(s) => s as u32,

@@ -59,14 +59,19 @@ impl Cmd {
 /// The device.toml that `path` means: the file itself, or `<dir>/device.toml`.
 pub fn manifest_path(path: Option<&Path>) -> Result<PathBuf> {
     let path = path.unwrap_or(Path::new("."));
-    let manifest = if path.is_dir() { path.join("device.toml") } else { path.to_path_buf() };
+    let manifest = match path.is_dir() {
+        true if path == Path::new(".") => PathBuf::from("device.toml"),
+        true => path.join("device.toml"),
+        false => path.to_path_buf(),
+    };
     if !manifest.is_file() {
         return Err(Diagnostic::error(format!("no device.toml at `{}`", manifest.display()))
             .why(if path.is_dir() { "the directory holds no device.toml".to_string() } else { "the file does not exist".to_string() })
             .hint("pass a device project directory or its device.toml; `bluegen new <DIR> --board <BOARD>` creates one")
             .into());
     }
-    Ok(std::path::absolute(&manifest).unwrap_or(manifest))
+    // Kept as the user wrote it, so messages show the path they typed.
+    Ok(manifest)
 }
 
 /// Load, validate and resolve: everything short of compiling.
