@@ -1,0 +1,46 @@
+//! The vector table and the handler of every exception but reset.
+//!
+//! The 16 system entries of the ARMv6-M/v7-M/v8-M table: initial stack
+//! pointer, Reset, NMI, HardFault, MemManage, BusFault, UsageFault,
+//! SecureFault, three reserved words, SVCall, DebugMonitor, a reserved word,
+//! PendSV and SysTick. Nothing enables an interrupt yet, so none of them is
+//! expected; each ends the run with a failure.
+
+core::arch::global_asm!(
+    "
+    .section .vector_table, \"a\", %progbits
+    .global __bluegen_vectors
+    .p2align 2
+__bluegen_vectors:
+    .word _stack_top
+    .word Reset
+    .word __bluegen_unexpected_exception /* NMI */
+    .word __bluegen_unexpected_exception /* HardFault */
+    .word __bluegen_unexpected_exception /* MemManage */
+    .word __bluegen_unexpected_exception /* BusFault */
+    .word __bluegen_unexpected_exception /* UsageFault */
+    .word __bluegen_unexpected_exception /* SecureFault */
+    .word 0
+    .word 0
+    .word 0
+    .word __bluegen_unexpected_exception /* SVCall */
+    .word __bluegen_unexpected_exception /* DebugMonitor */
+    .word 0
+    .word __bluegen_unexpected_exception /* PendSV */
+    .word __bluegen_unexpected_exception /* SysTick */
+    .size __bluegen_vectors, . - __bluegen_vectors
+    "
+);
+
+// SAFETY: the generated image defines `__bluegen_exit` with
+// `#[unsafe(no_mangle)]` and exactly this signature; it has no preconditions.
+unsafe extern "Rust" {
+    safe fn __bluegen_exit(code: i32) -> !;
+}
+
+/// Every exception but reset: ends the run with a failure. The hardware has
+/// stacked the caller-saved registers, so this is a plain `extern "C"` call.
+#[unsafe(no_mangle)]
+extern "C" fn __bluegen_unexpected_exception() -> ! {
+    __bluegen_exit(1)
+}

@@ -1,0 +1,69 @@
+//! Cortex-M start-up for bluegen images: vector table, reset, exit, halt.
+//!
+//! What this crate puts in an image:
+//!
+//! * the vector table, in section `.vector_table` (the image's linker script
+//!   places it first in flash): the initial stack pointer `_stack_top`, then
+//!   `Reset`, then NMI, HardFault and the other system exceptions, which all
+//!   end the run with a failure through the image's `__bluegen_exit(1)`;
+//! * `Reset`: enables the FPU on `eabihf` targets, copies `.data` from flash
+//!   (`_sidata`) to RAM (`_sdata`..`_edata`), zeroes `.bss` (`_sbss`..`_ebss`)
+//!   and calls the image's `__bluegen_start() -> !`;
+//! * [`semihosting_exit`] and [`halt`], which images use as their exit.
+//!
+//! It works on every M profile target Rust has (thumbv6m, thumbv7m,
+//! thumbv7em, thumbv8m.base/main): the start-up assembly uses only Thumb-1
+//! instructions.
+//!
+//! Why not `cortex-m-rt`: footprint and control. cortex-m-rt brings its own
+//! linker script (`link.x` with `memory.x`, which bluegen renders itself from
+//! the board and device), a full table of interrupt vectors for every device
+//! crate, pre-init hooks and a macro-based entry point, and it must agree
+//! with bluegen's script on every symbol name. The start-up here is about 40
+//! bytes of assembly and a 64-byte table, its symbols are the ones bluegen's
+//! linker script defines, and no exception handler costs more than a branch.
+//! Device interrupt vectors come with the first interrupt driver.
+
+#![no_std]
+
+mod exceptions;
+mod reset;
+
+/// Ends the run through semihosting `SYS_EXIT`: status 0 for `code == 0`,
+/// 1 otherwise.
+///
+/// QEMU must run with `-semihosting-config enable=on,target=native`; on
+/// hardware without a debugger attached the `bkpt` faults.
+#[inline]
+pub fn semihosting_exit(code: i32) -> ! {
+    /// `SYS_EXIT`.
+    const SYS_EXIT: u32 = 0x18;
+    /// `ADP_Stopped_ApplicationExit`: the program finished, status 0.
+    const APPLICATION_EXIT: u32 = 0x2_0026;
+    /// `ADP_Stopped_RunTimeErrorUnknown`: status 1.
+    const RUN_TIME_ERROR: u32 = 0x2_0023;
+    let reason = if code == 0 { APPLICATION_EXIT } else { RUN_TIME_ERROR };
+    // SAFETY: `bkpt 0xab` with r0 = SYS_EXIT and r1 = a reason code is the
+    // semihosting exit call; it reads only r0 and r1 (on 32-bit Arm, SYS_EXIT
+    // takes the reason itself, not a pointer) and does not return when a
+    // semihosting host is attached. Without one it raises a debug exception,
+    // which ends in the fault handler; either way control never comes back.
+    unsafe {
+        core::arch::asm!(
+            "bkpt 0xab",
+            in("r0") SYS_EXIT,
+            in("r1") reason,
+            options(nomem, nostack, noreturn),
+        )
+    }
+}
+
+/// Stops the core: waits for interrupts forever.
+#[inline]
+pub fn halt() -> ! {
+    loop {
+        // SAFETY: `wfi` only waits for an interrupt; it touches no memory and
+        // no register Rust relies on.
+        unsafe { core::arch::asm!("wfi", options(nomem, nostack, preserves_flags)) };
+    }
+}

@@ -1,0 +1,62 @@
+//! `Reset`: from the reset vector to the image's `__bluegen_start`.
+//!
+//! Written in assembly because no Rust code may run before `.data` and
+//! `.bss` hold their initial values. Uses only Thumb-1 instructions so it
+//! assembles for ARMv6-M as well as ARMv7-M and ARMv8-M.
+
+/// FPU enable for `eabihf` targets: CP10 and CP11 full access in CPACR
+/// (0xE000ED88 bits 20..23), before any Rust code may use an FP register.
+#[cfg(target_abi = "eabihf")]
+macro_rules! enable_fpu {
+    () => {
+        "ldr r0, =0xE000ED88
+        ldr r1, [r0]
+        movs r2, #0xf
+        lsls r2, r2, #20
+        orrs r1, r1, r2
+        str r1, [r0]
+        dsb
+        isb
+        "
+    };
+}
+
+#[cfg(not(target_abi = "eabihf"))]
+macro_rules! enable_fpu {
+    () => {
+        ""
+    };
+}
+
+core::arch::global_asm!(concat!(
+    "
+    .section .text.Reset, \"ax\", %progbits
+    .global Reset
+    .type Reset, %function
+    .thumb_func
+Reset:
+    ",
+    enable_fpu!(),
+    "
+    /* .data: copy _sidata (flash) to _sdata.._edata (RAM), a word at a time. */
+    ldr r0, =_sdata
+    ldr r1, =_edata
+    ldr r2, =_sidata
+1:  cmp r0, r1
+    bhs 2f
+    ldm r2!, {{r3}}
+    stm r0!, {{r3}}
+    b 1b
+2:  /* .bss: zero _sbss.._ebss. */
+    ldr r0, =_sbss
+    ldr r1, =_ebss
+    movs r2, #0
+3:  cmp r0, r1
+    bhs 4f
+    stm r0!, {{r2}}
+    b 3b
+4:  bl __bluegen_start
+    udf #0
+    .size Reset, . - Reset
+    "
+));

@@ -1,0 +1,17 @@
+// Host defaults of the bluegen configuration, for builds and tests of the
+// component crates outside an image (the workspace's .cargo/config.toml points
+// BLUEGEN_CONFIG_RS here). Images get a file that bluegen renders from the
+// resolved Kconfig symbols instead; the values here are the Kconfig defaults.
+
+/// Console output: the kernel prints to the board's console.
+pub const CONSOLE: bool = true;
+/// Print the source location of a panic before the run ends.
+pub const PANIC_LOCATION: bool = true;
+/// Print a one-line banner when the kernel starts.
+pub const BANNER: bool = false;
+/// Boot stack size (bytes).
+pub const BOOT_STACK_SIZE: u32 = 1024;
+/// Baud rate divisor of the CMSDK UART.
+pub const CMSDK_UART_BAUDDIV: u32 = 217;
+/// Baud rate divisor of the NS16550A UART.
+pub const NS16550_DIVISOR: u32 = 1;

@@ -1,0 +1,38 @@
+//! The bluegen kernel: console, exit, thread start-up and panic handling.
+//!
+//! An image links this crate with the arch, driver and config crates its
+//! board needs. The generated image defines the two functions in [`port`]
+//! (console output and ending the run); everything here is written against
+//! them, so this crate has no board code and builds for any target.
+//!
+//! Boot order: the arch crate's reset code sets up the stack, `.data` and
+//! `.bss`, then calls the image's `__bluegen_start`, which initialises the
+//! console driver and calls [`start`] with the device's threads.
+//!
+//! Usage, from a device's app crate:
+//!
+//! ```text
+//! pub fn main() {
+//!     bluegen_kernel::console::write_str("Hello from bluegen!\n");
+//!     bluegen_kernel::exit(0);
+//! }
+//! ```
+//!
+//! Cargo features mirror the bool symbols of this crate's Kconfig
+//! (`CONSOLE` is `console`, `PANIC_LOCATION` is `panic-location`, `BANNER` is
+//! `banner`); the API is the same with any of them off. Nothing here uses
+//! `core::fmt` or a path that can panic: numbers are written by hand.
+
+#![cfg_attr(not(test), no_std)]
+#![deny(unsafe_code)]
+
+pub mod console;
+mod exit;
+mod num;
+#[cfg(target_os = "none")]
+mod panic;
+pub mod port;
+mod thread;
+
+pub use exit::exit;
+pub use thread::{ThreadSpec, start};
