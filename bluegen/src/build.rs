@@ -33,7 +33,7 @@ pub fn build(plan: &Plan, image_dir: &Path) -> Result<Artifacts> {
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("CARGO_BUILD_TARGET")
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().map_err(|e| {
         Error::new(
             Diagnostic::error("cannot run cargo")
@@ -42,6 +42,16 @@ pub fn build(plan: &Plan, image_dir: &Path) -> Result<Artifacts> {
         )
     })?;
     let stdout = child.stdout.take().expect("piped");
+    // cargo's progress goes on to our stderr; its closing "could not compile"
+    // is dropped, since bluegen says what failed in its own words.
+    let stderr = child.stderr.take().expect("piped");
+    let forward = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(std::result::Result::ok) {
+            if !line.starts_with("error: could not compile") {
+                eprintln!("{line}");
+            }
+        }
+    });
     let mut elf = None;
     let mut overflows: Vec<(String, u64)> = Vec::new();
     let mut missing_target = false;
@@ -67,6 +77,7 @@ pub fn build(plan: &Plan, image_dir: &Path) -> Result<Artifacts> {
         }
     }
     let status = child.wait().map_err(|e| Error::msg(format!("cargo did not finish: {e}")))?;
+    let _ = forward.join();
     if !overflows.is_empty() {
         return Err(overflow_error(plan, &overflows));
     }

@@ -21,10 +21,16 @@ pub enum Command {
     New(cmd::new::Cmd),
     /// Validate, render and build a device's kernel image; print its footprint.
     Build(cmd::build::Cmd),
+    /// Validate a device and resolve its configuration; compile nothing.
+    Check(cmd::check::Cmd),
+    /// Show the resolved configuration and where each value came from.
+    Config(cmd::config::Cmd),
     /// Build if needed, then boot the image in QEMU and return its exit status.
     Run(cmd::run::Cmd),
     /// List the boards bluegen knows.
     Boards(cmd::boards::Cmd),
+    /// Write (or --check) the book's component reference pages from the Kconfig files.
+    Docs(cmd::docs::Cmd),
     /// Build every example on every emulated board and print a size and speed table.
     Bench(cmd::bench::Cmd),
 }
@@ -36,6 +42,9 @@ pub fn main() -> ExitCode {
         Command::New(c) => c.run(),
         Command::Build(c) => c.run(),
         Command::Run(c) => c.run(),
+        Command::Check(c) => c.run(),
+        Command::Config(c) => c.run(),
+        Command::Docs(c) => c.run(),
         Command::Boards(c) => c.run(),
         Command::Bench(c) => c.run(),
     };

@@ -47,6 +47,14 @@ impl Cmd {
         let mut rows = Vec::new();
         for example in examples(&root, &self.example)? {
             let name = example.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            let (_, plan) = super::build::plan(Some(&example), None)?;
+            rows.push(Row {
+                name: name.clone(),
+                board: plan.device.board.name.clone(),
+                metric: "check_ms",
+                value: check_ms(&example)?,
+                unit: "ms",
+            });
             for board in &boards {
                 let built = super::build::build_device(Some(&example), Some(board))?;
                 let fp = &built.footprint;
@@ -62,6 +70,33 @@ impl Cmd {
         }
         Ok(0)
     }
+}
+
+/// The median wall time of `bluegen check` on `project`, as a whole process,
+/// over 15 runs after one warm-up.
+fn check_ms(project: &std::path::Path) -> Result<f64> {
+    let exe = std::env::current_exe().map_err(|e| Error::msg(format!("cannot find the bluegen binary: {e}")))?;
+    let mut times = Vec::new();
+    for i in 0..16 {
+        let start = std::time::Instant::now();
+        let out = std::process::Command::new(&exe)
+            .arg("check")
+            .arg(project)
+            .output()
+            .map_err(|e| Error::msg(format!("cannot run bluegen check: {e}")))?;
+        if !out.status.success() {
+            return Err(Error::msg(format!(
+                "bluegen check {} failed:\n{}",
+                project.display(),
+                String::from_utf8_lossy(&out.stderr)
+            )));
+        }
+        if i > 0 {
+            times.push(start.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    Ok((times[times.len() / 2] * 100.0).round() / 100.0)
 }
 
 /// The example project directories, sorted, optionally filtered by name.

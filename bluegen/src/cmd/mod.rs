@@ -3,5 +3,8 @@
 pub mod bench;
 pub mod boards;
 pub mod build;
+pub mod check;
+pub mod config;
+pub mod docs;
 pub mod new;
 pub mod run;

@@ -1,0 +1,40 @@
+//! `bluegen check`: validate and resolve a device, compile nothing.
+
+use std::path::PathBuf;
+
+use crate::diag::{Severity, render};
+use crate::kconfig::SetBy;
+
+#[derive(Debug, clap::Args)]
+pub struct Cmd {
+    /// A device.toml, or a directory holding one [default: .]
+    pub path: Option<PathBuf>,
+    /// Check for this board instead of the one device.toml names.
+    #[arg(long)]
+    pub board: Option<String>,
+}
+
+impl Cmd {
+    pub fn run(self) -> crate::diag::Result<u8> {
+        let (_, plan) = super::build::plan(self.path.as_deref(), self.board.as_deref())?;
+        let warnings: Vec<_> =
+            plan.config.warnings.iter().filter(|d| d.severity == Severity::Warning).cloned().collect();
+        if !warnings.is_empty() {
+            eprint!("{}", render(&warnings));
+        }
+        let symbols = &plan.config.symbols;
+        let count = |f: fn(&SetBy) -> bool| symbols.iter().filter(|s| f(&s.set_by)).count();
+        println!(
+            "ok: {} on {}: {} components, {} symbols ({} set by the device, {} by the preset), {} thread{}",
+            plan.device.name,
+            plan.device.board.name,
+            plan.components.len(),
+            symbols.len(),
+            count(|s| matches!(s, SetBy::User)),
+            count(|s| matches!(s, SetBy::Preset(_))),
+            plan.device.threads.len(),
+            if plan.device.threads.len() == 1 { "" } else { "s" },
+        );
+        Ok(0)
+    }
+}

@@ -1,0 +1,211 @@
+//! `bluegen config`: the resolved configuration, explained.
+//!
+//! Without flags: every symbol grouped by menu, with its value and who set it.
+//! `--why SYMBOL` explains one symbol; `--json` is for machines; `--minimal`
+//! prints the smallest `[features]` table that gives the same configuration.
+
+use std::path::PathBuf;
+
+use crate::diag::{Diagnostic, Error, Result};
+use crate::kconfig::{self, Config, Origin, SetBy, Symbol, Value};
+use crate::resolve::Plan;
+
+#[derive(Debug, clap::Args)]
+pub struct Cmd {
+    /// A device.toml, or a directory holding one [default: .]
+    pub path: Option<PathBuf>,
+    /// Resolve for this board instead of the one device.toml names.
+    #[arg(long)]
+    pub board: Option<String>,
+    /// Explain one symbol: value, origin, dependencies, what it selects.
+    #[arg(long, value_name = "SYMBOL", conflicts_with_all = ["json", "minimal"])]
+    pub why: Option<String>,
+    /// Print a JSON array, one object per symbol.
+    #[arg(long, conflicts_with = "minimal")]
+    pub json: bool,
+    /// Print the smallest [features] table that reproduces this configuration.
+    #[arg(long)]
+    pub minimal: bool,
+}
+
+impl Cmd {
+    pub fn run(self) -> Result<u8> {
+        let (root, plan) = super::build::plan(self.path.as_deref(), self.board.as_deref())?;
+        if let Some(name) = &self.why {
+            print!("{}", why(&plan.config, name)?);
+        } else if self.json {
+            let rows: Vec<_> = plan.config.symbols.iter().map(json_row).collect();
+            println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| Error::msg(e.to_string()))?);
+        } else if self.minimal {
+            print!("{}", minimal(&root, &plan)?);
+        } else {
+            print!("{}", listing(&plan.config));
+        }
+        Ok(0)
+    }
+}
+
+/// `user`, `preset`, `default`, `select` or `imply`.
+pub fn set_by_kind(s: &SetBy) -> &'static str {
+    match s {
+        SetBy::User => "user",
+        SetBy::Preset(_) => "preset",
+        SetBy::Default => "default",
+        SetBy::Select(_) => "select",
+        SetBy::Imply(_) => "imply",
+    }
+}
+
+fn set_by_text(s: &SetBy) -> String {
+    match s {
+        SetBy::User => "device".into(),
+        SetBy::Preset(p) => format!("preset {p}"),
+        SetBy::Default => "default".into(),
+        SetBy::Select(by) => format!("selected by {by}"),
+        SetBy::Imply(by) => format!("implied by {by}"),
+    }
+}
+
+/// A value as it would be written in device.toml.
+pub fn toml_value(v: &Value) -> String {
+    match v {
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Hex(h) => format!("\"{h:#x}\""),
+        Value::Str(s) => toml::Value::String(s.clone()).to_string(),
+    }
+}
+
+pub fn type_name(s: &Symbol) -> &'static str {
+    match s.ty {
+        kconfig::SymbolType::Bool => "bool",
+        kconfig::SymbolType::Int => "int",
+        kconfig::SymbolType::Hex => "hex",
+        kconfig::SymbolType::Str => "string",
+    }
+}
+
+fn listing(config: &Config) -> String {
+    let mut out = String::new();
+    let width = config.symbols.iter().map(|s| s.key.len()).max().unwrap_or(0);
+    let mut menu: Option<&[String]> = None;
+    for s in &config.symbols {
+        if menu != Some(&s.menu[..]) {
+            menu = Some(&s.menu[..]);
+            let title = if s.menu.is_empty() { format!("({})", s.component) } else { s.menu.join(" → ") };
+            out.push_str(&format!("\n# {title}\n"));
+        }
+        let value = s.value.as_ref().map_or_else(|| "(off: dependencies unmet)".to_string(), toml_value);
+        out.push_str(&format!("{:<width$} = {:<12} # {}\n", s.key, value, set_by_text(&s.set_by)));
+    }
+    out.trim_start().to_string()
+}
+
+fn find<'a>(config: &'a Config, name: &str) -> Result<&'a Symbol> {
+    let wanted = name.to_uppercase().replace('-', "_");
+    config.symbols.iter().find(|s| s.name == wanted).ok_or_else(|| {
+        Diagnostic::error(format!("unknown symbol `{name}`"))
+            .key("--why")
+            .why("no component of this image declares it")
+            .suggest(name, config.symbols.iter().map(|s| s.key.as_str()))
+            .into()
+    })
+}
+
+fn why(config: &Config, name: &str) -> Result<String> {
+    let s = find(config, name)?;
+    let mut out = String::new();
+    let value = s.value.as_ref().map_or_else(|| "off (dependencies unmet)".to_string(), toml_value);
+    out.push_str(&format!("{} = {value}  ({}, {})\n", s.key, type_name(s), s.name));
+    out.push_str(&format!("  set by:     {}\n", set_by_text(&s.set_by)));
+    out.push_str(&format!("  declared:   {} (component {})\n", s.defined_at, s.component));
+    if let Some(prompt) = &s.prompt {
+        out.push_str(&format!("  prompt:     {prompt}\n"));
+    }
+    if !s.menu.is_empty() {
+        out.push_str(&format!("  menu:       {}\n", s.menu.join(" → ")));
+    }
+    out.push_str(&format!("  depends on: {}\n", s.depends_on.as_deref().unwrap_or("nothing")));
+    if let Some((lo, hi)) = s.range {
+        out.push_str(&format!("  range:      {lo} ..= {hi}\n"));
+    }
+    let selects = config.selects_of(&s.name);
+    if !selects.is_empty() {
+        out.push_str(&format!("  selects:    {}\n", selects.join(", ")));
+    }
+    let selected_by: Vec<String> = config
+        .symbols
+        .iter()
+        .filter(|o| config.selects_of(&o.name).iter().any(|t| *t == s.name))
+        .map(|o| o.name.clone())
+        .collect();
+    if !selected_by.is_empty() {
+        out.push_str(&format!("  selected by: {}\n", selected_by.join(", ")));
+    }
+    if let Some(help) = &s.help {
+        out.push_str("  help:\n");
+        for line in help.lines() {
+            out.push_str(&format!("    {line}\n"));
+        }
+    }
+    Ok(out)
+}
+
+fn json_row(s: &Symbol) -> serde_json::Value {
+    let value = match &s.value {
+        None => serde_json::Value::Null,
+        Some(Value::Bool(b)) => (*b).into(),
+        Some(Value::Int(i)) => (*i).into(),
+        Some(Value::Hex(h)) => format!("{h:#x}").into(),
+        Some(Value::Str(v)) => v.clone().into(),
+    };
+    serde_json::json!({
+        "name": s.key,
+        "symbol": s.name,
+        "type": type_name(s),
+        "value": value,
+        "set_by": set_by_kind(&s.set_by),
+        "set_by_detail": set_by_text(&s.set_by),
+        "depends_on": s.depends_on,
+        "range": s.range.map(|(lo, hi)| [lo, hi]),
+        "component": s.component,
+        "prompt": s.prompt,
+        "menu": s.menu,
+        "defined_at": s.defined_at,
+    })
+}
+
+/// The device's own assignments that are still needed once each of the
+/// others is dropped (greedy, in file order), as a `[features]` table.
+fn minimal(root: &crate::root::Root, plan: &Plan) -> Result<String> {
+    let preset = match &plan.device.preset {
+        Some(p) => crate::preset::assignments(root, &p.name, p.location.clone())?,
+        None => Vec::new(),
+    };
+    let files: Vec<_> = plan.components.iter().filter_map(|c| {
+        let path = c.dir.join("Kconfig");
+        path.is_file().then(|| kconfig::ComponentKconfig { component: c.name.clone(), path })
+    }).collect();
+    let tree = kconfig::load(&files)?;
+    let values = |config: &Config| -> Vec<(String, Option<Value>)> {
+        config.symbols.iter().map(|s| (s.name.clone(), s.value.clone())).collect()
+    };
+    let target = values(&plan.config);
+    let mut kept: Vec<_> = plan.device.features.clone();
+    let mut i = 0;
+    while i < kept.len() {
+        let mut without = preset.clone();
+        without.extend(kept.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, a)| a.clone()));
+        match kconfig::resolve(&tree, &without) {
+            Ok(config) if values(&config) == target => {
+                kept.remove(i);
+            }
+            _ => i += 1,
+        }
+    }
+    let mut out = String::from("[features]\n");
+    for a in kept.iter().filter(|a| matches!(a.origin, Origin::User)) {
+        out.push_str(&format!("{} = {}\n", a.key, a.value));
+    }
+    Ok(out)
+}
