@@ -21,4 +21,5 @@ pub mod report;
 pub mod resolve;
 pub mod root;
 pub mod run;
+pub mod size;
 pub mod validate;

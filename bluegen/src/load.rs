@@ -116,7 +116,7 @@ mod tests {
         )
         .unwrap();
         let (key, _) = raw.features.iter().next().unwrap();
-        assert_eq!(key.span(), 30..37);
+        assert_eq!(key.span(), 31..38);
         assert_eq!(raw.threads.len(), 1);
     }
 }

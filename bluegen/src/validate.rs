@@ -265,13 +265,14 @@ pub fn size(value: &toml::Value) -> std::result::Result<u64, String> {
         toml::Value::Integer(n) if *n >= 0 => Ok(*n as u64),
         toml::Value::String(s) => {
             let s = s.trim();
+            let s = s.strip_suffix("iB").or_else(|| s.strip_suffix('B')).unwrap_or(s).trim_end();
             let (digits, unit) = match s.char_indices().last() {
                 Some((i, 'K' | 'k')) => (&s[..i], 1024),
                 Some((i, 'M' | 'm')) => (&s[..i], 1024 * 1024),
                 Some((i, 'G' | 'g')) => (&s[..i], 1024 * 1024 * 1024),
                 _ => (s, 1),
             };
-            let digits = digits.trim().trim_end_matches(['i', 'B']);
+            let digits = digits.trim();
             parse_int(digits).and_then(|n| n.checked_mul(unit)).ok_or_else(why)
         }
         _ => Err(why()),
