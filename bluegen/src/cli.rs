@@ -27,6 +27,8 @@ pub enum Command {
     Config(cmd::config::Cmd),
     /// Build if needed, then boot the image in QEMU and return its exit status.
     Run(cmd::run::Cmd),
+    /// Where every byte of an image goes: regions, components, modules, symbols.
+    Size(cmd::size::Cmd),
     /// List the boards bluegen knows.
     Boards(cmd::boards::Cmd),
     /// Write (or --check) the book's component reference pages from the Kconfig files.
@@ -45,6 +47,7 @@ pub fn main() -> ExitCode {
         Command::Check(c) => c.run(),
         Command::Config(c) => c.run(),
         Command::Docs(c) => c.run(),
+        Command::Size(c) => c.run(),
         Command::Boards(c) => c.run(),
         Command::Bench(c) => c.run(),
     };

@@ -16,7 +16,7 @@ use crate::model::Region;
 use crate::validate::human;
 
 /// One row of the region table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct RegionUse {
     pub name: String,
     pub origin: u64,

@@ -8,3 +8,4 @@ pub mod config;
 pub mod docs;
 pub mod new;
 pub mod run;
+pub mod size;

@@ -1,4 +1,4 @@
-//! Size: every byte of an image attributed to a component, module and symbol.
+//! Attribution: every byte of an image given to a symbol, padding or linker row.
 //!
 //! Each allocated section of the ELF is walked from start to end. Symbols
 //! (demangled, Thumb bit masked, mapping symbols `$t`/`$d`/`$x` ignored,
@@ -95,9 +95,14 @@ pub fn attribute(data: &[u8]) -> Result<Attribution, String> {
     let mut pieces = Vec::new();
     // Symbols by section index.
     let mut by_section: BTreeMap<usize, Vec<(u64, u64, String, bool)>> = BTreeMap::new();
+    // Where `$d` marks data (literal pools) inside code, per section.
+    let mut pools: BTreeMap<usize, Vec<u64>> = BTreeMap::new();
     for sym in file.symbols() {
         let Some(index) = sym.section_index() else { continue };
         let Ok(name) = sym.name() else { continue };
+        if name == "$d" || name.starts_with("$d.") {
+            pools.entry(index.0).or_default().push(sym.address());
+        }
         if name.is_empty() || is_mapping_symbol(name) {
             continue;
         }
@@ -132,7 +137,11 @@ pub fn attribute(data: &[u8]) -> Result<Attribution, String> {
         sections.add(class, section.size());
         let syms = by_section.remove(&section.index().0).unwrap_or_default();
         let bytes = if class == Class::Bss { None } else { section.data().ok() };
+        let first = pieces.len();
         walk_section(&name, class, section.address(), section.size(), syms, bytes, &mut pieces);
+        if class == Class::Text {
+            merge_literal_pools(&mut pieces, first, pools.get(&section.index().0).map_or(&[][..], Vec::as_slice));
+        }
     }
     Ok(Attribution { pieces, sections })
 }
@@ -189,6 +198,23 @@ fn walk_section(
     }
     if cursor < end {
         out.push(gap(section, class, cursor, end - cursor, bytes.map(|b| &b[(cursor - start) as usize..])));
+    }
+}
+
+/// A gap in code that starts at a `$d` mapping symbol right after a function
+/// is that function's literal pool: it joins the function's row.
+fn merge_literal_pools(pieces: &mut Vec<Piece>, first: usize, pools: &[u64]) {
+    let mut i = first + 1;
+    while i < pieces.len() {
+        let (prev, cur) = (&pieces[i - 1], &pieces[i]);
+        let is_gap = cur.name.starts_with('(') && !prev.name.starts_with('(');
+        if is_gap && prev.address + prev.size == cur.address && pools.contains(&cur.address) {
+            let size = cur.size;
+            pieces[i - 1].size += size;
+            pieces.remove(i);
+        } else {
+            i += 1;
+        }
     }
 }
 

@@ -1,0 +1,100 @@
+//! `bluegen size`: where every byte of an image goes.
+
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostic, Error, Result};
+use crate::report::{RegionUse, footprint};
+use crate::resolve::Plan;
+use crate::size::{ComponentMap, SizeReport, attribute};
+
+#[derive(Debug, clap::Args)]
+pub struct Cmd {
+    /// A device project (built first), its device.toml, or an ELF file [default: .]
+    pub path: Option<PathBuf>,
+    /// Build for this board (with a project), or take its regions (with an ELF).
+    #[arg(long)]
+    pub board: Option<String>,
+    /// Print the report as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// How many of the largest symbols to list.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub top: usize,
+    /// Tree depth: 1 components, 2 modules, 3 symbols.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=3))]
+    pub depth: u8,
+    /// Compare with a report saved with --json; print the deltas.
+    #[arg(long, value_name = "BASELINE.json")]
+    pub compare: Option<PathBuf>,
+    /// With --compare: fail when a region grows by more than this ("5%" or bytes).
+    #[arg(long, requires = "compare", value_name = "LIMIT")]
+    pub threshold: Option<String>,
+}
+
+impl Cmd {
+    pub fn run(self) -> Result<u8> {
+        let report = self.report()?;
+        let mut out = std::io::stdout().lock();
+        let io = |e: std::io::Error| Error::msg(e.to_string());
+        if let Some(baseline) = &self.compare {
+            let threshold = self.threshold.as_deref().map(crate::size::compare::Threshold::parse).transpose()?;
+            let base = crate::size::compare::load(baseline)?;
+            let breaches = crate::size::compare::print(&mut out, &base, &report, threshold).map_err(io)?;
+            return if breaches.is_empty() { Ok(0) } else { Err(Error { diagnostics: breaches }) };
+        }
+        if self.json {
+            serde_json::to_writer_pretty(&mut out, &report).map_err(|e| Error::msg(e.to_string()))?;
+            println!();
+        } else {
+            report.print(&mut out, self.top, usize::from(self.depth)).map_err(io)?;
+        }
+        Ok(0)
+    }
+
+    fn report(&self) -> Result<SizeReport> {
+        let path = self.path.as_deref().unwrap_or(Path::new("."));
+        if path.is_file() && is_elf(path) {
+            let regions = match &self.board {
+                Some(name) => {
+                    let board = crate::board::Board::load(&crate::root::Root::discover()?, name, None)?;
+                    footprint(path, board.flash, board.ram)?.regions
+                }
+                None => Vec::new(),
+            };
+            return elf_report(path, &ComponentMap::default(), regions);
+        }
+        let built = super::build::build_device(Some(path), self.board.as_deref())?;
+        elf_report(&built.artifacts.elf, &component_map(&built.plan), built.footprint.regions.clone())
+    }
+}
+
+fn is_elf(path: &Path) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok() && magic == *b"\x7fELF"
+}
+
+/// The size report of one ELF.
+pub fn elf_report(elf: &Path, map: &ComponentMap, regions: Vec<RegionUse>) -> Result<SizeReport> {
+    let data = std::fs::read(elf).map_err(|e| Error::io("read", elf, e))?;
+    let attribution = attribute(&data).map_err(|why| {
+        Error::new(Diagnostic::error(format!("cannot read `{}`", elf.display())).why(why).hint("pass an ELF file or a device project"))
+    })?;
+    Ok(SizeReport::new(elf, &attribution, map, regions))
+}
+
+/// Crate identifiers and source directories of a plan's components.
+pub fn component_map(plan: &Plan) -> ComponentMap {
+    let mut map = ComponentMap::default();
+    // The image and the app define the `#[no_mangle]` hooks that components
+    // only declare, so their sources are searched first.
+    map.sources.push(("image".into(), plan.device.image_dir().join("src")));
+    map.sources.push(("app".into(), plan.device.app.dir.join("src")));
+    for c in &plan.components {
+        map.crates.insert(c.ident(), c.name.clone());
+        map.sources.push((c.name.clone(), c.dir.join("src")));
+    }
+    map.crates.insert(plan.device.app.package.replace('-', "_"), "app".into());
+    map.crates.insert(plan.device.crate_name(), "image".into());
+    map
+}

@@ -1,0 +1,13 @@
+//! Size reports: per region, component, module and symbol, adding up exactly.
+//!
+//! [`attribute`] walks the ELF and gives every allocated byte to one piece;
+//! [`report`] groups the pieces by component and module and renders the
+//! table and JSON; [`compare`] diffs two JSON reports; [`budget`] checks a
+//! device's `[budget]`; [`html`] draws the treemap page.
+
+pub mod attribute;
+pub mod compare;
+pub mod report;
+
+pub use attribute::{Class, Classes, Piece, attribute, demangle};
+pub use report::{ComponentMap, SizeReport};

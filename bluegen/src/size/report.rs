@@ -1,0 +1,250 @@
+//! Report: pieces grouped by component → module → symbol, as text or JSON.
+//!
+//! A piece's component comes from its crate (`bluegen_kernel` → `kernel`),
+//! or, for `#[no_mangle]` symbols that carry no crate path, from the
+//! component whose sources define that name. Stacks are rows of their own,
+//! named by thread. The JSON's component rows sum to its `total` exactly.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::attribute::{Attribution, Classes, Piece};
+use crate::report::RegionUse;
+
+/// Maps crates and `#[no_mangle]` names to component names.
+#[derive(Debug, Clone, Default)]
+pub struct ComponentMap {
+    /// Crate identifier → component (`bluegen_kernel` → `kernel`).
+    pub crates: BTreeMap<String, String>,
+    /// Source directories searched for `#[no_mangle]` names, per component.
+    pub sources: Vec<(String, PathBuf)>,
+}
+
+impl ComponentMap {
+    fn component_of(&self, piece: &Piece, no_mangle: &mut BTreeMap<String, String>) -> String {
+        if piece.section == ".stack" {
+            return STACKS.into();
+        }
+        if piece.name.starts_with('(') {
+            return piece.name.clone();
+        }
+        if !piece.krate.is_empty() {
+            return self.crates.get(&piece.krate).cloned().unwrap_or_else(|| piece.krate.clone());
+        }
+        if let Some(c) = no_mangle.get(&piece.name) {
+            return c.clone();
+        }
+        let found = self
+            .sources
+            .iter()
+            .find(|(_, dir)| defines(dir, &piece.name))
+            .map(|(c, _)| c.clone())
+            .unwrap_or_else(|| builtin_or_unknown(&piece.name));
+        no_mangle.insert(piece.name.clone(), found.clone());
+        found
+    }
+}
+
+const STACKS: &str = "(stacks)";
+
+/// Whether any `.rs` file under `dir` defines `name`: `fn name`,
+/// `static name`, or an assembly label `name:`.
+fn defines(dir: &Path, name: &str) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    entries.flatten().any(|e| {
+        let path = e.path();
+        if path.is_dir() {
+            return defines(&path, name);
+        }
+        path.extension().is_some_and(|x| x == "rs")
+            && std::fs::read_to_string(&path).is_ok_and(|text| {
+                text.match_indices(name).any(|(i, _)| {
+                    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+                    let (before, after) = (&text[..i], &text[i + name.len()..]);
+                    if word(before.chars().last()) || word(after.chars().next()) {
+                        return false;
+                    }
+                    let before = before.trim_end_matches(' ');
+                    before.ends_with("fn") || before.ends_with("static") || after.starts_with(':') && !after.starts_with("::")
+                })
+            })
+    })
+}
+
+fn builtin_or_unknown(name: &str) -> String {
+    const BUILTINS: [&str; 8] = ["__aeabi_", "mem", "__udiv", "__umod", "__div", "__mod", "__mul", "__ashl"];
+    if BUILTINS.iter().any(|p| name.starts_with(p)) { "compiler_builtins".into() } else { "(no_mangle)".into() }
+}
+
+/// One symbol row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SymbolRow {
+    pub name: String,
+    pub class: String,
+    pub size: u64,
+    pub address: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+}
+
+/// A module and its symbols.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModuleRow {
+    pub name: String,
+    #[serde(flatten)]
+    pub size: Classes,
+    pub symbols: Vec<SymbolRow>,
+}
+
+/// A component and its modules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComponentRow {
+    pub name: String,
+    #[serde(flatten)]
+    pub size: Classes,
+    #[serde(default)]
+    pub modules: Vec<ModuleRow>,
+}
+
+/// The whole report; `--json` prints it as is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SizeReport {
+    pub elf: PathBuf,
+    pub regions: Vec<RegionUse>,
+    pub total: Classes,
+    pub components: Vec<ComponentRow>,
+}
+
+impl SizeReport {
+    /// Groups the attribution into components; `stack_names` maps stack
+    /// symbols (as demangled) to the thread they belong to.
+    pub fn new(elf: &Path, attribution: &Attribution, map: &ComponentMap, regions: Vec<RegionUse>) -> SizeReport {
+        let mut no_mangle = BTreeMap::new();
+        let mut components: BTreeMap<String, BTreeMap<String, ModuleRow>> = BTreeMap::new();
+        let mut total = Classes::default();
+        for piece in &attribution.pieces {
+            let mut component = map.component_of(piece, &mut no_mangle);
+            let mut name = piece.name.clone();
+            if let Some(thread) = thread_stack(piece) {
+                component = STACKS.into();
+                name = format!("stack of thread `{thread}`");
+            } else if piece.section == ".stack" {
+                name = "boot and interrupt stack".into();
+            }
+            let module = components.entry(component).or_default().entry(piece.module.clone()).or_insert_with(|| {
+                ModuleRow { name: piece.module.clone(), size: Classes::default(), symbols: Vec::new() }
+            });
+            module.size.add(piece.class, piece.size);
+            total.add(piece.class, piece.size);
+            module.symbols.push(SymbolRow {
+                name,
+                class: format!("{:?}", piece.class).to_lowercase(),
+                size: piece.size,
+                address: piece.address,
+                aliases: piece.aliases.clone(),
+            });
+        }
+        let mut components: Vec<ComponentRow> = components
+            .into_iter()
+            .map(|(name, modules)| {
+                let mut modules: Vec<ModuleRow> = modules.into_values().collect();
+                let mut size = Classes::default();
+                for m in &mut modules {
+                    m.symbols.sort_by(|a, b| b.size.cmp(&a.size).then(a.name.cmp(&b.name)));
+                    size.text += m.size.text;
+                    size.rodata += m.size.rodata;
+                    size.data += m.size.data;
+                    size.bss += m.size.bss;
+                }
+                modules.sort_by(|a, b| b.size.sum().cmp(&a.size.sum()).then(a.name.cmp(&b.name)));
+                ComponentRow { name, size, modules }
+            })
+            .collect();
+        components.sort_by(|a, b| b.size.sum().cmp(&a.size.sum()).then(a.name.cmp(&b.name)));
+        SizeReport { elf: elf.to_path_buf(), regions, total, components }
+    }
+
+    /// Every symbol row with its component, largest first.
+    pub fn top_symbols(&self, n: usize) -> Vec<(&str, &SymbolRow)> {
+        let mut all: Vec<(&str, &SymbolRow)> = self
+            .components
+            .iter()
+            .flat_map(|c| c.modules.iter().flat_map(move |m| m.symbols.iter().map(move |s| (c.name.as_str(), s))))
+            .collect();
+        all.sort_by(|a, b| b.1.size.cmp(&a.1.size).then(a.1.name.cmp(&b.1.name)));
+        all.truncate(n);
+        all
+    }
+
+    /// The table: regions, the component → module → symbol tree, top symbols.
+    pub fn print(&self, out: &mut impl Write, top: usize, depth: usize) -> std::io::Result<()> {
+        if !self.regions.is_empty() {
+            writeln!(out, "{:<8} {:>10} {:>10} {:>7}", "region", "used", "size", "use")?;
+            for r in &self.regions {
+                let pct = if r.size == 0 { 0.0 } else { r.used as f64 * 100.0 / r.size as f64 };
+                writeln!(out, "{:<8} {:>8} B {:>10} {:>6.2}%", r.name, r.used, crate::validate::human(r.size), pct)?;
+            }
+            writeln!(out)?;
+        }
+        let row = |out: &mut dyn Write, indent: usize, name: &str, c: &Classes| {
+            let label = format!("{}{}", "  ".repeat(indent), name);
+            writeln!(out, "{:<52} {:>7} {:>7} {:>7} {:>7} {:>8}", truncate(&label, 52), c.text, c.rodata, c.data, c.bss, c.sum())
+        };
+        writeln!(out, "{:<52} {:>7} {:>7} {:>7} {:>7} {:>8}", "component / module / symbol", "text", "rodata", "data", "bss", "total")?;
+        for c in &self.components {
+            row(out, 0, &c.name, &c.size)?;
+            if depth < 2 {
+                continue;
+            }
+            for m in &c.modules {
+                let indent = if m.name.is_empty() { 1 } else {
+                    row(out, 1, &format!("{}::", m.name), &m.size)?;
+                    2
+                };
+                if depth < 3 {
+                    continue;
+                }
+                for s in &m.symbols {
+                    let mut c = Classes::default();
+                    c.add(class_of(&s.class), s.size);
+                    row(out, indent, &short_name(&s.name), &c)?;
+                }
+            }
+        }
+        row(out, 0, "total", &self.total)?;
+        if top > 0 {
+            writeln!(out, "\ntop {top} symbols")?;
+            for (component, s) in self.top_symbols(top) {
+                writeln!(out, "{:>8}  {:<7} {:<18} {}", s.size, s.class, truncate(component, 18), s.name)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `Some(thread)` for a thread stack symbol generated as `STACK_<THREAD>`.
+fn thread_stack(piece: &Piece) -> Option<String> {
+    let last = piece.name.rsplit("::").next()?;
+    let thread = last.strip_prefix("STACK_").or_else(|| last.strip_prefix("__bluegen_stack_"))?;
+    (!thread.is_empty()).then(|| thread.to_lowercase())
+}
+
+fn class_of(s: &str) -> super::Class {
+    match s {
+        "text" => super::Class::Text,
+        "data" => super::Class::Data,
+        "bss" => super::Class::Bss,
+        _ => super::Class::Rodata,
+    }
+}
+
+fn short_name(name: &str) -> String {
+    name.rsplit("::").next().unwrap_or(name).to_string()
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n { s.to_string() } else { format!("{}…", s.chars().take(n - 1).collect::<String>()) }
+}
