@@ -23,6 +23,18 @@ pub struct RawDeviceFile {
     pub features: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
     #[serde(default)]
     pub threads: BTreeMap<Spanned<String>, Spanned<RawThread>>,
+    pub budget: Option<Spanned<RawBudget>>,
+}
+
+/// The `[budget]` table: limits checked after every build.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawBudget {
+    pub flash: Option<Spanned<toml::Value>>,
+    pub ram: Option<Spanned<toml::Value>>,
+    /// Flash bytes per component: `kernel = "2K"`.
+    #[serde(default)]
+    pub components: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
 }
 
 /// The `[device]` table.

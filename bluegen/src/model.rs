@@ -44,6 +44,23 @@ pub struct Device {
     pub features: Vec<Assignment>,
     /// Threads, highest priority first (ties keep file order).
     pub threads: Vec<Thread>,
+    pub budget: Budget,
+}
+
+/// Size limits from `[budget]`, each with where it was written.
+#[derive(Debug, Clone, Default)]
+pub struct Budget {
+    pub flash: Option<Limit>,
+    pub ram: Option<Limit>,
+    /// Flash bytes per component.
+    pub components: Vec<(String, Limit)>,
+}
+
+/// One limit in bytes.
+#[derive(Debug, Clone)]
+pub struct Limit {
+    pub bytes: u64,
+    pub location: Option<crate::diag::Location>,
 }
 
 /// A preset named by the device, with its location for error messages.

@@ -12,7 +12,7 @@ use crate::board::Board;
 use crate::diag::{Diagnostic, Error, Location, Result, Source};
 use crate::kconfig::{Assignment, Origin};
 use crate::load::{RawDeviceFile, RawMemory, RawThread};
-use crate::model::{App, Device, Preset, Region, Thread};
+use crate::model::{App, Budget, Device, Limit, Preset, Region, Thread};
 use crate::root::Root;
 
 /// Lowest and highest thread priority; 0 is reserved for the idle thread.
@@ -111,6 +111,26 @@ pub fn validate(root: &Root, source: &Source, raw: RawDeviceFile, board_override
                 .hint("add a thread:\n\n    [threads.main]\n    entry = \"main\"\n    priority = 1\n    stack = 1024\n"),
         );
     }
+    let mut budget = Budget::default();
+    if let Some(b) = &raw.budget {
+        let mut limit = |v: &Spanned<toml::Value>, key: String| match size(v.get_ref()) {
+            Ok(bytes) => Some(Limit { bytes, location: at(v.span()) }),
+            Err(why) => {
+                errors.push(bad_value(source, v, &key, why));
+                None
+            }
+        };
+        let b = b.get_ref();
+        budget.flash = b.flash.as_ref().and_then(|v| limit(v, "budget.flash".into()));
+        budget.ram = b.ram.as_ref().and_then(|v| limit(v, "budget.ram".into()));
+        for (name, v) in &b.components {
+            let key = name.get_ref().clone();
+            if let Some(l) = limit(v, format!("budget.components.{key}")) {
+                budget.components.push((key, Limit { location: at(name.span()), ..l }));
+            }
+        }
+    }
+
     // Highest priority first; the sort is stable, so ties keep file order.
     threads.sort_by(|a: &Thread, b: &Thread| b.priority.cmp(&a.priority));
 
@@ -128,6 +148,7 @@ pub fn validate(root: &Root, source: &Source, raw: RawDeviceFile, board_override
         ram_at,
         features,
         threads,
+        budget,
     })
 }
 

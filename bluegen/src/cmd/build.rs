@@ -90,5 +90,11 @@ pub fn build_device(path: Option<&Path>, board: Option<&str>) -> Result<Built> {
     let rendered = crate::render::render(&root, &plan)?;
     let artifacts = crate::build::build(&plan, &rendered.dir)?;
     let footprint = footprint(&artifacts.elf, plan.device.flash, plan.device.ram)?;
+    let budget = &plan.device.budget;
+    if budget.flash.is_some() || budget.ram.is_some() || !budget.components.is_empty() {
+        let map = super::size::component_map(&plan);
+        let report = super::size::elf_report(&artifacts.elf, &map, footprint.regions.clone())?;
+        crate::size::budget::check(&plan.device.name, budget, &report)?;
+    }
     Ok(Built { plan, artifacts, footprint })
 }

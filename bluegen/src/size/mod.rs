@@ -6,6 +6,7 @@
 //! device's `[budget]`; [`html`] draws the treemap page.
 
 pub mod attribute;
+pub mod budget;
 pub mod compare;
 pub mod report;
 

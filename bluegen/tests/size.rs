@@ -1,0 +1,136 @@
+//! `bluegen size`: reports that add up to the byte, compare, budgets.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use object::{Object, ObjectSection, SectionFlags};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("bluegen")
+        .unwrap()
+        .env("CARGO_TARGET_DIR", repo().join("target/images"))
+        .args(args)
+        .output()
+        .unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+}
+
+/// Allocated section bytes per class, read independently of bluegen.
+fn section_totals(elf: &Path) -> [u64; 4] {
+    let data = std::fs::read(elf).unwrap();
+    let file = object::File::parse(&*data).unwrap();
+    let mut t = [0u64; 4];
+    for s in file.sections() {
+        let SectionFlags::Elf { sh_flags, .. } = s.flags() else { continue };
+        let has = |f: object::elf::SectionFlags| sh_flags & f == f;
+        if !has(object::elf::SHF_ALLOC) {
+            continue;
+        }
+        let i = if s.kind() == object::SectionKind::UninitializedData {
+            3
+        } else if has(object::elf::SHF_EXECINSTR) {
+            0
+        } else if has(object::elf::SHF_WRITE) {
+            2
+        } else {
+            1
+        };
+        t[i] += s.size();
+    }
+    t
+}
+
+/// Every report adds up: components to the total, the total to the ELF.
+fn assert_exact(report: &serde_json::Value) {
+    let classes = ["text", "rodata", "data", "bss"];
+    let total: Vec<u64> = classes.iter().map(|c| report["total"][c].as_u64().unwrap()).collect();
+    for (i, c) in classes.iter().enumerate() {
+        let sum: u64 = report["components"].as_array().unwrap().iter().map(|r| r[c].as_u64().unwrap()).sum();
+        assert_eq!(sum, total[i], "components' {c} do not sum to the total");
+    }
+    let elf = Path::new(report["elf"].as_str().unwrap());
+    assert_eq!(section_totals(elf).to_vec(), total, "total differs from the ELF's allocated sections");
+}
+
+#[test]
+fn reports_add_up_on_every_board() {
+    for board in ["qemu-mps2-an385", "qemu-virt-rv32", "qemu-virt-rv64"] {
+        let hello = repo().join("examples/hello");
+        let (code, out, err) = run(&["size", hello.to_str().unwrap(), "--board", board, "--json"]);
+        assert_eq!(code, 0, "{err}");
+        let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_exact(&report);
+        let names: Vec<&str> = report["components"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+        for want in ["(stacks)", "image", "app", if board.contains("mps2") { "arch-cortex-m" } else { "arch-riscv" }] {
+            assert!(names.contains(&want), "{board}: no {want} in {names:?}");
+        }
+        let regions = report["regions"].as_array().unwrap();
+        assert_eq!(regions[0]["name"], "flash");
+    }
+}
+
+#[test]
+fn panic_image_tree_and_top_symbols() {
+    let dir = repo().join("bluegen/tests/fixtures/panic");
+    let (code, out, err) = run(&["size", dir.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_exact(&report);
+    // The kernel's console module is a module row with demangled symbols.
+    let kernel = report["components"].as_array().unwrap().iter().find(|c| c["name"] == "kernel").expect("kernel row");
+    let console = kernel["modules"].as_array().unwrap().iter().find(|m| m["name"] == "console").expect("console module");
+    assert!(console["symbols"].as_array().unwrap().iter().any(|s| s["name"].as_str().unwrap().starts_with("bluegen_kernel::console::")));
+    let (code, text, _) = run(&["size", dir.to_str().unwrap(), "--top", "3"]);
+    assert_eq!(code, 0);
+    assert!(text.contains("top 3 symbols"), "{text}");
+    assert!(text.contains("boot and interrupt stack"), "{text}");
+    // An ELF alone works too.
+    let elf = report["elf"].as_str().unwrap();
+    let (code, out, err) = run(&["size", elf, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert_exact(&serde_json::from_str(&out).unwrap());
+}
+
+#[test]
+fn compare_fails_past_the_threshold() {
+    let hello = repo().join("examples/hello");
+    let (code, out, _) = run(&["size", hello.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0);
+    let mut baseline: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let same = tmp.path().join("same.json");
+    std::fs::write(&same, &out).unwrap();
+    let (code, text, err) = run(&["size", hello.to_str().unwrap(), "--compare", same.to_str().unwrap(), "--threshold", "0"]);
+    assert_eq!(code, 0, "{text}{err}");
+    assert!(text.contains("flash"), "{text}");
+    // Pretend the baseline was 100 bytes smaller.
+    let used = baseline["regions"][0]["used"].as_u64().unwrap();
+    baseline["regions"][0]["used"] = (used - 100).into();
+    let smaller = tmp.path().join("smaller.json");
+    std::fs::write(&smaller, baseline.to_string()).unwrap();
+    let (code, text, err) = run(&["size", hello.to_str().unwrap(), "--compare", smaller.to_str().unwrap(), "--threshold", "5%"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("+100"), "{text}");
+    assert!(err.contains(&format!("error: flash grew from {} to {used} bytes", used - 100)), "{err}");
+    let (code, _, _) = run(&["size", hello.to_str().unwrap(), "--compare", smaller.to_str().unwrap(), "--threshold", "200"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_broken_budget_fails_the_build_with_contributors() {
+    let dir = repo().join("bluegen/tests/fixtures/over-budget");
+    let (code, _, err) = run(&["build", dir.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("error: image `over-budget` breaks its flash budget by "), "{err}");
+    assert!(err.contains("device.toml:13:9"), "{err}");
+    assert!(err.contains("largest contributors: "), "{err}");
+    assert!(err.contains("breaks its component `kernel` flash budget"), "{err}");
+    assert!(err.contains("the budget names component `kernal`"), "{err}");
+    assert!(err.contains("did you mean `kernel`?"), "{err}");
+    assert!(!err.contains("RAM budget"), "{err}");
+}
