@@ -26,6 +26,9 @@ pub struct Cmd {
     /// Compare with a report saved with --json; print the deltas.
     #[arg(long, value_name = "BASELINE.json")]
     pub compare: Option<PathBuf>,
+    /// Also write a self-contained HTML page with treemaps of flash and RAM.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// With --compare: fail when a region grows by more than this ("5%" or bytes).
     #[arg(long, requires = "compare", value_name = "LIMIT")]
     pub threshold: Option<String>,
@@ -36,6 +39,10 @@ impl Cmd {
         let report = self.report()?;
         let mut out = std::io::stdout().lock();
         let io = |e: std::io::Error| Error::msg(e.to_string());
+        if let Some(file) = &self.html {
+            let title = format!("Footprint of {}", report.elf.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()));
+            crate::render::write_atomic(file, crate::size::html::page(&report, &title).as_bytes())?;
+        }
         if let Some(baseline) = &self.compare {
             let threshold = self.threshold.as_deref().map(crate::size::compare::Threshold::parse).transpose()?;
             let base = crate::size::compare::load(baseline)?;

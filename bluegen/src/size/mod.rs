@@ -8,6 +8,7 @@
 pub mod attribute;
 pub mod budget;
 pub mod compare;
+pub mod html;
 pub mod report;
 
 pub use attribute::{Class, Classes, Piece, attribute, demangle};

@@ -31,6 +31,14 @@ impl ComponentMap {
         if piece.name.starts_with('(') {
             return piece.name.clone();
         }
+        if piece.krate == "__rustc" {
+            // `#[panic_handler]` and friends are renamed into `__rustc`: the
+            // component is the one whose sources declare the attribute.
+            let attribute = if piece.name.ends_with("rust_begin_unwind") { "panic_handler" } else { "global_allocator" };
+            if let Some((c, _)) = self.sources.iter().find(|(_, dir)| mentions(dir, attribute)) {
+                return c.clone();
+            }
+        }
         if !piece.krate.is_empty() {
             return self.crates.get(&piece.krate).cloned().unwrap_or_else(|| piece.krate.clone());
         }
@@ -71,6 +79,19 @@ fn defines(dir: &Path, name: &str) -> bool {
                     before.ends_with("fn") || before.ends_with("static") || after.starts_with(':') && !after.starts_with("::")
                 })
             })
+    })
+}
+
+/// Whether any `.rs` file under `dir` contains `needle`.
+fn mentions(dir: &Path, needle: &str) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    entries.flatten().any(|e| {
+        let path = e.path();
+        if path.is_dir() {
+            mentions(&path, needle)
+        } else {
+            path.extension().is_some_and(|x| x == "rs") && std::fs::read_to_string(&path).is_ok_and(|t| t.contains(needle))
+        }
     })
 }
 
