@@ -26,7 +26,15 @@ pub struct Artifacts {
 
 /// Builds the rendered image crate in `image_dir`, in release.
 pub fn build(plan: &Plan, image_dir: &Path) -> Result<Artifacts> {
+    build_in(plan, image_dir, None)
+}
+
+/// Like [`build`], with an explicit cargo target directory.
+pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Result<Artifacts> {
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    if let Some(dir) = target_dir {
+        cmd.env("CARGO_TARGET_DIR", dir);
+    }
     cmd.current_dir(image_dir)
         .args(["build", "--release", "--message-format=json"])
         .env_remove("RUSTFLAGS")

@@ -45,6 +45,9 @@ pub struct Device {
     /// Threads, highest priority first (ties keep file order).
     pub threads: Vec<Thread>,
     pub budget: Budget,
+    /// A build variant (e.g. `without-console` for `size --feature-cost`),
+    /// rendered and built apart from the device's own image.
+    pub variant: Option<String>,
 }
 
 /// Size limits from `[budget]`, each with where it was written.
@@ -91,7 +94,11 @@ pub struct Thread {
 impl Device {
     /// Where bluegen renders and builds this device's image crate.
     pub fn image_dir(&self) -> PathBuf {
-        self.dir.join("target").join("bluegen").join(&self.board.name)
+        let dir = self.dir.join("target").join("bluegen").join(&self.board.name);
+        match &self.variant {
+            Some(variant) => dir.join("variants").join(variant),
+            None => dir,
+        }
     }
 
     /// Where the size of `region` (`flash` or `ram`) was set.

@@ -149,6 +149,7 @@ pub fn validate(root: &Root, source: &Source, raw: RawDeviceFile, board_override
         features,
         threads,
         budget,
+        variant: None,
     })
 }
 

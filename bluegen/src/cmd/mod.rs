@@ -6,6 +6,7 @@ pub mod build;
 pub mod check;
 pub mod config;
 pub mod docs;
+pub mod feature_cost;
 pub mod new;
 pub mod run;
 pub mod size;

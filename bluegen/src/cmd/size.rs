@@ -26,6 +26,9 @@ pub struct Cmd {
     /// Compare with a report saved with --json; print the deltas.
     #[arg(long, value_name = "BASELINE.json")]
     pub compare: Option<PathBuf>,
+    /// Build once per enabled optional feature with it off; print each one's cost.
+    #[arg(long, conflicts_with_all = ["compare", "json"])]
+    pub feature_cost: bool,
     /// Also write a self-contained HTML page with treemaps of flash and RAM.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
@@ -36,6 +39,14 @@ pub struct Cmd {
 
 impl Cmd {
     pub fn run(self) -> Result<u8> {
+        if self.feature_cost {
+            let built = super::build::build_device(self.path.as_deref(), self.board.as_deref())?;
+            let root = crate::root::Root::discover()?;
+            let fp = &built.footprint;
+            let costs = super::feature_cost::costs(&root, &built.plan, fp.flash_bytes(), fp.static_ram_bytes())?;
+            println!("{} on {}: {} B flash, {} B static RAM", built.plan.device.name, built.plan.device.board.name, fp.flash_bytes(), fp.static_ram_bytes());
+            return super::feature_cost::print(&mut std::io::stdout().lock(), &costs).map(|()| 0);
+        }
         let report = self.report()?;
         let mut out = std::io::stdout().lock();
         let io = |e: std::io::Error| Error::msg(e.to_string());

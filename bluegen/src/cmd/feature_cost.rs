@@ -1,0 +1,110 @@
+//! `bluegen size --feature-cost`: what each enabled optional feature costs.
+//!
+//! For every bool symbol that is on and that the user could turn off, the
+//! device is resolved again with `<feature> = false` (device values that then
+//! lose their dependencies are dropped, as menuconfig would hide them),
+//! rendered as a variant under `target/bluegen/<board>/variants/`, built, and
+//! measured. The marginal cost is the full image minus the variant.
+
+use std::io::Write;
+
+use crate::diag::{Error, Result};
+use crate::kconfig::{self, Assignment, ComponentKconfig, Origin, SetBy, SymbolType, Value};
+use crate::resolve::Plan;
+use crate::root::Root;
+
+/// One feature's marginal cost in bytes (negative when turning it off grows the image).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Cost {
+    pub feature: String,
+    pub flash: i64,
+    pub ram: i64,
+    /// Other device values dropped along with it.
+    pub also_dropped: Vec<String>,
+}
+
+/// Measures every optional enabled feature of `plan` (already built).
+pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64) -> Result<Vec<Cost>> {
+    let files: Vec<ComponentKconfig> = plan
+        .components
+        .iter()
+        .filter_map(|c| {
+            let path = c.dir.join("Kconfig");
+            path.is_file().then(|| ComponentKconfig { component: c.name.clone(), path })
+        })
+        .collect();
+    let tree = kconfig::load(&files)?;
+    let mut base = match &plan.device.preset {
+        Some(p) => crate::preset::assignments(root, &p.name, p.location.clone())?,
+        None => Vec::new(),
+    };
+    base.extend(plan.device.features.iter().cloned());
+    let mut out = Vec::new();
+    let candidates = plan.config.symbols.iter().filter(|s| {
+        s.ty == SymbolType::Bool
+            && s.value == Some(Value::Bool(true))
+            && s.prompt.is_some()
+            && !matches!(s.set_by, SetBy::Select(_))
+    });
+    for symbol in candidates {
+        let mut assignments: Vec<Assignment> = base.iter().filter(|a| a.key != symbol.key).cloned().collect();
+        assignments.push(Assignment {
+            key: symbol.key.clone(),
+            value: toml::Value::Boolean(false),
+            origin: Origin::User,
+            location: None,
+        });
+        let mut dropped = Vec::new();
+        let config = loop {
+            match kconfig::resolve(&tree, &assignments) {
+                Ok(config) => break Some(config),
+                Err(err) => {
+                    // Drop the device values the errors point at, then retry.
+                    let before = assignments.len();
+                    assignments.retain(|a| {
+                        let named = err.diagnostics.iter().any(|d| d.message.contains(&format!("`{}`", a.key)));
+                        if named && a.key != symbol.key {
+                            dropped.push(a.key.clone());
+                        }
+                        !named || a.key == symbol.key
+                    });
+                    if assignments.len() == before {
+                        break None;
+                    }
+                }
+            }
+        };
+        let Some(config) = config else { continue };
+        let mut variant = plan.clone();
+        variant.device.variant = Some(format!("without-{}", symbol.key));
+        variant.config = config;
+        for c in &mut variant.components {
+            c.features = variant.config.features_of(&c.name);
+        }
+        let rendered = crate::render::render(root, &variant)?;
+        let target_dir = rendered.dir.join("target");
+        let artifacts = crate::build::build_in(&variant, &rendered.dir, Some(&target_dir))?;
+        let fp = crate::report::footprint(&artifacts.elf, variant.device.flash, variant.device.ram)?;
+        out.push(Cost {
+            feature: symbol.key.clone(),
+            flash: flash as i64 - fp.flash_bytes() as i64,
+            ram: ram as i64 - fp.static_ram_bytes() as i64,
+            also_dropped: dropped,
+        });
+    }
+    Ok(out)
+}
+
+/// The cost table.
+pub fn print(out: &mut impl Write, costs: &[Cost]) -> Result<()> {
+    let io = |e: std::io::Error| Error::msg(e.to_string());
+    writeln!(out, "{:<28} {:>10} {:>10}  note", "feature", "flash", "ram").map_err(io)?;
+    for c in costs {
+        let note = if c.also_dropped.is_empty() { String::new() } else { format!("also drops {}", c.also_dropped.join(", ")) };
+        writeln!(out, "{:<28} {:>+8} B {:>+8} B  {note}", c.feature, c.flash, c.ram).map_err(io)?;
+    }
+    if costs.is_empty() {
+        writeln!(out, "(no optional feature is enabled)").map_err(io)?;
+    }
+    Ok(())
+}
