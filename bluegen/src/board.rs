@@ -19,7 +19,8 @@ use crate::validate::{address, size};
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawBoardFile {
     board: RawBoard,
-    memory: RawBoardMemory,
+    /// Optional when the board names a chip: the registry has its regions.
+    memory: Option<RawBoardMemory>,
     console: Option<RawConsole>,
     exit: RawExit,
     qemu: Option<RawQemu>,
@@ -30,7 +31,10 @@ struct RawBoardFile {
 struct RawBoard {
     description: String,
     arch: Spanned<String>,
-    target: String,
+    /// Optional when `chip` is given: derived from the chip's core.
+    target: Option<String>,
+    /// The probe-rs chip name, for memory regions and flashing.
+    chip: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -131,6 +135,8 @@ pub struct Board {
     pub console: Option<Console>,
     pub exit: Exit,
     pub qemu: Option<Qemu>,
+    /// The probe-rs chip on the board, if it is real hardware.
+    pub chip: Option<String>,
     #[serde(skip)]
     pub path: PathBuf,
     /// Where the board file gives the flash and RAM sizes.
@@ -180,8 +186,26 @@ impl Board {
             let size = size(r.size.get_ref()).map_err(|why| bad(r.size.span(), &format!("memory.{key}.size"), why))?;
             Ok(Region { origin, size })
         };
-        let flash = region(&raw.memory.flash, "flash")?;
-        let ram = region(&raw.memory.ram, "ram")?;
+        let chip = match &raw.board.chip {
+            Some(c) => Some(crate::chip::lookup(c.get_ref(), "board.chip", at(c.span()))?),
+            None => None,
+        };
+        let ((flash, flash_at), (ram, ram_at)) = match (&raw.memory, &chip) {
+            (Some(m), _) => ((region(&m.flash, "flash")?, at(m.flash.size.span())), (region(&m.ram, "ram")?, at(m.ram.size.span()))),
+            (None, Some(chip)) => {
+                let chip_at = raw.board.chip.as_ref().and_then(|c| at(c.span()));
+                ((chip.flash, chip_at.clone()), (chip.ram, chip_at))
+            }
+            (None, None) => {
+                return Err(bad(0..0, "memory", "a board needs a [memory] table, or a `chip` whose regions probe-rs knows".into()));
+            }
+        };
+        let target = match (raw.board.target, chip.as_ref().and_then(|c| c.target.clone())) {
+            (Some(t), _) | (None, Some(t)) => t,
+            (None, None) => {
+                return Err(bad(raw.board.arch.span(), "board.target", "the board gives no `target` and its chip's core has no Rust target bluegen supports".into()));
+            }
+        };
         let console = match raw.console {
             Some(c) => Some(Console {
                 base: address(c.base.get_ref()).map_err(|why| bad(c.base.span(), "console.base", why))?,
@@ -207,15 +231,43 @@ impl Board {
             name,
             description: raw.board.description,
             arch,
-            target: raw.board.target,
+            target,
             flash,
             ram,
             console,
             exit,
             qemu: raw.qemu.map(|q| Qemu { binary: q.binary, package: q.package, args: q.args }),
+            chip: chip.map(|c| c.name),
             path: path.to_path_buf(),
-            flash_at: at(raw.memory.flash.size.span()),
-            ram_at: at(raw.memory.ram.size.span()),
+            flash_at,
+            ram_at,
+        })
+    }
+
+    /// A board made from a chip alone: no console, and a run ends by halting.
+    pub fn from_chip(chip: &crate::chip::Chip, used_at: Option<Location>) -> Result<Board> {
+        let Some(target) = chip.target.clone() else {
+            return Err(Diagnostic::error(format!("chip `{}` has a {} core, which bluegen cannot build for", chip.name, chip.core))
+                .at(used_at)
+                .key("device.chip")
+                .hint("bluegen supports Cortex-M (ARMv6-M, v7-M, v7E-M, v8-M) and RISC-V chips")
+                .into());
+        };
+        let arch = if target.starts_with("riscv") { Arch::Riscv } else { Arch::CortexM };
+        Ok(Board {
+            name: format!("chip-{}", chip.name.to_lowercase()),
+            description: format!("{} ({} family, {})", chip.name, chip.family, chip.core),
+            arch,
+            target,
+            flash: chip.flash,
+            ram: chip.ram,
+            console: None,
+            exit: Exit::Halt,
+            qemu: None,
+            chip: Some(chip.name.clone()),
+            path: PathBuf::new(),
+            flash_at: used_at.clone(),
+            ram_at: used_at,
         })
     }
 

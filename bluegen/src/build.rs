@@ -161,11 +161,7 @@ fn overflow_error(plan: &Plan, overflows: &[(String, u64)]) -> Error {
 /// The loadable bytes of an ELF laid out by physical (load) address, gaps
 /// filled with 0xff, as a flash programmer expects.
 pub fn raw_binary(data: &[u8]) -> std::result::Result<Vec<u8>, String> {
-    let segments = match FileKind::parse(data).map_err(|e| e.to_string())? {
-        FileKind::Elf32 => load_segments(&ElfFile32::<Endianness>::parse(data).map_err(|e| e.to_string())?),
-        FileKind::Elf64 => load_segments(&ElfFile64::<Endianness>::parse(data).map_err(|e| e.to_string())?),
-        other => return Err(format!("not an ELF file ({other:?})")),
-    };
+    let segments = segments(data)?;
     let Some(start) = segments.iter().map(|(addr, _)| *addr).min() else { return Ok(Vec::new()) };
     let end = segments.iter().map(|(addr, bytes)| addr + bytes.len() as u64).max().unwrap_or(start);
     let mut out = vec![0xff; (end - start) as usize];
@@ -174,6 +170,15 @@ pub fn raw_binary(data: &[u8]) -> std::result::Result<Vec<u8>, String> {
         out[at..at + bytes.len()].copy_from_slice(bytes);
     }
     Ok(out)
+}
+
+/// The loadable segments of an ELF: `(load address, bytes)`.
+pub fn segments(data: &[u8]) -> std::result::Result<Vec<(u64, &[u8])>, String> {
+    Ok(match FileKind::parse(data).map_err(|e| e.to_string())? {
+        FileKind::Elf32 => load_segments(&ElfFile32::<Endianness>::parse(data).map_err(|e| e.to_string())?),
+        FileKind::Elf64 => load_segments(&ElfFile64::<Endianness>::parse(data).map_err(|e| e.to_string())?),
+        other => return Err(format!("not an ELF file ({other:?})")),
+    })
 }
 
 fn load_segments<'a, H: FileHeader<Endian = Endianness>>(elf: &object::read::elf::ElfFile<'a, H>) -> Vec<(u64, &'a [u8])> {

@@ -27,6 +27,12 @@ pub enum Command {
     Config(cmd::config::Cmd),
     /// Build if needed, then boot the image in QEMU and return its exit status.
     Run(cmd::run::Cmd),
+    /// Program the image into the device with probe-rs (QEMU boards: run it).
+    Flash(cmd::flash::Cmd),
+    /// List the chips probe-rs's registry knows.
+    Chips(cmd::chips::Cmd),
+    /// List the attached debug probes.
+    Probes(cmd::probes::Cmd),
     /// Where every byte of an image goes: regions, components, modules, symbols.
     Size(cmd::size::Cmd),
     /// List the boards bluegen knows.
@@ -48,6 +54,9 @@ pub fn main() -> ExitCode {
         Command::Config(c) => c.run(),
         Command::Docs(c) => c.run(),
         Command::Size(c) => c.run(),
+        Command::Flash(c) => c.run(),
+        Command::Chips(c) => c.run(),
+        Command::Probes(c) => c.run(),
         Command::Boards(c) => c.run(),
         Command::Bench(c) => c.run(),
     };

@@ -9,6 +9,7 @@
 
 pub mod board;
 pub mod build;
+pub mod chip;
 pub mod cli;
 pub mod cmd;
 pub mod diag;

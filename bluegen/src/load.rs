@@ -43,6 +43,8 @@ pub struct RawBudget {
 pub struct RawDevice {
     pub name: Spanned<String>,
     pub board: Option<Spanned<String>>,
+    /// A probe-rs chip name: memory regions and target come from the registry.
+    pub chip: Option<Spanned<String>>,
     pub preset: Option<Spanned<String>>,
     /// The app crate's directory, relative to device.toml (default `app`).
     pub app: Option<Spanned<String>>,

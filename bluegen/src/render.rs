@@ -164,12 +164,16 @@ fn context(plan: &Plan, out_dir: &Path) -> Value {
         Exit::SifiveTest { base } => minijinja::context! { method => "sifive-test", base => base },
         Exit::Halt => minijinja::context! { method => "halt" },
     };
-    let runner = board.qemu.as_ref().map(|q| {
-        let mut parts = vec![q.binary.clone()];
-        parts.extend(q.args.iter().cloned());
-        parts.push("-kernel".into());
-        parts.join(" ")
-    });
+    let runner = match (&board.qemu, &board.chip) {
+        (Some(q), _) => {
+            let mut parts = vec![q.binary.clone()];
+            parts.extend(q.args.iter().cloned());
+            parts.push("-kernel".into());
+            Some(parts.join(" "))
+        }
+        (None, Some(chip)) => Some(format!("probe-rs run --chip {chip}")),
+        (None, None) => None,
+    };
     let symbols: Vec<Value> = plan
         .config
         .constants()

@@ -43,14 +43,17 @@ pub fn validate(root: &Root, source: &Source, raw: RawDeviceFile, board_override
         );
     }
 
-    let board = match (board_override, &device.board) {
-        (Some(name), _) => Board::load(root, name, None),
-        (None, Some(board)) => Board::load(root, board.get_ref(), at(board.span())),
-        (None, None) => Err(Diagnostic::error("the device names no board")
+    let chip = device.chip.as_ref().map(|c| crate::chip::lookup(c.get_ref(), "device.chip", at(c.span())));
+    let board = match (board_override, &device.board, chip) {
+        (_, _, Some(Err(e))) => Err(e),
+        (Some(name), _, chip) => Board::load(root, name, None).map(|b| with_chip(b, chip)),
+        (None, Some(board), chip) => Board::load(root, board.get_ref(), at(board.span())).map(|b| with_chip(b, chip)),
+        (None, None, Some(Ok(chip))) => Board::from_chip(&chip, device.chip.as_ref().and_then(|c| at(c.span()))),
+        (None, None, None) => Err(Diagnostic::error("the device names no board")
             .at(at(raw.device.span()))
             .key("device.board")
-            .why("bluegen needs a board to know the target, memory map and console")
-            .hint("add `board = \"qemu-mps2-an385\"` to [device] (`bluegen boards` lists them)")
+            .why("bluegen needs a board (or a chip) to know the target, memory map and console")
+            .hint("add `board = \"qemu-mps2-an385\"` (`bluegen boards` lists them) or `chip = \"nRF52840_xxAA\"` to [device]")
             .into()),
     };
     let board = match board {
@@ -151,6 +154,19 @@ pub fn validate(root: &Root, source: &Source, raw: RawDeviceFile, board_override
         budget,
         variant: None,
     })
+}
+
+/// A device's `chip` refines its board: the chip's regions and target win.
+fn with_chip(mut board: Board, chip: Option<Result<crate::chip::Chip>>) -> Board {
+    if let Some(Ok(chip)) = chip {
+        board.flash = chip.flash;
+        board.ram = chip.ram;
+        if let Some(target) = chip.target {
+            board.target = target;
+        }
+        board.chip = Some(chip.name);
+    }
+    board
 }
 
 fn app(dir: &Path, app: Option<&Spanned<String>>, source: &Source) -> Result<App> {

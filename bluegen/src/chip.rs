@@ -1,0 +1,179 @@
+//! Chips: memory maps, cores and flash algorithms from probe-rs's registry.
+//!
+//! A device (or a board) may name a chip the way probe-rs does
+//! (`nRF52840_xxAA`). bluegen then takes the flash and RAM regions from
+//! probe-rs's built-in, offline chip registry, derives the Rust target triple
+//! from the core type, and knows which flash algorithms `bluegen flash` will
+//! use. No probe is needed for any of this.
+
+use probe_rs::config::{CoreType, MemoryRegion, Registry};
+use serde::Serialize;
+
+use crate::diag::{Diagnostic, Location, Result};
+use crate::model::Region;
+
+/// What bluegen needs to know about a chip.
+#[derive(Debug, Clone, Serialize)]
+pub struct Chip {
+    pub name: String,
+    pub family: String,
+    pub core: String,
+    /// The Rust target triple for the chip's core, if bluegen supports it.
+    pub target: Option<String>,
+    pub flash: Region,
+    pub ram: Region,
+    pub flash_algorithms: Vec<String>,
+    /// The algorithm probe-rs uses unless told otherwise.
+    pub default_algorithm: Option<String>,
+}
+
+/// The registry, loaded once per process (about 30 ms in release).
+fn registry() -> &'static Registry {
+    static REGISTRY: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
+    REGISTRY.get_or_init(Registry::from_builtin_families)
+}
+
+/// The Rust target for a core type: Cortex-M and RISC-V bare metal.
+pub fn target_for(core: CoreType) -> Option<&'static str> {
+    Some(match core {
+        CoreType::Armv6m => "thumbv6m-none-eabi",
+        CoreType::Armv7m => "thumbv7m-none-eabi",
+        // Almost every ARMv7E-M part (M4F, M7) has an FPU; the hard-float ABI uses it.
+        CoreType::Armv7em => "thumbv7em-none-eabihf",
+        CoreType::Armv8m => "thumbv8m.main-none-eabi",
+        CoreType::Riscv => "riscv32imac-unknown-none-elf",
+        CoreType::Riscv64 => "riscv64gc-unknown-none-elf",
+        _ => return None,
+    })
+}
+
+fn core_name(core: CoreType) -> String {
+    format!("{core:?}").to_lowercase()
+}
+
+/// Looks a chip up by name; `used_at` is where the device or board named it.
+pub fn lookup(name: &str, key: &str, used_at: Option<Location>) -> Result<Chip> {
+    let registry = registry();
+    let target = registry.get_target_by_name(name).map_err(|_| {
+        let all: Vec<&str> = registry.families().iter().flat_map(|f| f.variants.iter().map(|v| v.name.as_str())).collect();
+        Diagnostic::error(format!("unknown chip `{name}`"))
+            .at(used_at.clone())
+            .key(key.to_string())
+            .value(format!("\"{name}\""))
+            .why("probe-rs's chip registry has no chip of that name")
+            .hint(match closest(name, &all) {
+                Some(c) => format!("did you mean `{c}`? (`bluegen chips {}` lists similar ones)", &name[..name.len().min(5)]),
+                None => "`bluegen chips <FILTER>` lists the chips probe-rs knows".into(),
+            })
+    })?;
+    let family = registry
+        .families()
+        .iter()
+        .find(|f| f.variants.iter().any(|v| v.name == target.name))
+        .map_or_else(String::new, |f| f.name.clone());
+    let core = target.cores.first().map(|c| c.core_type);
+    let (flash, ram) = regions(&target.memory_map).ok_or_else(|| {
+        Diagnostic::error(format!("chip `{}` has no flash or no RAM in probe-rs's registry", target.name))
+            .at(used_at)
+            .key(key.to_string())
+            .hint("give the regions in [memory] with `flash-origin` and `ram-origin`")
+    })?;
+    Ok(Chip {
+        name: target.name.clone(),
+        family,
+        core: core.map_or_else(|| "unknown".into(), core_name),
+        target: core.and_then(target_for).map(str::to_string),
+        flash,
+        ram,
+        flash_algorithms: target.flash_algorithms.iter().map(|a| a.name.clone()).collect(),
+        default_algorithm: target
+            .flash_algorithms
+            .iter()
+            .find(|a| a.default)
+            .or(target.flash_algorithms.first())
+            .map(|a| a.name.clone()),
+    })
+}
+
+/// The boot flash (the first non-alias NVM region, preferring bootable ones)
+/// and the largest RAM region; among equals, the one in the Cortex-M SRAM
+/// window (0x2000_0000..0x4000_0000): the nRF52's data RAM there is listed as
+/// an alias of its code RAM at 0x0080_0000, but data belongs at 0x2000_0000.
+fn regions(map: &[MemoryRegion]) -> Option<(Region, Region)> {
+    let nvm: Vec<_> = map.iter().filter_map(MemoryRegion::as_nvm_region).filter(|r| !r.is_alias).collect();
+    let flash = nvm.iter().find(|r| r.access.is_some_and(|a| a.boot)).or(nvm.first())?;
+    let ram = map
+        .iter()
+        .filter_map(MemoryRegion::as_ram_region)
+        .max_by_key(|r| (r.range.end - r.range.start, (0x2000_0000..0x4000_0000).contains(&r.range.start), std::cmp::Reverse(r.range.start)))?;
+    let region = |r: &std::ops::Range<u64>| Region { origin: r.start, size: r.end - r.start };
+    Some((region(&flash.range), region(&ram.range)))
+}
+
+/// The closest chip name, by case-insensitive Jaro–Winkler similarity.
+fn closest<'a>(wrong: &str, names: &[&'a str]) -> Option<&'a str> {
+    let wrong = wrong.to_lowercase();
+    names
+        .iter()
+        .map(|n| (strsim::jaro_winkler(&wrong, &n.to_lowercase()), *n))
+        .filter(|(s, _)| *s > 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, n)| n)
+}
+
+/// `(chip, family, core)` of every chip whose name contains `filter`
+/// (case-insensitive), sorted by name.
+pub fn list(filter: Option<&str>) -> Vec<(String, String, String)> {
+    let filter = filter.map(str::to_lowercase);
+    let mut out: Vec<(String, String, String)> = registry()
+        .families()
+        .iter()
+        .flat_map(|f| {
+            f.variants.iter().map(move |v| {
+                let core = v.cores.first().map_or_else(|| "unknown".into(), |c| core_name(c.core_type));
+                (v.name.clone(), f.name.clone(), core)
+            })
+        })
+        .filter(|(name, _, _)| filter.as_ref().is_none_or(|f| name.to_lowercase().contains(f)))
+        .collect();
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nrf52840_regions_from_the_registry() {
+        let chip = lookup("nRF52840_xxAA", "device.chip", None).unwrap();
+        assert_eq!(chip.flash, Region { origin: 0, size: 1024 * 1024 });
+        assert_eq!(chip.ram, Region { origin: 0x2000_0000, size: 256 * 1024 });
+        assert_eq!(chip.target.as_deref(), Some("thumbv7em-none-eabihf"));
+        assert!(!chip.flash_algorithms.is_empty());
+    }
+
+    #[test]
+    fn stm32f407_takes_the_main_sram() {
+        let chip = lookup("STM32F407VGTx", "device.chip", None).unwrap();
+        assert_eq!(chip.flash.origin, 0x0800_0000);
+        assert_eq!(chip.flash.size, 1024 * 1024);
+        assert_eq!(chip.ram.origin, 0x2000_0000);
+        assert_eq!(chip.target.as_deref(), Some("thumbv7em-none-eabihf"));
+    }
+
+    #[test]
+    fn unknown_chip_suggests_the_closest() {
+        let err = lookup("nRF52840_xxAB", "device.chip", None).unwrap_err();
+        let text = crate::diag::render(&err.diagnostics);
+        assert!(text.contains("unknown chip `nRF52840_xxAB`"), "{text}");
+        assert!(text.contains("did you mean `nRF52840_xxAA`?"), "{text}");
+    }
+
+    #[test]
+    fn list_filters_case_insensitively() {
+        let chips = list(Some("nrf52833"));
+        assert!(chips.iter().any(|(n, _, _)| n == "nRF52833_xxAA"), "{chips:?}");
+        assert!(chips.iter().all(|(n, _, _)| n.to_lowercase().contains("nrf52833")));
+    }
+}

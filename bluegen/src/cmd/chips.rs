@@ -1,0 +1,32 @@
+//! `bluegen chips`: the chips probe-rs's registry knows, filtered by name.
+
+use crate::diag::{Error, Result};
+
+#[derive(Debug, clap::Args)]
+pub struct Cmd {
+    /// Only chips whose name contains this (case-insensitive).
+    pub filter: Option<String>,
+    /// Print a JSON array instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl Cmd {
+    pub fn run(self) -> Result<u8> {
+        let chips = crate::chip::list(self.filter.as_deref());
+        if self.json {
+            let rows: Vec<_> = chips
+                .iter()
+                .map(|(name, family, core)| serde_json::json!({ "name": name, "family": family, "core": core }))
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| Error::msg(e.to_string()))?);
+            return Ok(0);
+        }
+        println!("{:<32} {:<28} core", "chip", "family");
+        for (name, family, core) in &chips {
+            println!("{name:<32} {family:<28} {core}");
+        }
+        println!("{} chips", chips.len());
+        Ok(0)
+    }
+}

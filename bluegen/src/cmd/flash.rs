@@ -1,0 +1,232 @@
+//! `bluegen flash`: program a device's image with probe-rs, or run it in QEMU.
+//!
+//! The plan — chip, flash algorithm, each region written — comes from the ELF
+//! and probe-rs's registry, so `--dry-run` prints it without a probe. A real
+//! run opens the probe, erases, programs and verifies with probe-rs's flash
+//! loader (progress bars unless `--no-progress`), then resets and runs.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::chip::Chip;
+use crate::diag::{Diagnostic, Error, Result};
+
+#[derive(Debug, clap::Args)]
+pub struct Cmd {
+    /// A device.toml, or a directory holding one [default: .]
+    pub path: Option<PathBuf>,
+    /// Flash for this board instead of the one device.toml names.
+    #[arg(long)]
+    pub board: Option<String>,
+    /// The probe to use, as VID:PID[:SERIAL] (`bluegen probes` lists them).
+    #[arg(long, value_name = "VID:PID[:SERIAL]")]
+    pub probe: Option<String>,
+    /// Print the plan (chip, algorithm, regions) without touching a probe.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Log lines instead of progress bars.
+    #[arg(long)]
+    pub no_progress: bool,
+    /// For emulated boards: stop QEMU and fail after this many seconds.
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+}
+
+/// One contiguous block the flash loader writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub start: u64,
+    pub len: u64,
+}
+
+impl Cmd {
+    pub fn run(self) -> Result<u8> {
+        let built = super::build::build_device(self.path.as_deref(), self.board.as_deref())?;
+        let board = &built.plan.device.board;
+        if board.qemu.is_some() {
+            println!("board {} is emulated: flashing it means running it in QEMU", board.name);
+            if self.dry_run {
+                return Ok(0);
+            }
+            let timeout = self.timeout.map(Duration::from_secs_f64);
+            let code = crate::run::qemu(board, &built.artifacts.elf, timeout, &[])?;
+            return Ok(u8::try_from(code).unwrap_or(1));
+        }
+        let Some(chip_name) = &board.chip else {
+            return Err(Diagnostic::error(format!("board {} names no chip, so bluegen cannot flash it", board.name))
+                .hint("add `chip = \"<probe-rs chip name>\"` to [device] or to the board file (`bluegen chips` lists them)")
+                .into());
+        };
+        let chip = crate::chip::lookup(chip_name, "device.chip", None)?;
+        let blocks = blocks(&built.artifacts.elf)?;
+        check_inside(&chip, &blocks, &built.artifacts.elf)?;
+        print!("{}", plan_text(&chip, &blocks, &built.artifacts.elf, self.probe.as_deref()));
+        if self.dry_run {
+            return Ok(0);
+        }
+        program(&chip, &built.artifacts.elf, self.probe.as_deref(), !self.no_progress)?;
+        Ok(0)
+    }
+}
+
+/// The image's loadable blocks, by load address, adjacent ones merged.
+pub fn blocks(elf: &Path) -> Result<Vec<Block>> {
+    let data = std::fs::read(elf).map_err(|e| Error::io("read", elf, e))?;
+    let mut segments: Vec<Block> = crate::build::segments(&data)
+        .map_err(|why| Error::msg(format!("cannot read {}: {why}", elf.display())))?
+        .into_iter()
+        .map(|(start, bytes)| Block { start, len: bytes.len() as u64 })
+        .collect();
+    segments.sort_by_key(|b| b.start);
+    let mut merged: Vec<Block> = Vec::new();
+    for b in segments {
+        match merged.last_mut() {
+            Some(last) if last.start + last.len == b.start => last.len += b.len,
+            _ => merged.push(b),
+        }
+    }
+    Ok(merged)
+}
+
+/// Every block must lie in the chip's flash.
+pub fn check_inside(chip: &Chip, blocks: &[Block], elf: &Path) -> Result<()> {
+    let (lo, hi) = (chip.flash.origin, chip.flash.end());
+    let outside: Vec<Diagnostic> = blocks
+        .iter()
+        .filter(|b| b.start < lo || b.start + b.len > hi)
+        .map(|b| {
+            Diagnostic::error(format!(
+                "the image writes {:#010x}..{:#010x}, outside the flash of {}",
+                b.start,
+                b.start + b.len,
+                chip.name
+            ))
+            .why(format!("{}'s flash is {lo:#010x}..{hi:#010x}", chip.name))
+            .note(format!("image: {}", elf.display()))
+            .hint("check [memory] flash-origin in device.toml and the board's memory map")
+        })
+        .collect();
+    Error::check(outside).map(|_| ())
+}
+
+/// The plan, as `--dry-run` prints it.
+pub fn plan_text(chip: &Chip, blocks: &[Block], elf: &Path, probe: Option<&str>) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("chip:            {} ({} family, {} core)\n", chip.name, chip.family, chip.core));
+    out.push_str(&format!(
+        "flash algorithm: {}\n",
+        chip.default_algorithm.as_deref().unwrap_or("(none in the registry)")
+    ));
+    out.push_str(&format!(
+        "flash:           {:#010x}..{:#010x} ({} bytes)\n",
+        chip.flash.origin,
+        chip.flash.end(),
+        chip.flash.size
+    ));
+    out.push_str(&format!("image:           {}\n", elf.display()));
+    out.push_str("writes:\n");
+    for b in blocks {
+        out.push_str(&format!("  {:#010x}..{:#010x}  {:>8} bytes\n", b.start, b.start + b.len, b.len));
+    }
+    let total: u64 = blocks.iter().map(|b| b.len).sum();
+    out.push_str(&format!("total:           {total} bytes\n"));
+    out.push_str(&format!(
+        "then:            erase, program, verify, reset and run (probe: {})\n",
+        probe.unwrap_or("the only one attached")
+    ));
+    out
+}
+
+fn program(chip: &Chip, elf: &Path, probe: Option<&str>, progress: bool) -> Result<()> {
+    use probe_rs::Permissions;
+    use probe_rs::flashing::{DownloadOptions, ElfOptions, FlashProgress, ProgressEvent};
+    use probe_rs::probe::list::Lister;
+
+    let lister = Lister::new();
+    let probes = lister.list_all();
+    let info = match probe {
+        Some(sel) => {
+            let selector: probe_rs::probe::DebugProbeSelector = sel.parse().map_err(|e| {
+                Error::new(Diagnostic::error(format!("invalid --probe `{sel}`")).key("--probe").why(format!("{e}")).hint("use VID:PID or VID:PID:SERIAL in hexadecimal, as `bluegen probes` prints"))
+            })?;
+            probes.iter().find(|p| selector.matches_probe(p)).ok_or_else(|| {
+                Error::new(Diagnostic::error(format!("no attached probe matches `{sel}`")).key("--probe").why(probe_list(&probes)).hint("`bluegen probes` lists the attached probes"))
+            })?
+        }
+        None => match probes.as_slice() {
+            [] => {
+                return Err(Diagnostic::error("no debug probe found")
+                    .why("probe-rs sees no CMSIS-DAP, J-Link, ST-Link or other supported probe on USB")
+                    .hint("connect the board's debug USB port (and check udev permissions); `--dry-run` prints the plan without a probe")
+                    .into());
+            }
+            [only] => only,
+            several => {
+                return Err(Diagnostic::error(format!("{} debug probes are attached and none was chosen", several.len()))
+                    .why(probe_list(several))
+                    .hint("pick one with --probe VID:PID[:SERIAL]")
+                    .into());
+            }
+        },
+    };
+    let probe = info.open().map_err(|e| Error::new(Diagnostic::error(format!("cannot open probe {}", info.identifier)).why(e.to_string())))?;
+    let mut session = probe.attach(chip.name.as_str(), Permissions::default()).map_err(|e| {
+        Error::new(
+            Diagnostic::error(format!("cannot attach to {} through {}", chip.name, info.identifier))
+                .why(e.to_string())
+                .hint("check that the board carries this chip (device.toml `chip`), that it is powered, and that the probe is wired to it"),
+        )
+    })?;
+    let bars = indicatif::MultiProgress::new();
+    if !progress {
+        bars.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let mut active: Vec<(String, indicatif::ProgressBar)> = Vec::new();
+    let style = indicatif::ProgressStyle::with_template("{msg:>8} [{bar:40}] {bytes}/{total_bytes}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    let mut options = DownloadOptions::default();
+    options.verify = true;
+    options.progress = FlashProgress::new(move |event| match event {
+        ProgressEvent::AddProgressBar { operation, total } => {
+            let bar = bars.add(indicatif::ProgressBar::new(total.unwrap_or(0)));
+            bar.set_style(style.clone());
+            bar.set_message(format!("{operation:?}"));
+            active.push((format!("{operation:?}"), bar));
+        }
+        ProgressEvent::Started(op) if !progress => eprintln!("{op:?}: started"),
+        ProgressEvent::Progress { operation, size, .. } => {
+            if let Some((_, bar)) = active.iter().find(|(o, _)| *o == format!("{operation:?}")) {
+                bar.inc(size);
+            }
+        }
+        ProgressEvent::Finished(op) => {
+            if let Some((_, bar)) = active.iter().find(|(o, _)| *o == format!("{op:?}")) {
+                bar.finish();
+            }
+            if !progress {
+                eprintln!("{op:?}: done");
+            }
+        }
+        ProgressEvent::Failed(op) => eprintln!("{op:?}: failed"),
+        _ => {}
+    });
+    probe_rs::flashing::download_file_with_options(&mut session, elf, probe_rs::flashing::ElfLoader(ElfOptions::default()), options)
+        .map_err(|e| Error::new(Diagnostic::error(format!("flashing {} failed", chip.name)).why(e.to_string())))?;
+    let mut core = session.core(0).map_err(|e| Error::msg(format!("cannot reach the core of {}: {e}", chip.name)))?;
+    core.reset().map_err(|e| Error::msg(format!("cannot reset {}: {e}", chip.name)))?;
+    println!("flashed and started {}", chip.name);
+    Ok(())
+}
+
+fn probe_list(probes: &[probe_rs::probe::DebugProbeInfo]) -> String {
+    if probes.is_empty() {
+        return "no probe is attached".into();
+    }
+    let names: Vec<String> = probes
+        .iter()
+        .map(|p| {
+            let serial = p.serial_number.as_deref().map(|s| format!(":{s}")).unwrap_or_default();
+            format!("{:04x}:{:04x}{serial} ({})", p.vendor_id, p.product_id, p.identifier)
+        })
+        .collect();
+    format!("attached: {}", names.join(", "))
+}
