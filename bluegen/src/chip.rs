@@ -55,7 +55,8 @@ fn core_name(core: CoreType) -> String {
 pub fn lookup(name: &str, key: &str, used_at: Option<Location>) -> Result<Chip> {
     let registry = registry();
     let target = registry.get_target_by_name(name).map_err(|_| {
-        let all: Vec<&str> = registry.families().iter().flat_map(|f| f.variants.iter().map(|v| v.name.as_str())).collect();
+        let all: Vec<&str> =
+            registry.families().iter().flat_map(|f| f.variants.iter().flat_map(|v| v.package_variants().map(String::as_str))).collect();
         Diagnostic::error(format!("unknown chip `{name}`"))
             .at(used_at.clone())
             .key(key.to_string())
@@ -121,7 +122,7 @@ fn closest<'a>(wrong: &str, names: &[&'a str]) -> Option<&'a str> {
         .map(|(_, n)| n)
 }
 
-/// `(chip, family, core)` of every chip whose name contains `filter`
+/// `(chip, family, core)` of every chip (and package variant) whose name contains `filter`
 /// (case-insensitive), sorted by name.
 pub fn list(filter: Option<&str>) -> Vec<(String, String, String)> {
     let filter = filter.map(str::to_lowercase);
@@ -129,9 +130,9 @@ pub fn list(filter: Option<&str>) -> Vec<(String, String, String)> {
         .families()
         .iter()
         .flat_map(|f| {
-            f.variants.iter().map(move |v| {
-                let core = v.cores.first().map_or_else(|| "unknown".into(), |c| core_name(c.core_type));
-                (v.name.clone(), f.name.clone(), core)
+            f.variants.iter().flat_map(move |v| {
+                let core = v.cores.first().map_or_else(|| "unknown".to_string(), |c| core_name(c.core_type));
+                v.package_variants().map(move |name| (name.clone(), f.name.clone(), core.clone()))
             })
         })
         .filter(|(name, _, _)| filter.as_ref().is_none_or(|f| name.to_lowercase().contains(f)))

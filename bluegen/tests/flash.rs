@@ -1,0 +1,110 @@
+//! Chips and flashing without hardware: registry lookups, `flash --dry-run`,
+//! and the errors that need no probe.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("bluegen")
+        .unwrap()
+        .env("CARGO_TARGET_DIR", repo().join("target/images"))
+        .args(args)
+        .output()
+        .unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).replace(&repo().display().to_string(), "[ROOT]");
+    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+}
+
+fn fixture(name: &str) -> String {
+    repo().join("bluegen/tests/fixtures").join(name).display().to_string()
+}
+
+#[test]
+fn a_chip_device_takes_its_memory_from_the_registry() {
+    let (code, out, err) = run(&["build", &fixture("chip-only"), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["board"], "chip-nrf52833_xxaa");
+    let flash = &json["regions"][0];
+    assert_eq!((flash["origin"].as_u64(), flash["size"].as_u64()), (Some(0), Some(512 * 1024)));
+    let ram = &json["regions"][1];
+    // [memory] ram restricts the chip's 128 KiB.
+    assert_eq!((ram["origin"].as_u64(), ram["size"].as_u64()), (Some(0x2000_0000), Some(64 * 1024)));
+    assert!(json["elf"].as_str().unwrap().contains("thumbv7em-none-eabihf"));
+    let config = std::fs::read_to_string(repo().join("bluegen/tests/fixtures/chip-only/target/bluegen/chip-nrf52833_xxaa/.cargo/config.toml")).unwrap();
+    assert!(config.contains("runner = \"probe-rs run --chip nRF52833_xxAA\""), "{config}");
+}
+
+#[test]
+fn dry_run_prints_the_plan() {
+    let (code, out, err) = run(&["flash", &fixture("chip-only"), "--dry-run"]);
+    assert_eq!(code, 0, "{err}");
+    let out: String = out.lines().map(|l| if l.starts_with("image:") { "image: [ELF]" } else { l }).collect::<Vec<_>>().join("\n");
+    let writes = out.lines().filter(|l| l.starts_with("  0x")).count();
+    assert_eq!(writes, 1, "{out}");
+    let redacted: String = out
+        .lines()
+        .map(|l| if l.starts_with("  0x") || l.starts_with("total:") { "[block]" } else { l })
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!(redacted, @r"
+    chip:            nRF52833_xxAA (nRF52 Series family, armv7em core)
+    flash algorithm: nrf52
+    flash:           0x00000000..0x00080000 (524288 bytes)
+    image: [ELF]
+    writes:
+    [block]
+    [block]
+    then:            erase, program, verify, reset and run (probe: the only one attached)
+    ");
+}
+
+#[test]
+fn without_a_probe_flashing_is_a_clear_error() {
+    let (code, _, err) = run(&["flash", &fixture("chip-only"), "--no-progress"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("error: no debug probe found"), "{err}");
+    assert!(err.contains("--dry-run"), "{err}");
+    let (code, _, err) = run(&["flash", &fixture("chip-only"), "--probe", "1366:0105"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("error: no attached probe matches `1366:0105`"), "{err}");
+    let (code, _, err) = run(&["flash", &fixture("chip-only"), "--probe", "nonsense"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("error: invalid --probe `nonsense`"), "{err}");
+}
+
+#[test]
+fn an_unknown_chip_names_the_closest() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("device.toml"),
+        format!("[device]\nname = \"x\"\nchip = \"nRF52840_xxAB\"\napp = \"{}\"\n[threads.main]\nentry = \"main\"\npriority = 1\nstack = 1024\n", fixture("panic/app")),
+    )
+    .unwrap();
+    let (code, _, err) = run(&["check", tmp.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("error: unknown chip `nRF52840_xxAB`"), "{err}");
+    assert!(err.contains("device.toml:3:8"), "{err}");
+    assert!(err.contains("did you mean `nRF52840_xxAA`?"), "{err}");
+}
+
+#[test]
+fn chips_lists_the_registry() {
+    let (code, out, _) = run(&["chips", "stm32f407vg", "--json"]);
+    assert_eq!(code, 0);
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(rows.as_array().unwrap().iter().any(|r| r["name"] == "STM32F407VGTx" && r["core"] == "armv7em"), "{rows}");
+}
+
+#[test]
+fn flashing_an_emulated_board_runs_it() {
+    let (code, out, err) = run(&["flash", &repo().join("examples/hello").display().to_string(), "--timeout", "60"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("emulated: flashing it means running it in QEMU"), "{out}");
+    assert!(out.contains("Hello from bluegen!"), "{out}");
+}
