@@ -13,6 +13,7 @@ pub mod chip;
 pub mod cli;
 pub mod cmd;
 pub mod diag;
+pub mod edit;
 pub mod kconfig;
 pub mod load;
 pub mod model;
