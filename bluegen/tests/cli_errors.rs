@@ -50,13 +50,13 @@ fn unknown_key_lists_the_allowed_ones() {
     let (code, _, err) = bluegen(dir.path(), &["build"]);
     assert_eq!(code, 1);
     insta::assert_snapshot!(err, @r#"
-    error: invalid device file: unknown field `baord`, expected one of `name`, `board`, `preset`, `app`
+    error: invalid device file: unknown field `baord`, expected one of `name`, `board`, `chip`, `preset`, `app`
      --> device.toml:3:1
       |
     3 | baord = "qemu-mps2-an385"
       | ^^^^^
       = key: baord
-      = why: the allowed keys here are `name`, `board`, `preset`, `app`
+      = why: the allowed keys here are `name`, `board`, `chip`, `preset`, `app`
       = hint: did you mean `board`?
     "#);
 }
@@ -141,8 +141,8 @@ fn a_device_needs_a_board_and_a_thread() {
     1 | [device]
       | ^^^^^^^^
       = key: device.board
-      = why: bluegen needs a board to know the target, memory map and console
-      = hint: add `board = "qemu-mps2-an385"` to [device] (`bluegen boards` lists them)
+      = why: bluegen needs a board (or a chip) to know the target, memory map and console
+      = hint: add `board = "qemu-mps2-an385"` (`bluegen boards` lists them) or `chip = "nRF52840_xxAA"` to [device]
 
     error: the device declares no thread
      --> device.toml:1:1
