@@ -40,7 +40,7 @@ pub fn resolve(tree: &Tree, assignments: &[Assignment]) -> Result<Config> {
                 }
                 user.insert(i, UserValue { value, assignment: a });
             }
-            Err(d) => errors.push(d),
+            Err(d) => errors.push(with_location(d, a)),
         }
     }
 
@@ -298,7 +298,7 @@ fn typed(sym: &SymDef, v: &toml::Value) -> std::result::Result<Value, Diagnostic
         Diagnostic::error(format!("`{}` takes {}, not {got}", key_of(&sym.name), a_or_an(wanted)))
             .key(format!("features.{}", key_of(&sym.name)))
             .value(v.to_string())
-            .why(format!("{} is a {} symbol", sym.name, sym.ty.name()))
+            .why(format!("{} is {} symbol", sym.name, a_or_an(sym.ty.name())))
             .note(format!("declared at {}", sym.defined_at))
             .hint(format!("write `{} = {example}`", key_of(&sym.name)))
     })
