@@ -24,6 +24,7 @@ impl Cmd {
         let root = Root::discover()?;
         let pages = pages(&root)?;
         let mut stale = Vec::new();
+    // `pages` includes SUMMARY.md, whose reference entries are generated too.
         for (path, text) in &pages {
             if self.check {
                 if std::fs::read_to_string(path).ok().as_deref() != Some(text.as_str()) {
@@ -78,7 +79,32 @@ pub fn pages(root: &Root) -> Result<Vec<(PathBuf, String)>> {
         pages.push((dir.join(format!("{}.md", file.component)), page));
     }
     pages.push((dir.join("README.md"), index));
+    let summary_path = root.dir.join("book/src/SUMMARY.md");
+    let summary = std::fs::read_to_string(&summary_path).map_err(|e| Error::io("read", &summary_path, e))?;
+    let entries: String = files.iter().map(|f| format!("  - [{0}](reference/{0}.md)\n", f.component)).collect();
+    pages.push((summary_path, splice(&summary, &entries)));
     Ok(pages)
+}
+
+/// Replaces the lines between the `reference:start` and `reference:end`
+/// markers of SUMMARY.md with `entries`.
+fn splice(summary: &str, entries: &str) -> String {
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in summary.lines() {
+        if line.contains("reference:end") {
+            out.push_str(entries);
+            skipping = false;
+        }
+        if !skipping {
+            out.push_str(line);
+            out.push('\n');
+        }
+        if line.contains("reference:start") {
+            skipping = true;
+        }
+    }
+    out
 }
 
 fn page(config: &Config, component: &str) -> String {

@@ -1,0 +1,114 @@
+//! `bluegen check`, `bluegen config` and `bluegen docs` on real devices.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("bluegen").unwrap().args(args).output().unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+}
+
+fn features() -> String {
+    repo().join("bluegen/tests/fixtures/features").display().to_string()
+}
+
+#[test]
+fn check_prints_one_line_on_success() {
+    let (code, out, err) = run(&["check", &repo().join("examples/hello").display().to_string()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.starts_with("ok: hello on qemu-mps2-an385: "), "{out}");
+    assert!(err.is_empty(), "{err}");
+}
+
+#[test]
+fn check_prints_only_errors_on_failure() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = repo().join("bluegen/tests/fixtures/panic/app");
+    std::fs::write(
+        tmp.path().join("device.toml"),
+        format!(
+            "[device]\nname = \"x\"\nboard = \"qemu-virt-rv32\"\napp = \"{}\"\n[features]\nconsole = false\npanic-location = true\nbanner = \"yes\"\nns16550-divisor = 0\n[threads.main]\nentry = \"main\"\npriority = 1\nstack = 1024\n",
+            app.display()
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = run(&["check", tmp.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(out.is_empty(), "{out}");
+    // Three mistakes, one run.
+    assert_eq!(err.matches("error: ").count(), 3, "{err}");
+    assert!(err.contains("error: `panic-location` cannot be set: its dependencies are unmet"), "{err}");
+    assert!(err.contains("hint: set `console = true`, or remove this line"), "{err}");
+    assert!(err.contains("error: `banner` takes a boolean, not a string"), "{err}");
+    assert!(err.contains("error: `ns16550-divisor` is out of range"), "{err}");
+    assert!(err.contains("device.toml:7:1"), "{err}");
+    assert!(err.contains("declared at components/kernel/Kconfig:"), "{err}");
+}
+
+#[test]
+fn config_lists_values_and_their_origins() {
+    let (code, out, err) = run(&["config", &features()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("# Kernel"), "{out}");
+    let line = |key: &str| out.lines().find(|l| l.starts_with(&format!("{key} "))).unwrap_or_else(|| panic!("no {key}:\n{out}")).to_string();
+    assert!(line("console").contains("# device"), "{out}");
+    assert!(line("panic-location").contains("# preset standard"), "{out}");
+    assert!(line("banner").contains("= false") && line("banner").contains("# device"), "{out}");
+    assert!(line("boot-stack-size").contains("= 2048"), "{out}");
+}
+
+#[test]
+fn why_explains_one_symbol() {
+    let (code, out, err) = run(&["config", &features(), "--why", "PANIC_LOCATION"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("panic-location = true  (bool, PANIC_LOCATION)"), "{out}");
+    assert!(out.contains("set by:     preset standard"), "{out}");
+    assert!(out.contains("depends on: CONSOLE"), "{out}");
+    assert!(out.contains("declared:   components/kernel/Kconfig:"), "{out}");
+    let (code, _, err) = run(&["config", &features(), "--why", "consol"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("did you mean `console`?"), "{err}");
+}
+
+#[test]
+fn json_has_the_documented_schema() {
+    let (code, out, err) = run(&["config", &features(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert!(!rows.is_empty());
+    for r in rows {
+        for key in ["name", "type", "value", "set_by", "depends_on", "range", "component", "prompt"] {
+            assert!(r.get(key).is_some(), "{key} missing in {r}");
+        }
+        assert!(["user", "preset", "default", "select", "imply"].contains(&r["set_by"].as_str().unwrap()), "{r}");
+        assert!(["bool", "int", "hex", "string"].contains(&r["type"].as_str().unwrap()), "{r}");
+    }
+    let bauddiv = rows.iter().find(|r| r["name"] == "cmsdk-uart-bauddiv").unwrap();
+    assert_eq!(bauddiv["range"], serde_json::json!([16, 1048575]));
+    assert_eq!(bauddiv["component"], "uart-cmsdk");
+    assert_eq!(bauddiv["value"], 217);
+    let panic = rows.iter().find(|r| r["name"] == "panic-location").unwrap();
+    assert_eq!(panic["depends_on"], "CONSOLE");
+    assert_eq!(panic["set_by"], "preset");
+}
+
+#[test]
+fn minimal_drops_what_the_preset_and_defaults_give() {
+    let (code, out, err) = run(&["config", &features(), "--minimal"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "[features]\nbanner = false\nboot-stack-size = 2048\n");
+}
+
+#[test]
+fn book_reference_pages_match_the_kconfig_files() {
+    let (code, out, err) = run(&["docs", "--check"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
