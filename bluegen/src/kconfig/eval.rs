@@ -227,9 +227,10 @@ fn evaluate(
         SymbolType::Int | SymbolType::Hex => {
             let n = default.as_ref().and_then(Value::as_number).unwrap_or(0);
             // Kconfig clamps a default into the range in force.
+            // (A range whose bounds are swapped is the Kconfig author's slip: no clamp.)
             let n = match range(sym, values) {
-                Some((lo, hi)) => n.clamp(i128::from(lo), i128::from(hi)),
-                None => n,
+                Some((lo, hi)) if lo <= hi => n.clamp(i128::from(lo), i128::from(hi)),
+                _ => n,
             };
             let v = if sym.ty == SymbolType::Int { Value::Int(n as i64) } else { Value::Hex(n as u64) };
             (Some(v), SetBy::Default)
