@@ -94,10 +94,12 @@ pub struct Thread {
 impl Device {
     /// Where bluegen renders and builds this device's image crate.
     pub fn image_dir(&self) -> PathBuf {
-        let dir = self.dir.join("target").join("bluegen").join(&self.board.name);
+        // Variants sit beside, not inside, the image: cargo would merge the
+        // image's .cargo/config.toml into theirs.
+        let dir = self.dir.join("target").join("bluegen");
         match &self.variant {
-            Some(variant) => dir.join("variants").join(variant),
-            None => dir,
+            Some(variant) => dir.join("variants").join(format!("{}-{variant}", self.board.name)),
+            None => dir.join(&self.board.name),
         }
     }
 

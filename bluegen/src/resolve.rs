@@ -41,6 +41,20 @@ pub struct Plan {
     pub config: Config,
     /// Bytes reserved for the boot stack at the top of RAM.
     pub stack_size: u64,
+    /// The parsed Kconfig files of the image's components.
+    pub tree: kconfig::Tree,
+    /// The preset's assignments (inherited ones first), before the device's.
+    pub preset: Vec<kconfig::Assignment>,
+}
+
+impl Plan {
+    /// Resolves the configuration again with other device values
+    /// (`[features]`), the same components and preset.
+    pub fn resolve_with(&self, features: &[kconfig::Assignment]) -> Result<Config> {
+        let mut all = self.preset.clone();
+        all.extend(features.iter().cloned());
+        kconfig::resolve(&self.tree, &all)
+    }
 }
 
 /// The names of the components a device's image is made of, in link order.
@@ -58,10 +72,11 @@ pub fn component_names(device: &Device) -> Vec<String> {
 
 /// Resolves a validated device into a build plan.
 pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
-    let mut assignments = match &device.preset {
+    let preset = match &device.preset {
         Some(p) => crate::preset::assignments(root, &p.name, p.location.clone())?,
         None => Vec::new(),
     };
+    let mut assignments = preset.clone();
     assignments.extend(device.features.iter().cloned());
 
     let mut components = Vec::new();
@@ -101,5 +116,5 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     };
     let largest_thread = device.threads.iter().map(|t| u64::from(t.stack)).max().unwrap_or(0);
     let stack_size = boot_stack.max(largest_thread).next_multiple_of(8);
-    Ok(Plan { device, components, config, stack_size })
+    Ok(Plan { device, components, config, stack_size, tree, preset })
 }

@@ -134,3 +134,17 @@ fn a_broken_budget_fails_the_build_with_contributors() {
     assert!(err.contains("did you mean `kernel`?"), "{err}");
     assert!(!err.contains("RAM budget"), "{err}");
 }
+
+#[test]
+fn feature_cost_builds_without_each_feature() {
+    let dir = repo().join("bluegen/tests/fixtures/features");
+    let (code, out, err) = run(&["size", dir.to_str().unwrap(), "--feature-cost"]);
+    assert_eq!(code, 0, "{err}");
+    let row = |f: &str| out.lines().find(|l| l.starts_with(&format!("{f} "))).unwrap_or_else(|| panic!("no {f} row:\n{out}")).to_string();
+    let flash = |l: &str| l.split_whitespace().nth(1).unwrap().trim_start_matches('+').parse::<i64>().unwrap();
+    // Turning the console off drops panic-location with it (a dependency).
+    assert!(row("console").contains("also drops panic-location"), "{out}");
+    assert!(flash(&row("console")) > 0, "{out}");
+    assert!(flash(&row("panic-location")) > 0, "{out}");
+    assert!(flash(&row("console")) >= flash(&row("panic-location")), "{out}");
+}

@@ -30,14 +30,14 @@ pub struct Cmd {
 
 impl Cmd {
     pub fn run(self) -> Result<u8> {
-        let (root, plan) = super::build::plan(self.path.as_deref(), self.board.as_deref())?;
+        let (_, plan) = super::build::plan(self.path.as_deref(), self.board.as_deref())?;
         if let Some(name) = &self.why {
             print!("{}", why(&plan.config, name)?);
         } else if self.json {
             let rows: Vec<_> = plan.config.symbols.iter().map(json_row).collect();
             println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| Error::msg(e.to_string()))?);
         } else if self.minimal {
-            print!("{}", minimal(&root, &plan)?);
+            print!("{}", minimal(&plan)?);
         } else {
             print!("{}", listing(&plan.config));
         }
@@ -177,16 +177,7 @@ fn json_row(s: &Symbol) -> serde_json::Value {
 
 /// The device's own assignments that are still needed once each of the
 /// others is dropped (greedy, in file order), as a `[features]` table.
-fn minimal(root: &crate::root::Root, plan: &Plan) -> Result<String> {
-    let preset = match &plan.device.preset {
-        Some(p) => crate::preset::assignments(root, &p.name, p.location.clone())?,
-        None => Vec::new(),
-    };
-    let files: Vec<_> = plan.components.iter().filter_map(|c| {
-        let path = c.dir.join("Kconfig");
-        path.is_file().then(|| kconfig::ComponentKconfig { component: c.name.clone(), path })
-    }).collect();
-    let tree = kconfig::load(&files)?;
+fn minimal(plan: &Plan) -> Result<String> {
     let values = |config: &Config| -> Vec<(String, Option<Value>)> {
         config.symbols.iter().map(|s| (s.name.clone(), s.value.clone())).collect()
     };
@@ -194,9 +185,8 @@ fn minimal(root: &crate::root::Root, plan: &Plan) -> Result<String> {
     let mut kept: Vec<_> = plan.device.features.clone();
     let mut i = 0;
     while i < kept.len() {
-        let mut without = preset.clone();
-        without.extend(kept.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, a)| a.clone()));
-        match kconfig::resolve(&tree, &without) {
+        let without: Vec<_> = kept.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, a)| a.clone()).collect();
+        match plan.resolve_with(&without) {
             Ok(config) if values(&config) == target => {
                 kept.remove(i);
             }

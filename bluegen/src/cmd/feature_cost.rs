@@ -3,13 +3,13 @@
 //! For every bool symbol that is on and that the user could turn off, the
 //! device is resolved again with `<feature> = false` (device values that then
 //! lose their dependencies are dropped, as menuconfig would hide them),
-//! rendered as a variant under `target/bluegen/<board>/variants/`, built, and
+//! rendered as a variant under `target/bluegen/variants/`, built, and
 //! measured. The marginal cost is the full image minus the variant.
 
 use std::io::Write;
 
 use crate::diag::{Error, Result};
-use crate::kconfig::{self, Assignment, ComponentKconfig, Origin, SetBy, SymbolType, Value};
+use crate::kconfig::{Assignment, Origin, SetBy, SymbolType, Value};
 use crate::resolve::Plan;
 use crate::root::Root;
 
@@ -25,19 +25,8 @@ pub struct Cost {
 
 /// Measures every optional enabled feature of `plan` (already built).
 pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64) -> Result<Vec<Cost>> {
-    let files: Vec<ComponentKconfig> = plan
-        .components
-        .iter()
-        .filter_map(|c| {
-            let path = c.dir.join("Kconfig");
-            path.is_file().then(|| ComponentKconfig { component: c.name.clone(), path })
-        })
-        .collect();
-    let tree = kconfig::load(&files)?;
-    let mut base = match &plan.device.preset {
-        Some(p) => crate::preset::assignments(root, &p.name, p.location.clone())?,
-        None => Vec::new(),
-    };
+    // Preset and device values alike may have to go with a feature.
+    let mut base = plan.preset.clone();
     base.extend(plan.device.features.iter().cloned());
     let mut out = Vec::new();
     let candidates = plan.config.symbols.iter().filter(|s| {
@@ -56,7 +45,7 @@ pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64) -> Result<Vec<Cost>
         });
         let mut dropped = Vec::new();
         let config = loop {
-            match kconfig::resolve(&tree, &assignments) {
+            match crate::kconfig::resolve(&plan.tree, &assignments) {
                 Ok(config) => break Some(config),
                 Err(err) => {
                     // Drop the device values the errors point at, then retry.
