@@ -23,5 +23,6 @@ pub mod report;
 pub mod resolve;
 pub mod root;
 pub mod run;
+pub mod save;
 pub mod size;
 pub mod validate;

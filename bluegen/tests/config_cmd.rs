@@ -112,3 +112,61 @@ fn book_reference_pages_match_the_kconfig_files() {
     let (code, out, err) = run(&["docs", "--check"]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+/// A copy of the features fixture whose app path still resolves.
+fn scratch() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(repo().join("bluegen/tests/fixtures/features/device.toml")).unwrap();
+    let app = repo().join("bluegen/tests/fixtures/panic/app");
+    let text = text.replace("app = \"../panic/app\"", &format!("app = \"{}\"", app.display()));
+    let path = tmp.path().join("device.toml");
+    std::fs::write(&path, text).unwrap();
+    (tmp, path)
+}
+
+fn changed_lines(a: &str, b: &str) -> Vec<(String, String)> {
+    assert_eq!(a.lines().count(), b.lines().count(), "{b}");
+    a.lines().zip(b.lines()).filter(|(x, y)| x != y).map(|(x, y)| (x.to_string(), y.to_string())).collect()
+}
+
+#[test]
+fn config_set_changes_one_line_and_keeps_comments() {
+    let (_tmp, path) = scratch();
+    let before = std::fs::read_to_string(&path).unwrap();
+    let (code, out, err) = run(&["config", "set", path.to_str().unwrap(), "cmsdk-uart-bauddiv=434"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("set cmsdk-uart-bauddiv = 434"), "{out}");
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        changed_lines(&before, &after),
+        [("cmsdk-uart-bauddiv = 217   # the default already".into(), "cmsdk-uart-bauddiv = 434   # the default already".into())]
+    );
+    let (code, _, err) = run(&["check", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn config_set_to_what_the_preset_gives_removes_the_line() {
+    let (_tmp, path) = scratch();
+    let (code, out, err) = run(&["config", "set", path.to_str().unwrap(), "banner=true"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("removed banner"), "{out}");
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert!(!after.contains("banner"), "{after}");
+    assert!(after.contains("console = true             # the preset says so already"), "{after}");
+}
+
+#[test]
+fn an_invalid_value_leaves_the_file_untouched() {
+    let (_tmp, path) = scratch();
+    let before = std::fs::read(&path).unwrap();
+    let (code, _, err) = run(&["config", "set", path.to_str().unwrap(), "cmsdk-uart-bauddiv=3", "consle=true"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("error: `cmsdk-uart-bauddiv` is out of range"), "{err}");
+    assert!(err.contains("error: unknown feature `consle`"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    let (code, _, _) = run(&["config", "unset", path.to_str().unwrap(), "console"]);
+    assert_eq!(code, 0);
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert!(!after.contains("console = true"), "{after}");
+}

@@ -11,7 +11,10 @@ use crate::kconfig::{self, Config, Origin, SetBy, Symbol, Value};
 use crate::resolve::Plan;
 
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Cmd {
+    #[command(subcommand)]
+    pub action: Option<super::config_set::Action>,
     /// A device.toml, or a directory holding one [default: .]
     pub path: Option<PathBuf>,
     /// Resolve for this board instead of the one device.toml names.
@@ -30,6 +33,9 @@ pub struct Cmd {
 
 impl Cmd {
     pub fn run(self) -> Result<u8> {
+        if let Some(action) = self.action {
+            return action.run();
+        }
         let (_, plan) = super::build::plan(self.path.as_deref(), self.board.as_deref())?;
         if let Some(name) = &self.why {
             print!("{}", why(&plan.config, name)?);

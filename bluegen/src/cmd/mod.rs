@@ -6,6 +6,7 @@ pub mod build;
 pub mod check;
 pub mod chips;
 pub mod config;
+pub mod config_set;
 pub mod docs;
 pub mod feature_cost;
 pub mod flash;
