@@ -25,6 +25,8 @@ pub enum Command {
     Check(cmd::check::Cmd),
     /// Show the resolved configuration and where each value came from.
     Config(cmd::config::Cmd),
+    /// Choose features in a terminal UI; saves a minimal diff to device.toml.
+    Menuconfig(cmd::menuconfig::Cmd),
     /// Build if needed, then boot the image in QEMU and return its exit status.
     Run(cmd::run::Cmd),
     /// Program the image into the device with probe-rs (QEMU boards: run it).
@@ -52,6 +54,7 @@ pub fn main() -> ExitCode {
         Command::Run(c) => c.run(),
         Command::Check(c) => c.run(),
         Command::Config(c) => c.run(),
+        Command::Menuconfig(c) => c.run(),
         Command::Docs(c) => c.run(),
         Command::Size(c) => c.run(),
         Command::Flash(c) => c.run(),

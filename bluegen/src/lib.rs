@@ -16,6 +16,7 @@ pub mod diag;
 pub mod edit;
 pub mod kconfig;
 pub mod load;
+pub mod menuconfig;
 pub mod model;
 pub mod preset;
 pub mod render;

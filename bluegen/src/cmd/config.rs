@@ -62,7 +62,7 @@ pub fn set_by_kind(s: &SetBy) -> &'static str {
     }
 }
 
-fn set_by_text(s: &SetBy) -> String {
+pub fn set_by_text(s: &SetBy) -> String {
     match s {
         SetBy::User => "device".into(),
         SetBy::Preset(p) => format!("preset {p}"),

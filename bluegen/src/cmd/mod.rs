@@ -10,6 +10,7 @@ pub mod config_set;
 pub mod docs;
 pub mod feature_cost;
 pub mod flash;
+pub mod menuconfig;
 pub mod new;
 pub mod probes;
 pub mod run;

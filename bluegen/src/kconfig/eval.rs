@@ -86,12 +86,18 @@ pub fn resolve(tree: &Tree, assignments: &[Assignment]) -> Result<Config> {
         let deps_ok = sym.deps.truth(&values);
         let prompt_ok = sym.prompt_if.truth(&values);
         let turning_off = u.value == Value::Bool(false);
-        if !(deps_ok && prompt_ok) && !turning_off {
+        // A preset's value for a symbol the device has switched off by a
+        // dependency simply does not apply (as with a defconfig).
+        let from_preset = matches!(a.origin, Origin::Preset(_));
+        if !(deps_ok && prompt_ok) && !turning_off && !from_preset {
             let expr = if deps_ok { &sym.prompt_if } else { &sym.deps };
             errors.push(unmet(sym, a, expr, &values));
             continue;
         }
         let selectors = active(&selected_by[i], tree, &values);
+        if !(deps_ok && prompt_ok) {
+            continue;
+        }
         if turning_off && !selectors.is_empty() {
             errors.push(contradicts_select(sym, a, &selectors));
             continue;
@@ -147,6 +153,8 @@ pub fn resolve(tree: &Tree, assignments: &[Assignment]) -> Result<Config> {
             menu: s.menu.clone(),
             defined_at: s.defined_at.clone(),
             selects: s.selects.iter().map(|(n, _)| n.clone()).collect(),
+            visible: visible(s, &values),
+            choice: s.choice.map(|c| tree.choices[c].prompt.clone().unwrap_or_else(|| "choice".into())),
         })
         .collect();
     Ok(Config { symbols, warnings })

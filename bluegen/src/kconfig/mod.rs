@@ -135,6 +135,10 @@ pub struct Symbol {
     pub defined_at: String,
     /// Symbols this one selects (whatever their condition).
     pub selects: Vec<String>,
+    /// Whether a user may set it now: it has a prompt and its dependencies hold.
+    pub visible: bool,
+    /// The prompt of the choice it belongs to, if any.
+    pub choice: Option<String>,
 }
 
 /// A typed constant for the generated `config.rs`.

@@ -1,0 +1,27 @@
+//! `bluegen menuconfig`: the terminal UI over a device's configuration.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use crate::diag::{Diagnostic, Result};
+
+#[derive(Debug, clap::Args)]
+pub struct Cmd {
+    /// A device.toml, or a directory holding one [default: .]
+    pub path: Option<PathBuf>,
+}
+
+impl Cmd {
+    pub fn run(self) -> Result<u8> {
+        if !std::io::stdout().is_terminal() {
+            return Err(Diagnostic::error("menuconfig needs a terminal")
+                .why("standard output is not a terminal")
+                .hint("from scripts, use `bluegen config set` and `bluegen config unset`")
+                .into());
+        }
+        let (_, plan) = super::build::plan(self.path.as_deref(), None)?;
+        let mut state = crate::menuconfig::state::State::new(plan);
+        crate::menuconfig::run(&mut state)?;
+        Ok(0)
+    }
+}

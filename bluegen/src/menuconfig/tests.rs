@@ -1,0 +1,96 @@
+//! Screen snapshots with ratatui's TestBackend: navigation, help, search,
+//! a locked item, editing a value.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::state::State;
+use super::{handle, ui};
+
+fn state() -> State {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/features");
+    let (_, plan) = crate::cmd::build::plan(Some(&dir), None).unwrap();
+    State::new(plan)
+}
+
+fn press(state: &mut State, keys: &[KeyCode]) {
+    for &k in keys {
+        handle(state, KeyEvent::new(k, KeyModifiers::NONE));
+    }
+}
+
+fn screen(state: &State) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(96, 14)).unwrap();
+    terminal.draw(|f| ui::draw(f, state)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let line: String = (0..buffer.area.width).map(|x| buffer[(x, y)].symbol().to_string()).collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn navigation() {
+    let mut s = state();
+    insta::assert_snapshot!("top", screen(&s));
+    press(&mut s, &[KeyCode::Enter]);
+    insta::assert_snapshot!("kernel_menu", screen(&s));
+    press(&mut s, &[KeyCode::Esc, KeyCode::Down]);
+    assert_eq!(s.path, Vec::<String>::new());
+    assert_eq!(s.selected, 1);
+    press(&mut s, &[KeyCode::Esc]);
+    assert!(s.quit, "Esc at the top without changes quits");
+}
+
+#[test]
+fn help_shows_location_dependencies_and_text() {
+    let mut s = state();
+    press(&mut s, &[KeyCode::Enter, KeyCode::Down, KeyCode::Char('?')]);
+    insta::assert_snapshot!("help", screen(&s));
+}
+
+#[test]
+fn search_jumps_to_a_symbol() {
+    let mut s = state();
+    press(&mut s, &[KeyCode::Char('/'), KeyCode::Char('b'), KeyCode::Char('a'), KeyCode::Char('u'), KeyCode::Char('d')]);
+    insta::assert_snapshot!("search", screen(&s));
+    press(&mut s, &[KeyCode::Enter]);
+    assert_eq!(s.path, ["CMSDK UART"]);
+    assert_eq!(s.current_symbol().unwrap().key, "cmsdk-uart-bauddiv");
+}
+
+#[test]
+fn a_locked_item_is_greyed_with_its_reason() {
+    let mut s = state();
+    press(&mut s, &[KeyCode::Enter, KeyCode::Char('n'), KeyCode::Down]);
+    insta::assert_snapshot!("locked", screen(&s));
+    let before = s.config.get("PANIC_LOCATION").unwrap().value.clone();
+    press(&mut s, &[KeyCode::Char(' ')]);
+    assert_eq!(s.config.get("PANIC_LOCATION").unwrap().value, before, "a locked item does not change");
+    assert!(s.status.contains("depends on CONSOLE"), "{}", s.status);
+}
+
+#[test]
+fn editing_a_value_validates_it() {
+    let mut s = state();
+    press(&mut s, &[KeyCode::Down, KeyCode::Enter, KeyCode::Enter]);
+    for _ in 0..3 {
+        press(&mut s, &[KeyCode::Backspace]);
+    }
+    press(&mut s, &[KeyCode::Char('9')]);
+    insta::assert_snapshot!("edit", screen(&s));
+    press(&mut s, &[KeyCode::Enter]);
+    assert!(s.status.starts_with("refused: `cmsdk-uart-bauddiv` is out of range"), "{}", s.status);
+    assert!(!s.dirty());
+    press(&mut s, &[KeyCode::Enter, KeyCode::Char('0'), KeyCode::Char('0'), KeyCode::Enter]);
+    assert_eq!(s.config.get("CMSDK_UART_BAUDDIV").unwrap().value, Some(crate::kconfig::Value::Int(21700)));
+    assert!(s.dirty());
+    press(&mut s, &[KeyCode::Esc, KeyCode::Esc]);
+    assert_eq!(s.mode, super::state::Mode::ConfirmQuit, "unsaved changes ask first");
+    press(&mut s, &[KeyCode::Char('c')]);
+    assert!(!s.quit);
+}
