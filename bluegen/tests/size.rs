@@ -88,7 +88,7 @@ fn panic_image_tree_and_top_symbols() {
     let (code, text, _) = run(&["size", dir.to_str().unwrap(), "--top", "3"]);
     assert_eq!(code, 0);
     assert!(text.contains("top 3 symbols"), "{text}");
-    assert!(text.contains("boot and interrupt stack"), "{text}");
+    assert!(text.contains("stack of thread `main` (the boot stack)"), "{text}");
     // An ELF alone works too.
     let elf = report["elf"].as_str().unwrap();
     let (code, out, err) = run(&["size", elf, "--json"]);
@@ -146,4 +146,12 @@ fn feature_cost_builds_without_each_feature() {
     assert!(flash(&row("console")) > 0, "{out}");
     assert!(flash(&row("panic-location")) > 0, "{out}");
     assert!(flash(&row("console")) >= flash(&row("panic-location")), "{out}");
+}
+
+#[test]
+fn golden_component_report_of_hello() {
+    let hello = repo().join("examples/hello");
+    let (code, out, err) = run(&["size", hello.to_str().unwrap(), "--depth", "2", "--top", "0"]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("hello_an385_depth2", out);
 }

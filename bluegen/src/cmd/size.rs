@@ -114,5 +114,7 @@ pub fn component_map(plan: &Plan) -> ComponentMap {
     }
     map.crates.insert(plan.device.app.package.replace('-', "_"), "app".into());
     map.crates.insert(plan.device.crate_name(), "image".into());
+    // Threads without a stack symbol of their own run on the boot stack.
+    map.boot_stack_threads = plan.device.threads.iter().map(|t| t.name.clone()).collect();
     map
 }

@@ -21,6 +21,9 @@ pub struct ComponentMap {
     pub crates: BTreeMap<String, String>,
     /// Source directories searched for `#[no_mangle]` names, per component.
     pub sources: Vec<(String, PathBuf)>,
+    /// Threads that run on the boot stack (the kernel has no per-thread
+    /// stacks yet), named in its row.
+    pub boot_stack_threads: Vec<String>,
 }
 
 impl ComponentMap {
@@ -146,6 +149,7 @@ impl SizeReport {
         let mut no_mangle = BTreeMap::new();
         let mut components: BTreeMap<String, BTreeMap<String, ModuleRow>> = BTreeMap::new();
         let mut total = Classes::default();
+        let has_thread_stacks = attribution.pieces.iter().any(|p| thread_stack(p).is_some());
         for piece in &attribution.pieces {
             let mut component = map.component_of(piece, &mut no_mangle);
             let mut name = piece.name.clone();
@@ -153,7 +157,12 @@ impl SizeReport {
                 component = STACKS.into();
                 name = format!("stack of thread `{thread}`");
             } else if piece.section == ".stack" {
-                name = "boot and interrupt stack".into();
+                let shared: &[String] = if has_thread_stacks { &[] } else { &map.boot_stack_threads };
+                name = match shared {
+                    [] => "boot and interrupt stack".into(),
+                    [one] => format!("stack of thread `{one}` (the boot stack)"),
+                    many => format!("stack of threads {} (the shared boot stack)", many.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")),
+                };
             }
             let module = components.entry(component).or_default().entry(piece.module.clone()).or_insert_with(|| {
                 ModuleRow { name: piece.module.clone(), size: Classes::default(), symbols: Vec::new() }
