@@ -70,7 +70,7 @@ pub fn lookup(name: &str, key: &str, used_at: Option<Location>) -> Result<Chip> 
     let family = registry
         .families()
         .iter()
-        .find(|f| f.variants.iter().any(|v| v.name == target.name))
+        .find(|f| f.variants.iter().any(|v| v.package_variants().any(|p| *p == target.name)))
         .map_or_else(String::new, |f| f.name.clone());
     let core = target.cores.first().map(|c| c.core_type);
     let (flash, ram) = regions(&target.memory_map).ok_or_else(|| {

@@ -108,3 +108,29 @@ fn flashing_an_emulated_board_runs_it() {
     assert!(out.contains("emulated: flashing it means running it in QEMU"), "{out}");
     assert!(out.contains("Hello from bluegen!"), "{out}");
 }
+
+#[test]
+fn hardware_boards_build_within_budget_and_plan_their_flash() {
+    for (board, chip, algorithm) in [
+        ("nrf52840-dk", "nRF52840_xxAA (nRF52 Series family, armv7em core)", "nrf52"),
+        ("microbit-v2", "nRF52833_xxAA (nRF52 Series family, armv7em core)", "nrf52"),
+        ("stm32f4-discovery", "STM32F407VGTx (STM32F4 Series family, armv7em core)", "stm32f4xx_1024"),
+    ] {
+        let dir = repo().join("examples").join(board).display().to_string();
+        // The example carries a [budget]: the build fails if it is broken.
+        let (code, out, err) = run(&["build", &dir, "--json"]);
+        assert_eq!(code, 0, "{board}: {err}");
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert!(json["elf"].as_str().unwrap().contains("thumbv7em-none-eabihf"), "{board}");
+        let (code, out, err) = run(&["flash", &dir, "--dry-run"]);
+        assert_eq!(code, 0, "{board}: {err}");
+        assert!(out.contains(&format!("chip:            {chip}")), "{board}: {out}");
+        assert!(out.contains(&format!("flash algorithm: {algorithm}")), "{board}: {out}");
+        let writes: Vec<&str> = out.lines().filter(|l| l.starts_with("  0x")).collect();
+        assert_eq!(writes.len(), 1, "{board}: {out}");
+        let origin = if board.starts_with("stm32") { "0x08000000" } else { "0x00000000" };
+        assert!(writes[0].trim_start().starts_with(origin), "{board}: {out}");
+        let runner = std::fs::read_to_string(repo().join("examples").join(board).join("target/bluegen").join(board).join(".cargo/config.toml")).unwrap();
+        assert!(runner.contains(&format!("probe-rs run --chip {}", chip.split(' ').next().unwrap())), "{runner}");
+    }
+}

@@ -55,7 +55,15 @@ impl Cmd {
                 value: check_ms(&example)?,
                 unit: "ms",
             });
-            for board in &boards {
+            // Examples for emulated boards are measured on every emulated
+            // board; hardware examples on their own board only.
+            let own = [plan.device.board.name.clone()];
+            let targets: &[String] = match plan.device.board.qemu {
+                Some(_) => &boards,
+                None if self.board.is_empty() || self.board.contains(&own[0]) => &own,
+                None => &[],
+            };
+            for board in targets {
                 let built = super::build::build_device(Some(&example), Some(board))?;
                 let fp = &built.footprint;
                 let row = |metric, value: u64| Row { name: name.clone(), board: board.clone(), metric, value: value as f64, unit: "bytes" };
