@@ -5,12 +5,17 @@
 //! bytes into a small RAM buffer, points TXD.PTR/TXD.MAXCNT at it, starts the
 //! transfer and waits for EVENTS_ENDTX. Only transmission.
 //!
-//! Followed: nRF52840 Product Specification v1.7, section 6.34 (UARTE):
-//! TASKS_STARTTX 0x008, TASKS_STOPTX 0x00C, EVENTS_ENDTX 0x120,
-//! EVENTS_TXSTOPPED 0x158, ENABLE 0x500 (8 = UARTE), PSEL.TXD 0x50C,
-//! BAUDRATE 0x524, TXD.PTR 0x544, TXD.MAXCNT 0x548, CONFIG 0x56C. Pins come
-//! from `bluegen_config` (Kconfig `UARTE_NRF52_*`). No hardware was attached
-//! when this was written; the register use follows the specification.
+//! Followed (nRF52840 Product Specification v1.7; the nRF52833 one has the
+//! same registers), by chapter title: "UARTE — Universal asynchronous
+//! receiver/transmitter with EasyDMA": TASKS_STARTTX 0x008, TASKS_STOPTX
+//! 0x00C, EVENTS_ENDTX 0x120, EVENTS_TXSTOPPED 0x158, ENABLE 0x500 (8 =
+//! UARTE), PSEL.TXD 0x50C, BAUDRATE 0x524, TXD.PTR 0x544, TXD.MAXCNT 0x548,
+//! CONFIG 0x56C, and its pin configuration table (TXD: GPIO output, value 1,
+//! before enabling); "GPIO — General purpose input/output": P0 at
+//! 0x5000_0000, P1 at 0x5000_0300, OUTSET 0x508, DIRSET 0x518; "EasyDMA":
+//! TXD.PTR must point into Data RAM. Pins come from `bluegen_config`
+//! (Kconfig `UARTE_NRF52_*`). No hardware was attached when this was
+//! written; the register use follows the specification.
 
 #![no_std]
 
@@ -27,12 +32,29 @@ const TXD_PTR: usize = 0x544;
 const TXD_MAXCNT: usize = 0x548;
 const CONFIG: usize = 0x56C;
 
+/// GPIO port P0; P1 follows 0x300 bytes later.
+const GPIO_P0: usize = 0x5000_0000;
+const GPIO_PORT_STRIDE: usize = 0x300;
+const GPIO_OUTSET: usize = 0x508;
+const GPIO_DIRSET: usize = 0x518;
+
 /// ENABLE value that turns on the UARTE (EasyDMA) peripheral.
 const ENABLE_UARTE: u32 = 8;
 
 // `as` because the constants' Rust types follow their Kconfig ranges.
 #[allow(clippy::unnecessary_cast)]
 const BUFFER: usize = bluegen_config::UARTE_NRF52_TX_BUFFER as usize;
+#[allow(clippy::unnecessary_cast)]
+const TX_PIN: u32 = bluegen_config::UARTE_NRF52_TX_PIN as u32;
+
+// Checked when the image is built, so `write` has no panicking path: an
+// empty buffer would make `chunks` panic, and TXD.MAXCNT is 8 bits wide on
+// some nRF52 parts.
+const _: () = assert!(
+    BUFFER >= 1 && BUFFER <= 255,
+    "UARTE_NRF52_TX_BUFFER must be 1..=255"
+);
+const _: () = assert!(TX_PIN <= 47, "UARTE_NRF52_TX_PIN must be 0..=47");
 
 /// The RAM the DMA reads from. One console per image, written only from
 /// [`Uart::write`], which the kernel calls with the console serialised.
@@ -56,20 +78,32 @@ impl Uart {
     /// # Safety
     ///
     /// `base` must be the address of an nRF52 UARTE register block, and
-    /// nothing else may drive that UARTE meanwhile.
+    /// nothing else may drive that UARTE or its TX pin
+    /// (`UARTE_NRF52_TX_PIN`) meanwhile.
     #[must_use]
     pub const unsafe fn new(base: usize) -> Self {
         Self { base }
     }
 
-    /// Selects the TX pin and baud rate, 8N1, and enables the UARTE.
+    /// Drives the TX pin high, selects it and the baud rate, 8N1, and
+    /// enables the UARTE.
     pub fn init(&self) {
         #[allow(clippy::unnecessary_cast)]
-        let pin = bluegen_config::UARTE_NRF52_TX_PIN as u32;
-        #[allow(clippy::unnecessary_cast)]
         let baud = bluegen_config::UARTE_NRF52_BAUDRATE as u32;
+        // The line idles high, also while the UARTE is off.
+        let port = GPIO_P0 + GPIO_PORT_STRIDE * (TX_PIN / 32) as usize;
+        let bit = 1 << (TX_PIN % 32);
+        // SAFETY: `port` is GPIO P0 or P1 (TX_PIN <= 47, checked above);
+        // OUTSET and DIRSET change only the TX pin, which `new`'s contract
+        // gives to this UARTE.
+        unsafe {
+            core::ptr::write_volatile((port + GPIO_OUTSET) as *mut u32, bit);
+            core::ptr::write_volatile((port + GPIO_DIRSET) as *mut u32, bit);
+        }
         self.write_reg(ENABLE, 0);
-        self.write_reg(PSEL_TXD, pin);
+        // PSEL.TXD: PIN in bits 0..=4, PORT in bit 5, so P1.02 is 34;
+        // CONNECT (bit 31) is 0, connected.
+        self.write_reg(PSEL_TXD, TX_PIN);
         self.write_reg(BAUDRATE, baud);
         self.write_reg(CONFIG, 0);
         self.write_reg(ENABLE, ENABLE_UARTE);
@@ -79,10 +113,10 @@ impl Uart {
     pub fn write(&self, bytes: &[u8]) {
         for chunk in bytes.chunks(BUFFER) {
             let buffer = TX.0.get().cast::<u8>();
-            let n = chunk.len().min(BUFFER);
-            for (i, &byte) in chunk.iter().take(n).enumerate() {
-                // SAFETY: `i < n <= BUFFER`, so the write stays inside the
-                // buffer; see `DmaBuffer` for why no one else touches it, and
+            let n = chunk.len();
+            for (i, &byte) in chunk.iter().enumerate() {
+                // SAFETY: `i < n <= BUFFER` (`chunks` yields at most BUFFER
+                // bytes), so the write stays inside the buffer; see `DmaBuffer` for why no one else touches it, and
                 // the previous chunk's DMA has ended (we waited for ENDTX).
                 // Volatile, because the DMA reads it, and so that the copy
                 // does not become a call to a 700-byte `memcpy`.

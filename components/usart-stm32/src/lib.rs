@@ -6,11 +6,17 @@
 //! SR.TXE before each byte. Everything board-specific comes from
 //! `bluegen_config` (Kconfig `USART_STM32_*`).
 //!
-//! Followed: RM0090 (STM32F405/407 reference manual) sections 6.3 (RCC:
-//! AHB1ENR 0x30, APB1ENR 0x40, APB2ENR 0x44), 8.4 (GPIO: MODER 0x00, AFRL
-//! 0x20, AFRH 0x24) and 30.6 (USART: SR 0x00 with TXE bit 7, DR 0x04, BRR
-//! 0x08, CR1 0x0C with UE bit 13 and TE bit 3). No hardware was attached when
-//! this was written; the register use follows the manual.
+//! Followed: RM0090 (STM32F405/415, 407/417, 427/437, 429/439 reference
+//! manual), by chapter title: "Reset and clock control" (AHB1ENR 0x30 with
+//! GPIOxEN bits, APB1ENR 0x40, APB2ENR 0x44), "General-purpose I/Os" (MODER
+//! 0x00, 2 bits a pin, 0b10 = alternate function; AFRL 0x20 and AFRH 0x24, 4
+//! bits a pin) and "Universal synchronous asynchronous receiver transmitter"
+//! (SR 0x00 with TXE bit 7, DR 0x04, BRR 0x08 as a 12.4 fixed-point divisor
+//! with oversampling by 16, CR1 0x0C with UE bit 13 and TE bit 3); and the
+//! errata sheet ES0182 (STM32F405/407xx), "Delay after an RCC peripheral
+//! clock enabling", whose workaround is reading the enable register back.
+//! No hardware was attached when this was written; the register use follows
+//! the manual.
 
 #![no_std]
 
@@ -42,6 +48,17 @@ mod cfg {
     pub const BAUD: u32 = bluegen_config::USART_STM32_BAUD as u32;
 }
 
+/// BRR with oversampling by 16: USARTDIV = PCLK / baud as 12.4 fixed point,
+/// which is PCLK / baud rounded. Computed when the image is built.
+const BRR_VALUE: u32 = (cfg::PCLK + cfg::BAUD / 2) / cfg::BAUD;
+
+// Checked when the image is built: BRR's divisor field is 16 bits, and a
+// USARTDIV below 1.0 (16) is invalid.
+const _: () = assert!(
+    BRR_VALUE >= 16 && BRR_VALUE <= 0xFFFF,
+    "USART_STM32_PCLK_HZ / USART_STM32_BAUD must be 16..=65535"
+);
+
 /// One USART, by the address of its registers.
 #[derive(Clone, Copy)]
 pub struct Uart {
@@ -66,13 +83,15 @@ impl Uart {
         set_bits(cfg::RCC + RCC_AHB1ENR, 1 << cfg::PORT);
         set_bits(cfg::RCC + cfg::APB_ENR, 1 << cfg::APB_BIT);
         let moder = cfg::GPIO + GPIO_MODER;
-        write(moder, (read(moder) & !(0b11 << (cfg::PIN * 2))) | (MODE_AF << (cfg::PIN * 2)));
+        write(
+            moder,
+            (read(moder) & !(0b11 << (cfg::PIN * 2))) | (MODE_AF << (cfg::PIN * 2)),
+        );
         // AFRL holds pins 0..=7, AFRH (the next word) pins 8..=15.
         let afr = cfg::GPIO + GPIO_AFRL + if cfg::PIN >= 8 { 4 } else { 0 };
         let shift = (cfg::PIN % 8) * 4;
         write(afr, (read(afr) & !(0xF << shift)) | (cfg::AF << shift));
-        // Oversampling by 16: BRR = PCLK / baud, rounded.
-        write(self.base + BRR, (cfg::PCLK + cfg::BAUD / 2) / cfg::BAUD.max(1));
+        write(self.base + BRR, BRR_VALUE);
         write(self.base + CR1, CR1_UE | CR1_TE);
     }
 
@@ -97,6 +116,9 @@ fn write(address: usize, value: u32) {
     unsafe { core::ptr::write_volatile(address as *mut u32, value) }
 }
 
+/// Sets `bits` in a clock enable register and reads it back, so that the
+/// clock runs before the next access (errata ES0182, see the crate docs).
 fn set_bits(address: usize, bits: u32) {
     write(address, read(address) | bits);
+    let _ = read(address);
 }
