@@ -6,7 +6,22 @@
 //! PendSV and SysTick. Nothing enables an interrupt yet, so none of them is
 //! expected; each ends the run with a failure.
 
-core::arch::global_asm!(
+/// PendSV: the context switch when threads are on.
+#[cfg(feature = "context-switch")]
+macro_rules! pendsv {
+    () => {
+        "__bluegen_pendsv"
+    };
+}
+
+#[cfg(not(feature = "context-switch"))]
+macro_rules! pendsv {
+    () => {
+        "__bluegen_unexpected_exception"
+    };
+}
+
+core::arch::global_asm!(concat!(
     "
     .section .vector_table, \"a\", %progbits
     .global __bluegen_vectors
@@ -26,11 +41,11 @@ __bluegen_vectors:
     .word __bluegen_unexpected_exception /* SVCall */
     .word __bluegen_unexpected_exception /* DebugMonitor */
     .word 0
-    .word __bluegen_unexpected_exception /* PendSV */
+    .word ", pendsv!(), " /* PendSV */
     .word __bluegen_unexpected_exception /* SysTick */
     .size __bluegen_vectors, . - __bluegen_vectors
     "
-);
+));
 
 // SAFETY: the generated image defines `__bluegen_exit` with
 // `#[unsafe(no_mangle)]` and exactly this signature; it has no preconditions.

@@ -28,6 +28,8 @@
 
 mod exceptions;
 mod reset;
+#[cfg(feature = "context-switch")]
+mod switch;
 
 /// Ends the run through semihosting `SYS_EXIT`: status 0 for `code == 0`,
 /// 1 otherwise.

@@ -19,6 +19,8 @@
 #![no_std]
 
 mod start;
+#[cfg(feature = "context-switch")]
+mod switch;
 
 /// Stops the hart: waits for interrupts forever.
 #[inline]

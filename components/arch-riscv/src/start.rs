@@ -20,6 +20,21 @@ macro_rules! enable_fpu {
     };
 }
 
+/// The trap vector: the switching one when threads are on.
+#[cfg(feature = "context-switch")]
+macro_rules! trap_vector {
+    () => {
+        "__bluegen_switch_trap_vector"
+    };
+}
+
+#[cfg(not(feature = "context-switch"))]
+macro_rules! trap_vector {
+    () => {
+        "__bluegen_trap_vector"
+    };
+}
+
 core::arch::global_asm!(concat!(
     "
     .section .text.init, \"ax\", @progbits
@@ -33,7 +48,7 @@ _start:
     ",
     enable_fpu!(),
     "
-    la t0, __bluegen_trap_vector
+    la t0, ", trap_vector!(), "
     csrw mtvec, t0
     /* .data: copy _sidata (flash) to _sdata.._edata (RAM), a word at a time. */
     la t0, _sdata

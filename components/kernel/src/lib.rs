@@ -32,7 +32,12 @@ mod num;
 #[cfg(target_os = "none")]
 mod panic;
 pub mod port;
+pub mod sched;
+pub mod stack;
 mod thread;
 
 pub use exit::exit;
+pub use stack::Stack;
 pub use thread::{ThreadSpec, start};
+#[cfg(feature = "threads")]
+pub use thread::{current_id, current_name, switch, thread_exit, yield_now};

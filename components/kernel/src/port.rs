@@ -22,8 +22,33 @@ unsafe extern "Rust" {
     pub safe fn __bluegen_exit(code: i32) -> !;
 }
 
+#[cfg(all(target_os = "none", feature = "threads"))]
+#[allow(unsafe_code)]
+// SAFETY: the arch crate (`__bluegen_port_*`) and the generated image
+// (`__bluegen_threads`) define these with `#[unsafe(no_mangle)]` and exactly
+// these Rust signatures; none has a precondition a caller could break.
+unsafe extern "Rust" {
+    /// Lays out the first frame of a thread whose stack ends at `top`, so
+    /// that switching to the returned stack pointer calls `entry`, and the
+    /// image's `__bluegen_thread_return` when `entry` returns.
+    pub safe fn __bluegen_port_init_stack(top: usize, entry: fn()) -> usize;
+    /// Switches to the first thread the kernel picks; never returns.
+    pub safe fn __bluegen_port_start() -> !;
+    /// Asks for a thread switch as soon as the kernel's lock is released.
+    pub safe fn __bluegen_port_pend_switch();
+    /// Sleeps the core until an interrupt (WFI).
+    pub safe fn __bluegen_port_wait();
+    /// The image's thread table.
+    pub safe fn __bluegen_threads() -> &'static [crate::ThreadSpec];
+}
+
 #[cfg(not(target_os = "none"))]
 pub use host::{__bluegen_console_write, __bluegen_exit};
+#[cfg(all(not(target_os = "none"), feature = "threads"))]
+pub use host::{
+    __bluegen_port_init_stack, __bluegen_port_pend_switch, __bluegen_port_start, __bluegen_port_wait,
+    __bluegen_threads,
+};
 
 /// Test doubles of the image's functions, for host builds.
 #[cfg(not(target_os = "none"))]
@@ -56,6 +81,33 @@ pub mod host {
                 core::hint::spin_loop();
             }
         }
+    }
+
+    /// Host double: no frame, the stack pointer is the top.
+    #[cfg(feature = "threads")]
+    pub fn __bluegen_port_init_stack(top: usize, entry: fn()) -> usize {
+        let _ = entry;
+        top
+    }
+
+    /// Host double: a run with threads cannot start on the host.
+    #[cfg(feature = "threads")]
+    pub fn __bluegen_port_start() -> ! {
+        __bluegen_exit(0)
+    }
+
+    /// Host double: nothing to switch.
+    #[cfg(feature = "threads")]
+    pub fn __bluegen_port_pend_switch() {}
+
+    /// Host double: returns at once.
+    #[cfg(feature = "threads")]
+    pub fn __bluegen_port_wait() {}
+
+    /// Host double: no threads.
+    #[cfg(feature = "threads")]
+    pub fn __bluegen_threads() -> &'static [crate::ThreadSpec] {
+        &[]
     }
 
     /// Takes what this thread wrote to the console so far.

@@ -2,13 +2,17 @@
 //!
 //! bluegen turns each `[threads.<name>]` of device.toml into a [`ThreadSpec`]
 //! in the image, sorted by priority at generation time (highest first, ties
-//! in file order), and passes them to [`start`]. For now [`start`] runs them
-//! one after another on the boot stack; a preemptive scheduler will take the
-//! same table, which is why [`ThreadSpec`] already carries priority and
-//! stack size.
+//! in file order), and passes them to [`start`]. Without the `threads`
+//! feature [`start`] runs them one after another on the boot stack. With it,
+//! every thread runs on its own static stack under the priority scheduler
+//! ([`crate::sched`]): the highest-priority ready thread runs, [`yield_now`]
+//! passes the core to the next thread of equal priority, a thread that
+//! returns (or calls [`thread_exit`]) is gone, and when none is left the
+//! idle thread ends the run with success. Idle sleeps the core with WFI.
 
 use crate::console;
 use crate::exit::exit;
+use core::sync::atomic::AtomicU32;
 
 /// One statically declared thread.
 #[derive(Clone, Copy)]
@@ -21,6 +25,8 @@ pub struct ThreadSpec {
     pub priority: u8,
     /// Bytes of stack it asked for.
     pub stack_size: usize,
+    /// Its stack (a [`crate::Stack`] static of the image).
+    pub stack: &'static [AtomicU32],
 }
 
 /// Runs `threads` in the given order, then ends the run with success.
@@ -35,10 +41,121 @@ pub fn start(threads: &'static [ThreadSpec]) -> ! {
     if cfg!(feature = "banner") {
         banner(threads.len());
     }
-    for thread in threads {
-        (thread.entry)();
+    #[cfg(feature = "threads")]
+    sched_start(threads);
+    #[cfg(not(feature = "threads"))]
+    {
+        for thread in threads {
+            (thread.entry)();
+        }
+        exit(0)
     }
-    exit(0)
+}
+
+#[cfg(feature = "threads")]
+mod state {
+    use crate::sched::{IDLE, MAX_THREADS};
+    use crate::stack::Stack;
+    use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize};
+
+    /// No thread yet: the first switch saves nothing.
+    pub const NONE: usize = usize::MAX;
+    pub static READY: AtomicU32 = AtomicU32::new(0);
+    pub static ALIVE: AtomicU32 = AtomicU32::new(0);
+    pub static CURRENT: AtomicUsize = AtomicUsize::new(NONE);
+    pub static ROTATE: AtomicBool = AtomicBool::new(false);
+    pub static SP: [AtomicUsize; IDLE + 1] = [const { AtomicUsize::new(0) }; IDLE + 1];
+    pub static GROUP: [AtomicU32; MAX_THREADS] = [const { AtomicU32::new(0) }; MAX_THREADS];
+    /// The idle thread's stack: room for one exception frame and a call.
+    pub static IDLE_STACK: Stack<{ crate::sched::IDLE_STACK_WORDS }> = Stack::new();
+}
+
+#[cfg(feature = "threads")]
+fn sched_start(threads: &'static [ThreadSpec]) -> ! {
+    use crate::port;
+    use crate::sched::{IDLE, MAX_THREADS, group_of};
+    use core::sync::atomic::Ordering::Relaxed;
+    use state::*;
+    let mut all = 0u32;
+    for (i, t) in threads.iter().enumerate().take(MAX_THREADS) {
+        SP[i].store(port::__bluegen_port_init_stack(crate::stack::top(t.stack), t.entry), Relaxed);
+        GROUP[i].store(group_of(threads.iter().map(|t| t.priority), i), Relaxed);
+        all |= 1 << i;
+    }
+    SP[IDLE].store(port::__bluegen_port_init_stack(crate::stack::top(IDLE_STACK.words()), idle), Relaxed);
+    READY.store(all, Relaxed);
+    ALIVE.store(all, Relaxed);
+    port::__bluegen_port_start()
+}
+
+/// The idle thread: sleeps the core until no thread is left, then ends the
+/// run with success.
+#[cfg(feature = "threads")]
+fn idle() {
+    use core::sync::atomic::Ordering::Relaxed;
+    loop {
+        if state::ALIVE.load(Relaxed) == 0 {
+            exit(0);
+        }
+        crate::port::__bluegen_port_wait();
+    }
+}
+
+/// The context switch's decision, called by the arch switch code with the
+/// switch interrupt masked: saves the outgoing thread's stack pointer `sp`
+/// and returns the stack pointer of the thread to run next.
+#[cfg(feature = "threads")]
+pub fn switch(sp: usize) -> usize {
+    use crate::sched::{IDLE, pick};
+    use core::sync::atomic::Ordering::Relaxed;
+    use state::*;
+    let current = CURRENT.load(Relaxed);
+    if current <= IDLE {
+        SP[current].store(sp, Relaxed);
+    }
+    let group = GROUP.get(current).map_or(0, |g| g.load(Relaxed));
+    let rotate = ROTATE.load(Relaxed);
+    ROTATE.store(false, Relaxed);
+    let next = pick(READY.load(Relaxed), current, group, rotate);
+    CURRENT.store(next, Relaxed);
+    SP[next].load(Relaxed)
+}
+
+/// Passes the core to the next ready thread of the same priority, if any.
+#[cfg(feature = "threads")]
+pub fn yield_now() {
+    state::ROTATE.store(true, core::sync::atomic::Ordering::Relaxed);
+    crate::port::__bluegen_port_pend_switch();
+}
+
+/// Ends the calling thread; the others go on. Returning from a thread's
+/// entry function does the same.
+#[cfg(feature = "threads")]
+pub fn thread_exit() -> ! {
+    use core::sync::atomic::Ordering::Relaxed;
+    use state::*;
+    let current = CURRENT.load(Relaxed);
+    if current < crate::sched::MAX_THREADS {
+        let bit = !(1u32 << current);
+        READY.store(READY.load(Relaxed) & bit, Relaxed);
+        ALIVE.store(ALIVE.load(Relaxed) & bit, Relaxed);
+    }
+    loop {
+        crate::port::__bluegen_port_pend_switch();
+    }
+}
+
+/// The calling thread's index in the device's table (highest priority first);
+/// [`crate::sched::IDLE`] for the idle thread.
+#[cfg(feature = "threads")]
+pub fn current_id() -> usize {
+    state::CURRENT.load(core::sync::atomic::Ordering::Relaxed)
+}
+
+/// The calling thread's name in device.toml (`"idle"` for the idle thread).
+#[cfg(feature = "threads")]
+pub fn current_name() -> &'static str {
+    crate::port::__bluegen_threads().get(current_id()).map_or("idle", |t| t.name)
 }
 
 fn banner(threads: usize) {
@@ -71,15 +188,16 @@ mod tests {
     }
 
     static TWO: [ThreadSpec; 2] = [
-        ThreadSpec { name: "high", entry: first, priority: 5, stack_size: 512 },
-        ThreadSpec { name: "low", entry: second, priority: 1, stack_size: 1024 },
+        ThreadSpec { name: "high", entry: first, priority: 5, stack_size: 512, stack: &[] },
+        ThreadSpec { name: "low", entry: second, priority: 1, stack_size: 1024, stack: &[] },
     ];
 
     static FAILING: [ThreadSpec; 2] = [
-        ThreadSpec { name: "fails", entry: fails, priority: 2, stack_size: 256 },
-        ThreadSpec { name: "never", entry: second, priority: 1, stack_size: 256 },
+        ThreadSpec { name: "fails", entry: fails, priority: 2, stack_size: 256, stack: &[] },
+        ThreadSpec { name: "never", entry: second, priority: 1, stack_size: 256, stack: &[] },
     ];
 
+    #[cfg(not(feature = "threads"))]
     #[test]
     fn runs_threads_in_table_order_then_exits_zero() {
         RAN.with(|r| r.borrow_mut().clear());
@@ -87,6 +205,7 @@ mod tests {
         assert_eq!(RAN.with(|r| r.borrow().clone()), ["first", "second"]);
     }
 
+    #[cfg(not(feature = "threads"))]
     #[test]
     fn a_thread_that_exits_ends_the_run() {
         RAN.with(|r| r.borrow_mut().clear());

@@ -1,0 +1,40 @@
+//! Kernel threads under QEMU: own stacks, priority order, yield, exit.
+//!
+//! Runs the `kernel-threads` fixture (feature `threads`) through the real
+//! `bluegen run` on Arm and RISC-V. Needs qemu-system-arm and
+//! qemu-system-riscv32/64; without them the tests fail, they never skip.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn run(fixture: &str, board: &str) -> (i32, String, String) {
+    let dir = repo().join("bluegen/tests/fixtures").join(fixture);
+    let out = Command::cargo_bin("bluegen")
+        .unwrap()
+        .env("CARGO_TARGET_DIR", repo().join("target/images"))
+        .args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "60"])
+        .output()
+        .unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+}
+
+const BOARDS: [&str; 3] = ["qemu-mps2-an385", "qemu-virt-rv32", "qemu-virt-rv64"];
+
+/// `high` first, the two equal-priority peers alternating on every yield,
+/// `low` last (it runs only once both peers exited); the idle thread ends
+/// the run with success when no thread is left.
+#[test]
+fn threads_run_by_priority_and_yield_round_robin() {
+    let expected = "high 0\npeer_a 0\npeer_b 0\npeer_a 1\npeer_b 1\npeer_a 2\npeer_b 2\nlow 3\ndone\n";
+    for board in BOARDS {
+        let (code, out, err) = run("kernel-threads", board);
+        assert_eq!(code, 0, "{board}: stdout:\n{out}\nstderr:\n{err}");
+        assert!(out.contains(expected), "{board}: {out}");
+    }
+}

@@ -1,0 +1,180 @@
+//! The context switch (PendSV) and the kernel's port functions.
+//!
+//! Threads run in thread mode on the process stack (PSP); exceptions run on
+//! the main stack, which is the boot stack. PendSV has the lowest priority,
+//! so a switch happens only when no other handler is active. It pushes
+//! r4–r11 and EXC_RETURN (and s16–s31 when the thread used the FPU) below
+//! the hardware frame, asks the kernel for the next thread
+//! (`__bluegen_switch(sp) -> sp`, defined by the image) and pops that
+//! thread's registers. The code uses only Thumb-1 instructions so it runs on
+//! ARMv6-M too.
+
+/// s16–s31 when the outgoing thread has an extended (FP) frame: EXC_RETURN
+/// bit 4 clear.
+#[cfg(target_abi = "eabihf")]
+macro_rules! save_fp {
+    () => {
+        "mov r1, lr
+        lsls r1, r1, #27
+        bmi 2f
+        vstmdb r0!, {{s16-s31}}
+2:
+        "
+    };
+}
+
+#[cfg(target_abi = "eabihf")]
+macro_rules! restore_fp {
+    () => {
+        "mov r1, lr
+        lsls r1, r1, #27
+        bmi 3f
+        vldmia r0!, {{s16-s31}}
+3:
+        "
+    };
+}
+
+#[cfg(not(target_abi = "eabihf"))]
+macro_rules! save_fp {
+    () => {
+        ""
+    };
+}
+
+#[cfg(not(target_abi = "eabihf"))]
+macro_rules! restore_fp {
+    () => {
+        ""
+    };
+}
+
+core::arch::global_asm!(concat!(
+    "
+    .section .text.__bluegen_pendsv, \"ax\", %progbits
+    .global __bluegen_pendsv
+    .type __bluegen_pendsv, %function
+    .thumb_func
+__bluegen_pendsv:
+    mrs r0, psp
+    /* PSP is 0 before the first thread: nothing to save. */
+    cmp r0, #0
+    beq 1f
+    ",
+    save_fp!(),
+    "
+    subs r0, #36
+    mov r1, r0
+    stm r1!, {{r4-r7}}
+    mov r4, r8
+    mov r5, r9
+    mov r6, r10
+    mov r7, r11
+    stm r1!, {{r4-r7}}
+    mov r2, lr
+    str r2, [r1]
+1:  cpsid i
+    bl __bluegen_switch
+    cpsie i
+    ldr r2, [r0, #32]
+    mov lr, r2
+    mov r1, r0
+    adds r1, #16
+    ldm r1!, {{r4-r7}}
+    mov r8, r4
+    mov r9, r5
+    mov r10, r6
+    mov r11, r7
+    ldm r0!, {{r4-r7}}
+    adds r0, #20
+    ",
+    restore_fp!(),
+    "
+    msr psp, r0
+    bx lr
+    .size __bluegen_pendsv, . - __bluegen_pendsv
+    "
+));
+
+/// Interrupt Control and State Register; bit 28 pends PendSV.
+const ICSR: usize = 0xE000_ED04;
+/// System Handler Priority Register 3; bits 16..24 are PendSV's priority.
+const SHPR3: usize = 0xE000_ED20;
+/// Hardware frame (r0–r3, r12, lr, pc, xPSR) plus the saved r4–r11 and EXC_RETURN.
+const FRAME_WORDS: usize = 8 + 9;
+
+// SAFETY: the generated image defines these with `#[unsafe(no_mangle)]` and
+// exactly these signatures; neither has preconditions.
+unsafe extern "Rust" {
+    safe fn __bluegen_thread_return() -> !;
+}
+
+/// Where every thread starts: runs its entry (passed as an address in the
+/// first argument register), then ends the thread.
+extern "C" fn thread_start(entry: usize) -> ! {
+    // SAFETY: `__bluegen_port_init_stack` put exactly a `fn()` of the image,
+    // turned into an address, in this register; nothing else reaches here.
+    let entry: fn() = unsafe { core::mem::transmute::<usize, fn()>(entry) };
+    entry();
+    __bluegen_thread_return()
+}
+
+/// Lays out a thread's first frame below `top` (8-byte aligned); see
+/// `bluegen_kernel::port`.
+#[unsafe(no_mangle)]
+fn __bluegen_port_init_stack(top: usize, entry: fn()) -> usize {
+    let sp = (top & !7) - FRAME_WORDS * 4;
+    let frame = sp as *mut u32;
+    let words: [u32; FRAME_WORDS] = [
+        0, 0, 0, 0, 0, 0, 0, 0,                   // r4–r11
+        0xFFFF_FFFD,                              // EXC_RETURN: thread mode, PSP, no FP
+        entry as usize as u32,                    // r0: the entry
+        0, 0, 0, 0,                               // r1–r3, r12
+        0,                                        // lr: thread_start never returns
+        thread_start as *const () as usize as u32 & !1,        // pc
+        0x0100_0000,                              // xPSR: Thumb
+    ];
+    for (i, w) in words.into_iter().enumerate() {
+        // SAFETY: `top` is the end of a thread stack of the image, at least
+        // FRAME_WORDS words long (bluegen checks thread stack sizes), and no
+        // thread runs on it yet, so these words are ours to write.
+        unsafe { frame.add(i).write_volatile(w) };
+    }
+    sp
+}
+
+/// Starts the scheduler: PendSV at the lowest priority, PSP = 0 (nothing to
+/// save), then PendSV switches to the first thread.
+#[unsafe(no_mangle)]
+fn __bluegen_port_start() -> ! {
+    // SAFETY: SHPR3 and ICSR are the architected System Control Block
+    // registers of every M profile core; setting PendSV's priority byte and
+    // pending it has no other effect. Zeroing PSP is harmless while thread
+    // mode runs on MSP; PendSV reads it to know nothing is to be saved.
+    unsafe {
+        let shpr3 = SHPR3 as *mut u32;
+        shpr3.write_volatile(shpr3.read_volatile() | 0xFF << 16);
+        core::arch::asm!("msr psp, {0}", in(reg) 0u32, options(nomem, nostack));
+        (ICSR as *mut u32).write_volatile(1 << 28);
+        core::arch::asm!("dsb", "isb", "cpsie i", options(nomem, nostack));
+    }
+    crate::halt()
+}
+
+/// Pends PendSV: the switch happens as soon as no other handler runs.
+#[unsafe(no_mangle)]
+fn __bluegen_port_pend_switch() {
+    // SAFETY: writing bit 28 of ICSR only pends PendSV; `isb` lets it be
+    // taken before the next instruction when thread mode runs.
+    unsafe {
+        (ICSR as *mut u32).write_volatile(1 << 28);
+        core::arch::asm!("dsb", "isb", options(nomem, nostack, preserves_flags));
+    }
+}
+
+/// Sleeps until an interrupt.
+#[unsafe(no_mangle)]
+fn __bluegen_port_wait() {
+    // SAFETY: `wfi` only waits for an interrupt.
+    unsafe { core::arch::asm!("wfi", options(nomem, nostack, preserves_flags)) };
+}

@@ -1,0 +1,155 @@
+//! The context switch (an `ecall` trap) and the kernel's port functions.
+//!
+//! With threads on, `mtvec` points at `__bluegen_switch_trap_vector`: it
+//! pushes every register Rust may use (ra, t0–t6, s0–s11, a0–a7) and `mepc`
+//! onto the interrupted thread's stack, calls `__bluegen_trap_switch` with
+//! that stack pointer and `mcause`, and pops the frame of the stack pointer it
+//! returns. A thread asks for a switch with `ecall`; any other trap is a
+//! fault and ends the run with a failure.
+
+#[cfg(target_pointer_width = "32")]
+macro_rules! xlen {
+    (store) => { "sw" };
+    (load) => { "lw" };
+    (bytes) => { "4" };
+    (frame) => { "128" };
+}
+
+#[cfg(target_pointer_width = "64")]
+macro_rules! xlen {
+    (store) => { "sd" };
+    (load) => { "ld" };
+    (bytes) => { "8" };
+    (frame) => { "256" };
+}
+
+/// Stores or loads register `$r` at slot `$i` of the frame.
+macro_rules! slot {
+    ($op:tt, $r:literal, $i:literal) => {
+        concat!(xlen!($op), " ", $r, ", ", $i, "*", xlen!(bytes), "(sp)\n")
+    };
+}
+
+macro_rules! all_regs {
+    ($op:tt) => {
+        concat!(
+            slot!($op, "ra", 0), slot!($op, "t0", 1), slot!($op, "t1", 2), slot!($op, "t2", 3),
+            slot!($op, "s0", 4), slot!($op, "s1", 5), slot!($op, "a0", 6), slot!($op, "a1", 7),
+            slot!($op, "a2", 8), slot!($op, "a3", 9), slot!($op, "a4", 10), slot!($op, "a5", 11),
+            slot!($op, "a6", 12), slot!($op, "a7", 13), slot!($op, "s2", 14), slot!($op, "s3", 15),
+            slot!($op, "s4", 16), slot!($op, "s5", 17), slot!($op, "s6", 18), slot!($op, "s7", 19),
+            slot!($op, "s8", 20), slot!($op, "s9", 21), slot!($op, "s10", 22), slot!($op, "s11", 23),
+            slot!($op, "t3", 24), slot!($op, "t4", 25), slot!($op, "t5", 26), slot!($op, "t6", 27),
+        )
+    };
+}
+
+core::arch::global_asm!(concat!(
+    "
+    .section .text.__bluegen_switch_trap_vector, \"ax\", @progbits
+    .p2align 2
+    .global __bluegen_switch_trap_vector
+__bluegen_switch_trap_vector:
+    addi sp, sp, -", xlen!(frame), "\n",
+    all_regs!(store),
+    "csrr t0, mepc\n",
+    slot!(store, "t0", 28),
+    "mv a0, sp
+    csrr a1, mcause
+    call __bluegen_trap_switch
+    mv sp, a0\n",
+    slot!(load, "t0", 28),
+    "csrw mepc, t0
+    /* mret returns to machine mode (MPP = 3). */
+    li t0, 0x1800
+    csrs mstatus, t0\n",
+    all_regs!(load),
+    "addi sp, sp, ", xlen!(frame), "
+    mret
+    "
+));
+
+/// Words of a frame (32 slots: 28 registers, mepc, padding to 16 bytes).
+const FRAME_SLOTS: usize = 32;
+/// The slot of `mepc`.
+const MEPC: usize = 28;
+/// The slot of `a0`.
+const A0: usize = 6;
+/// `mcause` of `ecall` from machine mode.
+const ECALL_M: usize = 11;
+
+// SAFETY: the generated image defines these with `#[unsafe(no_mangle)]` and
+// exactly these signatures; none has preconditions.
+unsafe extern "Rust" {
+    safe fn __bluegen_thread_return() -> !;
+    safe fn __bluegen_exit(code: i32) -> !;
+}
+// SAFETY: as above; `__bluegen_switch` is `extern "C"` for the assembly.
+unsafe extern "C" {
+    safe fn __bluegen_switch(sp: usize) -> usize;
+}
+
+/// The trap, past the register save: a switch for `ecall`, a fault otherwise.
+#[unsafe(no_mangle)]
+extern "C" fn __bluegen_trap_switch(sp: usize, mcause: usize) -> usize {
+    if mcause != ECALL_M {
+        __bluegen_exit(1);
+    }
+    let mepc = (sp as *mut usize).wrapping_add(MEPC);
+    // SAFETY: `sp` points at the frame the trap vector just pushed; slot
+    // MEPC holds the address of the `ecall`, which resumes 4 bytes later.
+    unsafe { mepc.write_volatile(mepc.read_volatile() + 4) };
+    __bluegen_switch(sp)
+}
+
+/// Where every thread starts: runs its entry (passed as an address in the
+/// first argument register), then ends the thread.
+extern "C" fn thread_start(entry: usize) -> ! {
+    // SAFETY: `__bluegen_port_init_stack` put exactly a `fn()` of the image,
+    // turned into an address, in this register; nothing else reaches here.
+    let entry: fn() = unsafe { core::mem::transmute::<usize, fn()>(entry) };
+    entry();
+    __bluegen_thread_return()
+}
+
+/// Lays out a thread's first frame below `top` (16-byte aligned); see
+/// `bluegen_kernel::port`.
+#[unsafe(no_mangle)]
+fn __bluegen_port_init_stack(top: usize, entry: fn()) -> usize {
+    let sp = (top & !15) - FRAME_SLOTS * core::mem::size_of::<usize>();
+    let frame = sp as *mut usize;
+    for i in 0..FRAME_SLOTS {
+        let word = match i {
+            A0 => entry as usize,
+            MEPC => thread_start as *const () as usize,
+            _ => 0,
+        };
+        // SAFETY: `top` is the end of a thread stack of the image, longer
+        // than one frame, and no thread runs on it yet.
+        unsafe { frame.add(i).write_volatile(word) };
+    }
+    sp
+}
+
+/// Starts the scheduler: the first `ecall` saves the boot context (never
+/// resumed) and switches to the first thread.
+#[unsafe(no_mangle)]
+fn __bluegen_port_start() -> ! {
+    __bluegen_port_pend_switch();
+    crate::halt()
+}
+
+/// Switches now, through `ecall`.
+#[unsafe(no_mangle)]
+fn __bluegen_port_pend_switch() {
+    // SAFETY: the trap vector saves and restores every register and returns
+    // after the `ecall`, like a call that clobbers nothing.
+    unsafe { core::arch::asm!("ecall") };
+}
+
+/// Sleeps until an interrupt.
+#[unsafe(no_mangle)]
+fn __bluegen_port_wait() {
+    // SAFETY: `wfi` only waits for an interrupt.
+    unsafe { core::arch::asm!("wfi", options(nomem, nostack, preserves_flags)) };
+}

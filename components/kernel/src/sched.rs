@@ -1,0 +1,103 @@
+//! The ready set: one bit per thread, O(1) selection of the next thread.
+//!
+//! Threads are numbered by their place in the image's table, which bluegen
+//! sorts highest priority first, so the lowest set bit of the ready bitmap is
+//! the highest-priority ready thread (one `trailing_zeros`). Threads of equal
+//! priority are neighbours; `group` is the mask of a thread's priority group,
+//! which lets a yield pass the core to the next ready thread of the same
+//! priority (round-robin) without a search.
+
+/// At most this many threads (one bit each in a `u32`).
+pub const MAX_THREADS: usize = 32;
+
+/// Words of the idle thread's stack (an exception frame with FP state
+/// and one call).
+pub const IDLE_STACK_WORDS: usize = 64;
+
+/// The index that stands for the idle thread.
+pub const IDLE: usize = MAX_THREADS;
+
+/// The next thread to run: the highest-priority ready one, or [`IDLE`].
+///
+/// With `rotate`, a ready thread of the same priority as `current` that comes
+/// after it in the table goes first (round-robin); if there is none, the
+/// first ready thread of the group wraps round.
+pub fn pick(ready: u32, current: usize, group: u32, rotate: bool) -> usize {
+    if ready == 0 {
+        return IDLE;
+    }
+    if rotate && current < MAX_THREADS {
+        let after = group & ready & !mask_upto(current);
+        let best = ready.trailing_zeros() as usize;
+        // Rotation only among equals: a higher-priority ready thread wins.
+        if after != 0 && group & (1 << best) != 0 {
+            return after.trailing_zeros() as usize;
+        }
+        return best;
+    }
+    ready.trailing_zeros() as usize
+}
+
+/// Bits 0..=i set.
+fn mask_upto(i: usize) -> u32 {
+    if i >= 31 { u32::MAX } else { (1u32 << (i + 1)) - 1 }
+}
+
+/// The group mask of every thread: the bits of all threads whose priority
+/// equals its own. `priorities` is in table order (highest first).
+pub fn group_of(priorities: impl Iterator<Item = u8> + Clone, index: usize) -> u32 {
+    let mut mine = 0;
+    let mut mask = 0u32;
+    for (i, p) in priorities.clone().enumerate() {
+        if i == index {
+            mine = p;
+        }
+    }
+    for (i, p) in priorities.enumerate() {
+        if p == mine && i < MAX_THREADS {
+            mask |= 1 << i;
+        }
+    }
+    mask
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_ready_set_picks_idle() {
+        assert_eq!(pick(0, 0, 1, false), IDLE);
+        assert_eq!(pick(0, IDLE, 0, true), IDLE);
+    }
+
+    #[test]
+    fn lowest_bit_is_highest_priority() {
+        assert_eq!(pick(0b1010_0000, 0, 0, false), 5);
+        assert_eq!(pick(1 << 31, 3, 0, false), 31);
+    }
+
+    #[test]
+    fn yield_rotates_among_equals_and_wraps() {
+        // Threads 1, 2, 3 share a priority; 0 is higher, 4 lower.
+        let group = 0b1110;
+        assert_eq!(pick(0b11110, 1, group, true), 2);
+        assert_eq!(pick(0b11110, 2, group, true), 3);
+        assert_eq!(pick(0b11110, 3, group, true), 1);
+        // Alone in its group: stays.
+        assert_eq!(pick(0b10010, 1, group, true), 1);
+    }
+
+    #[test]
+    fn yield_never_beats_a_higher_priority() {
+        assert_eq!(pick(0b01111, 2, 0b1110, true), 0);
+    }
+
+    #[test]
+    fn groups_from_priorities() {
+        let p = [5u8, 3, 3, 3, 1];
+        assert_eq!(group_of(p.iter().copied(), 0), 0b00001);
+        assert_eq!(group_of(p.iter().copied(), 2), 0b01110);
+        assert_eq!(group_of(p.iter().copied(), 4), 0b10000);
+    }
+}
