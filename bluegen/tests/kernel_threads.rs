@@ -38,3 +38,17 @@ fn threads_run_by_priority_and_yield_round_robin() {
         assert!(out.contains(expected), "{board}: {out}");
     }
 }
+
+/// A sleeping high-priority thread preempts two spinning low ones on the
+/// exact tick it asked for; the spinners, which never yield, both progress
+/// through time slicing (`kernel-preempt`, 100 Hz tick, 2-tick slices).
+#[test]
+fn tick_wakes_sleepers_on_time_preempts_and_slices() {
+    for board in BOARDS {
+        let (code, out, err) = run("kernel-preempt", board);
+        assert_eq!(code, 0, "{board}: stdout:\n{out}\nstderr:\n{err}");
+        for line in ["slept 10x5 ticks, now at +50\n", "sleep_until exact: 1\n", "spinners shared: 1\n"] {
+            assert!(out.contains(line), "{board}: missing {line:?} in\n{out}");
+        }
+    }
+}

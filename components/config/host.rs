@@ -15,3 +15,17 @@ pub const BOOT_STACK_SIZE: u32 = 1024;
 pub const CMSDK_UART_BAUDDIV: u32 = 217;
 /// Baud rate divisor of the NS16550A UART.
 pub const NS16550_DIVISOR: u32 = 1;
+/// Threads with their own stacks and a priority scheduler.
+pub const THREADS: bool = false;
+/// Tick, sleep and preemption.
+pub const PREEMPT: bool = false;
+/// Tick rate (Hz).
+pub const TICK_HZ: u32 = 100;
+/// Round-robin time slice (ticks).
+pub const TIME_SLICE_TICKS: u32 = 10;
+/// SysTick clock (Hz).
+pub const SYSTICK_CLOCK_HZ: u32 = 25000000;
+/// CLINT base address.
+pub const CLINT_BASE: usize = 0x2000000;
+/// CLINT mtime frequency (Hz).
+pub const MTIME_HZ: u32 = 10000000;

@@ -21,6 +21,21 @@ macro_rules! pendsv {
     };
 }
 
+/// SysTick: the kernel's tick when it has one.
+#[cfg(feature = "tick")]
+macro_rules! systick {
+    () => {
+        "__bluegen_systick"
+    };
+}
+
+#[cfg(not(feature = "tick"))]
+macro_rules! systick {
+    () => {
+        "__bluegen_unexpected_exception"
+    };
+}
+
 core::arch::global_asm!(concat!(
     "
     .section .vector_table, \"a\", %progbits
@@ -42,7 +57,7 @@ __bluegen_vectors:
     .word __bluegen_unexpected_exception /* DebugMonitor */
     .word 0
     .word ", pendsv!(), " /* PendSV */
-    .word __bluegen_unexpected_exception /* SysTick */
+    .word ", systick!(), " /* SysTick */
     .size __bluegen_vectors, . - __bluegen_vectors
     "
 ));

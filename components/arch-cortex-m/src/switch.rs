@@ -155,6 +155,8 @@ fn __bluegen_port_start() -> ! {
         let shpr3 = SHPR3 as *mut u32;
         shpr3.write_volatile(shpr3.read_volatile() | 0xFF << 16);
         core::arch::asm!("msr psp, {0}", in(reg) 0u32, options(nomem, nostack));
+        #[cfg(feature = "tick")]
+        tick::start();
         (ICSR as *mut u32).write_volatile(1 << 28);
         core::arch::asm!("dsb", "isb", "cpsie i", options(nomem, nostack));
     }
@@ -177,4 +179,59 @@ fn __bluegen_port_pend_switch() {
 fn __bluegen_port_wait() {
     // SAFETY: `wfi` only waits for an interrupt.
     unsafe { core::arch::asm!("wfi", options(nomem, nostack, preserves_flags)) };
+}
+
+/// Masks interrupts (PRIMASK); returns the previous PRIMASK.
+#[unsafe(no_mangle)]
+fn __bluegen_port_lock() -> usize {
+    let primask: u32;
+    // SAFETY: reads PRIMASK and sets it; touches no memory.
+    unsafe { core::arch::asm!("mrs {0}, primask", "cpsid i", out(reg) primask, options(nomem, nostack, preserves_flags)) };
+    primask as usize
+}
+
+/// Restores PRIMASK as `__bluegen_port_lock` found it.
+#[unsafe(no_mangle)]
+fn __bluegen_port_unlock(state: usize) {
+    // SAFETY: writes back a PRIMASK value read before; touches no memory.
+    unsafe { core::arch::asm!("msr primask, {0}", in(reg) state as u32, options(nomem, nostack, preserves_flags)) };
+}
+
+#[cfg(feature = "tick")]
+mod tick {
+    // SAFETY: the generated image defines `__bluegen_tick` with
+    // `#[unsafe(no_mangle)]` and exactly this signature.
+    unsafe extern "Rust" {
+        safe fn __bluegen_tick() -> bool;
+    }
+
+    /// SysTick Control and Status, Reload and Current Value registers.
+    const SYST_CSR: usize = 0xE000_E010;
+    const SYST_RVR: usize = 0xE000_E014;
+    const SYST_CVR: usize = 0xE000_E018;
+
+    /// Starts SysTick on the processor clock at the kernel's tick rate.
+    pub fn start() {
+        let reload = bluegen_config::SYSTICK_CLOCK_HZ / bluegen_config::TICK_HZ - 1;
+        // SAFETY: the SysTick registers are architected on every M profile
+        // core; programming them only starts the periodic tick interrupt.
+        unsafe {
+            (SYST_RVR as *mut u32).write_volatile(reload);
+            (SYST_CVR as *mut u32).write_volatile(0);
+            // Enable, interrupt, processor clock.
+            (SYST_CSR as *mut u32).write_volatile(0b111);
+        }
+    }
+
+    /// The SysTick handler: the kernel's tick, then PendSV if it asks for a switch.
+    #[unsafe(no_mangle)]
+    extern "C" fn __bluegen_systick() {
+        let state = super::__bluegen_port_lock();
+        let switch = __bluegen_tick();
+        super::__bluegen_port_unlock(state);
+        if switch {
+            // SAFETY: pends PendSV only.
+            unsafe { (super::ICSR as *mut u32).write_volatile(1 << 28) };
+        }
+    }
 }

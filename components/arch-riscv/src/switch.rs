@@ -60,8 +60,8 @@ __bluegen_switch_trap_vector:
     mv sp, a0\n",
     slot!(load, "t0", 28),
     "csrw mepc, t0
-    /* mret returns to machine mode (MPP = 3). */
-    li t0, 0x1800
+    /* mret returns to machine mode (MPP = 3), interrupts on (MPIE). */
+    li t0, 0x1880
     csrs mstatus, t0\n",
     all_regs!(load),
     "addi sp, sp, ", xlen!(frame), "
@@ -81,6 +81,8 @@ const ECALL_M: usize = 11;
 // SAFETY: the generated image defines these with `#[unsafe(no_mangle)]` and
 // exactly these signatures; none has preconditions.
 unsafe extern "Rust" {
+    #[cfg(feature = "tick")]
+    safe fn __bluegen_tick() -> bool;
     safe fn __bluegen_thread_return() -> !;
     safe fn __bluegen_exit(code: i32) -> !;
 }
@@ -92,6 +94,11 @@ unsafe extern "C" {
 /// The trap, past the register save: a switch for `ecall`, a fault otherwise.
 #[unsafe(no_mangle)]
 extern "C" fn __bluegen_trap_switch(sp: usize, mcause: usize) -> usize {
+    #[cfg(feature = "tick")]
+    if mcause == tick::MACHINE_TIMER {
+        tick::rearm();
+        return if __bluegen_tick() { __bluegen_switch(sp) } else { sp };
+    }
     if mcause != ECALL_M {
         __bluegen_exit(1);
     }
@@ -135,6 +142,8 @@ fn __bluegen_port_init_stack(top: usize, entry: fn()) -> usize {
 /// resumed) and switches to the first thread.
 #[unsafe(no_mangle)]
 fn __bluegen_port_start() -> ! {
+    #[cfg(feature = "tick")]
+    tick::start();
     __bluegen_port_pend_switch();
     crate::halt()
 }
@@ -152,4 +161,63 @@ fn __bluegen_port_pend_switch() {
 fn __bluegen_port_wait() {
     // SAFETY: `wfi` only waits for an interrupt.
     unsafe { core::arch::asm!("wfi", options(nomem, nostack, preserves_flags)) };
+}
+
+/// Masks machine interrupts (`mstatus.MIE`); returns the previous MIE bit.
+#[unsafe(no_mangle)]
+fn __bluegen_port_lock() -> usize {
+    let mstatus: usize;
+    // SAFETY: clears MIE and reads the old mstatus; touches no memory.
+    unsafe { core::arch::asm!("csrrci {0}, mstatus, 8", out(reg) mstatus, options(nomem, nostack)) };
+    mstatus & 8
+}
+
+/// Sets `mstatus.MIE` again if `__bluegen_port_lock` found it set.
+#[unsafe(no_mangle)]
+fn __bluegen_port_unlock(state: usize) {
+    // SAFETY: sets back the MIE bit read before; touches no memory.
+    unsafe { core::arch::asm!("csrs mstatus, {0}", in(reg) state & 8, options(nomem, nostack)) };
+}
+
+#[cfg(feature = "tick")]
+mod tick {
+    /// `mcause` of the machine timer interrupt.
+    pub const MACHINE_TIMER: usize = 1 << (usize::BITS - 1) | 7;
+    /// mtime ticks per kernel tick.
+    const PERIOD: u64 = (bluegen_config::MTIME_HZ / bluegen_config::TICK_HZ) as u64;
+    const MTIMECMP: usize = bluegen_config::CLINT_BASE as usize + 0x4000;
+    const MTIME: usize = bluegen_config::CLINT_BASE as usize + 0xBFF8;
+
+    fn read(addr: usize) -> u64 {
+        // SAFETY: `addr` is mtime or hart 0's mtimecmp of the board's CLINT,
+        // plain 64-bit registers; reading has no side effect.
+        unsafe {
+            let lo = (addr as *const u32).read_volatile();
+            let hi = ((addr + 4) as *const u32).read_volatile();
+            u64::from(hi) << 32 | u64::from(lo)
+        }
+    }
+
+    fn set_compare(at: u64) {
+        // SAFETY: hart 0's mtimecmp; writing low to all ones first keeps a
+        // half-written value from firing early.
+        unsafe {
+            let p = MTIMECMP as *mut u32;
+            p.write_volatile(u32::MAX);
+            p.add(1).write_volatile((at >> 32) as u32);
+            p.write_volatile(at as u32);
+        }
+    }
+
+    /// The first tick one period from now, machine timer interrupt on.
+    pub fn start() {
+        set_compare(read(MTIME) + PERIOD);
+        // SAFETY: sets mie.MTIE; interrupts come only once threads run with MIE.
+        unsafe { core::arch::asm!("csrs mie, {0}", in(reg) 1usize << 7, options(nomem, nostack)) };
+    }
+
+    /// The next tick one period after the last (no drift).
+    pub fn rearm() {
+        set_compare(read(MTIMECMP) + PERIOD);
+    }
 }

@@ -41,3 +41,5 @@ pub use stack::Stack;
 pub use thread::{ThreadSpec, start};
 #[cfg(feature = "threads")]
 pub use thread::{current_id, current_name, switch, thread_exit, yield_now};
+#[cfg(feature = "preempt")]
+pub use thread::{micros, sleep, sleep_until, tick, ticks};

@@ -38,6 +38,10 @@ unsafe extern "Rust" {
     pub safe fn __bluegen_port_pend_switch();
     /// Sleeps the core until an interrupt (WFI).
     pub safe fn __bluegen_port_wait();
+    /// Masks interrupts; returns what [`__bluegen_port_unlock`] restores.
+    pub safe fn __bluegen_port_lock() -> usize;
+    /// Restores the interrupt mask `__bluegen_port_lock` returned.
+    pub safe fn __bluegen_port_unlock(state: usize);
     /// The image's thread table.
     pub safe fn __bluegen_threads() -> &'static [crate::ThreadSpec];
 }
@@ -46,7 +50,7 @@ unsafe extern "Rust" {
 pub use host::{__bluegen_console_write, __bluegen_exit};
 #[cfg(all(not(target_os = "none"), feature = "threads"))]
 pub use host::{
-    __bluegen_port_init_stack, __bluegen_port_pend_switch, __bluegen_port_start, __bluegen_port_wait,
+    __bluegen_port_init_stack, __bluegen_port_lock, __bluegen_port_unlock, __bluegen_port_pend_switch, __bluegen_port_start, __bluegen_port_wait,
     __bluegen_threads,
 };
 
@@ -103,6 +107,18 @@ pub mod host {
     /// Host double: returns at once.
     #[cfg(feature = "threads")]
     pub fn __bluegen_port_wait() {}
+
+    /// Host double: nothing to mask.
+    #[cfg(feature = "threads")]
+    pub fn __bluegen_port_lock() -> usize {
+        0
+    }
+
+    /// Host double: nothing to restore.
+    #[cfg(feature = "threads")]
+    pub fn __bluegen_port_unlock(state: usize) {
+        let _ = state;
+    }
 
     /// Host double: no threads.
     #[cfg(feature = "threads")]

@@ -26,9 +26,14 @@ pub fn pick(ready: u32, current: usize, group: u32, rotate: bool) -> usize {
     if ready == 0 {
         return IDLE;
     }
+    // Without a rotation, the running thread keeps the core against ready
+    // threads of its own priority.
+    let best = ready.trailing_zeros() as usize;
+    if !rotate && current < MAX_THREADS && ready & (1 << current) != 0 && group & (1 << best) != 0 {
+        return current;
+    }
     if rotate && current < MAX_THREADS {
         let after = group & ready & !mask_upto(current);
-        let best = ready.trailing_zeros() as usize;
         // Rotation only among equals: a higher-priority ready thread wins.
         if after != 0 && group & (1 << best) != 0 {
             return after.trailing_zeros() as usize;
@@ -36,6 +41,20 @@ pub fn pick(ready: u32, current: usize, group: u32, rotate: bool) -> usize {
         return best;
     }
     ready.trailing_zeros() as usize
+}
+
+/// The sleepers of `sleeping` whose wake tick in `wake` is `now`.
+pub fn due(sleeping: u32, wake: impl Fn(usize) -> u32, now: u32) -> u32 {
+    let mut left = sleeping;
+    let mut woke = 0;
+    while left != 0 {
+        let i = left.trailing_zeros() as usize;
+        left &= left - 1;
+        if wake(i) == now {
+            woke |= 1 << i;
+        }
+    }
+    woke
 }
 
 /// Bits 0..=i set.
@@ -86,6 +105,23 @@ mod tests {
         assert_eq!(pick(0b11110, 3, group, true), 1);
         // Alone in its group: stays.
         assert_eq!(pick(0b10010, 1, group, true), 1);
+    }
+
+    #[test]
+    fn without_rotation_the_current_thread_keeps_the_core() {
+        assert_eq!(pick(0b1110, 2, 0b1110, false), 2);
+        // Unless it is not ready, or a higher priority is.
+        assert_eq!(pick(0b1010, 2, 0b1110, false), 1);
+        assert_eq!(pick(0b1111, 2, 0b1110, false), 0);
+    }
+
+    /// The threads a tick wakes: those whose wake tick is `now`.
+    #[test]
+    fn due_sleepers() {
+        let wake = [5u32, 7, 5, 0];
+        assert_eq!(due(0b0111, |i| wake[i], 5), 0b0101);
+        assert_eq!(due(0b0011, |i| wake[i], 7), 0b0010);
+        assert_eq!(due(0, |i| wake[i], 5), 0);
     }
 
     #[test]

@@ -66,6 +66,10 @@ mod state {
     pub static ROTATE: AtomicBool = AtomicBool::new(false);
     pub static SP: [AtomicUsize; IDLE + 1] = [const { AtomicUsize::new(0) }; IDLE + 1];
     pub static GROUP: [AtomicU32; MAX_THREADS] = [const { AtomicU32::new(0) }; MAX_THREADS];
+    pub static TICKS: AtomicU32 = AtomicU32::new(0);
+    pub static SLEEPING: AtomicU32 = AtomicU32::new(0);
+    pub static WAKE: [AtomicU32; MAX_THREADS] = [const { AtomicU32::new(0) }; MAX_THREADS];
+    pub static SLICE: AtomicU32 = AtomicU32::new(0);
     /// The idle thread's stack: room for one exception frame and a call.
     pub static IDLE_STACK: Stack<{ crate::sched::IDLE_STACK_WORDS }> = Stack::new();
 }
@@ -117,8 +121,20 @@ pub fn switch(sp: usize) -> usize {
     let rotate = ROTATE.load(Relaxed);
     ROTATE.store(false, Relaxed);
     let next = pick(READY.load(Relaxed), current, group, rotate);
+    if next != current {
+        SLICE.store(bluegen_config::TIME_SLICE_TICKS, Relaxed);
+    }
     CURRENT.store(next, Relaxed);
     SP[next].load(Relaxed)
+}
+
+/// Runs `f` with interrupts masked: the kernel's only lock.
+#[cfg(feature = "threads")]
+fn critical<R>(f: impl FnOnce() -> R) -> R {
+    let state = crate::port::__bluegen_port_lock();
+    let r = f();
+    crate::port::__bluegen_port_unlock(state);
+    r
 }
 
 /// Passes the core to the next ready thread of the same priority, if any.
@@ -134,15 +150,98 @@ pub fn yield_now() {
 pub fn thread_exit() -> ! {
     use core::sync::atomic::Ordering::Relaxed;
     use state::*;
-    let current = CURRENT.load(Relaxed);
-    if current < crate::sched::MAX_THREADS {
-        let bit = !(1u32 << current);
-        READY.store(READY.load(Relaxed) & bit, Relaxed);
-        ALIVE.store(ALIVE.load(Relaxed) & bit, Relaxed);
-    }
+    critical(|| {
+        let current = CURRENT.load(Relaxed);
+        if current < crate::sched::MAX_THREADS {
+            let bit = !(1u32 << current);
+            READY.store(READY.load(Relaxed) & bit, Relaxed);
+            ALIVE.store(ALIVE.load(Relaxed) & bit, Relaxed);
+        }
+    });
     loop {
         crate::port::__bluegen_port_pend_switch();
     }
+}
+
+/// Ticks since the scheduler started (wraps after 2^32 ticks).
+#[cfg(feature = "preempt")]
+pub fn ticks() -> u32 {
+    state::TICKS.load(core::sync::atomic::Ordering::Relaxed)
+}
+
+/// Microseconds since the scheduler started, at tick resolution.
+#[cfg(feature = "preempt")]
+pub fn micros() -> u64 {
+    u64::from(ticks()) * 1_000_000 / u64::from(bluegen_config::TICK_HZ)
+}
+
+/// Sleeps for `ticks` ticks (0 yields).
+#[cfg(feature = "preempt")]
+pub fn sleep(ticks: u32) {
+    if ticks == 0 {
+        yield_now();
+    } else {
+        sleep_until(self::ticks().wrapping_add(ticks));
+    }
+}
+
+/// Sleeps until the tick count reaches `deadline` (returns at once if it
+/// has passed, less than 2^31 ticks ago).
+#[cfg(feature = "preempt")]
+pub fn sleep_until(deadline: u32) {
+    use core::sync::atomic::Ordering::Relaxed;
+    use state::*;
+    let slept = critical(|| {
+        let current = CURRENT.load(Relaxed);
+        let now = TICKS.load(Relaxed);
+        if current >= crate::sched::MAX_THREADS || (deadline.wrapping_sub(now) as i32) <= 0 {
+            return false;
+        }
+        WAKE[current].store(deadline, Relaxed);
+        SLEEPING.store(SLEEPING.load(Relaxed) | 1 << current, Relaxed);
+        READY.store(READY.load(Relaxed) & !(1 << current), Relaxed);
+        true
+    });
+    if slept {
+        crate::port::__bluegen_port_pend_switch();
+    }
+}
+
+/// The tick, called by the arch tick interrupt with interrupts masked:
+/// counts, wakes due sleepers, and runs the time slice. Returns whether a
+/// switch is due (a higher-priority thread woke, or the slice ran out and a
+/// thread of equal priority is ready).
+#[cfg(feature = "preempt")]
+pub fn tick() -> bool {
+    use crate::sched::{MAX_THREADS, due};
+    use core::sync::atomic::Ordering::Relaxed;
+    use state::*;
+    let now = TICKS.load(Relaxed).wrapping_add(1);
+    TICKS.store(now, Relaxed);
+    let sleeping = SLEEPING.load(Relaxed);
+    let woke = due(sleeping, |i| WAKE[i].load(Relaxed), now);
+    let ready = READY.load(Relaxed) | woke;
+    if woke != 0 {
+        SLEEPING.store(sleeping & !woke, Relaxed);
+        READY.store(ready, Relaxed);
+    }
+    let current = CURRENT.load(Relaxed);
+    if current >= MAX_THREADS {
+        return ready != 0;
+    }
+    let group = GROUP[current].load(Relaxed);
+    // Woken threads of a higher priority come before the current group.
+    let higher = woke & ((1u32 << current) - 1) & !group;
+    let mut switch = higher != 0;
+    if bluegen_config::TIME_SLICE_TICKS > 0 {
+        let left = SLICE.load(Relaxed).saturating_sub(1);
+        if left == 0 && group & ready & !(1 << current) != 0 {
+            ROTATE.store(true, Relaxed);
+            switch = true;
+        }
+        SLICE.store(if left == 0 { bluegen_config::TIME_SLICE_TICKS } else { left }, Relaxed);
+    }
+    switch
 }
 
 /// The calling thread's index in the device's table (highest priority first);
