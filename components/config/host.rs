@@ -19,6 +19,12 @@ pub const NS16550_DIVISOR: u32 = 1;
 pub const THREADS: bool = false;
 /// Tick, sleep and preemption.
 pub const PREEMPT: bool = false;
+/// Counting semaphore.
+pub const SEMAPHORE: bool = false;
+/// Mutex with priority inheritance.
+pub const MUTEX: bool = false;
+/// Message queue.
+pub const QUEUE: bool = false;
 /// Tick rate (Hz).
 pub const TICK_HZ: u32 = 100;
 /// Round-robin time slice (ticks).

@@ -34,6 +34,8 @@ mod panic;
 pub mod port;
 pub mod sched;
 pub mod stack;
+#[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue"))]
+pub mod sync;
 mod thread;
 
 pub use exit::exit;
@@ -41,5 +43,13 @@ pub use stack::Stack;
 pub use thread::{ThreadSpec, start};
 #[cfg(feature = "threads")]
 pub use thread::{current_id, current_name, switch, thread_exit, yield_now};
+#[cfg(feature = "mutex")]
+pub use sync::Mutex;
+#[cfg(feature = "queue")]
+pub use sync::Queue;
+#[cfg(feature = "semaphore")]
+pub use sync::Semaphore;
+#[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue"))]
+pub use sync::{FOREVER, NO_WAIT};
 #[cfg(feature = "preempt")]
 pub use thread::{micros, sleep, sleep_until, tick, ticks};

@@ -57,6 +57,21 @@ pub fn due(sleeping: u32, wake: impl Fn(usize) -> u32, now: u32) -> u32 {
     woke
 }
 
+/// Priority inheritance by proxy: if `next` is not ready it is a thread
+/// blocked on a mutex, so follow the owners (`owner_of`) to one that is
+/// ready and run it at the blocked thread's place; if the chain ends at a
+/// thread that is not ready, fall back to `plain` (ready threads only).
+pub fn resolve_proxy(next: usize, ready: u32, owner_of: impl Fn(usize) -> usize, plain: impl Fn() -> usize) -> usize {
+    let mut at = next;
+    for _ in 0..MAX_THREADS {
+        if at >= MAX_THREADS || ready & (1 << at) != 0 {
+            return at;
+        }
+        at = owner_of(at);
+    }
+    plain()
+}
+
 /// Bits 0..=i set.
 fn mask_upto(i: usize) -> u32 {
     if i >= 31 { u32::MAX } else { (1u32 << (i + 1)) - 1 }
@@ -122,6 +137,19 @@ mod tests {
         assert_eq!(due(0b0111, |i| wake[i], 5), 0b0101);
         assert_eq!(due(0b0011, |i| wake[i], 7), 0b0010);
         assert_eq!(due(0, |i| wake[i], 5), 0);
+    }
+
+    #[test]
+    fn proxy_runs_the_owner_of_a_blocked_high_thread() {
+        // 0 (high) waits for a mutex owned by 2 (low); 1 (medium) is ready.
+        let ready = 0b110;
+        let next = pick(ready | 0b001, 2, 0b100, false);
+        assert_eq!(next, 0);
+        assert_eq!(resolve_proxy(next, ready, |_| 2, || 1), 2);
+        // Owner not ready (asleep): plain pick.
+        assert_eq!(resolve_proxy(0, 0b010, |_| 2, || 1), 1);
+        // Chains: 0 waits on 1, 1 waits on 3.
+        assert_eq!(resolve_proxy(0, 0b1000, |i| if i == 0 { 1 } else { 3 }, || 9), 3);
     }
 
     #[test]

@@ -53,7 +53,7 @@ pub fn start(threads: &'static [ThreadSpec]) -> ! {
 }
 
 #[cfg(feature = "threads")]
-mod state {
+pub(crate) mod state {
     use crate::sched::{IDLE, MAX_THREADS};
     use crate::stack::Stack;
     use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize};
@@ -70,6 +70,12 @@ mod state {
     pub static SLEEPING: AtomicU32 = AtomicU32::new(0);
     pub static WAKE: [AtomicU32; MAX_THREADS] = [const { AtomicU32::new(0) }; MAX_THREADS];
     pub static SLICE: AtomicU32 = AtomicU32::new(0);
+    /// Per thread: whether its last wait ended by a give (not a timeout).
+    pub static GIVEN: [AtomicBool; MAX_THREADS] = [const { AtomicBool::new(false) }; MAX_THREADS];
+    /// Threads blocked on a mutex, standing in for its owner (priority
+    /// inheritance by proxy: picking one runs the owner).
+    pub static PROXY: AtomicU32 = AtomicU32::new(0);
+    pub static PROXY_TO: [AtomicUsize; MAX_THREADS] = [const { AtomicUsize::new(0) }; MAX_THREADS];
     /// The idle thread's stack: room for one exception frame and a call.
     pub static IDLE_STACK: Stack<{ crate::sched::IDLE_STACK_WORDS }> = Stack::new();
 }
@@ -120,7 +126,14 @@ pub fn switch(sp: usize) -> usize {
     let group = GROUP.get(current).map_or(0, |g| g.load(Relaxed));
     let rotate = ROTATE.load(Relaxed);
     ROTATE.store(false, Relaxed);
-    let next = pick(READY.load(Relaxed), current, group, rotate);
+    let ready = READY.load(Relaxed);
+    let next = if cfg!(feature = "mutex") {
+        let next = pick(ready | PROXY.load(Relaxed), current, group, rotate);
+        let owner_of = |i: usize| PROXY_TO.get(i).map_or(usize::MAX, |o| o.load(Relaxed));
+        crate::sched::resolve_proxy(next, ready, owner_of, || pick(ready, current, group, rotate))
+    } else {
+        pick(ready, current, group, rotate)
+    };
     if next != current {
         SLICE.store(bluegen_config::TIME_SLICE_TICKS, Relaxed);
     }
@@ -130,7 +143,7 @@ pub fn switch(sp: usize) -> usize {
 
 /// Runs `f` with interrupts masked: the kernel's only lock.
 #[cfg(feature = "threads")]
-fn critical<R>(f: impl FnOnce() -> R) -> R {
+pub(crate) fn critical<R>(f: impl FnOnce() -> R) -> R {
     let state = crate::port::__bluegen_port_lock();
     let r = f();
     crate::port::__bluegen_port_unlock(state);
@@ -264,6 +277,7 @@ fn banner(threads: usize) {
 }
 
 #[cfg(test)]
+#[cfg_attr(feature = "threads", allow(dead_code))]
 mod tests {
     use super::*;
     use crate::port::host::{exit_code_of, take_output};
