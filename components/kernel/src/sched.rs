@@ -10,9 +10,10 @@
 /// At most this many threads (one bit each in a `u32`).
 pub const MAX_THREADS: usize = 32;
 
-/// Words of the idle thread's stack (an exception frame with FP state
-/// and one call).
-pub const IDLE_STACK_WORDS: usize = 64;
+/// Words of the idle thread's stack: room for one trap frame (all
+/// registers on RISC-V: 128 bytes on RV32, 256 on RV64) and the calls of
+/// the switch below it.
+pub const IDLE_STACK_WORDS: usize = if cfg!(target_pointer_width = "64") { 160 } else { 96 };
 
 /// The index that stands for the idle thread.
 pub const IDLE: usize = MAX_THREADS;

@@ -133,7 +133,8 @@ pub fn switch(sp: usize) -> usize {
         crate::sched::resolve_proxy(next, ready, owner_of, || pick(ready, current, group, rotate))
     } else {
         pick(ready, current, group, rotate)
-    };
+    }
+    .min(IDLE);
     if next != current {
         SLICE.store(bluegen_config::TIME_SLICE_TICKS, Relaxed);
     }
