@@ -66,3 +66,30 @@ fn semaphore_queue_mutex_and_priority_inheritance() {
         assert_eq!(out.matches(" ok\n").count(), 9, "{board}: {out}");
     }
 }
+
+/// The benchmark fixtures run and print their one `BENCH` line (the
+/// figures themselves are only exact under `-icount`; `bluegen bench` runs
+/// them so).
+#[test]
+fn bench_fixtures_print_their_metric() {
+    for (fixture, metric) in [("kernel-bench-switch", "BENCH switch="), ("kernel-bench-queue", "BENCH queue_round_trip=")] {
+        for board in BOARDS {
+            let (code, out, err) = run(fixture, board);
+            assert_eq!(code, 0, "{fixture} on {board}: stdout:\n{out}\nstderr:\n{err}");
+            let line = out.lines().find(|l| l.starts_with(metric)).unwrap_or_else(|| panic!("{board}: {out}"));
+            let n: u64 = line[metric.len()..].trim().parse().unwrap();
+            assert!(n > 0 && n < 5000, "{board}: {line}");
+        }
+    }
+}
+
+/// Eight threads, 10 000 messages through a four-slot queue, time slicing
+/// and a thread preempting on every tick; the checksum must match.
+#[test]
+fn stress_eight_threads_ten_thousand_messages() {
+    for board in BOARDS {
+        let (code, out, err) = run("kernel-stress", board);
+        assert_eq!(code, 0, "{board}: stdout:\n{out}\nstderr:\n{err}");
+        assert!(out.contains("stress received=10000 checksum=995535000 ok\n"), "{board}: {out}");
+    }
+}

@@ -223,6 +223,15 @@ mod tick {
         }
     }
 
+    /// SysTick clock cycles since start: whole ticks plus the current count.
+    #[unsafe(no_mangle)]
+    fn __bluegen_port_counter(ticks: u32) -> u64 {
+        let reload = bluegen_config::SYSTICK_CLOCK_HZ / bluegen_config::TICK_HZ - 1;
+        // SAFETY: reading SysTick's current value has no side effect.
+        let current = unsafe { (SYST_CVR as *const u32).read_volatile() };
+        u64::from(ticks) * u64::from(reload + 1) + u64::from(reload - current.min(reload))
+    }
+
     /// The SysTick handler: the kernel's tick, then PendSV if it asks for a switch.
     #[unsafe(no_mangle)]
     extern "C" fn __bluegen_systick() {

@@ -216,6 +216,31 @@ mod tick {
         unsafe { core::arch::asm!("csrs mie, {0}", in(reg) 1usize << 7, options(nomem, nostack)) };
     }
 
+    /// Instructions retired (`minstret`); the tick count is not needed.
+    #[unsafe(no_mangle)]
+    fn __bluegen_port_counter(ticks: u32) -> u64 {
+        let _ = ticks;
+        #[cfg(target_pointer_width = "64")]
+        {
+            let n: u64;
+            // SAFETY: reads a counter CSR; no side effect.
+            unsafe { core::arch::asm!("csrr {0}, minstret", out(reg) n, options(nomem, nostack)) };
+            n
+        }
+        #[cfg(target_pointer_width = "32")]
+        loop {
+            let (hi, lo, hi2): (u32, u32, u32);
+            // SAFETY: reads counter CSRs; no side effect.
+            unsafe {
+                core::arch::asm!("csrr {0}, minstreth", "csrr {1}, minstret", "csrr {2}, minstreth",
+                    out(reg) hi, out(reg) lo, out(reg) hi2, options(nomem, nostack))
+            };
+            if hi == hi2 {
+                return u64::from(hi) << 32 | u64::from(lo);
+            }
+        }
+    }
+
     /// The next tick one period after the last (no drift).
     pub fn rearm() {
         set_compare(read(MTIMECMP) + PERIOD);

@@ -52,4 +52,4 @@ pub use sync::Semaphore;
 #[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue"))]
 pub use sync::{FOREVER, NO_WAIT};
 #[cfg(feature = "preempt")]
-pub use thread::{micros, sleep, sleep_until, tick, ticks};
+pub use thread::{counter, micros, sleep, sleep_until, tick, ticks};

@@ -42,12 +42,19 @@ unsafe extern "Rust" {
     pub safe fn __bluegen_port_lock() -> usize;
     /// Restores the interrupt mask `__bluegen_port_lock` returned.
     pub safe fn __bluegen_port_unlock(state: usize);
+    /// A free-running counter for benchmarks, given the kernel's tick count:
+    /// `minstret` on RISC-V (instructions), SysTick clock cycles on Cortex-M.
+    #[cfg(feature = "preempt")]
+    pub safe fn __bluegen_port_counter(ticks: u32) -> u64;
     /// The image's thread table.
     pub safe fn __bluegen_threads() -> &'static [crate::ThreadSpec];
 }
 
 #[cfg(not(target_os = "none"))]
 pub use host::{__bluegen_console_write, __bluegen_exit};
+#[cfg(all(not(target_os = "none"), feature = "threads"))]
+#[cfg(all(not(target_os = "none"), feature = "preempt"))]
+pub use host::__bluegen_port_counter;
 #[cfg(all(not(target_os = "none"), feature = "threads"))]
 pub use host::{
     __bluegen_port_init_stack, __bluegen_port_lock, __bluegen_port_unlock, __bluegen_port_pend_switch, __bluegen_port_start, __bluegen_port_wait,
@@ -118,6 +125,12 @@ pub mod host {
     #[cfg(feature = "threads")]
     pub fn __bluegen_port_unlock(state: usize) {
         let _ = state;
+    }
+
+    /// Host double: the tick count.
+    #[cfg(feature = "preempt")]
+    pub fn __bluegen_port_counter(ticks: u32) -> u64 {
+        u64::from(ticks)
     }
 
     /// Host double: no threads.

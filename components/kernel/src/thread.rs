@@ -189,6 +189,21 @@ pub fn micros() -> u64 {
     u64::from(ticks()) * 1_000_000 / u64::from(bluegen_config::TICK_HZ)
 }
 
+/// A free-running counter for benchmarks: executed instructions on RISC-V
+/// (`minstret`; exact under QEMU `-icount shift=0`), SysTick clock cycles
+/// since start on Cortex-M (1.6 per instruction under `-icount shift=6` on
+/// the 25 MHz MPS2 boards).
+#[cfg(feature = "preempt")]
+pub fn counter() -> u64 {
+    loop {
+        let before = ticks();
+        let c = crate::port::__bluegen_port_counter(before);
+        if ticks() == before {
+            return c;
+        }
+    }
+}
+
 /// Sleeps for `ticks` ticks (0 yields).
 #[cfg(feature = "preempt")]
 pub fn sleep(ticks: u32) {
