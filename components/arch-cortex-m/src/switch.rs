@@ -227,9 +227,17 @@ mod tick {
     #[unsafe(no_mangle)]
     fn __bluegen_port_counter(ticks: u32) -> u64 {
         let reload = bluegen_config::SYSTICK_CLOCK_HZ / bluegen_config::TICK_HZ - 1;
-        // SAFETY: reading SysTick's current value has no side effect.
-        let current = unsafe { (SYST_CVR as *const u32).read_volatile() };
-        u64::from(ticks) * u64::from(reload + 1) + u64::from(reload - current.min(reload))
+        let state = super::__bluegen_port_lock();
+        // SAFETY: reading SysTick's current value and ICSR has no side
+        // effect. A wrap whose interrupt is still pending (ICSR.PENDSTSET,
+        // bit 26) is a tick the kernel has not counted yet: count it here.
+        let (current, pending) = unsafe {
+            let current = (SYST_CVR as *const u32).read_volatile();
+            let pending = (super::ICSR as *const u32).read_volatile() & 1 << 26 != 0;
+            if pending { ((SYST_CVR as *const u32).read_volatile(), 1) } else { (current, 0) }
+        };
+        super::__bluegen_port_unlock(state);
+        (u64::from(ticks) + pending) * u64::from(reload + 1) + u64::from(reload - current.min(reload))
     }
 
     /// The SysTick handler: the kernel's tick, then PendSV if it asks for a switch.
