@@ -93,3 +93,28 @@ fn stress_eight_threads_ten_thousand_messages() {
         assert!(out.contains("stress received=10000 checksum=995535000 ok\n"), "{board}: {out}");
     }
 }
+
+/// The `standard` preset in use (two threads, sleep, semaphore, mutex,
+/// queue, console) fits the kernel's budget on mps2-an385: 4 KiB of flash
+/// and 1 KiB of static RAM besides the thread stacks (2 × 512 B here, plus
+/// the kernel's 384 B idle stack), and prints what it should.
+#[test]
+fn standard_preset_fits_its_footprint_budget() {
+    let dir = repo().join("bluegen/tests/fixtures/kernel-standard");
+    let out = Command::cargo_bin("bluegen")
+        .unwrap()
+        .env("CARGO_TARGET_DIR", repo().join("target/images"))
+        .args(["build", dir.to_str().unwrap(), "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let n = |k: &str| json["sections"][k].as_u64().unwrap();
+    let flash = n("text") + n("rodata") + n("data");
+    let ram = n("data") + n("bss") - 2 * 512 - 384;
+    assert!(flash <= 4096, "standard uses {flash} B of flash; the budget is 4 KiB");
+    assert!(ram <= 1024, "standard uses {ram} B of static RAM besides stacks; the budget is 1 KiB");
+    let (code, out, err) = run("kernel-standard", "qemu-mps2-an385");
+    assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
+    assert!(out.contains("0\n1\n2\nstandard ok\n"), "{out}");
+}

@@ -14,7 +14,8 @@
 #[cfg(target_abi = "eabihf")]
 macro_rules! save_fp {
     () => {
-        "mov r1, lr
+        ".fpu fpv4-sp-d16
+        mov r1, lr
         lsls r1, r1, #27
         bmi 2f
         vstmdb r0!, {{s16-s31}}
