@@ -24,7 +24,8 @@ fn run(fixture: &str, board: &str) -> (i32, String, String) {
     (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
 }
 
-const BOARDS: [&str; 5] = ["qemu-mps2-an385", "qemu-mps2-an386", "qemu-mps2-an505", "qemu-virt-rv32", "qemu-virt-rv64"];
+const BOARDS: [&str; 6] =
+    ["qemu-mps2-an385", "qemu-mps2-an386", "qemu-mps2-an505", "qemu-microbit", "qemu-virt-rv32", "qemu-virt-rv64"];
 
 /// `high` first, the two equal-priority peers alternating on every yield,
 /// `low` last (it runs only once both peers exited); the idle thread ends
