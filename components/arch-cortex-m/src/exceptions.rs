@@ -36,6 +36,21 @@ macro_rules! systick {
     };
 }
 
+/// HardFault: the fault report when it is on.
+#[cfg(feature = "fault-report")]
+macro_rules! hardfault {
+    () => {
+        "__bluegen_hardfault"
+    };
+}
+
+#[cfg(not(feature = "fault-report"))]
+macro_rules! hardfault {
+    () => {
+        "__bluegen_unexpected_exception"
+    };
+}
+
 core::arch::global_asm!(concat!(
     "
     .section .vector_table, \"a\", %progbits
@@ -45,7 +60,7 @@ __bluegen_vectors:
     .word _stack_top
     .word Reset
     .word __bluegen_unexpected_exception /* NMI */
-    .word __bluegen_unexpected_exception /* HardFault */
+    .word ", hardfault!(), " /* HardFault */
     .word __bluegen_unexpected_exception /* MemManage */
     .word __bluegen_unexpected_exception /* BusFault */
     .word __bluegen_unexpected_exception /* UsageFault */

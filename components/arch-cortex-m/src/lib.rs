@@ -27,6 +27,8 @@
 #![no_std]
 
 mod exceptions;
+#[cfg(feature = "fault-report")]
+mod fault;
 mod reset;
 #[cfg(feature = "context-switch")]
 mod switch;

@@ -18,6 +18,8 @@
 
 #![no_std]
 
+#[cfg(feature = "fault-report")]
+mod fault;
 mod start;
 #[cfg(feature = "context-switch")]
 mod switch;

@@ -91,5 +91,8 @@ unsafe extern "Rust" {
 /// failure. Runs on whatever stack was live, which is the boot stack.
 #[unsafe(no_mangle)]
 extern "C" fn __bluegen_trap() -> ! {
+    #[cfg(feature = "fault-report")]
+    crate::fault::report();
+    #[cfg(not(feature = "fault-report"))]
     __bluegen_exit(1)
 }

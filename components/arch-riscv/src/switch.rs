@@ -100,6 +100,9 @@ extern "C" fn __bluegen_trap_switch(sp: usize, mcause: usize) -> usize {
         return if __bluegen_tick() { __bluegen_switch(sp) } else { sp };
     }
     if mcause != ECALL_M {
+        #[cfg(feature = "fault-report")]
+        crate::fault::report();
+        #[cfg(not(feature = "fault-report"))]
         __bluegen_exit(1);
     }
     let mepc = (sp as *mut usize).wrapping_add(MEPC);

@@ -1,0 +1,80 @@
+//! HardFault report: the cause, the faulting address and the faulting PC on
+//! the console, then the run ends with a failure.
+//!
+//! The configurable faults (MemManage, BusFault, UsageFault) are not enabled,
+//! so they escalate to HardFault; on ARMv7-M and ARMv8-M the Configurable
+//! Fault Status Register still names the cause and, when valid, the address
+//! (MMFAR / BFAR). ARMv6-M has neither, so there only the PC is known.
+
+core::arch::global_asm!(
+    "
+    .section .text.__bluegen_hardfault, \"ax\", %progbits
+    .global __bluegen_hardfault
+    .type __bluegen_hardfault, %function
+    .thumb_func
+__bluegen_hardfault:
+    /* EXC_RETURN bit 2: the frame is on PSP (a thread) or MSP. */
+    mov r0, lr
+    lsls r0, r0, #29
+    bmi 1f
+    mrs r0, msp
+    b 2f
+1:  mrs r0, psp
+2:  bl __bluegen_fault_report
+    udf #0
+    .size __bluegen_hardfault, . - __bluegen_hardfault
+    "
+);
+
+// SAFETY: the generated image defines both with `#[unsafe(no_mangle)]` and
+// exactly these signatures; neither has preconditions.
+unsafe extern "Rust" {
+    safe fn __bluegen_console_write(bytes: &[u8]);
+    safe fn __bluegen_exit(code: i32) -> !;
+}
+
+fn hex(label: &str, value: u32) {
+    __bluegen_console_write(label.as_bytes());
+    let mut digits = *b"0x00000000";
+    for (i, d) in digits[2..].iter_mut().enumerate() {
+        let nibble = (value >> (28 - 4 * i)) & 0xF;
+        *d = b"0123456789abcdef"[nibble as usize];
+    }
+    __bluegen_console_write(&digits);
+}
+
+fn read(addr: usize) -> u32 {
+    // SAFETY: only called with System Control Block fault registers, which
+    // every ARMv7-M/ARMv8-M core has; reading them has no side effect.
+    unsafe { (addr as *const u32).read_volatile() }
+}
+
+/// Prints `fault: <cause> at pc=0x… addr=0x…` and ends the run with failure.
+#[unsafe(no_mangle)]
+extern "C" fn __bluegen_fault_report(frame: *const u32) -> ! {
+    // SAFETY: `frame` is the exception frame the core stacked on entry to
+    // HardFault (r0–r3, r12, lr, pc, xPSR); word 6 is the faulting PC.
+    let pc = unsafe { frame.add(6).read_volatile() };
+    let (cause, addr): (&str, Option<u32>) = if cfg!(target_has_atomic = "32") {
+        let cfsr = read(0xE000_ED28);
+        if cfsr & 0xFF00 != 0 {
+            ("bus fault", (cfsr & 1 << 15 != 0).then(|| read(0xE000_ED38)))
+        } else if cfsr & 0xFF != 0 {
+            ("memory management fault", (cfsr & 1 << 7 != 0).then(|| read(0xE000_ED34)))
+        } else if cfsr >> 16 != 0 {
+            ("usage fault", None)
+        } else {
+            ("hard fault", None)
+        }
+    } else {
+        ("hard fault", None)
+    };
+    __bluegen_console_write(b"\nfault: ");
+    __bluegen_console_write(cause.as_bytes());
+    hex(" at pc=", pc);
+    if let Some(addr) = addr {
+        hex(" addr=", addr);
+    }
+    __bluegen_console_write(b"\n");
+    __bluegen_exit(1)
+}
