@@ -136,3 +136,15 @@ fn a_fault_is_reported_and_fails_the_run() {
         }
     }
 }
+
+/// A thread that recurses past its 512-byte stack is caught by the red
+/// zone check at a switch, named, and the run fails (`kernel-overflow`).
+#[test]
+fn a_stack_overflow_is_caught_and_named() {
+    for board in BOARDS {
+        let (code, out, err) = run("kernel-overflow", board);
+        assert_eq!(code, 1, "{board}: stdout:\n{out}\nstderr:\n{err}");
+        assert!(out.contains("going deep\n") && out.contains("stack overflow in thread deep\n"), "{board}: {out}");
+        assert!(!out.contains("no overflow?"), "{board}: {out}");
+    }
+}

@@ -19,6 +19,8 @@ pub const NS16550_DIVISOR: u32 = 1;
 pub const THREADS: bool = false;
 /// Tick, sleep and preemption.
 pub const PREEMPT: bool = false;
+/// Stack overflow detection.
+pub const STACK_CHECK: bool = true;
 /// Counting semaphore.
 pub const SEMAPHORE: bool = false;
 /// Mutex with priority inheritance.

@@ -24,6 +24,16 @@ impl<const WORDS: usize> Stack<WORDS> {
     }
 }
 
+/// The pattern of the red zone at the bottom of every thread stack when
+/// stack checking is on (`STACK_CHECK`): a thread whose stack grew into the
+/// zone has overwritten it.
+pub const CANARY: u32 = 0x5AFE_C0DE;
+
+/// Words of the red zone (128 bytes): more than one exception frame plus a
+/// typical call frame, so an overflow writes the zone's top word before it
+/// leaves the stack.
+pub const RED_ZONE_WORDS: usize = 32;
+
 /// The address just past the top of `words` (stacks grow down).
 pub fn top(words: &[AtomicU32]) -> usize {
     words.as_ptr() as usize + core::mem::size_of_val(words)

@@ -92,6 +92,13 @@ fn sched_start(threads: &'static [ThreadSpec]) -> ! {
         GROUP[i].store(group_of(threads.iter().map(|t| t.priority), i), Relaxed);
         all |= 1 << i;
     }
+    if cfg!(feature = "stack-check") {
+        for t in threads {
+            for word in t.stack.iter().take(crate::stack::RED_ZONE_WORDS) {
+                word.store(crate::stack::CANARY, Relaxed);
+            }
+        }
+    }
     SP[IDLE].store(port::__bluegen_port_init_stack(crate::stack::top(IDLE_STACK.words()), idle), Relaxed);
     READY.store(all, Relaxed);
     ALIVE.store(all, Relaxed);
@@ -123,6 +130,8 @@ pub fn switch(sp: usize) -> usize {
     if current <= IDLE {
         SP[current].store(sp, Relaxed);
     }
+    #[cfg(feature = "stack-check")]
+    check_stack(current);
     let group = GROUP.get(current).map_or(0, |g| g.load(Relaxed));
     let rotate = ROTATE.load(Relaxed);
     ROTATE.store(false, Relaxed);
@@ -140,6 +149,23 @@ pub fn switch(sp: usize) -> usize {
     }
     CURRENT.store(next, Relaxed);
     SP[next].load(Relaxed)
+}
+
+/// Stack overflow check of thread `index`: the red zone at the bottom of
+/// its stack must be intact at its top word (the first an overflow writes)
+/// and its bottom word; if not, names the thread and fails the run before
+/// the overflow can reach the memory below the stack.
+#[cfg(feature = "stack-check")]
+fn check_stack(index: usize) {
+    use core::sync::atomic::Ordering::Relaxed;
+    let Some(thread) = crate::port::__bluegen_threads().get(index) else { return };
+    let broken = |i: usize| thread.stack.get(i).is_some_and(|w| w.load(Relaxed) != crate::stack::CANARY);
+    if broken(crate::stack::RED_ZONE_WORDS - 1) || broken(0) {
+        console::write_str("\nstack overflow in thread ");
+        console::write_str(thread.name);
+        console::write_str("\n");
+        exit(1);
+    }
 }
 
 /// Runs `f` with interrupts masked: the kernel's only lock.
@@ -247,6 +273,8 @@ pub fn tick() -> bool {
     use state::*;
     let now = TICKS.load(Relaxed).wrapping_add(1);
     TICKS.store(now, Relaxed);
+    #[cfg(feature = "stack-check")]
+    check_stack(CURRENT.load(Relaxed));
     let sleeping = SLEEPING.load(Relaxed);
     let woke = due(sleeping, |i| WAKE[i].load(Relaxed), now);
     let ready = READY.load(Relaxed) | woke;
