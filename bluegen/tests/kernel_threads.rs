@@ -54,7 +54,7 @@ fn tick_wakes_sleepers_on_time_preempts_and_slices() {
     }
 }
 
-/// Semaphore, queue and mutex semantics with exact timeouts in ticks, and
+/// Semaphore, queue, event and mutex semantics with exact timeouts in ticks, and
 /// the three-thread priority inversion resolved by inheritance: the low
 /// owner unlocks before the medium thread runs (`kernel-sync`).
 #[test]
@@ -64,7 +64,7 @@ fn semaphore_queue_mutex_and_priority_inheritance() {
         assert_eq!(code, 0, "{board}: stdout:\n{out}\nstderr:\n{err}");
         assert!(!out.contains("FAILED"), "{board}: {out}");
         assert!(out.contains("mutex lock/unlock ok\nlow: unlock\nhigh: got mutex\nmed: ran\ninversion resolved ok\n"), "{board}: {out}");
-        assert_eq!(out.matches(" ok\n").count(), 9, "{board}: {out}");
+        assert_eq!(out.matches(" ok\n").count(), 12, "{board}: {out}");
     }
 }
 

@@ -25,6 +25,8 @@ pub const STACK_CHECK: bool = true;
 pub const SEMAPHORE: bool = false;
 /// Mutex with priority inheritance.
 pub const MUTEX: bool = false;
+/// Event flags.
+pub const EVENTS: bool = false;
 /// Message queue.
 pub const QUEUE: bool = false;
 /// Tick rate (Hz).

@@ -34,7 +34,7 @@ mod panic;
 pub mod port;
 pub mod sched;
 pub mod stack;
-#[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue"))]
+#[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
 pub mod sync;
 mod thread;
 
@@ -49,7 +49,9 @@ pub use sync::Mutex;
 pub use sync::Queue;
 #[cfg(feature = "semaphore")]
 pub use sync::Semaphore;
-#[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue"))]
+#[cfg(feature = "events")]
+pub use sync::Events;
+#[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
 pub use sync::{FOREVER, NO_WAIT};
 #[cfg(feature = "preempt")]
 pub use thread::{counter, micros, sleep, sleep_until, tick, ticks};
