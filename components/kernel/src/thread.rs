@@ -12,6 +12,7 @@
 
 use crate::console;
 use crate::exit::exit;
+#[cfg(feature = "threads")]
 use core::sync::atomic::AtomicU32;
 
 /// One statically declared thread.
@@ -25,7 +26,9 @@ pub struct ThreadSpec {
     pub priority: u8,
     /// Bytes of stack it asked for.
     pub stack_size: usize,
-    /// Its stack (a [`crate::Stack`] static of the image).
+    /// Its stack (a [`crate::Stack`] static of the image); only with
+    /// threads, so the table of a `minimal` image stays as small as before.
+    #[cfg(feature = "threads")]
     pub stack: &'static [AtomicU32],
 }
 
@@ -344,14 +347,16 @@ mod tests {
         exit(3);
     }
 
+    #[cfg(not(feature = "threads"))]
     static TWO: [ThreadSpec; 2] = [
-        ThreadSpec { name: "high", entry: first, priority: 5, stack_size: 512, stack: &[] },
-        ThreadSpec { name: "low", entry: second, priority: 1, stack_size: 1024, stack: &[] },
+        ThreadSpec { name: "high", entry: first, priority: 5, stack_size: 512 },
+        ThreadSpec { name: "low", entry: second, priority: 1, stack_size: 1024 },
     ];
 
+    #[cfg(not(feature = "threads"))]
     static FAILING: [ThreadSpec; 2] = [
-        ThreadSpec { name: "fails", entry: fails, priority: 2, stack_size: 256, stack: &[] },
-        ThreadSpec { name: "never", entry: second, priority: 1, stack_size: 256, stack: &[] },
+        ThreadSpec { name: "fails", entry: fails, priority: 2, stack_size: 256 },
+        ThreadSpec { name: "never", entry: second, priority: 1, stack_size: 256 },
     ];
 
     #[cfg(not(feature = "threads"))]
