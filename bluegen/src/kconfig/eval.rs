@@ -1,12 +1,20 @@
 //! Evaluation: assignments applied to the tree, iterated to a fixed point.
 //!
 //! Each round recomputes every symbol from the current values: a `select`
-//! forces a bool on; a visible symbol takes the user's (or preset's) value;
-//! otherwise the first default whose condition holds applies, raised to `y`
-//! by an `imply`; a symbol whose dependencies are unmet is off. Choices pick
-//! the user's member, else their default, else their first visible member.
-//! Then every assignment is checked against the result, and all mistakes
-//! come back together.
+//! forces a bool on (even against unmet dependencies, with a warning); a
+//! visible symbol takes the device's or preset's value; otherwise the first
+//! default whose condition holds applies, raised to `y` by an `imply`; a
+//! symbol whose dependencies are unmet is off (bool) or has no value (int,
+//! hex, string; it reads as "" in expressions, as in Kconfig). Choices pick
+//! the assigned member, else their first default that is visible, else their
+//! first visible member; optional choices may pick none.
+//!
+//! Later assignments win: a device's value over a preset's, and a device's
+//! (or a later preset's) choice member over a preset's. A preset's value
+//! that cannot apply (dependencies unmet, or `false` against a select)
+//! gives way silently, as a defconfig line would; the same from a device is
+//! an error. Every assignment is checked against the result, and all
+//! mistakes come back together in one [`Error`].
 
 use std::collections::HashMap;
 
@@ -18,7 +26,12 @@ use crate::diag::{Diagnostic, Error, Result};
 struct UserValue<'a> {
     value: Value,
     assignment: &'a Assignment,
+    /// Position among the assignments: later ones win.
+    order: usize,
 }
+
+/// Rounds of evaluation before giving up on a fixed point.
+const MAX_ROUNDS: usize = 64;
 
 /// Resolves `assignments` (preset ones first, then the device's; a later
 /// one for the same key wins) against `tree`.
@@ -26,7 +39,7 @@ pub fn resolve(tree: &Tree, assignments: &[Assignment]) -> Result<Config> {
     let mut errors = Vec::new();
     let mut warnings = tree.warnings.clone();
     let mut user: HashMap<usize, UserValue> = HashMap::new();
-    for a in assignments {
+    for (order, a) in assignments.iter().enumerate() {
         let name = name_of(&a.key);
         let Some(&i) = tree.index.get(&name) else {
             errors.push(unknown(tree, a));
@@ -36,26 +49,36 @@ pub fn resolve(tree: &Tree, assignments: &[Assignment]) -> Result<Config> {
         match typed(sym, &a.value) {
             Ok(value) => {
                 if sym.tristate && a.value.as_str() == Some("m") {
-                    warnings.push(at(Diagnostic::warning(format!("`{}` is a tristate; `m` is treated as `y`", a.key)), a, sym));
+                    warnings.push(at(
+                        Diagnostic::warning(format!("`{}` is a tristate; `m` is treated as `y`", a.key)),
+                        a,
+                        sym,
+                    ));
                 }
-                user.insert(i, UserValue { value, assignment: a });
+                user.insert(i, UserValue { value, assignment: a, order });
             }
-            Err(d) => errors.push(with_location(d, a)),
+            Err(d) => errors.push(with_location(*d, a)),
         }
     }
+    overridden_choice_picks(tree, &mut user);
 
     let selected_by = reverse(tree, |s| &s.selects);
     let implied_by = reverse(tree, |s| &s.implies);
     let mut values: Values = HashMap::new();
     let mut set_by: Vec<SetBy> = vec![SetBy::Default; tree.syms.len()];
-    for _ in 0..64 {
+    // Int, hex and string symbols without a value read as "" (as in Kconfig).
+    let mut unset = vec![false; tree.syms.len()];
+    let mut settled = false;
+    let mut changed = Vec::new();
+    for _ in 0..MAX_ROUNDS {
         let before = values.clone();
         for (i, sym) in tree.syms.iter().enumerate() {
             if sym.choice.is_some() && sym.ty == SymbolType::Bool {
                 continue;
             }
             let (value, by) = evaluate(tree, i, sym, &values, &user, &selected_by, &implied_by);
-            set(&mut values, &sym.name, value);
+            unset[i] = value.is_none();
+            values.insert(sym.name.clone(), value.unwrap_or_else(|| Value::Str(String::new())));
             set_by[i] = by;
         }
         for c in &tree.choices {
@@ -70,8 +93,18 @@ pub fn resolve(tree: &Tree, assignments: &[Assignment]) -> Result<Config> {
             }
         }
         if values == before {
+            settled = true;
             break;
         }
+        changed =
+            tree.syms.iter().filter(|s| values.get(&s.name) != before.get(&s.name)).map(|s| s.name.clone()).collect();
+    }
+    if !settled {
+        errors.push(
+            Diagnostic::error("the Kconfig symbols do not settle on a value")
+                .why(format!("after {MAX_ROUNDS} rounds these still change: {}", changed.join(", ")))
+                .hint("look for a dependency loop between them (a symbol whose default or select depends on itself)"),
+        );
     }
 
     // Check every assignment against the result.
@@ -89,17 +122,25 @@ pub fn resolve(tree: &Tree, assignments: &[Assignment]) -> Result<Config> {
         // A preset's value for a symbol the device has switched off by a
         // dependency simply does not apply (as with a defconfig).
         let from_preset = matches!(a.origin, Origin::Preset(_));
-        if !(deps_ok && prompt_ok) && !turning_off && !from_preset {
-            let expr = if deps_ok { &sym.prompt_if } else { &sym.deps };
-            errors.push(unmet(sym, a, expr, &values));
+        if !(turning_off || from_preset || deps_ok && prompt_ok) {
+            let shown = |n: &str| match tree.index.get(n) {
+                Some(&j) if unset[j] => format!("{n} has no value"),
+                _ => format!("{n} = {}", values.get(n).map_or_else(|| "n".to_string(), Value::kconfig_text)),
+            };
+            errors.push(if deps_ok {
+                unmet(sym, a, &sym.prompt_if, &values, &shown, true)
+            } else {
+                unmet(sym, a, &sym.deps, &values, &shown, false)
+            });
             continue;
         }
         let selectors = active(&selected_by[i], tree, &values);
         if !(deps_ok && prompt_ok) {
             continue;
         }
-        if turning_off && !selectors.is_empty() {
-            errors.push(contradicts_select(sym, a, &selectors));
+        // A preset's `false` gives way to a select, as a default would.
+        if turning_off && !selectors.is_empty() && !from_preset {
+            errors.push(contradicts_select(tree, sym, a, &selectors));
             continue;
         }
         if let (Some((lo, hi)), Some(n)) = (range(sym, &values), u.value.as_number()) {
@@ -107,7 +148,7 @@ pub fn resolve(tree: &Tree, assignments: &[Assignment]) -> Result<Config> {
                 errors.push(out_of_range(sym, a, lo, hi));
             }
         }
-        if let (Some(c), Value::Bool(true)) = (sym.choice, &u.value) {
+        if let (Some(c), Value::Bool(true), Origin::User) = (sym.choice, &u.value, &a.origin) {
             choice_users.entry(c).or_default().push(a);
         }
     }
@@ -120,10 +161,15 @@ pub fn resolve(tree: &Tree, assignments: &[Assignment]) -> Result<Config> {
     for (i, sym) in tree.syms.iter().enumerate() {
         if values.get(&sym.name) == Some(&Value::Bool(true)) && !sym.deps.truth(&values) {
             if let SetBy::Select(by) = &set_by[i] {
+                let selector = tree.sym(by).map_or(String::new(), |s| s.defined_at.clone());
                 warnings.push(
                     Diagnostic::warning(format!("{by} selects {}, whose dependencies are unmet", sym.name))
-                        .why(format!("{} depends on {}", sym.name, sym.deps))
-                        .note(format!("declared at {}", sym.defined_at)),
+                        .why(format!(
+                            "{} depends on `{}`, which is false; a select turns it on all the same",
+                            sym.name, sym.deps
+                        ))
+                        .note(format!("{by} declared at {selector}"))
+                        .note(format!("{} declared at {}", sym.name, sym.defined_at)),
                 );
             }
         }
@@ -142,7 +188,7 @@ pub fn resolve(tree: &Tree, assignments: &[Assignment]) -> Result<Config> {
             value: if s.ty == SymbolType::Bool {
                 Some(values.get(&s.name).cloned().unwrap_or(Value::Bool(false)))
             } else {
-                values.get(&s.name).cloned()
+                values.get(&s.name).cloned().filter(|_| !unset[i])
             },
             set_by: set_by[i].clone(),
             component: s.component.clone(),
@@ -155,16 +201,17 @@ pub fn resolve(tree: &Tree, assignments: &[Assignment]) -> Result<Config> {
             selects: s.selects.iter().map(|(n, _)| n.clone()).collect(),
             visible: visible(s, &values),
             choice: s.choice.map(|c| tree.choices[c].prompt.clone().unwrap_or_else(|| "choice".into())),
+            numeric_defaults: s
+                .defaults
+                .iter()
+                .filter_map(|(v, _)| match v {
+                    Expr::Const(c) => c.as_number(),
+                    _ => None,
+                })
+                .collect(),
         })
         .collect();
     Ok(Config { symbols, warnings })
-}
-
-fn set(values: &mut Values, name: &str, value: Option<Value>) {
-    match value {
-        Some(v) => values.insert(name.to_string(), v),
-        None => values.remove(name),
-    };
 }
 
 fn by_origin(origin: &Origin) -> SetBy {
@@ -252,8 +299,19 @@ fn choose(tree: &Tree, c: &super::tree::ChoiceDef, values: &Values, user: &HashM
     if !c.deps.truth(values) {
         return None;
     }
-    let shown: Vec<usize> = c.members.iter().copied().filter(|&m| tree.syms[m].deps.truth(values)).collect();
-    if let Some(&m) = shown.iter().rev().find(|m| user.get(m).is_some_and(|u| u.value == Value::Bool(true))) {
+    // Members whose prompt shows; a member without a prompt counts when its
+    // dependencies hold (Kconfig would not show it, but it is the author's).
+    let shown: Vec<usize> = c
+        .members
+        .iter()
+        .copied()
+        .filter(|&m| {
+            let s = &tree.syms[m];
+            s.deps.truth(values) && (s.prompt.is_none() || s.prompt_if.truth(values))
+        })
+        .collect();
+    let picked = shown.iter().filter(|m| user.get(m).is_some_and(|u| u.value == Value::Bool(true)));
+    if let Some(&m) = picked.max_by_key(|m| user[m].order) {
         return Some(m);
     }
     if c.optional {
@@ -266,7 +324,33 @@ fn choose(tree: &Tree, c: &super::tree::ChoiceDef, values: &Values, user: &HashM
         .filter_map(|(name, _)| tree.index.get(name).copied())
         .find(|m| shown.contains(m));
     let all_off_by_user = |m: &usize| user.get(m).is_some_and(|u| u.value == Value::Bool(false));
-    by_default.filter(|m| !all_off_by_user(m)).or_else(|| shown.iter().copied().find(|m| !all_off_by_user(m))).or(by_default)
+    by_default
+        .filter(|m| !all_off_by_user(m))
+        .or_else(|| shown.iter().copied().find(|m| !all_off_by_user(m)))
+        .or(by_default)
+}
+
+/// Drops preset picks of a choice member that a later assignment overrides:
+/// a device (or a later preset) that picks another member of the choice.
+fn overridden_choice_picks(tree: &Tree, user: &mut HashMap<usize, UserValue>) {
+    for c in &tree.choices {
+        let picks: Vec<(usize, usize, bool)> = c
+            .members
+            .iter()
+            .filter_map(|m| {
+                user.get(m)
+                    .filter(|u| u.value == Value::Bool(true))
+                    .map(|u| (*m, u.order, u.assignment.origin == Origin::User))
+            })
+            .collect();
+        let by_user = picks.iter().any(|&(_, _, is_user)| is_user);
+        let last_preset = picks.iter().filter(|p| !p.2).map(|p| p.1).max();
+        for &(m, order, is_user) in &picks {
+            if !is_user && (by_user || Some(order) != last_preset) {
+                user.remove(&m);
+            }
+        }
+    }
 }
 
 /// The range in force: the first whose condition holds.
@@ -277,10 +361,10 @@ fn range(sym: &SymDef, values: &Values) -> Option<(i64, i64)> {
 }
 
 /// The assignment's TOML value as the symbol's type.
-fn typed(sym: &SymDef, v: &toml::Value) -> std::result::Result<Value, Diagnostic> {
-    let a_or_an = |t: &str| if t.starts_with(['a', 'e', 'i', 'o', 'u']) { format!("an {t}") } else { format!("a {t}") };
+fn typed(sym: &SymDef, v: &toml::Value) -> std::result::Result<Value, Box<Diagnostic>> {
     let got = match v {
         toml::Value::String(_) => "a string",
+        toml::Value::Integer(n) if *n < 0 && sym.ty == SymbolType::Hex => "a negative integer",
         toml::Value::Integer(_) => "an integer",
         toml::Value::Boolean(_) => "a boolean",
         toml::Value::Float(_) => "a float",
@@ -293,24 +377,75 @@ fn typed(sym: &SymDef, v: &toml::Value) -> std::result::Result<Value, Diagnostic
         (SymbolType::Bool, toml::Value::String(s)) if sym.tristate && s == "m" => Some(Value::Bool(true)),
         (SymbolType::Int, toml::Value::Integer(n)) => Some(Value::Int(*n)),
         (SymbolType::Hex, toml::Value::Integer(n)) if *n >= 0 => Some(Value::Hex(*n as u64)),
-        (SymbolType::Hex, toml::Value::String(s)) if s.starts_with("0x") || s.starts_with("0X") => super::expr::parse_hex(s).map(Value::Hex),
+        (SymbolType::Hex, toml::Value::String(s)) if s.starts_with("0x") || s.starts_with("0X") => {
+            super::expr::parse_hex(s).map(Value::Hex)
+        }
         (SymbolType::Str, toml::Value::String(s)) => Some(Value::Str(s.clone())),
         _ => None,
     };
     value.ok_or_else(|| {
-        let (wanted, example) = match sym.ty {
-            SymbolType::Bool => ("boolean", "true".to_string()),
-            SymbolType::Int => ("integer", "1000".to_string()),
-            SymbolType::Hex => ("hex", "0x2000_0000 or \"0x20000000\"".to_string()),
-            SymbolType::Str => ("string", "\"text\"".to_string()),
+        let key = key_of(&sym.name);
+        let (wanted, article) = match sym.ty {
+            SymbolType::Bool => ("boolean", "a"),
+            SymbolType::Int => ("integer", "an"),
+            SymbolType::Hex => ("hex number", "a"),
+            SymbolType::Str => ("string", "a"),
         };
-        Diagnostic::error(format!("`{}` takes {}, not {got}", key_of(&sym.name), a_or_an(wanted)))
-            .key(format!("features.{}", key_of(&sym.name)))
-            .value(v.to_string())
-            .why(format!("{} is {} symbol", sym.name, a_or_an(sym.ty.name())))
-            .note(format!("declared at {}", sym.defined_at))
-            .hint(format!("write `{} = {example}`", key_of(&sym.name)))
+        let hint = match sym.ty {
+            SymbolType::Hex => format!("write `{key} = {}` (a TOML hex integer) or `{key} = \"{0}\"`", example(sym, v)),
+            _ => format!("write `{key} = {}`", example(sym, v)),
+        };
+        Box::new(
+            Diagnostic::error(format!("`{key}` takes {article} {wanted}, not {got}"))
+                .key(format!("features.{key}"))
+                .value(v.to_string())
+                .why(format!(
+                    "{} is {} {} symbol",
+                    sym.name,
+                    if sym.ty == SymbolType::Int { "an" } else { "a" },
+                    sym.ty.name()
+                ))
+                .note(format!("declared at {}", sym.defined_at))
+                .hint(hint),
+        )
     })
+}
+
+/// A value of the symbol's type for a hint: what the user meant if it can
+/// tell (`"yes"` → `true`, `"20000000"` → `0x20000000`), else its default.
+fn example(sym: &SymDef, v: &toml::Value) -> String {
+    let text = match v {
+        toml::Value::String(s) => s.trim().to_string(),
+        toml::Value::Integer(n) => n.to_string(),
+        toml::Value::Boolean(b) => b.to_string(),
+        toml::Value::Float(f) => f.to_string(),
+        _ => String::new(),
+    };
+    let default = sym.defaults.iter().find_map(|(e, _)| match e {
+        Expr::Const(c) => c.as_number(),
+        _ => None,
+    });
+    let floor = sym.ranges.first().and_then(|(lo, _, _)| match lo {
+        Expr::Const(c) => c.as_number(),
+        _ => None,
+    });
+    match sym.ty {
+        SymbolType::Bool => {
+            let off = matches!(text.to_lowercase().as_str(), "n" | "no" | "false" | "off" | "0" | "disabled");
+            (!off).to_string()
+        }
+        SymbolType::Int => match text.parse::<i64>() {
+            Ok(n) => n.to_string(),
+            Err(_) => default.or(floor).unwrap_or(0).to_string(),
+        },
+        SymbolType::Hex => {
+            match super::expr::parse_hex(&text).filter(|_| !matches!(v, toml::Value::Integer(n) if *n < 0)) {
+                Some(h) if !text.is_empty() && !matches!(v, toml::Value::Integer(_)) => format!("{h:#x}"),
+                _ => format!("{:#x}", default.or(floor).unwrap_or(0)),
+            }
+        }
+        SymbolType::Str => toml::Value::String(text).to_string(),
+    }
 }
 
 fn at(d: Diagnostic, a: &Assignment, sym: &SymDef) -> Diagnostic {
@@ -340,7 +475,11 @@ fn with_location(d: Diagnostic, a: &Assignment) -> Diagnostic {
 fn no_prompt(tree: &Tree, sym: &SymDef, a: &Assignment, selected_by: &[Vec<(usize, Expr)>]) -> Diagnostic {
     let i = tree.index[&sym.name];
     let selectors: Vec<&str> = selected_by[i].iter().map(|(s, _)| tree.syms[*s].name.as_str()).collect();
-    let source = if selectors.is_empty() { "its defaults".to_string() } else { format!("its defaults and the selects of {}", selectors.join(", ")) };
+    let source = if selectors.is_empty() {
+        "its defaults".to_string()
+    } else {
+        format!("its defaults and the selects of {}", selectors.join(", "))
+    };
     with_location(
         Diagnostic::error(format!("`{}` cannot be set by a device", a.key))
             .key(format!("features.{}", a.key))
@@ -355,46 +494,59 @@ fn no_prompt(tree: &Tree, sym: &SymDef, a: &Assignment, selected_by: &[Vec<(usiz
     )
 }
 
-fn unmet(sym: &SymDef, a: &Assignment, expr: &Expr, values: &Values) -> Diagnostic {
-    let mut names = Vec::new();
-    expr.symbols(&mut names);
-    let current: Vec<String> = names
-        .iter()
-        .map(|n| format!("{n} = {}", values.get(n).map_or_else(|| "n".to_string(), |v| v.kconfig_text())))
-        .collect();
+fn unmet(
+    sym: &SymDef,
+    a: &Assignment,
+    expr: &Expr,
+    values: &Values,
+    shown: &dyn Fn(&str) -> String,
+    prompt: bool,
+) -> Diagnostic {
+    let current: Vec<String> = expr.culprits(values).iter().map(|n| shown(n)).collect();
     let hint = match expr.fix(values) {
         Some(fixes) if !fixes.is_empty() => {
-            let sets: Vec<String> = fixes.iter().map(|(n, on)| format!("`{} = {on}`", key_of(n))).collect();
+            let sets: Vec<String> =
+                fixes.iter().map(|(n, v)| format!("`{} = {}`", key_of(n), v.toml_literal())).collect();
             format!("set {}, or remove this line", sets.join(" and "))
         }
         _ => format!("make `{expr}` true, or remove this line"),
+    };
+    let why = if prompt {
+        format!("{} can be set only if `{expr}`, which is false ({})", sym.name, current.join(", "))
+    } else {
+        format!("{} depends on `{expr}`, which is false ({})", sym.name, current.join(", "))
     };
     with_location(
         Diagnostic::error(format!("`{}` cannot be set: its dependencies are unmet", a.key))
             .key(format!("features.{}", a.key))
             .value(a.value.to_string())
-            .why(format!("{} depends on `{expr}`, which is false ({})", sym.name, current.join(", ")))
+            .why(why)
             .note(format!("declared at {}", sym.defined_at))
             .hint(hint),
         a,
     )
 }
 
-fn contradicts_select(sym: &SymDef, a: &Assignment, selectors: &[String]) -> Diagnostic {
+fn contradicts_select(tree: &Tree, sym: &SymDef, a: &Assignment, selectors: &[String]) -> Diagnostic {
     let sel = selectors.join(", ");
-    with_location(
-        Diagnostic::error(format!("`{} = false` contradicts a select", a.key))
-            .key(format!("features.{}", a.key))
-            .value("false")
-            .why(format!("{sel} selects {}, so it is on whenever {sel} is", sym.name))
-            .note(format!("declared at {}", sym.defined_at))
-            .hint(format!("remove this line, or set `{} = false`", key_of(&selectors[0]))),
-        a,
-    )
+    let mut d = Diagnostic::error(format!("`{} = false` contradicts a select", a.key))
+        .key(format!("features.{}", a.key))
+        .value("false")
+        .why(format!("{sel} selects {}, so it is on whenever {sel} is", sym.name))
+        .note(format!("{} declared at {}", sym.name, sym.defined_at));
+    for s in selectors.iter().filter_map(|s| tree.sym(s)) {
+        d = d.note(format!("{} declared at {}", s.name, s.defined_at));
+    }
+    let offs: Vec<String> = selectors.iter().map(|s| format!("`{} = false`", key_of(s))).collect();
+    with_location(d.hint(format!("remove this line, or set {}", offs.join(" and "))), a)
 }
 
 fn out_of_range(sym: &SymDef, a: &Assignment, lo: i64, hi: i64) -> Diagnostic {
-    let (lo_s, hi_s) = if sym.ty == SymbolType::Hex { (format!("{lo:#x}"), format!("{hi:#x}")) } else { (lo.to_string(), hi.to_string()) };
+    let (lo_s, hi_s) = if sym.ty == SymbolType::Hex {
+        (format!("{lo:#x}"), format!("{hi:#x}"))
+    } else {
+        (lo.to_string(), hi.to_string())
+    };
     with_location(
         Diagnostic::error(format!("`{}` is out of range", a.key))
             .key(format!("features.{}", a.key))
@@ -409,13 +561,26 @@ fn out_of_range(sym: &SymDef, a: &Assignment, lo: i64, hi: i64) -> Diagnostic {
 fn two_in_choice(tree: &Tree, c: usize, set: &[&Assignment]) -> Diagnostic {
     let choice = &tree.choices[c];
     let keys: Vec<String> = set.iter().map(|a| format!("`{}`", a.key)).collect();
+    let (head, last_key) = keys.split_at(keys.len() - 1);
+    let (listed, both) = if head.len() == 1 {
+        (format!("{} and {}", head[0], last_key[0]), "both")
+    } else {
+        (format!("{} and {}", head.join(", "), last_key[0]), "all")
+    };
+    let members: Vec<&str> = choice.members.iter().map(|&m| tree.syms[m].name.as_str()).collect();
     let last = set.last().expect("two or more");
-    with_location(
-        Diagnostic::error(format!("{} are all set, but only one member of a choice can be", keys.join(" and ")))
-            .key(format!("features.{}", last.key))
-            .why(format!("they belong to the choice \"{}\"", choice.prompt.as_deref().unwrap_or("(unnamed)")))
-            .note(format!("choice declared at {}", choice.defined_at))
-            .hint("keep one of them"),
-        last,
-    )
+    let mut d = Diagnostic::error(format!("{listed} cannot {both} be true: they belong to one choice"))
+        .key(format!("features.{}", last.key))
+        .why(format!(
+            "only one member of the choice \"{}\" can be on ({})",
+            choice.prompt.as_deref().unwrap_or("(unnamed)"),
+            members.join(", ")
+        ))
+        .note(format!("choice declared at {}", choice.defined_at));
+    for a in &set[..set.len() - 1] {
+        if let Some(loc) = &a.location {
+            d = d.note(format!("`{}` is set at {loc}", a.key));
+        }
+    }
+    with_location(d.hint("keep one of them"), last)
 }

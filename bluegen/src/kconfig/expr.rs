@@ -11,7 +11,13 @@ use std::fmt;
 use nom_kconfig::attribute::expression::{AndExpression, Atom, CompareOperand, CompareOperator, OrExpression, Term};
 use nom_kconfig::symbol::{ConstantSymbol, Symbol as KSymbol};
 
+use nom_kconfig::tristate::Tristate;
+
 use super::Value;
+
+/// Tristate's `m`, kept as a symbol so that the tree can warn about it; it
+/// reads as `y` (bluegen has no loadable modules, so `m` means built in).
+pub const MODULE: &str = "m";
 
 /// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,28 +98,46 @@ impl Expr {
         }
     }
 
-    /// A symbol or constant as an expression; `y`/`n`/`m` are booleans.
+    /// A symbol or constant as an expression; `y`/`n` are booleans and `m`
+    /// (tristate's "module") is kept as [`MODULE`], which reads as `y`.
     pub fn from_symbol(s: &KSymbol) -> Expr {
         match s {
             KSymbol::NonConstant(name) => match name.as_str() {
                 "y" => Expr::Const(Value::Bool(true)),
-                "n" | "m" => Expr::Const(Value::Bool(false)),
+                "n" => Expr::Const(Value::Bool(false)),
+                MODULE => Expr::Sym(MODULE.into()),
                 _ => match name.parse::<i64>() {
                     Ok(n) => Expr::Const(Value::Int(n)),
+                    Err(_) if name.starts_with("0x") || name.starts_with("0X") => {
+                        parse_hex(name).map_or_else(|| Expr::Sym(name.clone()), |h| Expr::Const(Value::Hex(h)))
+                    }
                     Err(_) => Expr::Sym(name.clone()),
                 },
             },
-            KSymbol::Constant(c) => Expr::Const(match c {
-                ConstantSymbol::Integer(n) => Value::Int(*n),
-                ConstantSymbol::Hex(h) => Value::Hex(parse_hex(h).unwrap_or(0)),
-                ConstantSymbol::Boolean(b) => Value::Bool(*b),
-                ConstantSymbol::String(s) => match s.as_str() {
+            KSymbol::Constant(c) => match c {
+                ConstantSymbol::Integer(n) => Expr::Const(Value::Int(*n)),
+                ConstantSymbol::Hex(h) => Expr::Const(Value::Hex(parse_hex(h).unwrap_or(0))),
+                ConstantSymbol::Boolean(b) => Expr::Const(Value::Bool(*b)),
+                ConstantSymbol::String(s) => Expr::Const(match s.as_str() {
                     "y" => Value::Bool(true),
                     "n" => Value::Bool(false),
                     _ => Value::Str(s.clone()),
-                },
-                ConstantSymbol::Tristate(t) => Value::Bool(matches!(t, nom_kconfig::tristate::Tristate::Yes)),
-            }),
+                }),
+                ConstantSymbol::Tristate(Tristate::Yes) => Expr::TRUE,
+                ConstantSymbol::Tristate(Tristate::No) => Expr::Const(Value::Bool(false)),
+                ConstantSymbol::Tristate(Tristate::Module) => Expr::Sym(MODULE.into()),
+            },
+        }
+    }
+
+    /// Whether the expression uses tristate's `m`.
+    pub fn mentions_module(&self) -> bool {
+        match self {
+            Expr::Const(_) => false,
+            Expr::Sym(s) => s == MODULE,
+            Expr::Not(e) => e.mentions_module(),
+            Expr::And(v) | Expr::Or(v) => v.iter().any(Expr::mentions_module),
+            Expr::Cmp(_, l, r) => l.mentions_module() || r.mentions_module(),
         }
     }
 
@@ -121,6 +145,7 @@ impl Expr {
     pub fn value(&self, values: &Values) -> Value {
         match self {
             Expr::Const(v) => v.clone(),
+            Expr::Sym(name) if name == MODULE => Value::Bool(true),
             Expr::Sym(name) => values.get(name).cloned().unwrap_or(Value::Bool(false)),
             Expr::Not(e) => Value::Bool(!e.truth(values)),
             Expr::And(v) => Value::Bool(v.iter().all(|e| e.truth(values))),
@@ -139,7 +164,7 @@ impl Expr {
         match self {
             Expr::Const(_) => {}
             Expr::Sym(s) => {
-                if !out.contains(s) {
+                if s != MODULE && !out.contains(s) {
                     out.push(s.clone());
                 }
             }
@@ -152,25 +177,52 @@ impl Expr {
         }
     }
 
-    /// For a false `a && b && …`: the bool symbols that, set to y, would make
-    /// it true (`None` when that is not how to fix it).
-    pub fn fix(&self, values: &Values) -> Option<Vec<(String, bool)>> {
-        let parts: Vec<&Expr> = match self {
-            Expr::And(v) => v.iter().collect(),
-            e => vec![e],
-        };
+    /// The symbols that make a false expression false: for `a && b && …`
+    /// those of the false parts, otherwise all it reads.
+    pub fn culprits(&self, values: &Values) -> Vec<String> {
         let mut out = Vec::new();
-        for p in parts.into_iter().filter(|p| !p.truth(values)) {
-            match p {
-                Expr::Sym(s) => out.push((s.clone(), true)),
-                Expr::Not(inner) => match inner.as_ref() {
-                    Expr::Sym(s) => out.push((s.clone(), false)),
-                    _ => return None,
-                },
-                _ => return None,
-            }
+        match self {
+            Expr::And(v) => v.iter().filter(|e| !e.truth(values)).for_each(|e| e.symbols(&mut out)),
+            e => e.symbols(&mut out),
         }
-        Some(out)
+        out
+    }
+
+    /// For a false expression: assignments (symbol, value) that make it true,
+    /// as few as can be found by looking at `&&`, `||`, `!` and comparisons
+    /// of a symbol with a constant (`None` when it cannot tell).
+    pub fn fix(&self, values: &Values) -> Option<Vec<(String, Value)>> {
+        if self.truth(values) {
+            return Some(Vec::new());
+        }
+        match self {
+            Expr::Sym(s) => Some(vec![(s.clone(), Value::Bool(true))]),
+            Expr::Not(inner) => match inner.as_ref() {
+                Expr::Sym(s) => Some(vec![(s.clone(), Value::Bool(false))]),
+                Expr::Cmp(op, l, r) => Expr::Cmp(op.negate(), l.clone(), r.clone()).fix(values),
+                _ => None,
+            },
+            Expr::And(v) => {
+                let mut out: Vec<(String, Value)> = Vec::new();
+                for part in v {
+                    for (name, value) in part.fix(values)? {
+                        match out.iter().find(|(n, _)| *n == name) {
+                            Some((_, v)) if *v != value => return None,
+                            Some(_) => {}
+                            None => out.push((name, value)),
+                        }
+                    }
+                }
+                Some(out)
+            }
+            Expr::Or(v) => v.iter().filter_map(|e| e.fix(values)).min_by_key(Vec::len),
+            Expr::Cmp(op, l, r) => match (l.as_ref(), r.as_ref()) {
+                (Expr::Sym(s), Expr::Const(c)) => op.satisfy(c).map(|v| vec![(s.clone(), v)]),
+                (Expr::Const(c), Expr::Sym(s)) => op.flip().satisfy(c).map(|v| vec![(s.clone(), v)]),
+                _ => None,
+            },
+            Expr::Const(_) => None,
+        }
     }
 
     /// The conjunction of `self` and `other`, flattened.
@@ -195,6 +247,47 @@ impl Expr {
 
     pub fn is_true_const(&self) -> bool {
         *self == Expr::TRUE
+    }
+}
+
+impl Cmp {
+    /// The operator of the negated comparison: `!(a < b)` is `a >= b`.
+    fn negate(self) -> Cmp {
+        match self {
+            Cmp::Eq => Cmp::Ne,
+            Cmp::Ne => Cmp::Eq,
+            Cmp::Lt => Cmp::Ge,
+            Cmp::Le => Cmp::Gt,
+            Cmp::Gt => Cmp::Le,
+            Cmp::Ge => Cmp::Lt,
+        }
+    }
+
+    /// The operator with its operands swapped: `a < b` is `b > a`.
+    fn flip(self) -> Cmp {
+        match self {
+            Cmp::Lt => Cmp::Gt,
+            Cmp::Le => Cmp::Ge,
+            Cmp::Gt => Cmp::Lt,
+            Cmp::Ge => Cmp::Le,
+            op => op,
+        }
+    }
+
+    /// A value `v` for which `v <op> c` holds, if one is obvious.
+    fn satisfy(self, c: &Value) -> Option<Value> {
+        let step = |n: i128| match c {
+            Value::Int(_) => i64::try_from(n).ok().map(Value::Int),
+            Value::Hex(_) => u64::try_from(n).ok().map(Value::Hex),
+            _ => None,
+        };
+        match (self, c) {
+            (Cmp::Eq | Cmp::Le | Cmp::Ge, c) => Some(c.clone()),
+            (Cmp::Ne, Value::Bool(b)) => Some(Value::Bool(!b)),
+            (Cmp::Lt, c) => step(c.as_number()? - 1),
+            (Cmp::Gt, c) => step(c.as_number()? + 1),
+            _ => None,
+        }
     }
 }
 
@@ -227,7 +320,7 @@ impl fmt::Display for Expr {
         match self {
             Expr::Const(v) => write!(f, "{}", v.kconfig_text()),
             Expr::Sym(s) => f.write_str(s),
-            Expr::Not(e) if paren(e) => write!(f, "!({e})"),
+            Expr::Not(e) if paren(e) || matches!(**e, Expr::Cmp(..)) => write!(f, "!({e})"),
             Expr::Not(e) => write!(f, "!{e}"),
             Expr::And(v) | Expr::Or(v) => {
                 let sep = if matches!(self, Expr::And(_)) { " && " } else { " || " };

@@ -7,6 +7,22 @@
 //! configuration to a fixed point, reporting every mistake at once. The
 //! resulting [`Config`] gives each component its cargo features and the
 //! image its typed constants.
+//!
+//! The whole language is read: `config`, `menuconfig`, `choice` (with
+//! `optional`), `menu` (with `visible if` and `depends on`), `if`,
+//! `comment`, `source` (and kconfiglib's `rsource`, `osource`, `orsource`,
+//! `configdefault`); types bool, int, hex, string, and tristate as bool (`m`
+//! reads as `y`, with a warning); prompts, defaults, ranges, selects and
+//! implies with `if` conditions; expressions with `!`, `&&`, `||`, `=`,
+//! `!=`, `<`, `<=`, `>`, `>=` and parentheses.
+//!
+//! Usage:
+//!
+//! ```ignore
+//! let tree = kconfig::load(&[ComponentKconfig { component: "kernel".into(), path }])?;
+//! let config = kconfig::resolve(&tree, &assignments)?;
+//! let features = config.features_of("kernel"); // ["console", "threads", …]
+//! ```
 
 mod eval;
 pub mod expr;
@@ -40,7 +56,9 @@ impl Value {
         match self {
             Value::Int(n) => Some(i128::from(*n)),
             Value::Hex(h) => Some(i128::from(*h)),
-            Value::Str(s) => s.parse::<i128>().ok().or_else(|| expr::parse_hex(s).filter(|_| s.starts_with("0x")).map(i128::from)),
+            Value::Str(s) => {
+                s.parse::<i128>().ok().or_else(|| expr::parse_hex(s).filter(|_| s.starts_with("0x")).map(i128::from))
+            }
             Value::Bool(_) => None,
         }
     }
@@ -52,6 +70,15 @@ impl Value {
             Value::Int(n) => n.to_string(),
             Value::Hex(h) => format!("{h:#x}"),
             Value::Str(s) => s.clone(),
+        }
+    }
+
+    /// The value as written in a device.toml: `true`, `100`, `0x1000`, `"text"`.
+    pub fn toml_literal(&self) -> String {
+        match self {
+            Value::Bool(b) => b.to_string(),
+            Value::Str(s) => toml::Value::String(s.clone()).to_string(),
+            v => v.as_text(),
         }
     }
 
@@ -139,6 +166,9 @@ pub struct Symbol {
     pub visible: bool,
     /// The prompt of the choice it belongs to, if any.
     pub choice: Option<String>,
+    /// The numbers its defaults can give (constant ones only), for the
+    /// Rust type of its constant.
+    pub(super) numeric_defaults: Vec<i128>,
 }
 
 /// A typed constant for the generated `config.rs`.
@@ -189,54 +219,92 @@ impl Config {
         self.get(name).map(|s| s.selects.clone()).unwrap_or_default()
     }
 
-    /// Every symbol as a typed constant: bool → `bool`; int → `u32` when its
-    /// range (or, without one, its value) is not negative, else `i32`, widened
-    /// to `u64`/`i64` when the value needs it; hex → `usize`; string → `&str`.
+    /// Every symbol as a typed constant for the generated `config.rs`.
+    ///
+    /// - bool → `bool`;
+    /// - int → `u32` when it cannot be negative: its range's lower bound is
+    ///   ≥ 0, or, without a range, every constant default is; else `i32`.
+    ///   Widened to `u64` / `i64` when the value or a range bound needs it,
+    ///   so the type depends on the Kconfig file, not on the user's value.
+    /// - hex → `usize`: hex symbols hold addresses, sizes and masks, which
+    ///   the kernel uses as `usize` without casts;
+    /// - string → `&str` (a `const` is `'static` already), escaped.
+    ///
     /// A symbol without a value (dependencies unmet) is `false`, 0 or "".
     pub fn constants(&self) -> Vec<Constant> {
-        self.symbols
-            .iter()
-            .map(|s| {
-                let (rust_type, value) = match (s.ty, &s.value) {
-                    (SymbolType::Bool, v) => ("bool", (*v == Some(Value::Bool(true))).to_string()),
-                    (SymbolType::Int, v) => {
-                        let n = match v {
-                            Some(Value::Int(n)) => *n,
-                            _ => 0,
-                        };
-                        let unsigned = s.range.map_or(n >= 0, |(lo, _)| lo >= 0);
-                        let ty = match (unsigned, u32::try_from(n).is_ok(), i32::try_from(n).is_ok()) {
-                            (true, true, _) => "u32",
-                            (true, false, _) => "u64",
-                            (false, _, true) => "i32",
-                            (false, _, false) => "i64",
-                        };
-                        (ty, n.to_string())
-                    }
-                    (SymbolType::Hex, v) => {
-                        let h = match v {
-                            Some(Value::Hex(h)) => *h,
-                            _ => 0,
-                        };
-                        ("usize", format!("{h:#x}"))
-                    }
-                    (SymbolType::Str, v) => {
-                        let text = match v {
-                            Some(Value::Str(t)) => t.clone(),
-                            _ => String::new(),
-                        };
-                        ("&str", format!("{text:?}"))
-                    }
-                };
-                Constant {
-                    name: s.name.clone(),
-                    rust_type: rust_type.into(),
-                    value,
-                    help: s.help.clone().or_else(|| s.prompt.clone()).unwrap_or_default(),
-                }
-            })
-            .collect()
+        self.symbols.iter().map(constant).collect()
     }
+}
+
+fn constant(s: &Symbol) -> Constant {
+    let (rust_type, value) = match (s.ty, &s.value) {
+        (SymbolType::Bool, v) => ("bool", (*v == Some(Value::Bool(true))).to_string()),
+        (SymbolType::Int, v) => {
+            let n = match v {
+                Some(Value::Int(n)) => *n,
+                _ => 0,
+            };
+            (int_type(n, s.range, &s.numeric_defaults), n.to_string())
+        }
+        (SymbolType::Hex, v) => {
+            let h = match v {
+                Some(Value::Hex(h)) => *h,
+                _ => 0,
+            };
+            ("usize", format!("{h:#x}"))
+        }
+        (SymbolType::Str, v) => {
+            let text = match v {
+                Some(Value::Str(t)) => t.as_str(),
+                _ => "",
+            };
+            ("&str", rust_string(text))
+        }
+    };
+    Constant {
+        name: s.name.clone(),
+        rust_type: rust_type.into(),
+        value,
+        help: s.help.clone().or_else(|| s.prompt.clone()).unwrap_or_default(),
+    }
+}
+
+/// The narrowest of `u32`, `i32`, `u64`, `i64` that suits an int symbol.
+fn int_type(value: i64, range: Option<(i64, i64)>, defaults: &[i128]) -> &'static str {
+    let unsigned = value >= 0
+        && match range {
+            Some((lo, _)) => lo >= 0,
+            None => defaults.iter().all(|&d| d >= 0),
+        };
+    let mut needed = vec![i128::from(value)];
+    if let Some((lo, hi)) = range {
+        needed.extend([i128::from(lo), i128::from(hi)]);
+    }
+    let fits = |lo: i128, hi: i128| needed.iter().all(|n| (lo..=hi).contains(n));
+    match unsigned {
+        true if fits(0, i128::from(u32::MAX)) => "u32",
+        true => "u64",
+        false if fits(i128::from(i32::MIN), i128::from(i32::MAX)) => "i32",
+        false => "i64",
+    }
+}
+
+/// A Rust string literal: quotes, backslashes and control characters escaped.
+fn rust_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]

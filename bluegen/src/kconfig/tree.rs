@@ -4,18 +4,25 @@
 //! context of menus (`depends on`, `visible if`, title), `if` blocks and
 //! choices down onto each symbol, so evaluation sees one flat list, in file
 //! order, where every symbol carries all it depends on.
+//!
+//! nom-kconfig gives no line numbers for entries: a symbol's location is the
+//! line of `config NAME` (or `menuconfig NAME`) found in the file's text, a
+//! choice's the n-th `choice` line. It also reads a missing `source` file as
+//! empty, so that check is here; and its parse errors carry a byte offset
+//! where they say "column", which becomes file:line:col here.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use nom_kconfig::attribute::r#type::Type;
 use nom_kconfig::attribute::Attribute;
+use nom_kconfig::attribute::expression::Expression;
 use nom_kconfig::attribute::range::RangeBound;
+use nom_kconfig::attribute::r#type::Type;
 use nom_kconfig::{Entry, KconfigFile, KconfigInput};
 
 use super::expr::{Expr, parse_hex};
 use super::{ComponentKconfig, SymbolType, Value};
-use crate::diag::{Diagnostic, Error, Location, Result};
+use crate::diag::{Diagnostic, Error, Location, Result, Source};
 
 /// One `config` or `menuconfig` symbol with its context folded in.
 #[derive(Debug, Clone)]
@@ -47,6 +54,8 @@ pub struct SymDef {
 #[derive(Debug, Clone)]
 pub struct ChoiceDef {
     pub prompt: Option<String>,
+    /// The prompt's `if` and menus' `visible if`.
+    pub prompt_if: Expr,
     pub optional: bool,
     pub deps: Expr,
     pub defaults: Vec<(String, Expr)>,
@@ -62,15 +71,30 @@ pub struct Tree {
     pub choices: Vec<ChoiceDef>,
     pub index: HashMap<String, usize>,
     pub warnings: Vec<Diagnostic>,
+    /// `configdefault` entries (kconfiglib), merged once every file is read.
+    pending_defaults: Vec<(String, Vec<(Expr, Expr)>)>,
 }
 
 impl Tree {
+    /// Adds `configdefault` defaults after the symbol's own ones.
+    fn apply_pending_defaults(&mut self) {
+        for (name, defaults) in std::mem::take(&mut self.pending_defaults) {
+            if let Some(&i) = self.index.get(&name) {
+                self.syms[i].defaults.extend(defaults);
+            }
+        }
+    }
+
     pub fn sym(&self, name: &str) -> Option<&SymDef> {
         self.index.get(name).map(|&i| &self.syms[i])
     }
 }
 
 /// Parses every component's Kconfig file (following `source`).
+///
+/// `source` paths are relative to the component's directory (the directory
+/// of its Kconfig file), `rsource` paths to the sourcing file; `osource`
+/// and `orsource` may name missing files.
 pub fn load(files: &[ComponentKconfig]) -> Result<Tree> {
     let mut tree = Tree::default();
     let mut errors = Vec::new();
@@ -83,38 +107,82 @@ pub fn load(files: &[ComponentKconfig]) -> Result<Tree> {
             Ok((_, kconfig)) => {
                 let mut ctx = Ctx {
                     component: f.component.clone(),
+                    root: dir,
                     file: f.path.clone(),
                     text: text.clone(),
+                    choices_seen: 0,
                     deps: Expr::TRUE,
                     visible: Expr::TRUE,
                     menu: Vec::new(),
                     choice: None,
+                    errors: Vec::new(),
                 };
-                flatten(&kconfig.entries, &mut ctx, &mut tree, &dir);
+                flatten(&kconfig.entries, &mut ctx, &mut tree);
+                errors.append(&mut ctx.errors);
             }
-            Err(e) => errors.push(
-                Diagnostic::error(format!("cannot parse the Kconfig file of component `{}`", f.component))
-                    .at(Some(Location::at(display(&f.path), e.line as usize, e.column)))
-                    .why(format!("the Kconfig parser stopped here ({})", e.kind))
-                    .note("bluegen reads the Linux Kconfig language: config, menuconfig, choice, menu, if, comment, source"),
-            ),
+            Err(e) => errors.push(parse_error(&f.component, &f.path, &text, &e)),
         }
     }
+    tree.apply_pending_defaults();
     Error::check(errors)?;
     Ok(tree)
 }
 
+/// A nom-kconfig failure as a diagnostic. nom-kconfig's `column` is the
+/// byte offset into the failing file (which may be a sourced one).
+fn parse_error(component: &str, path: &Path, text: &str, e: &nom_kconfig::error::Error) -> Diagnostic {
+    let file = if e.resolved_path.as_os_str().is_empty() { path.to_path_buf() } else { e.resolved_path.clone() };
+    let text = if file == path { text.to_string() } else { std::fs::read_to_string(&file).unwrap_or_default() };
+    let source = Source { path: PathBuf::from(display(&file)), text };
+    let location = if e.line == 0 {
+        Location::at(display(&file), 1, 1)
+    } else {
+        let start = e.column.min(source.text.len());
+        let word = source.text[start..].split_whitespace().next().map_or(1, str::len);
+        source.location(start..start + word)
+    };
+    let line = location.excerpt.as_ref().map_or("", |(l, _)| l.trim());
+    let why = match line.split_whitespace().next() {
+        Some("source" | "rsource" | "osource" | "orsource") => {
+            "a sourced file must lie inside the component's directory".to_string()
+        }
+        Some(word) => {
+            format!("the parser stopped at `{word}`: an unknown keyword, a missing name or a malformed expression")
+        }
+        None => format!("the parser stopped here ({})", e.kind),
+    };
+    Diagnostic::error(format!("cannot parse the Kconfig file of component `{component}`"))
+        .at(Some(location))
+        .why(why)
+        .note("bluegen reads the Linux Kconfig language: config, menuconfig, choice, menu, if, comment, source")
+}
+
 struct Ctx {
     component: String,
+    /// The component's directory: `source` paths are relative to it.
+    root: PathBuf,
     file: PathBuf,
     text: String,
+    /// `choice` blocks met so far in `file` (to find their lines).
+    choices_seen: usize,
     deps: Expr,
     visible: Expr,
     menu: Vec<String>,
     choice: Option<usize>,
+    errors: Vec<Diagnostic>,
 }
 
-fn flatten(entries: &[Entry], ctx: &mut Ctx, tree: &mut Tree, dir: &Path) {
+impl Ctx {
+    fn at(&self, line: usize) -> String {
+        format!("{}:{line}", display(&self.file))
+    }
+
+    fn cond(&self, c: &Option<Expression>) -> Expr {
+        c.as_ref().map_or(Expr::TRUE, Expr::from_kconfig)
+    }
+}
+
+fn flatten(entries: &[Entry], ctx: &mut Ctx, tree: &mut Tree) {
     for entry in entries {
         match entry {
             Entry::Config(c) | Entry::MenuConfig(c) => add_config(&c.symbol, &c.attributes, ctx, tree),
@@ -127,64 +195,120 @@ fn flatten(entries: &[Entry], ctx: &mut Ctx, tree: &mut Tree, dir: &Path) {
                     ctx.visible = ctx.visible.clone().and(Expr::from_kconfig(v));
                 }
                 ctx.menu.push(m.prompt.clone());
-                flatten(&m.entries, ctx, tree, dir);
+                flatten(&m.entries, ctx, tree);
                 ctx.menu.pop();
                 (ctx.deps, ctx.visible) = saved;
             }
             Entry::If(i) => {
                 let saved = ctx.deps.clone();
                 ctx.deps = ctx.deps.clone().and(Expr::from_kconfig(&i.condition));
-                flatten(&i.entries, ctx, tree, dir);
+                flatten(&i.entries, ctx, tree);
                 ctx.deps = saved;
             }
-            Entry::Choice(c) => {
-                let mut choice = ChoiceDef {
-                    prompt: None,
-                    optional: false,
-                    deps: ctx.deps.clone(),
-                    defaults: Vec::new(),
-                    members: Vec::new(),
-                    defined_at: format!("{}:{}", display(&ctx.file), line_of(&ctx.text, "choice")),
-                };
-                for a in &c.options {
-                    match a {
-                        Attribute::Prompt(p) => choice.prompt = Some(p.prompt.clone()),
-                        Attribute::Type(t) => {
-                            if let Type::Bool(Some(p)) | Type::Tristate(Some(p)) = &t.r#type {
-                                choice.prompt = Some(p.clone());
-                            }
-                        }
-                        Attribute::Optional => choice.optional = true,
-                        Attribute::DependsOn(d) => choice.deps = choice.deps.clone().and(Expr::from_kconfig(&d.expression)),
-                        Attribute::Default(d) => {
-                            let cond = d.r#if.as_ref().map_or(Expr::TRUE, Expr::from_kconfig);
-                            if let Expr::Sym(s) = Expr::from_kconfig(&d.expression) {
-                                choice.defaults.push((s, cond));
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                let index = tree.choices.len();
-                tree.choices.push(choice);
-                let saved = (ctx.choice, ctx.deps.clone());
-                ctx.choice = Some(index);
-                ctx.deps = tree.choices[index].deps.clone();
-                flatten(&c.entries, ctx, tree, dir);
-                (ctx.choice, ctx.deps) = saved;
+            Entry::Choice(c) => add_choice(c, ctx, tree),
+            Entry::Source(s) | Entry::RSource(s) => source(s, true, ctx, tree),
+            Entry::OSource(s) | Entry::OrSource(s) => source(s, false, ctx, tree),
+            Entry::ConfigDefault(d) => {
+                let defaults = d
+                    .default_attributes
+                    .iter()
+                    .map(|a| (Expr::from_kconfig(&a.expression), ctx.cond(&a.r#if).and(ctx.deps.clone())))
+                    .collect();
+                tree.pending_defaults.push((d.symbol.clone(), defaults));
             }
-            Entry::Source(s) => {
-                for k in &s.kconfigs {
-                    let path = dir.join(&k.file);
-                    let saved = (std::mem::replace(&mut ctx.file, path.clone()), std::mem::take(&mut ctx.text));
-                    ctx.text = std::fs::read_to_string(&path).unwrap_or_default();
-                    let sub_dir = path.parent().unwrap_or(dir).to_path_buf();
-                    flatten(&k.entries, ctx, tree, &sub_dir);
-                    (ctx.file, ctx.text) = saved;
+            // Comments, the main menu's title and Kconfig macros carry no symbol.
+            Entry::Comment(_)
+            | Entry::MainMenu(_)
+            | Entry::VariableAssignment(_)
+            | Entry::FunctionCall(_)
+            | Entry::Function(_) => {}
+        }
+    }
+}
+
+fn add_choice(c: &nom_kconfig::entry::Choice, ctx: &mut Ctx, tree: &mut Tree) {
+    ctx.choices_seen += 1;
+    let mut choice = ChoiceDef {
+        prompt: None,
+        prompt_if: ctx.visible.clone(),
+        optional: false,
+        deps: ctx.deps.clone(),
+        defaults: Vec::new(),
+        members: Vec::new(),
+        defined_at: ctx.at(nth_line(&ctx.text, "choice", ctx.choices_seen)),
+    };
+    for a in &c.options {
+        match a {
+            Attribute::Prompt(p) => {
+                choice.prompt = Some(p.prompt.clone());
+                choice.prompt_if = ctx.visible.clone().and(ctx.cond(&p.r#if));
+            }
+            Attribute::Type(t) => {
+                if let Type::Bool(Some(p)) | Type::Tristate(Some(p)) = &t.r#type {
+                    choice.prompt = Some(p.clone());
+                    choice.prompt_if = ctx.visible.clone().and(ctx.cond(&t.r#if));
+                }
+            }
+            Attribute::Optional => choice.optional = true,
+            Attribute::DependsOn(d) => choice.deps = choice.deps.clone().and(Expr::from_kconfig(&d.expression)),
+            Attribute::Default(d) => {
+                if let Expr::Sym(s) = Expr::from_kconfig(&d.expression) {
+                    choice.defaults.push((s, ctx.cond(&d.r#if)));
                 }
             }
             _ => {}
         }
+    }
+    let index = tree.choices.len();
+    let deps = choice.deps.clone();
+    tree.choices.push(choice);
+    let saved = (ctx.choice, std::mem::replace(&mut ctx.deps, deps));
+    ctx.choice = Some(index);
+    flatten(&c.entries, ctx, tree);
+    (ctx.choice, ctx.deps) = saved;
+}
+
+/// Follows a `source`: nom-kconfig has parsed the file already; it names
+/// it relative to the component's directory. A missing file gives an empty
+/// entry list (not an error) in nom-kconfig, so the check is here.
+fn source(s: &nom_kconfig::entry::Source, required: bool, ctx: &mut Ctx, tree: &mut Tree) {
+    for k in &s.kconfigs {
+        let path = ctx.root.join(&k.file);
+        if !path.is_file() {
+            if required {
+                let written =
+                    Path::new(&k.file).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let line = ctx
+                    .text
+                    .lines()
+                    .position(|l| {
+                        l.split_whitespace().next().is_some_and(|w| w.ends_with("source")) && l.contains(&written)
+                    })
+                    .map_or(0, |i| i + 1);
+                let shown = path.strip_prefix(&ctx.root).unwrap_or(&path).display().to_string();
+                ctx.errors.push(
+                    Diagnostic::error(format!(
+                        "the Kconfig file of component `{}` sources a missing file",
+                        ctx.component
+                    ))
+                    .at(Some(Location::at(display(&ctx.file), line, 1)))
+                    .value(shown)
+                    .why(format!("there is no {}", display(&path)))
+                    .hint(
+                        "`source` paths are relative to the component's directory; `osource` may name a missing file",
+                    ),
+                );
+            }
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let saved_file = std::mem::replace(&mut ctx.file, path);
+        let saved_text = std::mem::replace(&mut ctx.text, text);
+        let saved_seen = std::mem::take(&mut ctx.choices_seen);
+        flatten(&k.entries, ctx, tree);
+        ctx.file = saved_file;
+        ctx.text = saved_text;
+        ctx.choices_seen = saved_seen;
     }
 }
 
@@ -204,9 +328,9 @@ fn add_config(name: &str, attributes: &[Attribute], ctx: &Ctx, tree: &mut Tree) 
         help: None,
         menu: ctx.menu.clone(),
         choice: ctx.choice,
-        defined_at: format!("{}:{}", display(&ctx.file), config_line(&ctx.text, name)),
+        defined_at: ctx.at(config_line(&ctx.text, name)),
     };
-    let cond = |c: &Option<nom_kconfig::attribute::expression::Expression>| c.as_ref().map_or(Expr::TRUE, Expr::from_kconfig);
+    let cond = |c: &Option<Expression>| ctx.cond(c);
     for a in attributes {
         match a {
             Attribute::Type(t) => {
@@ -254,13 +378,28 @@ fn add_config(name: &str, attributes: &[Attribute], ctx: &Ctx, tree: &mut Tree) 
             _ => {}
         }
     }
-    // Hex defaults and range bounds written as plain numbers are hex.
+    // Hex defaults and range bounds written without `0x` are hex all the same.
     if def.ty == SymbolType::Hex {
-        for (value, _) in &mut def.defaults {
-            if let Expr::Const(Value::Int(n)) = value {
-                *value = Expr::Const(Value::Hex(parse_hex(&n.to_string()).unwrap_or(*n as u64)));
+        let as_hex = |e: &mut Expr| {
+            if let Expr::Const(Value::Int(n)) = e {
+                *e = Expr::Const(Value::Hex(parse_hex(&n.to_string()).unwrap_or(*n as u64)));
             }
-        }
+        };
+        def.defaults.iter_mut().for_each(|(value, _)| as_hex(value));
+        def.ranges.iter_mut().for_each(|(lo, hi, _)| {
+            as_hex(lo);
+            as_hex(hi);
+        });
+    }
+    let mut uses_m = def.defaults.iter().any(|(v, c)| v.mentions_module() || c.mentions_module());
+    uses_m |= def.deps.mentions_module() || def.prompt_if.mentions_module();
+    uses_m |= def.selects.iter().chain(&def.implies).any(|(_, c)| c.mentions_module());
+    if uses_m {
+        tree.warnings.push(
+            Diagnostic::warning(format!("{name} uses the tristate value `m`, which bluegen reads as `y`"))
+                .why("bluegen images have no loadable modules: tristate symbols are bools")
+                .note(format!("declared at {}", def.defined_at)),
+        );
     }
     match tree.index.get(name) {
         // A symbol defined twice: the later definition adds to the first.
@@ -297,6 +436,16 @@ fn bound(b: &RangeBound) -> Expr {
     }
 }
 
+/// The 1-based line of the `nth` (from 1) line that is just `keyword`
+/// (comments allowed), or 0.
+fn nth_line(text: &str, keyword: &str, nth: usize) -> usize {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.split('#').next().unwrap_or("").trim() == keyword)
+        .nth(nth.saturating_sub(1))
+        .map_or(0, |(i, _)| i + 1)
+}
+
 /// The 1-based line of `config NAME` (or `menuconfig NAME`) in `text`.
 fn config_line(text: &str, name: &str) -> usize {
     text.lines()
@@ -305,10 +454,6 @@ fn config_line(text: &str, name: &str) -> usize {
             matches!(words.next(), Some("config" | "menuconfig")) && words.next() == Some(name)
         })
         .map_or(0, |i| i + 1)
-}
-
-fn line_of(text: &str, keyword: &str) -> usize {
-    text.lines().position(|l| l.trim() == keyword).map_or(0, |i| i + 1)
 }
 
 /// `components/kernel/Kconfig` for a path inside the kernel root.
