@@ -82,7 +82,7 @@ fn row<'a>(state: &State, item: &Item) -> Line<'a> {
             let text = format!("{mark} {}", s.prompt.as_deref().unwrap_or(&s.name));
             let style = if locked { Style::new().fg(Color::DarkGray) } else { Style::new() };
             Line::from(vec![
-                Span::styled(format!("{text:<46}"), style),
+                Span::styled(format!("{:<46}", fit(&text, 46)), style),
                 Span::styled(format!(" {:<24} {origin}", s.key), Style::new().fg(Color::DarkGray)),
             ])
         }
@@ -107,4 +107,15 @@ fn popup(frame: &mut Frame, title: &str, lines: Vec<Line>) {
     let rect = Rect { x: area.x + (area.width - width) / 2, y: area.y + (area.height - height) / 2, width, height };
     frame.render_widget(Clear, rect);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(Block::bordered().title(title.to_string())), rect);
+}
+
+/// `text` cut to `width` characters, with an ellipsis when it was longer,
+/// so that a long prompt never pushes the key and origin columns aside.
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(width - 1).collect();
+    cut.push('…');
+    cut
 }
