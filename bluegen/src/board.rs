@@ -24,6 +24,10 @@ struct RawBoardFile {
     console: Option<RawConsole>,
     exit: RawExit,
     qemu: Option<RawQemu>,
+    /// Kconfig values the board implies (its clock, say), applied before
+    /// the preset's and the device's.
+    #[serde(default)]
+    features: std::collections::BTreeMap<Spanned<String>, Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -71,6 +75,17 @@ struct RawQemu {
     binary: String,
     package: String,
     args: Vec<String>,
+    icount: Option<RawIcount>,
+}
+
+/// How `bluegen bench` counts instructions deterministically on the board.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawIcount {
+    /// The value of QEMU's `-icount` option.
+    args: String,
+    /// Counter units (the kernel's `counter()`) per guest instruction.
+    units_per_instruction: f64,
 }
 
 /// The CPU architecture family, which picks the startup component.
@@ -121,6 +136,16 @@ pub struct Qemu {
     /// The Debian package that provides `binary`.
     pub package: String,
     pub args: Vec<String>,
+    /// Deterministic instruction counting, where the board supports it.
+    pub icount: Option<Icount>,
+}
+
+/// QEMU's `-icount` value for the board and what the kernel's counter
+/// reads per instruction under it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Icount {
+    pub args: String,
+    pub units_per_instruction: f64,
 }
 
 /// A validated board.
@@ -137,6 +162,9 @@ pub struct Board {
     pub qemu: Option<Qemu>,
     /// The probe-rs chip on the board, if it is real hardware.
     pub chip: Option<String>,
+    /// The board's Kconfig values, applied before the preset's.
+    #[serde(skip)]
+    pub features: Vec<crate::kconfig::Assignment>,
     #[serde(skip)]
     pub path: PathBuf,
     /// Where the board file gives the flash and RAM sizes.
@@ -227,6 +255,16 @@ impl Board {
                     .map_hint("use `semihosting`, `sifive-test` or `halt`"));
             }
         };
+        let features = raw
+            .features
+            .iter()
+            .map(|(key, value)| crate::kconfig::Assignment {
+                key: key.get_ref().clone(),
+                value: value.get_ref().clone(),
+                origin: crate::kconfig::Origin::Board(name.clone()),
+                location: at(key.span()),
+            })
+            .collect();
         Ok(Board {
             name,
             description: raw.board.description,
@@ -236,8 +274,14 @@ impl Board {
             ram,
             console,
             exit,
-            qemu: raw.qemu.map(|q| Qemu { binary: q.binary, package: q.package, args: q.args }),
+            qemu: raw.qemu.map(|q| Qemu {
+                binary: q.binary,
+                package: q.package,
+                args: q.args,
+                icount: q.icount.map(|i| Icount { args: i.args, units_per_instruction: i.units_per_instruction }),
+            }),
             chip: chip.map(|c| c.name),
+            features,
             path: path.to_path_buf(),
             flash_at,
             ram_at,
@@ -264,6 +308,7 @@ impl Board {
             console: None,
             exit: Exit::Halt,
             qemu: None,
+            features: Vec::new(),
             chip: Some(chip.name.clone()),
             path: PathBuf::new(),
             flash_at: used_at.clone(),

@@ -3,12 +3,14 @@
 //! Every allocated section is placed by its address: sections in the flash
 //! region count against flash; initialised data in RAM counts against RAM and,
 //! as its load image, against flash too; zero-initialised sections (`.bss`,
-//! the `.stack` reservation) count against RAM only.
+//! the `.stack` reservation) count against RAM only. Thread stacks are
+//! `.bss` statics; they are counted apart so that static RAM means the
+//! kernel's and the app's own state.
 
 use std::io::Write;
 use std::path::Path;
 
-use object::{Object, ObjectSection, SectionFlags, SectionKind};
+use object::{Object, ObjectSection, ObjectSymbol, SectionFlags, SectionKind};
 use serde::Serialize;
 
 use crate::diag::{Error, Result};
@@ -34,6 +36,8 @@ pub struct Footprint {
     pub bss: u64,
     /// The boot stack reservation (part of RAM use, not of static RAM).
     pub stack: u64,
+    /// Thread stacks (the threads' and the idle thread's), part of `bss`.
+    pub thread_stacks: u64,
 }
 
 impl Footprint {
@@ -44,7 +48,7 @@ impl Footprint {
 
     /// Static RAM bytes: .data and .bss, stacks excluded.
     pub fn static_ram_bytes(&self) -> u64 {
-        self.data + self.bss
+        self.data + self.bss - self.thread_stacks
     }
 }
 
@@ -52,7 +56,7 @@ impl Footprint {
 pub fn footprint(path: &Path, flash: Region, ram: Region) -> Result<Footprint> {
     let data = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
     let file = object::File::parse(&*data).map_err(|e| Error::msg(format!("{} is not an ELF file: {e}", path.display())))?;
-    let mut fp = Footprint { regions: Vec::new(), text: 0, rodata: 0, data: 0, bss: 0, stack: 0 };
+    let mut fp = Footprint { regions: Vec::new(), text: 0, rodata: 0, data: 0, bss: 0, stack: 0, thread_stacks: 0 };
     let (mut in_flash, mut in_ram) = (0u64, 0u64);
     for section in file.sections() {
         let alloc = matches!(section.flags(), SectionFlags::Elf { sh_flags, .. } if sh_flags & object::elf::SHF_ALLOC == object::elf::SHF_ALLOC);
@@ -82,11 +86,25 @@ pub fn footprint(path: &Path, flash: Region, ram: Region) -> Result<Footprint> {
             in_flash += size;
         }
     }
+    fp.thread_stacks = file
+        .symbols()
+        .filter(|s| s.section_index().and_then(|i| file.section_by_index(i).ok()).is_some_and(|sec| sec.kind() == SectionKind::UninitializedData))
+        .filter(|s| s.name().is_ok_and(|n| is_thread_stack(&format!("{:#}", rustc_demangle::demangle(n)))))
+        .map(|s| s.size())
+        .sum::<u64>()
+        .min(fp.bss);
     fp.regions = vec![
         RegionUse { name: "flash".into(), origin: flash.origin, used: in_flash, size: flash.size },
         RegionUse { name: "ram".into(), origin: ram.origin, used: in_ram, size: ram.size },
     ];
     Ok(fp)
+}
+
+/// Whether a demangled symbol is a thread stack: `<image>::STACK_<THREAD>`,
+/// which the image template generates, or the kernel's `IDLE_STACK`.
+pub fn is_thread_stack(demangled: &str) -> bool {
+    let last = demangled.rsplit("::").next().unwrap_or(demangled);
+    (last.starts_with("STACK_") && last.len() > "STACK_".len()) || last == "IDLE_STACK"
 }
 
 /// Prints the region table.
@@ -98,7 +116,7 @@ pub fn print_regions(out: &mut impl Write, fp: &Footprint) -> std::io::Result<()
     }
     writeln!(
         out,
-        "flash = text {} + rodata {} + data {}; ram = data {} + bss {} + stack {}",
-        fp.text, fp.rodata, fp.data, fp.data, fp.bss, fp.stack
+        "flash = text {} + rodata {} + data {}; ram = data {} + bss {} (thread stacks {}) + boot stack {}",
+        fp.text, fp.rodata, fp.data, fp.data, fp.bss, fp.thread_stacks, fp.stack
     )
 }

@@ -2,7 +2,7 @@
 //!
 //! The board decides which components an image needs (kernel, config, the
 //! arch's startup, its console and exit drivers). Their Kconfig files are
-//! parsed and the preset's, then the device's, `[features]` are applied. The
+//! parsed and the board's, the preset's, then the device's, `[features]` are applied. The
 //! result, a [`Plan`], is everything [`crate::render`] needs; nothing is
 //! compiled before it exists.
 
@@ -43,7 +43,8 @@ pub struct Plan {
     pub stack_size: u64,
     /// The parsed Kconfig files of the image's components.
     pub tree: kconfig::Tree,
-    /// The preset's assignments (inherited ones first), before the device's.
+    /// The board's, then the preset's assignments (inherited ones first),
+    /// all of which come before the device's.
     pub preset: Vec<kconfig::Assignment>,
 }
 
@@ -76,6 +77,8 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
         Some(p) => crate::preset::assignments(root, &p.name, p.location.clone())?,
         None => Vec::new(),
     };
+    // The board's values first: the preset and then the device override them.
+    let preset: Vec<_> = device.board.features.iter().cloned().chain(preset).collect();
     let mut assignments = preset.clone();
     assignments.extend(device.features.iter().cloned());
 

@@ -88,7 +88,7 @@ fn json_has_the_documented_schema() {
         for key in ["name", "type", "value", "set_by", "depends_on", "range", "component", "prompt"] {
             assert!(r.get(key).is_some(), "{key} missing in {r}");
         }
-        assert!(["user", "preset", "default", "select", "imply"].contains(&r["set_by"].as_str().unwrap()), "{r}");
+        assert!(["user", "preset", "board", "default", "select", "imply"].contains(&r["set_by"].as_str().unwrap()), "{r}");
         assert!(["bool", "int", "hex", "string"].contains(&r["type"].as_str().unwrap()), "{r}");
     }
     let bauddiv = rows.iter().find(|r| r["name"] == "cmsdk-uart-bauddiv").unwrap();
@@ -98,6 +98,35 @@ fn json_has_the_documented_schema() {
     let panic = rows.iter().find(|r| r["name"] == "panic-location").unwrap();
     assert_eq!(panic["depends_on"], "CONSOLE");
     assert_eq!(panic["set_by"], "preset");
+}
+
+/// A board file's `[features]` sit below the preset and the device: the
+/// STM32F4-Discovery's 16 MHz SysTick clock comes from its board, and a
+/// device value overrides it.
+#[test]
+fn board_values_apply_below_the_device() {
+    let stm32 = repo().join("examples/stm32f4-discovery").display().to_string();
+    let (code, out, err) = run(&["config", &stm32, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let clock = rows.as_array().unwrap().iter().find(|r| r["name"] == "systick-clock-hz").unwrap().clone();
+    assert_eq!((clock["value"].as_i64(), clock["set_by"].as_str()), (Some(16_000_000), Some("board")), "{clock}");
+    let (_, why, _) = run(&["config", &stm32, "--why", "systick-clock-hz"]);
+    assert!(why.contains("set by:     board stm32f4-discovery"), "{why}");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let app = repo().join("bluegen/tests/fixtures/panic/app");
+    let project = tmp.path().join("device.toml");
+    std::fs::write(
+        &project,
+        format!("[device]\nname = \"x\"\nboard = \"stm32f4-discovery\"\napp = \"{}\"\n[features]\nsystick-clock-hz = 8_000_000\n[threads.main]\nentry = \"main\"\npriority = 1\nstack = 1024\n", app.display()),
+    )
+    .unwrap();
+    let (code, out, err) = run(&["config", project.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let clock = rows.as_array().unwrap().iter().find(|r| r["name"] == "systick-clock-hz").unwrap().clone();
+    assert_eq!((clock["value"].as_i64(), clock["set_by"].as_str()), (Some(8_000_000), Some("user")), "{clock}");
 }
 
 #[test]

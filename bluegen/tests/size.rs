@@ -88,7 +88,12 @@ fn panic_image_tree_and_top_symbols() {
     let (code, text, _) = run(&["size", dir.to_str().unwrap(), "--top", "3"]);
     assert_eq!(code, 0);
     assert!(text.contains("top 3 symbols"), "{text}");
-    assert!(text.contains("stack of thread `main` (the boot stack)"), "{text}");
+    // Each thread's stack, the idle thread's and the boot stack are rows.
+    for row in ["stack of thread `main`", "boot and interrupt stack"] {
+        assert!(text.contains(row), "{text}");
+    }
+    let (_, deep, _) = run(&["size", dir.to_str().unwrap(), "--top", "20"]);
+    assert!(deep.contains("stack of the idle thread"), "{deep}");
     // An ELF alone works too.
     let elf = report["elf"].as_str().unwrap();
     let (code, out, err) = run(&["size", elf, "--json"]);

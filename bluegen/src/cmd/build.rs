@@ -39,7 +39,7 @@ impl Cmd {
                 "elf": built.artifacts.elf,
                 "bin": built.artifacts.bin,
                 "regions": fp.regions,
-                "sections": { "text": fp.text, "rodata": fp.rodata, "data": fp.data, "bss": fp.bss, "stack": fp.stack },
+                "sections": { "text": fp.text, "rodata": fp.rodata, "data": fp.data, "bss": fp.bss, "stack": fp.stack, "thread_stacks": fp.thread_stacks },
             });
             serde_json::to_writer_pretty(&mut out, &json).map_err(|e| crate::diag::Error::msg(e.to_string()))?;
             println!();

@@ -25,13 +25,17 @@ impl Cmd {
         let symbols = &plan.config.symbols;
         let count = |f: fn(&SetBy) -> bool| symbols.iter().filter(|s| f(&s.set_by)).count();
         println!(
-            "ok: {} on {}: {} components, {} symbols ({} set by the device, {} by the preset), {} thread{}",
+            "ok: {} on {}: {} components, {} symbols ({} set by the device, {} by the preset{}), {} thread{}",
             plan.device.name,
             plan.device.board.name,
             plan.components.len(),
             symbols.len(),
             count(|s| matches!(s, SetBy::User)),
             count(|s| matches!(s, SetBy::Preset(_))),
+            match count(|s| matches!(s, SetBy::Board(_))) {
+                0 => String::new(),
+                n => format!(", {n} by the board"),
+            },
             plan.device.threads.len(),
             if plan.device.threads.len() == 1 { "" } else { "s" },
         );

@@ -51,11 +51,12 @@ impl Cmd {
     }
 }
 
-/// `user`, `preset`, `default`, `select` or `imply`.
+/// `user`, `board`, `preset`, `default`, `select` or `imply`.
 pub fn set_by_kind(s: &SetBy) -> &'static str {
     match s {
         SetBy::User => "user",
         SetBy::Preset(_) => "preset",
+        SetBy::Board(_) => "board",
         SetBy::Default => "default",
         SetBy::Select(_) => "select",
         SetBy::Imply(_) => "imply",
@@ -66,6 +67,7 @@ pub fn set_by_text(s: &SetBy) -> String {
     match s {
         SetBy::User => "device".into(),
         SetBy::Preset(p) => format!("preset {p}"),
+        SetBy::Board(b) => format!("board {b}"),
         SetBy::Default => "default".into(),
         SetBy::Select(by) => format!("selected by {by}"),
         SetBy::Imply(by) => format!("implied by {by}"),

@@ -121,7 +121,7 @@ pub fn resolve(tree: &Tree, assignments: &[Assignment]) -> Result<Config> {
         let turning_off = u.value == Value::Bool(false);
         // A preset's value for a symbol the device has switched off by a
         // dependency simply does not apply (as with a defconfig).
-        let from_preset = matches!(a.origin, Origin::Preset(_));
+        let from_preset = matches!(a.origin, Origin::Preset(_) | Origin::Board(_));
         if !(turning_off || from_preset || deps_ok && prompt_ok) {
             let shown = |n: &str| match tree.index.get(n) {
                 Some(&j) if unset[j] => format!("{n} has no value"),
@@ -218,6 +218,7 @@ fn by_origin(origin: &Origin) -> SetBy {
     match origin {
         Origin::User => SetBy::User,
         Origin::Preset(p) => SetBy::Preset(p.clone()),
+        Origin::Board(b) => SetBy::Board(b.clone()),
     }
 }
 
@@ -468,6 +469,7 @@ fn with_location(d: Diagnostic, a: &Assignment) -> Diagnostic {
     let d = d.at(a.location.clone());
     match &a.origin {
         Origin::Preset(p) => d.note(format!("set by preset `{p}`")),
+        Origin::Board(b) => d.note(format!("set by board `{b}`")),
         Origin::User => d,
     }
 }

@@ -116,6 +116,8 @@ impl SymbolType {
 pub enum Origin {
     User,
     Preset(String),
+    /// The board file's `[features]`, named by board.
+    Board(String),
 }
 
 /// One `key = value` from a preset or the device's `[features]`.
@@ -133,6 +135,7 @@ pub struct Assignment {
 pub enum SetBy {
     User,
     Preset(String),
+    Board(String),
     Default,
     Select(String),
     Imply(String),

@@ -75,6 +75,7 @@ fn row<'a>(state: &State, item: &Item) -> Line<'a> {
             let origin = match &s.set_by {
                 SetBy::User => "device".to_string(),
                 SetBy::Preset(p) => format!("preset {p}"),
+                SetBy::Board(b) => format!("board {b}"),
                 SetBy::Default => "default".into(),
                 SetBy::Select(by) => format!("select {by}"),
                 SetBy::Imply(by) => format!("imply {by}"),

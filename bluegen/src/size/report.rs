@@ -21,8 +21,8 @@ pub struct ComponentMap {
     pub crates: BTreeMap<String, String>,
     /// Source directories searched for `#[no_mangle]` names, per component.
     pub sources: Vec<(String, PathBuf)>,
-    /// Threads that run on the boot stack (the kernel has no per-thread
-    /// stacks yet), named in its row.
+    /// The device's threads: without the kernel's `THREADS` feature they
+    /// all run on the boot stack, whose row names them.
     pub boot_stack_threads: Vec<String>,
 }
 
@@ -153,9 +153,15 @@ impl SizeReport {
         for piece in &attribution.pieces {
             let mut component = map.component_of(piece, &mut no_mangle);
             let mut name = piece.name.clone();
+            let mut module_name = piece.module.clone();
             if let Some(thread) = thread_stack(piece) {
                 component = STACKS.into();
+                module_name = String::new();
                 name = format!("stack of thread `{thread}`");
+            } else if piece.name.rsplit("::").next() == Some("IDLE_STACK") {
+                component = STACKS.into();
+                module_name = String::new();
+                name = "stack of the idle thread".into();
             } else if piece.section == ".stack" {
                 let shared: &[String] = if has_thread_stacks { &[] } else { &map.boot_stack_threads };
                 name = match shared {
@@ -164,8 +170,8 @@ impl SizeReport {
                     many => format!("stack of threads {} (the shared boot stack)", many.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")),
                 };
             }
-            let module = components.entry(component).or_default().entry(piece.module.clone()).or_insert_with(|| {
-                ModuleRow { name: piece.module.clone(), size: Classes::default(), symbols: Vec::new() }
+            let module = components.entry(component).or_default().entry(module_name.clone()).or_insert_with(|| {
+                ModuleRow { name: module_name, size: Classes::default(), symbols: Vec::new() }
             });
             module.size.add(piece.class, piece.size);
             total.add(piece.class, piece.size);
@@ -255,7 +261,8 @@ impl SizeReport {
     }
 }
 
-/// `Some(thread)` for a thread stack symbol generated as `STACK_<THREAD>`.
+/// `Some(thread)` for a thread stack symbol the image template generates
+/// as `STACK_<THREAD NAME IN UPPER CASE>`.
 fn thread_stack(piece: &Piece) -> Option<String> {
     let last = piece.name.rsplit("::").next()?;
     let thread = last.strip_prefix("STACK_").or_else(|| last.strip_prefix("__bluegen_stack_"))?;
