@@ -5,44 +5,100 @@
 //! semihosting (Arm) or the SiFive test device (RISC-V virt) as QEMU's own.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::board::Board;
 use crate::diag::{Diagnostic, Error, Result};
 
 /// Boots `elf` on `board` and waits; `Ok(status)` is the kernel's exit code.
-pub fn qemu(board: &Board, elf: &Path, timeout: Option<Duration>, extra_args: &[String]) -> Result<i32> {
+pub fn qemu(
+    board: &Board,
+    elf: &Path,
+    timeout: Option<Duration>,
+    extra_args: &[String],
+) -> Result<i32> {
+    let mut child = spawn(board, elf, extra_args, Stdio::inherit())?;
+    wait(board, &mut child, timeout)
+}
+
+/// Like [`qemu`], but returns the console output instead of streaming it.
+pub fn qemu_output(
+    board: &Board,
+    elf: &Path,
+    timeout: Option<Duration>,
+    extra_args: &[String],
+) -> Result<(i32, String)> {
+    let mut child = spawn(board, elf, extra_args, Stdio::piped())?;
+    let mut stdout = child.stdout.take();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(out) = stdout.as_mut() {
+            let _ = std::io::Read::read_to_string(out, &mut text);
+        }
+        text
+    });
+    let code = wait(board, &mut child, timeout)?;
+    Ok((code, reader.join().unwrap_or_default()))
+}
+
+fn spawn(board: &Board, elf: &Path, extra_args: &[String], stdout: Stdio) -> Result<Child> {
     let Some(qemu) = &board.qemu else {
-        return Err(Diagnostic::error(format!("board {} is not emulated", board.name))
-            .why("its board file has no [qemu] table, so there is nothing to run the image in")
-            .hint("flash it to the device instead, or pick a qemu-* board (`bluegen boards`)")
-            .into());
+        return Err(
+            Diagnostic::error(format!("board {} is not emulated", board.name))
+                .why("its board file has no [qemu] table, so there is nothing to run the image in")
+                .hint("flash it to the device instead, or pick a qemu-* board (`bluegen boards`)")
+                .into(),
+        );
     };
     if find_in_path(&qemu.binary).is_none() {
-        return Err(Diagnostic::error(format!("`{}` is not installed", qemu.binary))
-            .why(format!("board {} runs in QEMU, and `{}` is not on PATH", board.name, qemu.binary))
-            .hint(format!("install Debian's package: sudo apt-get install {}", qemu.package))
-            .into());
+        return Err(
+            Diagnostic::error(format!("`{}` is not installed", qemu.binary))
+                .why(format!(
+                    "board {} runs in QEMU, and `{}` is not on PATH",
+                    board.name, qemu.binary
+                ))
+                .hint(format!(
+                    "install Debian's package: sudo apt-get install {}",
+                    qemu.package
+                ))
+                .into(),
+        );
     }
     let mut cmd = Command::new(&qemu.binary);
-    cmd.args(&qemu.args).args(extra_args).arg("-kernel").arg(elf).stdin(Stdio::null());
-    let mut child = cmd.spawn().map_err(|e| Error::msg(format!("cannot start {}: {e}", qemu.binary)))?;
+    cmd.args(&qemu.args)
+        .args(extra_args)
+        .arg("-kernel")
+        .arg(elf)
+        .stdin(Stdio::null())
+        .stdout(stdout);
+    cmd.spawn()
+        .map_err(|e| Error::msg(format!("cannot start {}: {e}", qemu.binary)))
+}
+
+fn wait(board: &Board, child: &mut Child, timeout: Option<Duration>) -> Result<i32> {
+    let binary = board.qemu.as_ref().map_or("QEMU", |q| q.binary.as_str());
     let start = Instant::now();
     loop {
-        if let Some(status) = child.try_wait().map_err(|e| Error::msg(format!("waiting for QEMU: {e}")))? {
+        if let Some(status) = child
+            .try_wait()
+            .map_err(|e| Error::msg(format!("waiting for QEMU: {e}")))?
+        {
             return match status.code() {
                 Some(code) => Ok(code),
-                None => Err(Error::msg(format!("{} was killed by a signal", qemu.binary))),
+                None => Err(Error::msg(format!("{binary} was killed by a signal"))),
             };
         }
         if let Some(limit) = timeout.filter(|t| start.elapsed() >= *t) {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(Diagnostic::error(format!("the image did not finish within {} s", limit.as_secs_f64()))
-                .why("QEMU was stopped: the kernel neither exited nor halted in time")
-                .hint("a thread may be waiting forever; raise --timeout if the work is just slow")
-                .into());
+            return Err(Diagnostic::error(format!(
+                "the image did not finish within {} s",
+                limit.as_secs_f64()
+            ))
+            .why("QEMU was stopped: the kernel neither exited nor halted in time")
+            .hint("a thread may be waiting forever; raise --timeout if the work is just slow")
+            .into());
         }
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -51,5 +107,7 @@ pub fn qemu(board: &Board, elf: &Path, timeout: Option<Duration>, extra_args: &[
 /// The full path of `program` if it is on PATH.
 pub fn find_in_path(program: &str) -> Option<std::path::PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join(program)).find(|p| p.is_file())
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|p| p.is_file())
 }

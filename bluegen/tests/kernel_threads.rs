@@ -9,30 +9,54 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn run(fixture: &str, board: &str) -> (i32, String, String) {
-    let dir = repo().join("bluegen/tests/fixtures").join(fixture);
+    run_at(&repo().join("bluegen/tests/fixtures").join(fixture), board)
+}
+
+fn run_at(dir: &Path, board: &str) -> (i32, String, String) {
     let out = Command::cargo_bin("bluegen")
         .unwrap()
         .env("CARGO_TARGET_DIR", repo().join("target/images"))
-        .args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "60"])
+        .args([
+            "run",
+            dir.to_str().unwrap(),
+            "--board",
+            board,
+            "--timeout",
+            "60",
+        ])
         .output()
         .unwrap();
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+    (
+        out.status.code().unwrap_or(-1),
+        text(&out.stdout),
+        text(&out.stderr),
+    )
 }
 
-const BOARDS: [&str; 6] =
-    ["qemu-mps2-an385", "qemu-mps2-an386", "qemu-mps2-an505", "qemu-microbit", "qemu-virt-rv32", "qemu-virt-rv64"];
+const BOARDS: [&str; 6] = [
+    "qemu-mps2-an385",
+    "qemu-mps2-an386",
+    "qemu-mps2-an505",
+    "qemu-microbit",
+    "qemu-virt-rv32",
+    "qemu-virt-rv64",
+];
 
 /// `high` first, the two equal-priority peers alternating on every yield,
 /// `low` last (it runs only once both peers exited); the idle thread ends
 /// the run with success when no thread is left.
 #[test]
 fn threads_run_by_priority_and_yield_round_robin() {
-    let expected = "high 0\npeer_a 0\npeer_b 0\npeer_a 1\npeer_b 1\npeer_a 2\npeer_b 2\nlow 3\ndone\n";
+    let expected =
+        "high 0\npeer_a 0\npeer_b 0\npeer_a 1\npeer_b 1\npeer_a 2\npeer_b 2\nlow 3\ndone\n";
     for board in BOARDS {
         let (code, out, err) = run("kernel-threads", board);
         assert_eq!(code, 0, "{board}: stdout:\n{out}\nstderr:\n{err}");
@@ -48,7 +72,11 @@ fn tick_wakes_sleepers_on_time_preempts_and_slices() {
     for board in BOARDS {
         let (code, out, err) = run("kernel-preempt", board);
         assert_eq!(code, 0, "{board}: stdout:\n{out}\nstderr:\n{err}");
-        for line in ["slept 10x5 ticks, now at +50\n", "sleep_until exact: 1\n", "spinners shared: 1\n"] {
+        for line in [
+            "slept 10x5 ticks, now at +50\n",
+            "sleep_until exact: 1\n",
+            "spinners shared: 1\n",
+        ] {
             assert!(out.contains(line), "{board}: missing {line:?} in\n{out}");
         }
     }
@@ -68,18 +96,30 @@ fn semaphore_queue_mutex_and_priority_inheritance() {
     }
 }
 
-/// The benchmark fixtures run and print their one `BENCH` line (the
-/// figures themselves are only exact under `-icount`; `bluegen bench` runs
-/// them so).
+/// The benchmark examples run on every board and print their one `BENCH`
+/// line (the figures are only exact under `-icount`, which `bluegen bench`
+/// adds on the boards that have it; its own test checks them).
 #[test]
-fn bench_fixtures_print_their_metric() {
-    for (fixture, metric) in [("kernel-bench-switch", "BENCH switch="), ("kernel-bench-queue", "BENCH queue_round_trip=")] {
+fn bench_examples_print_their_metric() {
+    for (example, metric, count) in [
+        ("bench-switch", "BENCH context_switch_instructions=", 2000),
+        ("bench-queue", "BENCH queue_roundtrip_instructions=", 1000),
+    ] {
         for board in BOARDS {
-            let (code, out, err) = run(fixture, board);
-            assert_eq!(code, 0, "{fixture} on {board}: stdout:\n{out}\nstderr:\n{err}");
-            let line = out.lines().find(|l| l.starts_with(metric)).unwrap_or_else(|| panic!("{board}: {out}"));
-            // Without -icount the figure follows host time; only its form is checked.
-            line[metric.len()..].trim().parse::<u64>().unwrap_or_else(|e| panic!("{board}: {line}: {e}"));
+            let (code, out, err) = run_at(&repo().join("examples").join(example), board);
+            assert_eq!(
+                code, 0,
+                "{example} on {board}: stdout:\n{out}\nstderr:\n{err}"
+            );
+            let line = out
+                .lines()
+                .find(|l| l.starts_with(metric))
+                .unwrap_or_else(|| panic!("{board}: {out}"));
+            let (units, n) = line[metric.len()..]
+                .split_once('/')
+                .unwrap_or_else(|| panic!("{board}: {line}"));
+            assert!(units.parse::<u64>().is_ok_and(|u| u > 0), "{board}: {line}");
+            assert_eq!(n.parse::<u32>().ok(), Some(count), "{board}: {line}");
         }
     }
 }
@@ -91,33 +131,50 @@ fn stress_eight_threads_ten_thousand_messages() {
     for board in BOARDS {
         let (code, out, err) = run("kernel-stress", board);
         assert_eq!(code, 0, "{board}: stdout:\n{out}\nstderr:\n{err}");
-        assert!(out.contains("stress received=10000 checksum=995535000 ok\n"), "{board}: {out}");
+        assert!(
+            out.contains("stress received=10000 checksum=995535000 ok\n"),
+            "{board}: {out}"
+        );
     }
 }
 
-/// The `standard` preset in use (two threads, sleep, semaphore, mutex,
-/// queue, console) fits the kernel's budget on mps2-an385: 4 KiB of flash
-/// and 1 KiB of static RAM besides the thread stacks (2 × 512 B here, plus
-/// the kernel's 384 B idle stack), and prints what it should.
+/// The `standard` preset in use (`examples/standard`: two threads, sleep,
+/// semaphore, mutex, queue, console) fits the kernel's budget on
+/// mps2-an385: 4 KiB of flash and 1 KiB of static RAM besides the thread
+/// stacks (2 × 1 KiB here, plus the kernel's 384 B idle stack), and prints
+/// what it should on every board.
 #[test]
 fn standard_preset_fits_its_footprint_budget() {
-    let dir = repo().join("bluegen/tests/fixtures/kernel-standard");
+    let dir = repo().join("examples/standard");
     let out = Command::cargo_bin("bluegen")
         .unwrap()
         .env("CARGO_TARGET_DIR", repo().join("target/images"))
         .args(["build", dir.to_str().unwrap(), "--json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let n = |k: &str| json["sections"][k].as_u64().unwrap();
     let flash = n("text") + n("rodata") + n("data");
-    let ram = n("data") + n("bss") - 2 * 512 - 384;
-    assert!(flash <= 4096, "standard uses {flash} B of flash; the budget is 4 KiB");
-    assert!(ram <= 1024, "standard uses {ram} B of static RAM besides stacks; the budget is 1 KiB");
-    let (code, out, err) = run("kernel-standard", "qemu-mps2-an385");
-    assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
-    assert!(out.contains("0\n1\n2\nstandard ok\n"), "{out}");
+    assert_eq!(n("thread_stacks"), 2 * 1024 + 384, "{json}");
+    let ram = n("data") + n("bss") - n("thread_stacks");
+    assert!(
+        flash <= 4096,
+        "standard uses {flash} B of flash; the budget is 4 KiB"
+    );
+    assert!(
+        ram <= 1024,
+        "standard uses {ram} B of static RAM besides stacks; the budget is 1 KiB"
+    );
+    for board in BOARDS {
+        let (code, out, err) = run_at(&dir, board);
+        assert_eq!(code, 0, "{board}: stdout:\n{out}\nstderr:\n{err}");
+        assert!(out.contains("0\n1\n2\nstandard ok\n"), "{board}: {out}");
+    }
 }
 
 /// A thread reads where no memory is: the fault handler names the cause,
@@ -129,10 +186,16 @@ fn a_fault_is_reported_and_fails_the_run() {
         let (code, out, err) = run("kernel-fault", board);
         assert_eq!(code, 1, "{board}: stdout:\n{out}\nstderr:\n{err}");
         assert!(out.contains("about to fault\n"), "{board}: {out}");
-        let line = out.lines().find(|l| l.starts_with("fault: ")).unwrap_or_else(|| panic!("{board}: {out}"));
+        let line = out
+            .lines()
+            .find(|l| l.starts_with("fault: "))
+            .unwrap_or_else(|| panic!("{board}: {out}"));
         assert!(line.contains(" at pc=0x"), "{board}: {line}");
         if board != "qemu-microbit" {
-            assert!(line.contains("addr=0x") && line.contains("fffffff0"), "{board}: {line}");
+            assert!(
+                line.contains("addr=0x") && line.contains("fffffff0"),
+                "{board}: {line}"
+            );
         }
     }
 }
@@ -144,7 +207,10 @@ fn a_stack_overflow_is_caught_and_named() {
     for board in BOARDS {
         let (code, out, err) = run("kernel-overflow", board);
         assert_eq!(code, 1, "{board}: stdout:\n{out}\nstderr:\n{err}");
-        assert!(out.contains("going deep\n") && out.contains("stack overflow in thread deep\n"), "{board}: {out}");
+        assert!(
+            out.contains("going deep\n") && out.contains("stack overflow in thread deep\n"),
+            "{board}: {out}"
+        );
         assert!(!out.contains("no overflow?"), "{board}: {out}");
     }
 }

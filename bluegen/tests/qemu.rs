@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn bluegen() -> Command {
@@ -21,7 +24,11 @@ fn bluegen() -> Command {
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = bluegen().args(args).output().unwrap();
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+    (
+        out.status.code().unwrap_or(-1),
+        text(&out.stdout),
+        text(&out.stderr),
+    )
 }
 
 fn path(p: &Path) -> &str {
@@ -51,19 +58,36 @@ fn hello_fits_its_footprint_budget() {
         assert!(p.is_absolute() && p.is_file(), "{key}: {p:?}");
     }
     let regions = json["regions"].as_array().unwrap();
-    assert_eq!(regions.iter().map(|r| r["name"].as_str().unwrap()).collect::<Vec<_>>(), ["flash", "ram"]);
+    assert_eq!(
+        regions
+            .iter()
+            .map(|r| r["name"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["flash", "ram"]
+    );
     for r in regions {
-        assert!(r["used"].as_u64().unwrap() > 0 && r["used"].as_u64() <= r["size"].as_u64(), "{r}");
+        assert!(
+            r["used"].as_u64().unwrap() > 0 && r["used"].as_u64() <= r["size"].as_u64(),
+            "{r}"
+        );
     }
     let s = &json["sections"];
     let n = |k: &str| s[k].as_u64().unwrap();
     let flash = n("text") + n("rodata") + n("data");
     let ram = n("data") + n("bss");
-    assert!(flash <= 1024, "hello on mps2-an385 uses {flash} B of flash; the budget is 1 KiB");
-    assert!(ram <= 256, "hello on mps2-an385 uses {ram} B of static RAM; the budget is 256 B");
+    assert!(
+        flash <= 1024,
+        "hello on mps2-an385 uses {flash} B of flash; the budget is 1 KiB"
+    );
+    assert!(
+        ram <= 256,
+        "hello on mps2-an385 uses {ram} B of static RAM; the budget is 256 B"
+    );
     assert_eq!(regions[0]["used"].as_u64().unwrap(), flash);
     // The raw binary holds exactly the load image.
-    let bin = std::fs::metadata(json["bin"].as_str().unwrap()).unwrap().len();
+    let bin = std::fs::metadata(json["bin"].as_str().unwrap())
+        .unwrap()
+        .len();
     assert_eq!(bin, flash);
 }
 
@@ -74,7 +98,10 @@ fn a_panic_prints_its_location_and_fails() {
         let (code, out, err) = run(&["run", path(&dir), "--board", board, "--timeout", "60"]);
         assert_eq!(code, 1, "{board}: stdout:\n{out}\nstderr:\n{err}");
         assert!(out.contains("about to panic"), "{out}");
-        assert!(out.contains("panic at ") && out.contains("src/lib.rs:6:5"), "{board}: {out}");
+        assert!(
+            out.contains("panic at ") && out.contains("src/lib.rs:6:5"),
+            "{board}: {out}"
+        );
     }
 }
 
@@ -82,17 +109,33 @@ fn a_panic_prints_its_location_and_fails() {
 fn a_new_project_greets_and_exits_zero() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("band");
-    let (code, out, err) = run(&["new", path(&dir), "--board", "qemu-virt-rv32", "--preset", "minimal"]);
+    let (code, out, err) = run(&[
+        "new",
+        path(&dir),
+        "--board",
+        "qemu-virt-rv32",
+        "--preset",
+        "minimal",
+    ]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("created device `band`"), "{out}");
     let device = std::fs::read_to_string(dir.join("device.toml")).unwrap();
-    assert!(device.contains("board = \"qemu-virt-rv32\"") && device.contains("preset = \"minimal\""), "{device}");
+    assert!(
+        device.contains("board = \"qemu-virt-rv32\"") && device.contains("preset = \"minimal\""),
+        "{device}"
+    );
     let (code, out, err) = run(&["run", path(&dir), "--timeout", "60"]);
     assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
     assert!(out.contains("Hello from band!"), "{out}");
     // The rendered image crate is a plain cargo project.
     let image = dir.join("target/bluegen/qemu-virt-rv32");
-    for file in ["Cargo.toml", ".cargo/config.toml", "src/main.rs", "src/config.rs", "link.x"] {
+    for file in [
+        "Cargo.toml",
+        ".cargo/config.toml",
+        "src/main.rs",
+        "src/config.rs",
+        "link.x",
+    ] {
         assert!(image.join(file).is_file(), "{file}");
     }
 }
@@ -106,7 +149,10 @@ fn rendering_again_writes_nothing() {
     let before = std::fs::metadata(&main_rs).unwrap().modified().unwrap();
     let (code, _, err) = run(&["build", path(&hello), "--board", "qemu-virt-rv64"]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!(std::fs::metadata(&main_rs).unwrap().modified().unwrap(), before);
+    assert_eq!(
+        std::fs::metadata(&main_rs).unwrap().modified().unwrap(),
+        before
+    );
 }
 
 #[test]
@@ -114,9 +160,15 @@ fn an_image_that_does_not_fit_names_the_region() {
     let dir = repo().join("bluegen/tests/fixtures/tiny-flash");
     let (code, _, err) = run(&["build", path(&dir)]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("error: image `tiny` does not fit in flash: "), "{err}");
+    assert!(
+        err.contains("error: image `tiny` does not fit in flash: "),
+        "{err}"
+    );
     assert!(err.contains("device.toml:8:9"), "{err}");
-    assert!(!err.contains("rust-lld"), "the raw linker message leaked:\n{err}");
+    assert!(
+        !err.contains("rust-lld"),
+        "the raw linker message leaked:\n{err}"
+    );
 }
 
 #[test]
@@ -125,7 +177,10 @@ fn timeout_stops_qemu_and_fails() {
     let (code, out, err) = run(&["run", path(&dir), "--timeout", "3"]);
     assert_eq!(code, 1, "{err}");
     assert!(out.contains("spinning"), "{out}");
-    assert!(err.contains("error: the image did not finish within 3 s"), "{err}");
+    assert!(
+        err.contains("error: the image did not finish within 3 s"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -142,22 +197,74 @@ fn missing_qemu_names_the_package() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("error: `qemu-system-riscv32` is not installed"), "{err}");
+    assert!(
+        err.contains("error: `qemu-system-riscv32` is not installed"),
+        "{err}"
+    );
     assert!(err.contains("apt-get install qemu-system-misc"), "{err}");
 }
 
 #[test]
 fn bench_prints_size_rows() {
-    let (code, out, err) = run(&["bench", "--example", "hello", "--board", "qemu-mps2-an385", "--json"]);
+    let (code, out, err) = run(&[
+        "bench",
+        "--example",
+        "hello",
+        "--board",
+        "qemu-mps2-an385",
+        "--json",
+    ]);
     assert_eq!(code, 0, "{err}");
     let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
     let rows = rows.as_array().unwrap();
     for metric in ["image_flash_bytes", "image_ram_bytes"] {
-        let row = rows.iter().find(|r| r["metric"] == metric).unwrap_or_else(|| panic!("no {metric} row"));
+        let row = rows
+            .iter()
+            .find(|r| r["metric"] == metric)
+            .unwrap_or_else(|| panic!("no {metric} row"));
         assert_eq!(row["name"], "hello");
         assert_eq!(row["board"], "qemu-mps2-an385");
         assert_eq!(row["unit"], "bytes");
         assert!(row["value"].as_f64().unwrap() >= 0.0);
     }
-    assert!(rows.iter().any(|r| r["metric"] == "image_flash_bytes" && r["value"].as_f64().unwrap() > 0.0));
+    assert!(
+        rows.iter()
+            .any(|r| r["metric"] == "image_flash_bytes" && r["value"].as_f64().unwrap() > 0.0)
+    );
+}
+
+/// Instruction counts under `-icount` are exact: two runs of the switch
+/// benchmark give the same figure, on Arm and RISC-V, and it is a
+/// plausible one (a switch takes more than 20 and fewer than 2000
+/// instructions).
+#[test]
+fn bench_counts_instructions_deterministically() {
+    let rows = |board: &str| {
+        let (code, out, err) = run(&[
+            "bench",
+            "--example",
+            "bench-switch",
+            "--board",
+            board,
+            "--json",
+            "--no-timings",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let row = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["metric"] == "context_switch_instructions")
+            .cloned();
+        row.unwrap_or_else(|| panic!("no context_switch_instructions row in {out}"))
+    };
+    for board in ["qemu-mps2-an385", "qemu-virt-rv32"] {
+        let (a, b) = (rows(board), rows(board));
+        assert_eq!(a["unit"], "instructions");
+        assert_eq!(a["board"], board);
+        let value = a["value"].as_f64().unwrap();
+        assert!((20.0..2000.0).contains(&value), "{board}: {a}");
+        assert_eq!(a["value"], b["value"], "{board}: not deterministic");
+    }
 }

@@ -1,9 +1,11 @@
-//! `bluegen bench`: image sizes per example and board, as a table or JSON.
+//! `bluegen bench`: image sizes, instruction counts and bluegen's own timings.
 //!
 //! Every example in `examples/` is built for every emulated board (or the
-//! boards given with `--board`), in release, and measured from its ELF.
-//! Rows are `{name, board, metric, value, unit}`; later measurements (timings,
-//! instruction counts) add metrics to the same table.
+//! boards given with `--board`), in release, and measured from its ELF. On
+//! boards with a `[qemu.icount]` table each image also runs under QEMU's
+//! deterministic `-icount`, and every `BENCH <metric>=<units>/<count>` line
+//! it prints becomes a row in instructions. Rows are
+//! `{name, board, metric, value, unit}`.
 
 use std::path::PathBuf;
 
@@ -24,6 +26,9 @@ pub struct Cmd {
     /// Print a JSON array of rows instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// Skip bluegen's own timings (`check_ms`, `size_report_ms`).
+    #[arg(long)]
+    pub no_timings: bool,
 }
 
 /// One measurement.
@@ -31,7 +36,7 @@ pub struct Cmd {
 pub struct Row {
     pub name: String,
     pub board: String,
-    pub metric: &'static str,
+    pub metric: String,
     pub value: f64,
     pub unit: &'static str,
 }
@@ -40,21 +45,31 @@ impl Cmd {
     pub fn run(self) -> Result<u8> {
         let root = Root::discover()?;
         let boards: Vec<String> = if self.board.is_empty() {
-            Board::all(&root)?.into_iter().filter(|b| b.qemu.is_some()).map(|b| b.name).collect()
+            Board::all(&root)?
+                .into_iter()
+                .filter(|b| b.qemu.is_some())
+                .map(|b| b.name)
+                .collect()
         } else {
             self.board.clone()
         };
         let mut rows = Vec::new();
         for example in examples(&root, &self.example)? {
-            let name = example.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            let name = example
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
             let (_, plan) = super::build::plan(Some(&example), None)?;
-            rows.push(Row {
-                name: name.clone(),
-                board: plan.device.board.name.clone(),
-                metric: "check_ms",
-                value: check_ms(&example)?,
-                unit: "ms",
-            });
+            if !self.no_timings {
+                rows.push(Row {
+                    name: name.clone(),
+                    board: plan.device.board.name.clone(),
+                    metric: "check_ms".into(),
+                    value: check_ms(&example)?,
+                    unit: "ms",
+                });
+            }
             // Examples for emulated boards are measured on every emulated
             // board; hardware examples on their own board only.
             let own = [plan.device.board.name.clone()];
@@ -66,14 +81,26 @@ impl Cmd {
             for board in targets {
                 let built = super::build::build_device(Some(&example), Some(board))?;
                 let fp = &built.footprint;
-                let row = |metric, value: u64| Row { name: name.clone(), board: board.clone(), metric, value: value as f64, unit: "bytes" };
+                let row = |metric: &str, value: u64| Row {
+                    name: name.clone(),
+                    board: board.clone(),
+                    metric: metric.into(),
+                    value: value as f64,
+                    unit: "bytes",
+                };
                 rows.push(row("image_flash_bytes", fp.flash_bytes()));
                 rows.push(row("image_ram_bytes", fp.static_ram_bytes()));
+                rows.extend(instruction_rows(&name, &built)?);
             }
         }
-        rows.push(size_report_ms()?);
+        if !self.no_timings {
+            rows.push(size_report_ms()?);
+        }
         if self.json {
-            println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| Error::msg(e.to_string()))?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&rows).map_err(|e| Error::msg(e.to_string()))?
+            );
         } else {
             print_table(&rows);
         }
@@ -84,7 +111,8 @@ impl Cmd {
 /// The median wall time of `bluegen check` on `project`, as a whole process,
 /// over 15 runs after one warm-up.
 fn check_ms(project: &std::path::Path) -> Result<f64> {
-    let exe = std::env::current_exe().map_err(|e| Error::msg(format!("cannot find the bluegen binary: {e}")))?;
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::msg(format!("cannot find the bluegen binary: {e}")))?;
     let mut times = Vec::new();
     for i in 0..16 {
         let start = std::time::Instant::now();
@@ -111,12 +139,14 @@ fn check_ms(project: &std::path::Path) -> Result<f64> {
 /// The median time to attribute and group every byte of a large ELF —
 /// bluegen's own executable (several MB) — over 7 runs.
 fn size_report_ms() -> Result<Row> {
-    let exe = std::env::current_exe().map_err(|e| Error::msg(format!("cannot find the bluegen binary: {e}")))?;
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::msg(format!("cannot find the bluegen binary: {e}")))?;
     let bytes = std::fs::metadata(&exe).map(|m| m.len()).unwrap_or(0);
     let mut times = Vec::new();
     for _ in 0..7 {
         let start = std::time::Instant::now();
-        let report = super::size::elf_report(&exe, &crate::size::ComponentMap::default(), Vec::new())?;
+        let report =
+            super::size::elf_report(&exe, &crate::size::ComponentMap::default(), Vec::new())?;
         std::hint::black_box(report);
         times.push(start.elapsed().as_secs_f64() * 1000.0);
     }
@@ -124,10 +154,46 @@ fn size_report_ms() -> Result<Row> {
     Ok(Row {
         name: format!("bluegen-elf-{}KB", bytes / 1024),
         board: "host".into(),
-        metric: "size_report_ms",
+        metric: "size_report_ms".into(),
         value: (times[times.len() / 2] * 100.0).round() / 100.0,
         unit: "ms",
     })
+}
+
+/// Runs a built image under `-icount` if its board counts instructions
+/// deterministically, and turns its `BENCH` lines into rows.
+fn instruction_rows(name: &str, built: &super::build::Built) -> Result<Vec<Row>> {
+    let board = &built.plan.device.board;
+    let Some(icount) = board.qemu.as_ref().and_then(|q| q.icount.as_ref()) else {
+        return Ok(Vec::new());
+    };
+    let args = ["-icount".to_string(), icount.args.clone()];
+    let (code, out) = crate::run::qemu_output(
+        board,
+        &built.artifacts.elf,
+        Some(std::time::Duration::from_secs(120)),
+        &args,
+    )?;
+    if code != 0 {
+        return Err(Error::msg(format!(
+            "{name} on {} exited with status {code} under -icount:\n{out}",
+            board.name
+        )));
+    }
+    out.lines()
+        .filter_map(|line| line.trim_end().strip_prefix("BENCH "))
+        .map(|line| {
+            let parsed = line.split_once('=').and_then(|(metric, ratio)| {
+                let (units, count) = ratio.split_once('/')?;
+                Some((metric, units.parse::<f64>().ok()?, count.parse::<f64>().ok()?))
+            });
+            let Some((metric, units, count)) = parsed.filter(|(_, _, count)| *count > 0.0) else {
+                return Err(Error::msg(format!("{name} on {}: cannot read `BENCH {line}` (want `BENCH <metric>=<units>/<count>`)", board.name)));
+            };
+            let value = units / count / icount.units_per_instruction;
+            Ok(Row { name: name.into(), board: board.name.clone(), metric: metric.into(), value: (value * 10.0).round() / 10.0, unit: "instructions" })
+        })
+        .collect()
 }
 
 /// The example project directories, sorted, optionally filtered by name.
@@ -138,15 +204,26 @@ fn examples(root: &Root, only: &[String]) -> Result<Vec<PathBuf>> {
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.join("device.toml").is_file())
-        .filter(|p| only.is_empty() || only.iter().any(|o| p.file_name().is_some_and(|n| n == o.as_str())))
+        .filter(|p| {
+            only.is_empty()
+                || only
+                    .iter()
+                    .any(|o| p.file_name().is_some_and(|n| n == o.as_str()))
+        })
         .collect();
     found.sort();
     Ok(found)
 }
 
 fn print_table(rows: &[Row]) {
-    println!("{:<16} {:<18} {:<28} {:>12} unit", "name", "board", "metric", "value");
+    println!(
+        "{:<16} {:<18} {:<28} {:>12} unit",
+        "name", "board", "metric", "value"
+    );
     for r in rows {
-        println!("{:<16} {:<18} {:<28} {:>12} {}", r.name, r.board, r.metric, r.value, r.unit);
+        println!(
+            "{:<16} {:<18} {:<28} {:>12} {}",
+            r.name, r.board, r.metric, r.value, r.unit
+        );
     }
 }
