@@ -17,8 +17,10 @@ use crate::root::Root;
 
 /// Lowest and highest thread priority; 0 is reserved for the idle thread.
 pub const PRIORITIES: std::ops::RangeInclusive<i64> = 1..=31;
-/// The smallest thread stack bluegen accepts, in bytes.
-pub const MIN_STACK: u64 = 256;
+/// The smallest thread stack bluegen accepts, in bytes: the kernel keeps a
+/// 128-byte red zone at the bottom of each stack and saves up to 256 bytes
+/// of registers on it (an RV64 trap frame), which leaves a little for calls.
+pub const MIN_STACK: u64 = 512;
 
 /// Checks a raw device file. `board_override` replaces `device.board`.
 pub fn validate(root: &Root, source: &Source, raw: RawDeviceFile, board_override: Option<&str>) -> Result<Device> {
@@ -264,7 +266,7 @@ fn validate_thread(name: &Spanned<String>, t: &Spanned<RawThread>, ram: Option<R
     let stack_v = &t.get_ref().stack;
     let stack = match size(stack_v.get_ref()) {
         Ok(s) if s < MIN_STACK => {
-            errors.push(bad_value(source, stack_v, &key("stack"), format!("a thread stack needs at least {MIN_STACK} bytes")));
+            errors.push(bad_value(source, stack_v, &key("stack"), format!("a thread stack needs at least {MIN_STACK} bytes (128 of them are the overflow red zone, up to 256 the saved registers)")));
             0
         }
         Ok(s) if s % 8 != 0 => {
