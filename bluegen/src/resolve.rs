@@ -68,6 +68,9 @@ pub fn component_names(device: &Device) -> Vec<String> {
     if let Exit::SifiveTest { .. } = board.exit {
         names.push("sifive-test".to_string());
     }
+    // Always present so that its Kconfig can be set; without `HEAP` the
+    // image does not link it.
+    names.push("heap".to_string());
     names
 }
 

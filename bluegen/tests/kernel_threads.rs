@@ -177,6 +177,20 @@ fn standard_preset_fits_its_footprint_budget() {
     }
 }
 
+/// The heap (`kernel-heap`, Kconfig HEAP): two preempting threads allocate
+/// Box, Vec and String from one talc arena; after five rounds of growing
+/// and freeing, a block of most of the arena still fits (nothing leaked),
+/// and a request beyond the arena is refused without ending the run.
+#[test]
+fn heap_allocates_from_threads_and_frees() {
+    for board in BOARDS {
+        let (code, out, err) = run("kernel-heap", board);
+        assert_eq!(code, 0, "{board}: stdout:\n{out}\nstderr:\n{err}");
+        assert!(out.contains("small done\nheap ok\n"), "{board}: {out}");
+        assert!(!out.contains("FAILED"), "{board}: {out}");
+    }
+}
+
 /// A thread reads where no memory is: the fault handler names the cause,
 /// the faulting PC and (where the core knows it) the address, and the run
 /// fails (`kernel-fault`, standard preset).

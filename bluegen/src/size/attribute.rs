@@ -249,13 +249,27 @@ pub fn demangle(symbol: &str) -> (String, String, String) {
         return (symbol.to_string(), String::new(), String::new());
     };
     let name = format!("{d:#}");
-    // `<a::B as c::D>::f` belongs to the crate of the type, `a`.
-    let path = name.trim_start_matches('<');
-    let path = path.split([' ', '<', '>', '(']).next().unwrap_or(path);
+    let (krate, module) = crate_and_module(&name);
+    (name, krate, module)
+}
+
+/// The crate and module of a demangled name: `<a::B as c::D>::f` belongs to
+/// the crate of the type, `a`; with a primitive type
+/// (`<usize as core::fmt::Display>::fmt`) to the trait's, `core`.
+fn crate_and_module(name: &str) -> (String, String) {
+    let path = match name.strip_prefix('<') {
+        Some(rest) => match rest.split_once(" as ") {
+            Some((ty, tr)) if !ty.contains("::") => tr,
+            _ => rest,
+        },
+        None => name,
+    };
+    let path = path.trim_start_matches(['<', '&', '*', '[', ' ']);
+    let path = path.split([' ', '<', '>', '(', ';', ']']).next().unwrap_or(path);
     let segments: Vec<&str> = path.split("::").filter(|s| !s.is_empty()).collect();
     let krate = segments.first().copied().unwrap_or_default().to_string();
     let module = if segments.len() > 2 { segments[1..segments.len() - 1].join("::") } else { String::new() };
-    (name, krate, module)
+    (krate, module)
 }
 
 #[cfg(test)]
@@ -302,6 +316,10 @@ mod tests {
         assert_eq!((name.as_str(), krate.as_str(), module.as_str()), ("bluegen_kernel::console::write_str", "bluegen_kernel", "console"));
         let (name, krate, _) = demangle("_RNvNtCs1234_7mycrate3foo3bar");
         assert_eq!((name.as_str(), krate.as_str()), ("mycrate::foo::bar", "mycrate"));
+        let owner = |n: &str| crate_and_module(n);
+        assert_eq!(owner("<usize as core::fmt::Display>::fmt"), ("core".into(), "fmt".into()));
+        assert_eq!(owner("<&mut [u8] as core::fmt::Debug>::fmt"), ("core".into(), "fmt".into()));
+        assert_eq!(owner("<bluegen_heap::allocator::Heap as core::alloc::global::GlobalAlloc>::alloc"), ("bluegen_heap".into(), "allocator".into()));
         let (name, krate, _) = demangle("Reset");
         assert_eq!((name.as_str(), krate.as_str()), ("Reset", ""));
     }
