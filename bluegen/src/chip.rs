@@ -27,10 +27,15 @@ pub struct Chip {
     pub default_algorithm: Option<String>,
 }
 
-/// The registry, loaded once per process (about 30 ms in release).
+/// The registry, loaded once per process (about 30 ms in release), with
+/// Espressif's chips (ESP32-C3, -C6, -S3 …), which probe-rs keeps in a
+/// plugin crate of its own, registered first.
 fn registry() -> &'static Registry {
     static REGISTRY: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
-    REGISTRY.get_or_init(Registry::from_builtin_families)
+    REGISTRY.get_or_init(|| {
+        probe_rs_espressif::register_plugin();
+        Registry::from_builtin_families()
+    })
 }
 
 /// The Rust target for a core type: Cortex-M and RISC-V bare metal.
@@ -169,6 +174,15 @@ mod tests {
         let text = crate::diag::render(&err.diagnostics);
         assert!(text.contains("unknown chip `nRF52840_xxAB`"), "{text}");
         assert!(text.contains("did you mean `nRF52840_xxAA`?"), "{text}");
+    }
+
+    /// Espressif's chips come from probe-rs's plugin crate.
+    #[test]
+    fn espressif_chips_are_known() {
+        let chip = lookup("esp32c6", "device.chip", None).unwrap();
+        assert_eq!(chip.target.as_deref(), Some("riscv32imac-unknown-none-elf"));
+        assert!(chip.ram.size > 0 && chip.flash.size > 0, "{chip:?}");
+        assert!(list(Some("esp32c3")).iter().any(|(n, _, _)| n == "esp32c3"));
     }
 
     #[test]
