@@ -39,3 +39,13 @@ pub const SYSTICK_CLOCK_HZ: u32 = 25000000;
 pub const CLINT_BASE: usize = 0x2000000;
 /// CLINT mtime frequency (Hz).
 pub const MTIME_HZ: u32 = 10000000;
+/// Software timers.
+pub const TIMERS: bool = false;
+/// Tickless idle.
+pub const TICKLESS: bool = false;
+/// Dynamic threads (spawn and join).
+pub const SPAWN: bool = false;
+/// Spawned threads at a time.
+pub const SPAWN_THREADS: u32 = 2;
+/// Stack of each spawned thread (bytes).
+pub const SPAWN_STACK_SIZE: u32 = 1024;

@@ -51,6 +51,21 @@ macro_rules! hardfault {
     };
 }
 
+/// UsageFault: the hardware stack limit check on ARMv8-M mainline.
+#[cfg(all(armv8m_main, feature = "context-switch"))]
+macro_rules! usagefault {
+    () => {
+        "__bluegen_usagefault"
+    };
+}
+
+#[cfg(not(all(armv8m_main, feature = "context-switch")))]
+macro_rules! usagefault {
+    () => {
+        "__bluegen_unexpected_exception"
+    };
+}
+
 core::arch::global_asm!(concat!(
     "
     .section .vector_table, \"a\", %progbits
@@ -63,7 +78,7 @@ __bluegen_vectors:
     .word ", hardfault!(), " /* HardFault */
     .word __bluegen_unexpected_exception /* MemManage */
     .word __bluegen_unexpected_exception /* BusFault */
-    .word __bluegen_unexpected_exception /* UsageFault */
+    .word ", usagefault!(), " /* UsageFault */
     .word __bluegen_unexpected_exception /* SecureFault */
     .word 0
     .word 0

@@ -51,7 +51,7 @@ fn read(addr: usize) -> u32 {
 
 /// Prints `fault: <cause> at pc=0x… addr=0x…` and ends the run with failure.
 #[unsafe(no_mangle)]
-extern "C" fn __bluegen_fault_report(frame: *const u32) -> ! {
+pub(crate) extern "C" fn __bluegen_fault_report(frame: *const u32) -> ! {
     // SAFETY: `frame` is the exception frame the core stacked on entry to
     // HardFault (r0–r3, r12, lr, pc, xPSR); word 6 is the faulting PC.
     let pc = unsafe { frame.add(6).read_volatile() };

@@ -30,6 +30,8 @@ mod exceptions;
 #[cfg(feature = "fault-report")]
 mod fault;
 mod reset;
+#[cfg(all(armv8m_main, feature = "context-switch"))]
+mod stack_limit;
 #[cfg(feature = "context-switch")]
 mod switch;
 

@@ -156,6 +156,10 @@ fn __bluegen_port_start() -> ! {
         let shpr3 = SHPR3 as *mut u32;
         shpr3.write_volatile(shpr3.read_volatile() | 0xFF << 16);
         core::arch::asm!("msr psp, {0}", in(reg) 0u32, options(nomem, nostack));
+        #[cfg(armv8m_main)]
+        if bluegen_config::STACK_CHECK {
+            crate::stack_limit::enable();
+        }
         #[cfg(feature = "tick")]
         tick::start();
         (ICSR as *mut u32).write_volatile(1 << 28);
@@ -198,6 +202,17 @@ fn __bluegen_port_unlock(state: usize) {
     unsafe { core::arch::asm!("msr primask, {0}", in(reg) state as u32, options(nomem, nostack, preserves_flags)) };
 }
 
+/// The stack limit of the thread about to run: PSPLIM on ARMv8-M
+/// mainline (see `crate::stack_limit`); nothing to do (and nothing to
+/// compute) on other cores.
+#[unsafe(no_mangle)]
+fn __bluegen_port_stack_limit(next: usize, limit_of: fn(usize) -> usize) {
+    #[cfg(armv8m_main)]
+    crate::stack_limit::set(limit_of(next));
+    #[cfg(not(armv8m_main))]
+    let _ = (next, limit_of);
+}
+
 #[cfg(feature = "tick")]
 mod tick {
     // SAFETY: the generated image defines `__bluegen_tick` with
@@ -211,9 +226,76 @@ mod tick {
     const SYST_RVR: usize = 0xE000_E014;
     const SYST_CVR: usize = 0xE000_E018;
 
+    /// SysTick clock cycles per tick.
+    const PERIOD: u32 = bluegen_config::SYSTICK_CLOCK_HZ / bluegen_config::TICK_HZ;
+    /// The most ticks one SysTick count reaches (its counter has 24 bits).
+    const MAX_TICKS: u32 = 0x00FF_FFFF / PERIOD;
+
+    fn read(addr: usize) -> u32 {
+        // SAFETY: only called with the SysTick registers and ICSR, which
+        // every M profile core has; reading them has no side effect.
+        unsafe { (addr as *const u32).read_volatile() }
+    }
+
+    fn write(addr: usize, value: u32) {
+        // SAFETY: only called with the SysTick registers, which only the
+        // kernel's tick uses.
+        unsafe { (addr as *mut u32).write_volatile(value) }
+    }
+
+    /// Whether a SysTick interrupt is pending (ICSR.PENDSTSET).
+    fn pending() -> bool {
+        read(super::ICSR) & 1 << 26 != 0
+    }
+
+    /// Starts the counter afresh: `cycles` until the next interrupt.
+    fn restart(cycles: u32) {
+        write(SYST_CSR, 0b110);
+        write(SYST_RVR, cycles.max(1) - 1);
+        write(SYST_CVR, 0);
+        write(SYST_CSR, 0b111);
+    }
+
+    /// Tickless idle (see `bluegen_kernel::port`), with PRIMASK set: WFI
+    /// still wakes on a pending interrupt, which is taken once the kernel
+    /// unmasks. The counter runs one long count to the wanted tick; the
+    /// SysTick handler puts the period back.
+    #[unsafe(no_mangle)]
+    fn __bluegen_port_idle_sleep(ticks: u32) -> u32 {
+        let ticks = ticks.min(MAX_TICKS);
+        if ticks < 2 || pending() {
+            super::__bluegen_port_wait();
+            return 0;
+        }
+        // Stop it to read a steady count: `left` cycles to the next tick.
+        write(SYST_CSR, 0b110);
+        if pending() {
+            write(SYST_CSR, 0b111);
+            return 0;
+        }
+        let left = read(SYST_CVR).clamp(1, PERIOD);
+        restart(left + (ticks - 1) * PERIOD);
+        super::__bluegen_port_wait();
+        if pending() {
+            // The long count ran out: its interrupt counts the last tick.
+            return ticks - 1;
+        }
+        // Woken early by another interrupt: count the ticks that passed
+        // and interrupt again on the next tick boundary.
+        write(SYST_CSR, 0b110);
+        if pending() {
+            write(SYST_CSR, 0b111);
+            return ticks - 1;
+        }
+        let to_end = read(SYST_CVR).max(1);
+        let ahead = to_end.div_ceil(PERIOD);
+        restart(to_end - (ahead - 1) * PERIOD);
+        ticks.saturating_sub(ahead)
+    }
+
     /// Starts SysTick on the processor clock at the kernel's tick rate.
     pub fn start() {
-        let reload = bluegen_config::SYSTICK_CLOCK_HZ / bluegen_config::TICK_HZ - 1;
+        let reload = PERIOD - 1;
         // SAFETY: the SysTick registers are architected on every M profile
         // core; programming them only starts the periodic tick interrupt.
         unsafe {
@@ -245,6 +327,11 @@ mod tick {
     #[unsafe(no_mangle)]
     extern "C" fn __bluegen_systick() {
         let state = super::__bluegen_port_lock();
+        // After a tickless sleep the reload is not one period: restart the
+        // periodic count from this tick.
+        if bluegen_config::TICKLESS && read(SYST_RVR) != PERIOD - 1 {
+            restart(PERIOD);
+        }
         let switch = __bluegen_tick();
         super::__bluegen_port_unlock(state);
         if switch {

@@ -182,6 +182,14 @@ fn __bluegen_port_unlock(state: usize) {
     unsafe { core::arch::asm!("csrs mstatus, {0}", in(reg) state & 8, options(nomem, nostack)) };
 }
 
+/// The stack limit of the thread about to run: RISC-V has no stack limit
+/// register, so nothing to do (and nothing to compute); the kernel's red
+/// zone check covers the stacks.
+#[unsafe(no_mangle)]
+fn __bluegen_port_stack_limit(next: usize, limit_of: fn(usize) -> usize) {
+    let _ = (next, limit_of);
+}
+
 #[cfg(feature = "tick")]
 mod tick {
     /// `mcause` of the machine timer interrupt.
@@ -242,6 +250,34 @@ mod tick {
                 return u64::from(hi) << 32 | u64::from(lo);
             }
         }
+    }
+
+    /// Tickless idle (see `bluegen_kernel::port`), with `mstatus.MIE`
+    /// clear: WFI still wakes on a pending enabled interrupt, which is
+    /// taken once the kernel unmasks. `mtimecmp` holds the next tick
+    /// boundary; moving it `ticks - 1` periods on skips the ticks between,
+    /// and its interrupt's `rearm` goes on from there without drift.
+    #[unsafe(no_mangle)]
+    fn __bluegen_port_idle_sleep(ticks: u32) -> u32 {
+        let next = read(MTIMECMP);
+        let skip = u64::from(ticks.saturating_sub(1));
+        if skip > 0 {
+            set_compare(next + skip * PERIOD);
+        }
+        super::__bluegen_port_wait();
+        if skip == 0 {
+            return 0;
+        }
+        let now = read(MTIME);
+        if now >= next + skip * PERIOD {
+            // The interrupt is pending: it counts the last tick.
+            return ticks - 1;
+        }
+        // Woken early: the tick boundaries passed so far, then interrupt
+        // again on the next one.
+        let passed = if now >= next { (now - next) / PERIOD + 1 } else { 0 };
+        set_compare(next + passed * PERIOD);
+        passed as u32
     }
 
     /// The next tick one period after the last (no drift).

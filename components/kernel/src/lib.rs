@@ -37,12 +37,22 @@ pub mod stack;
 #[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
 pub mod sync;
 mod thread;
+#[cfg(feature = "spawn")]
+pub mod spawn;
+#[cfg(feature = "tickless")]
+mod tickless;
+#[cfg(any(test, feature = "timers"))]
+pub mod timer;
 
 pub use exit::exit;
 pub use stack::Stack;
 pub use thread::{ThreadSpec, start};
 #[cfg(feature = "threads")]
-pub use thread::{current_id, current_name, switch, thread_exit, yield_now};
+pub use thread::{current_id, current_name, stack_overflow, switch, thread_exit, yield_now};
+#[cfg(feature = "spawn")]
+pub use spawn::{JoinHandle, spawn};
+#[cfg(feature = "timers")]
+pub use timer::Timer;
 #[cfg(feature = "mutex")]
 pub use sync::Mutex;
 #[cfg(feature = "queue")]
@@ -54,4 +64,4 @@ pub use sync::Events;
 #[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
 pub use sync::{FOREVER, NO_WAIT};
 #[cfg(feature = "preempt")]
-pub use thread::{counter, micros, sleep, sleep_until, tick, ticks};
+pub use thread::{counter, micros, sleep, sleep_until, tick, tick_interrupts, ticks};

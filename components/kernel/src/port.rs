@@ -46,15 +46,31 @@ unsafe extern "Rust" {
     /// `minstret` on RISC-V (instructions), SysTick clock cycles on Cortex-M.
     #[cfg(feature = "preempt")]
     pub safe fn __bluegen_port_counter(ticks: u32) -> u64;
+    /// Tickless idle, called by the idle thread with interrupts masked:
+    /// programs the tick timer to interrupt `ticks` tick periods from the
+    /// last tick (or as far as it reaches), sleeps the core until an
+    /// interrupt is pending, and returns the tick periods that passed and
+    /// that no pending tick interrupt will count.
+    #[cfg(feature = "tickless")]
+    pub safe fn __bluegen_port_idle_sleep(ticks: u32) -> u32;
+    /// Thread `next` is about to run: for a hardware stack limit (PSPLIM
+    /// on ARMv8-M mainline) the arch sets `limit_of(next)`, the lowest
+    /// stack address it may use; elsewhere it does nothing, and computes
+    /// nothing.
+    #[cfg(feature = "stack-check")]
+    pub safe fn __bluegen_port_stack_limit(next: usize, limit_of: fn(usize) -> usize);
     /// The image's thread table.
     pub safe fn __bluegen_threads() -> &'static [crate::ThreadSpec];
 }
 
 #[cfg(not(target_os = "none"))]
 pub use host::{__bluegen_console_write, __bluegen_exit};
-#[cfg(all(not(target_os = "none"), feature = "threads"))]
 #[cfg(all(not(target_os = "none"), feature = "preempt"))]
 pub use host::__bluegen_port_counter;
+#[cfg(all(not(target_os = "none"), feature = "tickless"))]
+pub use host::__bluegen_port_idle_sleep;
+#[cfg(all(not(target_os = "none"), feature = "stack-check"))]
+pub use host::__bluegen_port_stack_limit;
 #[cfg(all(not(target_os = "none"), feature = "threads"))]
 pub use host::{
     __bluegen_port_init_stack, __bluegen_port_lock, __bluegen_port_unlock, __bluegen_port_pend_switch, __bluegen_port_start, __bluegen_port_wait,
@@ -131,6 +147,19 @@ pub mod host {
     #[cfg(feature = "preempt")]
     pub fn __bluegen_port_counter(ticks: u32) -> u64 {
         u64::from(ticks)
+    }
+
+    /// Host double: no timer to program, no tick passes.
+    #[cfg(feature = "tickless")]
+    pub fn __bluegen_port_idle_sleep(ticks: u32) -> u32 {
+        let _ = ticks;
+        0
+    }
+
+    /// Host double: no hardware stack limit.
+    #[cfg(feature = "stack-check")]
+    pub fn __bluegen_port_stack_limit(next: usize, limit_of: fn(usize) -> usize) {
+        let _ = (next, limit_of);
     }
 
     /// Host double: no threads.

@@ -58,6 +58,35 @@ pub fn due(sleeping: u32, wake: impl Fn(usize) -> u32, now: u32) -> u32 {
     woke
 }
 
+/// Ticks from `now` until the earliest wake tick of `sleeping` (at least
+/// 1, for a wake tick that is already due); `u32::MAX` when none sleeps.
+pub fn ticks_to_next(sleeping: u32, wake: impl Fn(usize) -> u32, now: u32) -> u32 {
+    let mut left = sleeping;
+    let mut next = u32::MAX;
+    while left != 0 {
+        let i = left.trailing_zeros() as usize;
+        left &= left - 1;
+        let ahead = wake(i).wrapping_sub(now);
+        next = next.min(if (ahead as i32) <= 0 { 1 } else { ahead });
+    }
+    next
+}
+
+/// The sleepers of `sleeping` whose wake tick lies in the `passed` ticks
+/// after `now` (`now + 1` ..= `now + passed`).
+pub fn due_within(sleeping: u32, wake: impl Fn(usize) -> u32, now: u32, passed: u32) -> u32 {
+    let mut left = sleeping;
+    let mut woke = 0;
+    while left != 0 {
+        let i = left.trailing_zeros() as usize;
+        left &= left - 1;
+        if wake(i).wrapping_sub(now).wrapping_sub(1) < passed {
+            woke |= 1 << i;
+        }
+    }
+    woke
+}
+
 /// Priority inheritance by proxy: if `next` is not ready it is a thread
 /// blocked on a mutex, so follow the owners (`owner_of`) to one that is
 /// ready and run it at the blocked thread's place; if the chain ends at a
@@ -138,6 +167,25 @@ mod tests {
         assert_eq!(due(0b0111, |i| wake[i], 5), 0b0101);
         assert_eq!(due(0b0011, |i| wake[i], 7), 0b0010);
         assert_eq!(due(0, |i| wake[i], 5), 0);
+    }
+
+    /// Tickless idle: how far the next wake tick is, and who a jump of
+    /// several ticks wakes.
+    #[test]
+    fn next_wake_and_jumps() {
+        let wake = [105u32, 130, 101, 7];
+        assert_eq!(ticks_to_next(0b0111, |i| wake[i], 100), 1);
+        assert_eq!(ticks_to_next(0b0011, |i| wake[i], 100), 5);
+        assert_eq!(ticks_to_next(0, |i| wake[i], 100), u32::MAX);
+        // Already due (or late) counts as the next tick.
+        assert_eq!(ticks_to_next(0b1000, |i| wake[i], 100), 1);
+        // Across the wrap.
+        assert_eq!(ticks_to_next(0b1, |_| 3, u32::MAX - 1), 5);
+        assert_eq!(due_within(0b0111, |i| wake[i], 100, 4), 0b0100);
+        assert_eq!(due_within(0b0111, |i| wake[i], 100, 5), 0b0101);
+        assert_eq!(due_within(0b0111, |i| wake[i], 100, 0), 0);
+        assert_eq!(due_within(0b0111, |i| wake[i], 104, 100), 0b0011);
+        assert_eq!(due_within(0b1, |_| 2, u32::MAX - 1, 4), 0b1);
     }
 
     #[test]

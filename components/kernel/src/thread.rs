@@ -117,6 +117,9 @@ fn idle() {
         if state::ALIVE.load(Relaxed) == 0 {
             exit(0);
         }
+        #[cfg(feature = "tickless")]
+        crate::tickless::idle_sleep();
+        #[cfg(not(feature = "tickless"))]
         crate::port::__bluegen_port_wait();
     }
 }
@@ -151,7 +154,50 @@ pub fn switch(sp: usize) -> usize {
         SLICE.store(bluegen_config::TIME_SLICE_TICKS, Relaxed);
     }
     CURRENT.store(next, Relaxed);
+    #[cfg(feature = "stack-check")]
+    crate::port::__bluegen_port_stack_limit(next, stack_limit);
     SP[next].load(Relaxed)
+}
+
+/// The device's thread `index` or, with `spawn`, a spawned one: its name
+/// and stack.
+#[cfg(feature = "threads")]
+fn thread_of(index: usize) -> Option<(&'static str, &'static [AtomicU32])> {
+    let table = crate::port::__bluegen_threads().get(index).map(|t| (t.name, t.stack));
+    #[cfg(feature = "spawn")]
+    let table = table.or_else(|| crate::spawn::thread_of(index));
+    table
+}
+
+/// The lowest address thread `index` may push to, for the arch's hardware
+/// stack limit (PSPLIM on ARMv8-M mainline): the top of its red zone, so
+/// the hardware catches an overflow before it reaches the zone; the bottom
+/// of the idle stack for the idle thread.
+#[cfg(feature = "stack-check")]
+fn stack_limit(index: usize) -> usize {
+    match thread_of(index) {
+        Some((_, stack)) => stack.as_ptr() as usize + crate::stack::RED_ZONE_WORDS * 4,
+        None => state::IDLE_STACK.words().as_ptr() as usize,
+    }
+}
+
+/// Names the running thread as the one whose stack overflowed and ends the
+/// run with a failure: the red-zone check's verdict, and the arch's when
+/// the hardware stack limit caught the overflow.
+#[cfg(feature = "threads")]
+pub fn stack_overflow() -> ! {
+    overflow_in(current_name())
+}
+
+/// Names `thread` as the one whose stack overflowed and fails the run
+/// (inlined: one call site per image as a rule).
+#[cfg(feature = "threads")]
+#[inline(always)]
+fn overflow_in(thread: &str) -> ! {
+    console::write_str("\nstack overflow in thread ");
+    console::write_str(thread);
+    console::write_str("\n");
+    exit(1)
 }
 
 /// Stack overflow check of thread `index`: the red zone at the bottom of
@@ -161,13 +207,11 @@ pub fn switch(sp: usize) -> usize {
 #[cfg(feature = "stack-check")]
 fn check_stack(index: usize) {
     use core::sync::atomic::Ordering::Relaxed;
-    let Some(thread) = crate::port::__bluegen_threads().get(index) else { return };
-    let broken = |i: usize| thread.stack.get(i).is_some_and(|w| w.load(Relaxed) != crate::stack::CANARY);
+    let Some((_, stack)) = thread_of(index) else { return };
+    let broken = |i: usize| stack.get(i).is_some_and(|w| w.load(Relaxed) != crate::stack::CANARY);
     if broken(crate::stack::RED_ZONE_WORDS - 1) || broken(0) {
-        console::write_str("\nstack overflow in thread ");
-        console::write_str(thread.name);
-        console::write_str("\n");
-        exit(1);
+        // The name only on this cold path: the check itself stays small.
+        overflow_in(thread_of(index).map_or("", |(name, _)| name));
     }
 }
 
@@ -199,6 +243,8 @@ pub fn thread_exit() -> ! {
             let bit = !(1u32 << current);
             READY.store(READY.load(Relaxed) & bit, Relaxed);
             ALIVE.store(ALIVE.load(Relaxed) & bit, Relaxed);
+            #[cfg(feature = "spawn")]
+            crate::spawn::ended(current);
         }
     });
     loop {
@@ -276,6 +322,8 @@ pub fn tick() -> bool {
     use state::*;
     let now = TICKS.load(Relaxed).wrapping_add(1);
     TICKS.store(now, Relaxed);
+    #[cfg(feature = "tickless")]
+    crate::tickless::count_interrupt();
     #[cfg(feature = "stack-check")]
     check_stack(CURRENT.load(Relaxed));
     let sleeping = SLEEPING.load(Relaxed);
@@ -314,7 +362,17 @@ pub fn current_id() -> usize {
 /// The calling thread's name in device.toml (`"idle"` for the idle thread).
 #[cfg(feature = "threads")]
 pub fn current_name() -> &'static str {
-    crate::port::__bluegen_threads().get(current_id()).map_or("idle", |t| t.name)
+    thread_of(current_id()).map_or("idle", |(name, _)| name)
+}
+
+/// Tick interrupts taken since the scheduler started: with `TICKLESS`
+/// fewer than [`ticks`] when threads slept, without it every tick is one.
+#[cfg(feature = "preempt")]
+pub fn tick_interrupts() -> u32 {
+    #[cfg(feature = "tickless")]
+    return crate::tickless::interrupts();
+    #[cfg(not(feature = "tickless"))]
+    ticks()
 }
 
 fn banner(threads: usize) {

@@ -1,0 +1,84 @@
+//! Hardware stack limit on ARMv8-M mainline: PSPLIM and the UsageFault.
+//!
+//! On every switch the kernel hands over the lowest address the next thread
+//! may push to (the top of its red zone); PendSV writes it to PSPLIM before
+//! it loads the thread's PSP. A push below it (a call, an exception frame)
+//! raises a UsageFault with CFSR.STKOF instead of writing past the stack.
+//! The UsageFault is enabled, so it comes here rather than to HardFault:
+//! a stack overflow prints "fault: stack limit (PSPLIM) exceeded" and calls
+//! the image's `__bluegen_stack_overflow`, which names the running thread
+//! and fails the run; any other usage fault goes to the fault report (or
+//! fails silently without it).
+
+/// System Handler Control and State Register; bit 18 enables UsageFault.
+const SHCSR: usize = 0xE000_ED24;
+/// Configurable Fault Status Register; bit 20 (UFSR.STKOF) is a stack limit
+/// violation.
+const CFSR: usize = 0xE000_ED28;
+const STKOF: u32 = 1 << 20;
+
+core::arch::global_asm!(
+    "
+    .section .text.__bluegen_usagefault, \"ax\", %progbits
+    .global __bluegen_usagefault
+    .type __bluegen_usagefault, %function
+    .thumb_func
+__bluegen_usagefault:
+    /* EXC_RETURN bit 2: the frame is on PSP (a thread) or MSP. */
+    mov r0, lr
+    lsls r0, r0, #29
+    bmi 1f
+    mrs r0, msp
+    b 2f
+1:  mrs r0, psp
+2:  bl __bluegen_usage_fault
+    udf #0
+    .size __bluegen_usagefault, . - __bluegen_usagefault
+    "
+);
+
+// SAFETY: the generated image defines these with `#[unsafe(no_mangle)]` and
+// exactly these signatures; neither has preconditions.
+unsafe extern "Rust" {
+    safe fn __bluegen_console_write(bytes: &[u8]);
+    safe fn __bluegen_stack_overflow() -> !;
+    #[cfg(not(feature = "fault-report"))]
+    safe fn __bluegen_exit(code: i32) -> !;
+}
+
+/// Enables the UsageFault exception, so stack overflows come to it.
+pub fn enable() {
+    // SAFETY: SHCSR is an architected System Control Block register;
+    // setting USGFAULTENA only routes usage faults to their own handler.
+    unsafe {
+        let shcsr = SHCSR as *mut u32;
+        shcsr.write_volatile(shcsr.read_volatile() | 1 << 18);
+    }
+}
+
+/// Sets PSPLIM, the lowest address the process stack may reach.
+pub fn set(limit: usize) {
+    // SAFETY: called from PendSV (handler mode, on MSP) right before it
+    // loads the next thread's PSP, which lies above `limit`; PSPLIM only
+    // bounds later pushes on PSP.
+    unsafe { core::arch::asm!("msr psplim, {0}", in(reg) limit, options(nomem, nostack, preserves_flags)) };
+}
+
+/// The UsageFault handler past its assembly entry: `frame` is the
+/// exception frame (for the fault report).
+#[unsafe(no_mangle)]
+extern "C" fn __bluegen_usage_fault(frame: *const u32) -> ! {
+    // SAFETY: reading CFSR has no side effect.
+    let cfsr = unsafe { (CFSR as *const u32).read_volatile() };
+    if cfsr & STKOF != 0 {
+        __bluegen_console_write(b"\nfault: stack limit (PSPLIM) exceeded");
+        __bluegen_stack_overflow();
+    }
+    #[cfg(feature = "fault-report")]
+    crate::fault::__bluegen_fault_report(frame);
+    #[cfg(not(feature = "fault-report"))]
+    {
+        let _ = frame;
+        __bluegen_exit(1)
+    }
+}
