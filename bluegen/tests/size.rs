@@ -151,6 +151,15 @@ fn feature_cost_builds_without_each_feature() {
     assert!(flash(&row("console")) > 0, "{out}");
     assert!(flash(&row("panic-location")) > 0, "{out}");
     assert!(flash(&row("console")) >= flash(&row("panic-location")), "{out}");
+    // The build and the costs are kept for menuconfig's live estimate.
+    let image = dir.join("target/bluegen/qemu-mps2-an385");
+    let read = |f: &str| -> serde_json::Value { serde_json::from_str(&std::fs::read_to_string(image.join(f)).unwrap()).unwrap() };
+    let measured = read("footprint.json");
+    assert!(out.starts_with(&format!("features on qemu-mps2-an385: {} B flash", measured["flash"])), "{out}\n{measured}");
+    assert!(measured["on"].as_array().unwrap().iter().any(|f| f == "console"), "{measured}");
+    let costs = read("feature-cost.json");
+    let console = costs.as_array().unwrap().iter().find(|c| c["feature"] == "console").unwrap().clone();
+    assert_eq!(console["flash"].as_i64(), Some(flash(&row("console"))), "{console}");
 }
 
 #[test]

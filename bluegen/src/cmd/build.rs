@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::build::Artifacts;
-use crate::diag::{Diagnostic, Result};
+use crate::diag::{Diagnostic, Error, Result};
 use crate::report::{Footprint, footprint, print_regions};
 use crate::resolve::Plan;
 use crate::root::Root;
@@ -90,6 +90,14 @@ pub fn build_device(path: Option<&Path>, board: Option<&str>) -> Result<Built> {
     let rendered = crate::render::render(&root, &plan)?;
     let artifacts = crate::build::build(&plan, &rendered.dir)?;
     let footprint = footprint(&artifacts.elf, plan.device.flash, plan.device.ram)?;
+    // What menuconfig's estimate starts from.
+    let measured = crate::menuconfig::estimate::Measured {
+        flash: footprint.flash_bytes(),
+        ram: footprint.static_ram_bytes(),
+        on: crate::menuconfig::estimate::features_on(&plan.config),
+    };
+    let json = serde_json::to_string_pretty(&measured).map_err(|e| Error::msg(e.to_string()))?;
+    crate::render::write_if_changed(&rendered.dir.join(crate::menuconfig::estimate::FOOTPRINT_FILE), json.as_bytes())?;
     let budget = &plan.device.budget;
     if budget.flash.is_some() || budget.ram.is_some() || !budget.components.is_empty() {
         let map = super::size::component_map(&plan);

@@ -20,7 +20,9 @@ impl Cmd {
                 .into());
         }
         let (_, plan) = super::build::plan(self.path.as_deref(), None)?;
+        let image_dir = plan.device.image_dir();
         let mut state = crate::menuconfig::state::State::new(plan);
+        state.estimator = crate::menuconfig::estimate::Estimator::load(&image_dir);
         crate::menuconfig::run(&mut state)?;
         Ok(0)
     }

@@ -44,6 +44,14 @@ impl Cmd {
             let root = crate::root::Root::discover()?;
             let fp = &built.footprint;
             let costs = super::feature_cost::costs(&root, &built.plan, fp.flash_bytes(), fp.static_ram_bytes())?;
+            // Kept for menuconfig's live estimate.
+            let kept: Vec<_> = costs
+                .iter()
+                .map(|c| crate::menuconfig::estimate::FeatureCost { feature: c.feature.clone(), flash: c.flash, ram: c.ram })
+                .collect();
+            let json = serde_json::to_string_pretty(&kept).map_err(|e| Error::msg(e.to_string()))?;
+            let file = built.plan.device.image_dir().join(crate::menuconfig::estimate::FEATURE_COST_FILE);
+            crate::render::write_atomic(&file, json.as_bytes())?;
             println!("{} on {}: {} B flash, {} B static RAM", built.plan.device.name, built.plan.device.board.name, fp.flash_bytes(), fp.static_ram_bytes());
             return super::feature_cost::print(&mut std::io::stdout().lock(), &costs).map(|()| 0);
         }

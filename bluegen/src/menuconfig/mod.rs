@@ -4,6 +4,7 @@
 //! terminal; [`ui`] draws it with ratatui; [`handle`] maps keys to state
 //! changes the way Kconfig's menuconfig does; [`run`] owns the terminal.
 
+pub mod estimate;
 pub mod state;
 pub mod ui;
 

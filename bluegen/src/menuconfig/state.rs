@@ -44,6 +44,8 @@ pub struct State {
     pub mode: Mode,
     pub status: String,
     pub quit: bool,
+    /// The last build's footprint and feature costs, for the live estimate.
+    pub estimator: super::estimate::Estimator,
 }
 
 impl State {
@@ -58,6 +60,7 @@ impl State {
             mode: Mode::Browse,
             status: "↑↓ move  Enter open/edit  Space/y/n toggle  ? help  / search  s save  Esc back/quit".into(),
             quit: false,
+            estimator: Default::default(),
         }
     }
 

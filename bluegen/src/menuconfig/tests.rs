@@ -83,6 +83,29 @@ fn a_locked_item_is_greyed_with_its_reason() {
     assert!(s.status.contains("depends on CONSOLE"), "{}", s.status);
 }
 
+/// The title estimates the footprint of the selection from the last
+/// build: a measured feature turned off takes its cost off; one turned on
+/// since is named as unmeasured.
+#[test]
+fn the_title_estimates_the_footprint_from_the_last_build() {
+    use super::estimate::{Estimator, FeatureCost, Measured, features_on};
+    let title = |s: &State| screen(s).lines().next().unwrap().to_string();
+    let mut s = state();
+    assert!(!title(&s).contains('≈'), "no estimate without a build: {}", title(&s));
+    let on = features_on(&s.config);
+    s.estimator = Estimator {
+        measured: Some(Measured { flash: 3000, ram: 600, on }),
+        costs: vec![FeatureCost { feature: "panic-location".into(), flash: 120, ram: 4 }],
+    };
+    assert!(title(&s).ends_with("≈ 3000 B flash, 600 B RAM"), "{}", title(&s));
+    search(&mut s, "panic-location");
+    press(&mut s, &[KeyCode::Char('n')]);
+    assert!(title(&s).ends_with("≈ 2880 B flash (-120), 596 B RAM (-4)"), "{}", title(&s));
+    search(&mut s, "banner");
+    press(&mut s, &[KeyCode::Char('y')]);
+    assert!(title(&s).ends_with("+ banner unmeasured"), "{}", title(&s));
+}
+
 #[test]
 fn editing_a_value_validates_it() {
     let mut s = state();

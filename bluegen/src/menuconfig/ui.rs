@@ -15,14 +15,25 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(2)]).areas(frame.area());
     let crumbs = if state.path.is_empty() { String::new() } else { format!(" → {}", state.path.join(" → ")) };
     let dirty = if state.dirty() { "  [modified]" } else { "" };
+    let estimate = state.estimator.estimate(&state.config).map(|e| e.text());
+    let width = estimate.as_ref().map_or(0, |e| e.chars().count() as u16 + 2);
+    let [left, right] = Layout::horizontal([Constraint::Min(10), Constraint::Max(width)]).areas(title);
     frame.render_widget(
         Paragraph::new(format!(
             "{} ({}){crumbs}{dirty}",
             state.plan.device.name, state.plan.device.board.name
         ))
         .style(Style::new().add_modifier(Modifier::BOLD)),
-        title,
+        left,
     );
+    if let Some(estimate) = estimate {
+        frame.render_widget(
+            Paragraph::new(fit(&estimate, usize::from(right.width)))
+                .alignment(ratatui::layout::Alignment::Right)
+                .style(Style::new().fg(Color::DarkGray)),
+            right,
+        );
+    }
     draw_menu(frame, body, state);
     let hint = match state.current_symbol() {
         Some(s) if state.mode == Mode::Browse => state.locked(s).unwrap_or_else(|| state.status.clone()),
