@@ -7,13 +7,13 @@
 //! use. No probe is needed for any of this.
 
 use probe_rs::config::{CoreType, MemoryRegion, Registry};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::diag::{Diagnostic, Location, Result};
 use crate::model::Region;
 
 /// What bluegen needs to know about a chip.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Chip {
     pub name: String,
     pub family: String,
@@ -57,7 +57,43 @@ fn core_name(core: CoreType) -> String {
 }
 
 /// Looks a chip up by name; `used_at` is where the device or board named it.
+///
+/// Loading probe-rs's registry takes about 30 ms, more than all the rest of
+/// `bluegen check`, so a chip once found is kept in a small cache (see
+/// [`cache_dir`]) and later lookups read that instead.
 pub fn lookup(name: &str, key: &str, used_at: Option<Location>) -> Result<Chip> {
+    let plain = !name.starts_with('.') && name.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
+    let cached = cache_dir().filter(|_| plain).map(|dir| dir.join(format!("{name}.json")));
+    if let Some(chip) = cached.as_ref().and_then(|f| std::fs::read(f).ok()).and_then(|t| serde_json::from_slice::<Chip>(&t).ok()) {
+        return Ok(chip);
+    }
+    let chip = lookup_in_registry(name, key, used_at)?;
+    // The cache only saves time: a failed write changes nothing else.
+    if let (Some(file), Ok(json)) = (cached, serde_json::to_vec_pretty(&chip)) {
+        let _ = crate::render::write_atomic(&file, &json);
+    }
+    Ok(chip)
+}
+
+/// Where looked-up chips are kept: `$BLUEGEN_CACHE_DIR`, else
+/// `$XDG_CACHE_HOME/bluegen` or `~/.cache/bluegen`, in a folder named after
+/// this bluegen executable's size and modification time, so that a new
+/// build (and with it, perhaps, a new probe-rs registry) starts afresh.
+pub fn cache_dir() -> Option<std::path::PathBuf> {
+    let base = match std::env::var_os("BLUEGEN_CACHE_DIR") {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => match std::env::var_os("XDG_CACHE_HOME") {
+            Some(dir) => std::path::PathBuf::from(dir).join("bluegen"),
+            None => std::path::PathBuf::from(std::env::var_os("HOME")?).join(".cache/bluegen"),
+        },
+    };
+    let exe = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
+    let mtime = exe.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    Some(base.join(format!("chips-{}-{:x}-{mtime:x}", env!("CARGO_PKG_VERSION"), exe.len())))
+}
+
+/// Looks a chip up in probe-rs's registry itself.
+fn lookup_in_registry(name: &str, key: &str, used_at: Option<Location>) -> Result<Chip> {
     let registry = registry();
     let target = registry.get_target_by_name(name).map_err(|_| {
         let all: Vec<&str> =

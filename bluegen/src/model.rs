@@ -12,7 +12,7 @@ use crate::board::Board;
 use crate::kconfig::Assignment;
 
 /// A memory region: where it starts and how many bytes it holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Region {
     pub origin: u64,
     pub size: u64,

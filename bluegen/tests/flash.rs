@@ -134,3 +134,39 @@ fn hardware_boards_build_within_budget_and_plan_their_flash() {
         assert!(runner.contains(&format!("probe-rs run --chip {}", chip.split(' ').next().unwrap())), "{runner}");
     }
 }
+
+/// A chip once looked up is kept in the cache (probe-rs's registry takes
+/// longer to load than the rest of `bluegen check`); a later check reads it
+/// and says the same, and a damaged cache file is simply looked up again.
+#[test]
+fn chip_lookups_are_cached() {
+    let cache = tempfile::tempdir().unwrap();
+    let dk = repo().join("examples/nrf52840-dk").display().to_string();
+    let check = || {
+        let out = Command::cargo_bin("bluegen").unwrap().env("BLUEGEN_CACHE_DIR", cache.path()).args(["check", &dk]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let first = check();
+    let files: Vec<_> = walk(cache.path()).into_iter().filter(|p| p.ends_with("nRF52840_xxAA.json")).collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let chip: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
+    assert_eq!(chip["ram"]["origin"], 0x2000_0000u64, "{chip}");
+    assert_eq!(check(), first);
+    std::fs::write(&files[0], "{ not json").unwrap();
+    assert_eq!(check(), first);
+    assert!(std::fs::read_to_string(&files[0]).unwrap().contains("nRF52840_xxAA"), "rewritten after the damage");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
