@@ -6,8 +6,8 @@
 //! r4–r11 and EXC_RETURN (and s16–s31 when the thread used the FPU) below
 //! the hardware frame, asks the kernel for the next thread
 //! (`__bluegen_switch(sp) -> sp`, defined by the image) and pops that
-//! thread's registers. The code uses only Thumb-1 instructions so it runs on
-//! ARMv6-M too.
+//! thread's registers: with one `stmdb`/`ldmia` on Thumb-2 cores, with a
+//! Thumb-1 sequence that leaves the same frame on ARMv6-M.
 
 /// s16–s31 when the outgoing thread has an extended (FP) frame: EXC_RETURN
 /// bit 4 clear.
@@ -50,6 +50,61 @@ macro_rules! restore_fp {
     };
 }
 
+/// The register save and restore: one `stmdb`/`ldmia` of r4–r11 and
+/// EXC_RETURN on cores with Thumb-2 (ARMv7-M, ARMv8-M mainline), the
+/// Thumb-1 sequence on ARMv6-M. Both leave the same frame: r4 at the
+/// lowest address, EXC_RETURN at offset 32, the hardware frame above.
+#[cfg(thumb2)]
+macro_rules! save_regs {
+    () => {
+        "stmdb r0!, {{r4-r11, lr}}
+        "
+    };
+}
+
+#[cfg(thumb2)]
+macro_rules! restore_regs {
+    () => {
+        "ldmia r0!, {{r4-r11, lr}}
+        "
+    };
+}
+
+#[cfg(not(thumb2))]
+macro_rules! save_regs {
+    () => {
+        "subs r0, #36
+        mov r1, r0
+        stm r1!, {{r4-r7}}
+        mov r4, r8
+        mov r5, r9
+        mov r6, r10
+        mov r7, r11
+        stm r1!, {{r4-r7}}
+        mov r2, lr
+        str r2, [r1]
+        "
+    };
+}
+
+#[cfg(not(thumb2))]
+macro_rules! restore_regs {
+    () => {
+        "ldr r2, [r0, #32]
+        mov lr, r2
+        mov r1, r0
+        adds r1, #16
+        ldm r1!, {{r4-r7}}
+        mov r8, r4
+        mov r9, r5
+        mov r10, r6
+        mov r11, r7
+        ldm r0!, {{r4-r7}}
+        adds r0, #20
+        "
+    };
+}
+
 core::arch::global_asm!(concat!(
     "
     .section .text.__bluegen_pendsv, \"ax\", %progbits
@@ -63,32 +118,13 @@ __bluegen_pendsv:
     beq 1f
     ",
     save_fp!(),
+    save_regs!(),
     "
-    subs r0, #36
-    mov r1, r0
-    stm r1!, {{r4-r7}}
-    mov r4, r8
-    mov r5, r9
-    mov r6, r10
-    mov r7, r11
-    stm r1!, {{r4-r7}}
-    mov r2, lr
-    str r2, [r1]
 1:  cpsid i
     bl __bluegen_switch
     cpsie i
-    ldr r2, [r0, #32]
-    mov lr, r2
-    mov r1, r0
-    adds r1, #16
-    ldm r1!, {{r4-r7}}
-    mov r8, r4
-    mov r9, r5
-    mov r10, r6
-    mov r11, r7
-    ldm r0!, {{r4-r7}}
-    adds r0, #20
     ",
+    restore_regs!(),
     restore_fp!(),
     "
     msr psp, r0

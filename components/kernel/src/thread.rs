@@ -204,7 +204,9 @@ fn overflow_in(thread: &str) -> ! {
 /// its stack must be intact at its top word (the first an overflow writes)
 /// and its bottom word; if not, names the thread and fails the run before
 /// the overflow can reach the memory below the stack.
+/// Inlined: it runs on every switch, and its cold path is one call.
 #[cfg(feature = "stack-check")]
+#[inline(always)]
 fn check_stack(index: usize) {
     use core::sync::atomic::Ordering::Relaxed;
     let Some((_, stack)) = thread_of(index) else { return };
