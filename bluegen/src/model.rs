@@ -89,6 +89,9 @@ pub struct Thread {
     pub entry: String,
     pub priority: u8,
     pub stack: u32,
+    /// Where device.toml gives the priority, for errors found later.
+    #[serde(skip)]
+    pub priority_at: Option<crate::diag::Location>,
 }
 
 impl Device {

@@ -116,6 +116,7 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     for c in &mut components {
         c.features = config.features_of(&c.name);
     }
+    check_priorities(&device, &config)?;
     let boot_stack = match config.get("BOOT_STACK_SIZE").and_then(|s| s.value.clone()) {
         Some(kconfig::Value::Int(n)) => n.max(0) as u64,
         _ => 0,
@@ -123,4 +124,26 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     let largest_thread = device.threads.iter().map(|t| u64::from(t.stack)).max().unwrap_or(0);
     let stack_size = boot_stack.max(largest_thread).next_multiple_of(8);
     Ok(Plan { device, components, config, stack_size, tree, preset })
+}
+
+/// Thread priorities must lie below the kernel's `PRIORITIES` (1 is the
+/// lowest; 0 is the idle thread's). Every offending thread is reported.
+fn check_priorities(device: &Device, config: &Config) -> Result<()> {
+    let Some(kconfig::Value::Int(levels)) = config.get("PRIORITIES").and_then(|s| s.value.clone()) else {
+        return Ok(());
+    };
+    let errors: Vec<Diagnostic> = device
+        .threads
+        .iter()
+        .filter(|t| i64::from(t.priority) >= levels)
+        .map(|t| {
+            Diagnostic::error(format!("invalid value for `threads.{}.priority`", t.name))
+                .at(t.priority_at.clone())
+                .key(format!("threads.{}.priority", t.name))
+                .value(t.priority.to_string())
+                .why(format!("the kernel has {levels} priority levels (`priorities = {levels}`): thread priorities go from 1 to {}", levels - 1))
+                .hint(format!("lower the priority, or raise the levels: [features] priorities = {}", (i64::from(t.priority) + 1).min(32)))
+        })
+        .collect();
+    Error::check(errors).map(|_| ())
 }

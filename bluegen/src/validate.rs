@@ -287,7 +287,8 @@ fn validate_thread(name: &Spanned<String>, t: &Spanned<RawThread>, ram: Option<R
             0
         }
     };
-    (errors.len() == before).then(|| Thread { name: t_name.clone(), entry: entry.clone(), priority, stack })
+    let priority_at = Some(source.location(prio.span()));
+    (errors.len() == before).then(|| Thread { name: t_name.clone(), entry: entry.clone(), priority, stack, priority_at })
 }
 
 fn bad_value(source: &Source, v: &Spanned<toml::Value>, key: &str, why: String) -> Diagnostic {

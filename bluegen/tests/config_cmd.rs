@@ -129,6 +129,29 @@ fn board_values_apply_below_the_device() {
     assert_eq!((clock["value"].as_i64(), clock["set_by"].as_str()), (Some(8_000_000), Some("user")), "{clock}");
 }
 
+/// `priorities` caps thread priorities: a thread above it is an error at
+/// its `priority` line, and every such thread is named.
+#[test]
+fn thread_priorities_stay_below_the_priority_levels() {
+    let tmp = tempfile::tempdir().unwrap();
+    let app = repo().join("bluegen/tests/fixtures/panic/app");
+    let device = tmp.path().join("device.toml");
+    let text = format!(
+        "[device]\nname = \"x\"\nboard = \"qemu-mps2-an385\"\npreset = \"standard\"\napp = \"{}\"\n\n[features]\npriorities = 4\n\n[threads.main]\nentry = \"main\"\npriority = 3\nstack = 1024\n\n[threads.ui]\nentry = \"main\"\npriority = 4\nstack = 1024\n\n[threads.net]\nentry = \"main\"\npriority = 9\nstack = 1024\n",
+        app.display()
+    );
+    std::fs::write(&device, &text).unwrap();
+    let (code, out, err) = run(&["check", device.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(err.contains("invalid value for `threads.ui.priority`") && err.contains("device.toml:17:12"), "{err}");
+    assert!(err.contains("invalid value for `threads.net.priority`") && err.contains("device.toml:22:12"), "{err}");
+    assert!(err.contains("thread priorities go from 1 to 3"), "{err}");
+    assert!(!err.contains("threads.main.priority"), "{err}");
+    std::fs::write(&device, text.replace("priorities = 4", "priorities = 10")).unwrap();
+    let (code, _, err) = run(&["check", device.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+}
+
 #[test]
 fn minimal_drops_what_the_preset_and_defaults_give() {
     let (code, out, err) = run(&["config", &features(), "--minimal"]);

@@ -29,6 +29,8 @@ pub const MUTEX: bool = false;
 pub const EVENTS: bool = false;
 /// Message queue.
 pub const QUEUE: bool = false;
+/// Thread priority levels.
+pub const PRIORITIES: u32 = 32;
 /// Tick rate (Hz).
 pub const TICK_HZ: u32 = 100;
 /// Round-robin time slice (ticks).
