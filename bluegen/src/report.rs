@@ -101,10 +101,11 @@ pub fn footprint(path: &Path, flash: Region, ram: Region) -> Result<Footprint> {
 }
 
 /// Whether a demangled symbol is a thread stack: `<image>::STACK_<THREAD>`,
-/// which the image template generates, or the kernel's `IDLE_STACK`.
+/// which the image template generates, the kernel's `IDLE_STACK`, or its
+/// pool for spawned threads (`spawn::POOL`).
 pub fn is_thread_stack(demangled: &str) -> bool {
     let last = demangled.rsplit("::").next().unwrap_or(demangled);
-    (last.starts_with("STACK_") && last.len() > "STACK_".len()) || last == "IDLE_STACK"
+    (last.starts_with("STACK_") && last.len() > "STACK_".len()) || last == "IDLE_STACK" || demangled.ends_with("spawn::POOL")
 }
 
 /// Prints the region table.

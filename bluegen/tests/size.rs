@@ -169,3 +169,17 @@ fn golden_component_report_of_hello() {
     assert_eq!(code, 0, "{err}");
     insta::assert_snapshot!("hello_an385_depth2", out);
 }
+
+/// The spawn pool is a stack row too, and static RAM leaves every stack out
+/// (`kernel-spawn`: a 1 KiB thread, the 384-byte idle stack, a 2 × 1 KiB pool).
+#[test]
+fn spawned_thread_stacks_are_stacks() {
+    let dir = repo().join("bluegen/tests/fixtures/kernel-spawn");
+    let (code, text, err) = run(&["size", dir.to_str().unwrap(), "--top", "4"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(text.contains("stacks of spawned threads (the pool)"), "{text}");
+    let (code, out, err) = run(&["build", dir.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["sections"]["thread_stacks"], 1024 + 384 + 2048, "{json}");
+}

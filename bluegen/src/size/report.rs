@@ -162,6 +162,10 @@ impl SizeReport {
                 component = STACKS.into();
                 module_name = String::new();
                 name = "stack of the idle thread".into();
+            } else if piece.name.ends_with("spawn::POOL") {
+                component = STACKS.into();
+                module_name = String::new();
+                name = "stacks of spawned threads (the pool)".into();
             } else if piece.section == ".stack" {
                 let shared: &[String] = if has_thread_stacks { &[] } else { &map.boot_stack_threads };
                 name = match shared {
