@@ -6,25 +6,7 @@
 //! Fault Status Register still names the cause and, when valid, the address
 //! (MMFAR / BFAR). ARMv6-M has neither, so there only the PC is known.
 
-core::arch::global_asm!(
-    "
-    .section .text.__bluegen_hardfault, \"ax\", %progbits
-    .global __bluegen_hardfault
-    .type __bluegen_hardfault, %function
-    .thumb_func
-__bluegen_hardfault:
-    /* EXC_RETURN bit 2: the frame is on PSP (a thread) or MSP. */
-    mov r0, lr
-    lsls r0, r0, #29
-    bmi 1f
-    mrs r0, msp
-    b 2f
-1:  mrs r0, psp
-2:  bl __bluegen_fault_report
-    udf #0
-    .size __bluegen_hardfault, . - __bluegen_hardfault
-    "
-);
+fault_entry!("__bluegen_hardfault", "__bluegen_fault_report");
 
 // SAFETY: the generated image defines both with `#[unsafe(no_mangle)]` and
 // exactly these signatures; neither has preconditions.

@@ -26,6 +26,32 @@
 
 #![no_std]
 
+/// A fault handler's assembly entry `$entry`: finds the exception frame on
+/// PSP (a thread) or MSP, by EXC_RETURN bit 2, and calls the Rust handler
+/// `$handler(frame: *const u32) -> !`. Thumb-1 only, for ARMv6-M too.
+macro_rules! fault_entry {
+    ($entry:literal, $handler:literal) => {
+        core::arch::global_asm!(concat!(
+            "
+    .section .text.", $entry, ", \"ax\", %progbits
+    .global ", $entry, "
+    .type ", $entry, ", %function
+    .thumb_func
+", $entry, ":
+    mov r0, lr
+    lsls r0, r0, #29
+    bmi 1f
+    mrs r0, msp
+    b 2f
+1:  mrs r0, psp
+2:  bl ", $handler, "
+    udf #0
+    .size ", $entry, ", . - ", $entry, "
+    "
+        ));
+    };
+}
+
 mod exceptions;
 #[cfg(feature = "fault-report")]
 mod fault;

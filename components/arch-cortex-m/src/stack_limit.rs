@@ -17,25 +17,7 @@ const SHCSR: usize = 0xE000_ED24;
 const CFSR: usize = 0xE000_ED28;
 const STKOF: u32 = 1 << 20;
 
-core::arch::global_asm!(
-    "
-    .section .text.__bluegen_usagefault, \"ax\", %progbits
-    .global __bluegen_usagefault
-    .type __bluegen_usagefault, %function
-    .thumb_func
-__bluegen_usagefault:
-    /* EXC_RETURN bit 2: the frame is on PSP (a thread) or MSP. */
-    mov r0, lr
-    lsls r0, r0, #29
-    bmi 1f
-    mrs r0, msp
-    b 2f
-1:  mrs r0, psp
-2:  bl __bluegen_usage_fault
-    udf #0
-    .size __bluegen_usagefault, . - __bluegen_usagefault
-    "
-);
+fault_entry!("__bluegen_usagefault", "__bluegen_usage_fault");
 
 // SAFETY: the generated image defines these with `#[unsafe(no_mangle)]` and
 // exactly these signatures; neither has preconditions.
