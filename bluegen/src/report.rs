@@ -89,7 +89,7 @@ pub fn footprint(path: &Path, flash: Region, ram: Region) -> Result<Footprint> {
     fp.thread_stacks = file
         .symbols()
         .filter(|s| s.section_index().and_then(|i| file.section_by_index(i).ok()).is_some_and(|sec| sec.kind() == SectionKind::UninitializedData))
-        .filter(|s| s.name().is_ok_and(|n| is_thread_stack(&format!("{:#}", rustc_demangle::demangle(n)))))
+        .filter(|s| s.name().is_ok_and(|n| stack_row(&format!("{:#}", rustc_demangle::demangle(n))).is_some()))
         .map(|s| s.size())
         .sum::<u64>()
         .min(fp.bss);
@@ -100,12 +100,17 @@ pub fn footprint(path: &Path, flash: Region, ram: Region) -> Result<Footprint> {
     Ok(fp)
 }
 
-/// Whether a demangled symbol is a thread stack: `<image>::STACK_<THREAD>`,
-/// which the image template generates, the kernel's `IDLE_STACK`, or its
-/// pool for spawned threads (`spawn::POOL`).
-pub fn is_thread_stack(demangled: &str) -> bool {
+/// The size report's row name if a demangled symbol is a thread stack:
+/// `<image>::STACK_<THREAD>`, which the image template generates, the
+/// kernel's `IDLE_STACK`, or its pool for spawned threads (`spawn::POOL`).
+pub fn stack_row(demangled: &str) -> Option<String> {
     let last = demangled.rsplit("::").next().unwrap_or(demangled);
-    (last.starts_with("STACK_") && last.len() > "STACK_".len()) || last == "IDLE_STACK" || demangled.ends_with("spawn::POOL")
+    match last.strip_prefix("STACK_") {
+        Some(thread) if !thread.is_empty() => Some(format!("stack of thread `{}`", thread.to_lowercase())),
+        _ if last == "IDLE_STACK" => Some("stack of the idle thread".into()),
+        _ if demangled.ends_with("spawn::POOL") => Some("stacks of spawned threads (the pool)".into()),
+        _ => None,
+    }
 }
 
 /// Prints the region table.

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::attribute::{Attribution, Classes, Piece};
-use crate::report::RegionUse;
+use crate::report::{RegionUse, stack_row};
 
 /// Maps crates and `#[no_mangle]` names to component names.
 #[derive(Debug, Clone, Default)]
@@ -149,23 +149,15 @@ impl SizeReport {
         let mut no_mangle = BTreeMap::new();
         let mut components: BTreeMap<String, BTreeMap<String, ModuleRow>> = BTreeMap::new();
         let mut total = Classes::default();
-        let has_thread_stacks = attribution.pieces.iter().any(|p| thread_stack(p).is_some());
+        let has_thread_stacks = attribution.pieces.iter().any(|p| stack_row(&p.name).is_some());
         for piece in &attribution.pieces {
             let mut component = map.component_of(piece, &mut no_mangle);
             let mut name = piece.name.clone();
             let mut module_name = piece.module.clone();
-            if let Some(thread) = thread_stack(piece) {
+            if let Some(row) = stack_row(&piece.name) {
                 component = STACKS.into();
                 module_name = String::new();
-                name = format!("stack of thread `{thread}`");
-            } else if piece.name.rsplit("::").next() == Some("IDLE_STACK") {
-                component = STACKS.into();
-                module_name = String::new();
-                name = "stack of the idle thread".into();
-            } else if piece.name.ends_with("spawn::POOL") {
-                component = STACKS.into();
-                module_name = String::new();
-                name = "stacks of spawned threads (the pool)".into();
+                name = row;
             } else if piece.section == ".stack" {
                 let shared: &[String] = if has_thread_stacks { &[] } else { &map.boot_stack_threads };
                 name = match shared {
@@ -263,14 +255,6 @@ impl SizeReport {
         }
         Ok(())
     }
-}
-
-/// `Some(thread)` for a thread stack symbol the image template generates
-/// as `STACK_<THREAD NAME IN UPPER CASE>`.
-fn thread_stack(piece: &Piece) -> Option<String> {
-    let last = piece.name.rsplit("::").next()?;
-    let thread = last.strip_prefix("STACK_").or_else(|| last.strip_prefix("__bluegen_stack_"))?;
-    (!thread.is_empty()).then(|| thread.to_lowercase())
 }
 
 fn class_of(s: &str) -> super::Class {
