@@ -5,7 +5,8 @@
 //! features against the components' Kconfig files → [`render`] the image crate
 //! from `kernel-templates/` → [`build`] it with cargo → [`report`] its
 //! footprint → [`run`] it in QEMU. Boards ([`board`]) and presets ([`preset`])
-//! are data files; [`cmd`] holds one module per subcommand.
+//! are data files. [`pipeline`] strings the stages together; [`cmd`] holds
+//! one module per subcommand, each calling the pipeline, none another.
 
 pub mod board;
 pub mod build;
@@ -18,6 +19,7 @@ pub mod kconfig;
 pub mod load;
 pub mod menuconfig;
 pub mod model;
+pub mod pipeline;
 pub mod preset;
 pub mod render;
 pub mod report;

@@ -60,7 +60,7 @@ impl Cmd {
                 .and_then(|n| n.to_str())
                 .unwrap_or_default()
                 .to_string();
-            let (_, plan) = super::build::plan(Some(&example), None)?;
+            let (_, plan) = crate::pipeline::plan(Some(&example), None)?;
             if !self.no_timings {
                 rows.push(Row {
                     name: name.clone(),
@@ -79,7 +79,7 @@ impl Cmd {
                 None => &[],
             };
             for board in targets {
-                let built = super::build::build_device(Some(&example), Some(board))?;
+                let built = crate::pipeline::build_device(Some(&example), Some(board))?;
                 let fp = &built.footprint;
                 let row = |metric: &str, value: u64| Row {
                     name: name.clone(),
@@ -146,7 +146,7 @@ fn size_report_ms() -> Result<Row> {
     for _ in 0..7 {
         let start = std::time::Instant::now();
         let report =
-            super::size::elf_report(&exe, &crate::size::ComponentMap::default(), Vec::new())?;
+            crate::pipeline::elf_report(&exe, &crate::size::ComponentMap::default(), Vec::new())?;
         std::hint::black_box(report);
         times.push(start.elapsed().as_secs_f64() * 1000.0);
     }
@@ -162,7 +162,7 @@ fn size_report_ms() -> Result<Row> {
 
 /// Runs a built image under `-icount` if its board counts instructions
 /// deterministically, and turns its `BENCH` lines into rows.
-fn instruction_rows(name: &str, built: &super::build::Built) -> Result<Vec<Row>> {
+fn instruction_rows(name: &str, built: &crate::pipeline::Built) -> Result<Vec<Row>> {
     let board = &built.plan.device.board;
     let Some(icount) = board.qemu.as_ref().and_then(|q| q.icount.as_ref()) else {
         return Ok(Vec::new());

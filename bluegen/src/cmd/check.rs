@@ -16,7 +16,7 @@ pub struct Cmd {
 
 impl Cmd {
     pub fn run(self) -> crate::diag::Result<u8> {
-        let (_, plan) = super::build::plan(self.path.as_deref(), self.board.as_deref())?;
+        let (_, plan) = crate::pipeline::plan(self.path.as_deref(), self.board.as_deref())?;
         let warnings: Vec<_> =
             plan.config.warnings.iter().filter(|d| d.severity == Severity::Warning).cloned().collect();
         if !warnings.is_empty() {

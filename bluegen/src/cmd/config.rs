@@ -4,17 +4,20 @@
 //! `--why SYMBOL` explains one symbol; `--json` is for machines; `--minimal`
 //! prints the smallest `[features]` table that gives the same configuration.
 
+mod set;
+
 use std::path::PathBuf;
 
 use crate::diag::{Diagnostic, Error, Result};
-use crate::kconfig::{self, Config, Origin, SetBy, Symbol, Value};
+use crate::kconfig::show::{set_by_kind, set_by_text, toml_value, type_name};
+use crate::kconfig::{Config, Origin, Symbol, Value};
 use crate::resolve::Plan;
 
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct Cmd {
     #[command(subcommand)]
-    pub action: Option<super::config_set::Action>,
+    pub action: Option<set::Action>,
     /// A device.toml, or a directory holding one [default: .]
     pub path: Option<PathBuf>,
     /// Resolve for this board instead of the one device.toml names.
@@ -36,7 +39,7 @@ impl Cmd {
         if let Some(action) = self.action {
             return action.run();
         }
-        let (_, plan) = super::build::plan(self.path.as_deref(), self.board.as_deref())?;
+        let (_, plan) = crate::pipeline::plan(self.path.as_deref(), self.board.as_deref())?;
         if let Some(name) = &self.why {
             print!("{}", why(&plan.config, name)?);
         } else if self.json {
@@ -48,48 +51,6 @@ impl Cmd {
             print!("{}", listing(&plan.config));
         }
         Ok(0)
-    }
-}
-
-/// `user`, `board`, `preset`, `default`, `select` or `imply`.
-pub fn set_by_kind(s: &SetBy) -> &'static str {
-    match s {
-        SetBy::User => "user",
-        SetBy::Preset(_) => "preset",
-        SetBy::Board(_) => "board",
-        SetBy::Default => "default",
-        SetBy::Select(_) => "select",
-        SetBy::Imply(_) => "imply",
-    }
-}
-
-pub fn set_by_text(s: &SetBy) -> String {
-    match s {
-        SetBy::User => "device".into(),
-        SetBy::Preset(p) => format!("preset {p}"),
-        SetBy::Board(b) => format!("board {b}"),
-        SetBy::Default => "default".into(),
-        SetBy::Select(by) => format!("selected by {by}"),
-        SetBy::Imply(by) => format!("implied by {by}"),
-    }
-}
-
-/// A value as it would be written in device.toml.
-pub fn toml_value(v: &Value) -> String {
-    match v {
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Hex(h) => format!("\"{h:#x}\""),
-        Value::Str(s) => toml::Value::String(s.clone()).to_string(),
-    }
-}
-
-pub fn type_name(s: &Symbol) -> &'static str {
-    match s.ty {
-        kconfig::SymbolType::Bool => "bool",
-        kconfig::SymbolType::Int => "int",
-        kconfig::SymbolType::Hex => "hex",
-        kconfig::SymbolType::Str => "string",
     }
 }
 

@@ -123,8 +123,8 @@ fn page(config: &Config, component: &str) -> String {
         }
         out.push_str("| | |\n|---|---|\n");
         out.push_str(&format!("| symbol | `{}` |\n", s.name));
-        out.push_str(&format!("| type | {} |\n", super::config::type_name(s)));
-        let default = s.value.as_ref().map_or_else(|| "off".to_string(), super::config::toml_value);
+        out.push_str(&format!("| type | {} |\n", crate::kconfig::show::type_name(s)));
+        let default = s.value.as_ref().map_or_else(|| "off".to_string(), crate::kconfig::show::toml_value);
         out.push_str(&format!("| default | `{default}` |\n"));
         if let Some((lo, hi)) = s.range {
             out.push_str(&format!("| range | {lo} ..= {hi} |\n"));

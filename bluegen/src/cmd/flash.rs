@@ -41,7 +41,7 @@ pub struct Block {
 
 impl Cmd {
     pub fn run(self) -> Result<u8> {
-        let built = super::build::build_device(self.path.as_deref(), self.board.as_deref())?;
+        let built = crate::pipeline::build_device(self.path.as_deref(), self.board.as_deref())?;
         let board = &built.plan.device.board;
         if board.qemu.is_some() {
             println!("board {} is emulated: flashing it means running it in QEMU", board.name);

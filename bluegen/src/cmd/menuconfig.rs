@@ -19,7 +19,7 @@ impl Cmd {
                 .hint("from scripts, use `bluegen config set` and `bluegen config unset`")
                 .into());
         }
-        let (_, plan) = super::build::plan(self.path.as_deref(), None)?;
+        let (_, plan) = crate::pipeline::plan(self.path.as_deref(), None)?;
         let image_dir = plan.device.image_dir();
         let mut state = crate::menuconfig::state::State::new(plan);
         state.estimator = crate::menuconfig::estimate::Estimator::load(&image_dir);

@@ -19,7 +19,7 @@ pub struct Cmd {
 
 impl Cmd {
     pub fn run(self) -> Result<u8> {
-        let built = super::build::build_device(self.path.as_deref(), self.board.as_deref())?;
+        let built = crate::pipeline::build_device(self.path.as_deref(), self.board.as_deref())?;
         let timeout = self.timeout.map(Duration::from_secs_f64);
         let code = crate::run::qemu(&built.plan.device.board, &built.artifacts.elf, timeout, &[])?;
         Ok(u8::try_from(code).unwrap_or(1))

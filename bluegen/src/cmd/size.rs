@@ -2,10 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Diagnostic, Error, Result};
-use crate::report::{RegionUse, footprint};
-use crate::resolve::Plan;
-use crate::size::{ComponentMap, SizeReport, attribute};
+use crate::diag::{Error, Result};
+use crate::report::footprint;
+use crate::size::{ComponentMap, SizeReport};
 
 #[derive(Debug, clap::Args)]
 pub struct Cmd {
@@ -40,10 +39,10 @@ pub struct Cmd {
 impl Cmd {
     pub fn run(self) -> Result<u8> {
         if self.feature_cost {
-            let built = super::build::build_device(self.path.as_deref(), self.board.as_deref())?;
+            let built = crate::pipeline::build_device(self.path.as_deref(), self.board.as_deref())?;
             let root = crate::root::Root::discover()?;
             let fp = &built.footprint;
-            let costs = super::feature_cost::costs(&root, &built.plan, fp.flash_bytes(), fp.static_ram_bytes())?;
+            let costs = crate::pipeline::feature_cost::costs(&root, &built.plan, fp.flash_bytes(), fp.static_ram_bytes())?;
             // Kept for menuconfig's live estimate.
             let kept: Vec<_> = costs
                 .iter()
@@ -53,7 +52,7 @@ impl Cmd {
             let file = built.plan.device.image_dir().join(crate::menuconfig::estimate::FEATURE_COST_FILE);
             crate::render::write_atomic(&file, json.as_bytes())?;
             println!("{} on {}: {} B flash, {} B static RAM", built.plan.device.name, built.plan.device.board.name, fp.flash_bytes(), fp.static_ram_bytes());
-            return super::feature_cost::print(&mut std::io::stdout().lock(), &costs).map(|()| 0);
+            return crate::pipeline::feature_cost::print(&mut std::io::stdout().lock(), &costs).map(|()| 0);
         }
         let report = self.report()?;
         let mut out = std::io::stdout().lock();
@@ -87,10 +86,10 @@ impl Cmd {
                 }
                 None => Vec::new(),
             };
-            return elf_report(path, &ComponentMap::default(), regions);
+            return crate::pipeline::elf_report(path, &ComponentMap::default(), regions);
         }
-        let built = super::build::build_device(Some(path), self.board.as_deref())?;
-        elf_report(&built.artifacts.elf, &component_map(&built.plan), built.footprint.regions.clone())
+        let built = crate::pipeline::build_device(Some(path), self.board.as_deref())?;
+        crate::pipeline::elf_report(&built.artifacts.elf, &crate::pipeline::component_map(&built.plan), built.footprint.regions.clone())
     }
 }
 
@@ -98,31 +97,4 @@ fn is_elf(path: &Path) -> bool {
     use std::io::Read;
     let mut magic = [0u8; 4];
     std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok() && magic == *b"\x7fELF"
-}
-
-/// The size report of one ELF.
-pub fn elf_report(elf: &Path, map: &ComponentMap, regions: Vec<RegionUse>) -> Result<SizeReport> {
-    let data = std::fs::read(elf).map_err(|e| Error::io("read", elf, e))?;
-    let attribution = attribute(&data).map_err(|why| {
-        Error::new(Diagnostic::error(format!("cannot read `{}`", elf.display())).why(why).hint("pass an ELF file or a device project"))
-    })?;
-    Ok(SizeReport::new(elf, &attribution, map, regions))
-}
-
-/// Crate identifiers and source directories of a plan's components.
-pub fn component_map(plan: &Plan) -> ComponentMap {
-    let mut map = ComponentMap::default();
-    // The image and the app define the `#[no_mangle]` hooks that components
-    // only declare, so their sources are searched first.
-    map.sources.push(("image".into(), plan.device.image_dir().join("src")));
-    map.sources.push(("app".into(), plan.device.app.dir.join("src")));
-    for c in &plan.components {
-        map.crates.insert(c.ident(), c.name.clone());
-        map.sources.push((c.name.clone(), c.dir.join("src")));
-    }
-    map.crates.insert(plan.device.app.package.replace('-', "_"), "app".into());
-    map.crates.insert(plan.device.crate_name(), "image".into());
-    // Threads without a stack symbol of their own run on the boot stack.
-    map.boot_stack_threads = plan.device.threads.iter().map(|t| t.name.clone()).collect();
-    map
 }

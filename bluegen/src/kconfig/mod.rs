@@ -26,6 +26,7 @@
 
 mod eval;
 pub mod expr;
+pub mod show;
 mod tree;
 
 use std::path::PathBuf;

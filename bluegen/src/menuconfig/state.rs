@@ -224,7 +224,7 @@ impl State {
         let (changes, _) = crate::save::changes(&self.plan, &self.wanted)?;
         crate::save::write(&self.plan, &changes)?;
         // Re-read the file so the next save starts from what is on disk.
-        let (_, plan) = crate::cmd::build::plan(Some(&self.plan.device.manifest), None)?;
+        let (_, plan) = crate::pipeline::plan(Some(&self.plan.device.manifest), None)?;
         self.config = plan.config.clone();
         self.plan = plan;
         self.wanted.clear();
@@ -264,7 +264,7 @@ impl State {
             String::new(),
             format!("Symbol:     {} ({})", s.name, s.ty.name()),
             format!("Value:      {}", s.value.as_ref().map_or("(off)".to_string(), Value::as_text)),
-            format!("Set by:     {}", crate::cmd::config::set_by_text(&s.set_by)),
+            format!("Set by:     {}", crate::kconfig::show::set_by_text(&s.set_by)),
             format!("Defined at: {} (component {})", s.defined_at, s.component),
             format!("Depends on: {}", s.depends_on.as_deref().unwrap_or("nothing")),
         ];

@@ -10,7 +10,7 @@ use super::{handle, ui};
 
 fn state() -> State {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/features");
-    let (_, plan) = crate::cmd::build::plan(Some(&dir), None).unwrap();
+    let (_, plan) = crate::pipeline::plan(Some(&dir), None).unwrap();
     State::new(plan)
 }
 

@@ -42,7 +42,7 @@ impl Action {
         } else {
             rest.iter().map(|k| (crate::kconfig::key_of(k), None)).collect()
         };
-        let (_, plan) = super::build::plan(path.as_deref(), None)?;
+        let (_, plan) = crate::pipeline::plan(path.as_deref(), None)?;
         let (changes, _) = crate::save::changes(&plan, &wanted)?;
         let wrote = crate::save::write(&plan, &changes)?;
         for c in &changes {

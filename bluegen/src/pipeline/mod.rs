@@ -1,0 +1,102 @@
+//! Pipeline: device.toml → plan → rendered image crate → built image.
+//!
+//! The stages live in their own modules ([`crate::load`], [`crate::validate`],
+//! [`crate::resolve`], [`crate::render`], [`crate::build`], [`crate::report`]);
+//! this module strings them together, so that every subcommand calls the same
+//! sequence and no subcommand imports another.
+
+pub mod feature_cost;
+
+use std::path::{Path, PathBuf};
+
+use crate::build::Artifacts;
+use crate::diag::{Diagnostic, Error, Result};
+use crate::report::{Footprint, RegionUse, footprint};
+use crate::resolve::Plan;
+use crate::root::Root;
+use crate::size::{ComponentMap, SizeReport, attribute};
+
+/// A built image: its plan, files and footprint.
+pub struct Built {
+    pub plan: Plan,
+    pub artifacts: Artifacts,
+    pub footprint: Footprint,
+}
+
+/// The device.toml that `path` means: the file itself, or `<dir>/device.toml`.
+pub fn manifest_path(path: Option<&Path>) -> Result<PathBuf> {
+    let path = path.unwrap_or(Path::new("."));
+    let manifest = match path.is_dir() {
+        true if path == Path::new(".") => PathBuf::from("device.toml"),
+        true => path.join("device.toml"),
+        false => path.to_path_buf(),
+    };
+    if !manifest.is_file() {
+        return Err(Diagnostic::error(format!("no device.toml at `{}`", manifest.display()))
+            .why(if path.is_dir() { "the directory holds no device.toml".to_string() } else { "the file does not exist".to_string() })
+            .hint("pass a device project directory or its device.toml; `bluegen new <DIR> --board <BOARD>` creates one")
+            .into());
+    }
+    // Kept as the user wrote it, so messages show the path they typed.
+    Ok(manifest)
+}
+
+/// Load, validate and resolve: everything short of compiling.
+pub fn plan(path: Option<&Path>, board: Option<&str>) -> Result<(Root, Plan)> {
+    let root = Root::discover()?;
+    let manifest = manifest_path(path)?;
+    let (source, raw) = crate::load::load_device(&manifest)?;
+    let device = crate::validate::validate(&root, &source, raw, board)?;
+    let plan = crate::resolve::resolve(&root, device)?;
+    Ok((root, plan))
+}
+
+/// The whole build pipeline for one device.
+pub fn build_device(path: Option<&Path>, board: Option<&str>) -> Result<Built> {
+    let (root, plan) = plan(path, board)?;
+    let rendered = crate::render::render(&root, &plan)?;
+    let artifacts = crate::build::build(&plan, &rendered.dir)?;
+    let footprint = footprint(&artifacts.elf, plan.device.flash, plan.device.ram)?;
+    // What menuconfig's estimate starts from.
+    let measured = crate::menuconfig::estimate::Measured {
+        flash: footprint.flash_bytes(),
+        ram: footprint.static_ram_bytes(),
+        on: crate::menuconfig::estimate::features_on(&plan.config),
+    };
+    let json = serde_json::to_string_pretty(&measured).map_err(|e| Error::msg(e.to_string()))?;
+    crate::render::write_if_changed(&rendered.dir.join(crate::menuconfig::estimate::FOOTPRINT_FILE), json.as_bytes())?;
+    let budget = &plan.device.budget;
+    if budget.flash.is_some() || budget.ram.is_some() || !budget.components.is_empty() {
+        let map = component_map(&plan);
+        let report = elf_report(&artifacts.elf, &map, footprint.regions.clone())?;
+        crate::size::budget::check(&plan.device.name, budget, &report)?;
+    }
+    Ok(Built { plan, artifacts, footprint })
+}
+
+/// The size report of one ELF.
+pub fn elf_report(elf: &Path, map: &ComponentMap, regions: Vec<RegionUse>) -> Result<SizeReport> {
+    let data = std::fs::read(elf).map_err(|e| Error::io("read", elf, e))?;
+    let attribution = attribute(&data).map_err(|why| {
+        Error::new(Diagnostic::error(format!("cannot read `{}`", elf.display())).why(why).hint("pass an ELF file or a device project"))
+    })?;
+    Ok(SizeReport::new(elf, &attribution, map, regions))
+}
+
+/// Crate identifiers and source directories of a plan's components.
+pub fn component_map(plan: &Plan) -> ComponentMap {
+    let mut map = ComponentMap::default();
+    // The image and the app define the `#[no_mangle]` hooks that components
+    // only declare, so their sources are searched first.
+    map.sources.push(("image".into(), plan.device.image_dir().join("src")));
+    map.sources.push(("app".into(), plan.device.app.dir.join("src")));
+    for c in &plan.components {
+        map.crates.insert(c.ident(), c.name.clone());
+        map.sources.push((c.name.clone(), c.dir.join("src")));
+    }
+    map.crates.insert(plan.device.app.package.replace('-', "_"), "app".into());
+    map.crates.insert(plan.device.crate_name(), "image".into());
+    // Threads without a stack symbol of their own run on the boot stack.
+    map.boot_stack_threads = plan.device.threads.iter().map(|t| t.name.clone()).collect();
+    map
+}
