@@ -5,14 +5,15 @@
 //! boards with a `[qemu.icount]` table each image also runs under QEMU's
 //! deterministic `-icount`, and every `BENCH <metric>=<units>/<count>` line
 //! it prints becomes a row in instructions. Rows are
-//! `{name, board, metric, value, unit}`.
+//! `{name, board, metric, value, unit}`; `book/bench.json` keeps the rows the
+//! book quotes (see `cmd::docs::figures`).
 
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::board::Board;
-use crate::diag::{Error, Result};
+use crate::diag::{Diagnostic, Error, Result};
 use crate::root::Root;
 
 #[derive(Debug, clap::Args)]
@@ -32,18 +33,31 @@ pub struct Cmd {
 }
 
 /// One measurement.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Row {
     pub name: String,
     pub board: String,
     pub metric: String,
     pub value: f64,
-    pub unit: &'static str,
+    pub unit: String,
 }
+
+/// The metrics that depend on the host's speed; every other one is
+/// deterministic (the same sources give the same value).
+pub const TIMING_METRICS: [&str; 2] = ["check_ms", "size_report_ms"];
 
 impl Cmd {
     pub fn run(self) -> Result<u8> {
         let root = Root::discover()?;
+        // Every unknown --example and --board, before anything is built.
+        let known_boards = Root::data_names(&root.boards());
+        let (examples, mut errors) = examples(&root, &self.example)?;
+        for board in self.board.iter().filter(|b| !known_boards.contains(b)) {
+            errors.push(unknown("board", "--board", board, &known_boards, format!("there is no {}", root.boards().join(format!("{board}.toml")).display())));
+        }
+        if !errors.is_empty() {
+            return Err(Error { diagnostics: errors });
+        }
         let boards: Vec<String> = if self.board.is_empty() {
             Board::all(&root)?
                 .into_iter()
@@ -54,7 +68,9 @@ impl Cmd {
             self.board.clone()
         };
         let mut rows = Vec::new();
-        for example in examples(&root, &self.example)? {
+        let mut builds = 0;
+        let mut skipped = Vec::new();
+        for example in examples {
             let name = example
                 .file_name()
                 .and_then(|n| n.to_str())
@@ -67,7 +83,7 @@ impl Cmd {
                     board: plan.device.board.name.clone(),
                     metric: "check_ms".into(),
                     value: check_ms(&example)?,
-                    unit: "ms",
+                    unit: "ms".into(),
                 });
             }
             // Examples for emulated boards are measured on every emulated
@@ -76,22 +92,37 @@ impl Cmd {
             let targets: &[String] = match plan.device.board.qemu {
                 Some(_) => &boards,
                 None if self.board.is_empty() || self.board.contains(&own[0]) => &own,
-                None => &[],
+                None => {
+                    skipped.push(format!("{name} (on {})", own[0]));
+                    &[]
+                }
             };
             for board in targets {
                 let built = crate::pipeline::build_device(Some(&example), Some(board))?;
+                builds += 1;
                 let fp = &built.footprint;
                 let row = |metric: &str, value: u64| Row {
                     name: name.clone(),
                     board: board.clone(),
                     metric: metric.into(),
                     value: value as f64,
-                    unit: "bytes",
+                    unit: "bytes".into(),
                 };
                 rows.push(row("image_flash_bytes", fp.flash_bytes()));
                 rows.push(row("image_ram_bytes", fp.static_ram_bytes()));
                 rows.extend(instruction_rows(&name, &built)?);
             }
+        }
+        if builds == 0 {
+            // Only hardware examples with other boards get here.
+            return Err(Diagnostic::error("nothing to measure")
+                .why(format!(
+                    "hardware examples are measured on their own board only, which --board {} leaves out: {}",
+                    self.board.join(" --board "),
+                    skipped.join(", ")
+                ))
+                .hint("add that example's board with --board, or drop --board")
+                .into());
         }
         if !self.no_timings {
             rows.push(size_report_ms()?);
@@ -156,7 +187,7 @@ fn size_report_ms() -> Result<Row> {
         board: "host".into(),
         metric: "size_report_ms".into(),
         value: (times[times.len() / 2] * 100.0).round() / 100.0,
-        unit: "ms",
+        unit: "ms".into(),
     })
 }
 
@@ -191,28 +222,47 @@ fn instruction_rows(name: &str, built: &crate::pipeline::Built) -> Result<Vec<Ro
                 return Err(Error::msg(format!("{name} on {}: cannot read `BENCH {line}` (want `BENCH <metric>=<units>/<count>`)", board.name)));
             };
             let value = units / count / icount.units_per_instruction;
-            Ok(Row { name: name.into(), board: board.name.clone(), metric: metric.into(), value: (value * 10.0).round() / 10.0, unit: "instructions" })
+            Ok(Row { name: name.into(), board: board.name.clone(), metric: metric.into(), value: (value * 10.0).round() / 10.0, unit: "instructions".into() })
         })
         .collect()
 }
 
-/// The example project directories, sorted, optionally filtered by name.
-fn examples(root: &Root, only: &[String]) -> Result<Vec<PathBuf>> {
+/// The example project directories, sorted, optionally filtered by name;
+/// and one error per name that is not an example.
+fn examples(root: &Root, only: &[String]) -> Result<(Vec<PathBuf>, Vec<Diagnostic>)> {
     let dir = root.dir.join("examples");
     let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map_err(|e| Error::io("read directory", &dir, e))?
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.join("device.toml").is_file())
-        .filter(|p| {
-            only.is_empty()
-                || only
-                    .iter()
-                    .any(|o| p.file_name().is_some_and(|n| n == o.as_str()))
-        })
         .collect();
     found.sort();
-    Ok(found)
+    let names: Vec<String> = found
+        .iter()
+        .filter_map(|p| p.file_name()?.to_str().map(str::to_string))
+        .collect();
+    let errors = only
+        .iter()
+        .filter(|o| !names.contains(o))
+        .map(|o| unknown("example", "--example", o, &names, format!("there is no {}", dir.join(o).join("device.toml").display())))
+        .collect();
+    found.retain(|p| only.is_empty() || only.iter().any(|o| p.file_name().is_some_and(|n| n == o.as_str())));
+    Ok((found, errors))
+}
+
+/// An `--example` or `--board` value that names nothing: why, the known
+/// names, and the closest one when one is close.
+fn unknown(what: &str, flag: &str, value: &str, known: &[String], why: String) -> Diagnostic {
+    let d = Diagnostic::error(format!("unknown {what} `{value}`"))
+        .key(flag)
+        .value(value)
+        .why(why)
+        .note(format!("known {what}s: {}", known.join(", ")));
+    match crate::diag::did_you_mean(value, known.iter().map(String::as_str)) {
+        Some(hint) => d.hint(hint),
+        None => d.hint(format!("pass one of the known {what}s to {flag}, or leave {flag} out for all")),
+    }
 }
 
 fn print_table(rows: &[Row]) {
