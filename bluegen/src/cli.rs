@@ -39,7 +39,7 @@ pub enum Command {
     Size(cmd::size::Cmd),
     /// List the boards bluegen knows.
     Boards(cmd::boards::Cmd),
-    /// Write (or --check) the book's component reference pages from the Kconfig files.
+    /// Write (or --check) the book's component reference (from the Kconfig files) and figures (from book/bench.json).
     Docs(cmd::docs::Cmd),
     /// Build every example on every emulated board and print a size and speed table.
     Bench(cmd::bench::Cmd),

@@ -1,9 +1,13 @@
-//! `bluegen docs`: the book's component reference pages, from the Kconfig files.
+//! `bluegen docs`: the book's generated parts — component reference and figures.
 //!
 //! One page per component in `book/src/reference/<component>.md`, listing
 //! each symbol with its device.toml key, type, default, range, dependencies
-//! and help text. `--check` compares instead of writing and fails on any
+//! and help text. The figures in README.md and the book's pages are regions
+//! rendered from `book/bench.json` and from bluegen's own output
+//! ([`figures`]). `--check` compares instead of writing and fails on any
 //! difference; the test suite runs it, so the pages cannot drift.
+
+pub mod figures;
 
 use std::path::PathBuf;
 
@@ -14,7 +18,7 @@ use crate::root::Root;
 
 #[derive(Debug, clap::Args)]
 pub struct Cmd {
-    /// Compare the pages with the Kconfig files; fail if any differs.
+    /// Compare the pages with the Kconfig files and book/bench.json; fail if any differs.
     #[arg(long)]
     pub check: bool,
 }
@@ -24,26 +28,42 @@ impl Cmd {
         let root = Root::discover()?;
         let pages = pages(&root)?;
         let mut stale = Vec::new();
-    // `pages` includes SUMMARY.md, whose reference entries are generated too.
+        // `pages` includes SUMMARY.md, whose reference entries are generated too.
         for (path, text) in &pages {
             if self.check {
-                if std::fs::read_to_string(path).ok().as_deref() != Some(text.as_str()) {
-                    stale.push(path.display().to_string());
+                let old = std::fs::read_to_string(path).unwrap_or_default();
+                if old != *text {
+                    stale.push(first_difference(&root, path, &old, text));
                 }
             } else if write_if_changed(path, text.as_bytes())? {
                 println!("wrote {}", path.display());
             }
         }
         if !stale.is_empty() {
-            return Err(Diagnostic::error("the component reference pages are out of date")
-                .why(format!("differs from the Kconfig files: {}", stale.join(", ")))
+            return Err(Diagnostic::error("the book's generated parts are out of date")
+                .why(format!("differs from the Kconfig files or {}:\n{}", figures::BENCH_FILE, stale.join("\n")))
                 .hint("run `bluegen docs` and commit the result")
+                .note(format!("if the kernel changed, measure again first: `{}`", figures::REGENERATE))
                 .into());
         }
         if self.check {
-            println!("ok: {} reference pages match the Kconfig files", pages.len());
+            println!("ok: {} pages match the Kconfig files and {}", pages.len(), figures::BENCH_FILE);
         }
         Ok(0)
+    }
+}
+
+/// `path:line: has …, want …` for the first line where `old` and `new` differ.
+fn first_difference(root: &Root, path: &std::path::Path, old: &str, new: &str) -> String {
+    let shown = path.strip_prefix(&root.dir).unwrap_or(path).display();
+    let (mut a, mut b) = (old.lines(), new.lines());
+    let mut n = 1;
+    loop {
+        match (a.next(), b.next()) {
+            (Some(x), Some(y)) if x == y => n += 1,
+            (None, None) => return format!("  {shown}: line endings or the final newline differ"),
+            (x, y) => return format!("  {shown}:{n}: has `{}`, want `{}`", x.unwrap_or("(end)"), y.unwrap_or("(end)")),
+        }
     }
 }
 
@@ -83,7 +103,34 @@ pub fn pages(root: &Root) -> Result<Vec<(PathBuf, String)>> {
     let summary = std::fs::read_to_string(&summary_path).map_err(|e| Error::io("read", &summary_path, e))?;
     let entries: String = files.iter().map(|f| format!("  - [{0}](reference/{0}.md)\n", f.component)).collect();
     pages.push((summary_path, splice(&summary, &entries)));
+    figure_pages(root, &mut pages)?;
     Ok(pages)
+}
+
+/// Renders the figure regions of README.md and book/src/*.md into `pages`
+/// (adding the pages that have regions).
+fn figure_pages(root: &Root, pages: &mut Vec<(PathBuf, String)>) -> Result<()> {
+    let exe = std::env::current_exe().map_err(|e| Error::msg(format!("cannot find the bluegen binary: {e}")))?;
+    let mut rows = None;
+    for path in figures::page_paths(root)? {
+        let at = pages.iter().position(|(p, _)| *p == path);
+        let text = match at {
+            Some(i) => pages[i].1.clone(),
+            None => std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?,
+        };
+        if figures::regions(&path, &text)?.is_empty() {
+            continue;
+        }
+        if rows.is_none() {
+            rows = Some(figures::load_rows(root)?);
+        }
+        let rendered = figures::render(&path, &text, rows.as_deref().unwrap_or_default(), &mut |words| figures::run_bluegen(&exe, root, words))?;
+        match at {
+            Some(i) => pages[i].1 = rendered,
+            None => pages.push((path, rendered)),
+        }
+    }
+    Ok(())
 }
 
 /// Replaces the lines between the `reference:start` and `reference:end`
