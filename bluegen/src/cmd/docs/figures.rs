@@ -39,7 +39,10 @@ pub fn page_paths(root: &Root) -> Result<Vec<PathBuf>> {
         .filter(|p| p.extension().is_some_and(|x| x == "md"))
         .collect();
     paths.sort();
-    paths.insert(0, root.dir.join("README.md"));
+    let readme = root.dir.join("README.md");
+    if readme.is_file() {
+        paths.insert(0, readme);
+    }
     Ok(paths)
 }
 
