@@ -1,4 +1,4 @@
-//! The book's figures stay true: committed bench rows against a fresh run, pages against both.
+//! The book's figures stay true: against a fresh bench run and real output.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

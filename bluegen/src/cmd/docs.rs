@@ -1,4 +1,4 @@
-//! `bluegen docs`: the book's generated parts — component reference and figures.
+//! `bluegen docs`: the book's generated parts, reference pages and figures.
 //!
 //! One page per component in `book/src/reference/<component>.md`, listing
 //! each symbol with its device.toml key, type, default, range, dependencies

@@ -1,4 +1,4 @@
-//! The book's figures: `book/bench.json` rows and bluegen's own output, rendered into marked regions.
+//! The book's figures: bench rows and bluegen output, in marked page regions.
 //!
 //! A page quotes figures only inside regions that `bluegen docs` rewrites:
 //!
@@ -340,6 +340,8 @@ pub fn run_bluegen(exe: &Path, root: &Root, words: &[String]) -> Result<String> 
     let out = std::process::Command::new(exe)
         .args(&words[1..])
         .current_dir(&root.dir)
+        // Builds land in the project's own target/, the path the book shows.
+        .env_remove("CARGO_TARGET_DIR")
         .output()
         .map_err(|e| Error::msg(format!("cannot run `{}`: {e}", words.join(" "))))?;
     if !out.status.success() {
