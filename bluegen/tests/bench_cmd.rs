@@ -59,3 +59,11 @@ fn a_selection_that_measures_nothing_is_an_error() {
       = hint: add that example's board with --board, or drop --board
     ");
 }
+
+#[test]
+fn a_path_instead_of_a_name_gets_the_name() {
+    let (code, _, err) = bluegen(&["bench", "--example", "examples/hello", "--board", "boards/qemu-virt-rv32.toml"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("= hint: did you mean `hello`? (--example takes a name, not a path)"), "{err}");
+    assert!(err.contains("= hint: did you mean `qemu-virt-rv32`? (--board takes a name, not a path)"), "{err}");
+}

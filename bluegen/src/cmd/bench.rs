@@ -259,7 +259,10 @@ fn unknown(what: &str, flag: &str, value: &str, known: &[String], why: String) -
         .value(value)
         .why(why)
         .note(format!("known {what}s: {}", known.join(", ")));
-    match crate::diag::did_you_mean(value, known.iter().map(String::as_str)) {
+    // `examples/hello` or `boards/qemu-virt-rv32.toml` mean the name inside.
+    let stem = std::path::Path::new(value).file_stem().and_then(|s| s.to_str()).unwrap_or(value);
+    match crate::diag::did_you_mean(stem, known.iter().map(String::as_str)) {
+        Some(hint) if stem != value => d.hint(format!("{hint} ({flag} takes a name, not a path)")),
         Some(hint) => d.hint(hint),
         None => d.hint(format!("pass one of the known {what}s to {flag}, or leave {flag} out for all")),
     }
