@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use crate::diag::{Diagnostic, Error, Result};
 use crate::kconfig::{self, ComponentKconfig, Config};
-use crate::render::write_if_changed;
+use crate::files::write_if_changed;
 use crate::root::Root;
 
 #[derive(Debug, clap::Args)]
@@ -31,7 +31,7 @@ impl Cmd {
                     stale.push(path.display().to_string());
                 }
             } else if write_if_changed(path, text.as_bytes())? {
-                println!("wrote {}", path.display());
+                crate::outln!("wrote {}", path.display())?;
             }
         }
         if !stale.is_empty() {
@@ -41,7 +41,7 @@ impl Cmd {
                 .into());
         }
         if self.check {
-            println!("ok: {} reference pages match the Kconfig files", pages.len());
+            crate::outln!("ok: {} reference pages match the Kconfig files", pages.len())?;
         }
         Ok(0)
     }

@@ -20,6 +20,13 @@ impl Cmd {
                 .into());
         }
         let (_, plan) = crate::pipeline::plan(self.path.as_deref(), None)?;
+        // Refused before the UI starts, not at the first save.
+        crate::files::check_writable(&plan.device.manifest).map_err(|mut e| {
+            for d in &mut e.diagnostics {
+                d.labels.push(("note", "`bluegen config` shows the configuration without changing the file".into()));
+            }
+            e
+        })?;
         let image_dir = plan.device.image_dir();
         let mut state = crate::menuconfig::state::State::new(plan);
         state.estimator = crate::menuconfig::estimate::Estimator::load(&image_dir);

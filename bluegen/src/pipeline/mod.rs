@@ -64,7 +64,7 @@ pub fn build_device(path: Option<&Path>, board: Option<&str>) -> Result<Built> {
         on: crate::menuconfig::estimate::features_on(&plan.config),
     };
     let json = serde_json::to_string_pretty(&measured).map_err(|e| Error::msg(e.to_string()))?;
-    crate::render::write_if_changed(&rendered.dir.join(crate::menuconfig::estimate::FOOTPRINT_FILE), json.as_bytes())?;
+    crate::files::write_if_changed(&rendered.dir.join(crate::menuconfig::estimate::FOOTPRINT_FILE), json.as_bytes())?;
     let budget = &plan.device.budget;
     if budget.flash.is_some() || budget.ram.is_some() || !budget.components.is_empty() {
         let map = component_map(&plan);
