@@ -13,7 +13,7 @@ pub struct Cmd {
     #[arg(long)]
     pub board: Option<String>,
     /// Stop QEMU and fail after this many seconds (0.001 to 86400).
-    #[arg(long, value_name = "SECS", value_parser = crate::cli::seconds, allow_negative_numbers = true)]
+    #[arg(long, value_name = "SECS", value_parser = crate::cli::seconds, allow_hyphen_values = true)]
     pub timeout: Option<Duration>,
 }
 

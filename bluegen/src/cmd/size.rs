@@ -33,7 +33,7 @@ pub struct Cmd {
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
     /// With --compare: fail when a region grows by more than this ("5%" or bytes).
-    #[arg(long, requires = "compare", value_name = "LIMIT", value_parser = Threshold::parse)]
+    #[arg(long, requires = "compare", value_name = "LIMIT", value_parser = Threshold::parse, allow_hyphen_values = true)]
     pub threshold: Option<Threshold>,
 }
 
