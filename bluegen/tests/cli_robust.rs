@@ -162,6 +162,27 @@ fn size_names_what_it_was_given() {
     }
 }
 
+#[test]
+fn a_bad_baseline_is_refused_before_building() {
+    // No device here: had the build come first, that would be the error.
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("base.json"), "not json").unwrap();
+    let (code, _, err) = run_in(tmp.path(), &["size", "--compare", "base.json"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("error: `base.json` is not a bluegen size report"), "{err}");
+    assert!(!err.contains("device.toml at"), "{err}");
+}
+
+#[test]
+fn a_device_path_that_is_no_file_is_named_so() {
+    for sub in ["check", "build", "run", "config"] {
+        let (code, _, err) = run(&[sub, "/dev/null"]);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("error: no device.toml at `/dev/null`"), "{err}");
+        assert!(err.contains("why: it is not a regular file"), "{err}");
+    }
+}
+
 /// The symbols `bluegen config --json` lists for a device.
 fn symbols_of(device: &str) -> Vec<String> {
     let (code, out, err) = run(&["config", "--json", device]);

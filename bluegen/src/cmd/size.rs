@@ -55,6 +55,8 @@ impl Cmd {
             crate::outln!("{} on {}: {} B flash, {} B static RAM", built.plan.device.name, built.plan.device.board.name, fp.flash_bytes(), fp.static_ram_bytes())?;
             return crate::pipeline::feature_cost::print(&mut crate::cli::stdout(), &costs).map(|()| 0);
         }
+        // The baseline is read before anything is built: a wrong one fails at once.
+        let base = self.compare.as_deref().map(crate::size::compare::load).transpose()?;
         let report = self.report()?;
         let mut out = crate::cli::stdout();
         let io = |e: std::io::Error| Error::msg(e.to_string());
@@ -62,9 +64,8 @@ impl Cmd {
             let title = format!("Footprint of {}", report.elf.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()));
             crate::files::write_atomic(file, crate::size::html::page(&report, &title).as_bytes())?;
         }
-        if let Some(baseline) = &self.compare {
-            let base = crate::size::compare::load(baseline)?;
-            let breaches = crate::size::compare::print(&mut out, &base, &report, self.threshold).map_err(io)?;
+        if let Some(base) = &base {
+            let breaches = crate::size::compare::print(&mut out, base, &report, self.threshold).map_err(io)?;
             return if breaches.is_empty() { Ok(0) } else { Err(Error { diagnostics: breaches }) };
         }
         if self.json {

@@ -33,7 +33,7 @@ pub fn manifest_path(path: Option<&Path>) -> Result<PathBuf> {
     };
     if !manifest.is_file() {
         return Err(Diagnostic::error(format!("no device.toml at `{}`", manifest.display()))
-            .why(if path.is_dir() { "the directory holds no device.toml".to_string() } else { "the file does not exist".to_string() })
+            .why(if path.is_dir() { "the directory holds no device.toml" } else if manifest.exists() { "it is not a regular file" } else { "the file does not exist" })
             .hint("pass a device project directory or its device.toml; `bluegen new <DIR> --board <BOARD>` creates one")
             .into());
     }
