@@ -29,8 +29,10 @@ fn run(args: &[&str]) -> (i32, String, String) {
 /// after `| head` has its lines: every write fails with a broken pipe, so
 /// the first line printed meets it. Returns (exit code, stderr).
 fn closed_stdout(dir: &Path, args: &[&str]) -> (i32, String) {
-    let (reader, writer) = std::io::pipe().unwrap();
-    drop(reader);
+    // A pipe whose only reader, `true`, has already exited.
+    let mut reader = std::process::Command::new("true").stdin(Stdio::piped()).spawn().unwrap();
+    let writer = Stdio::from(reader.stdin.take().unwrap());
+    reader.wait().unwrap();
     let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("bluegen"))
         .current_dir(dir)
         .args(args)

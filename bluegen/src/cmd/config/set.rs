@@ -66,7 +66,7 @@ impl Action {
             let parsed = if set { assignment_of(arg, symbols, first_without_path) } else { symbol_to_unset(arg, symbols) };
             match parsed {
                 Ok(w) => wanted.push(w),
-                Err(d) => mistakes.push(d),
+                Err(e) => mistakes.extend(e.diagnostics),
             }
         }
         Error::check(mistakes)?;
@@ -89,7 +89,7 @@ impl Action {
 }
 
 /// One `SYMBOL=VALUE` argument of `config set`.
-fn assignment_of(arg: &str, symbols: &[Symbol], maybe_path: bool) -> Result<(String, Option<toml::Value>), Diagnostic> {
+fn assignment_of(arg: &str, symbols: &[Symbol], maybe_path: bool) -> Result<(String, Option<toml::Value>)> {
     let why = "each argument after the device path is SYMBOL=VALUE: a feature symbol of this image, `=`, and its value";
     match crate::save::parse_assignment(arg) {
         Ok((key, value)) => Ok((key, Some(value))),
@@ -100,11 +100,12 @@ fn assignment_of(arg: &str, symbols: &[Symbol], maybe_path: bool) -> Result<(Str
             Err(match find(symbols, &key).or_else(|| closest(symbols, &key)) {
                 Some(s) => d.hint(format!("did you mean `{}`? (its value now)", assignment(s))),
                 None => with_example(d, symbols),
-            })
+            }
+            .into())
         }
         Err(NotAssignment::EmptySymbol) => {
             let d = Diagnostic::error(format!("the SYMBOL part of `{arg}` is empty")).key("config set").value(arg).why(why);
-            Err(with_example(d, symbols))
+            Err(with_example(d, symbols).into())
         }
         Err(NotAssignment::EmptyValue(key)) => {
             let d = Diagnostic::error(format!("the VALUE part of `{arg}` is empty")).key("config set").value(arg).why(why);
@@ -112,20 +113,22 @@ fn assignment_of(arg: &str, symbols: &[Symbol], maybe_path: bool) -> Result<(Str
                 Some(s) if s.ty == SymbolType::Str => d.hint(format!("an empty string is written {key}='\"\"' (quoted for the shell)")),
                 Some(s) => d.hint(format!("give a value, e.g. `{}` (its value now)", assignment(s))),
                 None => with_example(d, symbols),
-            })
+            }
+            .into())
         }
     }
 }
 
 /// One `SYMBOL` argument of `config unset`: it must be a symbol of the image.
-fn symbol_to_unset(arg: &str, symbols: &[Symbol]) -> Result<(String, Option<toml::Value>), Diagnostic> {
+fn symbol_to_unset(arg: &str, symbols: &[Symbol]) -> Result<(String, Option<toml::Value>)> {
     if let Some((name, _)) = arg.split_once('=') {
         let key = crate::kconfig::key_of(name.trim());
         return Err(Diagnostic::error(format!("`{arg}` is not a symbol"))
             .key("config unset")
             .value(arg)
             .why("unset takes symbol names only: the value comes back from the preset and the defaults")
-            .hint(format!("bluegen config unset [PATH] {key}")));
+            .hint(format!("bluegen config unset [PATH] {key}"))
+            .into());
     }
     let key = crate::kconfig::key_of(arg.trim());
     if find(symbols, &key).is_some() {
@@ -138,7 +141,8 @@ fn symbol_to_unset(arg: &str, symbols: &[Symbol]) -> Result<(String, Option<toml
     Err(match did_you_mean(&key, symbols.iter().map(|s| s.key.as_str())) {
         Some(hint) => d.hint(hint),
         None => d.hint("`bluegen config` lists the symbols of this image"),
-    })
+    }
+    .into())
 }
 
 fn find<'a>(symbols: &'a [Symbol], key: &str) -> Option<&'a Symbol> {
