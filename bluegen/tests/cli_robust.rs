@@ -134,6 +134,12 @@ fn flags_that_would_do_nothing_are_refused() {
         assert!(err.contains("cannot be used with"), "{err}");
     }
     assert!(!tmp.path().join("f.html").exists());
+    // Options the chosen output ignores.
+    for args in [&["size", "--json", "--top", "3"][..], &["size", "--json", "--depth", "1"], &["size", "--compare", "b.json", "--json"], &["size", "--compare", "b.json", "--top", "3"]] {
+        let (code, _, err) = run_in(tmp.path(), args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("cannot be used with"), "{err}");
+    }
     // A bad --threshold is a usage error, found before anything is built.
     for value in ["lots", "nan%", "inf%", "-5%"] {
         let (code, _, err) = run_in(tmp.path(), &["size", "--compare", "base.json", "--threshold", value]);

@@ -14,8 +14,8 @@ pub struct Cmd {
     /// Build for this board (with a project), or take its regions (with an ELF).
     #[arg(long)]
     pub board: Option<String>,
-    /// Print the report as one JSON object.
-    #[arg(long)]
+    /// Print the report as one JSON object (all of it: no --top or --depth).
+    #[arg(long, conflicts_with_all = ["top", "depth"])]
     pub json: bool,
     /// How many of the largest symbols to list.
     #[arg(long, default_value_t = 10, value_name = "N")]
@@ -24,7 +24,7 @@ pub struct Cmd {
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=3))]
     pub depth: u8,
     /// Compare with a report saved with --json; print the deltas.
-    #[arg(long, value_name = "BASELINE.json")]
+    #[arg(long, value_name = "BASELINE.json", conflicts_with_all = ["json", "top", "depth"])]
     pub compare: Option<PathBuf>,
     /// Build once per enabled optional feature with it off; print each one's cost.
     #[arg(long, conflicts_with_all = ["compare", "json", "html", "top", "depth"])]
