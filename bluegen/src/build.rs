@@ -56,7 +56,7 @@ pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Res
     let forward = std::thread::spawn(move || {
         for line in std::io::BufReader::new(stderr).lines().map_while(std::result::Result::ok) {
             if !line.starts_with("error: could not compile") {
-                eprintln!("{line}");
+                crate::errln!("{line}");
             }
         }
     });
@@ -76,7 +76,7 @@ pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Res
                 let found = region_overflows(rendered);
                 missing_target |= rendered.contains("can't find crate for `core`");
                 if found.is_empty() {
-                    eprint!("{rendered}");
+                    crate::cli::print_err(format_args!("{rendered}"));
                 } else {
                     overflows.extend(found);
                 }
@@ -108,7 +108,7 @@ pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Res
     let bin = elf.with_extension("bin");
     let data = std::fs::read(&elf).map_err(|e| Error::io("read", &elf, e))?;
     let raw = raw_binary(&data).map_err(|why| Error::msg(format!("cannot make a raw binary of {}: {why}", elf.display())))?;
-    crate::render::write_if_changed(&bin, &raw)?;
+    crate::files::write_if_changed(&bin, &raw)?;
     Ok(Artifacts { elf, bin })
 }
 

@@ -70,7 +70,7 @@ pub fn lookup(name: &str, key: &str, used_at: Option<Location>) -> Result<Chip> 
     let chip = lookup_in_registry(name, key, used_at)?;
     // The cache only saves time: a failed write changes nothing else.
     if let (Some(file), Ok(json)) = (cached, serde_json::to_vec_pretty(&chip)) {
-        let _ = crate::render::write_atomic(&file, &json);
+        let _ = crate::files::write_atomic(&file, &json);
     }
     Ok(chip)
 }

@@ -1,6 +1,19 @@
 //! The command line: global flags, the subcommand enum, the one error reporter.
+//!
+//! Also the one way subcommands print: [`out!`](crate::out) and
+//! [`outln!`](crate::outln) (and [`stdout`] for code that takes a writer)
+//! treat a closed standard output as a normal end. `bluegen chips | head`
+//! closes the pipe once head has its lines; Rust ignores SIGPIPE, so the next
+//! write fails with `BrokenPipe` and `println!` would panic (exit 101). Here
+//! the process ends quietly with status 0 instead, as a C tool killed by
+//! SIGPIPE ends without a word: the reader has all it asked for. bluegen
+//! writes its files before it prints about them, so nothing is left half
+//! done. Values of flags are checked by clap before anything runs
+//! ([`seconds`], [`probe`]), so a bad value is a usage error, not a panic.
 
+use std::io::Write;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
@@ -72,7 +85,99 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// The one place errors are printed.
+/// The one place errors are printed. A closed standard error is no reason
+/// to panic: the exit status still tells the failure.
 pub fn report(err: &Error) {
-    eprint!("{}", render(&err.diagnostics));
+    let _ = std::io::stderr().write_all(render(&err.diagnostics).as_bytes());
+}
+
+/// Standard output for code that takes a writer: a closed pipe ends the
+/// process quietly with status 0 (see the module docs).
+pub fn stdout() -> Stdout {
+    Stdout
+}
+
+/// See [`stdout`].
+#[derive(Debug, Clone, Copy)]
+pub struct Stdout;
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        closed_is_the_end(std::io::stdout().write(buf))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        closed_is_the_end(std::io::stdout().flush())
+    }
+}
+
+fn closed_is_the_end<T>(result: std::io::Result<T>) -> std::io::Result<T> {
+    match result {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        other => other,
+    }
+}
+
+/// What [`out!`](crate::out) and [`outln!`](crate::outln) call: any other
+/// failure (a full disk behind `>`) is an error, not a panic.
+pub fn print_out(args: std::fmt::Arguments<'_>) -> crate::diag::Result<()> {
+    stdout().write_fmt(args).map_err(|e| Error::msg(format!("cannot write to standard output: {e}")))
+}
+
+/// `print!` for subcommands: returns a `Result`, ends quietly on a closed pipe.
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::print_out(format_args!($($arg)*)) };
+}
+
+/// `println!` for subcommands: returns a `Result`, ends quietly on a closed pipe.
+#[macro_export]
+macro_rules! outln {
+    () => { $crate::cli::print_out(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::cli::print_out(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+/// What [`errln!`](crate::errln) calls. Standard error is best effort: a
+/// closed one (`2>&1 | head`) is no reason to stop or panic, and there is
+/// nowhere else to report it.
+pub fn print_err(args: std::fmt::Arguments<'_>) {
+    let _ = std::io::stderr().write_fmt(args);
+}
+
+/// `eprintln!` that never panics (see [`print_err`]).
+#[macro_export]
+macro_rules! errln {
+    ($($arg:tt)*) => { $crate::cli::print_err(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+/// The longest `--timeout`: a day. A run longer than that has hung.
+pub const MAX_TIMEOUT_SECS: f64 = 86_400.0;
+/// The shortest `--timeout`: a millisecond (QEMU cannot even start sooner).
+pub const MIN_TIMEOUT_SECS: f64 = 0.001;
+
+/// clap value parser of `--timeout SECS`: a finite number of seconds from
+/// [`MIN_TIMEOUT_SECS`] to [`MAX_TIMEOUT_SECS`], such as `30` or `2.5`.
+pub fn seconds(s: &str) -> Result<Duration, String> {
+    let why = "a timeout is a number of seconds from 0.001 to 86400 (a day), such as 30 or 2.5";
+    let secs: f64 = s.trim().parse().map_err(|_| format!("`{s}` is not a number: {why}"))?;
+    if !secs.is_finite() || !(MIN_TIMEOUT_SECS..=MAX_TIMEOUT_SECS).contains(&secs) {
+        return Err(format!("{s} seconds is out of range: {why}"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// clap value parser of `--probe VID:PID[:SERIAL]` (hexadecimal ids).
+pub fn probe(s: &str) -> Result<probe_rs::probe::DebugProbeSelector, String> {
+    s.parse::<probe_rs::probe::DebugProbeSelector>().map_err(|_| {
+        format!("`{s}` is not VID:PID[:SERIAL]: give the probe's USB vendor and product id in hexadecimal, as `bluegen probes` prints them, e.g. 0d28:0204 or 0d28:0204:SERIAL")
+    })
+}
+
+/// `word` as one word for a POSIX shell, quoted only when it needs it, for
+/// the commands bluegen suggests (`next: bluegen run 'my dir'`). A relative
+/// path that starts with `-` gets `./` so it is not read as a flag.
+pub fn shell_quote(word: &str) -> String {
+    let word = if word.starts_with('-') { format!("./{word}") } else { word.to_string() };
+    // A path holds no NUL byte, the only thing shlex cannot quote.
+    shlex::try_quote(&word).map_or_else(|_| format!("'{}'", word.replace('\'', "'\\''")), |q| q.into_owned())
 }

@@ -4,7 +4,8 @@
 //! other tables stay exactly as the user wrote them: a changed value keeps
 //! the comment after it, a new key goes at the end of `[features]`, a removed
 //! key takes only its own line. The file is replaced atomically, and only if
-//! its text changed.
+//! its text changed, keeping its link, mode, line endings and BOM
+//! ([`crate::files`]).
 
 use std::path::Path;
 
@@ -65,14 +66,12 @@ pub fn apply(path: &Path, text: &str, changes: &[Change]) -> Result<String> {
 }
 
 /// Applies `changes` to the file at `path`; returns whether it changed.
+/// The file keeps its line endings and BOM; the write goes through a link
+/// to its target, keeps the mode, and refuses a read-only file.
 pub fn apply_to_file(path: &Path, changes: &[Change]) -> Result<bool> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
-    let new = apply(path, &text, changes)?;
-    if new == text {
-        return Ok(false);
-    }
-    crate::render::write_atomic(path, new.as_bytes())?;
-    Ok(true)
+    let file = crate::files::UserText::read(path)?;
+    let new = apply(path, &file.text, changes)?;
+    file.write(path, &new)
 }
 
 #[cfg(test)]

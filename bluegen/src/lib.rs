@@ -15,6 +15,7 @@ pub mod cli;
 pub mod cmd;
 pub mod diag;
 pub mod edit;
+pub mod files;
 pub mod kconfig;
 pub mod load;
 pub mod menuconfig;

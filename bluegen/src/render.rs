@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::board::Exit;
 use crate::diag::{Diagnostic, Error, Result};
+use crate::files::write_if_changed;
 use crate::resolve::Plan;
 use crate::root::Root;
 
@@ -87,32 +88,6 @@ fn collect_templates(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<
         }
     }
     Ok(())
-}
-
-/// Writes `content` to `path` atomically (temporary file, then rename) unless
-/// the file already holds exactly that. Returns whether it wrote.
-pub fn write_if_changed(path: &Path, content: &[u8]) -> Result<bool> {
-    if std::fs::read(path).is_ok_and(|old| old == content) {
-        return Ok(false);
-    }
-    write_atomic(path, content)?;
-    Ok(true)
-}
-
-/// Writes through a temporary file in the same directory and a rename, so a
-/// reader never sees half a file and a failed write leaves the old one.
-pub fn write_atomic(path: &Path, content: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let unique = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tmp = dir.join(format!(".{name}.{}-{unique}.bluegen-tmp", std::process::id()));
-    std::fs::write(&tmp, content).map_err(|e| Error::io("write", &tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io("replace", path, e)
-    })
 }
 
 #[derive(Debug, Clone, Serialize)]

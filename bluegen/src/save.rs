@@ -6,7 +6,7 @@
 //! preset and the defaults give: a value they already give is removed from
 //! `[features]` rather than written.
 
-use crate::diag::{Error, Result};
+use crate::diag::Result;
 use crate::edit::Change;
 use crate::kconfig::{Assignment, Config, Origin};
 use crate::resolve::Plan;
@@ -58,17 +58,31 @@ pub fn write(plan: &Plan, changes: &[Change]) -> Result<bool> {
     crate::edit::apply_to_file(&plan.device.manifest, changes)
 }
 
+/// Why a command-line argument is not `SYMBOL=VALUE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotAssignment {
+    /// No `=` at all.
+    NoEquals,
+    /// Nothing (or blanks only) before the `=`.
+    EmptySymbol,
+    /// Nothing after the `=` (an empty string is written `""`).
+    EmptyValue(String),
+}
+
 /// `KEY=VALUE` from the command line: the value as TOML (`true`, `1000`,
 /// `0x20`, `"text"`), or as a plain string when it is not TOML.
-pub fn parse_assignment(arg: &str) -> Result<(String, toml::Value)> {
+pub fn parse_assignment(arg: &str) -> std::result::Result<(String, toml::Value), NotAssignment> {
     let Some((key, value)) = arg.split_once('=') else {
-        return Err(Error::new(
-            crate::diag::Diagnostic::error(format!("`{arg}` is not SYMBOL=VALUE"))
-                .hint("write e.g. `console=true`, `tick-hz=1000` or `banner-text=\"hi\"`"),
-        ));
+        return Err(NotAssignment::NoEquals);
     };
+    if key.trim().is_empty() {
+        return Err(NotAssignment::EmptySymbol);
+    }
     let key = crate::kconfig::key_of(key.trim());
     let value = value.trim();
+    if value.is_empty() {
+        return Err(NotAssignment::EmptyValue(key));
+    }
     let parsed = toml::from_str::<toml::Table>(&format!("v = {value}"))
         .ok()
         .and_then(|mut t| t.remove("v"))
@@ -87,6 +101,10 @@ mod tests {
         assert_eq!(parse_assignment("base=0x20").unwrap(), ("base".into(), toml::Value::Integer(32)));
         assert_eq!(parse_assignment("name=hello").unwrap(), ("name".into(), toml::Value::String("hello".into())));
         assert_eq!(parse_assignment("name=\"a b\"").unwrap(), ("name".into(), toml::Value::String("a b".into())));
-        assert!(parse_assignment("console").is_err());
+        assert_eq!(parse_assignment("console"), Err(NotAssignment::NoEquals));
+        assert_eq!(parse_assignment("=5"), Err(NotAssignment::EmptySymbol));
+        assert_eq!(parse_assignment(" =5"), Err(NotAssignment::EmptySymbol));
+        assert_eq!(parse_assignment("console="), Err(NotAssignment::EmptyValue("console".into())));
+        assert_eq!(parse_assignment("banner-text=\"\"").unwrap(), ("banner-text".into(), toml::Value::String(String::new())));
     }
 }

@@ -73,9 +73,10 @@ fn without_a_probe_flashing_is_a_clear_error() {
     let (code, _, err) = run(&["flash", &fixture("chip-only"), "--probe", "1366:0105"]);
     assert_eq!(code, 1);
     assert!(err.contains("error: no attached probe matches `1366:0105`"), "{err}");
+    // A malformed selector is a usage error from clap, before anything is built.
     let (code, _, err) = run(&["flash", &fixture("chip-only"), "--probe", "nonsense"]);
-    assert_eq!(code, 1);
-    assert!(err.contains("error: invalid --probe `nonsense`"), "{err}");
+    assert_eq!(code, 2);
+    assert!(err.contains("`nonsense` is not VID:PID[:SERIAL]"), "{err}");
 }
 
 #[test]

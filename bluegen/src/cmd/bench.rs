@@ -128,12 +128,12 @@ impl Cmd {
             rows.push(size_report_ms()?);
         }
         if self.json {
-            println!(
+            crate::outln!(
                 "{}",
                 serde_json::to_string_pretty(&rows).map_err(|e| Error::msg(e.to_string()))?
-            );
+            )?;
         } else {
-            print_table(&rows);
+            print_table(&rows)?;
         }
         Ok(0)
     }
@@ -268,15 +268,16 @@ fn unknown(what: &str, flag: &str, value: &str, known: &[String], why: String) -
     }
 }
 
-fn print_table(rows: &[Row]) {
-    println!(
+fn print_table(rows: &[Row]) -> Result<()> {
+    crate::outln!(
         "{:<16} {:<18} {:<28} {:>12} unit",
         "name", "board", "metric", "value"
-    );
+    )?;
     for r in rows {
-        println!(
+        crate::outln!(
             "{:<16} {:<18} {:<28} {:>12} {}",
             r.name, r.board, r.metric, r.value, r.unit
-        );
+        )?;
     }
+    Ok(())
 }

@@ -17,12 +17,12 @@ impl Cmd {
         let boards = Board::all(&Root::discover()?)?;
         if self.json {
             let json = serde_json::to_string_pretty(&boards).map_err(|e| Error::msg(e.to_string()))?;
-            println!("{json}");
+            crate::outln!("{json}")?;
             return Ok(0);
         }
-        println!("{:<18} {:<10} {:<30} {:>8} {:>8}  description", "board", "arch", "target", "flash", "ram");
+        crate::outln!("{:<18} {:<10} {:<30} {:>8} {:>8}  description", "board", "arch", "target", "flash", "ram")?;
         for b in boards {
-            println!(
+            crate::outln!(
                 "{:<18} {:<10} {:<30} {:>8} {:>8}  {}",
                 b.name,
                 b.arch.as_str(),
@@ -30,7 +30,7 @@ impl Cmd {
                 human(b.flash.size),
                 human(b.ram.size),
                 b.description
-            );
+            )?;
         }
         Ok(0)
     }

@@ -20,7 +20,7 @@ pub struct Cmd {
 impl Cmd {
     pub fn run(self) -> Result<u8> {
         let built = crate::pipeline::build_device(self.path.as_deref(), self.board.as_deref())?;
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::cli::stdout();
         if self.json {
             let fp = &built.footprint;
             let json = serde_json::json!({
@@ -32,14 +32,14 @@ impl Cmd {
                 "sections": { "text": fp.text, "rodata": fp.rodata, "data": fp.data, "bss": fp.bss, "stack": fp.stack, "thread_stacks": fp.thread_stacks },
             });
             serde_json::to_writer_pretty(&mut out, &json).map_err(|e| crate::diag::Error::msg(e.to_string()))?;
-            println!();
+            crate::outln!()?;
         } else {
-            println!(
+            crate::outln!(
                 "built {} for {}: {}",
                 built.plan.device.name,
                 built.plan.device.board.name,
                 built.artifacts.elf.display()
-            );
+            )?;
             print_regions(&mut out, &built.footprint).map_err(|e| crate::diag::Error::msg(e.to_string()))?;
         }
         Ok(0)

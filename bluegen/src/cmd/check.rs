@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::diag::{Severity, render};
+use crate::diag::Severity;
 use crate::kconfig::SetBy;
 
 #[derive(Debug, clap::Args)]
@@ -20,11 +20,11 @@ impl Cmd {
         let warnings: Vec<_> =
             plan.config.warnings.iter().filter(|d| d.severity == Severity::Warning).cloned().collect();
         if !warnings.is_empty() {
-            eprint!("{}", render(&warnings));
+            crate::cli::report(&crate::diag::Error { diagnostics: warnings });
         }
         let symbols = &plan.config.symbols;
         let count = |f: fn(&SetBy) -> bool| symbols.iter().filter(|s| f(&s.set_by)).count();
-        println!(
+        crate::outln!(
             "ok: {} on {}: {} components, {} symbols ({} set by the device, {} by the preset{}), {} thread{}",
             plan.device.name,
             plan.device.board.name,
@@ -38,7 +38,7 @@ impl Cmd {
             },
             plan.device.threads.len(),
             if plan.device.threads.len() == 1 { "" } else { "s" },
-        );
+        )?;
         Ok(0)
     }
 }

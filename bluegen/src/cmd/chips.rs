@@ -19,14 +19,14 @@ impl Cmd {
                 .iter()
                 .map(|(name, family, core)| serde_json::json!({ "name": name, "family": family, "core": core }))
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| Error::msg(e.to_string()))?);
+            crate::outln!("{}", serde_json::to_string_pretty(&rows).map_err(|e| Error::msg(e.to_string()))?)?;
             return Ok(0);
         }
-        println!("{:<32} {:<28} core", "chip", "family");
+        crate::outln!("{:<32} {:<28} core", "chip", "family")?;
         for (name, family, core) in &chips {
-            println!("{name:<32} {family:<28} {core}");
+            crate::outln!("{name:<32} {family:<28} {core}")?;
         }
-        println!("{} chips", chips.len());
+        crate::outln!("{} chips", chips.len())?;
         Ok(0)
     }
 }

@@ -41,14 +41,14 @@ impl Cmd {
         }
         let (_, plan) = crate::pipeline::plan(self.path.as_deref(), self.board.as_deref())?;
         if let Some(name) = &self.why {
-            print!("{}", why(&plan.config, name)?);
+            crate::out!("{}", why(&plan.config, name)?)?;
         } else if self.json {
             let rows: Vec<_> = plan.config.symbols.iter().map(json_row).collect();
-            println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| Error::msg(e.to_string()))?);
+            crate::outln!("{}", serde_json::to_string_pretty(&rows).map_err(|e| Error::msg(e.to_string()))?)?;
         } else if self.minimal {
-            print!("{}", minimal(&plan)?);
+            crate::out!("{}", minimal(&plan)?)?;
         } else {
-            print!("{}", listing(&plan.config));
+            crate::out!("{}", listing(&plan.config))?;
         }
         Ok(0)
     }

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use crate::diag::{Diagnostic, Error, Result};
 use crate::kconfig::{self, ComponentKconfig, Config};
-use crate::render::write_if_changed;
+use crate::files::write_if_changed;
 use crate::root::Root;
 
 #[derive(Debug, clap::Args)]
@@ -36,7 +36,7 @@ impl Cmd {
                     stale.push(first_difference(&root, path, &old, text));
                 }
             } else if write_if_changed(path, text.as_bytes())? {
-                println!("wrote {}", path.display());
+                crate::outln!("wrote {}", path.display())?;
             }
         }
         if !stale.is_empty() {
@@ -47,7 +47,7 @@ impl Cmd {
                 .into());
         }
         if self.check {
-            println!("ok: {} pages match the Kconfig files and {}", pages.len(), figures::BENCH_FILE);
+            crate::outln!("ok: {} pages match the Kconfig files and {}", pages.len(), figures::BENCH_FILE)?;
         }
         Ok(0)
     }

@@ -19,17 +19,17 @@ pub struct Cmd {
     #[arg(long)]
     pub board: Option<String>,
     /// The probe to use, as VID:PID[:SERIAL] (`bluegen probes` lists them).
-    #[arg(long, value_name = "VID:PID[:SERIAL]")]
-    pub probe: Option<String>,
+    #[arg(long, value_name = "VID:PID[:SERIAL]", value_parser = crate::cli::probe)]
+    pub probe: Option<probe_rs::probe::DebugProbeSelector>,
     /// Print the plan (chip, algorithm, regions) without touching a probe.
     #[arg(long)]
     pub dry_run: bool,
     /// Log lines instead of progress bars.
     #[arg(long)]
     pub no_progress: bool,
-    /// For emulated boards: stop QEMU and fail after this many seconds.
-    #[arg(long, value_name = "SECS")]
-    pub timeout: Option<f64>,
+    /// For emulated boards: stop QEMU and fail after this many seconds (0.001 to 86400).
+    #[arg(long, value_name = "SECS", value_parser = crate::cli::seconds, allow_hyphen_values = true)]
+    pub timeout: Option<Duration>,
 }
 
 /// One contiguous block the flash loader writes.
@@ -43,14 +43,20 @@ impl Cmd {
     pub fn run(self) -> Result<u8> {
         let built = crate::pipeline::build_device(self.path.as_deref(), self.board.as_deref())?;
         let board = &built.plan.device.board;
+        let ignored = |flag: &str, why: String| crate::cli::report(&Diagnostic::warning(format!("{flag} is ignored")).why(why).into());
         if board.qemu.is_some() {
-            println!("board {} is emulated: flashing it means running it in QEMU", board.name);
+            if self.probe.is_some() {
+                ignored("--probe", format!("board {} is emulated: no probe is involved", board.name));
+            }
+            crate::outln!("board {} is emulated: flashing it means running it in QEMU", board.name)?;
             if self.dry_run {
                 return Ok(0);
             }
-            let timeout = self.timeout.map(Duration::from_secs_f64);
-            let code = crate::run::qemu(board, &built.artifacts.elf, timeout, &[])?;
+            let code = crate::run::qemu(board, &built.artifacts.elf, self.timeout, &[])?;
             return Ok(u8::try_from(code).unwrap_or(1));
+        }
+        if self.timeout.is_some() {
+            ignored("--timeout", format!("board {} is real hardware: the timeout applies to emulated boards", board.name));
         }
         let Some(chip_name) = &board.chip else {
             return Err(Diagnostic::error(format!("board {} names no chip, so bluegen cannot flash it", board.name))
@@ -60,11 +66,12 @@ impl Cmd {
         let chip = crate::chip::lookup(chip_name, "device.chip", None)?;
         let blocks = blocks(&built.artifacts.elf)?;
         check_inside(&chip, &blocks, &built.artifacts.elf)?;
-        print!("{}", plan_text(&chip, &blocks, &built.artifacts.elf, self.probe.as_deref()));
+        let probe = self.probe.as_ref().map(ToString::to_string);
+        crate::out!("{}", plan_text(&chip, &blocks, &built.artifacts.elf, probe.as_deref()))?;
         if self.dry_run {
             return Ok(0);
         }
-        program(&chip, &built.artifacts.elf, self.probe.as_deref(), !self.no_progress)?;
+        program(&chip, &built.artifacts.elf, self.probe.as_ref(), !self.no_progress)?;
         Ok(0)
     }
 }
@@ -137,7 +144,7 @@ pub fn plan_text(chip: &Chip, blocks: &[Block], elf: &Path, probe: Option<&str>)
     out
 }
 
-fn program(chip: &Chip, elf: &Path, probe: Option<&str>, progress: bool) -> Result<()> {
+fn program(chip: &Chip, elf: &Path, probe: Option<&probe_rs::probe::DebugProbeSelector>, progress: bool) -> Result<()> {
     use probe_rs::Permissions;
     use probe_rs::flashing::{DownloadOptions, ElfOptions, FlashProgress, ProgressEvent};
     use probe_rs::probe::list::Lister;
@@ -145,14 +152,9 @@ fn program(chip: &Chip, elf: &Path, probe: Option<&str>, progress: bool) -> Resu
     let lister = Lister::new();
     let probes = lister.list_all();
     let info = match probe {
-        Some(sel) => {
-            let selector: probe_rs::probe::DebugProbeSelector = sel.parse().map_err(|e| {
-                Error::new(Diagnostic::error(format!("invalid --probe `{sel}`")).key("--probe").why(format!("{e}")).hint("use VID:PID or VID:PID:SERIAL in hexadecimal, as `bluegen probes` prints"))
-            })?;
-            probes.iter().find(|p| selector.matches_probe(p)).ok_or_else(|| {
-                Error::new(Diagnostic::error(format!("no attached probe matches `{sel}`")).key("--probe").why(probe_list(&probes)).hint("`bluegen probes` lists the attached probes"))
-            })?
-        }
+        Some(selector) => probes.iter().find(|p| selector.matches_probe(p)).ok_or_else(|| {
+            Error::new(Diagnostic::error(format!("no attached probe matches `{selector}`")).key("--probe").why(probe_list(&probes)).hint("`bluegen probes` lists the attached probes"))
+        })?,
         None => match probes.as_slice() {
             [] => {
                 return Err(Diagnostic::error("no debug probe found")
@@ -192,7 +194,7 @@ fn program(chip: &Chip, elf: &Path, probe: Option<&str>, progress: bool) -> Resu
             bar.set_message(format!("{operation:?}"));
             active.push((format!("{operation:?}"), bar));
         }
-        ProgressEvent::Started(op) if !progress => eprintln!("{op:?}: started"),
+        ProgressEvent::Started(op) if !progress => crate::errln!("{op:?}: started"),
         ProgressEvent::Progress { operation, size, .. } => {
             if let Some((_, bar)) = active.iter().find(|(o, _)| *o == format!("{operation:?}")) {
                 bar.inc(size);
@@ -203,17 +205,17 @@ fn program(chip: &Chip, elf: &Path, probe: Option<&str>, progress: bool) -> Resu
                 bar.finish();
             }
             if !progress {
-                eprintln!("{op:?}: done");
+                crate::errln!("{op:?}: done");
             }
         }
-        ProgressEvent::Failed(op) => eprintln!("{op:?}: failed"),
+        ProgressEvent::Failed(op) => crate::errln!("{op:?}: failed"),
         _ => {}
     });
     probe_rs::flashing::download_file_with_options(&mut session, elf, probe_rs::flashing::ElfLoader(ElfOptions::default()), options)
         .map_err(|e| Error::new(Diagnostic::error(format!("flashing {} failed", chip.name)).why(e.to_string())))?;
     let mut core = session.core(0).map_err(|e| Error::msg(format!("cannot reach the core of {}: {e}", chip.name)))?;
     core.reset().map_err(|e| Error::msg(format!("cannot reset {}: {e}", chip.name)))?;
-    println!("flashed and started {}", chip.name);
+    crate::outln!("flashed and started {}", chip.name)?;
     Ok(())
 }
 

@@ -1,10 +1,11 @@
 //! `bluegen new`: create a device project from `kernel-templates/new/`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::board::Board;
 use crate::diag::{Diagnostic, Error, Result};
-use crate::render::{render_tree, write_atomic};
+use crate::files::write_atomic;
+use crate::render::render_tree;
 use crate::root::Root;
 use crate::validate::is_name;
 
@@ -32,13 +33,18 @@ impl Cmd {
         }
         let name = match &self.name {
             Some(name) => name.clone(),
-            None => self.dir.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string(),
+            None => dir_name(&self.dir)?,
         };
         if !is_name(&name) {
-            return Err(Diagnostic::error(format!("`{name}` cannot be a device name"))
-                .key(if self.name.is_some() { "--name" } else { "DIR" })
+            let (key, what) = match &self.name {
+                Some(_) => ("--name", format!("`{name}`")),
+                None => ("DIR", format!("`{name}`, the directory's name,")),
+            };
+            return Err(Diagnostic::error(format!("{what} cannot be a device name"))
+                .key(key)
+                .value(name.clone())
                 .why("a device name becomes a crate and binary name: lowercase letters, digits and `-`, starting with a letter")
-                .hint("pass --name <NAME>, e.g. --name my-device")
+                .hint(format!("pass --name {}", suggested_name(&name)))
                 .into());
         }
         if self.dir.exists() {
@@ -54,18 +60,49 @@ impl Cmd {
             name => name.clone(),
             crate_name => name.replace('-', "_"),
             board => board.name.clone(),
-            board_description => board.description,
+            // One line: it goes into a TOML comment.
+            board_description => board.description.split_whitespace().collect::<Vec<_>>().join(" "),
+            emulated => board.qemu.is_some(),
             preset => self.preset,
-            kernel_path => root.components().join("kernel").display().to_string(),
+            // A TOML string literal, escaped by the toml crate: a checkout
+            // path may hold `"` or `\`.
+            kernel_path_toml => toml::Value::String(root.components().join("kernel").display().to_string()).to_string(),
         };
         let files = render_tree(&root.templates().join("new"), &self.dir, &context)?;
         for (path, text) in &files {
             write_atomic(path, text.as_bytes())?;
         }
-        println!("created device `{name}` for {} in {}", board.name, self.dir.display());
-        println!("next: bluegen run {}", self.dir.display());
+        crate::outln!("created device `{name}` for {} in {}", board.name, self.dir.display())?;
+        // Emulated boards boot in QEMU; real ones are programmed through a probe.
+        let next = if board.qemu.is_some() { "run" } else { "flash" };
+        crate::outln!("next: bluegen {next} {}", crate::cli::shell_quote(&self.dir.display().to_string()))?;
         Ok(0)
     }
+}
+
+/// The device name a directory gives: its last component, after `.` and
+/// `..` are resolved (`bluegen new .` names the device after the current
+/// directory).
+fn dir_name(dir: &Path) -> Result<String> {
+    let full = match std::fs::canonicalize(dir) {
+        Ok(full) => full,
+        Err(_) => std::path::absolute(dir).map_err(|e| Error::io("resolve", dir, e))?,
+    };
+    let name = full.file_name().map(|n| n.to_string_lossy().into_owned());
+    name.filter(|n| !n.is_empty()).ok_or_else(|| {
+        Diagnostic::error(format!("`{}` names no directory to take a device name from", dir.display()))
+            .key("DIR")
+            .hint("pass --name <NAME>, e.g. --name my-device")
+            .into()
+    })
+}
+
+/// A valid device name close to `name` (`My Device` → `my-device`).
+fn suggested_name(name: &str) -> String {
+    let lower: String = name.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    let parts: Vec<&str> = lower.trim_start_matches(|c: char| !c.is_ascii_lowercase()).split('-').filter(|p| !p.is_empty()).collect();
+    let candidate = parts.join("-");
+    if is_name(&candidate) { candidate } else { "my-device".to_string() }
 }
 
 /// Errors about a flag's value name the flag as the key.

@@ -9,11 +9,11 @@ impl Cmd {
     pub fn run(self) -> Result<u8> {
         let probes = probe_rs::probe::list::Lister::new().list_all();
         if probes.is_empty() {
-            println!("no debug probe found");
+            crate::outln!("no debug probe found")?;
         }
         for p in &probes {
             let serial = p.serial_number.as_deref().map(|s| format!(":{s}")).unwrap_or_default();
-            println!("{:04x}:{:04x}{serial}  {}", p.vendor_id, p.product_id, p.identifier);
+            crate::outln!("{:04x}:{:04x}{serial}  {}", p.vendor_id, p.product_id, p.identifier)?;
         }
         Ok(0)
     }

@@ -12,16 +12,15 @@ pub struct Cmd {
     /// Run on this board instead of the one device.toml names.
     #[arg(long)]
     pub board: Option<String>,
-    /// Stop QEMU and fail after this many seconds.
-    #[arg(long, value_name = "SECS")]
-    pub timeout: Option<f64>,
+    /// Stop QEMU and fail after this many seconds (0.001 to 86400).
+    #[arg(long, value_name = "SECS", value_parser = crate::cli::seconds, allow_hyphen_values = true)]
+    pub timeout: Option<Duration>,
 }
 
 impl Cmd {
     pub fn run(self) -> Result<u8> {
         let built = crate::pipeline::build_device(self.path.as_deref(), self.board.as_deref())?;
-        let timeout = self.timeout.map(Duration::from_secs_f64);
-        let code = crate::run::qemu(&built.plan.device.board, &built.artifacts.elf, timeout, &[])?;
+        let code = crate::run::qemu(&built.plan.device.board, &built.artifacts.elf, self.timeout, &[])?;
         Ok(u8::try_from(code).unwrap_or(1))
     }
 }

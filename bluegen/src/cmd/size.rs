@@ -2,8 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Error, Result};
+use crate::diag::{Diagnostic, Error, Result};
 use crate::report::footprint;
+use crate::size::compare::Threshold;
 use crate::size::{ComponentMap, SizeReport};
 
 #[derive(Debug, clap::Args)]
@@ -13,8 +14,8 @@ pub struct Cmd {
     /// Build for this board (with a project), or take its regions (with an ELF).
     #[arg(long)]
     pub board: Option<String>,
-    /// Print the report as one JSON object.
-    #[arg(long)]
+    /// Print the report as one JSON object (all of it: no --top or --depth).
+    #[arg(long, conflicts_with_all = ["top", "depth"])]
     pub json: bool,
     /// How many of the largest symbols to list.
     #[arg(long, default_value_t = 10, value_name = "N")]
@@ -23,17 +24,17 @@ pub struct Cmd {
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=3))]
     pub depth: u8,
     /// Compare with a report saved with --json; print the deltas.
-    #[arg(long, value_name = "BASELINE.json")]
+    #[arg(long, value_name = "BASELINE.json", conflicts_with_all = ["json", "top", "depth"])]
     pub compare: Option<PathBuf>,
     /// Build once per enabled optional feature with it off; print each one's cost.
-    #[arg(long, conflicts_with_all = ["compare", "json"])]
+    #[arg(long, conflicts_with_all = ["compare", "json", "html", "top", "depth"])]
     pub feature_cost: bool,
     /// Also write a self-contained HTML page with treemaps of flash and RAM.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
     /// With --compare: fail when a region grows by more than this ("5%" or bytes).
-    #[arg(long, requires = "compare", value_name = "LIMIT")]
-    pub threshold: Option<String>,
+    #[arg(long, requires = "compare", value_name = "LIMIT", value_parser = Threshold::parse, allow_hyphen_values = true)]
+    pub threshold: Option<Threshold>,
 }
 
 impl Cmd {
@@ -50,26 +51,26 @@ impl Cmd {
                 .collect();
             let json = serde_json::to_string_pretty(&kept).map_err(|e| Error::msg(e.to_string()))?;
             let file = built.plan.device.image_dir().join(crate::menuconfig::estimate::FEATURE_COST_FILE);
-            crate::render::write_atomic(&file, json.as_bytes())?;
-            println!("{} on {}: {} B flash, {} B static RAM", built.plan.device.name, built.plan.device.board.name, fp.flash_bytes(), fp.static_ram_bytes());
-            return crate::pipeline::feature_cost::print(&mut std::io::stdout().lock(), &costs).map(|()| 0);
+            crate::files::write_atomic(&file, json.as_bytes())?;
+            crate::outln!("{} on {}: {} B flash, {} B static RAM", built.plan.device.name, built.plan.device.board.name, fp.flash_bytes(), fp.static_ram_bytes())?;
+            return crate::pipeline::feature_cost::print(&mut crate::cli::stdout(), &costs).map(|()| 0);
         }
+        // The baseline is read before anything is built: a wrong one fails at once.
+        let base = self.compare.as_deref().map(crate::size::compare::load).transpose()?;
         let report = self.report()?;
-        let mut out = std::io::stdout().lock();
+        let mut out = crate::cli::stdout();
         let io = |e: std::io::Error| Error::msg(e.to_string());
         if let Some(file) = &self.html {
             let title = format!("Footprint of {}", report.elf.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()));
-            crate::render::write_atomic(file, crate::size::html::page(&report, &title).as_bytes())?;
+            crate::files::write_atomic(file, crate::size::html::page(&report, &title).as_bytes())?;
         }
-        if let Some(baseline) = &self.compare {
-            let threshold = self.threshold.as_deref().map(crate::size::compare::Threshold::parse).transpose()?;
-            let base = crate::size::compare::load(baseline)?;
-            let breaches = crate::size::compare::print(&mut out, &base, &report, threshold).map_err(io)?;
+        if let Some(base) = &base {
+            let breaches = crate::size::compare::print(&mut out, base, &report, self.threshold).map_err(io)?;
             return if breaches.is_empty() { Ok(0) } else { Err(Error { diagnostics: breaches }) };
         }
         if self.json {
             serde_json::to_writer_pretty(&mut out, &report).map_err(|e| Error::msg(e.to_string()))?;
-            println!();
+            crate::outln!()?;
         } else {
             report.print(&mut out, self.top, usize::from(self.depth)).map_err(io)?;
         }
@@ -78,7 +79,7 @@ impl Cmd {
 
     fn report(&self) -> Result<SizeReport> {
         let path = self.path.as_deref().unwrap_or(Path::new("."));
-        if path.is_file() && is_elf(path) {
+        if input(path)? == Input::Elf {
             let regions = match &self.board {
                 Some(name) => {
                     let board = crate::board::Board::load(&crate::root::Root::discover()?, name, None)?;
@@ -93,8 +94,49 @@ impl Cmd {
     }
 }
 
-fn is_elf(path: &Path) -> bool {
-    use std::io::Read;
-    let mut magic = [0u8; 4];
-    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok() && magic == *b"\x7fELF"
+/// What `size` was given.
+#[derive(Debug, PartialEq, Eq)]
+enum Input {
+    Elf,
+    /// A directory, or a `.toml` file: built first.
+    Project,
+}
+
+/// An ELF file (by its magic number), a device project (a directory, or a
+/// `.toml` file), or a mistake named for what it is.
+fn input(path: &Path) -> Result<Input> {
+    let refuse = |why: String| -> Error {
+        Diagnostic::error(format!("`{}` is neither an ELF file nor a device project", path.display()))
+            .why(why)
+            .hint("pass an image (an ELF file, as `bluegen build` prints), a directory holding a device.toml, or the device.toml itself")
+            .into()
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(refuse("it does not exist".into())),
+        Err(e) => return Err(Error::io("read", path, e)),
+    };
+    if meta.is_dir() {
+        return Ok(Input::Project);
+    }
+    if !meta.is_file() {
+        return Err(refuse("it is not a regular file (a device, a pipe or a socket)".into()));
+    }
+    let mut magic = Vec::with_capacity(4);
+    {
+        use std::io::Read;
+        let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
+        file.take(4).read_to_end(&mut magic).map_err(|e| Error::io("read", path, e))?;
+    }
+    if magic == b"\x7fELF" {
+        return Ok(Input::Elf);
+    }
+    if path.extension().is_some_and(|e| e == "toml") {
+        return Ok(Input::Project);
+    }
+    Err(refuse(if meta.len() == 0 {
+        "it is empty".into()
+    } else {
+        "it does not start with the ELF magic number (7f 45 4c 46), and a device file's name ends in .toml".into()
+    }))
 }

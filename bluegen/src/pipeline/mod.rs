@@ -33,7 +33,7 @@ pub fn manifest_path(path: Option<&Path>) -> Result<PathBuf> {
     };
     if !manifest.is_file() {
         return Err(Diagnostic::error(format!("no device.toml at `{}`", manifest.display()))
-            .why(if path.is_dir() { "the directory holds no device.toml".to_string() } else { "the file does not exist".to_string() })
+            .why(if path.is_dir() { "the directory holds no device.toml" } else if manifest.exists() { "it is not a regular file" } else { "the file does not exist" })
             .hint("pass a device project directory or its device.toml; `bluegen new <DIR> --board <BOARD>` creates one")
             .into());
     }
@@ -64,7 +64,7 @@ pub fn build_device(path: Option<&Path>, board: Option<&str>) -> Result<Built> {
         on: crate::menuconfig::estimate::features_on(&plan.config),
     };
     let json = serde_json::to_string_pretty(&measured).map_err(|e| Error::msg(e.to_string()))?;
-    crate::render::write_if_changed(&rendered.dir.join(crate::menuconfig::estimate::FOOTPRINT_FILE), json.as_bytes())?;
+    crate::files::write_if_changed(&rendered.dir.join(crate::menuconfig::estimate::FOOTPRINT_FILE), json.as_bytes())?;
     let budget = &plan.device.budget;
     if budget.flash.is_some() || budget.ram.is_some() || !budget.components.is_empty() {
         let map = component_map(&plan);

@@ -14,17 +14,12 @@ pub enum Threshold {
 }
 
 impl Threshold {
-    /// "5%", "0.5%", "100", "1K".
-    pub fn parse(s: &str) -> Result<Threshold> {
-        let bad = || {
-            Error::new(
-                Diagnostic::error(format!("invalid --threshold `{s}`"))
-                    .key("--threshold")
-                    .why("a threshold is a percentage such as \"5%\" or a number of bytes such as \"128\" or \"1K\""),
-            )
-        };
+    /// "5%", "0.5%", "100", "1K"; the clap value parser of `--threshold`,
+    /// so a bad value is refused before anything is built.
+    pub fn parse(s: &str) -> std::result::Result<Threshold, String> {
+        let bad = || format!("`{s}` is not a threshold: give a percentage such as \"5%\" or a number of bytes such as \"128\" or \"1K\"");
         match s.trim().strip_suffix('%') {
-            Some(p) => p.trim().parse::<f64>().ok().filter(|p| *p >= 0.0).map(Threshold::Percent).ok_or_else(bad),
+            Some(p) => p.trim().parse::<f64>().ok().filter(|p| p.is_finite() && *p >= 0.0).map(Threshold::Percent).ok_or_else(bad),
             None => crate::validate::size(&toml::Value::String(s.into())).map(Threshold::Bytes).map_err(|_| bad()),
         }
     }
@@ -106,6 +101,9 @@ mod tests {
         assert_eq!(Threshold::parse("1K").unwrap(), Threshold::Bytes(1024));
         assert_eq!(Threshold::parse("100").unwrap(), Threshold::Bytes(100));
         assert!(Threshold::parse("lots").is_err());
+        for bad in ["nan%", "inf%", "-5%", "-1", "1e3"] {
+            assert!(Threshold::parse(bad).is_err(), "{bad}");
+        }
         assert!(Threshold::Percent(5.0).exceeded(100, 106));
         assert!(!Threshold::Percent(5.0).exceeded(100, 105));
         assert!(Threshold::Bytes(10).exceeded(100, 111));
