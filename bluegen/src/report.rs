@@ -100,6 +100,26 @@ pub fn footprint(path: &Path, flash: Region, ram: Region) -> Result<Footprint> {
     Ok(fp)
 }
 
+/// The regions an image uses more of than they hold.
+pub fn overflows(fp: &Footprint) -> Vec<&RegionUse> {
+    fp.regions.iter().filter(|r| r.used > r.size).collect()
+}
+
+/// Allocated sections of the ELF at `path` that start outside both regions:
+/// `(name, address, size)`. An image linked for the map it is reported
+/// against has none (one that runs past a region's end is an overflow).
+pub fn misplaced_sections(path: &Path, flash: Region, ram: Region) -> Result<Vec<(String, u64, u64)>> {
+    let data = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+    let file = object::File::parse(&*data).map_err(|e| Error::msg(format!("{} is not an ELF file: {e}", path.display())))?;
+    let inside = |r: Region, addr: u64| addr >= r.origin && addr < r.end();
+    Ok(file
+        .sections()
+        .filter(|s| matches!(s.flags(), SectionFlags::Elf { sh_flags, .. } if sh_flags & object::elf::SHF_ALLOC == object::elf::SHF_ALLOC))
+        .filter(|s| s.size() > 0 && !inside(flash, s.address()) && !inside(ram, s.address()))
+        .map(|s| (s.name().unwrap_or_default().to_string(), s.address(), s.size()))
+        .collect())
+}
+
 /// The size report's row name if a demangled symbol is a thread stack:
 /// `<image>::STACK_<THREAD>`, which the image template generates, the
 /// kernel's `IDLE_STACK`, or its pool for spawned threads (`spawn::POOL`).
