@@ -145,6 +145,6 @@ mod tests {
         let err = env.render_str("{{ s }}", minijinja::context! { s => "x\"y" }).unwrap_err();
         assert!(err.to_string().contains("refusing to paste"), "{err}");
         let ok = env.render_str("{{ s | toml_str }} {{ n }} {{ n | hex }}", minijinja::context! { s => "x\"y", n => 16 }).unwrap();
-        assert_eq!(ok, r#""x\"y" 16 0x10"#);
+        assert_eq!(ok, r#"'x"y' 16 0x10"#);
     }
 }
