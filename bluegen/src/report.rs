@@ -146,3 +146,15 @@ pub fn print_regions(out: &mut impl Write, fp: &Footprint) -> std::io::Result<()
         fp.text, fp.rodata, fp.data, fp.data, fp.bss, fp.thread_stacks, fp.stack
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_region_over_its_size_is_an_overflow() {
+        let region = |name: &str, used, size| RegionUse { name: name.into(), origin: 0, used, size };
+        let fp = Footprint { regions: vec![region("flash", 1590, 1000), region("ram", 1000, 1000)], text: 0, rodata: 0, data: 0, bss: 0, stack: 0, thread_stacks: 0 };
+        assert_eq!(overflows(&fp).iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["flash"]);
+    }
+}
