@@ -131,6 +131,11 @@ fn not_installed(stderr: &str) -> Option<String> {
     Some(rest.split_once('\'')?.0.to_string())
 }
 
+/// Whether `program` is on PATH.
+fn which(program: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|d| d.join(program).is_file()))
+}
+
 /// The toolchain rustup runs in `dir`; `None` when rustup is not on PATH
 /// (outer) or names none (inner).
 fn active_toolchain(dir: &Path) -> Option<Option<String>> {
@@ -145,8 +150,13 @@ pub fn ensure_target(dir: &Path, target: &str, board: &str) -> Result<()> {
     let mut tried = Vec::new();
     loop {
         let probe = probe(dir, target);
-        let active = match probe {
+        let active = match &probe {
             Probe::Found { has_target: true, .. } => return Ok(()),
+            // A rustup toolchain's sysroot is named after it: exact even when
+            // $RUSTC names one toolchain and the directory another.
+            Probe::Found { sysroot, .. } if sysroot.parent().and_then(|p| p.file_name()).is_some_and(|n| n == "toolchains") && which("rustup") => {
+                Some(sysroot.file_name().map(|n| n.to_string_lossy().into_owned()))
+            }
             _ => active_toolchain(dir),
         };
         let step = decide(&probe, target, active.clone().flatten().as_deref(), active.is_some());
