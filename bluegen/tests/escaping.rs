@@ -11,7 +11,9 @@
 //! `main.rs`, `config.rs` and `build.rs` must parse as Rust (syn) with the
 //! thread names as string literals of the same value. A value a file cannot
 //! express (a keyword as an entry) is a render error, never a broken file.
-//! It runs in CI: rendering only, a few hundred milliseconds per 64 cases.
+//! `bluegen new`'s templates get the same treatment (kernel path, board,
+//! description, preset), and the filters themselves round-trip any string.
+//! It runs in CI: rendering only, a few seconds in all.
 //!
 //! The end-to-end test builds and boots a project whose path holds `"`,
 //! `\` and a space.
@@ -241,12 +243,39 @@ proptest! {
             let doc: toml::Table = toml::from_str(&format!("{} = {}", bluegen::escape::toml_key(s), bluegen::escape::toml_str(s))).map_err(|e| TestCaseError::fail(format!("{e}")))?;
             prop_assert_eq!(doc.get(s.as_str()).and_then(|v| v.as_str()), Some(s.as_str()));
             let comment = bluegen::escape::comment(s);
-            prop_assert!(!comment.contains('\n') && !comment.contains("*/") && !comment.contains("/*") && !comment.contains('\u{202e}'));
+            prop_assert!(!comment.contains('\n') && !comment.contains("*/") && !comment.contains("/*") && !comment.contains('\u{202e}'), "{:?}", comment);
             let rust = syn::parse_file(&format!("// {comment}\n/* {comment} */\nfn f() {{}}\n")).map_err(|e| TestCaseError::fail(format!("{e}")))?;
             prop_assert_eq!(rust.items.len(), 1);
             let doc: toml::Table = toml::from_str(&format!("# {comment}\nk = 1\n")).map_err(|e| TestCaseError::fail(format!("{e}")))?;
             prop_assert_eq!(doc.len(), 1);
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// `bluegen new`'s templates: the kernel path (the checkout's), the board
+    /// and its description and the preset reach device.toml, the app's
+    /// Cargo.toml and lib.rs intact.
+    #[test]
+    fn new_project_files_render_escaped_and_intact(kernel_path in nasty(), board in nasty(), description in nasty(), preset in nasty()) {
+        let root = Root::discover().unwrap();
+        let ctx = minijinja::context! {
+            name => "band", crate_name => "band", board => &board, board_description => &description, preset => &preset, kernel_path => &kernel_path,
+        };
+        let out = Path::new("/nowhere");
+        let files = render_tree(&root.templates().join("new"), out, &ctx).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        let text = |rel: &str| files.iter().find(|(p, _)| p == &out.join(rel)).unwrap().1.clone();
+        let device: toml::Value = toml::from_str(&text("device.toml")).map_err(|e| TestCaseError::fail(format!("device.toml: {e}")))?;
+        prop_assert_eq!(device["device"]["board"].as_str(), Some(board.as_str()));
+        // An empty preset is no preset.
+        let want = if preset.is_empty() { vec!["board", "name"] } else { vec!["board", "name", "preset"] };
+        prop_assert_eq!(keys(table(&device, &["device"])), want);
+        prop_assert_eq!(device["device"].get("preset").and_then(|p| p.as_str()), (!preset.is_empty()).then_some(preset.as_str()));
+        let cargo: toml::Value = toml::from_str(&text("app/Cargo.toml")).map_err(|e| TestCaseError::fail(format!("Cargo.toml: {e}")))?;
+        prop_assert_eq!(cargo["dependencies"]["bluegen-kernel"]["path"].as_str(), Some(kernel_path.as_str()));
+        syn::parse_file(&text("app/src/lib.rs")).map_err(|e| TestCaseError::fail(format!("lib.rs: {e}")))?;
     }
 }
 
