@@ -31,6 +31,8 @@ pub fn build(plan: &Plan, image_dir: &Path) -> Result<Artifacts> {
 
 /// Like [`build`], with an explicit cargo target directory.
 pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Result<Artifacts> {
+    // Before cargo: the toolchain that builds the image has the target.
+    crate::toolchain::ensure_target(image_dir, &plan.device.board.target, &plan.device.board.name)?;
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     if let Some(dir) = target_dir {
         cmd.env("CARGO_TARGET_DIR", dir);
@@ -105,11 +107,39 @@ pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Res
                 .into());
         }
     };
+    check_fits(plan, &elf)?;
     let bin = elf.with_extension("bin");
     let data = std::fs::read(&elf).map_err(|e| Error::io("read", &elf, e))?;
     let raw = raw_binary(&data).map_err(|why| Error::msg(format!("cannot make a raw binary of {}: {why}", elf.display())))?;
     crate::files::write_if_changed(&bin, &raw)?;
     Ok(Artifacts { elf, bin })
+}
+
+/// The linked image against the plan's memory map: a section outside both
+/// regions (an image linked for another map) or a region over 100 % is an
+/// error, whatever cargo said.
+fn check_fits(plan: &Plan, elf: &Path) -> Result<()> {
+    let (flash, ram) = (plan.device.flash, plan.device.ram);
+    let misplaced = crate::report::misplaced_sections(elf, flash, ram)?;
+    if let Some((name, addr, size)) = misplaced.first() {
+        return Err(Diagnostic::error(format!("the image of `{}` does not match its memory map", plan.device.name))
+            .why(format!(
+                "section `{name}` ({size} bytes) sits at {addr:#x}, outside flash ({:#x}..{:#x}) and RAM ({:#x}..{:#x})",
+                flash.origin,
+                flash.end(),
+                ram.origin,
+                ram.end()
+            ))
+            .note(format!("the ELF is {}", elf.display()))
+            .hint("this is a bug in bluegen (the image was not relinked); delete the image's target directory and build again")
+            .into());
+    }
+    let fp = crate::report::footprint(elf, flash, ram)?;
+    let over: Vec<(String, u64)> = crate::report::overflows(&fp).into_iter().map(|r| (r.name.clone(), r.used - r.size)).collect();
+    match over.is_empty() {
+        true => Ok(()),
+        false => Err(overflow_error(plan, &over)),
+    }
 }
 
 /// `(region, bytes over)` for each "will not fit in region" line of lld.

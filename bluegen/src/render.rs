@@ -4,7 +4,9 @@
 //! path, without `.j2`, in the device's image directory. Undefined variables
 //! are errors (strict mode), all failing templates are reported together, and
 //! a file is written only when its content changed, so cargo rebuilds only
-//! what a configuration change touched.
+//! what a configuration change touched. Values reach the files escaped for
+//! their language by construction: the environment refuses to print a string
+//! that did not pass through one of [`crate::escape`]'s filters.
 
 use std::path::{Path, PathBuf};
 
@@ -30,7 +32,8 @@ pub struct Rendered {
 pub fn render(root: &Root, plan: &Plan) -> Result<Rendered> {
     let template_dir = root.templates().join("image");
     let out_dir = plan.device.image_dir();
-    let context = context(plan, &out_dir);
+    let pin = crate::toolchain::Pin::of_root(root, &plan.device.board.target);
+    let context = context(plan, &pin)?;
 
     let outputs = render_tree(&template_dir, &out_dir, &context)?;
     let mut written = Vec::new();
@@ -50,7 +53,7 @@ pub fn render_tree(template_dir: &Path, out_dir: &Path, context: &Value) -> Resu
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     let syntax = minijinja::syntax::SyntaxConfig::builder().keep_trailing_newline(true).build();
     env.set_syntax(syntax.expect("the default delimiters are valid"));
-    env.add_filter("hex", |v: u64| format!("{v:#x}"));
+    crate::escape::install(&mut env);
 
     let mut templates = Vec::new();
     collect_templates(template_dir, template_dir, &mut templates)?;
@@ -101,20 +104,22 @@ struct ComponentCtx {
 }
 
 /// The template context; its shape is documented in kernel-templates/README.md.
-fn context(plan: &Plan, out_dir: &Path) -> Value {
+pub fn context(plan: &Plan, pin: &crate::toolchain::Pin) -> Result<Value> {
     let device = &plan.device;
     let board = &device.board;
     let components: Vec<ComponentCtx> = plan
         .components
         .iter()
-        .map(|c| ComponentCtx {
-            name: c.name.clone(),
-            package: c.package.clone(),
-            ident: c.ident(),
-            path: c.dir.display().to_string(),
-            features: c.features.clone(),
+        .map(|c| {
+            Ok(ComponentCtx {
+                name: c.name.clone(),
+                package: c.package.clone(),
+                ident: c.ident(),
+                path: utf8(&c.dir, "a component's directory")?,
+                features: c.features.clone(),
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let threads: Vec<Value> = device
         .threads
         .iter()
@@ -139,14 +144,16 @@ fn context(plan: &Plan, out_dir: &Path) -> Value {
         Exit::SifiveTest { base } => minijinja::context! { method => "sifive-test", base => base },
         Exit::Halt => minijinja::context! { method => "halt" },
     };
-    let runner = match (&board.qemu, &board.chip) {
+    // Words of the runner command, rendered as a TOML array: never split
+    // or quoted again, whatever a board or chip string holds.
+    let runner: Option<Vec<String>> = match (&board.qemu, &board.chip) {
         (Some(q), _) => {
             let mut parts = vec![q.binary.clone()];
             parts.extend(q.args.iter().cloned());
             parts.push("-kernel".into());
-            Some(parts.join(" "))
+            Some(parts)
         }
-        (None, Some(chip)) => Some(format!("probe-rs run --chip {chip}")),
+        (None, Some(chip)) => Some(vec!["probe-rs".into(), "run".into(), "--chip".into(), chip.clone()]),
         (None, None) => None,
     };
     let symbols: Vec<Value> = plan
@@ -154,21 +161,36 @@ fn context(plan: &Plan, out_dir: &Path) -> Value {
         .constants()
         .into_iter()
         .map(|c| {
-            minijinja::context! { name => c.name, rust_type => c.rust_type, value => c.value, help => c.help }
+            // The type and value are Rust source already: kconfig writes the
+            // type from a fixed set and the value as a literal (strings
+            // escaped there), so they print as they are.
+            let (rust_type, value) = (Value::from_safe_string(c.rust_type), Value::from_safe_string(c.value));
+            minijinja::context! { name => c.name, rust_type => rust_type, value => value, help => c.help }
         })
         .collect();
-    minijinja::context! {
+    Ok(minijinja::context! {
         device => minijinja::context! { name => &device.name, crate_name => device.crate_name() },
         board => minijinja::context! { name => &board.name, arch => board.arch.as_str(), target => &board.target },
         memory => minijinja::context! { flash => Value::from(Serde(device.flash)), ram => Value::from(Serde(device.ram)) },
         stack_size => plan.stack_size,
         threads => threads,
         components => Value::from(Serde(&components)),
-        app => minijinja::context! { crate => &device.app.package, path => device.app.dir.display().to_string() },
+        app => minijinja::context! { crate => &device.app.package, path => utf8(&device.app.dir, "the app crate's directory")? },
         console => console,
         exit => exit,
         runner => runner,
-        linker_script => out_dir.join("link.x").display().to_string(),
+        toolchain => Value::from(Serde(pin)),
         symbols => symbols,
-    }
+    })
+}
+
+/// A path as text for a generated file; TOML and Rust strings are Unicode,
+/// so a path that is not cannot be written there.
+fn utf8(path: &Path, what: &str) -> Result<String> {
+    path.to_str().map(str::to_string).ok_or_else(|| {
+        Diagnostic::error(format!("{what} `{}` is not valid UTF-8", path.display()))
+            .why("its path goes into the image crate's Cargo.toml and .cargo/config.toml, whose strings are Unicode")
+            .hint("move the project (or the bluegen checkout) to a directory whose path is valid UTF-8")
+            .into()
+    })
 }

@@ -100,6 +100,26 @@ pub fn footprint(path: &Path, flash: Region, ram: Region) -> Result<Footprint> {
     Ok(fp)
 }
 
+/// The regions an image uses more of than they hold.
+pub fn overflows(fp: &Footprint) -> Vec<&RegionUse> {
+    fp.regions.iter().filter(|r| r.used > r.size).collect()
+}
+
+/// Allocated sections of the ELF at `path` that start outside both regions:
+/// `(name, address, size)`. An image linked for the map it is reported
+/// against has none (one that runs past a region's end is an overflow).
+pub fn misplaced_sections(path: &Path, flash: Region, ram: Region) -> Result<Vec<(String, u64, u64)>> {
+    let data = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+    let file = object::File::parse(&*data).map_err(|e| Error::msg(format!("{} is not an ELF file: {e}", path.display())))?;
+    let inside = |r: Region, addr: u64| addr >= r.origin && addr < r.end();
+    Ok(file
+        .sections()
+        .filter(|s| matches!(s.flags(), SectionFlags::Elf { sh_flags, .. } if sh_flags & object::elf::SHF_ALLOC == object::elf::SHF_ALLOC))
+        .filter(|s| s.size() > 0 && !inside(flash, s.address()) && !inside(ram, s.address()))
+        .map(|s| (s.name().unwrap_or_default().to_string(), s.address(), s.size()))
+        .collect())
+}
+
 /// The size report's row name if a demangled symbol is a thread stack:
 /// `<image>::STACK_<THREAD>`, which the image template generates, the
 /// kernel's `IDLE_STACK`, or its pool for spawned threads (`spawn::POOL`).
@@ -125,4 +145,16 @@ pub fn print_regions(out: &mut impl Write, fp: &Footprint) -> std::io::Result<()
         "flash = text {} + rodata {} + data {}; ram = data {} + bss {} (thread stacks {}) + boot stack {}",
         fp.text, fp.rodata, fp.data, fp.data, fp.bss, fp.thread_stacks, fp.stack
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_region_over_its_size_is_an_overflow() {
+        let region = |name: &str, used, size| RegionUse { name: name.into(), origin: 0, used, size };
+        let fp = Footprint { regions: vec![region("flash", 1590, 1000), region("ram", 1000, 1000)], text: 0, rodata: 0, data: 0, bss: 0, stack: 0, thread_stacks: 0 };
+        assert_eq!(overflows(&fp).iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["flash"]);
+    }
 }

@@ -37,7 +37,7 @@ fn a_chip_device_takes_its_memory_from_the_registry() {
     assert_eq!((ram["origin"].as_u64(), ram["size"].as_u64()), (Some(0x2000_0000), Some(64 * 1024)));
     assert!(json["elf"].as_str().unwrap().contains("thumbv7em-none-eabihf"));
     let config = std::fs::read_to_string(repo().join("bluegen/tests/fixtures/chip-only/target/bluegen/chip-nrf52833_xxaa/.cargo/config.toml")).unwrap();
-    assert!(config.contains("runner = \"probe-rs run --chip nRF52833_xxAA\""), "{config}");
+    assert!(config.contains(r#"runner = ["probe-rs", "run", "--chip", "nRF52833_xxAA"]"#), "{config}");
 }
 
 #[test]
@@ -132,7 +132,7 @@ fn hardware_boards_build_within_budget_and_plan_their_flash() {
         let origin = if board.starts_with("stm32") { "0x08000000" } else { "0x00000000" };
         assert!(writes[0].trim_start().starts_with(origin), "{board}: {out}");
         let runner = std::fs::read_to_string(repo().join("examples").join(board).join("target/bluegen").join(board).join(".cargo/config.toml")).unwrap();
-        assert!(runner.contains(&format!("probe-rs run --chip {}", chip.split(' ').next().unwrap())), "{runner}");
+        assert!(runner.contains(&format!(r#"["probe-rs", "run", "--chip", "{}"]"#, chip.split(' ').next().unwrap())), "{runner}");
     }
 }
 

@@ -64,9 +64,9 @@ impl Cmd {
             board_description => board.description.split_whitespace().collect::<Vec<_>>().join(" "),
             emulated => board.qemu.is_some(),
             preset => self.preset,
-            // A TOML string literal, escaped by the toml crate: a checkout
-            // path may hold `"` or `\`.
-            kernel_path_toml => toml::Value::String(root.components().join("kernel").display().to_string()).to_string(),
+            // Escaped by the template's `toml_str` filter: a checkout path
+            // may hold `"` or `\`.
+            kernel_path => root.components().join("kernel").display().to_string(),
         };
         let files = render_tree(&root.templates().join("new"), &self.dir, &context)?;
         for (path, text) in &files {
