@@ -262,7 +262,7 @@ proptest! {
     fn new_project_files_render_escaped_and_intact(kernel_path in nasty(), board in nasty(), description in nasty(), preset in nasty()) {
         let root = Root::discover().unwrap();
         let ctx = minijinja::context! {
-            name => "band", crate_name => "band", board => &board, board_description => &description, preset => &preset, kernel_path => &kernel_path,
+            name => "band", crate_name => "band", board => &board, board_description => &description, emulated => board.len() % 2 == 0, preset => &preset, kernel_path => &kernel_path,
         };
         let out = Path::new("/nowhere");
         let files = render_tree(&root.templates().join("new"), out, &ctx).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
