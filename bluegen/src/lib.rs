@@ -8,6 +8,7 @@
 //! are data files. [`pipeline`] strings the stages together; [`cmd`] holds
 //! one module per subcommand, each calling the pipeline, none another.
 
+pub mod app_scan;
 pub mod board;
 pub mod build;
 pub mod chip;
@@ -16,6 +17,7 @@ pub mod cmd;
 pub mod diag;
 pub mod edit;
 pub mod kconfig;
+pub mod limits;
 pub mod load;
 pub mod menuconfig;
 pub mod model;
@@ -28,4 +30,5 @@ pub mod root;
 pub mod run;
 pub mod save;
 pub mod size;
+pub mod units;
 pub mod validate;
