@@ -57,10 +57,24 @@ impl Values<'_> {
     /// A diagnostic on the assignment of the first of `names` that has one.
     fn blame(&self, d: Diagnostic, names: &[&str]) -> Diagnostic {
         match names.iter().find_map(|n| self.at(n)) {
-            Some(a) => d.at(a.location.clone()).key(format!("features.{}", a.key)),
-            None => d.key(format!("features.{}", crate::kconfig::key_of(names[0]))),
+            Some(a) => keyed(d.at(a.location.clone()), format!("features.{}", a.key), None),
+            None => keyed(d, format!("features.{}", crate::kconfig::key_of(names[0])), None),
         }
     }
+}
+
+/// Puts the key (and the value) first among a diagnostic's labels, where
+/// every other diagnostic has them.
+fn keyed(mut d: Diagnostic, key: String, value: Option<String>) -> Diagnostic {
+    let mut front = vec![("key", key)];
+    front.extend(value.map(|v| ("value", v)));
+    let value_label = d.labels.iter().position(|(l, _)| *l == "value");
+    if let (Some(i), true) = (value_label, front.len() == 1) {
+        let v = d.labels.remove(i);
+        front.push(v);
+    }
+    d.labels.splice(0..0, front);
+    d
 }
 
 /// The kernel's table holds [`MAX_THREADS`] threads, spawn slots included;
@@ -110,14 +124,17 @@ fn tick(device: &Device, v: &Values, out: &mut Vec<Diagnostic>) {
         return;
     }
     let clock_key = crate::kconfig::key_of(clock_name);
+    let counts = format!("{clock} Hz / {tick} Hz is {period} {timer} counts per tick");
     let (why, hint) = if period < min {
-        (
-            format!("a tick every {} {timer} counts: the {clock_key} of {clock} Hz is below {min} counts per tick at {tick} Hz, which {}", period, if min == 2 { "SysTick cannot count (its reload would be 0 or wrap)" } else { "the arch crate divides by" }),
-            format!("lower `tick-hz` to at most {}, or raise `{clock_key}` to the timer's real clock", clock / min),
-        )
+        let cannot = if min == 2 {
+            "at least 2 are needed: SysTick's reload is the count less one, a reload of 0 never interrupts, and at 0 the arch crate divides by zero"
+        } else {
+            "at least 1 is needed: the arch crate divides by it"
+        };
+        (format!("{counts}; {cannot}"), format!("lower `tick-hz` to at most {}, or raise `{clock_key}` to the timer's real clock", clock / min))
     } else {
         (
-            format!("a tick every {period} {timer} cycles: SysTick's 24-bit reload holds at most {max}, so the period would be cut short silently"),
+            format!("{counts}, but SysTick's 24-bit reload counts at most {max}: the reload would be cut to 24 bits silently and every sleep would take the wrong time"),
             format!("raise `tick-hz` to at least {}, or check `{clock_key}`", clock.div_ceil(max)),
         )
     };
@@ -198,16 +215,14 @@ fn ram(device: &Device, v: &Values, boot_stack: u64, out: &mut Vec<Diagnostic>) 
         } else {
             "make the stacks (or the heap) smaller: the board has no more RAM".to_string()
         };
-        out.push(d.at(device.ram_at.clone()).key("memory.ram").value(human(ram)).hint(hint));
+        out.push(keyed(d.at(device.ram_at.clone()), "memory.ram".into(), Some(human(ram))).hint(hint));
         return;
     }
     // The board's RAM: blame the largest part the device sets.
     let largest = device.threads.iter().filter(|_| threads_on).max_by_key(|t| t.stack);
     match largest {
         Some(t) => out.push(
-            d.at(t.stack_at.clone())
-                .key(format!("threads.{}.stack", t.name))
-                .value(t.stack.to_string())
+            keyed(d.at(t.stack_at.clone()), format!("threads.{}.stack", t.name), Some(t.stack.to_string()))
                 .hint(format!("make the stacks {} smaller in all; this one is the largest", human(needed - ram))),
         ),
         _ => out.push(v.blame(d, &["HEAP_SIZE", "SPAWN_STACK_SIZE", "BOOT_STACK_SIZE"]).hint(format!("free {} of RAM", human(needed - ram)))),

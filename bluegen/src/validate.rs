@@ -113,7 +113,7 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
                 .at(Some(Location::at(&source.path, 1, 1)))
                 .key("threads")
                 .why("the kernel starts the threads of [threads.<name>]; with none, the image would do nothing")
-                .hint("add a thread:\n\n    [threads.main]\n    entry = \"main\"\n    priority = 1\n    stack = 1024\n"),
+                .hint("add a thread:\n\n    [threads.main]\n    entry = \"main\"\n    priority = 1\n    stack = 1024"),
         );
     }
     let budget = budget(loaded, &mut errors);
@@ -381,8 +381,9 @@ fn validate_thread(
     let raw = t.get_ref();
     let entry = raw.entry.as_ref().map(|e| (e.get_ref().clone(), source.location(e.span())));
     if let Some((entry, entry_at)) = &entry {
-        if let Some(d) = entry_problem(entry, api) {
-            errors.push(d.at(Some(entry_at.clone())).key(key("entry")).value(format!("\"{entry}\"")));
+        if let Some(mut d) = entry_problem(entry, api) {
+            d.labels.splice(0..0, [("key", key("entry")), ("value", format!("\"{entry}\""))]);
+            errors.push(d.at(Some(entry_at.clone())));
         }
     }
     let priority = raw.priority.as_ref().and_then(|prio| match prio.get_ref().as_integer() {
@@ -484,7 +485,7 @@ fn bad_value(source: &Source, v: &Spanned<toml::Value>, key: &str, why: String) 
     Diagnostic::error(format!("invalid value for `{key}`"))
         .at(Some(source.location(v.span())))
         .key(key.to_string())
-        .value(v.get_ref().to_string())
+        .value(source.text.get(v.span()).map_or_else(|| v.get_ref().to_string(), str::to_string))
         .why(why)
 }
 
