@@ -197,7 +197,7 @@ pub fn parse_device(source: &Source) -> (RawDeviceFile, Vec<Diagnostic>) {
             _ => p.unknown(key, "", TOP_KEYS),
         }
     }
-    if raw.device.is_none() && !p.syntax_errors {
+    if !doc.get_ref().contains_key("device") && !p.syntax_errors {
         p.errors.push(
             Diagnostic::error("device.toml has no [device] table")
                 .at(Some(Location::at(&source.path, 1, 1)))
