@@ -397,6 +397,8 @@ fn to_value(v: &DeValue<'_>) -> std::result::Result<toml::Value, String> {
             s => s.parse().map_err(|_| format!("`{s}` is not a number"))?,
         }),
         DeValue::Boolean(b) => toml::Value::Boolean(*b),
+        // The parser's recovery leaves an empty date-time for a bad one.
+        DeValue::Datetime(d) if d.date.is_none() && d.time.is_none() => return Err("it is not a valid date-time, number or string".into()),
         DeValue::Datetime(d) => toml::Value::Datetime(*d),
         DeValue::Array(a) => toml::Value::Array(a.iter().map(|e| to_value(e.get_ref())).collect::<std::result::Result<_, _>>()?),
         DeValue::Table(t) => {
@@ -493,5 +495,17 @@ mod tests {
         let err = parse::<File>(&src("board = \"x\"\n"), "board").unwrap_err();
         let text = crate::diag::render(&err.diagnostics);
         assert!(!text.contains("RawBoard") && text.contains("expected a table"), "{text}");
+    }
+
+    /// A value the parser recovered from is an error, not a panic later.
+    #[test]
+    fn a_broken_value_is_an_error() {
+        let (raw, errors) = parse_device(&src("[device]
+name = \"x\"
+[features]
+a = 30-F
+"));
+        assert!(raw.features.is_empty());
+        assert!(crate::diag::render(&errors).contains("device.toml:4:"), "{errors:?}");
     }
 }
