@@ -79,7 +79,7 @@ impl AppApi {
 
 /// Scans the crate whose root is `lib` (usually `src/lib.rs`). An error is
 /// a warning to show: entries then go unchecked.
-pub fn scan(lib: &Path) -> Result<AppApi, Diagnostic> {
+pub fn scan(lib: &Path) -> Result<AppApi, Box<Diagnostic>> {
     let mut api = AppApi::default();
     let dir = lib.parent().unwrap_or(Path::new(".")).to_path_buf();
     let mut seen = Vec::new();
@@ -87,13 +87,15 @@ pub fn scan(lib: &Path) -> Result<AppApi, Diagnostic> {
     Ok(api)
 }
 
-fn cannot(why: String) -> Diagnostic {
-    Diagnostic::warning("thread entries are not checked against the app's functions")
-        .why(why)
-        .note("rustc checks them when the image is built")
+fn cannot(why: String) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::warning("thread entries are not checked against the app's functions")
+            .why(why)
+            .note("rustc checks them when the image is built"),
+    )
 }
 
-fn scan_file(file: &Path, prefix: &str, mod_dir: &Path, api: &mut AppApi, seen: &mut Vec<PathBuf>) -> Result<(), Diagnostic> {
+fn scan_file(file: &Path, prefix: &str, mod_dir: &Path, api: &mut AppApi, seen: &mut Vec<PathBuf>) -> Result<(), Box<Diagnostic>> {
     if seen.iter().any(|s| s == file) {
         return Ok(());
     }
@@ -106,7 +108,7 @@ fn scan_file(file: &Path, prefix: &str, mod_dir: &Path, api: &mut AppApi, seen: 
     scan_items(&parsed.items, file, prefix, mod_dir, api, seen)
 }
 
-fn scan_items(items: &[syn::Item], file: &Path, prefix: &str, mod_dir: &Path, api: &mut AppApi, seen: &mut Vec<PathBuf>) -> Result<(), Diagnostic> {
+fn scan_items(items: &[syn::Item], file: &Path, prefix: &str, mod_dir: &Path, api: &mut AppApi, seen: &mut Vec<PathBuf>) -> Result<(), Box<Diagnostic>> {
     let path = |name: &str| if prefix.is_empty() { name.to_string() } else { format!("{prefix}::{name}") };
     for item in items {
         match item {

@@ -78,7 +78,7 @@ pub struct AppCrate {
     pub package: String,
     /// Its public functions, or why its sources could not be read (a
     /// warning: entries are then not checked).
-    pub api: std::result::Result<AppApi, Diagnostic>,
+    pub api: std::result::Result<AppApi, Box<Diagnostic>>,
 }
 
 /// Everything a device's validation needs, read once.

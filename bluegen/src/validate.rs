@@ -76,7 +76,7 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
         Some(Ok(api)) => Some(api),
         Some(Err(warning)) => {
             if !loaded.raw.threads.is_empty() {
-                errors.push(warning.clone());
+                errors.push((**warning).clone());
             }
             None
         }

@@ -189,3 +189,13 @@ fn a_chip_on_another_vendors_board_is_a_warning() {
     assert_eq!(code, 1);
     assert!(err.contains("error: chip `nRF52840_xxAA` does not fit board qemu-virt-rv32"), "{err}");
 }
+
+#[test]
+fn an_app_that_does_not_parse_leaves_entries_unchecked_with_a_warning() {
+    let dir = project(&format!("{}{THREAD}", device("qemu-mps2-an385")));
+    std::fs::write(dir.path().join("app/src/lib.rs"), "pub fn main( {}\n").unwrap();
+    let (code, _, err) = bluegen(dir.path(), &["check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("warning: thread entries are not checked against the app's functions"), "{err}");
+    assert!(err.contains("src/lib.rs:1:"), "{err}");
+}
