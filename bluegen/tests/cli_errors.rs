@@ -187,6 +187,15 @@ fn new_checks_the_board() {
 }
 
 #[test]
+fn new_refuses_a_name_cargo_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = bluegen(dir.path(), &["new", "build", "--board", "qemu-mps2-an385"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("why: cargo refuses `build` as a binary name"), "{err}");
+    assert!(!dir.path().join("build").exists());
+}
+
+#[test]
 fn boards_lists_the_three_qemu_boards() {
     let dir = tempfile::tempdir().unwrap();
     let (code, out, _) = bluegen(dir.path(), &["boards", "--json"]);

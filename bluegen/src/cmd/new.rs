@@ -37,7 +37,7 @@ impl Cmd {
         if !is_name(&name) {
             return Err(Diagnostic::error(format!("`{name}` cannot be a device name"))
                 .key(if self.name.is_some() { "--name" } else { "DIR" })
-                .why("a device name becomes a crate and binary name: lowercase letters, digits and `-`, starting with a letter")
+                .why(crate::validate::name_problem(&name).unwrap_or_default())
                 .hint("pass --name <NAME>, e.g. --name my-device")
                 .into());
         }
