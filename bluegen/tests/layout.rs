@@ -43,3 +43,28 @@ fn equal_priorities_keep_file_order_in_the_rendered_table() {
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{main}");
     drop(dir);
 }
+
+/// End to end under QEMU: the first of two equal-priority threads in the
+/// file runs first, though its name sorts last (`peer_b` before `peer_a`).
+#[test]
+fn equal_priorities_start_in_file_order_under_qemu() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    let fixture = repo.join("bluegen/tests/fixtures/kernel-threads");
+    let text = std::fs::read_to_string(fixture.join("device.toml")).unwrap();
+    let a = text.find("[threads.peer_a]").unwrap();
+    let b = text.find("[threads.peer_b]").unwrap();
+    let end = text.find("[threads.high]").unwrap();
+    let swapped = format!("{}{}{}{}", &text[..a], &text[b..end], &text[a..b], &text[end..]);
+    let swapped = swapped.replace("preset = \"minimal\"", &format!("preset = \"minimal\"\napp = \"{}\"", fixture.join("app").display()));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("device.toml"), swapped).unwrap();
+    let out = assert_cmd::Command::cargo_bin("bluegen")
+        .unwrap()
+        .env("CARGO_TARGET_DIR", repo.join("target/images"))
+        .args(["run", dir.path().to_str().unwrap(), "--timeout", "60"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("high 0\npeer_b 0\npeer_a 0\npeer_b 1\npeer_a 1\npeer_b 2\npeer_a 2\n"), "{stdout}");
+}
