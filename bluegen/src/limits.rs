@@ -180,6 +180,13 @@ fn constants(device: &Device, v: &Values, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Bytes of the kernel's idle thread stack: `IDLE_STACK_WORDS` 32-bit
+/// words (components/kernel/src/sched.rs), 96 on 32-bit targets, 160 on
+/// 64-bit ones.
+fn idle_stack(bits: u32) -> u64 {
+    if bits >= 64 { 160 * 4 } else { 96 * 4 }
+}
+
 /// RAM must hold the boot stack, the thread stacks (with `threads`), the
 /// spawn pool and the heap arena; the statics of the kernel and the app
 /// come on top and the linker counts those.
@@ -190,6 +197,8 @@ fn ram(device: &Device, v: &Values, boot_stack: u64, out: &mut Vec<Diagnostic>) 
         let sum: u64 = device.threads.iter().map(|t| u64::from(t.stack)).sum();
         let n = device.threads.len();
         parts.push((format!("{n} thread stack{} of {} in all", if n == 1 { "" } else { "s" }, human(sum)), sum));
+        let idle = idle_stack(pointer_bits(&device.board.target));
+        parts.push((format!("the idle thread's {} stack", human(idle)), idle));
     }
     if v.on("SPAWN") {
         let pool = v.int("SPAWN_THREADS").unwrap_or(0) * v.int("SPAWN_STACK_SIZE").unwrap_or(0);
@@ -237,5 +246,7 @@ mod tests {
         let sched = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../components/kernel/src/sched.rs");
         let text = std::fs::read_to_string(sched).unwrap();
         assert!(text.contains(&format!("pub const MAX_THREADS: usize = {};", super::MAX_THREADS)), "components/kernel/src/sched.rs changed MAX_THREADS");
+        let words = |bits| super::idle_stack(bits) / 4;
+        assert!(text.contains(&format!("if cfg!(target_pointer_width = \"64\") {{ {} }} else {{ {} }}", words(64), words(32))), "components/kernel/src/sched.rs changed IDLE_STACK_WORDS");
     }
 }

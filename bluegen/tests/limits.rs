@@ -256,14 +256,14 @@ fn a_small_ram_is_blamed_on_the_ram() {
     ));
     assert_eq!(code, 1);
     insta::assert_snapshot!(err, @r#"
-    error: RAM is too small: 3 KiB needed, 2 KiB available
+    error: RAM is too small: 3456 B needed, 2 KiB available
      --> device.toml:5:7
       |
     5 | ram = "2K"
       |       ^^^^
       = key: memory.ram
       = value: 2 KiB
-      = why: 2 KiB of RAM must hold the 1 KiB boot stack, 2 thread stacks of 2 KiB in all: 3 KiB together
-      = hint: raise `ram` to at least "3 KiB" (the board has 4 MiB), or make the stacks smaller
+      = why: 2 KiB of RAM must hold the 1 KiB boot stack, 2 thread stacks of 2 KiB in all, the idle thread's 384 B stack: 3456 B together
+      = hint: raise `ram` to at least "4 KiB" (the board has 4 MiB), or make the stacks smaller
     "#);
 }
