@@ -4,7 +4,8 @@
 //! arch's startup, its console and exit drivers). Their Kconfig files are
 //! parsed and the board's, the preset's, then the device's, `[features]` are applied. The
 //! result, a [`Plan`], is everything [`crate::render`] needs; nothing is
-//! compiled before it exists.
+//! compiled before it exists. The resolved values are then checked against
+//! what the kernel and the target can hold ([`crate::limits`]).
 
 use std::path::PathBuf;
 
@@ -148,8 +149,14 @@ pub fn resolve_loaded(root: &Root, loaded: &crate::load::Loaded) -> Result<Plan>
         match resolve(root, device) {
             Ok(plan) if !found.iter().any(|d| d.severity == crate::diag::Severity::Error) => return Ok(plan),
             Ok(_) => {}
-            // Its warnings were the device's, found already.
-            Err(e) => found.extend(e.diagnostics.into_iter().filter(|d| d.severity == crate::diag::Severity::Error)),
+            // The device's own warnings travel with it: keep them once.
+            Err(e) => {
+                for d in e.diagnostics {
+                    if !found.contains(&d) {
+                        found.push(d);
+                    }
+                }
+            }
         }
     }
     crate::diag::in_line_order(&mut found, &loaded.source.path);
