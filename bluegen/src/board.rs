@@ -13,7 +13,7 @@ use crate::diag::{Diagnostic, Error, Location, Result, Source};
 use crate::load::parse;
 use crate::model::Region;
 use crate::root::Root;
-use crate::validate::{address, size};
+use crate::units::{address, size};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -162,6 +162,10 @@ pub struct Board {
     pub qemu: Option<Qemu>,
     /// The probe-rs chip on the board, if it is real hardware.
     pub chip: Option<String>,
+    /// That chip's maker, to warn when a device puts another vendor's chip
+    /// on the board.
+    #[serde(skip)]
+    pub chip_vendor: Option<String>,
     /// The board's Kconfig values, applied before the preset's.
     #[serde(skip)]
     pub features: Vec<crate::kconfig::Assignment>,
@@ -177,12 +181,18 @@ pub struct Board {
 impl Board {
     /// Loads `boards/<name>.toml`; `used_at` is where the device named it.
     pub fn load(root: &Root, name: &str, used_at: Option<Location>) -> Result<Board> {
+        Board::load_as(root, name, used_at, "device.board")
+    }
+
+    /// [`Board::load`] with the key that named the board in messages:
+    /// `device.board`, or a flag such as `--board`.
+    pub fn load_as(root: &Root, name: &str, used_at: Option<Location>, key: &str) -> Result<Board> {
         let path = root.boards().join(format!("{name}.toml"));
         if !path.is_file() {
             let known = Root::data_names(&root.boards());
             let d = Diagnostic::error(format!("unknown board `{name}`"))
                 .at(used_at)
-                .key("device.board")
+                .key(key.to_string())
                 .value(format!("\"{name}\""))
                 .why(format!("there is no {}", path.display()));
             let d = match crate::diag::did_you_mean(name, known.iter().map(String::as_str)) {
@@ -280,6 +290,7 @@ impl Board {
                 args: q.args,
                 icount: q.icount.map(|i| Icount { args: i.args, units_per_instruction: i.units_per_instruction }),
             }),
+            chip_vendor: chip.as_ref().and_then(|c| c.vendor.clone()),
             chip: chip.map(|c| c.name),
             features,
             path: path.to_path_buf(),
@@ -310,6 +321,7 @@ impl Board {
             qemu: None,
             features: Vec::new(),
             chip: Some(chip.name.clone()),
+            chip_vendor: chip.vendor.clone(),
             path: PathBuf::new(),
             flash_at: used_at.clone(),
             ram_at: used_at,

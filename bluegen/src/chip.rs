@@ -17,6 +17,9 @@ use crate::model::Region;
 pub struct Chip {
     pub name: String,
     pub family: String,
+    /// The maker, from the family's JEP106 code (e.g. "Nordic VLSI ASA").
+    #[serde(default)]
+    pub vendor: Option<String>,
     pub core: String,
     /// The Rust target triple for the chip's core, if bluegen supports it.
     pub target: Option<String>,
@@ -62,6 +65,20 @@ fn core_name(core: CoreType) -> String {
 /// `bluegen check`, so a chip once found is kept in a small cache (see
 /// [`cache_dir`]) and later lookups read that instead.
 pub fn lookup(name: &str, key: &str, used_at: Option<Location>) -> Result<Chip> {
+    // A device and its board may name the same chip: look each name up once
+    // per process.
+    static SEEN: std::sync::Mutex<Vec<Chip>> = std::sync::Mutex::new(Vec::new());
+    if let Some(chip) = SEEN.lock().ok().and_then(|seen| seen.iter().find(|c| c.name == name).cloned()) {
+        return Ok(chip);
+    }
+    let chip = lookup_uncached(name, key, used_at)?;
+    if let Ok(mut seen) = SEEN.lock() {
+        seen.push(chip.clone());
+    }
+    Ok(chip)
+}
+
+fn lookup_uncached(name: &str, key: &str, used_at: Option<Location>) -> Result<Chip> {
     let plain = !name.starts_with('.') && name.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
     let cached = cache_dir().filter(|_| plain).map(|dir| dir.join(format!("{name}.json")));
     if let Some(chip) = cached.as_ref().and_then(|f| std::fs::read(f).ok()).and_then(|t| serde_json::from_slice::<Chip>(&t).ok()) {
@@ -103,16 +120,11 @@ fn lookup_in_registry(name: &str, key: &str, used_at: Option<Location>) -> Resul
             .key(key.to_string())
             .value(format!("\"{name}\""))
             .why("probe-rs's chip registry has no chip of that name")
-            .hint(match closest(name, &all) {
-                Some(c) => format!("did you mean `{c}`? (`bluegen chips {}` lists similar ones)", &name[..name.len().min(5)]),
-                None => "`bluegen chips <FILTER>` lists the chips probe-rs knows".into(),
-            })
+            .hint(suggest(name, &all))
     })?;
-    let family = registry
-        .families()
-        .iter()
-        .find(|f| f.variants.iter().any(|v| v.package_variants().any(|p| *p == target.name)))
-        .map_or_else(String::new, |f| f.name.clone());
+    let family = registry.families().iter().find(|f| f.variants.iter().any(|v| v.package_variants().any(|p| *p == target.name)));
+    let vendor = family.and_then(|f| f.manufacturer).map(|m| m.to_string());
+    let family = family.map_or_else(String::new, |f| f.name.clone());
     let core = target.cores.first().map(|c| c.core_type);
     let (flash, ram) = regions(&target.memory_map).ok_or_else(|| {
         Diagnostic::error(format!("chip `{}` has no flash or no RAM in probe-rs's registry", target.name))
@@ -123,6 +135,7 @@ fn lookup_in_registry(name: &str, key: &str, used_at: Option<Location>) -> Resul
     Ok(Chip {
         name: target.name.clone(),
         family,
+        vendor,
         core: core.map_or_else(|| "unknown".into(), core_name),
         target: core.and_then(target_for).map(str::to_string),
         flash,
@@ -150,6 +163,33 @@ fn regions(map: &[MemoryRegion]) -> Option<(Region, Region)> {
         .max_by_key(|r| (r.range.end - r.range.start, (0x2000_0000..0x4000_0000).contains(&r.range.start), std::cmp::Reverse(r.range.start)))?;
     let region = |r: &std::ops::Range<u64>| Region { origin: r.start, size: r.end - r.start };
     Some((region(&flash.range), region(&ram.range)))
+}
+
+/// The hint for an unknown chip name: the chips whose names start with
+/// it, then those that contain it (shortest first: `stm32f4` gives
+/// STM32F401…), else the closest by case-insensitive Jaro–Winkler similarity.
+fn suggest(wrong: &str, names: &[&str]) -> String {
+    let lower = wrong.to_lowercase();
+    let list = |found: Vec<&str>| {
+        let shown: Vec<String> = found.iter().take(5).map(|n| format!("`{n}`")).collect();
+        let more = if found.len() > 5 { format!(" and {} more", found.len() - 5) } else { String::new() };
+        format!("did you mean {}{more}? (`bluegen chips {wrong}` lists them)", shown.join(", "))
+    };
+    for matches in [
+        |n: &str, w: &str| n.to_lowercase().starts_with(w),
+        |n: &str, w: &str| n.to_lowercase().contains(w),
+    ] {
+        let mut found: Vec<&str> = names.iter().copied().filter(|n| matches(n, &lower)).collect();
+        if !found.is_empty() && !lower.is_empty() {
+            found.sort_by_key(|n| (n.len(), n.to_string()));
+            found.dedup();
+            return list(found);
+        }
+    }
+    match closest(wrong, names) {
+        Some(c) => format!("did you mean `{c}`? (`bluegen chips {}` lists similar ones)", wrong.chars().take(5).collect::<String>()),
+        None => "`bluegen chips <FILTER>` lists the chips probe-rs knows".into(),
+    }
 }
 
 /// The closest chip name, by case-insensitive Jaro–Winkler similarity.
@@ -210,6 +250,23 @@ mod tests {
         let text = crate::diag::render(&err.diagnostics);
         assert!(text.contains("unknown chip `nRF52840_xxAB`"), "{text}");
         assert!(text.contains("did you mean `nRF52840_xxAA`?"), "{text}");
+    }
+
+    /// A family prefix suggests the family's chips, not the nearest string.
+    #[test]
+    fn a_prefix_suggests_the_chips_it_starts() {
+        let err = lookup("stm32f4", "device.chip", None).unwrap_err();
+        let hint = err.diagnostics[0].hint.clone().unwrap();
+        assert!(hint.starts_with("did you mean `STM32F4"), "{hint}");
+        assert!(!hint.contains("STM32F051"), "{hint}");
+    }
+
+    #[test]
+    fn chips_know_their_vendor() {
+        let nrf = lookup("nRF52840_xxAA", "device.chip", None).unwrap();
+        let stm = lookup("STM32F407VGTx", "device.chip", None).unwrap();
+        assert!(nrf.vendor.is_some() && stm.vendor.is_some());
+        assert_ne!(nrf.vendor, stm.vendor);
     }
 
     /// Espressif's chips come from probe-rs's plugin crate.

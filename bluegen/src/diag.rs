@@ -203,6 +203,15 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// Sorts diagnostics the way a user reads `file`: those located in it by
+/// line and column, then the rest (other files, no location) as found.
+pub fn in_line_order(diagnostics: &mut [Diagnostic], file: &Path) {
+    diagnostics.sort_by_key(|d| match &d.location {
+        Some(l) if l.file == file => (0, l.line, l.col),
+        _ => (1, 0, 0),
+    });
+}
+
 /// "did you mean `x`?" for the candidate closest to `wrong`, if any is close.
 pub fn did_you_mean<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let mut best: Option<(f64, &str)> = None;

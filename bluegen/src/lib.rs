@@ -8,6 +8,7 @@
 //! are data files. [`pipeline`] strings the stages together; [`cmd`] holds
 //! one module per subcommand, each calling the pipeline, none another.
 
+pub mod app_scan;
 pub mod board;
 pub mod build;
 pub mod chip;
@@ -18,6 +19,7 @@ pub mod edit;
 pub mod escape;
 pub mod files;
 pub mod kconfig;
+pub mod limits;
 pub mod load;
 pub mod menuconfig;
 pub mod model;
@@ -31,4 +33,5 @@ pub mod run;
 pub mod save;
 pub mod size;
 pub mod toolchain;
+pub mod units;
 pub mod validate;

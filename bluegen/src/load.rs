@@ -1,47 +1,51 @@
-//! Load: device.toml text into raw serde structs that keep every span.
+//! Load: read every input of a device once — device.toml, its board, chip and app.
 //!
-//! The raw structs mirror the file exactly (`deny_unknown_fields`, kebab-case
-//! keys) and hold [`Spanned`] values, so that [`crate::validate`] can point at
-//! the byte a user got wrong. Nothing here checks meaning; it only parses.
+//! [`load`] parses device.toml into raw structs that keep every span and file
+//! order, reads the board file (or the one `--board` names), looks the chips
+//! up and scans the app crate's Cargo.toml and sources. Every mistake found
+//! on the way (syntax, unknown keys with their table path, wrong types,
+//! missing keys, an unknown board) is kept, not returned early, so that
+//! [`crate::validate`], a pure function of a [`Loaded`], reports them all in
+//! one run. Nothing here checks meaning.
 
-use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
-use crate::diag::{Diagnostic, Error, Result, Source};
+use crate::app_scan::AppApi;
+use crate::board::Board;
+use crate::chip::Chip;
+use crate::diag::{Diagnostic, Error, Location, Result, Source};
+use crate::root::Root;
 
-/// `device.toml` as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+/// `device.toml` as written: tables in file order, every key optional here
+/// (a missing required key is a parse error of [`Loaded`]).
+#[derive(Debug, Default)]
 pub struct RawDeviceFile {
-    pub device: Spanned<RawDevice>,
+    pub device: Option<Spanned<RawDevice>>,
     pub memory: Option<Spanned<RawMemory>>,
-    #[serde(default)]
-    pub features: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
-    #[serde(default)]
-    pub threads: BTreeMap<Spanned<String>, Spanned<RawThread>>,
+    /// `[features]` in file order.
+    pub features: Vec<(Spanned<String>, Spanned<toml::Value>)>,
+    /// `[threads.<name>]` in file order.
+    pub threads: Vec<(Spanned<String>, Spanned<RawThread>)>,
     pub budget: Option<Spanned<RawBudget>>,
 }
 
 /// The `[budget]` table: limits checked after every build.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[derive(Debug, Default)]
 pub struct RawBudget {
     pub flash: Option<Spanned<toml::Value>>,
     pub ram: Option<Spanned<toml::Value>>,
     /// Flash bytes per component: `kernel = "2K"`.
-    #[serde(default)]
-    pub components: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    pub components: Vec<(Spanned<String>, Spanned<toml::Value>)>,
 }
 
 /// The `[device]` table.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[derive(Debug, Default)]
 pub struct RawDevice {
-    pub name: Spanned<String>,
+    pub name: Option<Spanned<String>>,
     pub board: Option<Spanned<String>>,
     /// A probe-rs chip name: memory regions and target come from the registry.
     pub chip: Option<Spanned<String>>,
@@ -51,8 +55,7 @@ pub struct RawDevice {
 }
 
 /// The `[memory]` table: sizes restrict the board's regions, origins move them.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[derive(Debug, Default)]
 pub struct RawMemory {
     pub flash: Option<Spanned<toml::Value>>,
     pub ram: Option<Spanned<toml::Value>>,
@@ -61,28 +64,361 @@ pub struct RawMemory {
 }
 
 /// One `[threads.<name>]` table.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[derive(Debug, Default)]
 pub struct RawThread {
-    pub entry: Spanned<String>,
-    pub priority: Spanned<toml::Value>,
-    pub stack: Spanned<toml::Value>,
+    pub entry: Option<Spanned<String>>,
+    pub priority: Option<Spanned<toml::Value>>,
+    pub stack: Option<Spanned<toml::Value>>,
 }
 
-/// Reads and parses `path` (a device.toml).
-pub fn load_device(path: &Path) -> Result<(Source, RawDeviceFile)> {
-    let source = Source::read(path)?;
-    let raw = parse(&source, "device")?;
-    Ok((source, raw))
+/// The device's app crate as read from disk.
+#[derive(Debug, Clone)]
+pub struct AppCrate {
+    pub dir: PathBuf,
+    pub package: String,
+    /// Its public functions, or why its sources could not be read (a
+    /// warning: entries are then not checked).
+    pub api: std::result::Result<AppApi, Box<Diagnostic>>,
 }
 
-/// Parses any of bluegen's TOML files into `T`, turning serde's complaint
-/// into a diagnostic at the offending span, with "did you mean" for keys.
+/// Everything a device's validation needs, read once.
+#[derive(Debug)]
+pub struct Loaded {
+    pub source: Source,
+    /// The project directory (the one holding device.toml), absolute.
+    pub dir: PathBuf,
+    pub raw: RawDeviceFile,
+    /// Syntax and shape errors of device.toml, in file order.
+    pub parse_errors: Vec<Diagnostic>,
+    /// The board, when the device (or `--board`) names one.
+    pub board: Option<Result<Board>>,
+    /// The board came from the `--board` flag.
+    pub board_from_flag: bool,
+    /// The device's own `chip`, looked up.
+    pub chip: Option<Result<Chip>>,
+    pub app: Result<AppCrate>,
+}
+
+/// Reads device.toml at `manifest` and every input it names.
+pub fn load(root: &Root, manifest: &Path, board_flag: Option<&str>) -> Result<Loaded> {
+    let source = Source::read(manifest)?;
+    Ok(load_source(root, source, board_flag))
+}
+
+/// [`load`] for a device.toml already in memory.
+pub fn load_source(root: &Root, source: Source, board_flag: Option<&str>) -> Loaded {
+    let (raw, parse_errors) = parse_device(&source);
+    let dir = match source.path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => Path::new(".").to_path_buf(),
+    };
+    let dir = std::path::absolute(&dir).unwrap_or(dir);
+    let at = |s: &Spanned<String>| Some(source.location(s.span()));
+    let device = raw.device.as_ref().map(|d| d.get_ref());
+    let chip = device.and_then(|d| d.chip.as_ref()).map(|c| crate::chip::lookup(c.get_ref(), "device.chip", at(c)));
+    let board = match (board_flag, device.and_then(|d| d.board.as_ref())) {
+        (Some(name), _) => Some(Board::load_as(root, name, None, "--board")),
+        (None, Some(name)) => Some(Board::load(root, name.get_ref(), at(name))),
+        (None, None) => None,
+    };
+    let app = app(&dir, device.and_then(|d| d.app.as_ref()), &source);
+    Loaded { source, dir, raw, parse_errors, board, board_from_flag: board_flag.is_some(), chip, app }
+}
+
+fn app(dir: &Path, app: Option<&Spanned<String>>, source: &Source) -> Result<AppCrate> {
+    let rel = app.map_or("app", |a| a.get_ref().as_str());
+    let app_dir = dir.join(rel);
+    let manifest = app_dir.join("Cargo.toml");
+    let location = app.map(|a| source.location(a.span()));
+    let missing = |why: String| {
+        Error::new(
+            Diagnostic::error(format!("the app crate `{rel}` cannot be used"))
+                .at(location.clone().or_else(|| Some(Location::at(&source.path, 1, 1))))
+                .key("device.app")
+                .value(format!("\"{rel}\""))
+                .why(why)
+                .hint("thread entries are functions of a no_std library crate next to device.toml (`bluegen new` creates one)"),
+        )
+    };
+    let text = std::fs::read_to_string(&manifest).map_err(|e| missing(format!("cannot read {}: {e}", manifest.display())))?;
+    let doc: toml::Table = toml::from_str(&text).map_err(|e| missing(format!("{}: {}", manifest.display(), e.message())))?;
+    let package = doc
+        .get("package")
+        .and_then(|p| p.get("name"))
+        .and_then(|n| n.as_str())
+        .ok_or_else(|| missing(format!("{} has no package.name", manifest.display())))?;
+    let lib = doc.get("lib").and_then(|l| l.get("path")).and_then(|p| p.as_str()).unwrap_or("src/lib.rs");
+    let dir = std::path::absolute(&app_dir).unwrap_or(app_dir);
+    let api = crate::app_scan::scan(&dir.join(lib));
+    Ok(AppCrate { dir, package: package.to_string(), api })
+}
+
+/// The keys a table of device.toml may hold.
+const DEVICE_KEYS: &[&str] = &["name", "board", "chip", "preset", "app"];
+const MEMORY_KEYS: &[&str] = &["flash", "ram", "flash-origin", "ram-origin"];
+const THREAD_KEYS: &[&str] = &["entry", "priority", "stack"];
+const BUDGET_KEYS: &[&str] = &["flash", "ram", "components"];
+const TOP_KEYS: &[&str] = &["device", "memory", "features", "threads", "budget"];
+
+/// Parses device.toml text into its raw structs, with every syntax error
+/// (as far as the parser recovers), unknown key, wrong type and missing key.
+pub fn parse_device(source: &Source) -> (RawDeviceFile, Vec<Diagnostic>) {
+    let (doc, syntax) = DeTable::parse_recoverable(&source.text);
+    let mut p = Walker { source, errors: Vec::new(), syntax_errors: !syntax.is_empty() };
+    for e in &syntax {
+        let location = e.span().map(|s| source.location(s)).or_else(|| Some(Location::at(&source.path, 1, 1)));
+        p.errors.push(
+            Diagnostic::error(format!("device.toml is not valid TOML: {}", first_line(e.message().trim())))
+                .at(location)
+                .hint("see https://toml.io for the syntax; strings need quotes, tables `[name]` headers"),
+        );
+    }
+    let mut raw = RawDeviceFile::default();
+    for (key, value) in in_file_order(doc.get_ref()) {
+        match key.get_ref().as_ref() {
+            "device" => raw.device = p.table(key, value, "device", DEVICE_KEYS).map(|t| p.device(t, value.span())),
+            "memory" => raw.memory = p.table(key, value, "memory", MEMORY_KEYS).map(|t| p.memory(t, value.span())),
+            "features" => {
+                if let Some(t) = p.table(key, value, "features", &[]) {
+                    raw.features = in_file_order(t).filter_map(|(k, v)| Some((p.key(k), p.value(v, &format!("features.{}", k.get_ref()))?))).collect();
+                }
+            }
+            "threads" => {
+                if let Some(t) = p.table(key, value, "threads", &[]) {
+                    for (name, thread) in in_file_order(t) {
+                        let path = format!("threads.{}", name.get_ref());
+                        if let Some(t) = p.table(name, thread, &path, THREAD_KEYS) {
+                            raw.threads.push((p.key(name), p.thread(t, &path, thread.span())));
+                        }
+                    }
+                }
+            }
+            "budget" => raw.budget = p.table(key, value, "budget", BUDGET_KEYS).map(|t| p.budget(t, value.span())),
+            _ => p.unknown(key, "", TOP_KEYS),
+        }
+    }
+    if !doc.get_ref().contains_key("device") && !p.syntax_errors {
+        p.errors.push(
+            Diagnostic::error("device.toml has no [device] table")
+                .at(Some(Location::at(&source.path, 1, 1)))
+                .key("device")
+                .why("the [device] table names the device and its board")
+                .hint("start the file with:\n\n    [device]\n    name = \"my-device\"\n    board = \"qemu-mps2-an385\"\n"),
+        );
+    }
+    (raw, p.errors)
+}
+
+/// A table's entries in the order the file writes them (toml's tables sort
+/// by key; the spans keep the order).
+fn in_file_order<'a, 'i>(t: &'a DeTable<'i>) -> impl Iterator<Item = (&'a Spanned<std::borrow::Cow<'i, str>>, &'a Spanned<DeValue<'i>>)> {
+    let mut entries: Vec<_> = t.iter().collect();
+    entries.sort_by_key(|(k, _)| k.span().start);
+    entries.into_iter()
+}
+
+struct Walker<'s> {
+    source: &'s Source,
+    errors: Vec<Diagnostic>,
+    syntax_errors: bool,
+}
+
+impl Walker<'_> {
+    fn at(&self, span: std::ops::Range<usize>) -> Option<Location> {
+        Some(self.source.location(span))
+    }
+
+    fn key(&self, k: &Spanned<std::borrow::Cow<'_, str>>) -> Spanned<String> {
+        Spanned::new(k.span(), k.get_ref().to_string())
+    }
+
+    /// `value` as a table whose keys must be among `allowed` (any key when
+    /// `allowed` is empty); reports a non-table and each unknown key.
+    fn table<'a, 'i>(&mut self, key: &Spanned<std::borrow::Cow<'i, str>>, value: &'a Spanned<DeValue<'i>>, path: &str, allowed: &[&str]) -> Option<&'a DeTable<'i>> {
+        let Some(t) = value.get_ref().as_table() else {
+            self.errors.push(
+                Diagnostic::error(format!("`{path}` must be a table, not {}", article(value.get_ref().type_str())))
+                    .at(self.at(key.span()))
+                    .key(path.to_string())
+                    .hint(format!("write it as a table: `[{path}]` followed by its keys")),
+            );
+            return None;
+        };
+        if !allowed.is_empty() {
+            for (k, _) in in_file_order(t) {
+                if !allowed.contains(&k.get_ref().as_ref()) {
+                    self.unknown(k, path, allowed);
+                }
+            }
+        }
+        Some(t)
+    }
+
+    fn unknown(&mut self, key: &Spanned<std::borrow::Cow<'_, str>>, table: &str, allowed: &[&str]) {
+        let name = key.get_ref();
+        let path = if table.is_empty() { name.to_string() } else { format!("{table}.{name}") };
+        let place = if table.is_empty() { "at the top of device.toml".to_string() } else { format!("in [{table}]") };
+        let list = allowed.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+        let d = Diagnostic::error(format!("unknown key `{path}`"))
+            .at(self.at(key.span()))
+            .key(path)
+            .why(format!("the keys allowed {place} are {list}"));
+        let d = match crate::diag::did_you_mean(name, allowed.iter().copied()) {
+            Some(hint) => d.hint(hint),
+            None => d,
+        };
+        self.errors.push(d);
+    }
+
+    fn missing(&mut self, path: &str, key: &str, span: std::ops::Range<usize>, example: &str) {
+        if self.syntax_errors {
+            return; // the parser may have dropped it; the syntax error says why
+        }
+        self.errors.push(
+            Diagnostic::error(format!("[{path}] has no `{key}`"))
+                .at(self.at(span))
+                .key(format!("{path}.{key}"))
+                .hint(format!("add `{key} = {example}` to [{path}]")),
+        );
+    }
+
+    fn value(&mut self, v: &Spanned<DeValue<'_>>, path: &str) -> Option<Spanned<toml::Value>> {
+        match to_value(v.get_ref()) {
+            Ok(value) => Some(Spanned::new(v.span(), value)),
+            Err(why) => {
+                self.errors.push(
+                    Diagnostic::error(format!("invalid value for `{path}`"))
+                        .at(self.at(v.span()))
+                        .key(path.to_string())
+                        .value(self.source.text.get(v.span()).unwrap_or_default().to_string())
+                        .why(why),
+                );
+                None
+            }
+        }
+    }
+
+    fn string(&mut self, t: &DeTable<'_>, path: &str, key: &str) -> Option<Spanned<String>> {
+        let v = t.get(key)?;
+        match v.get_ref().as_str() {
+            Some(s) => Some(Spanned::new(v.span(), s.to_string())),
+            None => {
+                self.errors.push(
+                    Diagnostic::error(format!("invalid value for `{path}.{key}`"))
+                        .at(self.at(v.span()))
+                        .key(format!("{path}.{key}"))
+                        .value(self.source.text.get(v.span()).unwrap_or_default().to_string())
+                        .why(format!("`{key}` is a string, not {}", article(v.get_ref().type_str())))
+                        .hint("put the value in double quotes"),
+                );
+                None
+            }
+        }
+    }
+
+    fn any(&mut self, t: &DeTable<'_>, path: &str, key: &str) -> Option<Spanned<toml::Value>> {
+        let v = t.get(key)?;
+        self.value(v, &format!("{path}.{key}"))
+    }
+
+    fn device(&mut self, t: &DeTable<'_>, span: std::ops::Range<usize>) -> Spanned<RawDevice> {
+        let d = RawDevice {
+            name: self.string(t, "device", "name"),
+            board: self.string(t, "device", "board"),
+            chip: self.string(t, "device", "chip"),
+            preset: self.string(t, "device", "preset"),
+            app: self.string(t, "device", "app"),
+        };
+        if !t.contains_key("name") {
+            self.missing("device", "name", span.clone(), "\"my-device\"");
+        }
+        Spanned::new(span, d)
+    }
+
+    fn memory(&mut self, t: &DeTable<'_>, span: std::ops::Range<usize>) -> Spanned<RawMemory> {
+        let m = RawMemory {
+            flash: self.any(t, "memory", "flash"),
+            ram: self.any(t, "memory", "ram"),
+            flash_origin: self.any(t, "memory", "flash-origin"),
+            ram_origin: self.any(t, "memory", "ram-origin"),
+        };
+        Spanned::new(span, m)
+    }
+
+    fn thread(&mut self, t: &DeTable<'_>, path: &str, span: std::ops::Range<usize>) -> Spanned<RawThread> {
+        let th = RawThread { entry: self.string(t, path, "entry"), priority: self.any(t, path, "priority"), stack: self.any(t, path, "stack") };
+        for (key, example) in [("entry", "\"main\""), ("priority", "1"), ("stack", "1024")] {
+            if !t.contains_key(key) {
+                self.missing(path, key, span.clone(), example);
+            }
+        }
+        Spanned::new(span, th)
+    }
+
+    fn budget(&mut self, t: &DeTable<'_>, span: std::ops::Range<usize>) -> Spanned<RawBudget> {
+        let mut b = RawBudget { flash: self.any(t, "budget", "flash"), ram: self.any(t, "budget", "ram"), components: Vec::new() };
+        if let Some((k, v)) = t.get_key_value("components") {
+            if let Some(c) = self.table(k, v, "budget.components", &[]) {
+                b.components = in_file_order(c)
+                    .filter_map(|(k, v)| Some((self.key(k), self.value(v, &format!("budget.components.{}", k.get_ref()))?)))
+                    .collect();
+            }
+        }
+        Spanned::new(span, b)
+    }
+}
+
+/// "a string", "an integer": TOML type names with their article.
+fn article(type_str: &str) -> String {
+    let name = match type_str {
+        "string" => "string",
+        "integer" => "integer",
+        "float" => "float",
+        "boolean" => "boolean",
+        "datetime" => "date-time",
+        "array" => "array",
+        "table" => "table",
+        other => other,
+    };
+    if name.starts_with(['a', 'e', 'i', 'o', 'u']) { format!("an {name}") } else { format!("a {name}") }
+}
+
+/// A parsed TOML value as a [`toml::Value`].
+fn to_value(v: &DeValue<'_>) -> std::result::Result<toml::Value, String> {
+    Ok(match v {
+        DeValue::String(s) => toml::Value::String(s.to_string()),
+        DeValue::Integer(i) => toml::Value::Integer(
+            i64::from_str_radix(i.as_str(), i.radix()).map_err(|_| "the integer does not fit in 64 bits".to_string())?,
+        ),
+        DeValue::Float(f) => toml::Value::Float(match f.as_str().replace('_', "").trim_start_matches('+') {
+            "inf" => f64::INFINITY,
+            "-inf" => f64::NEG_INFINITY,
+            s if s.ends_with("nan") => f64::NAN,
+            s => s.parse().map_err(|_| format!("`{s}` is not a number"))?,
+        }),
+        DeValue::Boolean(b) => toml::Value::Boolean(*b),
+        // The parser's recovery leaves an empty date-time for a bad one.
+        DeValue::Datetime(d) if d.date.is_none() && d.time.is_none() => return Err("it is not a valid date-time, number or string".into()),
+        DeValue::Datetime(d) => toml::Value::Datetime(*d),
+        DeValue::Array(a) => toml::Value::Array(a.iter().map(|e| to_value(e.get_ref())).collect::<std::result::Result<_, _>>()?),
+        DeValue::Table(t) => {
+            let mut out = toml::Table::new();
+            for (k, e) in t.iter() {
+                out.insert(k.get_ref().to_string(), to_value(e.get_ref())?);
+            }
+            toml::Value::Table(out)
+        }
+    })
+}
+
+/// Parses one of bluegen's data files (boards, presets) into `T`, turning
+/// serde's complaint into a diagnostic at the offending span, with "did you
+/// mean" for keys and without serde's Rust type names.
 pub fn parse<T: DeserializeOwned>(source: &Source, what: &str) -> Result<T> {
     toml::from_str(&source.text).map_err(|e| {
         let location = e.span().map(|span| source.location(span));
         let message = e.message().trim().to_string();
-        let mut d = Diagnostic::error(format!("invalid {what} file: {}", first_line(&message))).at(location);
+        let mut d = Diagnostic::error(format!("invalid {what} file: {}", plain(first_line(&message)))).at(location);
         if let Some(unknown) = backticked(&message).first().filter(|_| message.starts_with("unknown field")) {
             let expected = backticked(&message);
             d = d.key(unknown.clone()).why(format!(
@@ -95,6 +431,15 @@ pub fn parse<T: DeserializeOwned>(source: &Source, what: &str) -> Result<T> {
         }
         Error::new(d)
     })
+}
+
+/// serde's "expected struct RawBoard" / "expected a sequence" in words a
+/// data file's author reads.
+fn plain(message: &str) -> String {
+    match message.find("expected struct ").or_else(|| message.find("expected map")) {
+        Some(i) => format!("{}expected a table", &message[..i]),
+        None => message.replace("a sequence", "an array").replace("a map", "a table"),
+    }
 }
 
 fn first_line(s: &str) -> &str {
@@ -115,22 +460,52 @@ mod tests {
     }
 
     #[test]
-    fn unknown_key_names_the_closest() {
-        let err = parse::<RawDeviceFile>(&src("[device]\nname = \"x\"\nbaord = \"y\"\n"), "device").unwrap_err();
-        let text = crate::diag::render(&err.diagnostics);
+    fn unknown_key_names_its_table_and_the_closest() {
+        let (_, errors) = parse_device(&src("[device]\nname = \"x\"\nbaord = \"y\"\n"));
+        let text = crate::diag::render(&errors);
         assert!(text.contains("device.toml:3:1"), "{text}");
+        assert!(text.contains("unknown key `device.baord`"), "{text}");
         assert!(text.contains("did you mean `board`?"), "{text}");
     }
 
     #[test]
-    fn threads_and_features_keep_spans() {
-        let raw: RawDeviceFile = parse(
-            &src("[device]\nname = \"x\"\n[features]\nconsole = true\n[threads.main]\nentry = \"main\"\npriority = 1\nstack = \"1K\"\n"),
-            "device",
-        )
-        .unwrap();
-        let (key, _) = raw.features.iter().next().unwrap();
+    fn threads_and_features_keep_spans_and_file_order() {
+        let (raw, errors) = parse_device(&src(
+            "[device]\nname = \"x\"\n[features]\nconsole = true\n[threads.zeta]\nentry = \"main\"\npriority = 1\nstack = \"1K\"\n[threads.alpha]\nentry = \"main\"\npriority = 1\nstack = 512\n",
+        ));
+        assert!(errors.is_empty(), "{errors:?}");
+        let (key, _) = raw.features.first().unwrap();
         assert_eq!(key.span(), 31..38);
-        assert_eq!(raw.threads.len(), 1);
+        let names: Vec<_> = raw.threads.iter().map(|(n, _)| n.get_ref().as_str()).collect();
+        assert_eq!(names, ["zeta", "alpha"]);
+    }
+
+    #[test]
+    fn data_file_messages_name_no_rust_types() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct RawBoard {
+            x: u32,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct File {
+            board: RawBoard,
+        }
+        let err = parse::<File>(&src("board = \"x\"\n"), "board").unwrap_err();
+        let text = crate::diag::render(&err.diagnostics);
+        assert!(!text.contains("RawBoard") && text.contains("expected a table"), "{text}");
+    }
+
+    /// A value the parser recovered from is an error, not a panic later.
+    #[test]
+    fn a_broken_value_is_an_error() {
+        let (raw, errors) = parse_device(&src("[device]
+name = \"x\"
+[features]
+a = 30-F
+"));
+        assert!(raw.features.is_empty());
+        assert!(crate::diag::render(&errors).contains("device.toml:4:"), "{errors:?}");
     }
 }

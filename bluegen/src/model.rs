@@ -19,8 +19,10 @@ pub struct Region {
 }
 
 impl Region {
+    /// The first address past the region (saturating: validation refuses
+    /// regions that wrap).
     pub fn end(&self) -> u64 {
-        self.origin + self.size
+        self.origin.saturating_add(self.size)
     }
 }
 
@@ -45,6 +47,9 @@ pub struct Device {
     /// Threads, highest priority first (ties keep file order).
     pub threads: Vec<Thread>,
     pub budget: Budget,
+    /// Warnings found while validating (e.g. a chip on another vendor's
+    /// board); resolve passes them on with the configuration's.
+    pub warnings: Vec<crate::diag::Diagnostic>,
     /// A build variant (e.g. `without-console` for `size --feature-cost`),
     /// rendered and built apart from the device's own image.
     pub variant: Option<String>,
@@ -92,6 +97,12 @@ pub struct Thread {
     /// Where device.toml gives the priority, for errors found later.
     #[serde(skip)]
     pub priority_at: Option<crate::diag::Location>,
+    /// Where device.toml gives the stack size.
+    #[serde(skip)]
+    pub stack_at: Option<crate::diag::Location>,
+    /// The `[threads.<name>]` header.
+    #[serde(skip)]
+    pub at: Option<crate::diag::Location>,
 }
 
 impl Device {
@@ -104,6 +115,11 @@ impl Device {
             Some(variant) => dir.join("variants").join(format!("{}-{variant}", self.board.name)),
             None => dir.join(&self.board.name),
         }
+    }
+
+    /// Whether device.toml (not the board) sets the RAM size in force.
+    pub fn ram_set_here(&self) -> bool {
+        self.ram_at.as_ref().is_some_and(|at| at.file == self.manifest)
     }
 
     /// Where the size of `region` (`flash` or `ram`) was set.

@@ -4,7 +4,8 @@
 //! arch's startup, its console and exit drivers). Their Kconfig files are
 //! parsed and the board's, the preset's, then the device's, `[features]` are applied. The
 //! result, a [`Plan`], is everything [`crate::render`] needs; nothing is
-//! compiled before it exists.
+//! compiled before it exists. The resolved values are then checked against
+//! what the kernel and the target can hold ([`crate::limits`]).
 
 use std::path::PathBuf;
 
@@ -116,23 +117,59 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     for c in &mut components {
         c.features = config.features_of(&c.name);
     }
-    check_priorities(&device, &config)?;
+    let mut config = config;
+    config.warnings.extend(device.warnings.iter().cloned());
+    let stack_size = boot_stack_size(&device, &config);
+    let mut errors = priorities(&device, &config);
+    errors.extend(crate::limits::check(&device, &config, &assignments, stack_size));
+    Error::check(errors)?;
+    Ok(Plan { device, components, config, stack_size, tree, preset })
+}
+
+/// Bytes of the boot stack: `boot-stack-size`. Without `threads`, the
+/// threads run one after another on it, so it is at least the largest
+/// thread stack; with `threads` each has a stack of its own and the boot
+/// stack only runs the start-up and interrupt handlers.
+fn boot_stack_size(device: &Device, config: &Config) -> u64 {
     let boot_stack = match config.get("BOOT_STACK_SIZE").and_then(|s| s.value.clone()) {
         Some(kconfig::Value::Int(n)) => n.max(0) as u64,
         _ => 0,
     };
-    let largest_thread = device.threads.iter().map(|t| u64::from(t.stack)).max().unwrap_or(0);
-    let stack_size = boot_stack.max(largest_thread).next_multiple_of(8);
-    Ok(Plan { device, components, config, stack_size, tree, preset })
+    let threads_on = config.get("THREADS").and_then(|s| s.value.clone()) == Some(kconfig::Value::Bool(true));
+    let on_boot_stack = if threads_on { 0 } else { device.threads.iter().map(|t| u64::from(t.stack)).max().unwrap_or(0) };
+    boot_stack.max(on_boot_stack).next_multiple_of(8)
+}
+
+/// Loads, validates and resolves in one: every diagnostic of all three —
+/// device.toml's syntax and shape, its values, its features and the
+/// limits — in line order, or the plan.
+pub fn resolve_loaded(root: &Root, loaded: &crate::load::Loaded) -> Result<Plan> {
+    let (device, mut found) = crate::validate::check(loaded);
+    if let Some(device) = device {
+        match resolve(root, device) {
+            Ok(plan) if !found.iter().any(|d| d.severity == crate::diag::Severity::Error) => return Ok(plan),
+            Ok(_) => {}
+            // The device's own warnings travel with it: keep them once.
+            Err(e) => {
+                for d in e.diagnostics {
+                    if !found.contains(&d) {
+                        found.push(d);
+                    }
+                }
+            }
+        }
+    }
+    crate::diag::in_line_order(&mut found, &loaded.source.path);
+    Err(Error { diagnostics: found })
 }
 
 /// Thread priorities must lie below the kernel's `PRIORITIES` (1 is the
 /// lowest; 0 is the idle thread's). Every offending thread is reported.
-fn check_priorities(device: &Device, config: &Config) -> Result<()> {
+fn priorities(device: &Device, config: &Config) -> Vec<Diagnostic> {
     let Some(kconfig::Value::Int(levels)) = config.get("PRIORITIES").and_then(|s| s.value.clone()) else {
-        return Ok(());
+        return Vec::new();
     };
-    let errors: Vec<Diagnostic> = device
+    device
         .threads
         .iter()
         .filter(|t| i64::from(t.priority) >= levels)
@@ -144,6 +181,5 @@ fn check_priorities(device: &Device, config: &Config) -> Result<()> {
                 .why(format!("the kernel has {levels} priority levels (`priorities = {levels}`): thread priorities go from 1 to {}", levels - 1))
                 .hint(format!("lower the priority, or raise the levels: [features] priorities = {}", (i64::from(t.priority) + 1).min(32)))
         })
-        .collect();
-    Error::check(errors).map(|_| ())
+        .collect()
 }

@@ -1,19 +1,22 @@
-//! Validate: raw device.toml structs into the checked [`Device`] model.
+//! Validate: a [`Loaded`] device into the checked [`Device`] model, without I/O.
 //!
-//! Every problem found becomes a [`Diagnostic`] at its span; all of them are
-//! returned together. Board lookup happens here too, since memory sizes are
-//! checked against the board's regions.
-
-use std::path::Path;
+//! Validation is a pure function of what [`crate::load`] read: device.toml's
+//! raw tables, the board, the chip and the app crate's public functions.
+//! Every problem becomes a [`Diagnostic`] at its span and all of them are
+//! returned together, with the parse errors, so that one run reports every
+//! mistake of the file. Limits that need the resolved configuration (the
+//! kernel's thread count, the tick, RAM for the stacks) are checked by
+//! [`crate::limits`] after resolving.
 
 use toml::Spanned;
 
-use crate::board::Board;
-use crate::diag::{Diagnostic, Error, Location, Result, Source};
+use crate::board::{Arch, Board};
+use crate::diag::{Diagnostic, Error, Location, Result, Severity, Source};
 use crate::kconfig::{Assignment, Origin};
-use crate::load::{RawDeviceFile, RawMemory, RawThread};
+use crate::load::{Loaded, RawMemory, RawThread};
 use crate::model::{App, Budget, Device, Limit, Preset, Region, Thread};
-use crate::root::Root;
+
+pub use crate::units::{address, human, size};
 
 /// Lowest and highest thread priority; 0 is reserved for the idle thread.
 pub const PRIORITIES: std::ops::RangeInclusive<i64> = 1..=31;
@@ -21,68 +24,67 @@ pub const PRIORITIES: std::ops::RangeInclusive<i64> = 1..=31;
 /// 128-byte red zone at the bottom of each stack and saves up to 256 bytes
 /// of registers on it (an RV64 trap frame), which leaves a little for calls.
 pub const MIN_STACK: u64 = 512;
+/// The longest device name: crates.io's limit for crate names, well below
+/// the file-name limits cargo runs into (about 230 characters on Linux).
+pub const NAME_MAX: usize = 64;
+/// Binary names cargo forbids: they clash with its own `target/` folders.
+pub const CARGO_RESERVED: &[&str] = &["build", "deps", "examples", "incremental"];
+/// Rust's keywords (strict and reserved, edition 2024): none can name a
+/// function, so none can be a segment of a thread entry.
+const KEYWORDS: &[&str] = &[
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop",
+    "match", "mod", "move", "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe",
+    "use", "where", "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro", "override", "priv",
+    "typeof", "unsized", "virtual", "yield", "try", "gen",
+];
 
-/// Checks a raw device file. `board_override` replaces `device.board`.
-pub fn validate(root: &Root, source: &Source, raw: RawDeviceFile, board_override: Option<&str>) -> Result<Device> {
-    let mut errors = Vec::new();
+/// Checks a loaded device: the device when it can be resolved (its board is
+/// known), and every diagnostic found, errors and warnings, in line order.
+/// A device comes back even when there are errors, so that resolving it can
+/// report the feature mistakes too; only an error-free one may be built.
+pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
+    let source = &loaded.source;
+    let mut errors = loaded.parse_errors.clone();
     let at = |span: std::ops::Range<usize>| Some(source.location(span));
-    let dir = match source.path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => Path::new(".").to_path_buf(),
-    };
-    let dir = std::path::absolute(&dir).unwrap_or(dir);
-    let device = raw.device.get_ref();
+    let device = loaded.raw.device.as_ref().map(|d| d.get_ref());
 
-    let name = device.name.get_ref().clone();
-    if !is_name(&name) {
-        errors.push(
-            Diagnostic::error(format!("invalid device name `{name}`"))
-                .at(at(device.name.span()))
-                .key("device.name")
-                .value(format!("\"{name}\""))
-                .why("a device name becomes a crate and binary name: lowercase letters, digits and `-`, starting with a letter")
-                .hint(format!("try \"{}\"", suggest_name(&name))),
-        );
+    let name = device.and_then(|d| d.name.as_ref());
+    if let Some(name) = name {
+        if let Some(why) = name_problem(name.get_ref()) {
+            errors.push(
+                Diagnostic::error(format!("invalid device name `{}`", shorten(name.get_ref())))
+                    .at(at(name.span()))
+                    .key("device.name")
+                    .value(format!("\"{}\"", shorten(name.get_ref())))
+                    .why(why)
+                    .hint(format!("try \"{}\"", suggest_name(name.get_ref()))),
+            );
+        }
     }
 
-    let chip = device.chip.as_ref().map(|c| crate::chip::lookup(c.get_ref(), "device.chip", at(c.span())));
-    let board = match (board_override, &device.board, chip) {
-        (_, _, Some(Err(e))) => Err(e),
-        (Some(name), _, chip) => Board::load(root, name, None).map(|b| with_chip(b, chip)),
-        (None, Some(board), chip) => Board::load(root, board.get_ref(), at(board.span())).map(|b| with_chip(b, chip)),
-        (None, None, Some(Ok(chip))) => Board::from_chip(&chip, device.chip.as_ref().and_then(|c| at(c.span()))),
-        (None, None, None) => Err(Diagnostic::error("the device names no board")
-            .at(at(raw.device.span()))
-            .key("device.board")
-            .why("bluegen needs a board (or a chip) to know the target, memory map and console")
-            .hint("add `board = \"qemu-mps2-an385\"` (`bluegen boards` lists them) or `chip = \"nRF52840_xxAA\"` to [device]")
-            .into()),
-    };
-    let board = match board {
-        Ok(b) => Some(b),
+    let board = board(loaded, &mut errors);
+    let preset = device.and_then(|d| d.preset.as_ref()).map(|p| Preset { name: p.get_ref().clone(), location: at(p.span()) });
+
+    let (app, api) = match &loaded.app {
+        Ok(app) => (App { dir: app.dir.clone(), package: app.package.clone() }, Some(&app.api)),
         Err(e) => {
-            errors.extend(e.diagnostics);
-            None
+            errors.extend(e.diagnostics.iter().cloned());
+            (App { dir: loaded.dir.join("app"), package: String::new() }, None)
         }
     };
-
-    let preset = device.preset.as_ref().map(|p| Preset { name: p.get_ref().clone(), location: at(p.span()) });
-
-    let app = match app(&dir, device.app.as_ref(), source) {
-        Ok(app) => Some(app),
-        Err(e) => {
-            errors.extend(e.diagnostics);
+    let api = match api {
+        Some(Ok(api)) => Some(api),
+        Some(Err(warning)) => {
+            if !loaded.raw.threads.is_empty() {
+                errors.push((**warning).clone());
+            }
             None
         }
+        None => None,
     };
 
-    let (flash, ram) = match (&board, &raw.memory) {
-        (Some(board), Some(memory)) => memory_regions(board, memory.get_ref(), source, &mut errors),
-        (Some(board), None) => (board.flash, board.ram),
-        (None, _) => (Region { origin: 0, size: 0 }, Region { origin: 0, size: 0 }),
-    };
-
-    let memory = raw.memory.as_ref().map(|m| m.get_ref());
+    let memory = loaded.raw.memory.as_ref().map(|m| m.get_ref());
+    let (flash, ram) = memory_regions(board.as_ref(), memory, source, &mut errors);
     let size_at = |v: Option<&Spanned<toml::Value>>, board_at: Option<Location>| match v {
         Some(v) => at(v.span()),
         None => board_at,
@@ -90,7 +92,8 @@ pub fn validate(root: &Root, source: &Source, raw: RawDeviceFile, board_override
     let flash_at = size_at(memory.and_then(|m| m.flash.as_ref()), board.as_ref().and_then(|b| b.flash_at.clone()));
     let ram_at = size_at(memory.and_then(|m| m.ram.as_ref()), board.as_ref().and_then(|b| b.ram_at.clone()));
 
-    let features = raw
+    let features = loaded
+        .raw
         .features
         .iter()
         .map(|(key, value)| Assignment {
@@ -101,52 +104,33 @@ pub fn validate(root: &Root, source: &Source, raw: RawDeviceFile, board_override
         })
         .collect();
 
-    let mut threads = Vec::new();
-    for (thread_name, thread) in &raw.threads {
-        if let Some(t) = validate_thread(thread_name, thread, board.as_ref().map(|_| ram), source, &mut errors) {
-            threads.push(t);
-        }
-    }
-    if raw.threads.is_empty() {
+    let board_ram = board.as_ref().map(|b| b.ram.size);
+    let mut threads: Vec<Thread> =
+        loaded.raw.threads.iter().filter_map(|(name, t)| validate_thread(name, t, board_ram, api, source, &mut errors)).collect();
+    if loaded.raw.threads.is_empty() && !loaded.parse_errors.iter().any(|d| d.message.contains("not valid TOML")) {
         errors.push(
             Diagnostic::error("the device declares no thread")
                 .at(Some(Location::at(&source.path, 1, 1)))
                 .key("threads")
                 .why("the kernel starts the threads of [threads.<name>]; with none, the image would do nothing")
-                .hint("add a thread:\n\n    [threads.main]\n    entry = \"main\"\n    priority = 1\n    stack = 1024\n"),
+                .hint("add a thread:\n\n    [threads.main]\n    entry = \"main\"\n    priority = 1\n    stack = 1024"),
         );
     }
-    let mut budget = Budget::default();
-    if let Some(b) = &raw.budget {
-        let mut limit = |v: &Spanned<toml::Value>, key: String| match size(v.get_ref()) {
-            Ok(bytes) => Some(Limit { bytes, location: at(v.span()) }),
-            Err(why) => {
-                errors.push(bad_value(source, v, &key, why));
-                None
-            }
-        };
-        let b = b.get_ref();
-        budget.flash = b.flash.as_ref().and_then(|v| limit(v, "budget.flash".into()));
-        budget.ram = b.ram.as_ref().and_then(|v| limit(v, "budget.ram".into()));
-        for (name, v) in &b.components {
-            let key = name.get_ref().clone();
-            if let Some(l) = limit(v, format!("budget.components.{key}")) {
-                budget.components.push((key, Limit { location: at(name.span()), ..l }));
-            }
-        }
-    }
+    let budget = budget(loaded, &mut errors);
 
     // Highest priority first; the sort is stable, so ties keep file order.
     threads.sort_by(|a: &Thread, b: &Thread| b.priority.cmp(&a.priority));
 
-    Error::check(errors)?;
-    Ok(Device {
+    let mut diagnostics = errors;
+    crate::diag::in_line_order(&mut diagnostics, &source.path);
+    let warnings = diagnostics.iter().filter(|d| d.severity == Severity::Warning).cloned().collect();
+    let device = board.map(|board| Device {
         manifest: source.path.clone(),
-        dir,
-        name,
-        board: board.expect("checked above"),
+        dir: loaded.dir.clone(),
+        name: name.map(|n| n.get_ref().clone()).unwrap_or_default(),
+        board,
         preset,
-        app: app.expect("checked above"),
+        app,
         flash,
         ram,
         flash_at,
@@ -154,80 +138,235 @@ pub fn validate(root: &Root, source: &Source, raw: RawDeviceFile, board_override
         features,
         threads,
         budget,
+        warnings,
         variant: None,
-    })
+    });
+    (device, diagnostics)
+}
+
+/// [`check`] as a result: the device, or every diagnostic when one is an error.
+pub fn validate(loaded: &Loaded) -> Result<Device> {
+    let (device, diagnostics) = check(loaded);
+    Error::check(diagnostics.clone())?;
+    device.ok_or(Error { diagnostics })
+}
+
+/// The board in force: `--board` or `device.board`, refined by the
+/// device's chip, or made from the chip alone.
+fn board(loaded: &Loaded, errors: &mut Vec<Diagnostic>) -> Option<Board> {
+    let source = &loaded.source;
+    let raw = loaded.raw.device.as_ref();
+    let chip_at = raw.and_then(|d| d.get_ref().chip.as_ref()).map(|c| source.location(c.span()));
+    let chip = match &loaded.chip {
+        Some(Ok(chip)) => Some(chip),
+        Some(Err(e)) => {
+            errors.extend(e.diagnostics.iter().cloned());
+            return None;
+        }
+        None => None,
+    };
+    let board = match &loaded.board {
+        Some(Ok(board)) => board.clone(),
+        Some(Err(e)) => {
+            errors.extend(e.diagnostics.iter().cloned());
+            return None;
+        }
+        None => match chip {
+            Some(chip) => match Board::from_chip(chip, chip_at) {
+                Ok(b) => return Some(b),
+                Err(e) => {
+                    errors.extend(e.diagnostics);
+                    return None;
+                }
+            },
+            None => {
+                if let Some(d) = raw {
+                    errors.push(
+                        Diagnostic::error("the device names no board")
+                            .at(Some(source.location(d.span())))
+                            .key("device.board")
+                            .why("bluegen needs a board (or a chip) to know the target, memory map and console")
+                            .hint("add `board = \"qemu-mps2-an385\"` (`bluegen boards` lists them) or `chip = \"nRF52840_xxAA\"` to [device]"),
+                    );
+                }
+                return None;
+            }
+        },
+    };
+    let Some(chip) = chip else { return Some(board) };
+    with_chip(board, chip, chip_at, loaded.board_from_flag, errors)
 }
 
 /// A device's `chip` refines its board: the chip's regions and target win.
-fn with_chip(mut board: Board, chip: Option<Result<crate::chip::Chip>>) -> Board {
-    if let Some(Ok(chip)) = chip {
-        board.flash = chip.flash;
-        board.ram = chip.ram;
-        if let Some(target) = chip.target {
-            board.target = target;
-        }
-        board.chip = Some(chip.name);
+/// A chip of the other architecture is an error; one of another vendor
+/// than the board's (or on an emulated board) a warning.
+fn with_chip(mut board: Board, chip: &crate::chip::Chip, chip_at: Option<Location>, from_flag: bool, errors: &mut Vec<Diagnostic>) -> Option<Board> {
+    let board_key = if from_flag { "--board" } else { "device.board" };
+    let chip_arch = chip.target.as_deref().map(|t| if t.starts_with("riscv") { Arch::Riscv } else { Arch::CortexM });
+    if chip_arch.is_some_and(|a| a != board.arch) || chip.target.is_none() {
+        errors.push(
+            Diagnostic::error(format!("chip `{}` does not fit board {}", chip.name, board.name))
+                .at(chip_at)
+                .key("device.chip")
+                .value(format!("\"{}\"", chip.name))
+                .why(format!("the chip has a {} core; board {} ({board_key}) is {}", chip.core, board.name, board.arch.as_str()))
+                .hint("name a chip of the board's architecture, or leave out the board to build for the chip alone"),
+        );
+        return None;
     }
-    board
-}
-
-fn app(dir: &Path, app: Option<&Spanned<String>>, source: &Source) -> Result<App> {
-    let rel = app.map_or("app", |a| a.get_ref().as_str());
-    let app_dir = dir.join(rel);
-    let manifest = app_dir.join("Cargo.toml");
-    let location = app.map(|a| source.location(a.span()));
-    let missing = |why: String| {
-        Error::new(
-            Diagnostic::error(format!("the app crate `{rel}` cannot be used"))
-                .at(location.clone())
-                .key("device.app")
-                .value(format!("\"{rel}\""))
-                .why(why)
-                .hint("thread entries are functions of a no_std library crate next to device.toml (`bluegen new` creates one)"),
-        )
+    let other_vendor = match (&board.chip, &board.chip_vendor, &chip.vendor) {
+        (None, _, _) => Some(format!("board {} is emulated: its console and exit are QEMU's, not {}'s", board.name, chip.name)),
+        (Some(own), Some(theirs), Some(mine)) if theirs != mine => {
+            Some(format!("board {} carries {own} by {theirs}; `{}` is by {mine}", board.name, chip.name))
+        }
+        _ => None,
     };
-    let text = std::fs::read_to_string(&manifest).map_err(|e| missing(format!("cannot read {}: {e}", manifest.display())))?;
-    let doc: toml::Table = toml::from_str(&text).map_err(|e| missing(format!("{}: {}", manifest.display(), e.message())))?;
-    let package = doc
-        .get("package")
-        .and_then(|p| p.get("name"))
-        .and_then(|n| n.as_str())
-        .ok_or_else(|| missing(format!("{} has no package.name", manifest.display())))?;
-    let dir = std::path::absolute(&app_dir).unwrap_or(app_dir);
-    Ok(App { dir, package: package.to_string() })
+    if let Some(why) = other_vendor {
+        errors.push(
+            Diagnostic::warning(format!("chip `{}` on board {}, which is another vendor's", chip.name, board.name))
+                .at(chip_at)
+                .key("device.chip")
+                .value(format!("\"{}\"", chip.name))
+                .why(why)
+                .note("the chip's memory map and target replace the board's; its console driver and pins stay the board's")
+                .hint("leave out the board to build for the chip alone, or pick a board with this chip"),
+        );
+    }
+    board.flash = chip.flash;
+    board.ram = chip.ram;
+    if let Some(target) = &chip.target {
+        board.target = target.clone();
+    }
+    board.chip_vendor = chip.vendor.clone();
+    board.chip = Some(chip.name.clone());
+    Some(board)
 }
 
-fn memory_regions(board: &Board, memory: &RawMemory, source: &Source, errors: &mut Vec<Diagnostic>) -> (Region, Region) {
-    let region = |name: &str, board_region: Region, size_v: &Option<Spanned<toml::Value>>, origin_v: &Option<Spanned<toml::Value>>, errors: &mut Vec<Diagnostic>| {
-        let mut region = board_region;
+fn budget(loaded: &Loaded, errors: &mut Vec<Diagnostic>) -> Budget {
+    let source = &loaded.source;
+    let mut budget = Budget::default();
+    let Some(b) = &loaded.raw.budget else { return budget };
+    let mut limit = |v: &Spanned<toml::Value>, key: String| match size(v.get_ref()) {
+        Ok(bytes) => Some(Limit { bytes, location: Some(source.location(v.span())) }),
+        Err(why) => {
+            errors.push(bad_value(source, v, &key, why));
+            None
+        }
+    };
+    let b = b.get_ref();
+    budget.flash = b.flash.as_ref().and_then(|v| limit(v, "budget.flash".into()));
+    budget.ram = b.ram.as_ref().and_then(|v| limit(v, "budget.ram".into()));
+    for (name, v) in &b.components {
+        let key = name.get_ref().clone();
+        if let Some(l) = limit(v, format!("budget.components.{key}")) {
+            budget.components.push((key, Limit { location: Some(source.location(name.span())), ..l }));
+        }
+    }
+    budget
+}
+
+/// The flash and RAM regions: the board's, restricted or moved by
+/// `[memory]`. A region must hold something, end within the target's
+/// address space and not overlap the other.
+fn memory_regions(board: Option<&Board>, memory: Option<&RawMemory>, source: &Source, errors: &mut Vec<Diagnostic>) -> (Region, Region) {
+    let empty = Region { origin: 0, size: 0 };
+    let Some(memory) = memory else { return board.map_or((empty, empty), |b| (b.flash, b.ram)) };
+    let bits = board.map_or(64, |b| crate::units::pointer_bits(&b.target));
+    let region = |name: &str, board_region: Option<Region>, size_v: &Option<Spanned<toml::Value>>, origin_v: &Option<Spanned<toml::Value>>, errors: &mut Vec<Diagnostic>| {
+        let mut region = board_region.unwrap_or(empty);
+        let mut ok = true;
         if let Some(o) = origin_v {
             match address(o.get_ref()) {
                 Ok(origin) => region.origin = origin,
-                Err(why) => errors.push(bad_value(source, o, &format!("memory.{name}-origin"), why)),
+                Err(why) => {
+                    errors.push(bad_value(source, o, &format!("memory.{name}-origin"), why));
+                    ok = false;
+                }
             }
         }
         if let Some(s) = size_v {
             match size(s.get_ref()) {
-                Ok(bytes) if origin_v.is_none() && bytes > board_region.size => errors.push(
-                    bad_value(source, s, &format!("memory.{name}"), format!(
-                        "board {} has {} of {name}; a size alone can only restrict it",
-                        board.name,
-                        human(board_region.size)
-                    ))
-                    .hint(format!("use at most \"{}\", or give `{name}-origin` too to override the board's region", human(board_region.size))),
-                ),
+                Ok(0) => {
+                    errors.push(
+                        bad_value(source, s, &format!("memory.{name}"), format!("a {name} region of 0 bytes cannot hold the image"))
+                            .hint(format!("leave `{name}` out to use the board's {name}, or give its size in bytes")),
+                    );
+                    ok = false;
+                }
+                Ok(bytes) if origin_v.is_none() && board_region.is_some_and(|b| bytes > b.size) => {
+                    let b = board_region.unwrap_or(empty);
+                    let board_name = board.map_or("", |b| b.name.as_str());
+                    errors.push(
+                        bad_value(source, s, &format!("memory.{name}"), format!(
+                            "board {board_name} has {} of {name}; a size alone can only restrict it",
+                            human(b.size)
+                        ))
+                        .hint(format!("use at most \"{}\", or give `{name}-origin` too to override the board's region", human(b.size))),
+                    );
+                    ok = false;
+                }
                 Ok(bytes) => region.size = bytes,
-                Err(why) => errors.push(bad_value(source, s, &format!("memory.{name}"), why)),
+                Err(why) => {
+                    errors.push(bad_value(source, s, &format!("memory.{name}"), why));
+                    ok = false;
+                }
             }
         }
-        region
+        let limit = u128::from(crate::units::usize_max(bits)) + 1;
+        if ok && (board_region.is_some() || (origin_v.is_some() && size_v.is_some())) && u128::from(region.origin) + u128::from(region.size) > limit {
+            let (key, v) = match (origin_v, size_v) {
+                (Some(o), _) => (format!("memory.{name}-origin"), o),
+                (None, Some(s)) => (format!("memory.{name}"), s),
+                (None, None) => return (region, false),
+            };
+            errors.push(
+                bad_value(source, v, &key, format!(
+                    "the {name} region {:#x}..{:#x} ends past the {}-bit address space of {}",
+                    region.origin,
+                    u128::from(region.origin) + u128::from(region.size),
+                    bits,
+                    board.map_or("the target", |b| b.target.as_str())
+                ))
+                .hint(format!("the region must end at or below {:#x}: lower the origin or the size", limit)),
+            );
+            ok = false;
+        }
+        (region, ok)
     };
-    let flash = region("flash", board.flash, &memory.flash, &memory.flash_origin, errors);
-    let ram = region("ram", board.ram, &memory.ram, &memory.ram_origin, errors);
+    let (flash, flash_ok) = region("flash", board.map(|b| b.flash), &memory.flash, &memory.flash_origin, errors);
+    let (ram, ram_ok) = region("ram", board.map(|b| b.ram), &memory.ram, &memory.ram_origin, errors);
+    let moved = |o: &Option<Spanned<toml::Value>>, s: &Option<Spanned<toml::Value>>| o.as_ref().or(s.as_ref()).cloned();
+    let culprit = moved(&memory.ram_origin, &memory.ram).map(|v| ("ram", v)).or_else(|| moved(&memory.flash_origin, &memory.flash).map(|v| ("flash", v)));
+    if flash_ok && ram_ok && board.is_some() && flash.origin < ram.end() && ram.origin < flash.end() {
+        if let Some((name, v)) = culprit {
+            let key = if name == "ram" && memory.ram_origin.is_some() || name == "flash" && memory.flash_origin.is_some() {
+                format!("memory.{name}-origin")
+            } else {
+                format!("memory.{name}")
+            };
+            errors.push(
+                bad_value(source, &v, &key, format!(
+                    "flash {:#x}..{:#x} and RAM {:#x}..{:#x} overlap: the image's statics would overwrite its code",
+                    flash.origin,
+                    flash.end(),
+                    ram.origin,
+                    ram.end()
+                ))
+                .hint("move or shrink one region so that they do not share an address"),
+            );
+        }
+    }
     (flash, ram)
 }
 
-fn validate_thread(name: &Spanned<String>, t: &Spanned<RawThread>, ram: Option<Region>, source: &Source, errors: &mut Vec<Diagnostic>) -> Option<Thread> {
+fn validate_thread(
+    name: &Spanned<String>,
+    t: &Spanned<RawThread>,
+    board_ram: Option<u64>,
+    api: Option<&crate::app_scan::AppApi>,
+    source: &Source,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Thread> {
     let t_name = name.get_ref();
     let key = |k: &str| format!("threads.{t_name}.{k}");
     let before = errors.len();
@@ -239,121 +378,143 @@ fn validate_thread(name: &Spanned<String>, t: &Spanned<RawThread>, ram: Option<R
                 .why("thread names are identifiers: lowercase letters, digits and `_`, starting with a letter"),
         );
     }
-    let entry = t.get_ref().entry.get_ref();
-    if entry.is_empty() || !entry.split("::").all(is_ident) {
-        errors.push(
-            Diagnostic::error(format!("invalid thread entry `{entry}`"))
-                .at(Some(source.location(t.get_ref().entry.span())))
-                .key(key("entry"))
-                .value(format!("\"{entry}\""))
-                .why("the entry is the path of a `fn()` in the app crate, such as `main` or `sensors::poll`"),
-        );
+    let raw = t.get_ref();
+    let entry = raw.entry.as_ref().map(|e| (e.get_ref().clone(), source.location(e.span())));
+    if let Some((entry, entry_at)) = &entry {
+        if let Some(mut d) = entry_problem(entry, api) {
+            d.labels.splice(0..0, [("key", key("entry")), ("value", format!("\"{entry}\""))]);
+            errors.push(d.at(Some(entry_at.clone())));
+        }
     }
-    let prio = &t.get_ref().priority;
-    let priority = match prio.get_ref().as_integer() {
-        Some(p) if PRIORITIES.contains(&p) => p as u8,
+    let priority = raw.priority.as_ref().and_then(|prio| match prio.get_ref().as_integer() {
+        Some(p) if PRIORITIES.contains(&p) => Some(p as u8),
         _ => {
-            errors.push(
-                bad_value(source, prio, &key("priority"), format!(
-                    "a priority is an integer from {} (lowest) to {} (highest)",
-                    PRIORITIES.start(),
-                    PRIORITIES.end()
-                )),
-            );
-            0
+            errors.push(bad_value(source, prio, &key("priority"), format!(
+                "a priority is an integer from {} (lowest) to {} (highest)",
+                PRIORITIES.start(),
+                PRIORITIES.end()
+            )));
+            None
+        }
+    });
+    let stack = raw.stack.as_ref().and_then(|stack_v| {
+        let bad = |why: String| bad_value(source, stack_v, &key("stack"), why);
+        let most = board_ram.unwrap_or(u64::from(u32::MAX)).min(u64::from(u32::MAX) & !7);
+        match size(stack_v.get_ref()) {
+            Ok(s) if s < MIN_STACK => {
+                errors.push(bad(format!("a thread stack needs at least {MIN_STACK} bytes (128 of them are the overflow red zone, up to 256 the saved registers)")));
+                None
+            }
+            Ok(s) if s > most => {
+                let why = match board_ram {
+                    Some(ram) => format!("the board has only {} of RAM", human(ram)),
+                    None => format!("a stack size is at most {most} bytes"),
+                };
+                errors.push(bad(why).hint(format!("use at most {}", human(most))));
+                None
+            }
+            Ok(s) if s % 8 != 0 => {
+                let up = s.next_multiple_of(8);
+                errors.push(bad("stacks are 8-byte aligned, so their size is a multiple of 8".into()).hint(format!("use {}", if up <= most { up } else { s - s % 8 })));
+                None
+            }
+            Ok(s) => Some(s as u32),
+            Err(why) => {
+                errors.push(bad(why));
+                None
+            }
+        }
+    });
+    let (Some((entry, _)), Some(priority), Some(stack)) = (entry, priority, stack) else { return None };
+    (errors.len() == before).then(|| Thread {
+        name: t_name.clone(),
+        entry,
+        priority,
+        stack,
+        priority_at: raw.priority.as_ref().map(|p| source.location(p.span())),
+        stack_at: raw.stack.as_ref().map(|s| source.location(s.span())),
+        at: Some(source.location(name.span())),
+    })
+}
+
+/// Why `entry` cannot be a thread entry, checked against the app's public
+/// functions when they are known.
+fn entry_problem(entry: &str, api: Option<&crate::app_scan::AppApi>) -> Option<Diagnostic> {
+    let invalid = || Diagnostic::error(format!("invalid thread entry `{entry}`"));
+    let segments: Vec<&str> = entry.split("::").collect();
+    if entry.is_empty() || !segments.iter().all(|s| is_ident(s) && *s != "_") {
+        return Some(invalid().why("the entry is the path of a `fn()` in the app crate, such as `main` or `sensors::poll`"));
+    }
+    if let Some(k) = segments.iter().find(|s| ["crate", "self", "super"].contains(s)) {
+        let rest: Vec<&str> = segments.iter().copied().filter(|s| !["crate", "self", "super"].contains(s)).collect();
+        let d = invalid().why(format!("an entry is a path inside the app crate, which bluegen puts after `app::`, so `{k}` cannot be part of it"));
+        return Some(if rest.is_empty() { d } else { d.hint(format!("write entry = \"{}\"", rest.join("::"))) });
+    }
+    if let Some(k) = segments.iter().find(|s| KEYWORDS.contains(s)) {
+        return Some(invalid().why(format!("`{k}` is a Rust keyword, so no function or module can have that name")).hint("use the name of a `pub fn` of the app crate"));
+    }
+    let api = api?;
+    use crate::app_scan::Lookup;
+    let listing = |wrong: &str| {
+        let entries = api.entries_closest_to(wrong);
+        match entries.len() {
+            0 => "the app crate has no `pub fn()` yet: add one to its src/lib.rs".to_string(),
+            n => {
+                let shown: Vec<String> = entries.iter().take(8).map(|e| format!("`{e}`")).collect();
+                format!("the app's public functions, closest first: {}{}", shown.join(", "), if n > 8 { format!(" and {} more", n - 8) } else { String::new() })
+            }
         }
     };
-    let stack_v = &t.get_ref().stack;
-    let stack = match size(stack_v.get_ref()) {
-        Ok(s) if s < MIN_STACK => {
-            errors.push(bad_value(source, stack_v, &key("stack"), format!("a thread stack needs at least {MIN_STACK} bytes (128 of them are the overflow red zone, up to 256 the saved registers)")));
-            0
-        }
-        Ok(s) if s % 8 != 0 => {
-            errors.push(
-                bad_value(source, stack_v, &key("stack"), "stacks are 8-byte aligned, so their size is a multiple of 8".into())
-                    .hint(format!("use {}", s.next_multiple_of(8))),
-            );
-            0
-        }
-        Ok(s) if ram.is_some_and(|ram| s > ram.size) => {
-            let ram = ram.map_or(0, |r| r.size);
-            errors.push(bad_value(source, stack_v, &key("stack"), format!("RAM holds only {}", human(ram))));
-            0
-        }
-        Ok(s) => s as u32,
-        Err(why) => {
-            errors.push(bad_value(source, stack_v, &key("stack"), why));
-            0
-        }
-    };
-    let priority_at = Some(source.location(prio.span()));
-    (errors.len() == before).then(|| Thread { name: t_name.clone(), entry: entry.clone(), priority, stack, priority_at })
+    match api.lookup(entry) {
+        Lookup::Found => None,
+        Lookup::Missing => Some(
+            Diagnostic::error(format!("the app crate has no public function `{entry}`"))
+                .why("a thread entry is a `pub fn()` of the app crate (in src/lib.rs, or in a `pub mod` of it)")
+                .hint(listing(entry)),
+        ),
+        Lookup::Module => Some(Diagnostic::error(format!("`{entry}` is a module of the app crate, not a function")).hint(listing(entry))),
+        Lookup::NotAnEntry(why) => Some(
+            Diagnostic::error(format!("`{entry}` cannot be a thread entry"))
+                .why(format!("the kernel runs a thread's entry as a `fn()`: {why}"))
+                .hint(format!("give the app a `pub fn {}()` for the thread to run", segments.last().copied().unwrap_or(entry))),
+        ),
+    }
 }
 
 fn bad_value(source: &Source, v: &Spanned<toml::Value>, key: &str, why: String) -> Diagnostic {
     Diagnostic::error(format!("invalid value for `{key}`"))
         .at(Some(source.location(v.span())))
         .key(key.to_string())
-        .value(v.get_ref().to_string())
+        .value(source.text.get(v.span()).map_or_else(|| v.get_ref().to_string(), str::to_string))
         .why(why)
 }
 
-/// A byte size: an integer, or a string such as "1024", "64K", "4M", "0x400".
-pub fn size(value: &toml::Value) -> std::result::Result<u64, String> {
-    let why = || "a size is a number of bytes: an integer, or a string such as \"512\", \"64K\" or \"4M\"".to_string();
-    match value {
-        toml::Value::Integer(n) if *n >= 0 => Ok(*n as u64),
-        toml::Value::String(s) => {
-            let s = s.trim();
-            let s = s.strip_suffix("iB").or_else(|| s.strip_suffix('B')).unwrap_or(s).trim_end();
-            let (digits, unit) = match s.char_indices().last() {
-                Some((i, 'K' | 'k')) => (&s[..i], 1024),
-                Some((i, 'M' | 'm')) => (&s[..i], 1024 * 1024),
-                Some((i, 'G' | 'g')) => (&s[..i], 1024 * 1024 * 1024),
-                _ => (s, 1),
-            };
-            let digits = digits.trim();
-            parse_int(digits).and_then(|n| n.checked_mul(unit)).ok_or_else(why)
-        }
-        _ => Err(why()),
-    }
-}
-
-/// An address: an integer (TOML allows `0x2000_0000`) or a "0x..." string.
-pub fn address(value: &toml::Value) -> std::result::Result<u64, String> {
-    match value {
-        toml::Value::Integer(n) if *n >= 0 => Ok(*n as u64),
-        toml::Value::String(s) => parse_int(s.trim()).ok_or_else(|| format!("`{s}` is not an address")),
-        _ => Err("an address is a non-negative integer such as 0x2000_0000".into()),
-    }
-}
-
-fn parse_int(s: &str) -> Option<u64> {
-    let s = s.replace('_', "");
-    match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        Some(hex) => u64::from_str_radix(hex, 16).ok(),
-        None => s.parse().ok(),
-    }
-}
-
-/// "4 MiB", "64 KiB", "300 B": sizes for people.
-pub fn human(bytes: u64) -> String {
-    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 {
-        format!("{} MiB", bytes >> 20)
-    } else if bytes >= 1 << 10 && bytes % (1 << 10) == 0 {
-        format!("{} KiB", bytes >> 10)
-    } else {
-        format!("{bytes} B")
-    }
-}
-
-/// Device names: `[a-z][a-z0-9-]*`.
+/// Device names: `[a-z][a-z0-9-]*`, and see [`name_problem`].
 pub fn is_name(s: &str) -> bool {
+    name_problem(s).is_none()
+}
+
+/// Why `s` cannot be a device name, which becomes a crate and binary name.
+pub fn name_problem(s: &str) -> Option<String> {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+    let shape = chars.next().is_some_and(|c| c.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !s.ends_with('-')
+        && !s.ends_with('-');
+    if !shape {
+        return Some("a device name becomes a crate and binary name: lowercase letters, digits and `-`, starting with a letter".into());
+    }
+    if CARGO_RESERVED.contains(&s) {
+        return Some(format!("cargo refuses `{s}` as a binary name: it is one of its own target folders ({})", CARGO_RESERVED.join(", ")));
+    }
+    if s.len() > NAME_MAX {
+        return Some(format!("it is {} characters long; a device name has at most {NAME_MAX} (crate names do, and cargo's file names must fit the file system)", s.len()));
+    }
+    None
+}
+
+/// A long value cut for a message: the first 40 characters and "…".
+fn shorten(s: &str) -> String {
+    if s.chars().count() > 48 { format!("{}…", s.chars().take(40).collect::<String>()) } else { s.to_string() }
 }
 
 fn suggest_name(s: &str) -> String {
@@ -363,7 +524,11 @@ fn suggest_name(s: &str) -> String {
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
     let trimmed = cleaned.trim_matches(|c: char| c == '-' || c.is_ascii_digit());
-    if trimmed.is_empty() { "my-device".into() } else { trimmed.to_string() }
+    let mut name: String = trimmed.chars().take(NAME_MAX).collect::<String>().trim_end_matches('-').to_string();
+    if CARGO_RESERVED.contains(&name.as_str()) {
+        name = format!("my-{name}");
+    }
+    if name.is_empty() { "my-device".into() } else { name }
 }
 
 fn is_ident(s: &str) -> bool {
@@ -377,31 +542,54 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sizes() {
-        let s = |v: &str| size(&toml::Value::String(v.into()));
-        assert_eq!(s("64K"), Ok(65536));
-        assert_eq!(s("4M"), Ok(4 << 20));
-        assert_eq!(s("0x400"), Ok(1024));
-        assert_eq!(s("512"), Ok(512));
-        assert_eq!(s("4KiB"), Ok(4096));
-        assert!(s("lots").is_err());
-        assert_eq!(size(&toml::Value::Integer(300)), Ok(300));
-        assert!(size(&toml::Value::Integer(-1)).is_err());
-    }
-
-    #[test]
     fn names() {
         assert!(is_name("hello"));
         assert!(is_name("smart-band2"));
         assert!(!is_name("Hello"));
         assert!(!is_name("2fast"));
+        assert!(!is_name("build"));
+        assert!(!is_name("deps"));
+        assert!(!is_name(&"a".repeat(NAME_MAX + 1)));
+        assert!(is_name(&"a".repeat(NAME_MAX)));
         assert_eq!(suggest_name("My Band"), "my-band");
+        assert_eq!(suggest_name("build"), "my-build");
+    }
+
+    /// Validation reads nothing: a device whose directory does not exist
+    /// validates from what was loaded, and every mistake comes back at once.
+    #[test]
+    fn validation_is_a_function_of_what_was_loaded() {
+        let board = Board::from_file(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../boards/qemu-mps2-an385.toml")).unwrap();
+        let source = Source {
+            path: "/nonexistent/device.toml".into(),
+            text: "[device]\nname = \"t\"\n[threads.a]\nentry = \"main\"\npriority = 1\nstack = 1024\n[threads.b]\nentry = \"mian\"\npriority = 0\nstack = 100\n".into(),
+        };
+        let (raw, parse_errors) = crate::load::parse_device(&source);
+        let mut api = crate::app_scan::AppApi::default();
+        api.items.insert("main".into(), crate::app_scan::Item::Entry);
+        let loaded = Loaded {
+            dir: "/nonexistent".into(),
+            raw,
+            parse_errors,
+            board: Some(Ok(board)),
+            board_from_flag: false,
+            chip: None,
+            app: Ok(crate::load::AppCrate { dir: "/nonexistent/app".into(), package: "t-app".into(), api: Ok(api) }),
+            source,
+        };
+        let (device, diagnostics) = check(&loaded);
+        let device = device.unwrap();
+        assert_eq!(device.threads.len(), 1);
+        let lines: Vec<usize> = diagnostics.iter().map(|d| d.location.as_ref().unwrap().line).collect();
+        assert_eq!(lines, [8, 9, 10], "{}", crate::diag::render(&diagnostics));
     }
 
     #[test]
-    fn human_sizes() {
-        assert_eq!(human(4 << 20), "4 MiB");
-        assert_eq!(human(2048), "2 KiB");
-        assert_eq!(human(300), "300 B");
+    fn entries() {
+        assert!(entry_problem("main", None).is_none());
+        assert!(entry_problem("sensors::poll", None).is_none());
+        for bad in ["fn", "crate::main", "self::main", "super::x", "a::_", "loop", "my main", ""] {
+            assert!(entry_problem(bad, None).is_some(), "{bad}");
+        }
     }
 }

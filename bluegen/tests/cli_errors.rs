@@ -1,30 +1,8 @@
 //! The exact text of bluegen's messages for user mistakes (no QEMU needed).
 
-use std::path::Path;
+mod common;
 
-use assert_cmd::Command;
-
-/// A project in a temporary directory: `device.toml` plus an app crate.
-fn project(device_toml: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("device.toml"), device_toml).unwrap();
-    std::fs::create_dir_all(dir.path().join("app/src")).unwrap();
-    std::fs::write(dir.path().join("app/Cargo.toml"), "[package]\nname = \"t-app\"\nversion = \"0.1.0\"\n").unwrap();
-    dir
-}
-
-/// Runs bluegen in `dir`; returns (exit code, stdout, stderr) with the
-/// temporary directory and the kernel root replaced by placeholders.
-fn bluegen(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("bluegen").unwrap().current_dir(dir).args(args).output().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().display().to_string();
-    let clean = |b: &[u8]| {
-        String::from_utf8_lossy(b).replace(&dir.display().to_string(), "[DIR]").replace(&root, "[ROOT]")
-    };
-    (out.status.code().unwrap_or(-1), clean(&out.stdout), clean(&out.stderr))
-}
-
-const THREAD: &str = "[threads.main]\nentry = \"main\"\npriority = 1\nstack = 1024\n";
+use common::{THREAD, bluegen, project};
 
 #[test]
 fn unknown_board_suggests_the_closest() {
@@ -50,13 +28,22 @@ fn unknown_key_lists_the_allowed_ones() {
     let (code, _, err) = bluegen(dir.path(), &["build"]);
     assert_eq!(code, 1);
     insta::assert_snapshot!(err, @r#"
-    error: invalid device file: unknown field `baord`, expected one of `name`, `board`, `chip`, `preset`, `app`
+    error: the device names no board
+     --> device.toml:1:1
+      |
+    1 | [device]
+      | ^^^^^^^^
+      = key: device.board
+      = why: bluegen needs a board (or a chip) to know the target, memory map and console
+      = hint: add `board = "qemu-mps2-an385"` (`bluegen boards` lists them) or `chip = "nRF52840_xxAA"` to [device]
+
+    error: unknown key `device.baord`
      --> device.toml:3:1
       |
     3 | baord = "qemu-mps2-an385"
       | ^^^^^
-      = key: baord
-      = why: the allowed keys here are `name`, `board`, `chip`, `preset`, `app`
+      = key: device.baord
+      = why: the keys allowed in [device] are `name`, `board`, `chip`, `preset`, `app`
       = hint: did you mean `board`?
     "#);
 }
@@ -125,16 +112,6 @@ fn a_device_needs_a_board_and_a_thread() {
     let (code, _, err) = bluegen(dir.path(), &["build", "device.toml"]);
     assert_eq!(code, 1);
     insta::assert_snapshot!(err, @r#"
-    error: invalid device name `Smart Band`
-     --> device.toml:2:8
-      |
-    2 | name = "Smart Band"
-      |        ^^^^^^^^^^^^
-      = key: device.name
-      = value: "Smart Band"
-      = why: a device name becomes a crate and binary name: lowercase letters, digits and `-`, starting with a letter
-      = hint: try "smart-band"
-
     error: the device names no board
      --> device.toml:1:1
       |
@@ -154,6 +131,16 @@ fn a_device_needs_a_board_and_a_thread() {
         entry = "main"
         priority = 1
         stack = 1024
+
+    error: invalid device name `Smart Band`
+     --> device.toml:2:8
+      |
+    2 | name = "Smart Band"
+      |        ^^^^^^^^^^^^
+      = key: device.name
+      = value: "Smart Band"
+      = why: a device name becomes a crate and binary name: lowercase letters, digits and `-`, starting with a letter
+      = hint: try "smart-band"
     "#);
 }
 
@@ -197,6 +184,15 @@ fn new_checks_the_board() {
     assert!(err.contains("key: --board"), "{err}");
     assert!(err.contains("did you mean `qemu-virt-rv32`?"), "{err}");
     assert!(!dir.path().join("band").exists());
+}
+
+#[test]
+fn new_refuses_a_name_cargo_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = bluegen(dir.path(), &["new", "build", "--board", "qemu-mps2-an385"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("why: cargo refuses `build` as a binary name"), "{err}");
+    assert!(!dir.path().join("build").exists());
 }
 
 #[test]

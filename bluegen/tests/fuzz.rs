@@ -82,9 +82,8 @@ fn apply(text: &str, edits: &[Edit]) -> String {
 /// The whole front end on one device.toml text placed in examples/hello.
 fn front_end(root: &bluegen::root::Root, text: String) {
     let source = Source { path: repo().join("examples/hello/device.toml"), text };
-    let Ok(raw) = bluegen::load::parse::<bluegen::load::RawDeviceFile>(&source, "device") else { return };
-    let Ok(device) = bluegen::validate::validate(root, &source, raw, None) else { return };
-    let _ = bluegen::resolve::resolve(root, device);
+    let loaded = bluegen::load::load_source(root, source, None);
+    let _ = bluegen::resolve::resolve_loaded(root, &loaded);
 }
 
 const DEVICE: &str = r#"[device]

@@ -43,7 +43,7 @@ impl Cmd {
             return Err(Diagnostic::error(format!("{what} cannot be a device name"))
                 .key(key)
                 .value(name.clone())
-                .why("a device name becomes a crate and binary name: lowercase letters, digits and `-`, starting with a letter")
+                .why(crate::validate::name_problem(&name).unwrap_or_default())
                 .hint(format!("pass --name {}", suggested_name(&name)))
                 .into());
         }

@@ -45,9 +45,8 @@ pub fn manifest_path(path: Option<&Path>) -> Result<PathBuf> {
 pub fn plan(path: Option<&Path>, board: Option<&str>) -> Result<(Root, Plan)> {
     let root = Root::discover()?;
     let manifest = manifest_path(path)?;
-    let (source, raw) = crate::load::load_device(&manifest)?;
-    let device = crate::validate::validate(&root, &source, raw, board)?;
-    let plan = crate::resolve::resolve(&root, device)?;
+    let loaded = crate::load::load(&root, &manifest, board)?;
+    let plan = crate::resolve::resolve_loaded(&root, &loaded)?;
     Ok((root, plan))
 }
 

@@ -1,0 +1,256 @@
+//! App scan: the public functions of a device's app crate, from its sources.
+//!
+//! A thread entry (`main`, `sensors::poll`) becomes `app::main` in the
+//! generated main.rs, where rustc checks it. To report a misspelt entry in
+//! device.toml instead, bluegen parses the app's sources with `syn` (the
+//! Rust parser every proc macro uses), following `mod` declarations from
+//! src/lib.rs through public modules, and records each public item. Only a
+//! `pub fn` with no parameters, no generics, the Rust ABI, not `unsafe` or
+//! `async`, returning `()`, fits the kernel's `fn()` entry type. What cannot
+//! be seen from the sources (glob re-exports, items made by macros) is
+//! accepted rather than guessed at.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::diag::Diagnostic;
+
+/// One public item of the app crate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    /// A `pub fn()` that a thread can run.
+    Entry,
+    /// A `pub fn` that does not fit `fn()`, and why.
+    Fn(String),
+    /// A `pub mod`.
+    Module,
+    /// A `pub use` name: whatever it names, rustc checks it.
+    Reexport,
+}
+
+/// The public API of an app crate, by path from the crate root.
+#[derive(Debug, Clone, Default)]
+pub struct AppApi {
+    /// `sensors::poll` → what it is.
+    pub items: BTreeMap<String, Item>,
+    /// Modules (`""` is the crate root) whose contents the sources do not
+    /// fully show: glob re-exports, item macros.
+    pub open: Vec<String>,
+}
+
+/// What an entry path names in the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    Found,
+    /// A public function that is not a `fn()`: why.
+    NotAnEntry(String),
+    /// A module, not a function.
+    Module,
+    Missing,
+}
+
+impl AppApi {
+    pub fn lookup(&self, entry: &str) -> Lookup {
+        match self.items.get(entry) {
+            Some(Item::Entry | Item::Reexport) => return Lookup::Found,
+            Some(Item::Fn(why)) => return Lookup::NotAnEntry(why.clone()),
+            Some(Item::Module) => return Lookup::Module,
+            None => {}
+        }
+        // Anything under an open module or a re-exported name may exist.
+        let segments: Vec<&str> = entry.split("::").collect();
+        for n in 0..segments.len() {
+            let prefix = segments[..n].join("::");
+            if self.open.contains(&prefix) || (n > 0 && self.items.get(&prefix) == Some(&Item::Reexport)) {
+                return Lookup::Found;
+            }
+        }
+        Lookup::Missing
+    }
+
+    /// The functions a thread can run, closest to `wrong` first.
+    pub fn entries_closest_to(&self, wrong: &str) -> Vec<&str> {
+        let mut entries: Vec<&str> = self.items.iter().filter(|(_, i)| **i == Item::Entry).map(|(p, _)| p.as_str()).collect();
+        let score = |p: &str| strsim::normalized_damerau_levenshtein(&wrong.to_lowercase(), &p.to_lowercase());
+        entries.sort_by(|a, b| score(b).total_cmp(&score(a)).then(a.cmp(b)));
+        entries
+    }
+}
+
+/// Scans the crate whose root is `lib` (usually `src/lib.rs`). An error is
+/// a warning to show: entries then go unchecked.
+pub fn scan(lib: &Path) -> Result<AppApi, Box<Diagnostic>> {
+    let mut api = AppApi::default();
+    let dir = lib.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let mut seen = Vec::new();
+    scan_file(lib, "", &dir, &mut api, &mut seen)?;
+    Ok(api)
+}
+
+fn cannot(why: String) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::warning("thread entries are not checked against the app's functions")
+            .why(why)
+            .note("rustc checks them when the image is built"),
+    )
+}
+
+fn scan_file(file: &Path, prefix: &str, mod_dir: &Path, api: &mut AppApi, seen: &mut Vec<PathBuf>) -> Result<(), Box<Diagnostic>> {
+    if seen.iter().any(|s| s == file) {
+        return Ok(());
+    }
+    seen.push(file.to_path_buf());
+    let text = std::fs::read_to_string(file).map_err(|e| cannot(format!("cannot read {}: {e}", file.display())))?;
+    let parsed = syn::parse_file(&text).map_err(|e| {
+        let at = e.span().start();
+        cannot(format!("{}:{}:{}: {e}", file.display(), at.line, at.column + 1))
+    })?;
+    scan_items(&parsed.items, file, prefix, mod_dir, api, seen)
+}
+
+fn scan_items(items: &[syn::Item], file: &Path, prefix: &str, mod_dir: &Path, api: &mut AppApi, seen: &mut Vec<PathBuf>) -> Result<(), Box<Diagnostic>> {
+    let path = |name: &str| if prefix.is_empty() { name.to_string() } else { format!("{prefix}::{name}") };
+    for item in items {
+        match item {
+            syn::Item::Fn(f) if is_pub(&f.vis) => {
+                let item = match why_not_entry(&f.sig) {
+                    None => Item::Entry,
+                    Some(why) => Item::Fn(why),
+                };
+                api.items.insert(path(&f.sig.ident.to_string()), item);
+            }
+            syn::Item::Mod(m) if is_pub(&m.vis) => {
+                let name = m.ident.to_string();
+                let child = path(&name);
+                api.items.insert(child.clone(), Item::Module);
+                let child_dir = mod_dir.join(&name);
+                match &m.content {
+                    Some((_, inner)) => scan_items(inner, file, &child, &child_dir, api, seen)?,
+                    None => {
+                        let explicit = m.attrs.iter().find(|a| a.path().is_ident("path")).and_then(|a| match &a.meta {
+                            syn::Meta::NameValue(nv) => match &nv.value {
+                                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+                                _ => None,
+                            },
+                            _ => None,
+                        });
+                        let candidates = match explicit {
+                            Some(p) => vec![file.parent().unwrap_or(Path::new(".")).join(p)],
+                            None => vec![mod_dir.join(format!("{name}.rs")), child_dir.join("mod.rs")],
+                        };
+                        match candidates.iter().find(|c| c.is_file()) {
+                            Some(found) => scan_file(found, &child, &child_dir, api, seen)?,
+                            // rustc reports the missing module file itself.
+                            None => api.open.push(child),
+                        }
+                    }
+                }
+            }
+            syn::Item::Use(u) if is_pub(&u.vis) => reexports(&u.tree, prefix, api),
+            syn::Item::Macro(_) => api.open.push(prefix.to_string()),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn is_pub(vis: &syn::Visibility) -> bool {
+    matches!(vis, syn::Visibility::Public(_))
+}
+
+fn reexports(tree: &syn::UseTree, prefix: &str, api: &mut AppApi) {
+    let path = |name: &str| if prefix.is_empty() { name.to_string() } else { format!("{prefix}::{name}") };
+    match tree {
+        syn::UseTree::Path(p) => reexports(&p.tree, prefix, api),
+        syn::UseTree::Name(n) if n.ident != "self" => {
+            api.items.entry(path(&n.ident.to_string())).or_insert(Item::Reexport);
+        }
+        syn::UseTree::Name(_) => api.open.push(prefix.to_string()),
+        syn::UseTree::Rename(r) => {
+            api.items.entry(path(&r.rename.to_string())).or_insert(Item::Reexport);
+        }
+        syn::UseTree::Glob(_) => api.open.push(prefix.to_string()),
+        syn::UseTree::Group(g) => g.items.iter().for_each(|t| reexports(t, prefix, api)),
+    }
+}
+
+/// Why a `pub fn` cannot be a thread entry (`ThreadSpec::entry: fn()`).
+fn why_not_entry(sig: &syn::Signature) -> Option<String> {
+    if !sig.inputs.is_empty() {
+        return Some(format!("it takes {} parameter{}; an entry takes none", sig.inputs.len(), if sig.inputs.len() == 1 { "" } else { "s" }));
+    }
+    if !sig.generics.params.is_empty() {
+        return Some("it is generic; an entry is one plain function".into());
+    }
+    if sig.asyncness.is_some() {
+        return Some("it is `async`; the kernel calls entries as plain functions".into());
+    }
+    if sig.unsafety.is_some() {
+        return Some("it is `unsafe`, and an `unsafe fn` is not a `fn()`".into());
+    }
+    if let Some(abi) = &sig.abi {
+        let name = abi.name.as_ref().map_or("C".to_string(), |n| n.value());
+        return Some(format!("it has the \"{name}\" ABI; an entry is a Rust `fn()`"));
+    }
+    match &sig.output {
+        syn::ReturnType::Default => None,
+        syn::ReturnType::Type(_, ty) => match &**ty {
+            syn::Type::Tuple(t) if t.elems.is_empty() => None,
+            syn::Type::Never(_) => Some("it returns `!`, and a `fn() -> !` is not a `fn()` (write `pub fn name()` with a loop that never ends)".into()),
+            _ => Some("it returns a value; an entry returns `()`".into()),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(files: &[(&str, &str)]) -> (tempfile::TempDir, AppApi) {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let api = scan(&dir.path().join("src/lib.rs")).unwrap();
+        (dir, api)
+    }
+
+    #[test]
+    fn follows_public_modules_and_checks_signatures() {
+        let (_d, api) = api(&[
+            ("src/lib.rs", "#![no_std]\npub mod sensors;\nmod private;\npub mod inline { pub fn run() {} }\npub fn main() {}\npub fn forever() -> ! { loop {} }\npub fn add(a: u32) {}\nfn hidden() {}\npub use private::exported;\n"),
+            ("src/sensors/mod.rs", "pub mod deep;\npub fn poll() -> () {}\npub unsafe fn raw() {}\n"),
+            ("src/sensors/deep.rs", "pub fn sample() {}\npub(crate) fn internal() {}\n"),
+            ("src/private.rs", "pub fn exported() {}\npub fn not_reachable() {}\n"),
+        ]);
+        for ok in ["main", "sensors::poll", "sensors::deep::sample", "inline::run", "exported"] {
+            assert_eq!(api.lookup(ok), Lookup::Found, "{ok}");
+        }
+        for missing in ["mian", "hidden", "sensors::deep::internal", "private::not_reachable", "not_reachable"] {
+            assert_eq!(api.lookup(missing), Lookup::Missing, "{missing}");
+        }
+        assert!(matches!(api.lookup("forever"), Lookup::NotAnEntry(w) if w.contains("`!`")));
+        assert!(matches!(api.lookup("add"), Lookup::NotAnEntry(w) if w.contains("1 parameter")));
+        assert!(matches!(api.lookup("sensors::raw"), Lookup::NotAnEntry(w) if w.contains("unsafe")));
+        assert_eq!(api.lookup("sensors"), Lookup::Module);
+        assert_eq!(api.entries_closest_to("mian").first(), Some(&"main"));
+    }
+
+    #[test]
+    fn globs_and_macros_are_open() {
+        let (_d, api) = api(&[("src/lib.rs", "pub use other::*;\npub mod m { some_macro!(); }\n")]);
+        assert_eq!(api.lookup("anything"), Lookup::Found);
+        assert_eq!(api.lookup("m::made_by_macro"), Lookup::Found);
+    }
+
+    #[test]
+    fn a_syntax_error_is_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("src")).unwrap();
+        std::fs::write(dir.path().join("src/lib.rs"), "pub fn main( {}\n").unwrap();
+        let d = scan(&dir.path().join("src/lib.rs")).unwrap_err();
+        assert_eq!(d.severity, crate::diag::Severity::Warning);
+    }
+}

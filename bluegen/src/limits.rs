@@ -1,0 +1,252 @@
+//! Limits: what the kernel, the arch crates and the target can hold, checked
+//! on the resolved configuration before anything is compiled.
+//!
+//! Each check here stands for a build or a run that would otherwise fail far
+//! from device.toml: threads beyond the kernel's table that never run, a
+//! tick period the arch crate divides by zero or SysTick truncates, a
+//! constant rustc refuses for the target's `usize`, stacks that do not fit
+//! RAM. Each is a located diagnostic on the key to change.
+
+use crate::diag::{Diagnostic, Location};
+use crate::kconfig::{Assignment, Config, SymbolType, Value, name_of};
+use crate::model::Device;
+use crate::units::{human, pointer_bits, usize_max};
+
+/// The most threads the kernel schedules: one bit each in a `u32`
+/// (`MAX_THREADS` in components/kernel/src/sched.rs; a test keeps the two
+/// equal).
+pub const MAX_THREADS: usize = 32;
+/// SysTick's reload register has 24 bits: at most 2^24 cycles per tick.
+pub const SYSTICK_MAX_PERIOD: u64 = 1 << 24;
+
+/// Every limit of a resolved device; `assignments` are the board's, the
+/// preset's and the device's, for where a value was set.
+pub fn check(device: &Device, config: &Config, assignments: &[Assignment], boot_stack: u64) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let v = Values { config, assignments };
+    threads(device, &v, &mut out);
+    tick(device, &v, &mut out);
+    constants(device, &v, &mut out);
+    ram(device, &v, boot_stack, &mut out);
+    out
+}
+
+struct Values<'a> {
+    config: &'a Config,
+    assignments: &'a [Assignment],
+}
+
+impl Values<'_> {
+    fn on(&self, name: &str) -> bool {
+        self.config.get(name).and_then(|s| s.value.as_ref()) == Some(&Value::Bool(true))
+    }
+
+    fn int(&self, name: &str) -> Option<u64> {
+        match self.config.get(name)?.value.as_ref()? {
+            Value::Int(n) => u64::try_from(*n).ok(),
+            Value::Hex(h) => Some(*h),
+            _ => None,
+        }
+    }
+
+    /// Where `name` was last assigned, if anywhere.
+    fn at(&self, name: &str) -> Option<&Assignment> {
+        self.assignments.iter().rev().find(|a| name_of(&a.key) == name)
+    }
+
+    /// A diagnostic on the assignment of the first of `names` that has one.
+    fn blame(&self, d: Diagnostic, names: &[&str]) -> Diagnostic {
+        match names.iter().find_map(|n| self.at(n)) {
+            Some(a) => keyed(d.at(a.location.clone()), format!("features.{}", a.key), None),
+            None => keyed(d, format!("features.{}", crate::kconfig::key_of(names[0])), None),
+        }
+    }
+}
+
+/// Puts the key (and the value) first among a diagnostic's labels, where
+/// every other diagnostic has them.
+fn keyed(mut d: Diagnostic, key: String, value: Option<String>) -> Diagnostic {
+    let mut front = vec![("key", key)];
+    front.extend(value.map(|v| ("value", v)));
+    let value_label = d.labels.iter().position(|(l, _)| *l == "value");
+    if let (Some(i), true) = (value_label, front.len() == 1) {
+        let v = d.labels.remove(i);
+        front.push(v);
+    }
+    d.labels.splice(0..0, front);
+    d
+}
+
+/// The kernel's table holds [`MAX_THREADS`] threads, spawn slots included;
+/// without `threads` they run one after another and any number fits.
+fn threads(device: &Device, v: &Values, out: &mut Vec<Diagnostic>) {
+    if !v.on("THREADS") {
+        return;
+    }
+    let spawn = if v.on("SPAWN") { v.int("SPAWN_THREADS").unwrap_or(0) as usize } else { 0 };
+    let total = device.threads.len() + spawn;
+    if total <= MAX_THREADS {
+        return;
+    }
+    let mut in_file: Vec<_> = device.threads.iter().collect();
+    in_file.sort_by_key(|t| t.at.as_ref().map(|l| (l.line, l.col)));
+    let first_extra = in_file.get(MAX_THREADS.saturating_sub(spawn)).or(in_file.last());
+    let with_spawn = if spawn > 0 { format!(" and {spawn} spawn slots (`spawn-threads = {spawn}`)") } else { String::new() };
+    out.push(
+        Diagnostic::error(format!("too many threads: {} declared{with_spawn}", device.threads.len()))
+            .at(first_extra.and_then(|t| t.at.clone()))
+            .key(first_extra.map_or("threads".into(), |t| format!("threads.{}", t.name)))
+            .why(format!("the kernel schedules at most {MAX_THREADS} threads (one bit each in a 32-bit ready set); this one and those after it would never run"))
+            .hint(if spawn > 0 {
+                format!("remove {} thread{}, or lower `spawn-threads`", total - MAX_THREADS, if total - MAX_THREADS == 1 { "" } else { "s" })
+            } else {
+                format!("remove {} thread{}, or merge threads that share a priority", total - MAX_THREADS, if total - MAX_THREADS == 1 { "" } else { "s" })
+            }),
+    );
+}
+
+/// The tick period in timer counts must be one the arch's timer can count:
+/// SysTick needs 2..=2^24 cycles per tick (its reload is the period less
+/// one, 24 bits, and a reload of 0 never interrupts); the CLINT at least one
+/// mtime count (the arch crate divides by it).
+fn tick(device: &Device, v: &Values, out: &mut Vec<Diagnostic>) {
+    if !v.on("PREEMPT") {
+        return;
+    }
+    let Some(tick) = v.int("TICK_HZ").filter(|t| *t > 0) else { return };
+    let (clock_name, min, max, timer) = match device.board.arch {
+        crate::board::Arch::CortexM => ("SYSTICK_CLOCK_HZ", 2, SYSTICK_MAX_PERIOD, "SysTick"),
+        crate::board::Arch::Riscv => ("MTIME_HZ", 1, u64::MAX, "mtime"),
+    };
+    let Some(clock) = v.int(clock_name) else { return };
+    let period = clock / tick;
+    if (min..=max).contains(&period) {
+        return;
+    }
+    let clock_key = crate::kconfig::key_of(clock_name);
+    let counts = format!("{clock} Hz / {tick} Hz is {period} {timer} counts per tick");
+    let (why, hint) = if period < min {
+        let cannot = if min == 2 {
+            "at least 2 are needed: SysTick's reload is the count less one, a reload of 0 never interrupts, and at 0 the arch crate divides by zero"
+        } else {
+            "at least 1 is needed: the arch crate divides by it"
+        };
+        (format!("{counts}; {cannot}"), format!("lower `tick-hz` to at most {}, or raise `{clock_key}` to the timer's real clock", clock / min))
+    } else {
+        (
+            format!("{counts}, but SysTick's 24-bit reload counts at most {max}: the reload would be cut to 24 bits silently and every sleep would take the wrong time"),
+            format!("raise `tick-hz` to at least {}, or check `{clock_key}`", clock.div_ceil(max)),
+        )
+    };
+    let d = Diagnostic::error(format!("`tick-hz = {tick}` does not fit the {timer} clock of {clock} Hz")).value(tick.to_string()).why(why).hint(hint);
+    out.push(v.blame(d, &["TICK_HZ", clock_name]));
+}
+
+/// Every number bluegen writes into the image as a `usize` (hex Kconfig
+/// symbols, the board's device addresses) must fit the target's `usize`;
+/// int symbols get a Rust type wide enough for their range already.
+fn constants(device: &Device, v: &Values, out: &mut Vec<Diagnostic>) {
+    let bits = pointer_bits(&device.board.target);
+    let max = usize_max(bits);
+    for s in &v.config.symbols {
+        let Some(Value::Hex(h)) = s.value else { continue };
+        if s.ty != SymbolType::Hex || h <= max {
+            continue;
+        }
+        let d = Diagnostic::error(format!("`{}` does not fit a {bits}-bit address", s.key))
+            .value(format!("{h:#x}"))
+            .why(format!("hex symbols become `usize` constants, and a `usize` of {} holds at most {max:#x}", device.board.target))
+            .hint(format!("use an address of at most {max:#x}"));
+        out.push(v.blame(d, &[s.name.as_str()]));
+    }
+    let board = &device.board;
+    let mut addresses = Vec::new();
+    if let Some(c) = &board.console {
+        addresses.push(("console.base", c.base));
+    }
+    if let crate::board::Exit::SifiveTest { base } = board.exit {
+        addresses.push(("exit.base", base));
+    }
+    for (key, value) in addresses {
+        if value > max {
+            out.push(
+                Diagnostic::error(format!("board {}: `{key}` does not fit a {bits}-bit address", board.name))
+                    .at(Some(Location::at(&board.path, 1, 1)))
+                    .key(key)
+                    .value(format!("{value:#x}"))
+                    .why(format!("it becomes a `usize` constant of {}", board.target)),
+            );
+        }
+    }
+}
+
+/// Bytes of the kernel's idle thread stack: `IDLE_STACK_WORDS` 32-bit
+/// words (components/kernel/src/sched.rs), 96 on 32-bit targets, 160 on
+/// 64-bit ones.
+fn idle_stack(bits: u32) -> u64 {
+    if bits >= 64 { 160 * 4 } else { 96 * 4 }
+}
+
+/// RAM must hold the boot stack, the thread stacks (with `threads`), the
+/// spawn pool and the heap arena; the statics of the kernel and the app
+/// come on top and the linker counts those.
+fn ram(device: &Device, v: &Values, boot_stack: u64, out: &mut Vec<Diagnostic>) {
+    let mut parts = vec![(format!("the {} boot stack", human(boot_stack)), boot_stack)];
+    let threads_on = v.on("THREADS");
+    if threads_on && !device.threads.is_empty() {
+        let sum: u64 = device.threads.iter().map(|t| u64::from(t.stack)).sum();
+        let n = device.threads.len();
+        parts.push((format!("{n} thread stack{} of {} in all", if n == 1 { "" } else { "s" }, human(sum)), sum));
+        let idle = idle_stack(pointer_bits(&device.board.target));
+        parts.push((format!("the idle thread's {} stack", human(idle)), idle));
+    }
+    if v.on("SPAWN") {
+        let pool = v.int("SPAWN_THREADS").unwrap_or(0) * v.int("SPAWN_STACK_SIZE").unwrap_or(0);
+        parts.push((format!("the {} spawn pool", human(pool)), pool));
+    }
+    if v.on("HEAP") {
+        let heap = v.int("HEAP_SIZE").unwrap_or(0);
+        parts.push((format!("the {} heap", human(heap)), heap));
+    }
+    let needed: u64 = parts.iter().map(|(_, n)| n).sum();
+    let ram = device.ram.size;
+    if needed <= ram {
+        return;
+    }
+    let list = parts.iter().map(|(what, _)| what.as_str()).collect::<Vec<_>>().join(", ");
+    let why = format!("{} of RAM must hold {list}: {} together", human(ram), human(needed));
+    let d = Diagnostic::error(format!("RAM is too small: {} needed, {} available", human(needed), human(ram))).why(why);
+    let board_ram = device.board.ram.size;
+    let raise = needed.next_multiple_of(1024);
+    if device.ram_set_here() {
+        let hint = if raise <= board_ram {
+            format!("raise `ram` to at least \"{}\" (the board has {}), or make the stacks smaller", human(raise), human(board_ram))
+        } else {
+            "make the stacks (or the heap) smaller: the board has no more RAM".to_string()
+        };
+        out.push(keyed(d.at(device.ram_at.clone()), "memory.ram".into(), Some(human(ram))).hint(hint));
+        return;
+    }
+    // The board's RAM: blame the largest part the device sets.
+    let largest = device.threads.iter().filter(|_| threads_on).max_by_key(|t| t.stack);
+    match largest {
+        Some(t) => out.push(
+            keyed(d.at(t.stack_at.clone()), format!("threads.{}.stack", t.name), Some(t.stack.to_string()))
+                .hint(format!("make the stacks {} smaller in all; this one is the largest", human(needed - ram))),
+        ),
+        _ => out.push(v.blame(d, &["HEAP_SIZE", "SPAWN_STACK_SIZE", "BOOT_STACK_SIZE"]).hint(format!("free {} of RAM", human(needed - ram)))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// bluegen's limit is the kernel's.
+    #[test]
+    fn max_threads_is_the_kernels() {
+        let sched = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../components/kernel/src/sched.rs");
+        let text = std::fs::read_to_string(sched).unwrap();
+        assert!(text.contains(&format!("pub const MAX_THREADS: usize = {};", super::MAX_THREADS)), "components/kernel/src/sched.rs changed MAX_THREADS");
+        let words = |bits| super::idle_stack(bits) / 4;
+        assert!(text.contains(&format!("if cfg!(target_pointer_width = \"64\") {{ {} }} else {{ {} }}", words(64), words(32))), "components/kernel/src/sched.rs changed IDLE_STACK_WORDS");
+    }
+}

@@ -1,0 +1,269 @@
+//! Limits found by `bluegen check` before anything compiles: each would
+//! otherwise fail in cargo, rustc or the running image (no QEMU needed).
+
+mod common;
+
+use common::{THREAD, check, device};
+
+const THREADS_ON: &str = "[features]\nthreads = true\n";
+
+fn threads(n: usize) -> String {
+    (0..n).map(|i| format!("[threads.t{i:02}]\nentry = \"main\"\npriority = 1\nstack = 512\n")).collect()
+}
+
+#[test]
+fn thirty_three_threads_are_too_many() {
+    let (code, err) = check(&format!("{}{THREADS_ON}{}", device("qemu-mps2-an385"), threads(33)));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: too many threads: 33 declared
+       --> device.toml:134:10
+        |
+    134 | [threads.t32]
+        |          ^^^
+        = key: threads.t32
+        = why: the kernel schedules at most 32 threads (one bit each in a 32-bit ready set); this one and those after it would never run
+        = hint: remove 1 thread, or merge threads that share a priority
+    "#);
+    let (code, err) = check(&format!("{}{THREADS_ON}{}", device("qemu-mps2-an385"), threads(32)));
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn spawn_slots_count_against_the_thread_limit() {
+    let (code, err) = check(&format!("{}{THREADS_ON}spawn = true\nspawn-threads = 2\n{}", device("qemu-mps2-an385"), threads(31)));
+    assert_eq!(code, 1);
+    assert!(err.contains("too many threads: 31 declared and 2 spawn slots"), "{err}");
+    assert!(err.contains("--> device.toml:"), "{err}");
+}
+
+#[test]
+fn a_region_of_zero_bytes_is_refused() {
+    let (code, err) = check(&format!("{}[memory]\nflash = 0\n{THREAD}", device("qemu-mps2-an385")));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: invalid value for `memory.flash`
+     --> device.toml:5:9
+      |
+    5 | flash = 0
+      |         ^
+      = key: memory.flash
+      = value: 0
+      = why: a flash region of 0 bytes cannot hold the image
+      = hint: leave `flash` out to use the board's flash, or give its size in bytes
+    "#);
+}
+
+#[test]
+fn a_region_past_the_address_space_is_refused() {
+    let (code, err) = check(&format!("{}[memory]\nram-origin = 0xFFFF_F000\nram = \"64K\"\n{THREAD}", device("qemu-virt-rv32")));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: invalid value for `memory.ram-origin`
+     --> device.toml:5:14
+      |
+    5 | ram-origin = 0xFFFF_F000
+      |              ^^^^^^^^^^^
+      = key: memory.ram-origin
+      = value: 0xFFFF_F000
+      = why: the ram region 0xfffff000..0x10000f000 ends past the 32-bit address space of riscv32imac-unknown-none-elf
+      = hint: the region must end at or below 0x100000000: lower the origin or the size
+    "#);
+}
+
+#[test]
+fn overlapping_regions_are_refused() {
+    let (code, err) = check(&format!("{}[memory]\nram-origin = 0x1000\nram = \"64K\"\n{THREAD}", device("qemu-mps2-an385")));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: invalid value for `memory.ram-origin`
+     --> device.toml:5:14
+      |
+    5 | ram-origin = 0x1000
+      |              ^^^^^^
+      = key: memory.ram-origin
+      = value: 0x1000
+      = why: flash 0x0..0x400000 and RAM 0x1000..0x11000 overlap: the image's statics would overwrite its code
+      = hint: move or shrink one region so that they do not share an address
+    "#);
+}
+
+const PREEMPT: &str = "[features]\nthreads = true\npreempt = true\n";
+
+#[test]
+fn a_tick_faster_than_the_systick_clock_is_refused() {
+    let (code, err) = check(&format!("{}{PREEMPT}systick-clock-hz = 1000\ntick-hz = 10000\n{THREAD}", device("qemu-mps2-an385")));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: `tick-hz = 10000` does not fit the SysTick clock of 1000 Hz
+     --> device.toml:8:1
+      |
+    8 | tick-hz = 10000
+      | ^^^^^^^
+      = key: features.tick-hz
+      = value: 10000
+      = why: 1000 Hz / 10000 Hz is 0 SysTick counts per tick; at least 2 are needed: SysTick's reload is the count less one, a reload of 0 never interrupts, and at 0 the arch crate divides by zero
+      = hint: lower `tick-hz` to at most 500, or raise `systick-clock-hz` to the timer's real clock
+    "#);
+}
+
+#[test]
+fn a_systick_reload_over_24_bits_is_refused() {
+    let (code, err) = check(&format!("{}{PREEMPT}systick-clock-hz = 1000000000\ntick-hz = 10\n{THREAD}", device("qemu-mps2-an385")));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: `tick-hz = 10` does not fit the SysTick clock of 1000000000 Hz
+     --> device.toml:8:1
+      |
+    8 | tick-hz = 10
+      | ^^^^^^^
+      = key: features.tick-hz
+      = value: 10
+      = why: 1000000000 Hz / 10 Hz is 100000000 SysTick counts per tick, but SysTick's 24-bit reload counts at most 16777216: the reload would be cut to 24 bits silently and every sleep would take the wrong time
+      = hint: raise `tick-hz` to at least 60, or check `systick-clock-hz`
+    "#);
+    // 2^24 cycles per tick is the most SysTick counts.
+    let (code, err) = check(&format!("{}{PREEMPT}systick-clock-hz = 167772160\ntick-hz = 10\n{THREAD}", device("qemu-mps2-an385")));
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_tick_faster_than_mtime_is_refused() {
+    let (code, err) = check(&format!("{}{PREEMPT}mtime-hz = 1000\ntick-hz = 10000\n{THREAD}", device("qemu-virt-rv32")));
+    assert_eq!(code, 1);
+    assert!(err.contains("error: `tick-hz = 10000` does not fit the mtime clock of 1000 Hz"), "{err}");
+    assert!(err.contains("--> device.toml:8:1"), "{err}");
+}
+
+#[test]
+fn a_hex_value_wider_than_usize_is_refused_on_rv32_only() {
+    let text = |board: &str| format!("{}[features]\nclint-base = 0x1_0000_0000\n{THREAD}", device(board));
+    let (code, err) = check(&text("qemu-virt-rv32"));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: `clint-base` does not fit a 32-bit address
+     --> device.toml:5:1
+      |
+    5 | clint-base = 0x1_0000_0000
+      | ^^^^^^^^^^
+      = key: features.clint-base
+      = value: 0x100000000
+      = why: hex symbols become `usize` constants, and a `usize` of riscv32imac-unknown-none-elf holds at most 0xffffffff
+      = hint: use an address of at most 0xffffffff
+    "#);
+    let (code, err) = check(&text("qemu-virt-rv64"));
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn device_names_cargo_refuses() {
+    for name in ["build", "deps"] {
+        let (code, err) = check(&format!("[device]\nname = \"{name}\"\nboard = \"qemu-mps2-an385\"\n{THREAD}"));
+        assert_eq!(code, 1);
+        assert!(err.contains(&format!("cargo refuses `{name}` as a binary name")), "{err}");
+        assert!(err.contains(&format!("hint: try \"my-{name}\"")), "{err}");
+    }
+    let (code, err) = check(&format!("[device]\nname = \"{}\"\nboard = \"qemu-mps2-an385\"\n{THREAD}", "a".repeat(300)));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err.replace(&"a".repeat(300), "[300 × a]"), @r#"
+    error: invalid device name `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…`
+     --> device.toml:2:8
+      |
+    2 | name = "[300 × a]"
+      |        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+      = key: device.name
+      = value: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…"
+      = why: it is 300 characters long; a device name has at most 64 (crate names do, and cargo's file names must fit the file system)
+      = hint: try "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+    "#);
+}
+
+#[test]
+fn entries_that_are_keywords_or_paths_out_of_the_app() {
+    let (code, err) = check(&format!(
+        "{}[threads.a]\nentry = \"fn\"\npriority = 1\nstack = 1024\n[threads.b]\nentry = \"crate::main\"\npriority = 1\nstack = 1024\n",
+        device("qemu-mps2-an385")
+    ));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: invalid thread entry `fn`
+     --> device.toml:5:9
+      |
+    5 | entry = "fn"
+      |         ^^^^
+      = key: threads.a.entry
+      = value: "fn"
+      = why: `fn` is a Rust keyword, so no function or module can have that name
+      = hint: use the name of a `pub fn` of the app crate
+
+    error: invalid thread entry `crate::main`
+     --> device.toml:9:9
+      |
+    9 | entry = "crate::main"
+      |         ^^^^^^^^^^^^^
+      = key: threads.b.entry
+      = value: "crate::main"
+      = why: an entry is a path inside the app crate, which bluegen puts after `app::`, so `crate` cannot be part of it
+      = hint: write entry = "main"
+    "#);
+}
+
+#[test]
+fn a_misspelt_entry_lists_the_apps_functions_closest_first() {
+    let (code, err) = check(&format!(
+        "{}[threads.main]\nentry = \"mian\"\npriority = 1\nstack = 1024\n[threads.net]\nentry = \"net::serv\"\npriority = 1\nstack = 1024\n[threads.ever]\nentry = \"forever\"\npriority = 1\nstack = 1024\n",
+        device("qemu-mps2-an385")
+    ));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: the app crate has no public function `mian`
+     --> device.toml:5:9
+      |
+    5 | entry = "mian"
+      |         ^^^^^^
+      = key: threads.main.entry
+      = value: "mian"
+      = why: a thread entry is a `pub fn()` of the app crate (in src/lib.rs, or in a `pub mod` of it)
+      = hint: the app's public functions, closest first: `main`, `net::serve`, `sensor_poll`
+
+    error: the app crate has no public function `net::serv`
+     --> device.toml:9:9
+      |
+    9 | entry = "net::serv"
+      |         ^^^^^^^^^^^
+      = key: threads.net.entry
+      = value: "net::serv"
+      = why: a thread entry is a `pub fn()` of the app crate (in src/lib.rs, or in a `pub mod` of it)
+      = hint: the app's public functions, closest first: `net::serve`, `sensor_poll`, `main`
+
+    error: `forever` cannot be a thread entry
+      --> device.toml:13:9
+       |
+    13 | entry = "forever"
+       |         ^^^^^^^^^
+       = key: threads.ever.entry
+       = value: "forever"
+       = why: the kernel runs a thread's entry as a `fn()`: it returns `!`, and a `fn() -> !` is not a `fn()` (write `pub fn name()` with a loop that never ends)
+       = hint: give the app a `pub fn forever()` for the thread to run
+    "#);
+}
+
+#[test]
+fn a_small_ram_is_blamed_on_the_ram() {
+    let (code, err) = check(&format!(
+        "{}[memory]\nram = \"2K\"\n{THREADS_ON}[threads.a]\nentry = \"main\"\npriority = 1\nstack = 1024\n[threads.b]\nentry = \"main\"\npriority = 1\nstack = 1024\n",
+        device("qemu-mps2-an385")
+    ));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: RAM is too small: 3456 B needed, 2 KiB available
+     --> device.toml:5:7
+      |
+    5 | ram = "2K"
+      |       ^^^^
+      = key: memory.ram
+      = value: 2 KiB
+      = why: 2 KiB of RAM must hold the 1 KiB boot stack, 2 thread stacks of 2 KiB in all, the idle thread's 384 B stack: 3456 B together
+      = hint: raise `ram` to at least "4 KiB" (the board has 4 MiB), or make the stacks smaller
+    "#);
+}
