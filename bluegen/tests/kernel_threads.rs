@@ -228,3 +228,19 @@ fn a_stack_overflow_is_caught_and_named() {
         assert!(!out.contains("no overflow?"), "{board}: {out}");
     }
 }
+
+/// A thread that overflows its stack without yielding and then keeps
+/// running on the memory below it is named on every board: by the red
+/// zone check at a tick, by the fault handler when the overflow ran into
+/// memory that is not there (mps2-an385/an386, microbit, before anything
+/// reads the broken exception frame), or by PSPLIM on mps2-an505
+/// (`kernel-runaway`).
+#[test]
+fn a_runaway_stack_overflow_is_named_on_every_board() {
+    for board in BOARDS {
+        let (code, out, err) = run("kernel-runaway", board);
+        assert_eq!(code, 1, "{board}: stdout:\n{out}\nstderr:\n{err}");
+        assert!(out.contains("going deep\n") && out.contains("stack overflow in thread deep\n"), "{board}: {out}");
+        assert!(!out.contains("no overflow?") && !out.contains("fault: usage fault"), "{board}: {out}");
+    }
+}

@@ -84,7 +84,12 @@ unsafe extern "Rust" {
     #[cfg(feature = "tick")]
     safe fn __bluegen_tick() -> bool;
     safe fn __bluegen_thread_return() -> !;
+    #[cfg(not(feature = "fault-report"))]
     safe fn __bluegen_exit(code: i32) -> !;
+    /// Defined by the kernel (its `threads` feature turns on this crate's
+    /// `context-switch`): names a thread whose stack overflowed and fails
+    /// the run, returns if none did.
+    safe fn __bluegen_check_stacks();
 }
 // SAFETY: as above; `__bluegen_switch` is `extern "C"` for the assembly.
 unsafe extern "C" {
@@ -100,6 +105,9 @@ extern "C" fn __bluegen_trap_switch(sp: usize, mcause: usize) -> usize {
         return if __bluegen_tick() { __bluegen_switch(sp) } else { sp };
     }
     if mcause != ECALL_M {
+        // A fault: first whether a thread overflowed its stack (the likely
+        // cause when one ran into memory it does not own), then the report.
+        __bluegen_check_stacks();
         #[cfg(feature = "fault-report")]
         crate::fault::report();
         #[cfg(not(feature = "fault-report"))]

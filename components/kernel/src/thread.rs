@@ -137,7 +137,13 @@ pub fn switch(sp: usize) -> usize {
         SP[current].store(sp, Relaxed);
     }
     #[cfg(feature = "stack-check")]
-    check_stack(current);
+    {
+        check_stack(current);
+        // Before the first thread, or an overflow overwrote CURRENT.
+        if current > IDLE {
+            check_stacks();
+        }
+    }
     let group = GROUP.get(current).map_or(0, |g| g.load(Relaxed));
     let rotate = ROTATE.load(Relaxed);
     ROTATE.store(false, Relaxed);
@@ -200,6 +206,46 @@ fn overflow_in(thread: &str) -> ! {
     exit(1)
 }
 
+/// After a fault, the fault handler's first question: did a thread's stack
+/// overflow? Scans the red zone of every thread stack (the device's and the
+/// spawn pool's; their bounds live in flash or are link-time constants, not
+/// in RAM an overflow may have overwritten) and, if one is broken, names
+/// the thread whose stack lies highest among the broken ones (an overflow
+/// runs down from its own stack through the ones below) and fails the run.
+/// Returns when every red zone is intact: the fault was something else.
+/// Never reads the scheduler's state, which the overflow may have hit.
+#[cfg(feature = "threads")]
+pub fn check_stacks() {
+    use core::sync::atomic::Ordering::Relaxed;
+    if !cfg!(feature = "stack-check") {
+        return;
+    }
+    let mut culprit: Option<(&'static str, usize)> = None;
+    for index in 0..crate::sched::MAX_THREADS {
+        let Some((name, stack)) = thread_of(index) else { continue };
+        let broken = |i: usize| stack.get(i).is_some_and(|w| w.load(Relaxed) != crate::stack::CANARY);
+        let at = stack.as_ptr() as usize;
+        if (broken(crate::stack::RED_ZONE_WORDS - 1) || broken(0)) && culprit.is_none_or(|(_, high)| at > high) {
+            culprit = Some((name, at));
+        }
+    }
+    if let Some((name, _)) = culprit {
+        overflow_in(name);
+    }
+}
+
+/// [`check_stacks`] for the arch crates' fault handlers, which cannot name
+/// the kernel's types: a plain symbol, so an arch crate needs no path to
+/// this crate and the image needs no wrapper.
+#[cfg(all(target_os = "none", feature = "threads"))]
+#[allow(unsafe_code)]
+// SAFETY: the name is unique to bluegen (`__bluegen_*`) and nothing else in
+// an image defines it; the arch crates declare it with this signature.
+#[unsafe(no_mangle)]
+fn __bluegen_check_stacks() {
+    check_stacks()
+}
+
 /// Stack overflow check of thread `index`: the red zone at the bottom of
 /// its stack must be intact at its top word (the first an overflow writes)
 /// and its bottom word; if not, names the thread and fails the run before
@@ -213,7 +259,7 @@ fn check_stack(index: usize) {
     let broken = |i: usize| stack.get(i).is_some_and(|w| w.load(Relaxed) != crate::stack::CANARY);
     if broken(crate::stack::RED_ZONE_WORDS - 1) || broken(0) {
         // The name only on this cold path: the check itself stays small.
-        overflow_in(thread_of(index).map_or("", |(name, _)| name));
+        check_stacks();
     }
 }
 
@@ -327,7 +373,15 @@ pub fn tick() -> bool {
     #[cfg(feature = "tickless")]
     crate::tickless::count_interrupt();
     #[cfg(feature = "stack-check")]
-    check_stack(CURRENT.load(Relaxed));
+    {
+        let current = CURRENT.load(Relaxed);
+        check_stack(current);
+        // Not a thread: an overflow may have overwritten the scheduler's
+        // state, so look at every stack.
+        if current > crate::sched::IDLE {
+            check_stacks();
+        }
+    }
     let sleeping = SLEEPING.load(Relaxed);
     let woke = due(sleeping, |i| WAKE[i].load(Relaxed), now);
     let ready = READY.load(Relaxed) | woke;
