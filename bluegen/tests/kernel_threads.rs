@@ -1,7 +1,10 @@
 //! Kernel threads under QEMU: own stacks, priority order, yield, exit.
 //!
-//! Runs the `kernel-threads` fixture (feature `threads`) through the real
-//! `bluegen run` on Arm and RISC-V. Needs qemu-system-arm and
+//! Runs the `kernel-*` fixtures through the real `bluegen run --icount` on
+//! Arm and RISC-V: under the board's `[qemu.icount]` settings virtual time
+//! follows executed instructions, so what the fixtures print about ticks,
+//! slices and timeouts is the same on an idle and on a busy host (the
+//! `--timeout` is only a safety net). Needs qemu-system-arm and
 //! qemu-system-riscv32/64; without them the tests fail, they never skip.
 
 use std::path::{Path, PathBuf};
@@ -29,7 +32,8 @@ fn run_at(dir: &Path, board: &str) -> (i32, String, String) {
             "--board",
             board,
             "--timeout",
-            "60",
+            "120",
+            "--icount",
         ])
         .output()
         .unwrap();

@@ -15,13 +15,19 @@ pub struct Cmd {
     /// Stop QEMU and fail after this many seconds.
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<f64>,
+    /// Run QEMU under the board's [qemu.icount] settings: virtual time
+    /// follows executed instructions, not the host's clock.
+    #[arg(long)]
+    pub icount: bool,
 }
 
 impl Cmd {
     pub fn run(self) -> Result<u8> {
         let built = crate::pipeline::build_device(self.path.as_deref(), self.board.as_deref())?;
         let timeout = self.timeout.map(Duration::from_secs_f64);
-        let code = crate::run::qemu(&built.plan.device.board, &built.artifacts.elf, timeout, &[])?;
+        let board = &built.plan.device.board;
+        let extra = if self.icount { crate::run::icount_args(board)? } else { Vec::new() };
+        let code = crate::run::qemu(board, &built.artifacts.elf, timeout, &extra)?;
         Ok(u8::try_from(code).unwrap_or(1))
     }
 }
