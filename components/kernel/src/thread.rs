@@ -69,11 +69,16 @@ pub(crate) mod state {
     pub static ROTATE: AtomicBool = AtomicBool::new(false);
     pub static SP: [AtomicUsize; IDLE + 1] = [const { AtomicUsize::new(0) }; IDLE + 1];
     pub static GROUP: [AtomicU32; MAX_THREADS] = [const { AtomicU32::new(0) }; MAX_THREADS];
+    /// Time and sleepers: only with the tick.
+    #[cfg(feature = "preempt")]
     pub static TICKS: AtomicU32 = AtomicU32::new(0);
+    #[cfg(feature = "preempt")]
     pub static SLEEPING: AtomicU32 = AtomicU32::new(0);
+    #[cfg(feature = "preempt")]
     pub static WAKE: [AtomicU32; MAX_THREADS] = [const { AtomicU32::new(0) }; MAX_THREADS];
     pub static SLICE: AtomicU32 = AtomicU32::new(0);
     /// Per thread: whether its last wait ended by a give (not a timeout).
+    #[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
     pub static GIVEN: [AtomicBool; MAX_THREADS] = [const { AtomicBool::new(false) }; MAX_THREADS];
     /// Threads blocked on a mutex, standing in for its owner (priority
     /// inheritance by proxy: picking one runs the owner).
@@ -97,10 +102,12 @@ fn sched_start(threads: &'static [ThreadSpec]) -> ! {
     }
     if cfg!(feature = "stack-check") {
         for t in threads {
-            for word in t.stack.iter().take(crate::stack::RED_ZONE_WORDS) {
-                word.store(crate::stack::CANARY, Relaxed);
-            }
+            crate::stack::fill_red_zone(t.stack);
         }
+        // The pool's too, so that a scan after a fault finds the stacks
+        // of threads not spawned yet intact.
+        #[cfg(feature = "spawn")]
+        crate::spawn::fill_red_zones();
     }
     SP[IDLE].store(port::__bluegen_port_init_stack(crate::stack::top(IDLE_STACK.words()), idle), Relaxed);
     READY.store(all, Relaxed);
