@@ -142,6 +142,13 @@ pub(crate) fn fill_red_zones() {
     }
 }
 
+/// Calls `f` with the name and stack of every pool slot.
+pub(crate) fn for_each_stack(mut f: impl FnMut(&'static str, &'static [AtomicU32])) {
+    for (slot, stack) in POOL.iter().enumerate() {
+        f(NAMES.get(slot).copied().unwrap_or("spawn"), stack.words());
+    }
+}
+
 /// The stack and name of thread `index`, if it is a spawn slot.
 pub(crate) fn thread_of(index: usize) -> Option<(&'static str, &'static [AtomicU32])> {
     let slot = slot_of(index)?;

@@ -228,14 +228,18 @@ pub fn check_stacks() {
         return;
     }
     let mut culprit: Option<(&'static str, usize)> = None;
-    for index in 0..crate::sched::MAX_THREADS {
-        let Some((name, stack)) = thread_of(index) else { continue };
+    let mut look = |name: &'static str, stack: &'static [AtomicU32]| {
         let broken = |i: usize| stack.get(i).is_some_and(|w| w.load(Relaxed) != crate::stack::CANARY);
         let at = stack.as_ptr() as usize;
         if (broken(crate::stack::RED_ZONE_WORDS - 1) || broken(0)) && culprit.is_none_or(|(_, high)| at > high) {
             culprit = Some((name, at));
         }
+    };
+    for t in crate::port::__bluegen_threads() {
+        look(t.name, t.stack);
     }
+    #[cfg(feature = "spawn")]
+    crate::spawn::for_each_stack(look);
     if let Some((name, _)) = culprit {
         overflow_in(name);
     }
