@@ -63,55 +63,38 @@ mod stack_limit;
 #[cfg(feature = "context-switch")]
 mod switch;
 
-/// Ends the run through semihosting with exit status `code`.
-///
-/// `SYS_EXIT_EXTENDED` carries the status itself (QEMU exits with it). A
+/// Ends the run through semihosting `SYS_EXIT_EXTENDED` with exit status
+/// `code`: unlike `SYS_EXIT`, whose reason can only tell success from
+/// failure on 32-bit Arm, it carries the status (QEMU exits with it). A
 /// process exit status has 8 bits, so a failure keeps the low 8 bits of
 /// `code`, and one whose low 8 bits are 0 becomes 1: a failure never reads
-/// as success. A host without that call returns from it, and then
-/// `SYS_EXIT` ends the run with status 0 for `code == 0` and 1 otherwise.
+/// as success.
 ///
 /// QEMU must run with `-semihosting-config enable=on,target=native`; on
 /// hardware without a debugger attached the `bkpt` faults.
 #[inline]
 pub fn semihosting_exit(code: i32) -> ! {
-    /// `SYS_EXIT`: r1 is the reason itself on 32-bit Arm.
-    const SYS_EXIT: u32 = 0x18;
     /// `SYS_EXIT_EXTENDED`: r1 points at a block {reason, subcode}.
     const SYS_EXIT_EXTENDED: u32 = 0x20;
-    /// `ADP_Stopped_ApplicationExit`: the program finished; with
-    /// `SYS_EXIT_EXTENDED` its subcode is the exit status.
+    /// `ADP_Stopped_ApplicationExit`: the program finished; its subcode is
+    /// the exit status.
     const APPLICATION_EXIT: u32 = 0x2_0026;
-    /// `ADP_Stopped_RunTimeErrorUnknown`: status 1.
-    const RUN_TIME_ERROR: u32 = 0x2_0023;
     let status = match code.cast_unsigned() & 0xff {
         0 if code != 0 => 1,
         s => s,
     };
     let block: [u32; 2] = [APPLICATION_EXIT, status];
     // SAFETY: `bkpt 0xab` with r0 = SYS_EXIT_EXTENDED and r1 = the address
-    // of a two-word block is the semihosting call; the host only reads the
-    // block, which lives until the call is done, and writes r0 if it
-    // returns (a host that does not know the call). Without a host attached
-    // it raises a debug exception, which ends in the fault handler.
+    // of a two-word block is the semihosting exit call; the host only reads
+    // the block, which is live across the call, and does not return when a
+    // semihosting host is attached. Without one it raises a debug exception,
+    // which ends in the fault handler; either way control never comes back.
     unsafe {
         core::arch::asm!(
             "bkpt 0xab",
-            inout("r0") SYS_EXIT_EXTENDED => _,
+            in("r0") SYS_EXIT_EXTENDED,
             in("r1") block.as_ptr(),
-            options(readonly, nostack),
-        )
-    }
-    let reason = if code == 0 { APPLICATION_EXIT } else { RUN_TIME_ERROR };
-    // SAFETY: `bkpt 0xab` with r0 = SYS_EXIT and r1 = a reason code is the
-    // semihosting exit call; it reads only r0 and r1 and does not return
-    // when a semihosting host is attached; without one, as above.
-    unsafe {
-        core::arch::asm!(
-            "bkpt 0xab",
-            in("r0") SYS_EXIT,
-            in("r1") reason,
-            options(nomem, nostack, noreturn),
+            options(readonly, nostack, noreturn),
         )
     }
 }

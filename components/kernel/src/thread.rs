@@ -144,13 +144,7 @@ pub fn switch(sp: usize) -> usize {
         SP[current].store(sp, Relaxed);
     }
     #[cfg(feature = "stack-check")]
-    {
-        check_stack(current);
-        // Before the first thread, or an overflow overwrote CURRENT.
-        if current > IDLE {
-            check_stacks();
-        }
-    }
+    check_stack(current);
     let group = GROUP.get(current).map_or(0, |g| g.load(Relaxed));
     let rotate = ROTATE.load(Relaxed);
     ROTATE.store(false, Relaxed);
