@@ -215,7 +215,14 @@ fn overflow_in(thread: &str) -> ! {
 /// runs down from its own stack through the ones below) and fails the run.
 /// Returns when every red zone is intact: the fault was something else.
 /// Never reads the scheduler's state, which the overflow may have hit.
+///
+/// In an image it is also the plain symbol `__bluegen_check_stacks`, for
+/// the arch crates' fault handlers, which cannot name this crate's items.
 #[cfg(feature = "threads")]
+#[cfg_attr(target_os = "none", allow(unsafe_code))]
+// SAFETY: the name is unique to bluegen (`__bluegen_*`), nothing else in an
+// image defines it, and the arch crates declare it with this signature.
+#[cfg_attr(target_os = "none", unsafe(export_name = "__bluegen_check_stacks"))]
 pub fn check_stacks() {
     use core::sync::atomic::Ordering::Relaxed;
     if !cfg!(feature = "stack-check") {
@@ -237,18 +244,6 @@ pub fn check_stacks() {
     if let Some((name, _)) = culprit {
         overflow_in(name);
     }
-}
-
-/// [`check_stacks`] for the arch crates' fault handlers, which cannot name
-/// the kernel's types: a plain symbol, so an arch crate needs no path to
-/// this crate and the image needs no wrapper.
-#[cfg(all(target_os = "none", feature = "threads"))]
-#[allow(unsafe_code)]
-// SAFETY: the name is unique to bluegen (`__bluegen_*`) and nothing else in
-// an image defines it; the arch crates declare it with this signature.
-#[unsafe(no_mangle)]
-fn __bluegen_check_stacks() {
-    check_stacks()
 }
 
 /// Stack overflow check of thread `index`: the red zone at the bottom of
