@@ -223,6 +223,7 @@ fn overflow_in(thread: &str) -> ! {
 // SAFETY: the name is unique to bluegen (`__bluegen_*`), nothing else in an
 // image defines it, and the arch crates declare it with this signature.
 #[cfg_attr(target_os = "none", unsafe(export_name = "__bluegen_check_stacks"))]
+#[cold]
 pub fn check_stacks() {
     use core::sync::atomic::Ordering::Relaxed;
     if !cfg!(feature = "stack-check") {
@@ -258,9 +259,19 @@ fn check_stack(index: usize) {
     let Some((_, stack)) = thread_of(index) else { return };
     let broken = |i: usize| stack.get(i).is_some_and(|w| w.load(Relaxed) != crate::stack::CANARY);
     if broken(crate::stack::RED_ZONE_WORDS - 1) || broken(0) {
-        // The name only on this cold path: the check itself stays small.
-        check_stacks();
+        overflowed();
     }
+}
+
+/// The cold path of [`check_stack`]: the scan names the thread (this one,
+/// or one above it that overflowed into it). Out of line and never
+/// returning, so the switch and the tick keep their small frames.
+#[cfg(feature = "stack-check")]
+#[cold]
+#[inline(never)]
+fn overflowed() -> ! {
+    check_stacks();
+    exit(1)
 }
 
 /// Runs `f` with interrupts masked: the kernel's only lock.
