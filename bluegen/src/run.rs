@@ -51,7 +51,11 @@ pub fn qemu_output(
 /// deterministic virtual time; an error naming the board file when the
 /// board has no such table.
 pub fn icount_args(board: &Board) -> Result<Vec<String>> {
-    match board.qemu.as_ref().and_then(|q| q.icount.as_ref()) {
+    let Some(qemu) = &board.qemu else {
+        // Not emulated at all: booting it says so.
+        return Ok(Vec::new());
+    };
+    match &qemu.icount {
         Some(icount) => Ok(vec!["-icount".to_string(), icount.args.clone()]),
         None => Err(Diagnostic::error(format!("board {} has no deterministic clock", board.name))
             .why("--icount runs QEMU with the board's [qemu.icount] settings, and its board file has none")

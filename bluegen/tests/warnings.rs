@@ -1,8 +1,8 @@
 //! No build of any configuration prints a warning from bluegen's crates.
 //!
 //! Builds every preset (`minimal`: examples/hello, `standard`:
-//! examples/standard, `full`: the `preset-full` fixture) for four cores
-//! (Cortex-M0, M3 and M33, RV32) and every variant `bluegen size
+//! examples/standard, `full`: the `preset-full` fixture) on all six QEMU
+//! boards (Cortex-M0, M3, M4F and M33, RV32, RV64) and every variant `bluegen size
 //! --feature-cost` builds (the full preset with each optional feature
 //! turned off, on Arm and RISC-V), and fails on any compiler warning whose
 //! source is a component crate (`bluegen-*`, as the image's path remaps name
@@ -57,15 +57,15 @@ fn our_warnings(stderr: &str) -> Vec<String> {
     found
 }
 
-/// The three presets, each on a core of every arch variant the crates
-/// have code for: ARMv6-M (no Thumb-2), ARMv7-M, ARMv8-M mainline (PSPLIM)
-/// and RV32.
+/// The three presets, on a core of every arch variant the crates have
+/// code for: ARMv6-M (no Thumb-2), ARMv7-M, ARMv7E-M with the FPU, ARMv8-M
+/// mainline (PSPLIM), RV32 and RV64.
 #[test]
 fn presets_build_without_warnings_from_bluegens_crates() {
     let dirs = [repo().join("examples/hello"), repo().join("examples/standard"), repo().join("bluegen/tests/fixtures/preset-full")];
     let mut noise = Vec::new();
     for dir in &dirs {
-        for board in ["qemu-microbit", "qemu-mps2-an385", "qemu-mps2-an505", "qemu-virt-rv32"] {
+        for board in ["qemu-microbit", "qemu-mps2-an385", "qemu-mps2-an386", "qemu-mps2-an505", "qemu-virt-rv32", "qemu-virt-rv64"] {
             let err = bluegen(&["build", dir.to_str().unwrap(), "--board", board]);
             noise.extend(our_warnings(&err).into_iter().map(|w| format!("{} on {board}: {w}", dir.display())));
         }
