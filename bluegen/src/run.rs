@@ -3,6 +3,11 @@
 //! The board's `[qemu]` table gives the binary and machine flags. The console
 //! goes straight to our stdout; the kernel's exit status comes back through
 //! semihosting (Arm) or the SiFive test device (RISC-V virt) as QEMU's own.
+//!
+//! With [`icount_args`] QEMU runs under the board's `[qemu.icount]`
+//! settings: virtual time follows the executed instructions, not the host's
+//! clock, so what a run prints about time does not depend on how busy the
+//! host is (`bluegen run --icount`; the kernel's timing tests use it).
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -40,6 +45,23 @@ pub fn qemu_output(
     });
     let code = wait(board, &mut child, timeout)?;
     Ok((code, reader.join().unwrap_or_default()))
+}
+
+/// QEMU's `-icount` option with the board's `[qemu.icount]` value, for
+/// deterministic virtual time; an error naming the board file when the
+/// board has no such table.
+pub fn icount_args(board: &Board) -> Result<Vec<String>> {
+    let Some(qemu) = &board.qemu else {
+        // Not emulated at all: booting it says so.
+        return Ok(Vec::new());
+    };
+    match &qemu.icount {
+        Some(icount) => Ok(vec!["-icount".to_string(), icount.args.clone()]),
+        None => Err(Diagnostic::error(format!("board {} has no deterministic clock", board.name))
+            .why("--icount runs QEMU with the board's [qemu.icount] settings, and its board file has none")
+            .hint("run without --icount, or add a [qemu.icount] table (args, units-per-instruction) to the board file")
+            .into()),
+    }
 }
 
 fn spawn(board: &Board, elf: &Path, extra_args: &[String], stdout: Stdio) -> Result<Child> {

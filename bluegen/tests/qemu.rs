@@ -105,6 +105,18 @@ fn a_panic_prints_its_location_and_fails() {
     }
 }
 
+/// `exit(7)` ends `bluegen run` with status 7 on Arm (semihosting
+/// SYS_EXIT_EXTENDED) and RISC-V (the SiFive test device) alike.
+#[test]
+fn exit_status_is_the_code_on_every_board() {
+    let dir = repo().join("bluegen/tests/fixtures/exit-code");
+    for board in ["qemu-mps2-an385", "qemu-mps2-an386", "qemu-mps2-an505", "qemu-microbit", "qemu-virt-rv32", "qemu-virt-rv64"] {
+        let (code, out, err) = run(&["run", path(&dir), "--board", board, "--timeout", "60"]);
+        assert_eq!(code, 7, "{board}: stdout:\n{out}\nstderr:\n{err}");
+        assert!(out.contains("exiting with 7\n"), "{board}: {out}");
+    }
+}
+
 #[test]
 fn a_new_project_greets_and_exits_zero() {
     let tmp = tempfile::tempdir().unwrap();

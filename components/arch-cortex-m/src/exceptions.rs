@@ -36,15 +36,16 @@ macro_rules! systick {
     };
 }
 
-/// HardFault: the fault report when it is on.
-#[cfg(feature = "fault-report")]
+/// HardFault: the fault report when it is on, and with threads the stack
+/// check that names a thread whose stack overflowed.
+#[cfg(any(feature = "fault-report", feature = "context-switch"))]
 macro_rules! hardfault {
     () => {
         "__bluegen_hardfault"
     };
 }
 
-#[cfg(not(feature = "fault-report"))]
+#[cfg(not(any(feature = "fault-report", feature = "context-switch")))]
 macro_rules! hardfault {
     () => {
         "__bluegen_unexpected_exception"

@@ -1,20 +1,49 @@
-//! HardFault report: the cause, the faulting address and the faulting PC on
-//! the console, then the run ends with a failure.
+//! HardFault: names a thread whose stack overflowed, else reports the
+//! cause, the faulting address and the faulting PC; the run fails.
+//!
+//! With threads, the kernel's stack check runs first, before anything
+//! reads the exception frame: an overflow that ran off its stack leaves PSP
+//! (and the frame the core tried to stack there) in memory that may not
+//! exist, and reading it from HardFault would lock the core up. The check
+//! looks only at the threads' red zones, whose addresses come from flash.
 //!
 //! The configurable faults (MemManage, BusFault, UsageFault) are not enabled,
 //! so they escalate to HardFault; on ARMv7-M and ARMv8-M the Configurable
 //! Fault Status Register still names the cause and, when valid, the address
-//! (MMFAR / BFAR). ARMv6-M has neither, so there only the PC is known.
+//! (MMFAR / BFAR). ARMv6-M has neither, so there only the PC is known. With
+//! `fault-report` off the run fails silently (after the stack check).
 
-fault_entry!("__bluegen_hardfault", "__bluegen_fault_report");
+fault_entry!("__bluegen_hardfault", "__bluegen_hard_fault");
 
-// SAFETY: the generated image defines both with `#[unsafe(no_mangle)]` and
-// exactly these signatures; neither has preconditions.
+// SAFETY: the generated image defines the first two with
+// `#[unsafe(no_mangle)]` and exactly these signatures, and the kernel
+// defines `__bluegen_check_stacks` (with its `threads` feature, which turns
+// on this crate's `context-switch`); none has preconditions.
 unsafe extern "Rust" {
+    #[cfg(feature = "fault-report")]
     safe fn __bluegen_console_write(bytes: &[u8]);
     safe fn __bluegen_exit(code: i32) -> !;
+    #[cfg(feature = "context-switch")]
+    safe fn __bluegen_check_stacks();
 }
 
+/// The HardFault handler past its assembly entry (and the UsageFault
+/// handler's for faults other than a stack limit): the stack check, then
+/// the report. `frame` is the exception frame.
+#[unsafe(no_mangle)]
+pub(crate) extern "C" fn __bluegen_hard_fault(frame: *const u32) -> ! {
+    #[cfg(feature = "context-switch")]
+    __bluegen_check_stacks();
+    #[cfg(feature = "fault-report")]
+    report(frame);
+    #[cfg(not(feature = "fault-report"))]
+    {
+        let _ = frame;
+        __bluegen_exit(1)
+    }
+}
+
+#[cfg(feature = "fault-report")]
 fn hex(label: &str, value: u32) {
     __bluegen_console_write(label.as_bytes());
     let mut digits = *b"0x00000000";
@@ -25,6 +54,7 @@ fn hex(label: &str, value: u32) {
     __bluegen_console_write(&digits);
 }
 
+#[cfg(feature = "fault-report")]
 fn read(addr: usize) -> u32 {
     // SAFETY: only called with System Control Block fault registers, which
     // every ARMv7-M/ARMv8-M core has; reading them has no side effect.
@@ -32,8 +62,8 @@ fn read(addr: usize) -> u32 {
 }
 
 /// Prints `fault: <cause> at pc=0x… addr=0x…` and ends the run with failure.
-#[unsafe(no_mangle)]
-pub(crate) extern "C" fn __bluegen_fault_report(frame: *const u32) -> ! {
+#[cfg(feature = "fault-report")]
+fn report(frame: *const u32) -> ! {
     // SAFETY: `frame` is the exception frame the core stacked on entry to
     // HardFault (r0–r3, r12, lr, pc, xPSR); word 6 is the faulting PC.
     let pc = unsafe { frame.add(6).read_volatile() };

@@ -29,6 +29,8 @@
 /// A fault handler's assembly entry `$entry`: finds the exception frame on
 /// PSP (a thread) or MSP, by EXC_RETURN bit 2, and calls the Rust handler
 /// `$handler(frame: *const u32) -> !`. Thumb-1 only, for ARMv6-M too.
+/// Only images with a fault handler of their own use it.
+#[cfg(any(feature = "fault-report", feature = "context-switch"))]
 macro_rules! fault_entry {
     ($entry:literal, $handler:literal) => {
         core::arch::global_asm!(concat!(
@@ -53,7 +55,7 @@ macro_rules! fault_entry {
 }
 
 mod exceptions;
-#[cfg(feature = "fault-report")]
+#[cfg(any(feature = "fault-report", feature = "context-switch"))]
 mod fault;
 mod reset;
 #[cfg(all(armv8m_main, feature = "context-switch"))]
@@ -61,31 +63,38 @@ mod stack_limit;
 #[cfg(feature = "context-switch")]
 mod switch;
 
-/// Ends the run through semihosting `SYS_EXIT`: status 0 for `code == 0`,
-/// 1 otherwise.
+/// Ends the run through semihosting `SYS_EXIT_EXTENDED` with exit status
+/// `code`: unlike `SYS_EXIT`, whose reason can only tell success from
+/// failure on 32-bit Arm, it carries the status (QEMU exits with it). A
+/// process exit status has 8 bits, so a failure keeps the low 8 bits of
+/// `code`, and one whose low 8 bits are 0 becomes 1: a failure never reads
+/// as success.
 ///
 /// QEMU must run with `-semihosting-config enable=on,target=native`; on
 /// hardware without a debugger attached the `bkpt` faults.
 #[inline]
 pub fn semihosting_exit(code: i32) -> ! {
-    /// `SYS_EXIT`.
-    const SYS_EXIT: u32 = 0x18;
-    /// `ADP_Stopped_ApplicationExit`: the program finished, status 0.
+    /// `SYS_EXIT_EXTENDED`: r1 points at a block {reason, subcode}.
+    const SYS_EXIT_EXTENDED: u32 = 0x20;
+    /// `ADP_Stopped_ApplicationExit`: the program finished; its subcode is
+    /// the exit status.
     const APPLICATION_EXIT: u32 = 0x2_0026;
-    /// `ADP_Stopped_RunTimeErrorUnknown`: status 1.
-    const RUN_TIME_ERROR: u32 = 0x2_0023;
-    let reason = if code == 0 { APPLICATION_EXIT } else { RUN_TIME_ERROR };
-    // SAFETY: `bkpt 0xab` with r0 = SYS_EXIT and r1 = a reason code is the
-    // semihosting exit call; it reads only r0 and r1 (on 32-bit Arm, SYS_EXIT
-    // takes the reason itself, not a pointer) and does not return when a
+    let status = match code.cast_unsigned() & 0xff {
+        0 if code != 0 => 1,
+        s => s,
+    };
+    let block: [u32; 2] = [APPLICATION_EXIT, status];
+    // SAFETY: `bkpt 0xab` with r0 = SYS_EXIT_EXTENDED and r1 = the address
+    // of a two-word block is the semihosting exit call; the host only reads
+    // the block, which is live across the call, and does not return when a
     // semihosting host is attached. Without one it raises a debug exception,
     // which ends in the fault handler; either way control never comes back.
     unsafe {
         core::arch::asm!(
             "bkpt 0xab",
-            in("r0") SYS_EXIT,
-            in("r1") reason,
-            options(nomem, nostack, noreturn),
+            in("r0") SYS_EXIT_EXTENDED,
+            in("r1") block.as_ptr(),
+            options(readonly, nostack, noreturn),
         )
     }
 }

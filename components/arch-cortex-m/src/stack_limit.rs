@@ -7,8 +7,8 @@
 //! The UsageFault is enabled, so it comes here rather than to HardFault:
 //! a stack overflow prints "fault: stack limit (PSPLIM) exceeded" and calls
 //! the image's `__bluegen_stack_overflow`, which names the running thread
-//! and fails the run; any other usage fault goes to the fault report (or
-//! fails silently without it).
+//! and fails the run; any other usage fault goes to the HardFault handler
+//! (the stack check, then the fault report or a silent failure).
 
 /// System Handler Control and State Register; bit 18 enables UsageFault.
 const SHCSR: usize = 0xE000_ED24;
@@ -24,8 +24,6 @@ fault_entry!("__bluegen_usagefault", "__bluegen_usage_fault");
 unsafe extern "Rust" {
     safe fn __bluegen_console_write(bytes: &[u8]);
     safe fn __bluegen_stack_overflow() -> !;
-    #[cfg(not(feature = "fault-report"))]
-    safe fn __bluegen_exit(code: i32) -> !;
 }
 
 /// Enables the UsageFault exception, so stack overflows come to it.
@@ -56,11 +54,5 @@ extern "C" fn __bluegen_usage_fault(frame: *const u32) -> ! {
         __bluegen_console_write(b"\nfault: stack limit (PSPLIM) exceeded");
         __bluegen_stack_overflow();
     }
-    #[cfg(feature = "fault-report")]
-    crate::fault::__bluegen_fault_report(frame);
-    #[cfg(not(feature = "fault-report"))]
-    {
-        let _ = frame;
-        __bluegen_exit(1)
-    }
+    crate::fault::__bluegen_hard_fault(frame)
 }

@@ -84,7 +84,12 @@ unsafe extern "Rust" {
     #[cfg(feature = "tick")]
     safe fn __bluegen_tick() -> bool;
     safe fn __bluegen_thread_return() -> !;
+    #[cfg(not(feature = "fault-report"))]
     safe fn __bluegen_exit(code: i32) -> !;
+    /// Defined by the kernel (its `threads` feature turns on this crate's
+    /// `context-switch`): names a thread whose stack overflowed and fails
+    /// the run, returns if none did.
+    safe fn __bluegen_check_stacks();
 }
 // SAFETY: as above; `__bluegen_switch` is `extern "C"` for the assembly.
 unsafe extern "C" {
@@ -100,16 +105,26 @@ extern "C" fn __bluegen_trap_switch(sp: usize, mcause: usize) -> usize {
         return if __bluegen_tick() { __bluegen_switch(sp) } else { sp };
     }
     if mcause != ECALL_M {
-        #[cfg(feature = "fault-report")]
-        crate::fault::report();
-        #[cfg(not(feature = "fault-report"))]
-        __bluegen_exit(1);
+        fault();
     }
     let mepc = (sp as *mut usize).wrapping_add(MEPC);
     // SAFETY: `sp` points at the frame the trap vector just pushed; slot
     // MEPC holds the address of the `ecall`, which resumes 4 bytes later.
     unsafe { mepc.write_volatile(mepc.read_volatile() + 4) };
     __bluegen_switch(sp)
+}
+
+/// A trap that is a fault: first whether a thread overflowed its stack (the
+/// likely cause when one ran into memory it does not own), then the report.
+/// Out of line and never returning, so the switch path keeps a small frame.
+#[cold]
+#[inline(never)]
+fn fault() -> ! {
+    __bluegen_check_stacks();
+    #[cfg(feature = "fault-report")]
+    crate::fault::report();
+    #[cfg(not(feature = "fault-report"))]
+    __bluegen_exit(1)
 }
 
 /// Where every thread starts: runs its entry (passed as an address in the

@@ -48,7 +48,7 @@ pub use exit::exit;
 pub use stack::Stack;
 pub use thread::{ThreadSpec, start};
 #[cfg(feature = "threads")]
-pub use thread::{current_id, current_name, stack_overflow, switch, thread_exit, yield_now};
+pub use thread::{check_stacks, current_id, current_name, stack_overflow, switch, thread_exit, yield_now};
 #[cfg(feature = "spawn")]
 pub use spawn::{JoinHandle, spawn};
 #[cfg(feature = "timers")]

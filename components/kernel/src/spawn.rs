@@ -83,9 +83,7 @@ pub fn spawn(entry: fn()) -> Option<JoinHandle> {
             .find(|&(i, _)| alive & 1 << i == 0 && i != current)?;
         let stack = POOL.get(slot)?.words();
         if cfg!(feature = "stack-check") {
-            for word in stack.iter().take(crate::stack::RED_ZONE_WORDS) {
-                word.store(crate::stack::CANARY, Relaxed);
-            }
+            crate::stack::fill_red_zone(stack);
         }
         SP[index].store(crate::port::__bluegen_port_init_stack(crate::stack::top(stack), entry), Relaxed);
         GROUP[index].store(group(), Relaxed);
@@ -134,6 +132,20 @@ pub(crate) fn ended(index: usize) {
         e.store(e.load(Relaxed).wrapping_add(1), Relaxed);
         READY.store(READY.load(Relaxed) | j.load(Relaxed), Relaxed);
         j.store(0, Relaxed);
+    }
+}
+
+/// Fills the red zone of every pool stack, at start-up.
+pub(crate) fn fill_red_zones() {
+    for stack in &POOL {
+        crate::stack::fill_red_zone(stack.words());
+    }
+}
+
+/// Calls `f` with the name and stack of every pool slot.
+pub(crate) fn for_each_stack(mut f: impl FnMut(&'static str, &'static [AtomicU32])) {
+    for (slot, stack) in POOL.iter().enumerate() {
+        f(NAMES.get(slot).copied().unwrap_or("spawn"), stack.words());
     }
 }
 

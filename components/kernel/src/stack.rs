@@ -34,6 +34,13 @@ pub const CANARY: u32 = 0x5AFE_C0DE;
 /// leaves the stack.
 pub const RED_ZONE_WORDS: usize = 32;
 
+/// Writes the [`CANARY`] over the red zone at the bottom of `words`.
+pub fn fill_red_zone(words: &[AtomicU32]) {
+    for word in words.iter().take(RED_ZONE_WORDS) {
+        word.store(CANARY, core::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// The address just past the top of `words` (stacks grow down).
 pub fn top(words: &[AtomicU32]) -> usize {
     words.as_ptr() as usize + core::mem::size_of_val(words)

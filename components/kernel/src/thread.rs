@@ -69,11 +69,16 @@ pub(crate) mod state {
     pub static ROTATE: AtomicBool = AtomicBool::new(false);
     pub static SP: [AtomicUsize; IDLE + 1] = [const { AtomicUsize::new(0) }; IDLE + 1];
     pub static GROUP: [AtomicU32; MAX_THREADS] = [const { AtomicU32::new(0) }; MAX_THREADS];
+    /// Time and sleepers: only with the tick.
+    #[cfg(feature = "preempt")]
     pub static TICKS: AtomicU32 = AtomicU32::new(0);
+    #[cfg(feature = "preempt")]
     pub static SLEEPING: AtomicU32 = AtomicU32::new(0);
+    #[cfg(feature = "preempt")]
     pub static WAKE: [AtomicU32; MAX_THREADS] = [const { AtomicU32::new(0) }; MAX_THREADS];
     pub static SLICE: AtomicU32 = AtomicU32::new(0);
     /// Per thread: whether its last wait ended by a give (not a timeout).
+    #[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
     pub static GIVEN: [AtomicBool; MAX_THREADS] = [const { AtomicBool::new(false) }; MAX_THREADS];
     /// Threads blocked on a mutex, standing in for its owner (priority
     /// inheritance by proxy: picking one runs the owner).
@@ -97,10 +102,12 @@ fn sched_start(threads: &'static [ThreadSpec]) -> ! {
     }
     if cfg!(feature = "stack-check") {
         for t in threads {
-            for word in t.stack.iter().take(crate::stack::RED_ZONE_WORDS) {
-                word.store(crate::stack::CANARY, Relaxed);
-            }
+            crate::stack::fill_red_zone(t.stack);
         }
+        // The pool's too, so that a scan after a fault finds the stacks
+        // of threads not spawned yet intact.
+        #[cfg(feature = "spawn")]
+        crate::spawn::fill_red_zones();
     }
     SP[IDLE].store(port::__bluegen_port_init_stack(crate::stack::top(IDLE_STACK.words()), idle), Relaxed);
     READY.store(all, Relaxed);
@@ -200,6 +207,46 @@ fn overflow_in(thread: &str) -> ! {
     exit(1)
 }
 
+/// After a fault, the fault handler's first question: did a thread's stack
+/// overflow? Scans the red zone of every thread stack (the device's and the
+/// spawn pool's; their bounds live in flash or are link-time constants, not
+/// in RAM an overflow may have overwritten) and, if one is broken, names
+/// the thread whose stack lies highest among the broken ones (an overflow
+/// runs down from its own stack through the ones below) and fails the run.
+/// Returns when every red zone is intact: the fault was something else.
+/// Never reads the scheduler's state, which the overflow may have hit.
+///
+/// In an image it is also the plain symbol `__bluegen_check_stacks`, for
+/// the arch crates' fault handlers, which cannot name this crate's items.
+#[cfg(feature = "threads")]
+#[cfg_attr(target_os = "none", allow(unsafe_code))]
+// SAFETY: the name is unique to bluegen (`__bluegen_*`), nothing else in an
+// image defines it, and the arch crates declare it with this signature.
+#[cfg_attr(target_os = "none", unsafe(export_name = "__bluegen_check_stacks"))]
+#[cold]
+pub fn check_stacks() {
+    use core::sync::atomic::Ordering::Relaxed;
+    if !cfg!(feature = "stack-check") {
+        return;
+    }
+    let mut culprit: Option<(&'static str, usize)> = None;
+    let mut look = |name: &'static str, stack: &'static [AtomicU32]| {
+        let broken = |i: usize| stack.get(i).is_some_and(|w| w.load(Relaxed) != crate::stack::CANARY);
+        let at = stack.as_ptr() as usize;
+        if (broken(crate::stack::RED_ZONE_WORDS - 1) || broken(0)) && culprit.is_none_or(|(_, high)| at > high) {
+            culprit = Some((name, at));
+        }
+    };
+    for t in crate::port::__bluegen_threads() {
+        look(t.name, t.stack);
+    }
+    #[cfg(feature = "spawn")]
+    crate::spawn::for_each_stack(look);
+    if let Some((name, _)) = culprit {
+        overflow_in(name);
+    }
+}
+
 /// Stack overflow check of thread `index`: the red zone at the bottom of
 /// its stack must be intact at its top word (the first an overflow writes)
 /// and its bottom word; if not, names the thread and fails the run before
@@ -212,9 +259,19 @@ fn check_stack(index: usize) {
     let Some((_, stack)) = thread_of(index) else { return };
     let broken = |i: usize| stack.get(i).is_some_and(|w| w.load(Relaxed) != crate::stack::CANARY);
     if broken(crate::stack::RED_ZONE_WORDS - 1) || broken(0) {
-        // The name only on this cold path: the check itself stays small.
-        overflow_in(thread_of(index).map_or("", |(name, _)| name));
+        overflowed();
     }
+}
+
+/// The cold path of [`check_stack`]: the scan names the thread (this one,
+/// or one above it that overflowed into it). Out of line and never
+/// returning, so the switch and the tick keep their small frames.
+#[cfg(feature = "stack-check")]
+#[cold]
+#[inline(never)]
+fn overflowed() -> ! {
+    check_stacks();
+    exit(1)
 }
 
 /// Runs `f` with interrupts masked: the kernel's only lock.
@@ -327,7 +384,15 @@ pub fn tick() -> bool {
     #[cfg(feature = "tickless")]
     crate::tickless::count_interrupt();
     #[cfg(feature = "stack-check")]
-    check_stack(CURRENT.load(Relaxed));
+    {
+        let current = CURRENT.load(Relaxed);
+        check_stack(current);
+        // Not a thread: an overflow may have overwritten the scheduler's
+        // state, so look at every stack.
+        if current > crate::sched::IDLE {
+            check_stacks();
+        }
+    }
     let sleeping = SLEEPING.load(Relaxed);
     let woke = due(sleeping, |i| WAKE[i].load(Relaxed), now);
     let ready = READY.load(Relaxed) | woke;

@@ -12,8 +12,9 @@ const PASS: u32 = 0x5555;
 const FAIL: u32 = 0x3333;
 
 /// Ends the run with status `code` (0 is success) through the test device at
-/// `base`. Failure codes keep their low 16 bits; one whose low 16 bits are 0
-/// becomes 1, so a failure never reads as success.
+/// `base`. A process exit status has 8 bits, so failure codes keep their low
+/// 8 bits; one whose low 8 bits are 0 becomes 1, so a failure never reads as
+/// success.
 ///
 /// # Safety
 ///
@@ -23,8 +24,9 @@ pub unsafe fn exit(base: usize, code: i32) -> ! {
     let value = if code == 0 {
         PASS
     } else {
-        // The low 16 bits of the code's bit pattern: the device's field.
-        let status = match code.cast_unsigned() & 0xffff {
+        // The low 8 bits of the code's bit pattern: what the host's exit
+        // status keeps of QEMU's.
+        let status = match code.cast_unsigned() & 0xff {
             0 => 1,
             s => s,
         };
