@@ -199,3 +199,20 @@ fn an_app_that_does_not_parse_leaves_entries_unchecked_with_a_warning() {
     assert!(err.contains("warning: thread entries are not checked against the app's functions"), "{err}");
     assert!(err.contains("src/lib.rs:1:"), "{err}");
 }
+
+/// `build` shows the same warnings as `check` before it compiles.
+#[test]
+fn a_build_shows_the_warnings_of_check() {
+    let dir = project(&format!("[device]\nname = \"t\"\nboard = \"nrf52840-dk\"\nchip = \"STM32F407VGTx\"\n{THREAD}"));
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    let out = assert_cmd::Command::cargo_bin("bluegen")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("CARGO_TARGET_DIR", repo.join("target/images"))
+        .arg("build")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("warning: chip `STM32F407VGTx` on board nrf52840-dk, which is another vendor's"), "{err}");
+}

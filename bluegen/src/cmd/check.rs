@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use crate::diag::Severity;
 use crate::kconfig::SetBy;
 
 #[derive(Debug, clap::Args)]
@@ -17,11 +16,7 @@ pub struct Cmd {
 impl Cmd {
     pub fn run(self) -> crate::diag::Result<u8> {
         let (_, plan) = crate::pipeline::plan(self.path.as_deref(), self.board.as_deref())?;
-        let warnings: Vec<_> =
-            plan.config.warnings.iter().filter(|d| d.severity == Severity::Warning).cloned().collect();
-        if !warnings.is_empty() {
-            crate::cli::report(&crate::diag::Error { diagnostics: warnings });
-        }
+        crate::pipeline::report_warnings(&plan);
         let symbols = &plan.config.symbols;
         let count = |f: fn(&SetBy) -> bool| symbols.iter().filter(|s| f(&s.set_by)).count();
         crate::outln!(

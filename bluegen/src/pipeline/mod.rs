@@ -50,9 +50,20 @@ pub fn plan(path: Option<&Path>, board: Option<&str>) -> Result<(Root, Plan)> {
     Ok((root, plan))
 }
 
+/// Prints the plan's warnings (a chip of another vendor, an app whose
+/// sources bluegen could not read, ...) on stderr; `check` and every build
+/// show the same ones.
+pub fn report_warnings(plan: &Plan) {
+    let warnings: Vec<_> = plan.config.warnings.iter().filter(|d| d.severity == crate::diag::Severity::Warning).cloned().collect();
+    if !warnings.is_empty() {
+        crate::cli::report(&Error { diagnostics: warnings });
+    }
+}
+
 /// The whole build pipeline for one device.
 pub fn build_device(path: Option<&Path>, board: Option<&str>) -> Result<Built> {
     let (root, plan) = plan(path, board)?;
+    report_warnings(&plan);
     let rendered = crate::render::render(&root, &plan)?;
     let artifacts = crate::build::build(&plan, &rendered.dir)?;
     let footprint = footprint(&artifacts.elf, plan.device.flash, plan.device.ram)?;
