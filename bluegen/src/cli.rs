@@ -60,7 +60,10 @@ pub enum Command {
 
 /// Runs the CLI and turns the outcome into the process exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage(&e),
+    };
     let outcome = match cli.command {
         Command::New(c) => c.run(),
         Command::Build(c) => c.run(),
@@ -82,6 +85,20 @@ pub fn main() -> ExitCode {
             report(&err);
             ExitCode::FAILURE
         }
+    }
+}
+
+/// What clap's `exit()` would do, except that a `--help` or `--version`
+/// that cannot be written (a full disk behind `>`) is a failure, not 0, and
+/// a closed pipe is still a quiet end (see the module docs).
+fn usage(e: &clap::Error) -> ExitCode {
+    let printed = e.print().and_then(|()| std::io::stdout().flush());
+    match printed {
+        Err(err) if !e.use_stderr() && err.kind() != std::io::ErrorKind::BrokenPipe => {
+            report(&Error::msg(format!("cannot write to standard output: {err}")));
+            ExitCode::FAILURE
+        }
+        _ => ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2)),
     }
 }
 
