@@ -180,27 +180,21 @@ pub struct Board {
 
 impl Board {
     /// Loads `boards/<name>.toml`; `used_at` is where the device named it.
-    pub fn load(root: &Root, name: &str, used_at: Option<Location>) -> Result<Board> {
-        Board::load_as(root, name, used_at, "device.board")
-    }
-
-    /// [`Board::load`] with the key that named the board in messages:
-    /// `device.board`, or a flag such as `--board`.
-    pub fn load_as(root: &Root, name: &str, used_at: Option<Location>, key: &str) -> Result<Board> {
-        let path = root.boards().join(format!("{name}.toml"));
-        if !path.is_file() {
+    /// `key` is what named the board, for messages: `device.board`, or a
+    /// flag such as `--board`.
+    pub fn load(root: &Root, name: &str, used_at: Option<Location>, key: &str) -> Result<Board> {
+        let path = Root::data_file(&root.boards(), name).map_err(|why| {
             let known = Root::data_names(&root.boards());
-            let d = Diagnostic::error(format!("unknown board `{name}`"))
+            Diagnostic::error(format!("unknown board `{name}`"))
                 .at(used_at)
                 .key(key.to_string())
-                .value(format!("\"{name}\""))
-                .why(format!("there is no {}", path.display()));
-            let d = match crate::diag::did_you_mean(name, known.iter().map(String::as_str)) {
-                Some(hint) => d.hint(hint),
-                None => d.hint(format!("known boards: {} (see `bluegen boards`)", known.join(", "))),
-            };
-            return Err(d.into());
-        }
+                .value(format!("{name:?}"))
+                .why(why)
+                .hint(match Root::closest(name, &known, "board") {
+                    list if list.starts_with("known") => format!("{list} (see `bluegen boards`)"),
+                    hint => hint,
+                })
+        })?;
         Board::from_file(&path)
     }
 

@@ -117,8 +117,8 @@ pub fn load_source(root: &Root, source: Source, board_flag: Option<&str>) -> Loa
     let device = raw.device.as_ref().map(|d| d.get_ref());
     let chip = device.and_then(|d| d.chip.as_ref()).map(|c| crate::chip::lookup(c.get_ref(), "device.chip", at(c)));
     let board = match (board_flag, device.and_then(|d| d.board.as_ref())) {
-        (Some(name), _) => Some(Board::load_as(root, name, None, "--board")),
-        (None, Some(name)) => Some(Board::load(root, name.get_ref(), at(name))),
+        (Some(name), _) => Some(Board::load(root, name, None, "--board")),
+        (None, Some(name)) => Some(Board::load(root, name.get_ref(), at(name), "device.board")),
         (None, None) => None,
     };
     let app = app(&dir, device.and_then(|d| d.app.as_ref()), &source);

@@ -78,7 +78,7 @@ pub fn component_names(device: &Device) -> Vec<String> {
 /// Resolves a validated device into a build plan.
 pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     let preset = match &device.preset {
-        Some(p) => crate::preset::assignments(root, &p.name, p.location.clone())?,
+        Some(p) => crate::preset::assignments(root, &p.name, p.location.clone(), "device.preset")?,
         None => Vec::new(),
     };
     // The board's values first: the preset and then the device override them.

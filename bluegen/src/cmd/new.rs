@@ -27,9 +27,9 @@ pub struct Cmd {
 impl Cmd {
     pub fn run(self) -> Result<u8> {
         let root = Root::discover()?;
-        let board = Board::load(&root, &self.board, None).map_err(|e| relabel(e, "--board"))?;
+        let board = Board::load(&root, &self.board, None, "--board")?;
         if let Some(preset) = &self.preset {
-            crate::preset::assignments(&root, preset, None).map_err(|e| relabel(e, "--preset"))?;
+            crate::preset::assignments(&root, preset, None, "--preset")?;
         }
         let name = match &self.name {
             Some(name) => name.clone(),
@@ -103,16 +103,4 @@ fn suggested_name(name: &str) -> String {
     let parts: Vec<&str> = lower.trim_start_matches(|c: char| !c.is_ascii_lowercase()).split('-').filter(|p| !p.is_empty()).collect();
     let candidate = parts.join("-");
     if is_name(&candidate) { candidate } else { "my-device".to_string() }
-}
-
-/// Errors about a flag's value name the flag as the key.
-fn relabel(mut err: Error, flag: &str) -> Error {
-    for d in &mut err.diagnostics {
-        for (label, text) in &mut d.labels {
-            if *label == "key" {
-                *text = flag.to_string();
-            }
-        }
-    }
-    err
 }

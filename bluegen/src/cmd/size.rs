@@ -82,7 +82,7 @@ impl Cmd {
         if input(path)? == Input::Elf {
             let regions = match &self.board {
                 Some(name) => {
-                    let board = crate::board::Board::load(&crate::root::Root::discover()?, name, None)?;
+                    let board = crate::board::Board::load(&crate::root::Root::discover()?, name, None, "--board")?;
                     footprint(path, board.flash, board.ram)?.regions
                 }
                 None => Vec::new(),
