@@ -384,7 +384,7 @@ fn article(type_str: &str) -> String {
 }
 
 /// A parsed TOML value as a [`toml::Value`].
-fn to_value(v: &DeValue<'_>) -> std::result::Result<toml::Value, String> {
+pub(crate) fn to_value(v: &DeValue<'_>) -> std::result::Result<toml::Value, String> {
     Ok(match v {
         DeValue::String(s) => toml::Value::String(s.to_string()),
         DeValue::Integer(i) => toml::Value::Integer(
@@ -411,10 +411,16 @@ fn to_value(v: &DeValue<'_>) -> std::result::Result<toml::Value, String> {
     })
 }
 
-/// Parses one of bluegen's data files (boards, presets) into `T`, turning
-/// serde's complaint into a diagnostic at the offending span, with "did you
-/// mean" for keys and without serde's Rust type names.
-pub fn parse<T: DeserializeOwned>(source: &Source, what: &str) -> Result<T> {
+/// Parses one of bluegen's data files (boards, presets) into `T`: every
+/// mistake of its shape against `schema` first, all in one run (see
+/// [`crate::schema`]); then serde, whose complaint (should the schema miss
+/// one) becomes a diagnostic at the offending span, with "did you mean" for
+/// keys and without serde's Rust type names.
+pub fn parse<T: DeserializeOwned>(source: &Source, what: &str, schema: crate::schema::Schema) -> Result<T> {
+    let mistakes = crate::schema::check(source, what, schema);
+    if !mistakes.is_empty() {
+        return Err(Error { diagnostics: mistakes });
+    }
     toml::from_str(&source.text).map_err(|e| {
         let location = e.span().map(|span| source.location(span));
         let message = e.message().trim().to_string();
@@ -492,9 +498,16 @@ mod tests {
         struct File {
             board: RawBoard,
         }
-        let err = parse::<File>(&src("board = \"x\"\n"), "board").unwrap_err();
+                use crate::schema::{Kind, Schema, opt};
+        const ANY: Schema = &[opt("board", Kind::AnyTable)];
+        // Past the schema (a table of any keys), serde's own message.
+        let err = parse::<File>(&src("[board]\ny = 1\n"), "board", ANY).unwrap_err();
         let text = crate::diag::render(&err.diagnostics);
-        assert!(!text.contains("RawBoard") && text.contains("expected a table"), "{text}");
+        assert!(!text.contains("RawBoard") && text.contains("missing field `x`"), "{text}");
+        // The schema's.
+        let err = parse::<File>(&src("board = \"x\"\n"), "board", ANY).unwrap_err();
+        let text = crate::diag::render(&err.diagnostics);
+        assert!(!text.contains("RawBoard") && text.contains("is a table, not a string"), "{text}");
     }
 
     /// A value the parser recovered from is an error, not a panic later.

@@ -13,6 +13,7 @@ use crate::diag::{Diagnostic, Location, Result, Source};
 use crate::kconfig::{Assignment, Origin};
 use crate::load::parse;
 use crate::root::Root;
+use crate::schema::{Kind, Schema, opt, req};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -25,10 +26,13 @@ struct RawPreset {
     features: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
 }
 
+/// The keys of a preset file (see [`RawPreset`]).
+const SCHEMA: Schema = &[req("description", Kind::Str), opt("inherit", Kind::StrArray), opt("features", Kind::AnyTable)];
+
 /// A preset's one-line description, for listings.
 pub fn description(root: &Root, name: &str) -> Result<String> {
     let source = Source::read(&root.configs().join(format!("{name}.toml")))?;
-    Ok(parse::<RawPreset>(&source, "preset")?.description)
+    Ok(parse::<RawPreset>(&source, "preset", SCHEMA)?.description)
 }
 
 /// The assignments of preset `name` and everything it inherits, in the order
@@ -80,7 +84,7 @@ fn collect(
     here.push(name.to_string());
     seen.push((name.to_string(), here.clone()));
     let source = Source::read(&path)?;
-    let raw: RawPreset = parse(&source, "preset")?;
+    let raw: RawPreset = parse(&source, "preset", SCHEMA)?;
     for parent in &raw.inherit {
         collect(root, parent.get_ref(), Some(source.location(parent.span())), key, &mut here.clone(), seen, out)?;
     }

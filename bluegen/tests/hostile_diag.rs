@@ -47,3 +47,101 @@ fn size_of_an_elf_with_an_unknown_board_names_the_flag() {
     assert!(err.contains("unknown board `nosuch`") && err.contains("key: --board"), "{err}");
     assert!(!err.contains("device.board"), "{err}");
 }
+
+/// A kernel root of its own (BLUEGEN_ROOT): this checkout's components and
+/// templates, copies of its boards and presets, plus `extra` files.
+fn root_with(extra: &[(&str, &str)]) -> tempfile::TempDir {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    for sub in ["components", "kernel-templates"] {
+        std::os::unix::fs::symlink(repo.join(sub), root.path().join(sub)).unwrap();
+    }
+    for sub in ["boards", "configs"] {
+        std::fs::create_dir(root.path().join(sub)).unwrap();
+        for e in std::fs::read_dir(repo.join(sub)).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), root.path().join(sub).join(e.file_name())).unwrap();
+        }
+    }
+    for (path, text) in extra {
+        std::fs::write(root.path().join(path), text).unwrap();
+    }
+    root
+}
+
+fn bluegen_with_root(root: &std::path::Path, dir: &std::path::Path, args: &[&str]) -> (i32, String) {
+    let out = assert_cmd::Command::cargo_bin("bluegen").unwrap().env("BLUEGEN_ROOT", root).current_dir(dir).args(args).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+const BAD_BOARD: &str = "[board]
+description = \"mine\"
+arch = \"cortex-x\"
+target = \"thumbv7m-none-eabi\"
+colour = 1
+
+[memory]
+flash = { origin = 0, size = \"4Q\" }
+ram = { origin = \"zz\", size = \"4M\" }
+
+[console]
+driver = \"uart-cmsdk\"
+base = -1
+
+[exit]
+method = \"semihost\"
+
+[qemu]
+binary = \"qemu-system-arm\"
+args = [\"-M\", 2]
+";
+
+/// A board file of the user's own: every mistake in one run, in line order,
+/// each with its table path, the value and a hint; no serde type names.
+#[test]
+fn every_mistake_of_a_board_file_in_one_run() {
+    let root = root_with(&[("boards/mine.toml", BAD_BOARD)]);
+    let dir = project(&format!("{}{THREAD}", device("mine")));
+    let (code, err) = bluegen_with_root(root.path(), dir.path(), &["check"]);
+    assert_eq!(code, 1, "{err}");
+    let expected = [
+        ("mine.toml:3:8", "key: board.arch"),
+        ("mine.toml:5:1", "key: board.colour"),
+        ("mine.toml:8:30", "key: memory.flash.size"),
+        ("mine.toml:9:18", "key: memory.ram.origin"),
+        ("mine.toml:13:8", "key: console.base"),
+        ("mine.toml:16:10", "key: exit.method"),
+        ("mine.toml:18:1", "key: qemu.package"),
+        ("mine.toml:20:15", "key: qemu.args"),
+    ];
+    let mut last = 0;
+    for (at, key) in expected {
+        let i = err.find(at).unwrap_or_else(|| panic!("no {at} in:\n{err}"));
+        assert!(i >= last, "{at} out of line order:\n{err}");
+        assert!(err[i..].contains(key), "{at} {key}:\n{err}");
+        last = i;
+    }
+    assert_eq!(err.matches("error:").count(), expected.len(), "{err}");
+    assert_eq!(err.matches("= hint:").count(), expected.len(), "every mistake has a hint:\n{err}");
+    for leak in ["Raw", "struct", "Some(", "expected one of"] {
+        assert!(!err.contains(leak), "{leak}:\n{err}");
+    }
+
+    // `bluegen boards` names the broken file's mistakes instead of the first alone.
+    let (code, err) = bluegen_with_root(root.path(), dir.path(), &["boards"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(err.matches("error:").count(), expected.len(), "{err}");
+}
+
+/// A preset of the user's own: every mistake, with a hint that fixes it.
+#[test]
+fn every_mistake_of_a_preset_file_in_one_run() {
+    let root = root_with(&[("configs/mine.toml", "inherit = \"minimal\"\n[feature]\nconsole = true\n")]);
+    let dir = project(&format!("{}preset = \"mine\"\n{THREAD}", device("qemu-virt-rv32")));
+    let (code, err) = bluegen_with_root(root.path(), dir.path(), &["check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("mine.toml:1:11") && err.contains("hint: put it in an array: `inherit = [\"minimal\"]`"), "{err}");
+    assert!(err.contains("mine.toml:2:2") && err.contains("did you mean `features`?"), "{err}");
+    assert!(err.contains("the preset file has no `description`") && err.contains("mine.toml:1:1"), "{err}");
+    assert_eq!(err.matches("error:").count(), 3, "{err}");
+}
