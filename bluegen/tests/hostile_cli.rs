@@ -52,3 +52,32 @@ fn a_full_disk_behind_stdout_is_an_error_for_every_command() {
         assert!(!err.contains("panicked"), "bluegen {}: {err}", args.join(" "));
     }
 }
+
+fn bluegen_in(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("bluegen")).current_dir(dir).args(args).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// `size --html FILE` replaces a page it may have written, never a user's
+/// other file (a typo such as `--html device.toml`, or the ELF measured).
+#[test]
+fn size_html_never_replaces_a_file_that_is_no_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let elf = tmp.path().join("image");
+    std::fs::copy(std::env::current_exe().unwrap(), &elf).unwrap();
+    std::fs::write(tmp.path().join("device.toml"), "[device]\nname = \"x\"\n").unwrap();
+    std::fs::create_dir(tmp.path().join("dir")).unwrap();
+    for target in ["device.toml", "image", "dir", "/dev/null"] {
+        let before = std::fs::read(tmp.path().join(target)).ok();
+        let (code, err) = bluegen_in(tmp.path(), &["size", "image", "--html", target]);
+        assert_eq!(code, 1, "--html {target}: {err}");
+        assert!(err.contains(&format!("`{target}` cannot be the HTML page")) && err.contains("key: --html") && err.contains("hint:"), "{err}");
+        assert_eq!(std::fs::read(tmp.path().join(target)).ok(), before, "--html {target} changed it");
+    }
+    // A new file, then the same page again, are fine.
+    for _ in 0..2 {
+        let (code, err) = bluegen_in(tmp.path(), &["size", "image", "--html", "page.html", "--top", "1"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(std::fs::read_to_string(tmp.path().join("page.html")).unwrap().starts_with("<!DOCTYPE html>"));
+    }
+}
