@@ -81,3 +81,36 @@ fn size_html_never_replaces_a_file_that_is_no_page() {
         assert!(std::fs::read_to_string(tmp.path().join("page.html")).unwrap().starts_with("<!DOCTYPE html>"));
     }
 }
+
+fn hello_copy() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(repo().join("examples/hello/device.toml"), tmp.path().join("device.toml")).unwrap();
+    std::fs::create_dir_all(tmp.path().join("app/src")).unwrap();
+    for f in ["app/Cargo.toml", "app/src/lib.rs"] {
+        std::fs::copy(repo().join("examples/hello").join(f), tmp.path().join(f)).unwrap();
+    }
+    tmp
+}
+
+/// `config set` says "removed" only for a line it removed, and refuses a
+/// symbol given twice (which would win?) leaving the file as it was.
+#[test]
+fn config_set_reports_what_it_did_and_refuses_a_symbol_twice() {
+    let dir = hello_copy();
+    let before = std::fs::read_to_string(dir.path().join("device.toml")).unwrap();
+    let out = |args: &[&str]| {
+        let o = std::process::Command::new(assert_cmd::cargo::cargo_bin("bluegen")).current_dir(dir.path()).args(args).output().unwrap();
+        (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    };
+    // banner is not in device.toml; the preset already gives false.
+    let (code, stdout, err) = out(&["config", "set", "banner=false"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!stdout.contains("removed"), "{stdout}");
+    assert!(stdout.contains("banner: the preset and the defaults already give that value") && stdout.contains("device.toml unchanged"), "{stdout}");
+    for args in [&["config", "set", "console=false", "console=true"][..], &["config", "unset", "console", "console"][..]] {
+        let (code, _, err) = out(args);
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert!(err.contains("`console` is given twice") && err.contains("hint: keep one `console` argument"), "{args:?}: {err}");
+    }
+    assert_eq!(std::fs::read_to_string(dir.path().join("device.toml")).unwrap(), before);
+}

@@ -65,6 +65,13 @@ impl Action {
             let first_without_path = i == 0 && path.is_none();
             let parsed = if set { assignment_of(arg, symbols, first_without_path) } else { symbol_to_unset(arg, symbols) };
             match parsed {
+                Ok(w) if wanted.iter().any(|(k, _)| *k == w.0) => mistakes.push(
+                    Diagnostic::error(format!("`{}` is given twice", w.0))
+                        .key(if set { "config set" } else { "config unset" })
+                        .value(arg.as_str())
+                        .why("one command sets (or unsets) each symbol once; which one would win is no one's guess")
+                        .hint(format!("keep one `{}` argument", w.0)),
+                ),
                 Ok(w) => wanted.push(w),
                 Err(e) => mistakes.extend(e.diagnostics),
             }
@@ -76,7 +83,8 @@ impl Action {
         for c in &changes {
             match c {
                 Change::Set(k, v) => crate::outln!("set {k} = {v}")?,
-                Change::Unset(k) if set => crate::outln!("removed {k}: the preset and the defaults already give that value")?,
+                Change::Unset(k) if set && in_file(k) => crate::outln!("removed {k}: the preset and the defaults already give that value")?,
+                Change::Unset(k) if set => crate::outln!("{k}: the preset and the defaults already give that value, so {} need not set it", plan.device.manifest.display())?,
                 Change::Unset(k) if in_file(k) => crate::outln!("unset {k}")?,
                 Change::Unset(k) => crate::outln!("{k} is not set in {}: nothing to unset", plan.device.manifest.display())?,
             }
