@@ -145,3 +145,35 @@ fn every_mistake_of_a_preset_file_in_one_run() {
     assert!(err.contains("the preset file has no `description`") && err.contains("mine.toml:1:1"), "{err}");
     assert_eq!(err.matches("error:").count(), 3, "{err}");
 }
+
+/// A device.toml (or board file) that is not UTF-8 is located at its first
+/// bad byte, with the byte and how to convert the file; no bare io message.
+#[test]
+fn a_file_that_is_not_utf8_is_located_with_a_hint() {
+    let dir = project("");
+    std::fs::write(dir.path().join("device.toml"), b"[device]\nname = \"caf\xe9\"\n").unwrap();
+    let (code, _, err) = bluegen(dir.path(), &["check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("`device.toml` is not UTF-8 text") && err.contains("device.toml:2:12"), "{err}");
+    assert!(err.contains("value: byte 0xe9") && err.contains("hint: save it as UTF-8"), "{err}");
+    assert!(!err.contains("stream did not contain"), "{err}");
+
+    let root = root_with(&[]);
+    std::fs::write(root.path().join("boards/mine.toml"), b"[board]\n# \xff\n").unwrap();
+    let dir = project(&format!("{}{THREAD}", device("mine")));
+    let (code, err) = bluegen_with_root(root.path(), dir.path(), &["check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("mine.toml:2:3") && err.contains("hint: save it as UTF-8"), "{err}");
+}
+
+/// A file bluegen cannot write is named as the user named it (not the
+/// temporary file next to it), with what to check.
+#[test]
+fn a_failed_write_names_the_users_file_with_a_hint() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(std::env::current_exe().unwrap(), tmp.path().join("image")).unwrap();
+    let (code, _, err) = bluegen(tmp.path(), &["size", "image", "--html", "/proc/bluegen-page.html"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("error: cannot write `/proc/bluegen-page.html`"), "{err}");
+    assert!(err.contains("hint: check the path: `ls -ld /proc/bluegen-page.html`"), "{err}");
+}
