@@ -105,11 +105,12 @@ impl Diagnostic {
         self
     }
 
-    /// Adds "did you mean `x`?" when some candidate is close to `wrong`.
-    pub fn suggest<'a>(self, wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Self {
+    /// Adds "did you mean `x`?" when some candidate is close to `wrong`,
+    /// else the `otherwise` hint: a mistake always gets one.
+    pub fn suggest<'a>(self, wrong: &str, candidates: impl IntoIterator<Item = &'a str>, otherwise: impl Into<String>) -> Self {
         match did_you_mean(wrong, candidates) {
             Some(hint) => self.hint(hint),
-            None => self,
+            None => self.hint(otherwise),
         }
     }
 }
@@ -307,7 +308,7 @@ mod tests {
             .key("device.board")
             .value("\"qemu-mps2-an358\"")
             .why("there is no boards/qemu-mps2-an358.toml")
-            .suggest("qemu-mps2-an358", ["qemu-mps2-an385", "qemu-virt-rv32"]);
+            .suggest("qemu-mps2-an358", ["qemu-mps2-an385", "qemu-virt-rv32"], "see `bluegen boards`");
         insta::assert_snapshot!(render(&[d]), @r#"
         error: unknown board `qemu-mps2-an358`
          --> d.toml:2:9

@@ -431,7 +431,7 @@ pub fn parse<T: DeserializeOwned>(source: &Source, what: &str, schema: crate::sc
                 "the allowed keys here are {}",
                 expected[1..].iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
             ));
-            d = d.suggest(unknown, expected[1..].iter().map(String::as_str));
+            d = d.suggest(unknown, expected[1..].iter().map(String::as_str), "remove it, or move it to the table it belongs to");
         } else if let Some(missing) = message.strip_prefix("missing field ") {
             d = d.hint(format!("add {} to this table", missing.trim()));
         }

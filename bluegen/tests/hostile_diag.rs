@@ -177,3 +177,14 @@ fn a_failed_write_names_the_users_file_with_a_hint() {
     assert!(err.contains("error: cannot write `/proc/bluegen-page.html`"), "{err}");
     assert!(err.contains("hint: check the path: `ls -ld /proc/bluegen-page.html`"), "{err}");
 }
+
+/// `config --why` of a name with no close symbol still says what to do.
+#[test]
+fn config_why_of_an_unknown_symbol_always_has_a_hint() {
+    let dir = project(&format!("{}{THREAD}", device("qemu-virt-rv32")));
+    for (name, why) in [("KERNEL_CONSOLE", "no component of this image declares it"), ("", "the name is empty"), ("consle", "")] {
+        let (code, _, err) = bluegen(dir.path(), &["config", "--why", name]);
+        assert_eq!(code, 1, "{name}: {err}");
+        assert!(err.contains("key: --why") && err.contains(why) && err.contains("= hint: "), "{name}: {err}");
+    }
+}
