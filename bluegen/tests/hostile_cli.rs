@@ -114,3 +114,18 @@ fn config_set_reports_what_it_did_and_refuses_a_symbol_twice() {
     }
     assert_eq!(std::fs::read_to_string(dir.path().join("device.toml")).unwrap(), before);
 }
+
+/// `new` onto a file (or a device) says that it is no directory, and
+/// leaves it as it was.
+#[test]
+fn new_onto_a_file_says_it_is_no_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("band"), "notes").unwrap();
+    for target in ["band", "/dev/null"] {
+        let (code, err) = bluegen_in(tmp.path(), &["new", target, "--board", "qemu-virt-rv32"]);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains(&format!("`{target}` already exists and is not a directory")) && err.contains("key: DIR"), "{err}");
+        assert!(!err.contains("not empty"), "{err}");
+    }
+    assert_eq!(std::fs::read_to_string(tmp.path().join("band")).unwrap(), "notes");
+}

@@ -47,10 +47,20 @@ impl Cmd {
                 .hint(format!("pass --name {}", suggested_name(&name)))
                 .into());
         }
+        if self.dir.exists() && !self.dir.is_dir() {
+            return Err(Diagnostic::error(format!("`{}` already exists and is not a directory", self.dir.display()))
+                .key("DIR")
+                .value(self.dir.display().to_string())
+                .why("bluegen new creates a project directory; a file (or a device) of that name is in the way, and bluegen never replaces it")
+                .hint("pick a new directory name")
+                .into());
+        }
         if self.dir.exists() {
             let empty = std::fs::read_dir(&self.dir).map(|mut d| d.next().is_none()).unwrap_or(false);
             if !empty {
                 return Err(Diagnostic::error(format!("`{}` already exists and is not empty", self.dir.display()))
+                    .key("DIR")
+                    .value(self.dir.display().to_string())
                     .why("bluegen new never writes into a directory that holds files")
                     .hint("pick a new directory name, or empty this one first")
                     .into());
