@@ -188,3 +188,17 @@ fn config_why_of_an_unknown_symbol_always_has_a_hint() {
         assert!(err.contains("key: --why") && err.contains(why) && err.contains("= hint: "), "{name}: {err}");
     }
 }
+
+/// `run` on a board QEMU cannot run says so before building anything.
+#[test]
+fn run_on_a_hardware_board_is_refused_before_building() {
+    let dir = project(&format!("{}{THREAD}", device("nrf52840-dk")));
+    let (code, _, err) = bluegen(dir.path(), &["run"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("board nrf52840-dk is not emulated") && err.contains("key: device.board") && err.contains("hint: flash it to the device instead: bluegen flash ."), "{err}");
+    let dir = project(&format!("{}{THREAD}", device("qemu-virt-rv32")));
+    let (code, _, err) = bluegen(dir.path(), &["run", "--board", "nrf52840-dk"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("key: --board") && err.contains("bluegen flash . --board nrf52840-dk"), "{err}");
+    assert!(!err.contains("Compiling") && !dir.path().join("target").exists(), "built first:\n{err}");
+}
