@@ -160,6 +160,11 @@ const THREAD_KEYS: &[&str] = &["entry", "priority", "stack"];
 const BUDGET_KEYS: &[&str] = &["flash", "ram", "components"];
 const TOP_KEYS: &[&str] = &["device", "memory", "features", "threads", "budget"];
 
+/// Every table of device.toml with a fixed set of keys, and those keys (the
+/// book's device.toml reference is checked against this).
+pub const TABLE_KEYS: &[(&str, &[&str])] =
+    &[("", TOP_KEYS), ("device", DEVICE_KEYS), ("memory", MEMORY_KEYS), ("threads.<name>", THREAD_KEYS), ("budget", BUDGET_KEYS)];
+
 /// Parses device.toml text into its raw structs, with every syntax error
 /// (as far as the parser recovers), unknown key, wrong type and missing key.
 pub fn parse_device(source: &Source) -> (RawDeviceFile, Vec<Diagnostic>) {
