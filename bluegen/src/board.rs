@@ -16,8 +16,8 @@ use crate::root::Root;
 use crate::schema::{Key, Kind, Schema, opt, req};
 use crate::units::{address, size};
 
-/// The keys of a board file (see [`RawBoardFile`]).
-const SCHEMA: Schema = &[
+/// The keys of a board file (see [`RawBoardFile`]); the book's boards page documents each.
+pub const SCHEMA: Schema = &[
     req("board", Kind::Table(&[req("description", Kind::Str), req("arch", Kind::OneOf(&["cortex-m", "riscv"])), opt("target", Kind::Str), opt("chip", Kind::Str)])),
     opt("memory", Kind::Table(&[req("flash", Kind::Table(REGION)), req("ram", Kind::Table(REGION))])),
     opt("console", Kind::Table(&[req("driver", Kind::Str), req("base", Kind::Address)])),

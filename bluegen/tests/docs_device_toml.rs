@@ -52,3 +52,42 @@ fn every_example_on_the_page_has_only_known_keys() {
     }
     assert!(blocks >= 1);
 }
+
+/// The boards page's example board file names every key a board file may
+/// hold (checked against the loader's schema; keys that do not fit the
+/// example board are there as `# key =` comments), and has no mistake.
+#[test]
+fn the_boards_page_documents_every_board_key() {
+    use bluegen::schema::{Key, Kind};
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().join("book/src/boards.md");
+    let page = std::fs::read_to_string(&path).unwrap();
+    let example = page.split("```toml\n").nth(1).and_then(|b| b.split("\n```").next()).unwrap().to_string();
+    fn walk(keys: &[Key], path: &str, out: &mut Vec<String>) {
+        for key in keys {
+            let full = if path.is_empty() { key.name.to_string() } else { format!("{path}.{}", key.name) };
+            if let Kind::Table(inner) = key.kind {
+                walk(inner, &full, out);
+            }
+            out.push(full);
+        }
+    }
+    let mut all = Vec::new();
+    walk(bluegen::board::SCHEMA, "", &mut all);
+    let doc: toml::Table = toml::from_str(&example).unwrap();
+    let missing: Vec<_> = all
+        .iter()
+        .filter(|full| {
+            let mut v = Some(&doc);
+            let parts: Vec<&str> = full.split('.').collect();
+            for p in &parts[..parts.len() - 1] {
+                v = v.and_then(|t| t.get(*p)).and_then(|t| t.as_table());
+            }
+            let last = parts.last().unwrap();
+            !v.is_some_and(|t| t.contains_key(*last)) && !example.contains(&format!("\n# {last} ="))
+        })
+        .collect();
+    assert!(missing.is_empty(), "boards.md's example board file has no {missing:?}");
+    let source = bluegen::diag::Source { path: "boards.md".into(), text: example };
+    let mistakes = bluegen::schema::check(&source, "board", bluegen::board::SCHEMA);
+    assert!(mistakes.is_empty(), "{}", bluegen::diag::render(&mistakes));
+}
