@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::diag::{Diagnostic, Location, Result, Source};
+use crate::diag::{Diagnostic, Error, Location, Result, Source};
 use crate::kconfig::{Assignment, Origin};
 use crate::load::parse;
 use crate::root::Root;
@@ -39,10 +39,18 @@ pub fn description(root: &Root, name: &str) -> Result<String> {
 /// they apply. `used_at` is where the device (or a preset) named it.
 /// `key` is what named it, for messages: `device.preset` or `--preset`.
 pub fn assignments(root: &Root, name: &str, used_at: Option<Location>, key: &str) -> Result<Vec<Assignment>> {
+    let (out, mistakes) = assignments_and_mistakes(root, name, used_at, key);
+    if mistakes.is_empty() { Ok(out) } else { Err(Error { diagnostics: mistakes }) }
+}
+
+/// [`assignments`] that goes on past a broken `inherit`: the assignments of
+/// every preset that could be read, and the mistakes of the others, so that
+/// the features of the rest are checked in the same run.
+pub fn assignments_and_mistakes(root: &Root, name: &str, used_at: Option<Location>, key: &str) -> (Vec<Assignment>, Vec<Diagnostic>) {
     let mut out = Vec::new();
     let mut seen = Vec::new();
-    collect(root, name, used_at, key, &mut Vec::new(), &mut seen, &mut out)?;
-    Ok(out)
+    let mistakes = collect(root, name, used_at, key, &mut Vec::new(), &mut seen, &mut out).err().map(|e| e.diagnostics).unwrap_or_default();
+    (out, mistakes)
 }
 
 fn collect(
@@ -85,8 +93,11 @@ fn collect(
     seen.push((name.to_string(), here.clone()));
     let source = Source::read(&path)?;
     let raw: RawPreset = parse(&source, "preset", SCHEMA)?;
+    let mut mistakes = Vec::new();
     for parent in &raw.inherit {
-        collect(root, parent.get_ref(), Some(source.location(parent.span())), key, &mut here.clone(), seen, out)?;
+        if let Err(e) = collect(root, parent.get_ref(), Some(source.location(parent.span())), key, &mut here.clone(), seen, out) {
+            mistakes.extend(e.diagnostics);
+        }
     }
     out.extend(raw.features.iter().map(|(key, value)| Assignment {
         key: key.get_ref().clone(),
@@ -94,7 +105,7 @@ fn collect(
         origin: Origin::Preset(name.to_string()),
         location: Some(source.location(key.span())),
     }));
-    Ok(())
+    if mistakes.is_empty() { Ok(()) } else { Err(Error { diagnostics: mistakes }) }
 }
 
 #[cfg(test)]

@@ -77,9 +77,11 @@ pub fn component_names(device: &Device) -> Vec<String> {
 
 /// Resolves a validated device into a build plan.
 pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
-    let preset = match &device.preset {
-        Some(p) => crate::preset::assignments(root, &p.name, p.location.clone(), "device.preset")?,
-        None => Vec::new(),
+    // A broken preset does not hide the mistakes of the rest (its other
+    // presets' and the device's features): its own come first.
+    let (preset, preset_mistakes) = match &device.preset {
+        Some(p) => crate::preset::assignments_and_mistakes(root, &p.name, p.location.clone(), "device.preset"),
+        None => (Vec::new(), Vec::new()),
     };
     // The board's values first: the preset and then the device override them.
     let preset: Vec<_> = device.board.features.iter().cloned().chain(preset).collect();
@@ -112,7 +114,10 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     }
 
     let tree = kconfig::load(&kconfigs)?;
-    let config = kconfig::resolve(&tree, &assignments)?;
+    let config = kconfig::resolve(&tree, &assignments).map_err(|mut e| {
+        e.diagnostics.splice(0..0, preset_mistakes.iter().cloned());
+        e
+    })?;
 
     for c in &mut components {
         c.features = config.features_of(&c.name);
@@ -120,7 +125,8 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     let mut config = config;
     config.warnings.extend(device.warnings.iter().cloned());
     let stack_size = boot_stack_size(&device, &config);
-    let mut errors = priorities(&device, &config);
+    let mut errors = preset_mistakes;
+    errors.extend(priorities(&device, &config));
     errors.extend(crate::limits::check(&device, &config, &assignments, stack_size));
     Error::check(errors)?;
     Ok(Plan { device, components, config, stack_size, tree, preset })

@@ -202,3 +202,20 @@ fn run_on_a_hardware_board_is_refused_before_building() {
     assert!(err.contains("key: --board") && err.contains("bluegen flash . --board nrf52840-dk"), "{err}");
     assert!(!err.contains("Compiling") && !dir.path().join("target").exists(), "built first:\n{err}");
 }
+
+/// A preset that cannot be read (unknown, or a broken `inherit`) does not
+/// hide the other mistakes: the features of the rest are checked in the
+/// same run.
+#[test]
+fn a_broken_preset_hides_no_feature_mistake() {
+    let (code, err) = check(&format!("{}preset = \"nosuch\"\n[features]\nconsle = true\n{THREAD}", device("qemu-virt-rv32")));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("unknown preset `nosuch`") && err.contains("unknown feature `consle`"), "{err}");
+
+    let root = root_with(&[("configs/mine.toml", "description = \"mine\"\ninherit = [\"minimal\", \"nosuch\"]\n[features]\nconsle = true\n")]);
+    let dir = project(&format!("{}preset = \"mine\"\n{THREAD}", device("qemu-virt-rv32")));
+    let (code, err) = bluegen_with_root(root.path(), dir.path(), &["check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("mine.toml:2:23") && err.contains("unknown preset `nosuch`"), "{err}");
+    assert!(err.contains("mine.toml:4:1") && err.contains("unknown feature `consle`"), "{err}");
+}
