@@ -78,7 +78,7 @@ struct RawRegion {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawConsole {
-    driver: String,
+    driver: Spanned<String>,
     base: Spanned<toml::Value>,
 }
 
@@ -135,6 +135,9 @@ impl Arch {
 pub struct Console {
     pub driver: String,
     pub base: u64,
+    /// Where the board file names the driver, for messages.
+    #[serde(skip)]
+    pub driver_at: Option<Location>,
 }
 
 /// How a run ends: the kernel's exit status leaves the machine this way.
@@ -286,7 +289,11 @@ impl Board {
             }
         };
         let console = raw.console.and_then(|c| {
-            Some(Console { base: number(&c.base, "console.base", address, "write the console's address, such as 0x4000_4000")?, driver: c.driver })
+            Some(Console {
+                base: number(&c.base, "console.base", address, "write the console's address, such as 0x4000_4000")?,
+                driver_at: at(c.driver.span()),
+                driver: c.driver.into_inner(),
+            })
         });
         let exit = match (raw.exit.method.get_ref().as_str(), &raw.exit.base) {
             ("semihosting", _) => Some(Exit::Semihosting),

@@ -94,11 +94,19 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
         let dir = root.components().join(&name);
         let manifest = dir.join("Cargo.toml");
         if !manifest.is_file() {
+            // Only the board's console driver is named by a file: the others are bluegen's own.
+            let driver_at = device.board.console.as_ref().filter(|c| c.driver == name).and_then(|c| c.driver_at.clone());
+            let drivers: Vec<String> = Root::data_dirs(&root.components())
+                .into_iter()
+                .filter(|c| !c.starts_with("arch-") && !["config", "kernel", "heap", "sifive-test"].contains(&c.as_str()))
+                .collect();
             return Err(Diagnostic::error(format!("board {} needs component `{name}`, which does not exist", device.board.name))
-                .key("component")
-                .value(name.clone())
+                .at(driver_at)
+                .key(if device.board.console.as_ref().is_some_and(|c| c.driver == name) { "console.driver" } else { "component" })
+                .value(format!("{name:?}"))
                 .why(format!("there is no {}", manifest.display()))
                 .note(format!("named by {}", device.board.path.display()))
+                .suggest(&name, drivers.iter().map(String::as_str), format!("a console driver is a directory of components/: {}", drivers.join(", ")))
                 .into());
         }
         let source = Source::read(&manifest)?;

@@ -80,6 +80,19 @@ impl Root {
         crate::diag::did_you_mean(stem, known.iter().map(String::as_str)).unwrap_or_else(|| format!("known {what}s: {}", known.join(", ")))
     }
 
+    /// Names of the directories in `dir`, sorted.
+    pub fn data_dirs(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.path().is_dir())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        names
+    }
+
     /// Names of the `*.toml` files in `dir`, without extension, sorted.
     pub fn data_names(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(dir)

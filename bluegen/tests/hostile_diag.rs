@@ -219,3 +219,23 @@ fn a_broken_preset_hides_no_feature_mistake() {
     assert!(err.contains("mine.toml:2:23") && err.contains("unknown preset `nosuch`"), "{err}");
     assert!(err.contains("mine.toml:4:1") && err.contains("unknown feature `consle`"), "{err}");
 }
+
+/// A board file whose console driver is no component: located at the
+/// board file's `driver`, with the closest driver or the list.
+#[test]
+fn an_unknown_console_driver_is_located_in_the_board_file() {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let an385 = std::fs::read_to_string(repo.join("boards/qemu-mps2-an385.toml")).unwrap();
+    let line = an385.lines().position(|l| l.starts_with("driver = ")).unwrap() + 1;
+    let root = root_with(&[
+        ("boards/typo.toml", &an385.replace("driver = \"uart-cmsdk\"", "driver = \"uart-cmsdx\"")),
+        ("boards/other.toml", &an385.replace("driver = \"uart-cmsdk\"", "driver = \"serial\"")),
+    ]);
+    let dir = project(&format!("{}{THREAD}", device("typo")));
+    let (code, err) = bluegen_with_root(root.path(), dir.path(), &["check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(&format!("typo.toml:{line}:10")) && err.contains("key: console.driver") && err.contains("did you mean `uart-cmsdk`?"), "{err}");
+    let (code, err) = bluegen_with_root(root.path(), dir.path(), &["check", "--board", "other"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(&format!("other.toml:{line}:10")) && err.contains("usart-stm32") && err.contains("uart-ns16550"), "{err}");
+}
