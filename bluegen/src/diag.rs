@@ -197,7 +197,7 @@ impl Source {
                 Err(Diagnostic::error(format!("`{}` is not UTF-8 text", path.display()))
                     .at(Some(Location { file: path.to_path_buf(), line, col, excerpt: Some((excerpt, 1)) }))
                     .value(format!("byte 0x{:02x}", bytes[good]))
-                    .why("TOML files are UTF-8, and this byte cannot start or continue a UTF-8 character")
+                    .why("bluegen reads text files as UTF-8 (TOML and JSON require it), and this byte cannot start or continue a UTF-8 character")
                     .hint(format!("save it as UTF-8 (from Latin-1, say: `iconv -f latin1 -t utf-8 {0} > {0}.utf8`, then rename it)", crate::cli::shell_quote(&path.display().to_string())))
                     .into())
             }

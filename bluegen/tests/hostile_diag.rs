@@ -239,3 +239,25 @@ fn an_unknown_console_driver_is_located_in_the_board_file() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains(&format!("other.toml:{line}:10")) && err.contains("usart-stm32") && err.contains("uart-ns16550"), "{err}");
 }
+
+/// A bad `size --compare` baseline: located (1-based), with an excerpt,
+/// and in JSON's words, not Rust's (`struct SizeReport`, `path string`).
+#[test]
+fn a_bad_baseline_is_described_without_rust_types() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(std::env::current_exe().unwrap(), tmp.path().join("image")).unwrap();
+    for (text, at, want) in [
+        (&b"\"x\"\n"[..], "base.json:1:3", "expected a JSON object"),
+        (b"[1]\n", "base.json:1:2", "expected a string (a path)"),
+        (b"", "base.json:1:1", "the file ends early"),
+        (b"{\"elf\": \"caf\xe9\"}", "base.json:1:13", "not UTF-8"),
+    ] {
+        std::fs::write(tmp.path().join("base.json"), text).unwrap();
+        let (code, _, err) = bluegen(tmp.path(), &["size", "image", "--compare", "base.json"]);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains(at) && err.contains(want) && err.contains("= hint:"), "{err}");
+        for leak in ["struct", "SizeReport", "path string", "at line", ":0\n"] {
+            assert!(!err.contains(leak), "{leak}: {err}");
+        }
+    }
+}
