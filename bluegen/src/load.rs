@@ -140,13 +140,28 @@ fn app(dir: &Path, app: Option<&Spanned<String>>, source: &Source) -> Result<App
                 .hint("thread entries are functions of a no_std library crate next to device.toml (`bluegen new` creates one)"),
         )
     };
-    let text = std::fs::read_to_string(&manifest).map_err(|e| missing(format!("cannot read {}: {e}", manifest.display())))?;
-    let doc: toml::Table = toml::from_str(&text).map_err(|e| missing(format!("{}: {}", manifest.display(), e.message())))?;
-    let package = doc
-        .get("package")
-        .and_then(|p| p.get("name"))
-        .and_then(|n| n.as_str())
-        .ok_or_else(|| missing(format!("{} has no package.name", manifest.display())))?;
+    if !manifest.exists() {
+        return Err(missing(format!("there is no {}", manifest.display())));
+    }
+    // A mistake inside the app's Cargo.toml is located there.
+    let app_source = Source::read(&manifest)?;
+    let doc: toml::Table = toml::from_str(&app_source.text).map_err(|e| {
+        Error::new(
+            Diagnostic::error(format!("the app crate's Cargo.toml is not valid TOML: {}", first_line(e.message().trim())))
+                .at(Some(e.span().map_or_else(|| Location::at(&manifest, 1, 1), |s| app_source.location(s))))
+                .why("cargo could not read it either, so the image cannot be built")
+                .hint("see https://toml.io for the syntax; strings need quotes"),
+        )
+    })?;
+    let package = doc.get("package").and_then(|p| p.get("name")).and_then(|n| n.as_str()).ok_or_else(|| {
+        Error::new(
+            Diagnostic::error("the app crate's Cargo.toml names no package")
+                .at(Some(Location::at(&manifest, 1, 1)))
+                .key("package.name")
+                .why("the image depends on the app crate by its package name")
+                .hint("add `name = \"my-app\"` to its [package] table"),
+        )
+    })?;
     let lib = doc.get("lib").and_then(|l| l.get("path")).and_then(|p| p.as_str()).unwrap_or("src/lib.rs");
     let dir = std::path::absolute(&app_dir).unwrap_or(app_dir);
     let api = crate::app_scan::scan(&dir.join(lib));

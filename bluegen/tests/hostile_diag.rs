@@ -261,3 +261,18 @@ fn a_bad_baseline_is_described_without_rust_types() {
         }
     }
 }
+
+/// A mistake inside the app crate's Cargo.toml is located there, not at
+/// device.toml's first line.
+#[test]
+fn a_broken_app_manifest_is_located_in_it() {
+    let dir = project(&format!("{}{THREAD}", device("qemu-virt-rv32")));
+    std::fs::write(dir.path().join("app/Cargo.toml"), "[package]\nname = t-app\n").unwrap();
+    let (code, _, err) = bluegen(dir.path(), &["check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("app/Cargo.toml:2:8") && err.contains("not valid TOML") && err.contains("= hint:"), "{err}");
+    std::fs::write(dir.path().join("app/Cargo.toml"), "[package]\nversion = \"0.1.0\"\n").unwrap();
+    let (code, _, err) = bluegen(dir.path(), &["check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("app/Cargo.toml:1:1") && err.contains("key: package.name") && err.contains("hint: add `name"), "{err}");
+}
