@@ -95,7 +95,7 @@ fn usage(e: &clap::Error) -> ExitCode {
     let printed = e.print().and_then(|()| std::io::stdout().flush());
     match printed {
         Err(err) if !e.use_stderr() && err.kind() != std::io::ErrorKind::BrokenPipe => {
-            report(&Error::msg(format!("cannot write to standard output: {err}")));
+            report(&stdout_failed(err));
             ExitCode::FAILURE
         }
         _ => ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2)),
@@ -138,7 +138,15 @@ fn closed_is_the_end<T>(result: std::io::Result<T>) -> std::io::Result<T> {
 /// What [`out!`](crate::out) and [`outln!`](crate::outln) call: any other
 /// failure (a full disk behind `>`) is an error, not a panic.
 pub fn print_out(args: std::fmt::Arguments<'_>) -> crate::diag::Result<()> {
-    stdout().write_fmt(args).map_err(|e| Error::msg(format!("cannot write to standard output: {e}")))
+    stdout().write_fmt(args).map_err(stdout_failed)
+}
+
+/// The error of a failed write to standard output ([`stdout`], serde's
+/// writers): every report says the same, with what to do.
+pub fn stdout_failed(e: impl std::fmt::Display) -> Error {
+    crate::diag::Diagnostic::error(format!("cannot write to standard output: {e}"))
+        .hint("the report was cut short: free some space where standard output goes (or send it elsewhere), then run the command again")
+        .into()
 }
 
 /// `print!` for subcommands: returns a `Result`, ends quietly on a closed pipe.

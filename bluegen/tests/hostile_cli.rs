@@ -26,7 +26,11 @@ fn full_stdout(args: &[&str]) -> (i32, String) {
 #[test]
 fn a_full_disk_behind_stdout_is_an_error_for_every_command() {
     let hello = repo().join("examples/hello").display().to_string();
+    // `size` of an ELF prints without building: this test's own executable.
+    let elf = std::env::current_exe().unwrap().display().to_string();
     let cases: &[&[&str]] = &[
+        &["size", &elf],
+        &["size", &elf, "--json"],
         &["--help"],
         &["--version"],
         &["help"],
@@ -49,6 +53,7 @@ fn a_full_disk_behind_stdout_is_an_error_for_every_command() {
         let (code, err) = full_stdout(args);
         assert_eq!(code, 1, "bluegen {} > /dev/full: {err}", args.join(" "));
         assert!(err.contains("cannot write to standard output") && err.contains("No space left"), "bluegen {}: {err}", args.join(" "));
+        assert!(err.contains("= hint: "), "bluegen {}: {err}", args.join(" "));
         assert!(!err.contains("panicked"), "bluegen {}: {err}", args.join(" "));
     }
 }

@@ -63,7 +63,7 @@ impl Cmd {
         }
         let report = self.report()?;
         let mut out = crate::cli::stdout();
-        let io = |e: std::io::Error| Error::msg(e.to_string());
+        let io = crate::cli::stdout_failed;
         if let Some(file) = &self.html {
             let title = format!("Footprint of {}", report.elf.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()));
             crate::files::write_atomic(file, crate::size::html::page(&report, &title).as_bytes())?;
@@ -73,7 +73,7 @@ impl Cmd {
             return if breaches.is_empty() { Ok(0) } else { Err(Error { diagnostics: breaches }) };
         }
         if self.json {
-            serde_json::to_writer_pretty(&mut out, &report).map_err(|e| Error::msg(e.to_string()))?;
+            serde_json::to_writer_pretty(&mut out, &report).map_err(crate::cli::stdout_failed)?;
             crate::outln!()?;
         } else {
             report.print(&mut out, self.top, usize::from(self.depth)).map_err(io)?;
