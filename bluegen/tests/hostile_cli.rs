@@ -134,3 +134,33 @@ fn new_onto_a_file_says_it_is_no_directory() {
     }
     assert_eq!(std::fs::read_to_string(tmp.path().join("band")).unwrap(), "notes");
 }
+
+/// `check` names a misspelt feature and `config unset` mends it: a line
+/// device.toml has can be removed although the file does not resolve. The
+/// "not taken as the device's path" note is only for a missing device.toml.
+#[test]
+fn config_unset_mends_a_file_that_does_not_resolve() {
+    let dir = hello_copy();
+    let manifest = dir.path().join("device.toml");
+    let broken = std::fs::read_to_string(&manifest).unwrap().replace("console = true", "consle = true\ntick-hz = \"fast\"");
+    std::fs::write(&manifest, &broken).unwrap();
+    let run = |args: &[&str]| {
+        let o = std::process::Command::new(assert_cmd::cargo::cargo_bin("bluegen")).current_dir(dir.path()).args(args).output().unwrap();
+        (o.status.code().unwrap_or(-1), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    };
+    let (code, _, err) = run(&["config", "set", "console=true"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("unknown feature `consle`") && !err.contains("not taken as the device's path"), "{err}");
+    // An argument the file does not have: nothing is touched.
+    let (code, _, err) = run(&["config", "unset", "consle", "nosuch"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(std::fs::read_to_string(&manifest).unwrap(), broken);
+    // One of two mistakes mended: done, and the rest is reported.
+    let (code, out, err) = run(&["config", "unset", "consle"]);
+    assert_eq!((code, out.as_str()), (1, "unset consle\n"), "{err}");
+    assert!(err.contains("still has mistakes") && err.contains("`tick-hz` takes an integer"), "{err}");
+    let (code, out, err) = run(&["config", "unset", "tick-hz"]);
+    assert_eq!((code, out.as_str()), (0, "unset tick-hz\n"), "{err}");
+    let (code, _, err) = run(&["check"]);
+    assert_eq!(code, 0, "{err}");
+}

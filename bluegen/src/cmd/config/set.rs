@@ -39,15 +39,21 @@ impl Action {
             Some((first, rest)) if (!set || !first.contains('=')) && Path::new(first).exists() => (Some(first.into()), rest),
             _ => (None, &args[..]),
         };
-        let (_, plan) = crate::pipeline::plan(path.as_deref(), None).map_err(|mut e| {
-            // `config set mydev console=true` with a misspelt directory.
-            if let Some(first) = rest.first().filter(|f| path.is_none() && !f.contains('=')) {
-                if let Some(d) = e.diagnostics.first_mut() {
-                    d.labels.push(("note", format!("`{first}` was not taken as the device's path: there is no file or directory `{first}`")));
+        let plan = match crate::pipeline::plan(path.as_deref(), None) {
+            Ok((_, plan)) => plan,
+            // Unsetting lines device.toml has is how a broken file is mended:
+            // it needs no valid configuration.
+            Err(e) if !set => return unset_in_broken_file(path.as_deref(), rest, e),
+            Err(mut e) => {
+                // `config set mydev console=true` with a misspelt directory.
+                if let Some(first) = rest.first().filter(|f| path.is_none() && !f.contains('=')) {
+                    if let Some(d) = e.diagnostics.first_mut().filter(|d| d.message.starts_with("no device.toml")) {
+                        d.labels.push(("note", format!("`{first}` was not taken as the device's path: there is no file or directory `{first}`")));
+                    }
                 }
+                return Err(e);
             }
-            e
-        })?;
+        };
         let symbols = &plan.config.symbols;
         if rest.is_empty() {
             let example = example(symbols);
@@ -94,6 +100,32 @@ impl Action {
         }
         Ok(0)
     }
+}
+
+/// `config unset` of a device.toml that does not resolve (an unknown
+/// feature, a wrong value): the keys its `[features]` has are removed as
+/// written, so that `bluegen config unset consle` mends what `check` found.
+/// Any other argument, or a file that cannot be read, is the original error.
+fn unset_in_broken_file(path: Option<&Path>, keys: &[String], err: Error) -> Result<u8> {
+    let Ok(manifest) = crate::pipeline::manifest_path(path) else { return Err(err) };
+    let Ok(source) = crate::diag::Source::read(&manifest) else { return Err(err) };
+    let (raw, _) = crate::load::parse_device(&source);
+    let present = |k: &str| raw.features.iter().any(|(key, _)| key.get_ref() == k);
+    let wanted: Vec<String> = keys.iter().map(|k| crate::kconfig::key_of(k.trim())).collect();
+    if wanted.is_empty() || !wanted.iter().all(|k| present(k)) {
+        return Err(err);
+    }
+    let changes: Vec<Change> = wanted.iter().map(|k| Change::Unset(k.clone())).collect();
+    crate::edit::apply_to_file(&manifest, &changes)?;
+    for k in &wanted {
+        crate::outln!("unset {k}")?;
+    }
+    if let Err(still) = crate::pipeline::plan(path, None) {
+        crate::errln!("{} still has mistakes; `bluegen check` lists them:", manifest.display());
+        crate::cli::report(&still);
+        return Ok(1);
+    }
+    Ok(0)
 }
 
 /// One `SYMBOL=VALUE` argument of `config set`.
