@@ -2,7 +2,9 @@
 //!
 //! Each ```` ```console ```` block that runs bluegen follows a marker that
 //! says where it runs: `<!-- replay: examples/NAME -->` (a fresh copy of that
-//! example) or `<!-- replay: empty -->` (an empty directory). The test runs
+//! example), `<!-- replay: in DIR -->` (DIR of the checkout itself, for
+//! commands that write nothing) or `<!-- replay: empty -->` (an empty
+//! directory). Paths of the checkout print relative to it. The test runs
 //! every `$ bluegen …` line there, in order, and compares what it printed
 //! with the lines below it: standard output after a success (cargo's
 //! progress on standard error is not shown), standard output then standard
@@ -97,6 +99,7 @@ fn every_console_session_prints_what_the_page_shows() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = match marker.as_str() {
             "empty" => tmp.path().to_path_buf(),
+            m if m.starts_with("in ") => repo().join(&m[3..]),
             example => {
                 let dir = tmp.path().join(Path::new(example).file_name().unwrap());
                 copy_dir(&repo().join(example), &dir);
@@ -117,6 +120,7 @@ fn every_console_session_prints_what_the_page_shows() {
             } else {
                 panic!("{}:{line}: cannot replay `{}`", page.display(), body[i]);
             };
+            let actual = actual.replace(&format!("{}/", repo().display()), "");
             let actual: Vec<&str> = actual.lines().collect();
             if !matches(&expected, &actual) {
                 wrong.push(format!("{}:{line}: `{}` printed:\n{}\nthe page shows:\n{}", page.display(), body[i], actual.join("\n"), expected.join("\n")));
@@ -133,4 +137,28 @@ fn the_matcher_skips_only_where_told() {
     assert!(matches(&["a", "  …"], &["a"]));
     assert!(!matches(&["a", "d"], &["a", "b", "d"]));
     assert!(!matches(&["a"], &["a", "b"]));
+}
+
+/// Output is never hand-copied: every ```` ```text ```` block of the pages is
+/// the inside of an `<!-- output: bluegen … -->` region (which `bluegen docs`
+/// writes and `docs --check` keeps true) or shows the markers themselves;
+/// sessions with commands are ```` ```console ```` blocks, replayed above.
+#[test]
+fn every_text_block_is_generated_output() {
+    let mut hand_copied = Vec::new();
+    for page in pages() {
+        let text = std::fs::read_to_string(&page).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if line.trim() != "```text" {
+                continue;
+            }
+            let marked = i > 0 && lines[i - 1].trim_start().starts_with("<!-- output:");
+            let shows_markers = lines.get(i + 1).is_some_and(|l| l.trim_start().starts_with("<!--"));
+            if !marked && !shows_markers {
+                hand_copied.push(format!("{}:{}", page.display(), i + 1));
+            }
+        }
+    }
+    assert!(hand_copied.is_empty(), "text blocks outside an output region (make them one, or a replayed console block):\n{}", hand_copied.join("\n"));
 }
