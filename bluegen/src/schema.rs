@@ -51,6 +51,9 @@ pub const fn opt(name: &'static str, kind: Kind) -> Key {
 /// The keys at the top of a file.
 pub type Schema = &'static [Key];
 
+/// [`crate::units::address`] or [`crate::units::size`].
+type Convert = fn(&toml::Value) -> std::result::Result<u64, String>;
+
 /// Every shape mistake of `source` (a `what` file: "board", "preset") against
 /// `schema`, in line order; empty when serde can read it.
 pub fn check(source: &Source, what: &str, schema: Schema) -> Vec<Diagnostic> {
@@ -149,7 +152,7 @@ impl Walker<'_> {
                 true
             }
             (Kind::Address | Kind::Size, DeValue::String(_) | DeValue::Integer(_)) => {
-                let (check, hint): (fn(&toml::Value) -> std::result::Result<u64, String>, _) = match kind {
+                let (check, hint): (Convert, _) = match kind {
                     Kind::Address => (crate::units::address, "write an address such as 0x2000_0000"),
                     _ => (crate::units::size, "write a size such as \"256K\" or 0x4_0000"),
                 };
