@@ -13,7 +13,27 @@ use crate::diag::{Diagnostic, Error, Location, Result, Source};
 use crate::load::parse;
 use crate::model::Region;
 use crate::root::Root;
+use crate::schema::{Key, Kind, Schema, opt, req};
 use crate::units::{address, size};
+
+/// The keys of a board file (see [`RawBoardFile`]); the book's boards page documents each.
+pub const SCHEMA: Schema = &[
+    req("board", Kind::Table(&[req("description", Kind::Str), req("arch", Kind::OneOf(&["cortex-m", "riscv"])), opt("target", Kind::Str), opt("chip", Kind::Str)])),
+    opt("memory", Kind::Table(&[req("flash", Kind::Table(REGION)), req("ram", Kind::Table(REGION))])),
+    opt("console", Kind::Table(&[req("driver", Kind::Str), req("base", Kind::Address)])),
+    req("exit", Kind::Table(&[req("method", Kind::OneOf(&["semihosting", "sifive-test", "halt"])), opt("base", Kind::Address)])),
+    opt(
+        "qemu",
+        Kind::Table(&[
+            req("binary", Kind::Str),
+            req("package", Kind::Str),
+            req("args", Kind::StrArray),
+            opt("icount", Kind::Table(&[req("args", Kind::Str), req("units-per-instruction", Kind::Number)])),
+        ]),
+    ),
+    opt("features", Kind::AnyTable),
+];
+const REGION: &[Key] = &[req("origin", Kind::Address), req("size", Kind::Size)];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -58,7 +78,7 @@ struct RawRegion {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawConsole {
-    driver: String,
+    driver: Spanned<String>,
     base: Spanned<toml::Value>,
 }
 
@@ -115,6 +135,9 @@ impl Arch {
 pub struct Console {
     pub driver: String,
     pub base: u64,
+    /// Where the board file names the driver, for messages.
+    #[serde(skip)]
+    pub driver_at: Option<Location>,
 }
 
 /// How a run ends: the kernel's exit status leaves the machine this way.
@@ -180,90 +203,117 @@ pub struct Board {
 
 impl Board {
     /// Loads `boards/<name>.toml`; `used_at` is where the device named it.
-    pub fn load(root: &Root, name: &str, used_at: Option<Location>) -> Result<Board> {
-        Board::load_as(root, name, used_at, "device.board")
-    }
-
-    /// [`Board::load`] with the key that named the board in messages:
-    /// `device.board`, or a flag such as `--board`.
-    pub fn load_as(root: &Root, name: &str, used_at: Option<Location>, key: &str) -> Result<Board> {
-        let path = root.boards().join(format!("{name}.toml"));
-        if !path.is_file() {
+    /// `key` is what named the board, for messages: `device.board`, or a
+    /// flag such as `--board`.
+    pub fn load(root: &Root, name: &str, used_at: Option<Location>, key: &str) -> Result<Board> {
+        let path = Root::data_file(&root.boards(), name).map_err(|why| {
             let known = Root::data_names(&root.boards());
-            let d = Diagnostic::error(format!("unknown board `{name}`"))
+            Diagnostic::error(format!("unknown board `{name}`"))
                 .at(used_at)
                 .key(key.to_string())
-                .value(format!("\"{name}\""))
-                .why(format!("there is no {}", path.display()));
-            let d = match crate::diag::did_you_mean(name, known.iter().map(String::as_str)) {
-                Some(hint) => d.hint(hint),
-                None => d.hint(format!("known boards: {} (see `bluegen boards`)", known.join(", "))),
-            };
-            return Err(d.into());
-        }
+                .value(format!("{name:?}"))
+                .why(why)
+                .hint(match Root::closest(name, &known, "board") {
+                    list if list.starts_with("known") => format!("{list} (see `bluegen boards`)"),
+                    hint => hint,
+                })
+        })?;
         Board::from_file(&path)
     }
 
-    /// Parses and checks one board file.
+    /// Parses and checks one board file: every mistake of it in one run.
     pub fn from_file(path: &Path) -> Result<Board> {
         let source = Source::read(path)?;
-        let raw: RawBoardFile = parse(&source, "board")?;
+        let raw: RawBoardFile = parse(&source, "board", SCHEMA)?;
         let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
         let at = |span: std::ops::Range<usize>| Some(source.location(span));
-        let bad = |span, key: &str, why: String| Error::new(Diagnostic::error(format!("invalid board file: {why}")).at(at(span)).key(key.to_string()));
+        let errors = std::cell::RefCell::new(Vec::new());
+        let bad = |span: std::ops::Range<usize>, key: &str, why: String, hint: &str| {
+            errors.borrow_mut().push(
+                Diagnostic::error(format!("invalid board file: {why}"))
+                    .at(at(span.clone()))
+                    .key(key.to_string())
+                    .value(source.text.get(span).unwrap_or_default().to_string())
+                    .hint(hint.to_string()),
+            );
+        };
+        let number = |v: &Spanned<toml::Value>, key: &str, parse: fn(&toml::Value) -> std::result::Result<u64, String>, hint: &str| {
+            parse(v.get_ref()).map_err(|why| bad(v.span(), key, why, hint)).ok()
+        };
         let arch = match raw.board.arch.get_ref().as_str() {
-            "cortex-m" => Arch::CortexM,
-            "riscv" => Arch::Riscv,
+            "cortex-m" => Some(Arch::CortexM),
+            "riscv" => Some(Arch::Riscv),
             other => {
-                return Err(bad(raw.board.arch.span(), "board.arch", format!("unknown architecture `{other}`"))
-                    .map_hint("use `cortex-m` or `riscv`"));
+                bad(raw.board.arch.span(), "board.arch", format!("unknown architecture `{other}`"), "use `cortex-m` or `riscv`");
+                None
             }
         };
-        let region = |r: &RawRegion, key: &str| -> Result<Region> {
-            let origin = address(r.origin.get_ref()).map_err(|why| bad(r.origin.span(), &format!("memory.{key}.origin"), why))?;
-            let size = size(r.size.get_ref()).map_err(|why| bad(r.size.span(), &format!("memory.{key}.size"), why))?;
-            Ok(Region { origin, size })
+        let region = |r: &RawRegion, key: &str| -> Option<Region> {
+            let origin = number(&r.origin, &format!("memory.{key}.origin"), address, "write an address such as 0x2000_0000");
+            let size = number(&r.size, &format!("memory.{key}.size"), size, "write a size such as \"256K\" or 0x4_0000");
+            Some(Region { origin: origin?, size: size? })
         };
         let chip = match &raw.board.chip {
-            Some(c) => Some(crate::chip::lookup(c.get_ref(), "board.chip", at(c.span()))?),
+            Some(c) => match crate::chip::lookup(c.get_ref(), "board.chip", at(c.span())) {
+                Ok(chip) => Some(chip),
+                Err(e) => {
+                    errors.borrow_mut().extend(e.diagnostics);
+                    None
+                }
+            },
             None => None,
         };
-        let ((flash, flash_at), (ram, ram_at)) = match (&raw.memory, &chip) {
-            (Some(m), _) => ((region(&m.flash, "flash")?, at(m.flash.size.span())), (region(&m.ram, "ram")?, at(m.ram.size.span()))),
+        let regions = match (&raw.memory, &chip) {
+            (Some(m), _) => {
+                let (flash, ram) = (region(&m.flash, "flash"), region(&m.ram, "ram"));
+                flash.zip(ram).map(|(f, r)| ((f, at(m.flash.size.span())), (r, at(m.ram.size.span()))))
+            }
             (None, Some(chip)) => {
                 let chip_at = raw.board.chip.as_ref().and_then(|c| at(c.span()));
-                ((chip.flash, chip_at.clone()), (chip.ram, chip_at))
+                Some(((chip.flash, chip_at.clone()), (chip.ram, chip_at)))
             }
             (None, None) => {
-                return Err(bad(0..0, "memory", "a board needs a [memory] table, or a `chip` whose regions probe-rs knows".into()));
+                if raw.board.chip.is_none() {
+                    bad(0..0, "memory", "a board needs a [memory] table, or a `chip` whose regions probe-rs knows".into(), "add [memory] with `flash` and `ram` regions, or `chip` to [board]");
+                }
+                None
             }
         };
         let target = match (raw.board.target, chip.as_ref().and_then(|c| c.target.clone())) {
-            (Some(t), _) | (None, Some(t)) => t,
+            (Some(t), _) | (None, Some(t)) => Some(t),
             (None, None) => {
-                return Err(bad(raw.board.arch.span(), "board.target", "the board gives no `target` and its chip's core has no Rust target bluegen supports".into()));
+                if raw.board.chip.is_none() || chip.is_some() {
+                    bad(raw.board.arch.span(), "board.target", "the board gives no `target` and its chip's core has no Rust target bluegen supports".into(), "add `target = \"thumbv7m-none-eabi\"` (or the chip's triple) to [board]");
+                }
+                None
             }
         };
-        let console = match raw.console {
-            Some(c) => Some(Console {
-                base: address(c.base.get_ref()).map_err(|why| bad(c.base.span(), "console.base", why))?,
-                driver: c.driver,
-            }),
-            None => None,
-        };
+        let console = raw.console.and_then(|c| {
+            Some(Console {
+                base: number(&c.base, "console.base", address, "write the console's address, such as 0x4000_4000")?,
+                driver_at: at(c.driver.span()),
+                driver: c.driver.into_inner(),
+            })
+        });
         let exit = match (raw.exit.method.get_ref().as_str(), &raw.exit.base) {
-            ("semihosting", _) => Exit::Semihosting,
-            ("halt", _) => Exit::Halt,
+            ("semihosting", _) => Some(Exit::Semihosting),
+            ("halt", _) => Some(Exit::Halt),
             ("sifive-test", Some(base)) => {
-                Exit::SifiveTest { base: address(base.get_ref()).map_err(|why| bad(base.span(), "exit.base", why))? }
+                number(base, "exit.base", address, "write the test device's address, such as 0x10_0000").map(|base| Exit::SifiveTest { base })
             }
             ("sifive-test", None) => {
-                return Err(bad(raw.exit.method.span(), "exit.base", "`sifive-test` needs the device's `base` address".into()));
+                bad(raw.exit.method.span(), "exit.base", "`sifive-test` needs the device's `base` address".into(), "add `base = 0x10_0000` (the SiFive test device's address) to [exit]");
+                None
             }
             (other, _) => {
-                return Err(bad(raw.exit.method.span(), "exit.method", format!("unknown exit method `{other}`"))
-                    .map_hint("use `semihosting`, `sifive-test` or `halt`"));
+                bad(raw.exit.method.span(), "exit.method", format!("unknown exit method `{other}`"), "use `semihosting`, `sifive-test` or `halt`");
+                None
             }
+        };
+        let mut errors = errors.into_inner();
+        errors.sort_by_key(|d| d.location.as_ref().map(|l| (l.line, l.col)));
+        let (Some(arch), Some(((flash, flash_at), (ram, ram_at))), Some(target), Some(exit), true) = (arch, regions, target, exit, errors.is_empty()) else {
+            return Err(Error { diagnostics: errors });
         };
         let features = raw
             .features
@@ -328,24 +378,16 @@ impl Board {
         })
     }
 
-    /// Every board in `boards/`, sorted by name.
+    /// Every board in `boards/`, sorted by name; the mistakes of every
+    /// board file that has some.
     pub fn all(root: &Root) -> Result<Vec<Board>> {
-        Root::data_names(&root.boards())
-            .iter()
-            .map(|name| Board::from_file(&root.boards().join(format!("{name}.toml"))))
-            .collect()
-    }
-}
-
-trait MapHint {
-    fn map_hint(self, hint: &str) -> Self;
-}
-
-impl MapHint for Error {
-    fn map_hint(mut self, hint: &str) -> Self {
-        if let Some(d) = self.diagnostics.last_mut() {
-            d.hint = Some(hint.to_string());
+        let (mut boards, mut mistakes) = (Vec::new(), Vec::new());
+        for name in Root::data_names(&root.boards()) {
+            match Board::from_file(&root.boards().join(format!("{name}.toml"))) {
+                Ok(board) => boards.push(board),
+                Err(e) => mistakes.extend(e.diagnostics),
+            }
         }
-        self
+        if mistakes.is_empty() { Ok(boards) } else { Err(Error { diagnostics: mistakes }) }
     }
 }

@@ -60,7 +60,10 @@ pub enum Command {
 
 /// Runs the CLI and turns the outcome into the process exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage(&e),
+    };
     let outcome = match cli.command {
         Command::New(c) => c.run(),
         Command::Build(c) => c.run(),
@@ -82,6 +85,20 @@ pub fn main() -> ExitCode {
             report(&err);
             ExitCode::FAILURE
         }
+    }
+}
+
+/// What clap's `exit()` would do, except that a `--help` or `--version`
+/// that cannot be written (a full disk behind `>`) is a failure, not 0, and
+/// a closed pipe is still a quiet end (see the module docs).
+fn usage(e: &clap::Error) -> ExitCode {
+    let printed = e.print().and_then(|()| std::io::stdout().flush());
+    match printed {
+        Err(err) if !e.use_stderr() && err.kind() != std::io::ErrorKind::BrokenPipe => {
+            report(&stdout_failed(err));
+            ExitCode::FAILURE
+        }
+        _ => ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2)),
     }
 }
 
@@ -121,7 +138,15 @@ fn closed_is_the_end<T>(result: std::io::Result<T>) -> std::io::Result<T> {
 /// What [`out!`](crate::out) and [`outln!`](crate::outln) call: any other
 /// failure (a full disk behind `>`) is an error, not a panic.
 pub fn print_out(args: std::fmt::Arguments<'_>) -> crate::diag::Result<()> {
-    stdout().write_fmt(args).map_err(|e| Error::msg(format!("cannot write to standard output: {e}")))
+    stdout().write_fmt(args).map_err(stdout_failed)
+}
+
+/// The error of a failed write to standard output ([`stdout`], serde's
+/// writers): every report says the same, with what to do.
+pub fn stdout_failed(e: impl std::fmt::Display) -> Error {
+    crate::diag::Diagnostic::error(format!("cannot write to standard output: {e}"))
+        .hint("the report was cut short: free some space where standard output goes (or send it elsewhere), then run the command again")
+        .into()
 }
 
 /// `print!` for subcommands: returns a `Result`, ends quietly on a closed pipe.

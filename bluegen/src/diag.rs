@@ -105,11 +105,12 @@ impl Diagnostic {
         self
     }
 
-    /// Adds "did you mean `x`?" when some candidate is close to `wrong`.
-    pub fn suggest<'a>(self, wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Self {
+    /// Adds "did you mean `x`?" when some candidate is close to `wrong`,
+    /// else the `otherwise` hint: a mistake always gets one.
+    pub fn suggest<'a>(self, wrong: &str, candidates: impl IntoIterator<Item = &'a str>, otherwise: impl Into<String>) -> Self {
         match did_you_mean(wrong, candidates) {
             Some(hint) => self.hint(hint),
-            None => self,
+            None => self.hint(otherwise),
         }
     }
 }
@@ -131,8 +132,19 @@ impl Error {
     }
 
     /// An I/O failure on `path`, with the operation that failed.
+    /// A failed file operation, with what to check for its kind of failure.
     pub fn io(what: &str, path: &Path, err: std::io::Error) -> Self {
-        Error::new(Diagnostic::error(format!("cannot {what} `{}`", path.display())).why(err.to_string()))
+        use std::io::ErrorKind as K;
+        let quoted = crate::cli::shell_quote(&path.display().to_string());
+        let hint = match err.kind() {
+            K::NotFound => format!("check the path: `ls -ld {quoted}`"),
+            K::PermissionDenied => format!("check its permissions and owner: `ls -ld {quoted}`"),
+            K::IsADirectory => "name a file there, not a directory".to_string(),
+            K::StorageFull | K::QuotaExceeded => "free some disk space, then run the command again".to_string(),
+            K::ReadOnlyFilesystem => "that file system is mounted read-only: use a writable place".to_string(),
+            _ => format!("check the path and its permissions: `ls -ld {quoted}`"),
+        };
+        Error::new(Diagnostic::error(format!("cannot {what} `{}`", path.display())).why(err.to_string()).hint(hint))
     }
 
     /// Collects diagnostics into `Ok(())` when none is an error.
@@ -169,9 +181,27 @@ pub struct Source {
 }
 
 impl Source {
+    /// Reads a text file; one that is not UTF-8 (as TOML requires) is an
+    /// error at its first bad byte.
     pub fn read(path: &Path) -> Result<Source> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
-        Ok(Source { path: path.to_path_buf(), text })
+        let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(Source { path: path.to_path_buf(), text }),
+            Err(e) => {
+                let good = e.utf8_error().valid_up_to();
+                let bytes = e.into_bytes();
+                let lossy = Source { path: path.to_path_buf(), text: String::from_utf8_lossy(&bytes).into_owned() };
+                let prefix = Source { path: path.to_path_buf(), text: String::from_utf8_lossy(&bytes[..good]).into_owned() };
+                let (line, col) = prefix.line_col(good);
+                let excerpt = lossy.text.lines().nth(line - 1).unwrap_or("").to_string();
+                Err(Diagnostic::error(format!("`{}` is not UTF-8 text", path.display()))
+                    .at(Some(Location { file: path.to_path_buf(), line, col, excerpt: Some((excerpt, 1)) }))
+                    .value(format!("byte 0x{:02x}", bytes[good]))
+                    .why("bluegen reads text files as UTF-8 (TOML and JSON require it), and this byte cannot start or continue a UTF-8 character")
+                    .hint(format!("save it as UTF-8 (from Latin-1, say: `iconv -f latin1 -t utf-8 {0} > {0}.utf8`, then rename it)", crate::cli::shell_quote(&path.display().to_string())))
+                    .into())
+            }
+        }
     }
 
     /// The 1-based line and column (in characters) of a byte offset.
@@ -278,7 +308,7 @@ mod tests {
             .key("device.board")
             .value("\"qemu-mps2-an358\"")
             .why("there is no boards/qemu-mps2-an358.toml")
-            .suggest("qemu-mps2-an358", ["qemu-mps2-an385", "qemu-virt-rv32"]);
+            .suggest("qemu-mps2-an358", ["qemu-mps2-an385", "qemu-virt-rv32"], "see `bluegen boards`");
         insta::assert_snapshot!(render(&[d]), @r#"
         error: unknown board `qemu-mps2-an358`
          --> d.toml:2:9

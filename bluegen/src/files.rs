@@ -56,7 +56,7 @@ pub fn write_atomic(path: &Path, content: &[u8]) -> Result<()> {
     static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let unique = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = dir.join(format!(".{name}.{}-{unique}.bluegen-tmp", std::process::id()));
-    let result = write_tmp(&tmp, content, old.as_ref()).and_then(|()| {
+    let result = write_tmp(&tmp, &target, content, old.as_ref()).and_then(|()| {
         std::fs::rename(&tmp, &target).map_err(|e| Error::io("replace", &target, e))
     });
     if result.is_err() {
@@ -82,13 +82,21 @@ fn read_only(path: &Path, target: &Path) -> Error {
         .into()
 }
 
-/// The new file: content, the old file's mode (and owner where allowed), on disk.
-fn write_tmp(tmp: &Path, content: &[u8], old: Option<&std::fs::Metadata>) -> Result<()> {
+/// The new file: content, the old file's mode (and owner where allowed), on
+/// disk. Failures name `target`, the user's file, not the temporary one.
+fn write_tmp(tmp: &Path, target: &Path, content: &[u8], old: Option<&std::fs::Metadata>) -> Result<()> {
     use std::io::Write as _;
-    let mut file = std::fs::File::create(tmp).map_err(|e| Error::io("write", tmp, e))?;
-    file.write_all(content).map_err(|e| Error::io("write", tmp, e))?;
+    let failed = |what: &str, e: std::io::Error| {
+        let mut err = Error::io(what, target, e);
+        if let Some(d) = err.diagnostics.last_mut() {
+            d.labels.push(("note", format!("bluegen writes a temporary file next to it, {}, then renames it", tmp.display())));
+        }
+        err
+    };
+    let mut file = std::fs::File::create(tmp).map_err(|e| failed("write", e))?;
+    file.write_all(content).map_err(|e| failed("write", e))?;
     if let Some(meta) = old {
-        file.set_permissions(meta.permissions()).map_err(|e| Error::io("set the permissions of", tmp, e))?;
+        file.set_permissions(meta.permissions()).map_err(|e| failed("set the permissions of", e))?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::MetadataExt as _;
@@ -96,7 +104,7 @@ fn write_tmp(tmp: &Path, content: &[u8], old: Option<&std::fs::Metadata>) -> Res
             let _ = std::os::unix::fs::fchown(&file, Some(meta.uid()), Some(meta.gid()));
         }
     }
-    file.sync_all().map_err(|e| Error::io("write", tmp, e))
+    file.sync_all().map_err(|e| failed("write", e))
 }
 
 /// The file a path finally names: symbolic links followed (relative targets

@@ -31,6 +31,7 @@ pub mod resolve;
 pub mod root;
 pub mod run;
 pub mod save;
+pub mod schema;
 pub mod size;
 pub mod toolchain;
 pub mod units;

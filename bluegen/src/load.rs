@@ -117,8 +117,8 @@ pub fn load_source(root: &Root, source: Source, board_flag: Option<&str>) -> Loa
     let device = raw.device.as_ref().map(|d| d.get_ref());
     let chip = device.and_then(|d| d.chip.as_ref()).map(|c| crate::chip::lookup(c.get_ref(), "device.chip", at(c)));
     let board = match (board_flag, device.and_then(|d| d.board.as_ref())) {
-        (Some(name), _) => Some(Board::load_as(root, name, None, "--board")),
-        (None, Some(name)) => Some(Board::load(root, name.get_ref(), at(name))),
+        (Some(name), _) => Some(Board::load(root, name, None, "--board")),
+        (None, Some(name)) => Some(Board::load(root, name.get_ref(), at(name), "device.board")),
         (None, None) => None,
     };
     let app = app(&dir, device.and_then(|d| d.app.as_ref()), &source);
@@ -140,13 +140,28 @@ fn app(dir: &Path, app: Option<&Spanned<String>>, source: &Source) -> Result<App
                 .hint("thread entries are functions of a no_std library crate next to device.toml (`bluegen new` creates one)"),
         )
     };
-    let text = std::fs::read_to_string(&manifest).map_err(|e| missing(format!("cannot read {}: {e}", manifest.display())))?;
-    let doc: toml::Table = toml::from_str(&text).map_err(|e| missing(format!("{}: {}", manifest.display(), e.message())))?;
-    let package = doc
-        .get("package")
-        .and_then(|p| p.get("name"))
-        .and_then(|n| n.as_str())
-        .ok_or_else(|| missing(format!("{} has no package.name", manifest.display())))?;
+    if !manifest.exists() {
+        return Err(missing(format!("there is no {}", manifest.display())));
+    }
+    // A mistake inside the app's Cargo.toml is located there.
+    let app_source = Source::read(&manifest)?;
+    let doc: toml::Table = toml::from_str(&app_source.text).map_err(|e| {
+        Error::new(
+            Diagnostic::error(format!("the app crate's Cargo.toml is not valid TOML: {}", first_line(e.message().trim())))
+                .at(Some(e.span().map_or_else(|| Location::at(&manifest, 1, 1), |s| app_source.location(s))))
+                .why("cargo could not read it either, so the image cannot be built")
+                .hint("see https://toml.io for the syntax; strings need quotes"),
+        )
+    })?;
+    let package = doc.get("package").and_then(|p| p.get("name")).and_then(|n| n.as_str()).ok_or_else(|| {
+        Error::new(
+            Diagnostic::error("the app crate's Cargo.toml names no package")
+                .at(Some(Location::at(&manifest, 1, 1)))
+                .key("package.name")
+                .why("the image depends on the app crate by its package name")
+                .hint("add `name = \"my-app\"` to its [package] table"),
+        )
+    })?;
     let lib = doc.get("lib").and_then(|l| l.get("path")).and_then(|p| p.as_str()).unwrap_or("src/lib.rs");
     let dir = std::path::absolute(&app_dir).unwrap_or(app_dir);
     let api = crate::app_scan::scan(&dir.join(lib));
@@ -159,6 +174,11 @@ const MEMORY_KEYS: &[&str] = &["flash", "ram", "flash-origin", "ram-origin"];
 const THREAD_KEYS: &[&str] = &["entry", "priority", "stack"];
 const BUDGET_KEYS: &[&str] = &["flash", "ram", "components"];
 const TOP_KEYS: &[&str] = &["device", "memory", "features", "threads", "budget"];
+
+/// Every table of device.toml with a fixed set of keys, and those keys (the
+/// book's device.toml reference is checked against this).
+pub const TABLE_KEYS: &[(&str, &[&str])] =
+    &[("", TOP_KEYS), ("device", DEVICE_KEYS), ("memory", MEMORY_KEYS), ("threads.<name>", THREAD_KEYS), ("budget", BUDGET_KEYS)];
 
 /// Parses device.toml text into its raw structs, with every syntax error
 /// (as far as the parser recovers), unknown key, wrong type and missing key.
@@ -384,7 +404,7 @@ fn article(type_str: &str) -> String {
 }
 
 /// A parsed TOML value as a [`toml::Value`].
-fn to_value(v: &DeValue<'_>) -> std::result::Result<toml::Value, String> {
+pub(crate) fn to_value(v: &DeValue<'_>) -> std::result::Result<toml::Value, String> {
     Ok(match v {
         DeValue::String(s) => toml::Value::String(s.to_string()),
         DeValue::Integer(i) => toml::Value::Integer(
@@ -411,10 +431,16 @@ fn to_value(v: &DeValue<'_>) -> std::result::Result<toml::Value, String> {
     })
 }
 
-/// Parses one of bluegen's data files (boards, presets) into `T`, turning
-/// serde's complaint into a diagnostic at the offending span, with "did you
-/// mean" for keys and without serde's Rust type names.
-pub fn parse<T: DeserializeOwned>(source: &Source, what: &str) -> Result<T> {
+/// Parses one of bluegen's data files (boards, presets) into `T`: every
+/// mistake of its shape against `schema` first, all in one run (see
+/// [`crate::schema`]); then serde, whose complaint (should the schema miss
+/// one) becomes a diagnostic at the offending span, with "did you mean" for
+/// keys and without serde's Rust type names.
+pub fn parse<T: DeserializeOwned>(source: &Source, what: &str, schema: crate::schema::Schema) -> Result<T> {
+    let mistakes = crate::schema::check(source, what, schema);
+    if !mistakes.is_empty() {
+        return Err(Error { diagnostics: mistakes });
+    }
     toml::from_str(&source.text).map_err(|e| {
         let location = e.span().map(|span| source.location(span));
         let message = e.message().trim().to_string();
@@ -425,7 +451,7 @@ pub fn parse<T: DeserializeOwned>(source: &Source, what: &str) -> Result<T> {
                 "the allowed keys here are {}",
                 expected[1..].iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
             ));
-            d = d.suggest(unknown, expected[1..].iter().map(String::as_str));
+            d = d.suggest(unknown, expected[1..].iter().map(String::as_str), "remove it, or move it to the table it belongs to");
         } else if let Some(missing) = message.strip_prefix("missing field ") {
             d = d.hint(format!("add {} to this table", missing.trim()));
         }
@@ -492,9 +518,16 @@ mod tests {
         struct File {
             board: RawBoard,
         }
-        let err = parse::<File>(&src("board = \"x\"\n"), "board").unwrap_err();
+                use crate::schema::{Kind, Schema, opt};
+        const ANY: Schema = &[opt("board", Kind::AnyTable)];
+        // Past the schema (a table of any keys), serde's own message.
+        let err = parse::<File>(&src("[board]\ny = 1\n"), "board", ANY).unwrap_err();
         let text = crate::diag::render(&err.diagnostics);
-        assert!(!text.contains("RawBoard") && text.contains("expected a table"), "{text}");
+        assert!(!text.contains("RawBoard") && text.contains("missing field `x`"), "{text}");
+        // The schema's.
+        let err = parse::<File>(&src("board = \"x\"\n"), "board", ANY).unwrap_err();
+        let text = crate::diag::render(&err.diagnostics);
+        assert!(!text.contains("RawBoard") && text.contains("is a table, not a string"), "{text}");
     }
 
     /// A value the parser recovered from is an error, not a panic later.

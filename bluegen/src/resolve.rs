@@ -77,9 +77,11 @@ pub fn component_names(device: &Device) -> Vec<String> {
 
 /// Resolves a validated device into a build plan.
 pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
-    let preset = match &device.preset {
-        Some(p) => crate::preset::assignments(root, &p.name, p.location.clone())?,
-        None => Vec::new(),
+    // A broken preset does not hide the mistakes of the rest (its other
+    // presets' and the device's features): its own come first.
+    let (preset, preset_mistakes) = match &device.preset {
+        Some(p) => crate::preset::assignments_and_mistakes(root, &p.name, p.location.clone(), "device.preset"),
+        None => (Vec::new(), Vec::new()),
     };
     // The board's values first: the preset and then the device override them.
     let preset: Vec<_> = device.board.features.iter().cloned().chain(preset).collect();
@@ -92,11 +94,19 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
         let dir = root.components().join(&name);
         let manifest = dir.join("Cargo.toml");
         if !manifest.is_file() {
+            // Only the board's console driver is named by a file: the others are bluegen's own.
+            let driver_at = device.board.console.as_ref().filter(|c| c.driver == name).and_then(|c| c.driver_at.clone());
+            let drivers: Vec<String> = Root::data_dirs(&root.components())
+                .into_iter()
+                .filter(|c| !c.starts_with("arch-") && !["config", "kernel", "heap", "sifive-test"].contains(&c.as_str()))
+                .collect();
             return Err(Diagnostic::error(format!("board {} needs component `{name}`, which does not exist", device.board.name))
-                .key("component")
-                .value(name.clone())
+                .at(driver_at)
+                .key(if device.board.console.as_ref().is_some_and(|c| c.driver == name) { "console.driver" } else { "component" })
+                .value(format!("{name:?}"))
                 .why(format!("there is no {}", manifest.display()))
                 .note(format!("named by {}", device.board.path.display()))
+                .suggest(&name, drivers.iter().map(String::as_str), format!("a console driver is a directory of components/: {}", drivers.join(", ")))
                 .into());
         }
         let source = Source::read(&manifest)?;
@@ -112,7 +122,10 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     }
 
     let tree = kconfig::load(&kconfigs)?;
-    let config = kconfig::resolve(&tree, &assignments)?;
+    let config = kconfig::resolve(&tree, &assignments).map_err(|mut e| {
+        e.diagnostics.splice(0..0, preset_mistakes.iter().cloned());
+        e
+    })?;
 
     for c in &mut components {
         c.features = config.features_of(&c.name);
@@ -120,7 +133,8 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     let mut config = config;
     config.warnings.extend(device.warnings.iter().cloned());
     let stack_size = boot_stack_size(&device, &config);
-    let mut errors = priorities(&device, &config);
+    let mut errors = preset_mistakes;
+    errors.extend(priorities(&device, &config));
     errors.extend(crate::limits::check(&device, &config, &assignments, stack_size));
     Error::check(errors)?;
     Ok(Plan { device, components, config, stack_size, tree, preset })

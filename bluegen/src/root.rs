@@ -54,6 +54,45 @@ impl Root {
         self.dir.join("kernel-templates")
     }
 
+    /// The file of the board or preset `name` in `dir` (`<dir>/<name>.toml`),
+    /// or why there is none. A name is a file's stem, never a path: `../x`,
+    /// `/etc/x`, `.x` and `x.toml` are refused, so a name cannot reach a file
+    /// outside `dir`.
+    pub fn data_file(dir: &Path, name: &str) -> std::result::Result<PathBuf, String> {
+        if name.is_empty() {
+            return Err("the name is empty".into());
+        }
+        if name.contains(['/', '\\']) || name.starts_with('.') || name.ends_with(".toml") {
+            return Err(format!("`{name}` is a path or a file name, not a name: names are the files of {} without `.toml`", dir.display()));
+        }
+        let path = dir.join(format!("{name}.toml"));
+        if path.is_file() { Ok(path) } else { Err(format!("there is no {}", path.display())) }
+    }
+
+    /// The closest known name to `wrong` (a path is matched by its file
+    /// stem), as a hint; else the list of `known`.
+    pub fn closest(wrong: &str, known: &[String], what: &str) -> String {
+        let stem = Path::new(wrong).file_stem().and_then(|s| s.to_str()).unwrap_or(wrong);
+        let stem = stem.strip_suffix(".toml").unwrap_or(stem);
+        if known.iter().any(|k| k == stem) && stem != wrong {
+            return format!("write the name alone: `{stem}`");
+        }
+        crate::diag::did_you_mean(stem, known.iter().map(String::as_str)).unwrap_or_else(|| format!("known {what}s: {}", known.join(", ")))
+    }
+
+    /// Names of the directories in `dir`, sorted.
+    pub fn data_dirs(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.path().is_dir())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        names
+    }
+
     /// Names of the `*.toml` files in `dir`, without extension, sorted.
     pub fn data_names(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(dir)

@@ -160,7 +160,7 @@ fn missing_device_toml() {
     let (code, _, err) = bluegen(dir.path(), &["build"]);
     assert_eq!(code, 1);
     insta::assert_snapshot!(err, @r"
-    error: no device.toml at `device.toml`
+    error: no device.toml in the current directory (`[DIR]`)
       = why: the directory holds no device.toml
       = hint: pass a device project directory or its device.toml; `bluegen new <DIR> --board <BOARD>` creates one
     ");

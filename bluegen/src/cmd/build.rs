@@ -31,7 +31,7 @@ impl Cmd {
                 "regions": fp.regions,
                 "sections": { "text": fp.text, "rodata": fp.rodata, "data": fp.data, "bss": fp.bss, "stack": fp.stack, "thread_stacks": fp.thread_stacks },
             });
-            serde_json::to_writer_pretty(&mut out, &json).map_err(|e| crate::diag::Error::msg(e.to_string()))?;
+            serde_json::to_writer_pretty(&mut out, &json).map_err(crate::cli::stdout_failed)?;
             crate::outln!()?;
         } else {
             crate::outln!(
@@ -40,7 +40,7 @@ impl Cmd {
                 built.plan.device.board.name,
                 built.artifacts.elf.display()
             )?;
-            print_regions(&mut out, &built.footprint).map_err(|e| crate::diag::Error::msg(e.to_string()))?;
+            print_regions(&mut out, &built.footprint).map_err(crate::cli::stdout_failed)?;
         }
         Ok(0)
     }

@@ -71,12 +71,14 @@ fn listing(config: &Config) -> String {
 }
 
 fn find<'a>(config: &'a Config, name: &str) -> Result<&'a Symbol> {
-    let wanted = name.to_uppercase().replace('-', "_");
+    let wanted = name.trim().to_uppercase().replace('-', "_");
     config.symbols.iter().find(|s| s.name == wanted).ok_or_else(|| {
+        let why = if name.trim().is_empty() { "the name is empty" } else { "no component of this image declares it" };
         Diagnostic::error(format!("unknown symbol `{name}`"))
             .key("--why")
-            .why("no component of this image declares it")
-            .suggest(name, config.symbols.iter().map(|s| s.key.as_str()))
+            .value(name)
+            .why(why)
+            .suggest(name, config.symbols.iter().map(|s| s.key.as_str()), "`bluegen config` lists every symbol of this image")
             .into()
     })
 }

@@ -27,9 +27,9 @@ pub struct Cmd {
 impl Cmd {
     pub fn run(self) -> Result<u8> {
         let root = Root::discover()?;
-        let board = Board::load(&root, &self.board, None).map_err(|e| relabel(e, "--board"))?;
+        let board = Board::load(&root, &self.board, None, "--board")?;
         if let Some(preset) = &self.preset {
-            crate::preset::assignments(&root, preset, None).map_err(|e| relabel(e, "--preset"))?;
+            crate::preset::assignments(&root, preset, None, "--preset")?;
         }
         let name = match &self.name {
             Some(name) => name.clone(),
@@ -47,10 +47,20 @@ impl Cmd {
                 .hint(format!("pass --name {}", suggested_name(&name)))
                 .into());
         }
+        if self.dir.exists() && !self.dir.is_dir() {
+            return Err(Diagnostic::error(format!("`{}` already exists and is not a directory", self.dir.display()))
+                .key("DIR")
+                .value(self.dir.display().to_string())
+                .why("bluegen new creates a project directory; a file (or a device) of that name is in the way, and bluegen never replaces it")
+                .hint("pick a new directory name")
+                .into());
+        }
         if self.dir.exists() {
             let empty = std::fs::read_dir(&self.dir).map(|mut d| d.next().is_none()).unwrap_or(false);
             if !empty {
                 return Err(Diagnostic::error(format!("`{}` already exists and is not empty", self.dir.display()))
+                    .key("DIR")
+                    .value(self.dir.display().to_string())
                     .why("bluegen new never writes into a directory that holds files")
                     .hint("pick a new directory name, or empty this one first")
                     .into());
@@ -103,16 +113,4 @@ fn suggested_name(name: &str) -> String {
     let parts: Vec<&str> = lower.trim_start_matches(|c: char| !c.is_ascii_lowercase()).split('-').filter(|p| !p.is_empty()).collect();
     let candidate = parts.join("-");
     if is_name(&candidate) { candidate } else { "my-device".to_string() }
-}
-
-/// Errors about a flag's value name the flag as the key.
-fn relabel(mut err: Error, flag: &str) -> Error {
-    for d in &mut err.diagnostics {
-        for (label, text) in &mut d.labels {
-            if *label == "key" {
-                *text = flag.to_string();
-            }
-        }
-    }
-    err
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::diag::Result;
+use crate::diag::{Diagnostic, Result};
 
 #[derive(Debug, clap::Args)]
 pub struct Cmd {
@@ -23,6 +23,21 @@ pub struct Cmd {
 
 impl Cmd {
     pub fn run(self) -> Result<u8> {
+        // A board QEMU cannot run is refused before anything is built.
+        let (_, plan) = crate::pipeline::plan(self.path.as_deref(), self.board.as_deref())?;
+        let board = &plan.device.board;
+        if board.qemu.is_none() {
+            let mut path = self.path.as_ref().map_or_else(|| ".".to_string(), |p| crate::cli::shell_quote(&p.display().to_string()));
+            if let Some(flag) = &self.board {
+                path.push_str(&format!(" --board {}", crate::cli::shell_quote(flag)));
+            }
+            return Err(Diagnostic::error(format!("board {} is not emulated", board.name))
+                .key(if self.board.is_some() { "--board" } else { "device.board" })
+                .value(board.name.as_str())
+                .why(format!("its board file ({}) has no [qemu] table, so there is nothing to run the image in", board.path.display()))
+                .hint(format!("flash it to the device instead: bluegen flash {path}; or pick a qemu-* board (`bluegen boards`)"))
+                .into());
+        }
         let built = crate::pipeline::build_device(self.path.as_deref(), self.board.as_deref())?;
         let board = &built.plan.device.board;
         let extra = if self.icount { crate::run::icount_args(board)? } else { Vec::new() };

@@ -55,11 +55,15 @@ impl Cmd {
             crate::outln!("{} on {}: {} B flash, {} B static RAM", built.plan.device.name, built.plan.device.board.name, fp.flash_bytes(), fp.static_ram_bytes())?;
             return crate::pipeline::feature_cost::print(&mut crate::cli::stdout(), &costs).map(|()| 0);
         }
-        // The baseline is read before anything is built: a wrong one fails at once.
+        // The baseline is read, and the page's file checked, before anything
+        // is built: a wrong one fails at once.
         let base = self.compare.as_deref().map(crate::size::compare::load).transpose()?;
+        if let Some(file) = &self.html {
+            html_target(file)?;
+        }
         let report = self.report()?;
         let mut out = crate::cli::stdout();
-        let io = |e: std::io::Error| Error::msg(e.to_string());
+        let io = crate::cli::stdout_failed;
         if let Some(file) = &self.html {
             let title = format!("Footprint of {}", report.elf.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned()));
             crate::files::write_atomic(file, crate::size::html::page(&report, &title).as_bytes())?;
@@ -69,7 +73,7 @@ impl Cmd {
             return if breaches.is_empty() { Ok(0) } else { Err(Error { diagnostics: breaches }) };
         }
         if self.json {
-            serde_json::to_writer_pretty(&mut out, &report).map_err(|e| Error::msg(e.to_string()))?;
+            serde_json::to_writer_pretty(&mut out, &report).map_err(crate::cli::stdout_failed)?;
             crate::outln!()?;
         } else {
             report.print(&mut out, self.top, usize::from(self.depth)).map_err(io)?;
@@ -82,7 +86,7 @@ impl Cmd {
         if input(path)? == Input::Elf {
             let regions = match &self.board {
                 Some(name) => {
-                    let board = crate::board::Board::load(&crate::root::Root::discover()?, name, None)?;
+                    let board = crate::board::Board::load(&crate::root::Root::discover()?, name, None, "--board")?;
                     footprint(path, board.flash, board.ram)?.regions
                 }
                 None => Vec::new(),
@@ -92,6 +96,42 @@ impl Cmd {
         let built = crate::pipeline::build_device(Some(path), self.board.as_deref())?;
         crate::pipeline::elf_report(&built.artifacts.elf, &crate::pipeline::component_map(&built.plan), built.footprint.regions.clone())
     }
+}
+
+/// Whether `--html FILE` may be written: a new file, or an HTML page (one
+/// an earlier `--html` wrote, say). Anything else — device.toml, the ELF
+/// being measured, a source file, a directory, a device — is a user's file
+/// that a typo must not replace.
+fn html_target(file: &Path) -> Result<()> {
+    let refuse = |why: &str| -> Error {
+        Diagnostic::error(format!("`{}` cannot be the HTML page", file.display()))
+            .key("--html")
+            .value(file.display().to_string())
+            .why(why.to_string())
+            .hint("name a new file, such as footprint.html, or remove this one first if it should be replaced")
+            .into()
+    };
+    let meta = match std::fs::metadata(file) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io("read", file, e)),
+    };
+    if meta.is_dir() {
+        return Err(refuse("it is a directory"));
+    }
+    if !meta.is_file() {
+        return Err(refuse("it is not a regular file (a device, a pipe or a socket)"));
+    }
+    let mut head = Vec::with_capacity(15);
+    {
+        use std::io::Read;
+        let f = std::fs::File::open(file).map_err(|e| Error::io("read", file, e))?;
+        f.take(15).read_to_end(&mut head).map_err(|e| Error::io("read", file, e))?;
+    }
+    if meta.len() > 0 && !head.to_ascii_lowercase().starts_with(b"<!doctype html") {
+        return Err(refuse("it exists and is no HTML page: bluegen replaces only a page it may have written, never another file"));
+    }
+    Ok(())
 }
 
 /// What `size` was given.

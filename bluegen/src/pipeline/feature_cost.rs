@@ -8,7 +8,7 @@
 
 use std::io::Write;
 
-use crate::diag::{Error, Result};
+use crate::diag::Result;
 use crate::kconfig::{Assignment, Origin, SetBy, SymbolType, Value};
 use crate::resolve::Plan;
 use crate::root::Root;
@@ -86,7 +86,7 @@ pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64) -> Result<Vec<Cost>
 
 /// The cost table.
 pub fn print(out: &mut impl Write, costs: &[Cost]) -> Result<()> {
-    let io = |e: std::io::Error| Error::msg(e.to_string());
+    let io = crate::cli::stdout_failed;
     writeln!(out, "{:<28} {:>10} {:>10}  note", "feature", "flash", "ram").map_err(io)?;
     for c in costs {
         let note = if c.also_dropped.is_empty() { String::new() } else { format!("also drops {}", c.also_dropped.join(", ")) };

@@ -32,7 +32,13 @@ pub fn manifest_path(path: Option<&Path>) -> Result<PathBuf> {
         false => path.to_path_buf(),
     };
     if !manifest.is_file() {
-        return Err(Diagnostic::error(format!("no device.toml at `{}`", manifest.display()))
+        let shown = match path.is_dir() {
+            // `.` alone says little: name the directory too.
+            true if path == Path::new(".") => format!("in the current directory (`{}`)", std::env::current_dir().map_or_else(|_| ".".into(), |d| d.display().to_string())),
+            true => format!("in `{}`", path.display()),
+            false => format!("at `{}`", manifest.display()),
+        };
+        return Err(Diagnostic::error(format!("no device.toml {shown}"))
             .why(if path.is_dir() { "the directory holds no device.toml" } else if manifest.exists() { "it is not a regular file" } else { "the file does not exist" })
             .hint("pass a device project directory or its device.toml; `bluegen new <DIR> --board <BOARD>` creates one")
             .into());

@@ -41,7 +41,7 @@ pub fn check(device: &str, budget: &Budget, report: &SizeReport) -> Result<()> {
                     .at(limit.location.clone())
                     .key(format!("budget.components.{name}"))
                     .why(format!("the image's components are {}", names.join(", ")))
-                    .suggest(name, names.iter().copied()),
+                    .suggest(name, names.iter().copied(), "name one of the image's components, or remove this line"),
             );
             continue;
         };

@@ -35,15 +35,32 @@ impl Threshold {
 
 /// Reads a report saved with `bluegen size --json`.
 pub fn load(path: &Path) -> Result<SizeReport> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
-    serde_json::from_str(&text).map_err(|e| {
+    let source = crate::diag::Source::read(path)?;
+    serde_json::from_str(&source.text).map_err(|e| {
+        // serde_json's line and column (the column 0 before the first
+        // character) as a byte offset, for a located excerpt.
+        let line_start: usize = source.text.split_inclusive('\n').take(e.line().saturating_sub(1)).map(str::len).sum();
+        let offset = line_start + e.column().saturating_sub(1);
         Error::new(
             Diagnostic::error(format!("`{}` is not a bluegen size report", path.display()))
-                .at(Some(crate::diag::Location::at(path, e.line(), e.column())))
-                .why(e.to_string())
+                .at(Some(source.location(offset..offset + 1)))
+                .why(plain_json(&e))
                 .hint("save a baseline with `bluegen size --json > baseline.json`"),
         )
     })
+}
+
+/// serde_json's message without its position (the location has it) and
+/// without Rust's type names (`struct SizeReport`, `path string`).
+fn plain_json(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m);
+    let message = match message.find("expected struct ") {
+        Some(i) => format!("{}expected a JSON object", &message[..i]),
+        None => message.to_string(),
+    };
+    let message = message.replace("path string", "a string (a path)").replace("a sequence", "an array").replace("a map", "an object");
+    if e.is_eof() { format!("{message}: the file ends early (is it empty?)") } else { message }
 }
 
 fn delta(before: u64, after: u64) -> String {

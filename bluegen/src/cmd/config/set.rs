@@ -39,15 +39,21 @@ impl Action {
             Some((first, rest)) if (!set || !first.contains('=')) && Path::new(first).exists() => (Some(first.into()), rest),
             _ => (None, &args[..]),
         };
-        let (_, plan) = crate::pipeline::plan(path.as_deref(), None).map_err(|mut e| {
-            // `config set mydev console=true` with a misspelt directory.
-            if let Some(first) = rest.first().filter(|f| path.is_none() && !f.contains('=')) {
-                if let Some(d) = e.diagnostics.first_mut() {
-                    d.labels.push(("note", format!("`{first}` was not taken as the device's path: there is no file or directory `{first}`")));
+        let plan = match crate::pipeline::plan(path.as_deref(), None) {
+            Ok((_, plan)) => plan,
+            // Unsetting lines device.toml has is how a broken file is mended:
+            // it needs no valid configuration.
+            Err(e) if !set => return unset_in_broken_file(path.as_deref(), rest, e),
+            Err(mut e) => {
+                // `config set mydev console=true` with a misspelt directory.
+                if let Some(first) = rest.first().filter(|f| path.is_none() && !f.contains('=')) {
+                    if let Some(d) = e.diagnostics.first_mut().filter(|d| d.message.starts_with("no device.toml")) {
+                        d.labels.push(("note", format!("`{first}` was not taken as the device's path: there is no file or directory `{first}`")));
+                    }
                 }
+                return Err(e);
             }
-            e
-        })?;
+        };
         let symbols = &plan.config.symbols;
         if rest.is_empty() {
             let example = example(symbols);
@@ -65,6 +71,13 @@ impl Action {
             let first_without_path = i == 0 && path.is_none();
             let parsed = if set { assignment_of(arg, symbols, first_without_path) } else { symbol_to_unset(arg, symbols) };
             match parsed {
+                Ok(w) if wanted.iter().any(|(k, _)| *k == w.0) => mistakes.push(
+                    Diagnostic::error(format!("`{}` is given twice", w.0))
+                        .key(if set { "config set" } else { "config unset" })
+                        .value(arg.as_str())
+                        .why("one command sets (or unsets) each symbol once; which one would win is no one's guess")
+                        .hint(format!("keep one `{}` argument", w.0)),
+                ),
                 Ok(w) => wanted.push(w),
                 Err(e) => mistakes.extend(e.diagnostics),
             }
@@ -76,7 +89,8 @@ impl Action {
         for c in &changes {
             match c {
                 Change::Set(k, v) => crate::outln!("set {k} = {v}")?,
-                Change::Unset(k) if set => crate::outln!("removed {k}: the preset and the defaults already give that value")?,
+                Change::Unset(k) if set && in_file(k) => crate::outln!("removed {k}: the preset and the defaults already give that value")?,
+                Change::Unset(k) if set => crate::outln!("{k}: the preset and the defaults already give that value, so {} need not set it", plan.device.manifest.display())?,
                 Change::Unset(k) if in_file(k) => crate::outln!("unset {k}")?,
                 Change::Unset(k) => crate::outln!("{k} is not set in {}: nothing to unset", plan.device.manifest.display())?,
             }
@@ -86,6 +100,32 @@ impl Action {
         }
         Ok(0)
     }
+}
+
+/// `config unset` of a device.toml that does not resolve (an unknown
+/// feature, a wrong value): the keys its `[features]` has are removed as
+/// written, so that `bluegen config unset consle` mends what `check` found.
+/// Any other argument, or a file that cannot be read, is the original error.
+fn unset_in_broken_file(path: Option<&Path>, keys: &[String], err: Error) -> Result<u8> {
+    let Ok(manifest) = crate::pipeline::manifest_path(path) else { return Err(err) };
+    let Ok(source) = crate::diag::Source::read(&manifest) else { return Err(err) };
+    let (raw, _) = crate::load::parse_device(&source);
+    let present = |k: &str| raw.features.iter().any(|(key, _)| key.get_ref() == k);
+    let wanted: Vec<String> = keys.iter().map(|k| crate::kconfig::key_of(k.trim())).collect();
+    if wanted.is_empty() || !wanted.iter().all(|k| present(k)) {
+        return Err(err);
+    }
+    let changes: Vec<Change> = wanted.iter().map(|k| Change::Unset(k.clone())).collect();
+    crate::edit::apply_to_file(&manifest, &changes)?;
+    for k in &wanted {
+        crate::outln!("unset {k}")?;
+    }
+    if let Err(still) = crate::pipeline::plan(path, None) {
+        crate::errln!("{} still has mistakes; `bluegen check` lists them:", manifest.display());
+        crate::cli::report(&still);
+        return Ok(1);
+    }
+    Ok(0)
 }
 
 /// One `SYMBOL=VALUE` argument of `config set`.
