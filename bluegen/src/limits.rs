@@ -27,6 +27,7 @@ pub fn check(device: &Device, config: &Config, assignments: &[Assignment], boot_
     threads(device, &v, &mut out);
     tick(device, &v, &mut out);
     constants(device, &v, &mut out);
+    usart_stm32(&v, &mut out);
     ram(device, &v, boot_stack, &mut out);
     out
 }
@@ -180,6 +181,46 @@ fn constants(device: &Device, v: &Values, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// USART BRR of the STM32 console: `(pclk + baud / 2) / baud`, as
+/// components/usart-stm32 computes it when the image is built.
+fn usart_brr(pclk: u64, baud: u64) -> u64 {
+    (pclk + baud / 2) / baud
+}
+
+/// The STM32 USART's divisor (BRR) must be 16..=0xFFFF: usart-stm32
+/// asserts it at compile time, so a clock and baud rate whose ratio is
+/// outside fails in rustc otherwise.
+fn usart_stm32(v: &Values, out: &mut Vec<Diagnostic>) {
+    let (Some(pclk), Some(baud)) = (v.int("USART_STM32_PCLK_HZ"), v.int("USART_STM32_BAUD")) else { return };
+    let brr = |b: u64| usart_brr(pclk, b);
+    if baud == 0 || (16..=0xFFFF).contains(&brr(baud)) {
+        return;
+    }
+    // The baud rates this clock can divide down to: BRR falls as baud rises.
+    // The baud rates this clock can divide down to (BRR falls as baud
+    // rises), within the symbol's own range.
+    let (lo, hi) = match v.config.get("USART_STM32_BAUD").and_then(|s| s.range) {
+        Some((lo, hi)) => (lo.max(1) as u64, hi.max(1) as u64),
+        None => (1, u64::from(u32::MAX)),
+    };
+    let mut fastest = (pclk / 15).clamp(lo, hi);
+    while fastest > lo && brr(fastest) < 16 {
+        fastest -= 1;
+    }
+    let mut slowest = (pclk / 0x1_0000).clamp(lo, hi);
+    while slowest < hi && brr(slowest) > 0xFFFF {
+        slowest += 1;
+    }
+    let d = Diagnostic::error(format!("`usart-stm32-baud = {baud}` cannot be divided from the USART clock of {pclk} Hz"))
+        .value(baud.to_string())
+        .why(format!(
+            "the USART's divisor (BRR) is {pclk} Hz / {baud} baud = {}, but it must be 16 to 65535 (oversampling by 16, a 16-bit register)",
+            brr(baud)
+        ))
+        .hint(format!("use a baud rate from {slowest} to {fastest}, or check `usart-stm32-pclk-hz`"));
+    out.push(v.blame(d, &["USART_STM32_BAUD", "USART_STM32_PCLK_HZ"]));
+}
+
 /// Bytes of the kernel's idle thread stack: `IDLE_STACK_WORDS` 32-bit
 /// words (components/kernel/src/sched.rs), 96 on 32-bit targets, 160 on
 /// 64-bit ones.
@@ -248,5 +289,15 @@ mod tests {
         assert!(text.contains(&format!("pub const MAX_THREADS: usize = {};", super::MAX_THREADS)), "components/kernel/src/sched.rs changed MAX_THREADS");
         let words = |bits| super::idle_stack(bits) / 4;
         assert!(text.contains(&format!("if cfg!(target_pointer_width = \"64\") {{ {} }} else {{ {} }}", words(64), words(32))), "components/kernel/src/sched.rs changed IDLE_STACK_WORDS");
+    }
+
+    /// bluegen's BRR is the one usart-stm32 computes and asserts.
+    #[test]
+    fn usart_brr_is_the_components() {
+        let lib = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../components/usart-stm32/src/lib.rs");
+        let text = std::fs::read_to_string(lib).unwrap();
+        assert!(text.contains("const BRR_VALUE: u32 = (cfg::PCLK + cfg::BAUD / 2) / cfg::BAUD;"), "components/usart-stm32 changed how BRR is computed");
+        assert!(text.contains("BRR_VALUE >= 16 && BRR_VALUE <= 0xFFFF"), "components/usart-stm32 changed BRR's bounds");
+        assert_eq!(super::usart_brr(16_000_000, 115_200), 139);
     }
 }

@@ -267,3 +267,34 @@ fn a_small_ram_is_blamed_on_the_ram() {
       = hint: raise `ram` to at least "4 KiB" (the board has 4 MiB), or make the stacks smaller
     "#);
 }
+
+#[test]
+fn a_usart_divisor_out_of_range_is_refused() {
+    // usart-stm32 asserts 16 <= BRR <= 0xFFFF when the image compiles.
+    let text = |pclk: u32, baud: u32| format!("{}[features]\nusart-stm32-pclk-hz = {pclk}\nusart-stm32-baud = {baud}\n{THREAD}", device("stm32f4-discovery"));
+    let (code, err) = check(&text(1_000_000, 4_000_000));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: `usart-stm32-baud = 4000000` cannot be divided from the USART clock of 1000000 Hz
+     --> device.toml:6:1
+      |
+    6 | usart-stm32-baud = 4000000
+      | ^^^^^^^^^^^^^^^^
+      = key: features.usart-stm32-baud
+      = value: 4000000
+      = why: the USART's divisor (BRR) is 1000000 Hz / 4000000 baud = 0, but it must be 16 to 65535 (oversampling by 16, a 16-bit register)
+      = hint: use a baud rate from 1200 to 64516, or check `usart-stm32-pclk-hz`
+    "#);
+    let (code, err) = check(&text(200_000_000, 1200));
+    assert_eq!(code, 1);
+    assert!(err.contains("the USART's divisor (BRR) is 200000000 Hz / 1200 baud = 166667"), "{err}");
+    // The hint's bounds are the edges.
+    let (code, err) = check(&text(1_000_000, 64_516));
+    assert_eq!(code, 0, "{err}");
+    let (code, _) = check(&text(1_000_000, 64_517));
+    assert_eq!(code, 1);
+    let (code, err) = check(&text(200_000_000, 3052));
+    assert_eq!(code, 0, "{err}");
+    let (code, _) = check(&text(200_000_000, 3051));
+    assert_eq!(code, 1);
+}
