@@ -84,6 +84,10 @@ pub struct App {
     pub dir: PathBuf,
     /// Its package name, from its Cargo.toml.
     pub package: String,
+    /// Where its Cargo.toml names the package.
+    pub package_at: Option<crate::diag::Location>,
+    /// The crate names (`-` as `_`) of its direct dependencies.
+    pub dependencies: Vec<String>,
 }
 
 /// One statically declared thread.

@@ -66,10 +66,10 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
     let preset = device.and_then(|d| d.preset.as_ref()).map(|p| Preset { name: p.get_ref().clone(), location: at(p.span()) });
 
     let (app, api) = match &loaded.app {
-        Ok(app) => (App { dir: app.dir.clone(), package: app.package.clone() }, Some(&app.api)),
+        Ok(app) => (App { dir: app.dir.clone(), package: app.package.clone(), package_at: app.package_at.clone(), dependencies: app.dependencies.clone() }, Some(&app.api)),
         Err(e) => {
             errors.extend(e.diagnostics.iter().cloned());
-            (App { dir: loaded.dir.join("app"), package: String::new() }, None)
+            (App { dir: loaded.dir.join("app"), package: String::new(), package_at: None, dependencies: Vec::new() }, None)
         }
     };
     let api = match api {
@@ -574,7 +574,7 @@ mod tests {
             board: Some(Ok(board)),
             board_from_flag: false,
             chip: None,
-            app: Ok(crate::load::AppCrate { dir: "/nonexistent/app".into(), package: "t-app".into(), api: Ok(api) }),
+            app: Ok(crate::load::AppCrate { dir: "/nonexistent/app".into(), package: "t-app".into(), package_at: None, dependencies: Vec::new(), api: Ok(api) }),
             source,
         };
         let (device, diagnostics) = check(&loaded);

@@ -298,3 +298,43 @@ fn a_usart_divisor_out_of_range_is_refused() {
     let (code, _) = check(&text(200_000_000, 3051));
     assert_eq!(code, 1);
 }
+
+#[test]
+fn a_budget_for_a_component_the_image_lacks_is_refused_before_compiling() {
+    let (code, err) = check(&format!("{}[budget.components]\nkernal = \"1K\"\napp = \"1K\"\n{THREAD}", device("qemu-mps2-an385")));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: the budget names component `kernal`, which this image does not contain
+     --> device.toml:5:1
+      |
+    5 | kernal = "1K"
+      | ^^^^^^
+      = key: budget.components.kernal
+      = why: the image's components are config, kernel, arch-cortex-m, uart-cmsdk, heap, app, image, core, alloc, compiler_builtins
+      = hint: did you mean `kernel`?
+    "#);
+    // The heap component is in every image (linking nothing without `heap`),
+    // the Rust library crates too.
+    let (code, err) = check(&format!("{}[budget.components]\nheap = \"1K\"\ncore = \"4K\"\n{THREAD}", device("qemu-mps2-an385")));
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_budget_for_a_component_that_links_nothing_builds() {
+    let dir = common::project(&format!("{}[budget.components]\nheap = \"1K\"\n{THREAD}", device("qemu-mps2-an385")));
+    let images = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/images");
+    let out = assert_cmd::Command::cargo_bin("bluegen").unwrap().env("CARGO_TARGET_DIR", images).arg("build").arg(dir.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn an_app_package_named_like_another_crate_of_the_image_is_refused() {
+    for name in ["bluegen-kernel", "t-image"] {
+        let dir = common::project(&format!("{}{THREAD}", device("qemu-mps2-an385")));
+        std::fs::write(dir.path().join("app/Cargo.toml"), format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n")).unwrap();
+        let (code, _, err) = common::bluegen(dir.path(), &["check"]);
+        assert_eq!(code, 1, "{name}: {err}");
+        assert!(err.contains(&format!("error: the app crate's package name `{name}` clashes with another crate of the image")), "{err}");
+        assert!(err.contains("--> app/Cargo.toml:2:8") || err.contains("[DIR]/app/Cargo.toml:2:8"), "{err}");
+    }
+}
