@@ -338,3 +338,23 @@ fn an_app_package_named_like_another_crate_of_the_image_is_refused() {
         assert!(err.contains("--> app/Cargo.toml:2:8") || err.contains("[DIR]/app/Cargo.toml:2:8"), "{err}");
     }
 }
+
+#[test]
+fn a_ram_region_ending_at_the_top_of_the_address_space_is_refused() {
+    // Its end is the boot stack's top, which would wrap to address 0.
+    let (code, err) = check(&format!("{}[memory]\nram-origin = 0xFFFF_0000\nram = \"64K\"\n{THREAD}", device("qemu-virt-rv32")));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: invalid value for `memory.ram-origin`
+     --> device.toml:5:14
+      |
+    5 | ram-origin = 0xFFFF_0000
+      |              ^^^^^^^^^^^
+      = key: memory.ram-origin
+      = value: 0xFFFF_0000
+      = why: the ram region 0xffff0000..0x100000000 ends at the top of the 32-bit address space of riscv32imac-unknown-none-elf: the boot stack's top, RAM's end, would be address 0x100000000, which wraps to 0
+      = hint: the region must end at or below 0xfffffff0: lower the origin or the size
+    "#);
+    let (code, err) = check(&format!("{}[memory]\nram-origin = 0xFFFE_FFF0\nram = \"64K\"\n{THREAD}", device("qemu-virt-rv32")));
+    assert_eq!(code, 0, "{err}");
+}
