@@ -28,6 +28,7 @@ pub fn check(device: &Device, config: &Config, assignments: &[Assignment], boot_
     tick(device, &v, &mut out);
     constants(device, &v, &mut out);
     usart_stm32(&v, &mut out);
+    spawn_stack(&v, &mut out);
     ram(device, &v, boot_stack, &mut out);
     out
 }
@@ -179,6 +180,29 @@ fn constants(device: &Device, v: &Values, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// A spawned thread's stack obeys a declared thread's rules (see
+/// [`crate::validate::MIN_STACK`]): at least 512 bytes, since the red zone
+/// and a saved register frame take up to 384 (a 256-byte stack overflows
+/// on its first switch on RV64), and a multiple of 8, as the stack's top
+/// must be 8-byte aligned.
+fn spawn_stack(v: &Values, out: &mut Vec<Diagnostic>) {
+    if !v.on("SPAWN") {
+        return;
+    }
+    let Some(size) = v.int("SPAWN_STACK_SIZE") else { return };
+    let min = crate::validate::MIN_STACK;
+    let why = if size < min {
+        format!("a thread stack needs at least {min} bytes (128 of them are the overflow red zone, up to 256 the saved registers); a spawned thread's too")
+    } else if size % 8 != 0 {
+        "stacks are 8-byte aligned, so their size is a multiple of 8".to_string()
+    } else {
+        return;
+    };
+    let fix = size.max(min).next_multiple_of(8);
+    let d = Diagnostic::error(format!("`spawn-stack-size = {size}` is not a usable stack")).value(size.to_string()).why(why).hint(format!("use {fix}"));
+    out.push(v.blame(d, &["SPAWN_STACK_SIZE"]));
 }
 
 /// USART BRR of the STM32 console: `(pclk + baud / 2) / baud`, as

@@ -358,3 +358,28 @@ fn a_ram_region_ending_at_the_top_of_the_address_space_is_refused() {
     let (code, err) = check(&format!("{}[memory]\nram-origin = 0xFFFE_FFF0\nram = \"64K\"\n{THREAD}", device("qemu-virt-rv32")));
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn a_spawn_stack_follows_the_thread_stack_rules() {
+    // 256 bytes overflow on the first switch on RV64 (red zone and trap
+    // frame take 384); 260 leaves the stack's top misaligned.
+    let text = |size: u32| format!("{}{THREADS_ON}spawn = true\nspawn-stack-size = {size}\n{THREAD}", device("qemu-virt-rv64"));
+    let (code, err) = check(&text(256));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: `spawn-stack-size = 256` is not a usable stack
+     --> device.toml:7:1
+      |
+    7 | spawn-stack-size = 256
+      | ^^^^^^^^^^^^^^^^
+      = key: features.spawn-stack-size
+      = value: 256
+      = why: a thread stack needs at least 512 bytes (128 of them are the overflow red zone, up to 256 the saved registers); a spawned thread's too
+      = hint: use 512
+    "#);
+    let (code, err) = check(&text(516));
+    assert_eq!(code, 1);
+    assert!(err.contains("multiple of 8") && err.contains("hint: use 520"), "{err}");
+    let (code, err) = check(&text(512));
+    assert_eq!(code, 0, "{err}");
+}
