@@ -171,7 +171,7 @@ fn app(dir: &Path, app: Option<&Spanned<String>>, source: &Source) -> Result<App
         manifest_source.location(n.package.name.span())
     });
     let dir = std::path::absolute(&app_dir).unwrap_or(app_dir);
-    let api = crate::app_scan::scan(&dir.join(lib));
+    let api = crate::app_scan::scan(&dir.join(lib), &crate::app_scan::default_features(&doc));
     Ok(AppCrate { dir, package: package.to_string(), package_at, dependencies, api })
 }
 

@@ -383,3 +383,19 @@ fn a_spawn_stack_follows_the_thread_stack_rules() {
     let (code, err) = check(&text(512));
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn an_entry_behind_a_cargo_feature_the_app_leaves_off_is_refused() {
+    let toml = format!("{}[threads.main]\nentry = \"gated\"\npriority = 1\nstack = 1024\n", device("qemu-mps2-an385"));
+    let dir = common::project(&toml);
+    std::fs::write(dir.path().join("app/src/lib.rs"), "#![no_std]\npub fn main() {}\n#[cfg(feature = \"extra\")]\npub fn gated() {}\n").unwrap();
+    let manifest = "[package]\nname = \"t-app\"\nversion = \"0.1.0\"\n\n[features]\nextra = []\n";
+    std::fs::write(dir.path().join("app/Cargo.toml"), manifest).unwrap();
+    let (code, _, err) = common::bluegen(dir.path(), &["check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("error: the app crate has no public function `gated`") && err.contains("--> device.toml:5:9"), "{err}");
+    // On by default, the image's build has it.
+    std::fs::write(dir.path().join("app/Cargo.toml"), manifest.replace("extra = []", "default = [\"extra\"]\nextra = []")).unwrap();
+    let (code, _, err) = common::bluegen(dir.path(), &["check"]);
+    assert_eq!(code, 0, "{err}");
+}
