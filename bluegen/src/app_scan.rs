@@ -100,7 +100,8 @@ pub fn default_features(manifest: &toml::Table) -> Vec<String> {
         table.and_then(|t| t.get(name)).and_then(|v| v.as_array()).map_or_else(Vec::new, |a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
     };
     let mut on: Vec<String> = Vec::new();
-    let mut todo = list("default");
+    // `default` is a feature too (`cfg(feature = "default")`).
+    let mut todo = if table.is_some_and(|t| t.contains_key("default")) { vec!["default".to_string()] } else { Vec::new() };
     while let Some(f) = todo.pop() {
         // `dep:x` and `x/feature` enable a dependency's parts, not features of the app.
         if f.starts_with("dep:") || f.contains('/') || on.contains(&f) {
@@ -341,7 +342,7 @@ mod tests {
         let manifest: toml::Table = toml::from_str("[features]\ndefault = [\"a\"]\na = [\"b\", \"dep:x\", \"y/z\"]\nb = []\nc = []\n").unwrap();
         let mut on = default_features(&manifest);
         on.sort();
-        assert_eq!(on, ["a", "b"]);
+        assert_eq!(on, ["a", "b", "default"]);
         assert!(default_features(&toml::Table::new()).is_empty());
     }
 
