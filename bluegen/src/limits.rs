@@ -27,6 +27,7 @@ pub fn check(device: &Device, config: &Config, assignments: &[Assignment], boot_
     threads(device, &v, &mut out);
     tick(device, &v, &mut out);
     constants(device, &v, &mut out);
+    register_blocks(device, &v, &mut out);
     usart_stm32(&v, &mut out);
     spawn_stack(&v, &mut out);
     ram(device, &v, boot_stack, &mut out);
@@ -182,6 +183,44 @@ fn constants(device: &Device, v: &Values, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The registers a component addresses from a base-address symbol: the
+/// symbol, the bytes from the base to the end of the last register it
+/// touches, and what that register is. The offsets are the components'
+/// (a test keeps them equal).
+fn register_spans(v: &Values) -> Vec<(&'static str, u64, &'static str)> {
+    let apb = v.int("USART_STM32_APB_ENR_OFFSET").unwrap_or(0);
+    vec![
+        ("CLINT_BASE", 0xBFF8 + 8, "arch-riscv's mtime at +0xbff8"),
+        ("USART_STM32_RCC_BASE", apb.max(0x30).saturating_add(4), "usart-stm32's AHB1ENR at +0x30 and APBxENR at `usart-stm32-apb-enr-offset`"),
+        ("USART_STM32_GPIO_BASE", 0x24 + 4, "usart-stm32's AFRH at +0x24"),
+    ]
+}
+
+/// A base address must leave room for its registers below the end of the
+/// address space: rustc refuses an address computed past it
+/// (`arithmetic_overflow`), so the image would not compile.
+fn register_blocks(device: &Device, v: &Values, out: &mut Vec<Diagnostic>) {
+    let bits = pointer_bits(&device.board.target);
+    let max = usize_max(bits);
+    for (name, span, what) in register_spans(v) {
+        // A base wider than `usize` is reported by `constants`.
+        let Some(base) = v.int(name).filter(|b| *b <= max) else { continue };
+        if u128::from(base) + u128::from(span) <= u128::from(max) + 1 {
+            continue;
+        }
+        let key = crate::kconfig::key_of(name);
+        let room = (u128::from(max) + 1).saturating_sub(u128::from(span));
+        let d = Diagnostic::error(format!("`{key} = {base:#x}` leaves no room for its registers below the end of the address space"))
+            .value(format!("{base:#x}"))
+            .why(format!("the component addresses up to {span:#x} bytes past it ({what}), beyond the {bits}-bit address space of {}: rustc refuses the overflowing address", device.board.target))
+            .hint(match u64::try_from(room) {
+                Ok(most) if span <= max => format!("use a base of at most {most:#x}"),
+                _ => "use a smaller offset".to_string(),
+            });
+        out.push(v.blame(d, &[name, "USART_STM32_APB_ENR_OFFSET"]));
+    }
+}
+
 /// A spawned thread's stack obeys a declared thread's rules (see
 /// [`crate::validate::MIN_STACK`]): at least 512 bytes, since the red zone
 /// and a saved register frame take up to 384 (a 256-byte stack overflows
@@ -313,6 +352,18 @@ mod tests {
         assert!(text.contains(&format!("pub const MAX_THREADS: usize = {};", super::MAX_THREADS)), "components/kernel/src/sched.rs changed MAX_THREADS");
         let words = |bits| super::idle_stack(bits) / 4;
         assert!(text.contains(&format!("if cfg!(target_pointer_width = \"64\") {{ {} }} else {{ {} }}", words(64), words(32))), "components/kernel/src/sched.rs changed IDLE_STACK_WORDS");
+    }
+
+    /// The register offsets bluegen checks are the components'.
+    #[test]
+    fn register_offsets_are_the_components() {
+        let read = |path: &str| std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../components").join(path)).unwrap();
+        let switch = read("arch-riscv/src/switch.rs");
+        assert!(switch.contains("bluegen_config::CLINT_BASE as usize + 0xBFF8;") && switch.contains("bluegen_config::CLINT_BASE as usize + 0x4000;"), "arch-riscv changed its CLINT offsets");
+        let usart = read("usart-stm32/src/lib.rs");
+        for line in ["const RCC_AHB1ENR: usize = 0x30;", "const GPIO_MODER: usize = 0x00;", "const GPIO_AFRL: usize = 0x20;", "cfg::GPIO + GPIO_AFRL + if cfg::PIN >= 8 { 4 } else { 0 }"] {
+            assert!(usart.contains(line), "usart-stm32 changed `{line}`");
+        }
     }
 
     /// bluegen's BRR is the one usart-stm32 computes and asserts.

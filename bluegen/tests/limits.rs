@@ -399,3 +399,34 @@ fn an_entry_behind_a_cargo_feature_the_app_leaves_off_is_refused() {
     let (code, _, err) = common::bluegen(dir.path(), &["check"]);
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn a_base_address_without_room_for_its_registers_is_refused() {
+    // arch-riscv reads mtime at CLINT_BASE + 0xbff8: past 4 GiB, rustc
+    // refuses the address.
+    let (code, err) = check(&format!("{}{PREEMPT}clint-base = 0xFFFF_FFFF\n{THREAD}", device("qemu-virt-rv32")));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: `clint-base = 0xffffffff` leaves no room for its registers below the end of the address space
+     --> device.toml:7:1
+      |
+    7 | clint-base = 0xFFFF_FFFF
+      | ^^^^^^^^^^
+      = key: features.clint-base
+      = value: 0xffffffff
+      = why: the component addresses up to 0xc000 bytes past it (arch-riscv's mtime at +0xbff8), beyond the 32-bit address space of riscv32imac-unknown-none-elf: rustc refuses the overflowing address
+      = hint: use a base of at most 0xffff4000
+    "#);
+    let (code, err) = check(&format!("{}{PREEMPT}clint-base = 0xFFFF_4000\n{THREAD}", device("qemu-virt-rv32")));
+    assert_eq!(code, 0, "{err}");
+    // usart-stm32 adds its register offsets to the RCC and GPIO bases.
+    let stm = |line: &str| check(&format!("{}[features]\n{line}\n{THREAD}", device("stm32f4-discovery")));
+    for line in ["usart-stm32-rcc-base = 0xFFFF_FFF0", "usart-stm32-gpio-base = 0xFFFF_FFFF", "usart-stm32-apb-enr-offset = 0xFFFF_0000"] {
+        let (code, err) = stm(line);
+        assert_eq!(code, 1, "{line}: {err}");
+        assert!(err.contains("leaves no room for its registers"), "{line}: {err}");
+        assert!(err.contains(&format!("key: features.{}", line.split(' ').next().unwrap())), "{line}: {err}");
+    }
+    let (code, err) = stm("usart-stm32-gpio-base = 0xFFFF_FFD8");
+    assert_eq!(code, 0, "{err}");
+}
