@@ -34,6 +34,8 @@ pub struct Device {
     /// The project directory (the one holding device.toml).
     pub dir: PathBuf,
     pub name: String,
+    /// Where device.toml names the device.
+    pub name_at: Option<crate::diag::Location>,
     pub board: Board,
     pub preset: Option<Preset>,
     pub app: App,

@@ -122,6 +122,7 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     let stack_size = boot_stack_size(&device, &config);
     let mut errors = priorities(&device, &config);
     errors.extend(app_package(&device, &components));
+    errors.extend(crate_name(&device, &components));
     errors.extend(budget_names(&device, &components));
     errors.extend(crate::limits::check(&device, &config, &assignments, stack_size));
     Error::check(errors)?;
@@ -229,4 +230,24 @@ fn budget_names(device: &Device, components: &[Component]) -> Vec<Diagnostic> {
                 .suggest(name, known.iter().map(String::as_str))
         })
         .collect()
+}
+
+/// The image's binary crate is named after the device; it must not share
+/// its crate name with a component or the app, or the size report (which
+/// tells crates apart by name) would count one's code as the other's.
+fn crate_name(device: &Device, components: &[Component]) -> Option<Diagnostic> {
+    let ident = device.crate_name();
+    let other = match components.iter().find(|c| c.ident() == ident) {
+        Some(c) => format!("bluegen's component crate components/{} (`{}`)", c.name, c.package),
+        None if device.app.package.replace('-', "_") == ident => format!("the app crate (`{}`)", device.app.package),
+        None => return None,
+    };
+    Some(
+        Diagnostic::error(format!("the device name `{}` is the crate name of another crate of the image", device.name))
+            .at(device.name_at.clone())
+            .key("device.name")
+            .value(format!("\"{}\"", device.name))
+            .why(format!("the image's binary crate is `{ident}`, and so is {other}: the size report could not tell their code apart"))
+            .hint(format!("rename the device, e.g. \"{}-device\"", device.name)),
+    )
 }

@@ -128,6 +128,7 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
         manifest: source.path.clone(),
         dir: loaded.dir.clone(),
         name: name.map(|n| n.get_ref().clone()).unwrap_or_default(),
+        name_at: name.map(|n| source.location(n.span())),
         board,
         preset,
         app,

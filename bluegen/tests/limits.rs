@@ -430,3 +430,24 @@ fn a_base_address_without_room_for_its_registers_is_refused() {
     let (code, err) = stm("usart-stm32-gpio-base = 0xFFFF_FFD8");
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn a_device_named_like_a_component_or_the_app_is_refused() {
+    let (code, err) = check(&format!("[device]\nname = \"bluegen-kernel\"\nboard = \"qemu-mps2-an385\"\n{THREAD}"));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: the device name `bluegen-kernel` is the crate name of another crate of the image
+     --> device.toml:2:8
+      |
+    2 | name = "bluegen-kernel"
+      |        ^^^^^^^^^^^^^^^^
+      = key: device.name
+      = value: "bluegen-kernel"
+      = why: the image's binary crate is `bluegen_kernel`, and so is bluegen's component crate components/kernel (`bluegen-kernel`): the size report could not tell their code apart
+      = hint: rename the device, e.g. "bluegen-kernel-device"
+    "#);
+    // common::project's app is `t-app`.
+    let (code, err) = check(&format!("[device]\nname = \"t-app\"\nboard = \"qemu-mps2-an385\"\n{THREAD}"));
+    assert_eq!(code, 1);
+    assert!(err.contains("and so is the app crate (`t-app`)"), "{err}");
+}
