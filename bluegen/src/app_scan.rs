@@ -8,7 +8,10 @@
 //! `pub fn` with no parameters, no generics, the Rust ABI, not `unsafe` or
 //! `async`, returning `()`, fits the kernel's `fn()` entry type. What cannot
 //! be seen from the sources (glob re-exports, items made by macros) is
-//! accepted rather than guessed at.
+//! accepted rather than guessed at. An item under a `#[cfg]` that is false
+//! in the image's build (a cargo feature the app does not enable by
+//! default, `test`, `debug_assertions`, …) is left out; a predicate bluegen
+//! cannot decide (`target_arch`, custom cfgs) keeps the item.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -79,12 +82,78 @@ impl AppApi {
 
 /// Scans the crate whose root is `lib` (usually `src/lib.rs`). An error is
 /// a warning to show: entries then go unchecked.
-pub fn scan(lib: &Path) -> Result<AppApi, Box<Diagnostic>> {
+/// `features` are the app's cargo features on in the image's build.
+pub fn scan(lib: &Path, features: &[String]) -> Result<AppApi, Box<Diagnostic>> {
     let mut api = AppApi::default();
     let dir = lib.parent().unwrap_or(Path::new(".")).to_path_buf();
     let mut seen = Vec::new();
-    scan_file(lib, "", &dir, &mut api, &mut seen)?;
+    let mut scan = Scan { features, seen: &mut seen };
+    scan.scan_file(lib, "", &dir, &mut api)?;
     Ok(api)
+}
+
+/// The cargo features of an app whose Cargo.toml is `manifest`, as the
+/// image builds it (its `default` features, and what they enable).
+pub fn default_features(manifest: &toml::Table) -> Vec<String> {
+    let table = manifest.get("features").and_then(|f| f.as_table());
+    let list = |name: &str| -> Vec<String> {
+        table.and_then(|t| t.get(name)).and_then(|v| v.as_array()).map_or_else(Vec::new, |a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+    };
+    let mut on: Vec<String> = Vec::new();
+    // `default` is a feature too (`cfg(feature = "default")`).
+    let mut todo = if table.is_some_and(|t| t.contains_key("default")) { vec!["default".to_string()] } else { Vec::new() };
+    while let Some(f) = todo.pop() {
+        // `dep:x` and `x/feature` enable a dependency's parts, not features of the app.
+        if f.starts_with("dep:") || f.contains('/') || on.contains(&f) {
+            continue;
+        }
+        todo.extend(list(&f));
+        on.push(f);
+    }
+    on
+}
+
+/// Whether a `#[cfg]` predicate holds in the image's build: `None` when
+/// bluegen cannot tell.
+fn cfg_holds(meta: &syn::Meta, features: &[String]) -> Option<bool> {
+    use syn::punctuated::Punctuated;
+    match meta {
+        syn::Meta::Path(p) => {
+            let name = p.get_ident()?.to_string();
+            // A release build of a bare-metal target, not a test or a doc build.
+            ["test", "doc", "doctest", "debug_assertions", "miri", "unix", "windows"].contains(&name.as_str()).then_some(false)
+        }
+        syn::Meta::NameValue(nv) => {
+            let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(value), .. }) = &nv.value else { return None };
+            match nv.path.get_ident()?.to_string().as_str() {
+                "feature" => Some(features.contains(&value.value())),
+                "target_os" => Some(value.value() == "none"),
+                _ => None,
+            }
+        }
+        syn::Meta::List(list) => {
+            let args: Vec<syn::Meta> = list.parse_args_with(Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated).ok()?.into_iter().collect();
+            let values: Vec<Option<bool>> = args.iter().map(|m| cfg_holds(m, features)).collect();
+            match list.path.get_ident()?.to_string().as_str() {
+                "all" if values.contains(&Some(false)) => Some(false),
+                "all" => values.iter().all(|v| *v == Some(true)).then_some(true),
+                "any" if values.contains(&Some(true)) => Some(true),
+                "any" => values.iter().all(|v| *v == Some(false)).then_some(false),
+                "not" if values.len() == 1 => values[0].map(|v| !v),
+                _ => None,
+            }
+        }
+    }
+}
+
+/// Whether an item's `#[cfg]`s leave it out of the image's build.
+fn cfg_out(attrs: &[syn::Attribute], features: &[String]) -> bool {
+    attrs.iter().filter(|a| a.path().is_ident("cfg")).any(|a| a.parse_args::<syn::Meta>().ok().and_then(|m| cfg_holds(&m, features)) == Some(false))
+}
+
+struct Scan<'a> {
+    features: &'a [String],
+    seen: &'a mut Vec<PathBuf>,
 }
 
 fn cannot(why: String) -> Box<Diagnostic> {
@@ -95,63 +164,78 @@ fn cannot(why: String) -> Box<Diagnostic> {
     )
 }
 
-fn scan_file(file: &Path, prefix: &str, mod_dir: &Path, api: &mut AppApi, seen: &mut Vec<PathBuf>) -> Result<(), Box<Diagnostic>> {
-    if seen.iter().any(|s| s == file) {
-        return Ok(());
+impl Scan<'_> {
+    fn scan_file(&mut self, file: &Path, prefix: &str, mod_dir: &Path, api: &mut AppApi) -> Result<(), Box<Diagnostic>> {
+        if self.seen.iter().any(|s| s == file) {
+            return Ok(());
+        }
+        self.seen.push(file.to_path_buf());
+        let text = std::fs::read_to_string(file).map_err(|e| cannot(format!("cannot read {}: {e}", file.display())))?;
+        let parsed = syn::parse_file(&text).map_err(|e| {
+            let at = e.span().start();
+            cannot(format!("{}:{}:{}: {e}", file.display(), at.line, at.column + 1))
+        })?;
+        if cfg_out(&parsed.attrs, self.features) {
+            return Ok(());
+        }
+        self.scan_items(&parsed.items, file, prefix, mod_dir, api)
     }
-    seen.push(file.to_path_buf());
-    let text = std::fs::read_to_string(file).map_err(|e| cannot(format!("cannot read {}: {e}", file.display())))?;
-    let parsed = syn::parse_file(&text).map_err(|e| {
-        let at = e.span().start();
-        cannot(format!("{}:{}:{}: {e}", file.display(), at.line, at.column + 1))
-    })?;
-    scan_items(&parsed.items, file, prefix, mod_dir, api, seen)
-}
 
-fn scan_items(items: &[syn::Item], file: &Path, prefix: &str, mod_dir: &Path, api: &mut AppApi, seen: &mut Vec<PathBuf>) -> Result<(), Box<Diagnostic>> {
-    let path = |name: &str| if prefix.is_empty() { name.to_string() } else { format!("{prefix}::{name}") };
-    for item in items {
-        match item {
-            syn::Item::Fn(f) if is_pub(&f.vis) => {
-                let item = match why_not_entry(&f.sig) {
-                    None => Item::Entry,
-                    Some(why) => Item::Fn(why),
-                };
-                api.items.insert(path(&f.sig.ident.to_string()), item);
+    fn scan_items(&mut self, items: &[syn::Item], file: &Path, prefix: &str, mod_dir: &Path, api: &mut AppApi) -> Result<(), Box<Diagnostic>> {
+        let path = |name: &str| if prefix.is_empty() { name.to_string() } else { format!("{prefix}::{name}") };
+        for item in items {
+            let attrs: &[syn::Attribute] = match item {
+                syn::Item::Fn(f) => &f.attrs,
+                syn::Item::Mod(m) => &m.attrs,
+                syn::Item::Use(u) => &u.attrs,
+                syn::Item::Macro(m) => &m.attrs,
+                _ => &[],
+            };
+            if cfg_out(attrs, self.features) {
+                continue;
             }
-            syn::Item::Mod(m) if is_pub(&m.vis) => {
-                let name = m.ident.to_string();
-                let child = path(&name);
-                api.items.insert(child.clone(), Item::Module);
-                let child_dir = mod_dir.join(&name);
-                match &m.content {
-                    Some((_, inner)) => scan_items(inner, file, &child, &child_dir, api, seen)?,
-                    None => {
-                        let explicit = m.attrs.iter().find(|a| a.path().is_ident("path")).and_then(|a| match &a.meta {
-                            syn::Meta::NameValue(nv) => match &nv.value {
-                                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+            match item {
+                syn::Item::Fn(f) if is_pub(&f.vis) => {
+                    let item = match why_not_entry(&f.sig) {
+                        None => Item::Entry,
+                        Some(why) => Item::Fn(why),
+                    };
+                    api.items.insert(path(&f.sig.ident.to_string()), item);
+                }
+                syn::Item::Mod(m) if is_pub(&m.vis) => {
+                    let name = m.ident.to_string();
+                    let child = path(&name);
+                    api.items.insert(child.clone(), Item::Module);
+                    let child_dir = mod_dir.join(&name);
+                    match &m.content {
+                        Some((_, inner)) => self.scan_items(inner, file, &child, &child_dir, api)?,
+                        None => {
+                            let explicit = m.attrs.iter().find(|a| a.path().is_ident("path")).and_then(|a| match &a.meta {
+                                syn::Meta::NameValue(nv) => match &nv.value {
+                                    syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+                                    _ => None,
+                                },
                                 _ => None,
-                            },
-                            _ => None,
-                        });
-                        let candidates = match explicit {
-                            Some(p) => vec![file.parent().unwrap_or(Path::new(".")).join(p)],
-                            None => vec![mod_dir.join(format!("{name}.rs")), child_dir.join("mod.rs")],
-                        };
-                        match candidates.iter().find(|c| c.is_file()) {
-                            Some(found) => scan_file(found, &child, &child_dir, api, seen)?,
-                            // rustc reports the missing module file itself.
-                            None => api.open.push(child),
+                            });
+                            let candidates = match explicit {
+                                Some(p) => vec![file.parent().unwrap_or(Path::new(".")).join(p)],
+                                None => vec![mod_dir.join(format!("{name}.rs")), child_dir.join("mod.rs")],
+                            };
+                            match candidates.iter().find(|c| c.is_file()) {
+                                Some(found) => self.scan_file(found, &child, &child_dir, api)?,
+                                // rustc reports the missing module file itself.
+                                None => api.open.push(child),
+                            }
                         }
                     }
                 }
+                syn::Item::Use(u) if is_pub(&u.vis) => reexports(&u.tree, prefix, api),
+                syn::Item::Macro(_) => api.open.push(prefix.to_string()),
+                _ => {}
             }
-            syn::Item::Use(u) if is_pub(&u.vis) => reexports(&u.tree, prefix, api),
-            syn::Item::Macro(_) => api.open.push(prefix.to_string()),
-            _ => {}
         }
+        Ok(())
     }
-    Ok(())
 }
 
 fn is_pub(vis: &syn::Visibility) -> bool {
@@ -213,7 +297,7 @@ mod tests {
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, text).unwrap();
         }
-        let api = scan(&dir.path().join("src/lib.rs")).unwrap();
+        let api = scan(&dir.path().join("src/lib.rs"), &["on".to_string()]).unwrap();
         (dir, api)
     }
 
@@ -239,6 +323,30 @@ mod tests {
     }
 
     #[test]
+    fn items_configured_out_are_not_entries() {
+        let (_d, api) = api(&[(
+            "src/lib.rs",
+            "#[cfg(feature = \"off\")]\npub fn gated() {}\n#[cfg(feature = \"on\")]\npub fn enabled() {}\n#[cfg(test)]\npub fn in_tests() {}\n#[cfg(not(test))]\npub fn not_in_tests() {}\n#[cfg(all(feature = \"on\", target_os = \"none\"))]\npub fn bare() {}\n#[cfg(any(feature = \"off\", debug_assertions))]\npub mod debug { pub fn dump() {} }\n#[cfg(target_arch = \"arm\")]\npub fn maybe() {}\n",
+        )]);
+        for missing in ["gated", "in_tests", "debug::dump", "debug"] {
+            assert_eq!(api.lookup(missing), Lookup::Missing, "{missing}");
+        }
+        // What cannot be decided without the target stays.
+        for ok in ["enabled", "not_in_tests", "bare", "maybe"] {
+            assert_eq!(api.lookup(ok), Lookup::Found, "{ok}");
+        }
+    }
+
+    #[test]
+    fn default_features_follow_what_they_enable() {
+        let manifest: toml::Table = toml::from_str("[features]\ndefault = [\"a\"]\na = [\"b\", \"dep:x\", \"y/z\"]\nb = []\nc = []\n").unwrap();
+        let mut on = default_features(&manifest);
+        on.sort();
+        assert_eq!(on, ["a", "b", "default"]);
+        assert!(default_features(&toml::Table::new()).is_empty());
+    }
+
+    #[test]
     fn globs_and_macros_are_open() {
         let (_d, api) = api(&[("src/lib.rs", "pub use other::*;\npub mod m { some_macro!(); }\n")]);
         assert_eq!(api.lookup("anything"), Lookup::Found);
@@ -250,7 +358,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("src")).unwrap();
         std::fs::write(dir.path().join("src/lib.rs"), "pub fn main( {}\n").unwrap();
-        let d = scan(&dir.path().join("src/lib.rs")).unwrap_err();
+        let d = scan(&dir.path().join("src/lib.rs"), &[]).unwrap_err();
         assert_eq!(d.severity, crate::diag::Severity::Warning);
     }
 }

@@ -27,6 +27,9 @@ pub fn check(device: &Device, config: &Config, assignments: &[Assignment], boot_
     threads(device, &v, &mut out);
     tick(device, &v, &mut out);
     constants(device, &v, &mut out);
+    register_blocks(device, &v, &mut out);
+    usart_stm32(&v, &mut out);
+    spawn_stack(&v, &mut out);
     ram(device, &v, boot_stack, &mut out);
     out
 }
@@ -180,6 +183,107 @@ fn constants(device: &Device, v: &Values, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The registers a component addresses from a base-address symbol: the
+/// symbol, the bytes from the base to the end of the last register it
+/// touches, and what that register is. The offsets are the components'
+/// (a test keeps them equal).
+fn register_spans(v: &Values) -> Vec<(&'static str, u64, &'static str)> {
+    let apb = v.int("USART_STM32_APB_ENR_OFFSET").unwrap_or(0);
+    vec![
+        ("CLINT_BASE", 0xBFF8 + 8, "arch-riscv's mtime at +0xbff8"),
+        ("USART_STM32_RCC_BASE", apb.max(0x30).saturating_add(4), "usart-stm32's AHB1ENR at +0x30 and APBxENR at `usart-stm32-apb-enr-offset`"),
+        ("USART_STM32_GPIO_BASE", 0x24 + 4, "usart-stm32's AFRH at +0x24"),
+    ]
+}
+
+/// A base address must leave room for its registers below the end of the
+/// address space: rustc refuses an address computed past it
+/// (`arithmetic_overflow`), so the image would not compile.
+fn register_blocks(device: &Device, v: &Values, out: &mut Vec<Diagnostic>) {
+    let bits = pointer_bits(&device.board.target);
+    let max = usize_max(bits);
+    for (name, span, what) in register_spans(v) {
+        // A base wider than `usize` is reported by `constants`.
+        let Some(base) = v.int(name).filter(|b| *b <= max) else { continue };
+        if u128::from(base) + u128::from(span) <= u128::from(max) + 1 {
+            continue;
+        }
+        let key = crate::kconfig::key_of(name);
+        let room = (u128::from(max) + 1).saturating_sub(u128::from(span));
+        let d = Diagnostic::error(format!("`{key} = {base:#x}` leaves no room for its registers below the end of the address space"))
+            .value(format!("{base:#x}"))
+            .why(format!("the component addresses up to {span:#x} bytes past it ({what}), beyond the {bits}-bit address space of {}: rustc refuses the overflowing address", device.board.target))
+            .hint(match u64::try_from(room) {
+                Ok(most) if span <= max => format!("use a base of at most {most:#x}"),
+                _ => "use a smaller offset".to_string(),
+            });
+        out.push(v.blame(d, &[name, "USART_STM32_APB_ENR_OFFSET"]));
+    }
+}
+
+/// A spawned thread's stack obeys a declared thread's rules (see
+/// [`crate::validate::MIN_STACK`]): at least 512 bytes, since the red zone
+/// and a saved register frame take up to 384 (a 256-byte stack overflows
+/// on its first switch on RV64), and a multiple of 8, as the stack's top
+/// must be 8-byte aligned.
+fn spawn_stack(v: &Values, out: &mut Vec<Diagnostic>) {
+    if !v.on("SPAWN") {
+        return;
+    }
+    let Some(size) = v.int("SPAWN_STACK_SIZE") else { return };
+    let min = crate::validate::MIN_STACK;
+    let why = if size < min {
+        format!("a thread stack needs at least {min} bytes (128 of them are the overflow red zone, up to 256 the saved registers); a spawned thread's too")
+    } else if size % 8 != 0 {
+        "stacks are 8-byte aligned, so their size is a multiple of 8".to_string()
+    } else {
+        return;
+    };
+    let fix = size.max(min).next_multiple_of(8);
+    let d = Diagnostic::error(format!("`spawn-stack-size = {size}` is not a usable stack")).value(size.to_string()).why(why).hint(format!("use {fix}"));
+    out.push(v.blame(d, &["SPAWN_STACK_SIZE"]));
+}
+
+/// USART BRR of the STM32 console: `(pclk + baud / 2) / baud`, as
+/// components/usart-stm32 computes it when the image is built.
+fn usart_brr(pclk: u64, baud: u64) -> u64 {
+    (pclk + baud / 2) / baud
+}
+
+/// The STM32 USART's divisor (BRR) must be 16..=0xFFFF: usart-stm32
+/// asserts it at compile time, so a clock and baud rate whose ratio is
+/// outside fails in rustc otherwise.
+fn usart_stm32(v: &Values, out: &mut Vec<Diagnostic>) {
+    let (Some(pclk), Some(baud)) = (v.int("USART_STM32_PCLK_HZ"), v.int("USART_STM32_BAUD")) else { return };
+    let brr = |b: u64| usart_brr(pclk, b);
+    if baud == 0 || (16..=0xFFFF).contains(&brr(baud)) {
+        return;
+    }
+    // The baud rates this clock can divide down to: BRR falls as baud rises.
+    // The baud rates this clock can divide down to (BRR falls as baud
+    // rises), within the symbol's own range.
+    let (lo, hi) = match v.config.get("USART_STM32_BAUD").and_then(|s| s.range) {
+        Some((lo, hi)) => (lo.max(1) as u64, hi.max(1) as u64),
+        None => (1, u64::from(u32::MAX)),
+    };
+    let mut fastest = (pclk / 15).clamp(lo, hi);
+    while fastest > lo && brr(fastest) < 16 {
+        fastest -= 1;
+    }
+    let mut slowest = (pclk / 0x1_0000).clamp(lo, hi);
+    while slowest < hi && brr(slowest) > 0xFFFF {
+        slowest += 1;
+    }
+    let d = Diagnostic::error(format!("`usart-stm32-baud = {baud}` cannot be divided from the USART clock of {pclk} Hz"))
+        .value(baud.to_string())
+        .why(format!(
+            "the USART's divisor (BRR) is {pclk} Hz / {baud} baud = {}, but it must be 16 to 65535 (oversampling by 16, a 16-bit register)",
+            brr(baud)
+        ))
+        .hint(format!("use a baud rate from {slowest} to {fastest}, or check `usart-stm32-pclk-hz`"));
+    out.push(v.blame(d, &["USART_STM32_BAUD", "USART_STM32_PCLK_HZ"]));
+}
+
 /// Bytes of the kernel's idle thread stack: `IDLE_STACK_WORDS` 32-bit
 /// words (components/kernel/src/sched.rs), 96 on 32-bit targets, 160 on
 /// 64-bit ones.
@@ -248,5 +352,27 @@ mod tests {
         assert!(text.contains(&format!("pub const MAX_THREADS: usize = {};", super::MAX_THREADS)), "components/kernel/src/sched.rs changed MAX_THREADS");
         let words = |bits| super::idle_stack(bits) / 4;
         assert!(text.contains(&format!("if cfg!(target_pointer_width = \"64\") {{ {} }} else {{ {} }}", words(64), words(32))), "components/kernel/src/sched.rs changed IDLE_STACK_WORDS");
+    }
+
+    /// The register offsets bluegen checks are the components'.
+    #[test]
+    fn register_offsets_are_the_components() {
+        let read = |path: &str| std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../components").join(path)).unwrap();
+        let switch = read("arch-riscv/src/switch.rs");
+        assert!(switch.contains("bluegen_config::CLINT_BASE as usize + 0xBFF8;") && switch.contains("bluegen_config::CLINT_BASE as usize + 0x4000;"), "arch-riscv changed its CLINT offsets");
+        let usart = read("usart-stm32/src/lib.rs");
+        for line in ["const RCC_AHB1ENR: usize = 0x30;", "const GPIO_MODER: usize = 0x00;", "const GPIO_AFRL: usize = 0x20;", "cfg::GPIO + GPIO_AFRL + if cfg::PIN >= 8 { 4 } else { 0 }"] {
+            assert!(usart.contains(line), "usart-stm32 changed `{line}`");
+        }
+    }
+
+    /// bluegen's BRR is the one usart-stm32 computes and asserts.
+    #[test]
+    fn usart_brr_is_the_components() {
+        let lib = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../components/usart-stm32/src/lib.rs");
+        let text = std::fs::read_to_string(lib).unwrap();
+        assert!(text.contains("const BRR_VALUE: u32 = (cfg::PCLK + cfg::BAUD / 2) / cfg::BAUD;"), "components/usart-stm32 changed how BRR is computed");
+        assert!(text.contains("BRR_VALUE >= 16 && BRR_VALUE <= 0xFFFF"), "components/usart-stm32 changed BRR's bounds");
+        assert_eq!(super::usart_brr(16_000_000, 115_200), 139);
     }
 }

@@ -76,6 +76,10 @@ pub struct RawThread {
 pub struct AppCrate {
     pub dir: PathBuf,
     pub package: String,
+    /// Where its Cargo.toml names the package.
+    pub package_at: Option<Location>,
+    /// The crate names (`-` as `_`) of its direct dependencies.
+    pub dependencies: Vec<String>,
     /// Its public functions, or why its sources could not be read (a
     /// warning: entries are then not checked).
     pub api: std::result::Result<AppApi, Box<Diagnostic>>,
@@ -163,9 +167,24 @@ fn app(dir: &Path, app: Option<&Spanned<String>>, source: &Source) -> Result<App
         )
     })?;
     let lib = doc.get("lib").and_then(|l| l.get("path")).and_then(|p| p.as_str()).unwrap_or("src/lib.rs");
+    // A dependency's symbols carry its package's crate name, renamed or not.
+    let dependencies = doc
+        .get("dependencies")
+        .and_then(|d| d.as_table())
+        .map(|deps| deps.iter().map(|(key, v)| v.get("package").and_then(|p| p.as_str()).unwrap_or(key).replace('-', "_")).collect())
+        .unwrap_or_default();
+    #[derive(serde::Deserialize)]
+    struct Named {
+        package: NamedPackage,
+    }
+    #[derive(serde::Deserialize)]
+    struct NamedPackage {
+        name: Spanned<String>,
+    }
+    let package_at = toml::from_str::<Named>(&app_source.text).ok().map(|n| app_source.location(n.package.name.span()));
     let dir = std::path::absolute(&app_dir).unwrap_or(app_dir);
-    let api = crate::app_scan::scan(&dir.join(lib));
-    Ok(AppCrate { dir, package: package.to_string(), api })
+    let api = crate::app_scan::scan(&dir.join(lib), &crate::app_scan::default_features(&doc));
+    Ok(AppCrate { dir, package: package.to_string(), package_at, dependencies, api })
 }
 
 /// The keys a table of device.toml may hold.

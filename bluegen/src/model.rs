@@ -34,6 +34,8 @@ pub struct Device {
     /// The project directory (the one holding device.toml).
     pub dir: PathBuf,
     pub name: String,
+    /// Where device.toml names the device.
+    pub name_at: Option<crate::diag::Location>,
     pub board: Board,
     pub preset: Option<Preset>,
     pub app: App,
@@ -84,6 +86,10 @@ pub struct App {
     pub dir: PathBuf,
     /// Its package name, from its Cargo.toml.
     pub package: String,
+    /// Where its Cargo.toml names the package.
+    pub package_at: Option<crate::diag::Location>,
+    /// The crate names (`-` as `_`) of its direct dependencies.
+    pub dependencies: Vec<String>,
 }
 
 /// One statically declared thread.

@@ -121,17 +121,24 @@ pub fn misplaced_sections(path: &Path, flash: Region, ram: Region) -> Result<Vec
 }
 
 /// The size report's row name if a demangled symbol is a thread stack:
-/// `<image>::STACK_<THREAD>`, which the image template generates, the
-/// kernel's `IDLE_STACK`, or its pool for spawned threads (`spawn::POOL`).
+/// `<image>::__BLUEGEN_STACK_<THREAD>`, which the image template generates
+/// (in bluegen's reserved `__bluegen` namespace, so an app's own
+/// `STACK_…` static stays the app's), the kernel's `IDLE_STACK`, or its
+/// pool for spawned threads (`spawn::POOL`).
 pub fn stack_row(demangled: &str) -> Option<String> {
     let last = demangled.rsplit("::").next().unwrap_or(demangled);
-    match last.strip_prefix("STACK_") {
+    let kernel = demangled.starts_with("bluegen_kernel::");
+    match last.strip_prefix(THREAD_STACK_PREFIX) {
         Some(thread) if !thread.is_empty() => Some(format!("stack of thread `{}`", thread.to_lowercase())),
-        _ if last == "IDLE_STACK" => Some("stack of the idle thread".into()),
-        _ if demangled.ends_with("spawn::POOL") => Some("stacks of spawned threads (the pool)".into()),
+        _ if kernel && last == "IDLE_STACK" => Some("stack of the idle thread".into()),
+        _ if demangled == "bluegen_kernel::spawn::POOL" => Some("stacks of spawned threads (the pool)".into()),
         _ => None,
     }
 }
+
+/// The name of a thread's stack static in the image's main.rs is this and
+/// the thread's name in upper case (kernel-templates/image/src/main.rs.j2).
+pub const THREAD_STACK_PREFIX: &str = "__BLUEGEN_STACK_";
 
 /// Prints the region table.
 pub fn print_regions(out: &mut impl Write, fp: &Footprint) -> std::io::Result<()> {

@@ -135,6 +135,9 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     let stack_size = boot_stack_size(&device, &config);
     let mut errors = preset_mistakes;
     errors.extend(priorities(&device, &config));
+    errors.extend(app_package(&device, &components));
+    errors.extend(crate_name(&device, &components));
+    errors.extend(budget_names(&device, &components));
     errors.extend(crate::limits::check(&device, &config, &assignments, stack_size));
     Error::check(errors)?;
     Ok(Plan { device, components, config, stack_size, tree, preset })
@@ -196,4 +199,69 @@ fn priorities(device: &Device, config: &Config) -> Vec<Diagnostic> {
                 .hint(format!("lower the priority, or raise the levels: [features] priorities = {}", (i64::from(t.priority) + 1).min(32)))
         })
         .collect()
+}
+
+/// The app's package name must differ from every other package of the image
+/// crate's build (cargo refuses two packages of one name in a lockfile).
+fn app_package(device: &Device, components: &[Component]) -> Option<Diagnostic> {
+    let app = &device.app;
+    let image = format!("{}-image", device.crate_name());
+    let clash = if app.package == image {
+        format!("the image crate bluegen generates for device `{}` is `{image}`", device.name)
+    } else {
+        let c = components.iter().find(|c| c.package == app.package)?;
+        format!("`{}` is bluegen's component crate components/{}, which the image links too", c.package, c.name)
+    };
+    Some(
+        Diagnostic::error(format!("the app crate's package name `{}` clashes with another crate of the image", app.package))
+            .at(app.package_at.clone().or_else(|| Some(crate::diag::Location::at(app.dir.join("Cargo.toml"), 1, 1))))
+            .key("package.name")
+            .value(format!("\"{}\"", app.package))
+            .why(format!("{clash}; cargo cannot build two packages of one name"))
+            .hint(format!("rename the app's package, e.g. \"{}-app\"", device.name)),
+    )
+}
+
+/// `[budget.components]` names what the size report can show: a component
+/// of the image, `app`, `image`, the Rust library crates or one of the
+/// app's dependencies; anything else would only fail after compiling.
+fn budget_names(device: &Device, components: &[Component]) -> Vec<Diagnostic> {
+    let mut known: Vec<String> = components.iter().map(|c| c.name.clone()).collect();
+    known.extend(["app", "image", "core", "alloc", "compiler_builtins"].map(String::from));
+    // The app's dependencies, except the components it uses (shown under
+    // their component names).
+    known.extend(device.app.dependencies.iter().filter(|d| !components.iter().any(|c| &c.ident() == *d)).cloned());
+    device
+        .budget
+        .components
+        .iter()
+        .filter(|(name, _)| !known.contains(name))
+        .map(|(name, limit)| {
+            Diagnostic::error(format!("the budget names component `{name}`, which this image does not contain"))
+                .at(limit.location.clone())
+                .key(format!("budget.components.{name}"))
+                .why(format!("the image's components are {}", known.join(", ")))
+                .suggest(name, known.iter().map(String::as_str), "name one of the image's components, or remove this line")
+        })
+        .collect()
+}
+
+/// The image's binary crate is named after the device; it must not share
+/// its crate name with a component or the app, or the size report (which
+/// tells crates apart by name) would count one's code as the other's.
+fn crate_name(device: &Device, components: &[Component]) -> Option<Diagnostic> {
+    let ident = device.crate_name();
+    let other = match components.iter().find(|c| c.ident() == ident) {
+        Some(c) => format!("bluegen's component crate components/{} (`{}`)", c.name, c.package),
+        None if device.app.package.replace('-', "_") == ident => format!("the app crate (`{}`)", device.app.package),
+        None => return None,
+    };
+    Some(
+        Diagnostic::error(format!("the device name `{}` is the crate name of another crate of the image", device.name))
+            .at(device.name_at.clone())
+            .key("device.name")
+            .value(format!("\"{}\"", device.name))
+            .why(format!("the image's binary crate is `{ident}`, and so is {other}: the size report could not tell their code apart"))
+            .hint(format!("rename the device, e.g. \"{}-device\"", device.name)),
+    )
 }

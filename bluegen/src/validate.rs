@@ -66,10 +66,10 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
     let preset = device.and_then(|d| d.preset.as_ref()).map(|p| Preset { name: p.get_ref().clone(), location: at(p.span()) });
 
     let (app, api) = match &loaded.app {
-        Ok(app) => (App { dir: app.dir.clone(), package: app.package.clone() }, Some(&app.api)),
+        Ok(app) => (App { dir: app.dir.clone(), package: app.package.clone(), package_at: app.package_at.clone(), dependencies: app.dependencies.clone() }, Some(&app.api)),
         Err(e) => {
             errors.extend(e.diagnostics.iter().cloned());
-            (App { dir: loaded.dir.join("app"), package: String::new() }, None)
+            (App { dir: loaded.dir.join("app"), package: String::new(), package_at: None, dependencies: Vec::new() }, None)
         }
     };
     let api = match api {
@@ -128,6 +128,7 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
         manifest: source.path.clone(),
         dir: loaded.dir.clone(),
         name: name.map(|n| n.get_ref().clone()).unwrap_or_default(),
+        name_at: name.map(|n| source.location(n.span())),
         board,
         preset,
         app,
@@ -313,22 +314,25 @@ fn memory_regions(board: Option<&Board>, memory: Option<&RawMemory>, source: &So
             }
         }
         let limit = u128::from(crate::units::usize_max(bits)) + 1;
-        if ok && (board_region.is_some() || (origin_v.is_some() && size_v.is_some())) && u128::from(region.origin) + u128::from(region.size) > limit {
+        let end = u128::from(region.origin) + u128::from(region.size);
+        // RAM's end is an address too: the boot stack's top, `_stack_top`.
+        let wraps = name == "ram" && end == limit;
+        if ok && (board_region.is_some() || (origin_v.is_some() && size_v.is_some())) && (end > limit || wraps) {
             let (key, v) = match (origin_v, size_v) {
                 (Some(o), _) => (format!("memory.{name}-origin"), o),
                 (None, Some(s)) => (format!("memory.{name}"), s),
                 (None, None) => return (region, false),
             };
-            errors.push(
-                bad_value(source, v, &key, format!(
-                    "the {name} region {:#x}..{:#x} ends past the {}-bit address space of {}",
-                    region.origin,
-                    u128::from(region.origin) + u128::from(region.size),
-                    bits,
-                    board.map_or("the target", |b| b.target.as_str())
-                ))
-                .hint(format!("the region must end at or below {:#x}: lower the origin or the size", limit)),
-            );
+            let target = board.map_or("the target", |b| b.target.as_str());
+            let (why, last) = if wraps {
+                (
+                    format!("the ram region {:#x}..{end:#x} ends at the top of the {bits}-bit address space of {target}: the boot stack's top, RAM's end, would be address {end:#x}, which wraps to 0", region.origin),
+                    limit - 16,
+                )
+            } else {
+                (format!("the {name} region {:#x}..{end:#x} ends past the {bits}-bit address space of {target}", region.origin), limit)
+            };
+            errors.push(bad_value(source, v, &key, why).hint(format!("the region must end at or below {last:#x}: lower the origin or the size")));
             ok = false;
         }
         (region, ok)
@@ -574,7 +578,7 @@ mod tests {
             board: Some(Ok(board)),
             board_from_flag: false,
             chip: None,
-            app: Ok(crate::load::AppCrate { dir: "/nonexistent/app".into(), package: "t-app".into(), api: Ok(api) }),
+            app: Ok(crate::load::AppCrate { dir: "/nonexistent/app".into(), package: "t-app".into(), package_at: None, dependencies: Vec::new(), api: Ok(api) }),
             source,
         };
         let (device, diagnostics) = check(&loaded);

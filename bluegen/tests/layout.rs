@@ -68,3 +68,25 @@ fn equal_priorities_start_in_file_order_under_qemu() {
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("high 0\npeer_b 0\npeer_a 0\npeer_b 1\npeer_a 1\npeer_b 2\npeer_a 2\n"), "{stdout}");
 }
+
+/// The boot stack's top is 16-byte aligned (RISC-V's ABI; AAPCS wants 8)
+/// and inside RAM, whatever RAM's size: the stack pointer starts aligned.
+#[test]
+fn the_boot_stack_top_is_aligned_whatever_the_ram_size() {
+    for (board, ram) in [("qemu-mps2-an385", "65541"), ("qemu-virt-rv32", "6291453"), ("qemu-virt-rv64", "1048572")] {
+        let text = format!("[device]\nname = \"t\"\nboard = \"{board}\"\n[memory]\nram = {ram}\n[threads.main]\nentry = \"main\"\npriority = 1\nstack = 1024\n");
+        let (dir, p) = plan(&text);
+        let root = bluegen::root::Root::discover().unwrap();
+        let rendered = bluegen::render::render(&root, &p).unwrap();
+        let link = std::fs::read_to_string(rendered.dir.join("link.x")).unwrap();
+        let line = link.lines().find(|l| l.trim_start().starts_with("STACK (rw)")).expect(&link);
+        let field = |name: &str| {
+            let v = line.split(name).nth(1).unwrap().trim_start_matches([' ', '=']).split([',', ' ']).next().unwrap();
+            v.strip_prefix("0x").map_or_else(|| v.parse::<u64>().unwrap(), |h| u64::from_str_radix(h, 16).unwrap())
+        };
+        let top = field("ORIGIN") + field("LENGTH");
+        assert_eq!(top % 16, 0, "{board}: {line}");
+        assert!(top <= p.device.ram.end() && top + 16 > p.device.ram.end(), "{board}: {line}");
+        drop(dir);
+    }
+}

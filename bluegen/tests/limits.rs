@@ -267,3 +267,187 @@ fn a_small_ram_is_blamed_on_the_ram() {
       = hint: raise `ram` to at least "4 KiB" (the board has 4 MiB), or make the stacks smaller
     "#);
 }
+
+#[test]
+fn a_usart_divisor_out_of_range_is_refused() {
+    // usart-stm32 asserts 16 <= BRR <= 0xFFFF when the image compiles.
+    let text = |pclk: u32, baud: u32| format!("{}[features]\nusart-stm32-pclk-hz = {pclk}\nusart-stm32-baud = {baud}\n{THREAD}", device("stm32f4-discovery"));
+    let (code, err) = check(&text(1_000_000, 4_000_000));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: `usart-stm32-baud = 4000000` cannot be divided from the USART clock of 1000000 Hz
+     --> device.toml:6:1
+      |
+    6 | usart-stm32-baud = 4000000
+      | ^^^^^^^^^^^^^^^^
+      = key: features.usart-stm32-baud
+      = value: 4000000
+      = why: the USART's divisor (BRR) is 1000000 Hz / 4000000 baud = 0, but it must be 16 to 65535 (oversampling by 16, a 16-bit register)
+      = hint: use a baud rate from 1200 to 64516, or check `usart-stm32-pclk-hz`
+    "#);
+    let (code, err) = check(&text(200_000_000, 1200));
+    assert_eq!(code, 1);
+    assert!(err.contains("the USART's divisor (BRR) is 200000000 Hz / 1200 baud = 166667"), "{err}");
+    // The hint's bounds are the edges.
+    let (code, err) = check(&text(1_000_000, 64_516));
+    assert_eq!(code, 0, "{err}");
+    let (code, _) = check(&text(1_000_000, 64_517));
+    assert_eq!(code, 1);
+    let (code, err) = check(&text(200_000_000, 3052));
+    assert_eq!(code, 0, "{err}");
+    let (code, _) = check(&text(200_000_000, 3051));
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_budget_for_a_component_the_image_lacks_is_refused_before_compiling() {
+    let (code, err) = check(&format!("{}[budget.components]\nkernal = \"1K\"\napp = \"1K\"\n{THREAD}", device("qemu-mps2-an385")));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: the budget names component `kernal`, which this image does not contain
+     --> device.toml:5:1
+      |
+    5 | kernal = "1K"
+      | ^^^^^^
+      = key: budget.components.kernal
+      = why: the image's components are config, kernel, arch-cortex-m, uart-cmsdk, heap, app, image, core, alloc, compiler_builtins
+      = hint: did you mean `kernel`?
+    "#);
+    // The heap component is in every image (linking nothing without `heap`),
+    // the Rust library crates too.
+    let (code, err) = check(&format!("{}[budget.components]\nheap = \"1K\"\ncore = \"4K\"\n{THREAD}", device("qemu-mps2-an385")));
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_budget_for_a_component_that_links_nothing_builds() {
+    let dir = common::project(&format!("{}[budget.components]\nheap = \"1K\"\n{THREAD}", device("qemu-mps2-an385")));
+    let images = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/images");
+    let out = assert_cmd::Command::cargo_bin("bluegen").unwrap().env("CARGO_TARGET_DIR", images).arg("build").arg(dir.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn an_app_package_named_like_another_crate_of_the_image_is_refused() {
+    for name in ["bluegen-kernel", "t-image"] {
+        let dir = common::project(&format!("{}{THREAD}", device("qemu-mps2-an385")));
+        std::fs::write(dir.path().join("app/Cargo.toml"), format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n")).unwrap();
+        let (code, _, err) = common::bluegen(dir.path(), &["check"]);
+        assert_eq!(code, 1, "{name}: {err}");
+        assert!(err.contains(&format!("error: the app crate's package name `{name}` clashes with another crate of the image")), "{err}");
+        assert!(err.contains("--> app/Cargo.toml:2:8") || err.contains("[DIR]/app/Cargo.toml:2:8"), "{err}");
+    }
+}
+
+#[test]
+fn a_ram_region_ending_at_the_top_of_the_address_space_is_refused() {
+    // Its end is the boot stack's top, which would wrap to address 0.
+    let (code, err) = check(&format!("{}[memory]\nram-origin = 0xFFFF_0000\nram = \"64K\"\n{THREAD}", device("qemu-virt-rv32")));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: invalid value for `memory.ram-origin`
+     --> device.toml:5:14
+      |
+    5 | ram-origin = 0xFFFF_0000
+      |              ^^^^^^^^^^^
+      = key: memory.ram-origin
+      = value: 0xFFFF_0000
+      = why: the ram region 0xffff0000..0x100000000 ends at the top of the 32-bit address space of riscv32imac-unknown-none-elf: the boot stack's top, RAM's end, would be address 0x100000000, which wraps to 0
+      = hint: the region must end at or below 0xfffffff0: lower the origin or the size
+    "#);
+    let (code, err) = check(&format!("{}[memory]\nram-origin = 0xFFFE_FFF0\nram = \"64K\"\n{THREAD}", device("qemu-virt-rv32")));
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_spawn_stack_follows_the_thread_stack_rules() {
+    // 256 bytes overflow on the first switch on RV64 (red zone and trap
+    // frame take 384); 260 leaves the stack's top misaligned.
+    let text = |size: u32| format!("{}{THREADS_ON}spawn = true\nspawn-stack-size = {size}\n{THREAD}", device("qemu-virt-rv64"));
+    let (code, err) = check(&text(256));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: `spawn-stack-size = 256` is not a usable stack
+     --> device.toml:7:1
+      |
+    7 | spawn-stack-size = 256
+      | ^^^^^^^^^^^^^^^^
+      = key: features.spawn-stack-size
+      = value: 256
+      = why: a thread stack needs at least 512 bytes (128 of them are the overflow red zone, up to 256 the saved registers); a spawned thread's too
+      = hint: use 512
+    "#);
+    let (code, err) = check(&text(516));
+    assert_eq!(code, 1);
+    assert!(err.contains("multiple of 8") && err.contains("hint: use 520"), "{err}");
+    let (code, err) = check(&text(512));
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn an_entry_behind_a_cargo_feature_the_app_leaves_off_is_refused() {
+    let toml = format!("{}[threads.main]\nentry = \"gated\"\npriority = 1\nstack = 1024\n", device("qemu-mps2-an385"));
+    let dir = common::project(&toml);
+    std::fs::write(dir.path().join("app/src/lib.rs"), "#![no_std]\npub fn main() {}\n#[cfg(feature = \"extra\")]\npub fn gated() {}\n").unwrap();
+    let manifest = "[package]\nname = \"t-app\"\nversion = \"0.1.0\"\n\n[features]\nextra = []\n";
+    std::fs::write(dir.path().join("app/Cargo.toml"), manifest).unwrap();
+    let (code, _, err) = common::bluegen(dir.path(), &["check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("error: the app crate has no public function `gated`") && err.contains("--> device.toml:5:9"), "{err}");
+    // On by default, the image's build has it.
+    std::fs::write(dir.path().join("app/Cargo.toml"), manifest.replace("extra = []", "default = [\"extra\"]\nextra = []")).unwrap();
+    let (code, _, err) = common::bluegen(dir.path(), &["check"]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_base_address_without_room_for_its_registers_is_refused() {
+    // arch-riscv reads mtime at CLINT_BASE + 0xbff8: past 4 GiB, rustc
+    // refuses the address.
+    let (code, err) = check(&format!("{}{PREEMPT}clint-base = 0xFFFF_FFFF\n{THREAD}", device("qemu-virt-rv32")));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: `clint-base = 0xffffffff` leaves no room for its registers below the end of the address space
+     --> device.toml:7:1
+      |
+    7 | clint-base = 0xFFFF_FFFF
+      | ^^^^^^^^^^
+      = key: features.clint-base
+      = value: 0xffffffff
+      = why: the component addresses up to 0xc000 bytes past it (arch-riscv's mtime at +0xbff8), beyond the 32-bit address space of riscv32imac-unknown-none-elf: rustc refuses the overflowing address
+      = hint: use a base of at most 0xffff4000
+    "#);
+    let (code, err) = check(&format!("{}{PREEMPT}clint-base = 0xFFFF_4000\n{THREAD}", device("qemu-virt-rv32")));
+    assert_eq!(code, 0, "{err}");
+    // usart-stm32 adds its register offsets to the RCC and GPIO bases.
+    let stm = |line: &str| check(&format!("{}[features]\n{line}\n{THREAD}", device("stm32f4-discovery")));
+    for line in ["usart-stm32-rcc-base = 0xFFFF_FFF0", "usart-stm32-gpio-base = 0xFFFF_FFFF", "usart-stm32-apb-enr-offset = 0xFFFF_0000"] {
+        let (code, err) = stm(line);
+        assert_eq!(code, 1, "{line}: {err}");
+        assert!(err.contains("leaves no room for its registers"), "{line}: {err}");
+        assert!(err.contains(&format!("key: features.{}", line.split(' ').next().unwrap())), "{line}: {err}");
+    }
+    let (code, err) = stm("usart-stm32-gpio-base = 0xFFFF_FFD8");
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_device_named_like_a_component_or_the_app_is_refused() {
+    let (code, err) = check(&format!("[device]\nname = \"bluegen-kernel\"\nboard = \"qemu-mps2-an385\"\n{THREAD}"));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: the device name `bluegen-kernel` is the crate name of another crate of the image
+     --> device.toml:2:8
+      |
+    2 | name = "bluegen-kernel"
+      |        ^^^^^^^^^^^^^^^^
+      = key: device.name
+      = value: "bluegen-kernel"
+      = why: the image's binary crate is `bluegen_kernel`, and so is bluegen's component crate components/kernel (`bluegen-kernel`): the size report could not tell their code apart
+      = hint: rename the device, e.g. "bluegen-kernel-device"
+    "#);
+    // common::project's app is `t-app`.
+    let (code, err) = check(&format!("[device]\nname = \"t-app\"\nboard = \"qemu-mps2-an385\"\n{THREAD}"));
+    assert_eq!(code, 1);
+    assert!(err.contains("and so is the app crate (`t-app`)"), "{err}");
+}

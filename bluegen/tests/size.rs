@@ -135,8 +135,8 @@ fn a_broken_budget_fails_the_build_with_contributors() {
     assert!(err.contains("device.toml:13:9"), "{err}");
     assert!(err.contains("largest contributors: "), "{err}");
     assert!(err.contains("breaks its component `kernel` flash budget"), "{err}");
-    assert!(err.contains("the budget names component `kernal`"), "{err}");
-    assert!(err.contains("did you mean `kernel`?"), "{err}");
+    // A misspelt component is `bluegen check`'s (tests/limits.rs).
+    assert!(!err.contains("component `heap`"), "{err}");
     assert!(!err.contains("RAM budget"), "{err}");
 }
 
@@ -182,4 +182,30 @@ fn spawned_thread_stacks_are_stacks() {
     assert_eq!(code, 0, "{err}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["sections"]["thread_stacks"], 1024 + 384 + 2048, "{json}");
+}
+
+/// Only the image's and the kernel's stacks are stacks: an app static named
+/// `STACK_…` is the app's static RAM, and does not hide which thread runs
+/// on the boot stack.
+#[test]
+fn an_app_static_named_like_a_stack_is_the_apps() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("depths");
+    let (code, _, err) = run(&["new", dir.to_str().unwrap(), "--board", "qemu-mps2-an385"]);
+    assert_eq!(code, 0, "{err}");
+    let app = "#![no_std]\nuse core::sync::atomic::{AtomicU32, Ordering};\npub static STACK_DEPTHS: [AtomicU32; 64] = [const { AtomicU32::new(0) }; 64];\npub fn main() {\n    let i = core::hint::black_box(3usize);\n    STACK_DEPTHS[i].store(7, Ordering::Relaxed);\n    if STACK_DEPTHS[core::hint::black_box(i)].load(Ordering::Relaxed) == 7 {\n        bluegen_kernel::console::write_str(\"7\\n\");\n    }\n}\n";
+    std::fs::write(dir.join("app/src/lib.rs"), app).unwrap();
+    let (code, out, err) = run(&["build", dir.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["sections"]["thread_stacks"], 0, "{out}");
+    let (code, out, err) = run(&["size", dir.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let components = report["components"].as_array().unwrap();
+    let app = components.iter().find(|c| c["name"] == "app").expect(&out);
+    assert_eq!(app["bss"], 256, "{out}");
+    let stacks = components.iter().find(|c| c["name"] == "(stacks)").unwrap();
+    let rows: Vec<&str> = stacks["modules"].as_array().unwrap().iter().flat_map(|m| m["symbols"].as_array().unwrap()).map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(rows, ["stack of thread `main` (the boot stack)"], "{out}");
 }
