@@ -1,7 +1,8 @@
 //! Run: boot an image in QEMU, stream its console, return its exit status.
 //!
 //! The board's `[qemu]` table gives the binary and machine flags. The console
-//! goes straight to our stdout; the kernel's exit status comes back through
+//! is copied to our stdout as it comes (a closed pipe ends the run quietly, a
+//! failed write stops QEMU and is an error); the kernel's exit status comes back through
 //! semihosting (Arm) or the SiFive test device (RISC-V virt) as QEMU's own.
 //!
 //! With [`icount_args`] QEMU runs under the board's `[qemu.icount]`
@@ -23,8 +24,29 @@ pub fn qemu(
     timeout: Option<Duration>,
     extra_args: &[String],
 ) -> Result<i32> {
-    let mut child = spawn(board, elf, extra_args, Stdio::inherit())?;
-    wait(board, &mut child, timeout)
+    let mut child = spawn(board, elf, extra_args, Stdio::piped())?;
+    let mut console = child.stdout.take();
+    let (failed, failure) = std::sync::mpsc::channel();
+    // Through bluegen's own writer, not an inherited descriptor: QEMU blocks
+    // for ever on a stdout it cannot write (`> /dev/full`).
+    let copier = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let mut buf = [0u8; 4096];
+        let mut out = crate::cli::stdout();
+        while let Some(Ok(n @ 1..)) = console.as_mut().map(|c| c.read(&mut buf)) {
+            if let Err(e) = out.write_all(&buf[..n]).and_then(|()| out.flush()) {
+                let _ = failed.send(crate::cli::stdout_failed(e));
+                return;
+            }
+        }
+    });
+    let code = wait_or(board, &mut child, timeout, &failure);
+    let _ = copier.join();
+    // A write that failed after QEMU ended still fails the run.
+    match failure.try_recv() {
+        Ok(err) => Err(err),
+        Err(_) => code,
+    }
 }
 
 /// Like [`qemu`], but returns the console output instead of streaming it.
@@ -43,7 +65,7 @@ pub fn qemu_output(
         }
         text
     });
-    let code = wait(board, &mut child, timeout)?;
+    let code = wait_or(board, &mut child, timeout, &std::sync::mpsc::channel().1)?;
     Ok((code, reader.join().unwrap_or_default()))
 }
 
@@ -98,10 +120,17 @@ fn spawn(board: &Board, elf: &Path, extra_args: &[String], stdout: Stdio) -> Res
         .map_err(|e| Error::msg(format!("cannot start {}: {e}", qemu.binary)))
 }
 
-fn wait(board: &Board, child: &mut Child, timeout: Option<Duration>) -> Result<i32> {
+/// Waits for QEMU to end, to run out of `timeout`, or for `failure` (the
+/// console could not be written): the last two stop it.
+fn wait_or(board: &Board, child: &mut Child, timeout: Option<Duration>, failure: &std::sync::mpsc::Receiver<Error>) -> Result<i32> {
     let binary = board.qemu.as_ref().map_or("QEMU", |q| q.binary.as_str());
     let start = Instant::now();
     loop {
+        if let Ok(err) = failure.try_recv() {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(err);
+        }
         if let Some(status) = child
             .try_wait()
             .map_err(|e| Error::msg(format!("waiting for QEMU: {e}")))?

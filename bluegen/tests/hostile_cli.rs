@@ -48,6 +48,9 @@ fn a_full_disk_behind_stdout_is_an_error_for_every_command() {
         &["config", "--minimal", &hello],
         &["config", "--why", "console", &hello],
         &["docs", "--check"],
+        // The console of a QEMU run goes through the same writer (QEMU
+        // itself blocked for ever on an inherited /dev/full).
+        &["run", &hello, "--timeout", "120"],
     ];
     for args in cases {
         let (code, err) = full_stdout(args);
