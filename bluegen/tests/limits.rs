@@ -362,20 +362,22 @@ fn a_ram_region_ending_at_the_top_of_the_address_space_is_refused() {
 #[test]
 fn a_spawn_stack_follows_the_thread_stack_rules() {
     // 256 bytes overflow on the first switch on RV64 (red zone and trap
-    // frame take 384); 260 leaves the stack's top misaligned.
+    // frame take 384): the Kconfig range starts at 512, like a thread
+    // stack's minimum; 516 leaves the stack's top misaligned.
     let text = |size: u32| format!("{}{THREADS_ON}spawn = true\nspawn-stack-size = {size}\n{THREAD}", device("qemu-virt-rv64"));
     let (code, err) = check(&text(256));
     assert_eq!(code, 1);
     insta::assert_snapshot!(err, @r#"
-    error: `spawn-stack-size = 256` is not a usable stack
+    error: `spawn-stack-size` is out of range
      --> device.toml:7:1
       |
     7 | spawn-stack-size = 256
       | ^^^^^^^^^^^^^^^^
       = key: features.spawn-stack-size
       = value: 256
-      = why: a thread stack needs at least 512 bytes (128 of them are the overflow red zone, up to 256 the saved registers); a spawned thread's too
-      = hint: use 512
+      = why: SPAWN_STACK_SIZE must be between 512 and 65536 (range 512 65536)
+      = note: declared at components/kernel/Kconfig:172
+      = hint: use a value from 512 to 65536
     "#);
     let (code, err) = check(&text(516));
     assert_eq!(code, 1);
