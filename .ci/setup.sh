@@ -16,10 +16,11 @@ rust_toolchain() {
     # ones have no such command, and `show` installs there. rustup's own
     # progress and errors stay on the terminal: the first run downloads for
     # minutes, and a failure (no network, a bad proxy) must be seen as such.
+    # The set-up installs a toolchain; it does not update rustup itself.
     local version
     version=$(rustup --version 2>/dev/null | sed -n 's/^rustup \([0-9][0-9]*\.[0-9][0-9]*\).*/\1/p') || true
     if [ "$(printf '%s\n' 1.28 "${version:-0}" | sort -V | head -n 1)" = 1.28 ]; then
-        rustup toolchain install || rust_toolchain_failed "rustup toolchain install"
+        rustup toolchain install --no-self-update || rust_toolchain_failed "rustup toolchain install"
     else
         rustup show >/dev/null || rust_toolchain_failed "rustup show"
     fi

@@ -81,7 +81,8 @@ pub fn decide(probe: &Probe, target: &str, active: Option<&str>, rustup: bool) -
         }
         Probe::NotInstalled { toolchain } => {
             let why = format!("the Rust toolchain `{toolchain}` that builds the image is not installed");
-            let install = args(&["toolchain", "install", toolchain, "--profile", "minimal", "--target", target]);
+            // `--no-self-update`: building an image must not replace the user's rustup.
+            let install = args(&["toolchain", "install", toolchain, "--profile", "minimal", "--target", target, "--no-self-update"]);
             match rustup {
                 true => Step::Install { why, args: install },
                 false => Step::Stop { why, command: format!("rustup {}", install.join(" ")) },
@@ -218,7 +219,7 @@ mod tests {
     fn a_toolchain_that_is_not_installed_is_installed_with_the_target() {
         let probe = Probe::NotInstalled { toolchain: "1.95.0".into() };
         let Step::Install { args, .. } = decide(&probe, T, None, true) else { panic!() };
-        assert_eq!(args.join(" "), format!("toolchain install 1.95.0 --profile minimal --target {T}"));
+        assert_eq!(args.join(" "), format!("toolchain install 1.95.0 --profile minimal --target {T} --no-self-update"));
     }
 
     #[test]

@@ -80,7 +80,7 @@ fn a_failed_toolchain_install_shows_rustups_reason_and_stops() {
     // later "toolchain is not installed" from `rustup target list`.
     let (_tmp, out, calls) = fake_rustup(
         "--version) echo 'rustup 1.29.0 (28d1352db 2026-03-05)';;\n\
-         'toolchain install') echo 'error: could not download file from https://static.rust-lang.org/dist/channel-rust-1.95.0.toml.sha256' >&2; exit 1;;\n\
+         'toolchain install --no-self-update') echo 'error: could not download file from https://static.rust-lang.org/dist/channel-rust-1.95.0.toml.sha256' >&2; exit 1;;\n\
          *) echo \"error: toolchain '1.95.0-x86_64-unknown-linux-gnu' is not installed\" >&2; exit 1;;",
     );
     let err = String::from_utf8_lossy(&out.stderr);
@@ -97,7 +97,7 @@ fn the_toolchain_is_installed_with_the_command_the_rustup_version_has() {
     let (_tmp, out, calls) = fake_rustup(&format!("--version) echo 'rustup 1.29.0 (28d1352db 2026-03-05)';;\n'target list --installed') {targets};;\n*) exit 0;;"));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let lines: Vec<&str> = calls.lines().collect();
-    assert_eq!(lines[..3], ["--version", "toolchain install", "target list --installed"], "{calls}");
+    assert_eq!(lines[..3], ["--version", "toolchain install --no-self-update", "target list --installed"], "{calls}");
     // Every target of rust-toolchain.toml that is missing is added, one by one.
     assert!(lines.contains(&"target add thumbv7m-none-eabi") && lines.contains(&"target add riscv64gc-unknown-none-elf"), "{calls}");
     assert!(!lines.contains(&"target add thumbv6m-none-eabi"), "{calls}");
