@@ -106,3 +106,29 @@ fn the_toolchain_is_installed_with_the_command_the_rustup_version_has() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(calls.lines().take(3).collect::<Vec<_>>(), ["--version", "show", "target list --installed"], "{calls}");
 }
+
+#[test]
+fn the_test_command_runs_every_test_binary_and_passes_its_arguments_on() {
+    // Fakes for the Rust tools and the Debian packages' commands (so that
+    // nothing is installed), ahead of the machine's PATH.
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("cargo-calls");
+    for (name, body) in [
+        ("rustup", "case \"$*\" in --version) echo 'rustup 1.29.0 (28d1352db 2026-03-05)';; 'target list --installed') sed -n 's/^ *\"\\([^\"]*\\)\",$/\\1/p' rust-toolchain.toml;; esac".to_string()),
+        ("rustc", "echo 'rustc 1.95.0 (fake)'".to_string()),
+        ("cargo", format!("echo \"$*\" >> '{}'", log.display())),
+    ]
+    .into_iter()
+    .chain(["cc", "qemu-system-arm", "qemu-system-riscv32", "qemu-system-riscv64", "chromium", "tmux"].map(|name| (name, format!("echo '{name} (fake)'"))))
+    {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    for args in [&["-p", "bluegen", "--test", "escaping"][..], &["--no-fail-fast"]] {
+        let out = std::process::Command::new(repo().join("test")).args(args).env("PATH", format!("{}:/usr/bin:/bin", tmp.path().display())).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let calls = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(calls.lines().collect::<Vec<_>>(), ["test --workspace --locked --no-fail-fast -p bluegen --test escaping", "test --workspace --locked --no-fail-fast"], "{calls}");
+}
