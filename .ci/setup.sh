@@ -16,7 +16,8 @@ rust_toolchain() {
     # ones have no such command, and `show` installs there. rustup's own
     # progress and errors stay on the terminal: the first run downloads for
     # minutes, and a failure (no network, a bad proxy) must be seen as such.
-    # The set-up installs a toolchain; it does not update rustup itself.
+    # It does not update rustup itself: the dist server may offer an older
+    # rustup as the "update" (seen: 1.29.0 replaced by 1.28.2).
     local version
     version=$(rustup --version 2>/dev/null | sed -n 's/^rustup \([0-9][0-9]*\.[0-9][0-9]*\).*/\1/p') || true
     if [ "$(printf '%s\n' 1.28 "${version:-0}" | sort -V | head -n 1)" = 1.28 ]; then

@@ -7,7 +7,8 @@
 //! it. Before cargo runs, [`ensure_target`] asks the `rustc` that cargo will
 //! use (same directory, same environment) for its sysroot: if the target's
 //! standard library is missing there, or rustup's toolchain is not installed
-//! at all, rustup installs it (bluegen says so on stderr) or bluegen stops
+//! at all, rustup installs it (bluegen says so on stderr; rustup itself is
+//! never self-updated, as its dist server may offer an older rustup) or bluegen stops
 //! with the exact command to run. A raw `can't find crate for core` never
 //! comes first.
 //!
