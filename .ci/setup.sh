@@ -11,13 +11,32 @@ rust_toolchain() {
         echo "hint: run  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh  then run $0 again" >&2
         exit 1
     fi
-    # Older rustups have no argument-less `toolchain install`; `show` installs there.
-    rustup toolchain install 2>/dev/null || rustup show >/dev/null
+    # rustup 1.28 and later install what rust-toolchain.toml names with an
+    # argument-less `toolchain install` (and no longer on first use); older
+    # ones have no such command, and `show` installs there. rustup's own
+    # progress and errors stay on the terminal: the first run downloads for
+    # minutes, and a failure (no network, a bad proxy) must be seen as such.
+    # It does not update rustup itself: the dist server may offer an older
+    # rustup as the "update" (seen: 1.29.0 replaced by 1.28.2).
+    local version
+    version=$(rustup --version 2>/dev/null | sed -n 's/^rustup \([0-9][0-9]*\.[0-9][0-9]*\).*/\1/p') || true
+    if [ "$(printf '%s\n' 1.28 "${version:-0}" | sort -V | head -n 1)" = 1.28 ]; then
+        rustup toolchain install --no-self-update || rust_toolchain_failed "rustup toolchain install"
+    else
+        rustup show >/dev/null || rust_toolchain_failed "rustup show"
+    fi
     # Fail here, not in a hundred build errors, if a target did not install.
-    local target
+    local target installed
+    installed=$(rustup target list --installed)
     for target in $(sed -n 's/^ *"\([^"]*\)",$/\1/p' rust-toolchain.toml); do
-        rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+        grep -qx "$target" <<<"$installed" || rustup target add "$target"
     done
+}
+
+rust_toolchain_failed() {
+    echo "error: \`$1\` could not install the Rust toolchain of rust-toolchain.toml (rustup said why above)" >&2
+    echo "hint: fix that (network, proxy: rustup reads https_proxy), or run  $1  by hand, then run $0 again" >&2
+    exit 1
 }
 
 # debian_packages COMMAND:PACKAGE... installs the packages whose command is

@@ -7,7 +7,8 @@
 //! it. Before cargo runs, [`ensure_target`] asks the `rustc` that cargo will
 //! use (same directory, same environment) for its sysroot: if the target's
 //! standard library is missing there, or rustup's toolchain is not installed
-//! at all, rustup installs it (bluegen says so on stderr) or bluegen stops
+//! at all, rustup installs it (bluegen says so on stderr; rustup itself is
+//! never self-updated, as its dist server may offer an older rustup) or bluegen stops
 //! with the exact command to run. A raw `can't find crate for core` never
 //! comes first.
 //!
@@ -81,7 +82,8 @@ pub fn decide(probe: &Probe, target: &str, active: Option<&str>, rustup: bool) -
         }
         Probe::NotInstalled { toolchain } => {
             let why = format!("the Rust toolchain `{toolchain}` that builds the image is not installed");
-            let install = args(&["toolchain", "install", toolchain, "--profile", "minimal", "--target", target]);
+            // `--no-self-update`: building an image must not replace the user's rustup.
+            let install = args(&["toolchain", "install", toolchain, "--profile", "minimal", "--target", target, "--no-self-update"]);
             match rustup {
                 true => Step::Install { why, args: install },
                 false => Step::Stop { why, command: format!("rustup {}", install.join(" ")) },
@@ -218,7 +220,7 @@ mod tests {
     fn a_toolchain_that_is_not_installed_is_installed_with_the_target() {
         let probe = Probe::NotInstalled { toolchain: "1.95.0".into() };
         let Step::Install { args, .. } = decide(&probe, T, None, true) else { panic!() };
-        assert_eq!(args.join(" "), format!("toolchain install 1.95.0 --profile minimal --target {T}"));
+        assert_eq!(args.join(" "), format!("toolchain install 1.95.0 --profile minimal --target {T} --no-self-update"));
     }
 
     #[test]
