@@ -104,9 +104,10 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
         })
         .collect();
 
-    let board_ram = board.as_ref().map(|b| b.ram.size);
+    // A stack is bounded by the RAM in force: the board's, or `[memory]`'s.
+    let ram_limit = board.as_ref().map(|_| (ram.size, memory.is_some_and(|m| m.ram.is_some())));
     let mut threads: Vec<Thread> =
-        loaded.raw.threads.iter().filter_map(|(name, t)| validate_thread(name, t, board_ram, api, source, &mut errors)).collect();
+        loaded.raw.threads.iter().filter_map(|(name, t)| validate_thread(name, t, ram_limit, api, source, &mut errors)).collect();
     if loaded.raw.threads.is_empty() && !loaded.parse_errors.iter().any(|d| d.message.contains("not valid TOML")) {
         errors.push(
             Diagnostic::error("the device declares no thread")
@@ -366,7 +367,7 @@ fn memory_regions(board: Option<&Board>, memory: Option<&RawMemory>, source: &So
 fn validate_thread(
     name: &Spanned<String>,
     t: &Spanned<RawThread>,
-    board_ram: Option<u64>,
+    ram_limit: Option<(u64, bool)>,
     api: Option<&crate::app_scan::AppApi>,
     source: &Source,
     errors: &mut Vec<Diagnostic>,
@@ -403,15 +404,16 @@ fn validate_thread(
     });
     let stack = raw.stack.as_ref().and_then(|stack_v| {
         let bad = |why: String| bad_value(source, stack_v, &key("stack"), why);
-        let most = board_ram.unwrap_or(u64::from(u32::MAX)).min(u64::from(u32::MAX) & !7);
+        let most = ram_limit.map_or(u64::from(u32::MAX), |(ram, _)| ram).min(u64::from(u32::MAX) & !7);
         match size(stack_v.get_ref()) {
             Ok(s) if s < MIN_STACK => {
                 errors.push(bad(format!("a thread stack needs at least {MIN_STACK} bytes (128 of them are the overflow red zone, up to 256 the saved registers)")));
                 None
             }
             Ok(s) if s > most => {
-                let why = match board_ram {
-                    Some(ram) => format!("the board has only {} of RAM", human(ram)),
+                let why = match ram_limit {
+                    Some((ram, false)) => format!("the board has only {} of RAM", human(ram)),
+                    Some((ram, true)) => format!("`[memory]` gives only {} of RAM", human(ram)),
                     None => format!("a stack size is at most {most} bytes"),
                 };
                 errors.push(bad(why).hint(format!("use at most {}", human(most))));
