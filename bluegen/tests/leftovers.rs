@@ -26,3 +26,38 @@ fn a_thread_stack_is_bounded_by_the_ram_of_memory_not_the_boards() {
        = hint: use at most 16 MiB
     "#);
 }
+
+#[test]
+fn a_hex_string_too_large_for_64_bits_says_so() {
+    let text = |v: &str| format!("{}[features]\nclint-base = {v}\n{THREAD}", device("qemu-virt-rv32"));
+    let (code, err) = check(&text("\"0xFFFF_FFFF_FFFF_FFFF_FF\""));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: `clint-base` is too large for 64 bits
+     --> device.toml:5:1
+      |
+    5 | clint-base = "0xFFFF_FFFF_FFFF_FFFF_FF"
+      | ^^^^^^^^^^
+      = key: features.clint-base
+      = value: "0xFFFF_FFFF_FFFF_FFFF_FF"
+      = why: CLINT_BASE is a hex symbol of at most 64 bits (16 hex digits); this value has 18 significant digits
+      = note: declared at components/arch-riscv/Kconfig:13
+      = hint: write an address of the target, e.g. `clint-base = 0x2000000`
+    "#);
+    let (code, err) = check(&text("\"0xfoo\""));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: `clint-base` takes a hex number, not "0xfoo"
+     --> device.toml:5:1
+      |
+    5 | clint-base = "0xfoo"
+      | ^^^^^^^^^^
+      = key: features.clint-base
+      = value: "0xfoo"
+      = why: CLINT_BASE is a hex symbol: after `0x` come hex digits 0-9, a-f and `_`
+      = note: declared at components/arch-riscv/Kconfig:13
+      = hint: write e.g. `clint-base = 0x2000000`
+    "#);
+    let (code, err) = check(&text("\"0x0000_0000_0000_0000_0200_0000\""));
+    assert_eq!(code, 0, "{err}");
+}
