@@ -61,3 +61,27 @@ fn a_hex_string_too_large_for_64_bits_says_so() {
     let (code, err) = check(&text("\"0x0000_0000_0000_0000_0200_0000\""));
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn a_non_ascii_directory_name_gets_a_transliterated_suggestion() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, _, err) = bluegen(tmp.path(), &["new", "ünï", "--board", "qemu-virt-rv32"]);
+    assert_eq!(code, 1, "{err}");
+    insta::assert_snapshot!(err, @r"
+    error: `ünï`, the directory's name, cannot be a device name
+      = key: DIR
+      = value: ünï
+      = why: a device name becomes a crate and binary name: lowercase letters, digits and `-`, starting with a letter
+      = hint: pass --name uni
+    ");
+    let suggest = |dir: &str| {
+        let (_, _, err) = bluegen(tmp.path(), &["new", dir, "--board", "qemu-virt-rv32"]);
+        err.lines().find_map(|l| l.trim().strip_prefix("= hint: pass --name ")).map(str::to_string).unwrap_or(err)
+    };
+    assert_eq!(suggest("Größe Straße"), "grosse-strasse");
+    assert_eq!(suggest("日本"), "ri-ben");
+    assert_eq!(suggest("ü"), "my-device");
+    assert_eq!(suggest("🙂🙂"), "my-device");
+    assert_eq!(suggest(&"é".repeat(100)), "e".repeat(32));
+    assert_eq!(suggest(&"Très Long Nom ".repeat(10)), "tres-long-nom-tres-long-nom-tres");
+}

@@ -107,10 +107,27 @@ fn dir_name(dir: &Path) -> Result<String> {
     })
 }
 
-/// A valid device name close to `name` (`My Device` → `my-device`).
+/// A valid device name close to `name` (`My Device` → `my-device`, `ünï`
+/// → `uni`): letters transliterated to ASCII, at most 32 characters, or
+/// `my-device` when fewer than two letters or digits are left.
 fn suggested_name(name: &str) -> String {
-    let lower: String = name.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
-    let parts: Vec<&str> = lower.trim_start_matches(|c: char| !c.is_ascii_lowercase()).split('-').filter(|p| !p.is_empty()).collect();
-    let candidate = parts.join("-");
-    if is_name(&candidate) { candidate } else { "my-device".to_string() }
+    // Letters and digits are transliterated, symbols (emoji: `slight smile`) are not.
+    let ascii: String = name.chars().map(|c| if c.is_ascii() { c.to_string() } else if c.is_alphanumeric() { deunicode::deunicode_char(c).unwrap_or("-").to_string() } else { "-".into() }).collect();
+    let lower: String = ascii.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    let parts = lower.trim_start_matches(|c: char| !c.is_ascii_lowercase()).split('-').filter(|p| !p.is_empty());
+    let mut candidate = String::new();
+    for part in parts {
+        let sep = usize::from(!candidate.is_empty());
+        if candidate.len() + sep + part.len() > 32 {
+            if candidate.is_empty() {
+                candidate = part[..32].to_string();
+            }
+            break;
+        }
+        if sep == 1 {
+            candidate.push('-');
+        }
+        candidate.push_str(part);
+    }
+    if candidate.len() >= 2 && is_name(&candidate) { candidate } else { "my-device".to_string() }
 }
