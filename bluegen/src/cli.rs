@@ -62,7 +62,14 @@ pub enum Command {
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => return usage(&e),
+        Err(e) => {
+            let args: Vec<String> = std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
+            if let Some(d) = cmd::config::misordered(&args) {
+                report(&d.into());
+                return ExitCode::from(2);
+            }
+            return usage(&e);
+        }
     };
     let outcome = match cli.command {
         Command::New(c) => c.run(),

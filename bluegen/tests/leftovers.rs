@@ -85,3 +85,23 @@ fn a_non_ascii_directory_name_gets_a_transliterated_suggestion() {
     assert_eq!(suggest(&"é".repeat(100)), "e".repeat(32));
     assert_eq!(suggest(&"Très Long Nom ".repeat(10)), "tres-long-nom-tres-long-nom-tres");
 }
+
+#[test]
+fn config_with_the_path_before_set_shows_the_right_order() {
+    let dir = project(&format!("{}{THREAD}", device("qemu-mps2-an385")));
+    let (code, out, err) = bluegen(dir.path(), &["config", ".", "set", "heap-size=0x800"]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    insta::assert_snapshot!(err, @r"
+    error: `set` comes before the device path
+      = key: set
+      = why: `set` is a subcommand of `bluegen config`; its path and symbols follow it: `bluegen config set [PATH] SYMBOL...`
+      = hint: run `bluegen config set . heap-size=0x800`
+    ");
+    let (code, _, err) = bluegen(dir.path(), &["config", "my dir", "unset", "heap-size"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("hint: run `bluegen config unset 'my dir' heap-size`"), "{err}");
+    // Other usage errors of config are clap's own.
+    let (code, _, err) = bluegen(dir.path(), &["config", "--nosuch"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unexpected argument '--nosuch'"), "{err}");
+}

@@ -54,6 +54,31 @@ impl Cmd {
     }
 }
 
+/// `bluegen config . set x=1`, which clap refuses (`set` after a path): a
+/// usage error that shows the right order, `bluegen config set . x=1`.
+/// Called only once clap has failed to parse `args` (without argv\[0\]).
+pub fn misordered(args: &[String]) -> Option<Diagnostic> {
+    let config = args.iter().position(|a| a == "config")?;
+    let rest = &args[config + 1..];
+    let action = rest.iter().position(|a| a == "set" || a == "unset")?;
+    let before = &rest[..action];
+    before.iter().any(|a| !a.starts_with('-')).then_some(())?;
+    let mut right: Vec<&str> = vec!["bluegen"];
+    right.extend(args[..=config].iter().map(String::as_str));
+    right.push(&rest[action]);
+    right.extend(before.iter().chain(&rest[action + 1..]).map(String::as_str));
+    // shlex would quote `x=1` too; only words a shell would split need it.
+    let plain = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || "_./=:,+@%-".contains(c));
+    let words: Vec<String> = right.iter().map(|w| if plain(w) { w.to_string() } else { shlex::try_quote(w).map_or_else(|_| w.to_string(), |q| q.into_owned()) }).collect();
+    let line = words.join(" ");
+    Some(
+        Diagnostic::error(format!("`{}` comes before the device path", rest[action]))
+            .key(rest[action].clone())
+            .why(format!("`{}` is a subcommand of `bluegen config`; its path and symbols follow it: `bluegen config {} [PATH] SYMBOL...`", rest[action], rest[action]))
+            .hint(format!("run `{line}`")),
+    )
+}
+
 fn listing(config: &Config) -> String {
     let mut out = String::new();
     let width = config.symbols.iter().map(|s| s.key.len()).max().unwrap_or(0);
