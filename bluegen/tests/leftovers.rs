@@ -105,3 +105,27 @@ fn config_with_the_path_before_set_shows_the_right_order() {
     assert_eq!(code, 2);
     assert!(err.contains("unexpected argument '--nosuch'"), "{err}");
 }
+
+#[test]
+fn flash_warns_that_no_progress_has_no_effect_where_nothing_is_written() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let flash = |dir: &str| {
+        let out = assert_cmd::Command::cargo_bin("bluegen")
+            .unwrap()
+            .env("CARGO_TARGET_DIR", root.join("target/images"))
+            .args(["flash", &root.join(dir).display().to_string(), "--dry-run", "--no-progress"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(0), "{err}");
+        err.lines().skip_while(|l| !l.starts_with("warning:")).take(2).collect::<Vec<_>>().join("\n")
+    };
+    insta::assert_snapshot!(flash("examples/hello"), @r"
+    warning: --no-progress is ignored
+      = why: board qemu-mps2-an385 is emulated: QEMU runs the image, no flash loader shows progress
+    ");
+    insta::assert_snapshot!(flash("bluegen/tests/fixtures/chip-only"), @r"
+    warning: --no-progress is ignored
+      = why: --dry-run only prints the plan: nothing is written, so there is no progress to show
+    ");
+}

@@ -44,6 +44,11 @@ impl Cmd {
         let built = crate::pipeline::build_device(self.path.as_deref(), self.board.as_deref())?;
         let board = &built.plan.device.board;
         let ignored = |flag: &str, why: String| crate::cli::report(&Diagnostic::warning(format!("{flag} is ignored")).why(why).into());
+        if self.no_progress && board.qemu.is_some() {
+            ignored("--no-progress", format!("board {} is emulated: QEMU runs the image, no flash loader shows progress", board.name));
+        } else if self.no_progress && self.dry_run {
+            ignored("--no-progress", "--dry-run only prints the plan: nothing is written, so there is no progress to show".into());
+        }
         if board.qemu.is_some() {
             if self.probe.is_some() {
                 ignored("--probe", format!("board {} is emulated: no probe is involved", board.name));
