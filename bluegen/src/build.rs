@@ -33,6 +33,7 @@ pub fn build(plan: &Plan, image_dir: &Path) -> Result<Artifacts> {
 pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Result<Artifacts> {
     // Before cargo: the toolchain that builds the image has the target.
     crate::toolchain::ensure_target(image_dir, &plan.device.board.target, &plan.device.board.name)?;
+    mend_lock(image_dir)?;
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     if let Some(dir) = target_dir {
         cmd.env("CARGO_TARGET_DIR", dir);
@@ -113,6 +114,36 @@ pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Res
     let raw = raw_binary(&data).map_err(|why| Error::msg(format!("cannot make a raw binary of {}: {why}", elf.display())))?;
     crate::files::write_if_changed(&bin, &raw)?;
     Ok(Artifacts { elf, bin })
+}
+
+/// The image crate's Cargo.lock is bluegen's (cargo writes it for the crate
+/// bluegen renders): one that is not a lock file (not UTF-8, not TOML, or
+/// `package` not an array of tables) is removed, saying so, and cargo writes
+/// a new one, instead of failing the build with cargo's parse error.
+fn mend_lock(image_dir: &Path) -> Result<()> {
+    let lock = image_dir.join("Cargo.lock");
+    let why = match std::fs::read(&lock) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io("read", &lock, e)),
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Err(_) => "it is not UTF-8 text".to_string(),
+            Ok(text) => match text.parse::<toml::Table>() {
+                Err(e) => format!("it is not valid TOML: {}", e.message()),
+                Ok(t) if t.get("package").is_some_and(|p| !p.as_array().is_some_and(|a| a.iter().all(toml::Value::is_table))) => {
+                    "its `package` entry is not an array of tables".to_string()
+                }
+                Ok(_) => return Ok(()),
+            },
+        },
+    };
+    std::fs::remove_file(&lock).map_err(|e| Error::io("remove", &lock, e))?;
+    crate::cli::report(
+        &Diagnostic::warning(format!("removed the image crate's broken {}", lock.display()))
+            .why(why)
+            .note("bluegen's image crate owns this file; cargo writes a new one now")
+            .into(),
+    );
+    Ok(())
 }
 
 /// The linked image against the plan's memory map: a section outside both

@@ -129,3 +129,29 @@ fn flash_warns_that_no_progress_has_no_effect_where_nothing_is_written() {
       = why: --dry-run only prints the plan: nothing is written, so there is no progress to show
     ");
 }
+
+#[test]
+fn a_broken_image_lock_file_is_removed_and_written_anew() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = assert_cmd::Command::cargo_bin("bluegen").unwrap().env("CARGO_TARGET_DIR", root.join("target/images")).args(args).output().unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).replace(&tmp.path().display().to_string(), "[DIR]"))
+    };
+    let dir = tmp.path().join("locked");
+    let (code, err) = run(&["new".as_ref(), dir.as_os_str(), "--board".as_ref(), "qemu-mps2-an385".as_ref()]);
+    assert_eq!(code, Some(0), "{err}");
+    let lock = dir.join("target/bluegen/qemu-mps2-an385/Cargo.lock");
+    std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+    std::fs::write(&lock, "version = 4\n[[package]\nname = \"x\"\n").unwrap();
+    let (code, err) = run(&["build".as_ref(), dir.as_os_str()]);
+    assert_eq!(code, Some(0), "{err}");
+    let warning: Vec<&str> = err.lines().skip_while(|l| !l.starts_with("warning: removed")).take(3).collect();
+    insta::assert_snapshot!(warning.join("\n"), @r"
+    warning: removed the image crate's broken [DIR]/locked/target/bluegen/qemu-mps2-an385/Cargo.lock
+      = why: it is not valid TOML: unclosed array table, expected `]`
+      = note: bluegen's image crate owns this file; cargo writes a new one now
+    ");
+    let text = std::fs::read_to_string(&lock).unwrap();
+    assert!(text.parse::<toml::Table>().is_ok() && text.contains("name = \"bluegen-kernel\""), "{text}");
+}
