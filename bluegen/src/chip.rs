@@ -168,7 +168,7 @@ fn regions(map: &[MemoryRegion]) -> Option<(Region, Region)> {
 /// The hint for an unknown chip name: the chips whose names start with
 /// it, then those that contain it (shortest first: `stm32f4` gives
 /// STM32F401…), else the closest by case-insensitive Jaro–Winkler similarity.
-fn suggest(wrong: &str, names: &[&str]) -> String {
+pub fn suggest(wrong: &str, names: &[&str]) -> String {
     let lower = wrong.to_lowercase();
     let list = |found: Vec<&str>| {
         let shown: Vec<String> = found.iter().take(5).map(|n| format!("`{n}`")).collect();

@@ -155,3 +155,25 @@ fn a_broken_image_lock_file_is_removed_and_written_anew() {
     let text = std::fs::read_to_string(&lock).unwrap();
     assert!(text.parse::<toml::Table>().is_ok() && text.contains("name = \"bluegen-kernel\""), "{text}");
 }
+
+#[test]
+fn a_chips_filter_that_matches_nothing_is_an_error_with_the_closest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, out, err) = bluegen(tmp.path(), &["chips", "nRF52480_xxAA"]);
+    assert_eq!((code, out.as_str()), (1, ""));
+    // The registry's size changes with probe-rs.
+    let count: String = err.split("none of the ").nth(1).unwrap_or_default().chars().take_while(char::is_ascii_digit).collect();
+    insta::assert_snapshot!(err.replace(&format!("none of the {count} "), "none of the [N] "), @r"
+    error: no chip matches `nRF52480_xxAA`
+      = key: FILTER
+      = value: nRF52480_xxAA
+      = why: none of the [N] chips of probe-rs's registry has a name that contains it (case-insensitive)
+      = hint: did you mean `nRF52840_xxAA`? (`bluegen chips nRF52` lists similar ones)
+    ");
+    let (code, out, err) = bluegen(tmp.path(), &["chips", "NOMATCH", "--json"]);
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert!(err.contains("error: no chip matches `NOMATCH`") && err.contains("= hint: "), "{err}");
+    let (code, out, err) = bluegen(tmp.path(), &["chips", "nrf52840_xxaa"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("nRF52840_xxAA"), "{out}");
+}

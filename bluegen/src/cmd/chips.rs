@@ -1,6 +1,6 @@
 //! `bluegen chips`: the chips probe-rs's registry knows, filtered by name.
 
-use crate::diag::{Error, Result};
+use crate::diag::{Diagnostic, Error, Result};
 
 #[derive(Debug, clap::Args)]
 pub struct Cmd {
@@ -14,6 +14,17 @@ pub struct Cmd {
 impl Cmd {
     pub fn run(self) -> Result<u8> {
         let chips = crate::chip::list(self.filter.as_deref());
+        // A filter that matches nothing is a mistake, like an unknown chip name.
+        if let (true, Some(filter)) = (chips.is_empty(), &self.filter) {
+            let all = crate::chip::list(None);
+            let names: Vec<&str> = all.iter().map(|(name, _, _)| name.as_str()).collect();
+            return Err(Diagnostic::error(format!("no chip matches `{filter}`"))
+                .key("FILTER")
+                .value(filter.clone())
+                .why(format!("none of the {} chips of probe-rs's registry has a name that contains it (case-insensitive)", names.len()))
+                .hint(crate::chip::suggest(filter, &names))
+                .into());
+        }
         if self.json {
             let rows: Vec<_> = chips
                 .iter()
