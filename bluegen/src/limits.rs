@@ -342,8 +342,40 @@ fn ram(device: &Device, v: &Values, boot_stack: u64, out: &mut Vec<Diagnostic>) 
     }
 }
 
+/// The bytes of the Cortex-M vector table at the flash origin: 16 words
+/// (components/arch-cortex-m/src/exceptions.rs; a test keeps them equal).
+pub const VECTOR_TABLE_BYTES: u64 = 16 * 4;
+
+/// The alignment the flash origin needs, and why. Cortex-M boots from the
+/// vector table there, and VTOR takes a table aligned to the next power of
+/// two of its size, at least 128 bytes. RISC-V instructions need 2 bytes
+/// with the C extension, 4 without; but the image's `.text` also holds the
+/// trap vector, which mtvec needs 4-byte aligned, so the linker aligns
+/// `.text` to 4 and a 2-aligned origin would put `_start` 2 bytes past the
+/// first byte of flash, where the hart starts: 4 on every RISC-V target.
+pub fn flash_alignment(arch: crate::board::Arch) -> (u64, String) {
+    match arch {
+        crate::board::Arch::CortexM => (
+            VECTOR_TABLE_BYTES.next_power_of_two().max(128),
+            format!("the vector table ({VECTOR_TABLE_BYTES} bytes) sits at the flash origin, and VTOR needs it aligned to the next power of two of its size, at least 128 bytes"),
+        ),
+        crate::board::Arch::Riscv => (
+            4,
+            "the hart starts at the flash origin, where `_start` must be; the code there is 4-byte aligned (the trap vector in it needs that for mtvec), so the linker would move `_start` past an unaligned origin".into(),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    /// The vector table bluegen aligns is arch-cortex-m's.
+    #[test]
+    fn vector_table_bytes_are_the_arch_crates() {
+        let text = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../components/arch-cortex-m/src/exceptions.rs")).unwrap();
+        let table = text.split("__bluegen_vectors:").nth(1).and_then(|t| t.split(".size __bluegen_vectors").next()).unwrap();
+        assert_eq!(table.matches(".word").count() as u64 * 4, super::VECTOR_TABLE_BYTES, "arch-cortex-m changed its vector table");
+    }
+
     /// bluegen's limit is the kernel's.
     #[test]
     fn max_threads_is_the_kernels() {

@@ -279,7 +279,15 @@ fn memory_regions(board: Option<&Board>, memory: Option<&RawMemory>, source: &So
         let mut ok = true;
         if let Some(o) = origin_v {
             match address(o.get_ref()) {
-                Ok(origin) => region.origin = origin,
+                Ok(origin) => {
+                    region.origin = origin;
+                    if let Some((align, why)) = board.filter(|_| name == "flash").map(|b| crate::limits::flash_alignment(b.arch)).filter(|(a, _)| origin % a != 0) {
+                        let down = format!("{:#x}", origin - origin % align);
+                        let near = origin.checked_next_multiple_of(align).map_or(down.clone(), |up| format!("{down} or {up:#x}"));
+                        errors.push(bad_value(source, o, "memory.flash-origin", why).hint(format!("use a multiple of {align}: {near}")));
+                        ok = false;
+                    }
+                }
                 Err(why) => {
                     errors.push(bad_value(source, o, &format!("memory.{name}-origin"), why));
                     ok = false;

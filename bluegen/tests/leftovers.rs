@@ -177,3 +177,38 @@ fn a_chips_filter_that_matches_nothing_is_an_error_with_the_closest() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("nRF52840_xxAA"), "{out}");
 }
+
+#[test]
+fn an_unaligned_flash_origin_is_refused() {
+    let memory = |board: &str, origin: &str| format!("{}[memory]\nflash-origin = {origin}\nflash = \"64K\"\n{THREAD}", device(board));
+    let (code, err) = check(&memory("qemu-mps2-an385", "0x1_0040"));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r"
+    error: invalid value for `memory.flash-origin`
+     --> device.toml:5:16
+      |
+    5 | flash-origin = 0x1_0040
+      |                ^^^^^^^^
+      = key: memory.flash-origin
+      = value: 0x1_0040
+      = why: the vector table (64 bytes) sits at the flash origin, and VTOR needs it aligned to the next power of two of its size, at least 128 bytes
+      = hint: use a multiple of 128: 0x10000 or 0x10080
+    ");
+    let (code, err) = check(&memory("qemu-virt-rv32", "0x8000_0002"));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r"
+    error: invalid value for `memory.flash-origin`
+     --> device.toml:5:16
+      |
+    5 | flash-origin = 0x8000_0002
+      |                ^^^^^^^^^^^
+      = key: memory.flash-origin
+      = value: 0x8000_0002
+      = why: the hart starts at the flash origin, where `_start` must be; the code there is 4-byte aligned (the trap vector in it needs that for mtvec), so the linker would move `_start` past an unaligned origin
+      = hint: use a multiple of 4: 0x80000000 or 0x80000004
+    ");
+    for (board, origin) in [("qemu-mps2-an385", "0x1_0080"), ("qemu-virt-rv32", "0x8000_0004"), ("qemu-virt-rv64", "0x8000_0100")] {
+        let (code, err) = check(&memory(board, origin));
+        assert_eq!(code, 0, "{board} {origin}: {err}");
+    }
+}
