@@ -366,6 +366,15 @@ pub fn flash_alignment(arch: crate::board::Arch) -> (u64, String) {
     }
 }
 
+/// Why a flash origin is unaligned for `arch`, and the hint: the aligned
+/// addresses either side.
+pub fn unaligned_flash(arch: crate::board::Arch, origin: u64) -> Option<(String, String)> {
+    let (align, why) = flash_alignment(arch);
+    let down = format!("{:#x}", origin - origin % align);
+    let near = origin.checked_next_multiple_of(align).map_or(down.clone(), |up| format!("{down} or {up:#x}"));
+    (origin % align != 0).then(|| (why, format!("use a multiple of {align}: {near}")))
+}
+
 #[cfg(test)]
 mod tests {
     /// The vector table bluegen aligns is arch-cortex-m's.

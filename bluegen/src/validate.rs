@@ -281,10 +281,8 @@ fn memory_regions(board: Option<&Board>, memory: Option<&RawMemory>, source: &So
             match address(o.get_ref()) {
                 Ok(origin) => {
                     region.origin = origin;
-                    if let Some((align, why)) = board.filter(|_| name == "flash").map(|b| crate::limits::flash_alignment(b.arch)).filter(|(a, _)| origin % a != 0) {
-                        let down = format!("{:#x}", origin - origin % align);
-                        let near = origin.checked_next_multiple_of(align).map_or(down.clone(), |up| format!("{down} or {up:#x}"));
-                        errors.push(bad_value(source, o, "memory.flash-origin", why).hint(format!("use a multiple of {align}: {near}")));
+                    if let Some((why, hint)) = board.filter(|_| name == "flash").and_then(|b| crate::limits::unaligned_flash(b.arch, origin)) {
+                        errors.push(bad_value(source, o, "memory.flash-origin", why).hint(hint));
                         ok = false;
                     }
                 }

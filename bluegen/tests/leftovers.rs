@@ -56,7 +56,7 @@ fn a_hex_string_too_large_for_64_bits_says_so() {
       = value: "0xfoo"
       = why: CLINT_BASE is a hex symbol: after `0x` come hex digits 0-9, a-f and `_`
       = note: declared at components/arch-riscv/Kconfig:13
-      = hint: write e.g. `clint-base = 0x2000000`
+      = hint: write a hex number, e.g. `clint-base = 0x2000000`
     "#);
     let (code, err) = check(&text("\"0x0000_0000_0000_0000_0200_0000\""));
     assert_eq!(code, 0, "{err}");

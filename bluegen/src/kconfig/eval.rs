@@ -417,36 +417,20 @@ fn typed(sym: &SymDef, v: &toml::Value) -> std::result::Result<Value, Box<Diagno
     })
 }
 
-/// A hex string that is not a hex number: too many digits for 64 bits, or
-/// not hex digits at all (a string value is accepted, so "not a string"
-/// would be wrong).
+/// A hex string that is no hex number: too long for 64 bits, or not hex
+/// digits (string values are accepted, so "not a string" would be wrong).
 fn bad_hex_string(sym: &SymDef, s: &str) -> Option<Diagnostic> {
     let t = s.trim();
     let digits = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X"))?.replace('_', "");
-    let key = key_of(&sym.name);
-    let d = |message: String, why: String, hint: String| {
-        Diagnostic::error(message)
-            .key(format!("features.{key}"))
-            .value(toml::Value::String(s.to_string()).to_string())
-            .why(why)
-            .note(format!("declared at {}", sym.defined_at))
-            .hint(hint)
+    let (key, long) = (key_of(&sym.name), digits.trim_start_matches('0').len());
+    let hex = !digits.is_empty() && digits.chars().all(|c| c.is_ascii_hexdigit());
+    let (message, why, hint) = match (hex, long > 16) {
+        (true, false) => return None,
+        (true, true) => (format!("`{key}` is too large for 64 bits"), format!("{} is a hex symbol of at most 64 bits (16 hex digits); this value has {long} significant digits", sym.name), "write an address of the target"),
+        (false, _) => (format!("`{key}` takes a hex number, not {t:?}"), format!("{} is a hex symbol: after `0x` come hex digits 0-9, a-f and `_`", sym.name), "write a hex number"),
     };
-    let significant = digits.trim_start_matches('0');
-    if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_hexdigit()) && significant.len() > 16 {
-        return Some(d(
-            format!("`{key}` is too large for 64 bits"),
-            format!("{} is a hex symbol of at most 64 bits (16 hex digits); this value has {} significant digits", sym.name, significant.len()),
-            format!("write an address of the target, e.g. `{key} = {}`", example(sym, &toml::Value::Integer(0))),
-        ));
-    }
-    (digits.is_empty() || !digits.chars().all(|c| c.is_ascii_hexdigit())).then(|| {
-        d(
-            format!("`{key}` takes a hex number, not {t:?}"),
-            format!("{} is a hex symbol: after `0x` come hex digits 0-9, a-f and `_`", sym.name),
-            format!("write e.g. `{key} = {}`", example(sym, &toml::Value::Integer(0))),
-        )
-    })
+    let d = Diagnostic::error(message).key(format!("features.{key}")).value(toml::Value::String(s.to_string()).to_string()).why(why);
+    Some(d.note(format!("declared at {}", sym.defined_at)).hint(format!("{hint}, e.g. `{key} = {}`", example(sym, &toml::Value::Integer(0)))))
 }
 
 /// A value of the symbol's type for a hint: what the user meant if it can
