@@ -21,6 +21,7 @@ pub mod files;
 pub mod kconfig;
 pub mod limits;
 pub mod load;
+pub mod measure;
 pub mod menuconfig;
 pub mod model;
 pub mod pipeline;

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use bluegen::cmd::bench::{Row, TIMING_METRICS};
+use bluegen::measure::{Row, TIMING_METRICS};
 use bluegen::cmd::docs::figures::{self, Region, REGENERATE};
 use bluegen::root::Root;
 

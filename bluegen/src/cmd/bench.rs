@@ -10,10 +10,9 @@
 
 use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
-
 use crate::board::Board;
 use crate::diag::{Diagnostic, Error, Result};
+use crate::measure::Row;
 use crate::root::Root;
 
 #[derive(Debug, clap::Args)]
@@ -31,20 +30,6 @@ pub struct Cmd {
     #[arg(long)]
     pub no_timings: bool,
 }
-
-/// One measurement.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Row {
-    pub name: String,
-    pub board: String,
-    pub metric: String,
-    pub value: f64,
-    pub unit: String,
-}
-
-/// The metrics that depend on the host's speed; every other one is
-/// deterministic (the same sources give the same value).
-pub const TIMING_METRICS: [&str; 2] = ["check_ms", "size_report_ms"];
 
 impl Cmd {
     pub fn run(self) -> Result<u8> {

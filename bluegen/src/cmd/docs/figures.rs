@@ -18,7 +18,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cmd::bench::Row;
+use crate::measure::Row;
 use crate::diag::{Diagnostic, Error, Location, Result};
 use crate::root::Root;
 
