@@ -1,8 +1,8 @@
 //! The bluegen kernel: console, exit, thread start-up and panic handling.
 //!
 //! An image links this crate with the arch, driver and config crates its
-//! board needs. The generated image defines the two functions in [`port`]
-//! (console output and ending the run); everything here is written against
+//! board needs. The generated image defines the functions the private `port`
+//! module declares (console output, ending the run, the thread table); everything here is written against
 //! them, so this crate has no board code and builds for any target.
 //!
 //! Boot order: the arch crate's reset code sets up the stack, `.data` and
@@ -31,7 +31,7 @@ mod exit;
 mod num;
 #[cfg(target_os = "none")]
 mod panic;
-pub mod port;
+mod port;
 pub mod sched;
 pub mod stack;
 #[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]

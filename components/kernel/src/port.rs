@@ -1,86 +1,98 @@
-//! The kernel's boundary to its image: two functions the image defines.
+//! The kernel's boundary to its image and arch crate, private to the kernel.
 //!
-//! The generated `src/main.rs` of an image crate defines both with
-//! `#[unsafe(no_mangle)]`: `__bluegen_console_write` calls the board's console
-//! driver (or does nothing when the board has none) and `__bluegen_exit` ends
-//! the run the board's way (semihosting, the SiFive test device, or a halt).
-//! The kernel and the arch crates call them; apps use [`crate::console`] and
-//! [`crate::exit`] instead.
+//! The generated `src/main.rs` of an image crate defines
+//! `__bluegen_console_write` (the board's console driver, or nothing when the
+//! board has none), `__bluegen_exit` (ends the run the board's way:
+//! semihosting, the SiFive test device, or a halt) and `__bluegen_threads`
+//! with `#[unsafe(no_mangle)]`; the arch crate defines the `__bluegen_port_*`
+//! functions. Only the kernel calls them: every item here is `pub(crate)`,
+//! so an app cannot reach them (apps use [`crate::console`] and
+//! [`crate::exit`]). Several could break memory safety if anything but the
+//! kernel called them (`__bluegen_port_init_stack` writes a frame below any
+//! address, `__bluegen_port_unlock` unmasks interrupts inside a critical
+//! section, `__bluegen_port_start` abandons the running stack), which is why
+//! they stay private.
 //!
 //! Host builds (tests, `cargo check`) get doubles: console output goes to a
-//! per-thread buffer in tests, and exit panics with [`host::Exit`] there.
+//! per-thread buffer in tests, and exit panics with `host::Exit` there.
 
 #[cfg(target_os = "none")]
 #[allow(unsafe_code)]
 // SAFETY: the generated image defines both functions with `#[unsafe(no_mangle)]`
 // and exactly these Rust signatures (bluegen renders them from one template),
-// so a call is a plain safe Rust call; neither has preconditions.
+// so a call is a plain safe Rust call; neither has preconditions (both
+// stay `pub(crate)` anyway: apps use `console` and `exit`).
 unsafe extern "Rust" {
     /// Writes `bytes` to the board's console, waiting until the driver took them.
-    pub safe fn __bluegen_console_write(bytes: &[u8]);
+    pub(crate) safe fn __bluegen_console_write(bytes: &[u8]);
     /// Ends the run with `code` (0 is success); never returns.
-    pub safe fn __bluegen_exit(code: i32) -> !;
+    pub(crate) safe fn __bluegen_exit(code: i32) -> !;
 }
 
 #[cfg(all(target_os = "none", feature = "threads"))]
 #[allow(unsafe_code)]
 // SAFETY: the arch crate (`__bluegen_port_*`) and the generated image
 // (`__bluegen_threads`) define these with `#[unsafe(no_mangle)]` and exactly
-// these Rust signatures; none has a precondition a caller could break.
+// these Rust signatures. Some have preconditions (`__bluegen_port_init_stack`
+// writes below `top`, `__bluegen_port_start` and `__bluegen_port_unlock` rely
+// on the kernel's state); they are `safe` only because they are `pub(crate)`
+// and the kernel calls them only where those preconditions hold.
 unsafe extern "Rust" {
     /// Lays out the first frame of a thread whose stack ends at `top`, so
     /// that switching to the returned stack pointer calls `entry`, and the
     /// image's `__bluegen_thread_return` when `entry` returns.
-    pub safe fn __bluegen_port_init_stack(top: usize, entry: fn()) -> usize;
+    pub(crate) safe fn __bluegen_port_init_stack(top: usize, entry: fn()) -> usize;
     /// Switches to the first thread the kernel picks; never returns.
-    pub safe fn __bluegen_port_start() -> !;
+    pub(crate) safe fn __bluegen_port_start() -> !;
     /// Asks for a thread switch as soon as the kernel's lock is released.
-    pub safe fn __bluegen_port_pend_switch();
+    pub(crate) safe fn __bluegen_port_pend_switch();
     /// Sleeps the core until an interrupt (WFI).
-    pub safe fn __bluegen_port_wait();
+    pub(crate) safe fn __bluegen_port_wait();
     /// Masks interrupts; returns what [`__bluegen_port_unlock`] restores.
-    pub safe fn __bluegen_port_lock() -> usize;
+    pub(crate) safe fn __bluegen_port_lock() -> usize;
     /// Restores the interrupt mask `__bluegen_port_lock` returned.
-    pub safe fn __bluegen_port_unlock(state: usize);
+    pub(crate) safe fn __bluegen_port_unlock(state: usize);
     /// A free-running counter for benchmarks, given the kernel's tick count:
     /// `minstret` on RISC-V (instructions), SysTick clock cycles on Cortex-M.
     #[cfg(feature = "preempt")]
-    pub safe fn __bluegen_port_counter(ticks: u32) -> u64;
+    pub(crate) safe fn __bluegen_port_counter(ticks: u32) -> u64;
     /// Tickless idle, called by the idle thread with interrupts masked:
     /// programs the tick timer to interrupt `ticks` tick periods from the
     /// last tick (or as far as it reaches), sleeps the core until an
     /// interrupt is pending, and returns the tick periods that passed and
     /// that no pending tick interrupt will count.
     #[cfg(feature = "tickless")]
-    pub safe fn __bluegen_port_idle_sleep(ticks: u32) -> u32;
+    pub(crate) safe fn __bluegen_port_idle_sleep(ticks: u32) -> u32;
     /// Thread `next` is about to run: for a hardware stack limit (PSPLIM
     /// on ARMv8-M mainline) the arch sets `limit_of(next)`, the lowest
     /// stack address it may use; elsewhere it does nothing, and computes
     /// nothing.
     #[cfg(feature = "stack-check")]
-    pub safe fn __bluegen_port_stack_limit(next: usize, limit_of: fn(usize) -> usize);
+    pub(crate) safe fn __bluegen_port_stack_limit(next: usize, limit_of: fn(usize) -> usize);
     /// The image's thread table.
-    pub safe fn __bluegen_threads() -> &'static [crate::ThreadSpec];
+    pub(crate) safe fn __bluegen_threads() -> &'static [crate::ThreadSpec];
 }
 
 #[cfg(not(target_os = "none"))]
-pub use host::{__bluegen_console_write, __bluegen_exit};
+pub(crate) use host::{__bluegen_console_write, __bluegen_exit};
 #[cfg(all(not(target_os = "none"), feature = "preempt"))]
-pub use host::__bluegen_port_counter;
+pub(crate) use host::__bluegen_port_counter;
 #[cfg(all(not(target_os = "none"), feature = "tickless"))]
-pub use host::__bluegen_port_idle_sleep;
+pub(crate) use host::__bluegen_port_idle_sleep;
 #[cfg(all(not(target_os = "none"), feature = "stack-check"))]
-pub use host::__bluegen_port_stack_limit;
+pub(crate) use host::__bluegen_port_stack_limit;
 #[cfg(all(not(target_os = "none"), feature = "threads"))]
-pub use host::{
-    __bluegen_port_init_stack, __bluegen_port_lock, __bluegen_port_unlock, __bluegen_port_pend_switch, __bluegen_port_start, __bluegen_port_wait,
-    __bluegen_threads,
+pub(crate) use host::{
+    __bluegen_port_init_stack, __bluegen_port_lock, __bluegen_port_unlock, __bluegen_port_pend_switch, __bluegen_port_start, __bluegen_threads,
 };
+#[cfg(all(not(target_os = "none"), feature = "threads", not(feature = "tickless")))]
+pub(crate) use host::__bluegen_port_wait;
 
 /// Test doubles of the image's functions, for host builds.
 #[cfg(not(target_os = "none"))]
 pub mod host {
     /// The payload `__bluegen_exit` panics with in host tests.
+    #[cfg(test)]
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Exit(pub i32);
 
@@ -128,7 +140,7 @@ pub mod host {
     pub fn __bluegen_port_pend_switch() {}
 
     /// Host double: returns at once.
-    #[cfg(feature = "threads")]
+    #[cfg(all(feature = "threads", not(feature = "tickless")))]
     pub fn __bluegen_port_wait() {}
 
     /// Host double: nothing to mask.

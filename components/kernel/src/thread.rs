@@ -39,8 +39,17 @@ pub struct ThreadSpec {
 ///
 /// Always inlined: the image calls it once, and inlined into the image the
 /// loop over a constant table becomes direct calls and the table vanishes.
+///
+/// # Safety
+///
+/// Only the generated image's boot entry calls this, once, on the boot
+/// stack with interrupts as the arch start-up left them, and nothing else
+/// uses the `stack` of any thread in `threads`: with threads on, it lays out
+/// a first frame on each of those stacks and abandons the caller's stack, so
+/// a second call (from a running thread) would overwrite live stacks.
 #[inline(always)]
-pub fn start(threads: &'static [ThreadSpec]) -> ! {
+#[allow(unsafe_code)]
+pub unsafe fn start(threads: &'static [ThreadSpec]) -> ! {
     if cfg!(feature = "banner") {
         banner(threads.len());
     }
@@ -134,8 +143,18 @@ fn idle() {
 /// The context switch's decision, called by the arch switch code with the
 /// switch interrupt masked: saves the outgoing thread's stack pointer `sp`
 /// and returns the stack pointer of the thread to run next.
+///
+/// # Safety
+///
+/// Only the arch switch code calls this (through the image's
+/// `__bluegen_switch`), with the switch interrupt masked, with `sp` the
+/// stack pointer of the outgoing thread's saved context, and it then
+/// switches to the returned stack pointer. Any other call records a stack
+/// pointer the arch would later restore, or marks a thread as running that
+/// does not run: two threads would then share a stack.
 #[cfg(feature = "threads")]
-pub fn switch(sp: usize) -> usize {
+#[allow(unsafe_code)]
+pub unsafe fn switch(sp: usize) -> usize {
     use crate::sched::{IDLE, pick};
     use core::sync::atomic::Ordering::Relaxed;
     use state::*;
@@ -374,8 +393,16 @@ pub fn sleep_until(deadline: u32) {
 /// counts, wakes due sleepers, and runs the time slice. Returns whether a
 /// switch is due (a higher-priority thread woke, or the slice ran out and a
 /// thread of equal priority is ready).
+///
+/// # Safety
+///
+/// Only the arch tick interrupt calls this (through the image's
+/// `__bluegen_tick`), with interrupts masked, once per tick period, and
+/// switches when it returns true. The scheduler state it updates is the
+/// switch's, which assumes no thread changes it outside the kernel's lock.
 #[cfg(feature = "preempt")]
-pub fn tick() -> bool {
+#[allow(unsafe_code)]
+pub unsafe fn tick() -> bool {
     use crate::sched::{MAX_THREADS, due};
     use core::sync::atomic::Ordering::Relaxed;
     use state::*;
@@ -450,6 +477,7 @@ fn banner(threads: usize) {
 
 #[cfg(test)]
 #[cfg_attr(feature = "threads", allow(dead_code))]
+#[allow(unsafe_code)]
 mod tests {
     use super::*;
     use crate::port::host::{exit_code_of, take_output};
@@ -487,8 +515,10 @@ mod tests {
     #[cfg(not(feature = "threads"))]
     #[test]
     fn runs_threads_in_table_order_then_exits_zero() {
+        // SAFETY (this and the tests below): without threads, `start` only
+        // calls the entries in order; the host has no stacks to overwrite.
         RAN.with(|r| r.borrow_mut().clear());
-        assert_eq!(exit_code_of(|| start(&TWO)), 0);
+        assert_eq!(exit_code_of(|| unsafe { start(&TWO) }), 0);
         assert_eq!(RAN.with(|r| r.borrow().clone()), ["first", "second"]);
     }
 
@@ -496,14 +526,14 @@ mod tests {
     #[test]
     fn a_thread_that_exits_ends_the_run() {
         RAN.with(|r| r.borrow_mut().clear());
-        assert_eq!(exit_code_of(|| start(&FAILING)), 3);
+        assert_eq!(exit_code_of(|| unsafe { start(&FAILING) }), 3);
         assert!(RAN.with(|r| r.borrow().is_empty()));
     }
 
     #[test]
     fn no_threads_exits_zero() {
         static NONE: [ThreadSpec; 0] = [];
-        assert_eq!(exit_code_of(|| start(&NONE)), 0);
+        assert_eq!(exit_code_of(|| unsafe { start(&NONE) }), 0);
     }
 
     #[test]
