@@ -40,7 +40,7 @@ pub fn qemu(
             }
         }
     });
-    let code = wait_or(board, &mut child, timeout, &failure);
+    let code = wait_or(board, &mut child, timeout, Some(&failure));
     let _ = copier.join();
     // A write that failed after QEMU ended still fails the run.
     match failure.try_recv() {
@@ -65,7 +65,7 @@ pub fn qemu_output(
         }
         text
     });
-    let code = wait_or(board, &mut child, timeout, &std::sync::mpsc::channel().1)?;
+    let code = wait_or(board, &mut child, timeout, None)?;
     Ok((code, reader.join().unwrap_or_default()))
 }
 
@@ -122,11 +122,11 @@ fn spawn(board: &Board, elf: &Path, extra_args: &[String], stdout: Stdio) -> Res
 
 /// Waits for QEMU to end, to run out of `timeout`, or for `failure` (the
 /// console could not be written): the last two stop it.
-fn wait_or(board: &Board, child: &mut Child, timeout: Option<Duration>, failure: &std::sync::mpsc::Receiver<Error>) -> Result<i32> {
+fn wait_or(board: &Board, child: &mut Child, timeout: Option<Duration>, failure: Option<&std::sync::mpsc::Receiver<Error>>) -> Result<i32> {
     let binary = board.qemu.as_ref().map_or("QEMU", |q| q.binary.as_str());
     let start = Instant::now();
     loop {
-        if let Ok(err) = failure.try_recv() {
+        if let Some(Ok(err)) = failure.map(std::sync::mpsc::Receiver::try_recv) {
             let _ = child.kill();
             let _ = child.wait();
             return Err(err);
