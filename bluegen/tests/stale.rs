@@ -7,18 +7,11 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use bluegen::model::Region;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
+mod common;
 
-fn bluegen() -> Command {
-    let mut cmd = Command::cargo_bin("bluegen").unwrap();
-    cmd.env("CARGO_TARGET_DIR", repo().join("target/images"));
-    cmd
-}
+use common::bluegen_images as bluegen;
 
 /// `bluegen new` in a temporary directory: a device on mps2-an385.
 fn project(tmp: &Path, name: &str) -> PathBuf {

@@ -10,17 +10,10 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
+mod common;
 
-fn bluegen() -> Command {
-    let mut cmd = Command::cargo_bin("bluegen").unwrap();
-    cmd.env("CARGO_TARGET_DIR", repo().join("target/images"));
-    cmd
-}
+use common::{bluegen_images as bluegen, repo};
 
 fn script(path: &Path, body: &str) {
     std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();

@@ -45,3 +45,15 @@ pub fn check(device_toml: &str) -> (i32, String) {
 pub fn device(board: &str) -> String {
     format!("[device]\nname = \"t\"\nboard = \"{board}\"\n")
 }
+
+/// The checkout's root.
+pub fn repo() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// The bluegen binary, building images in the tests' shared target directory.
+pub fn bluegen_images() -> Command {
+    let mut cmd = Command::cargo_bin("bluegen").unwrap();
+    cmd.env("CARGO_TARGET_DIR", repo().join("target/images"));
+    cmd
+}
