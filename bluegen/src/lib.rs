@@ -17,6 +17,7 @@ pub mod cmd;
 pub mod diag;
 pub mod edit;
 pub mod escape;
+pub mod feature_use;
 pub mod files;
 pub mod kconfig;
 pub mod limits;

@@ -139,6 +139,7 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     errors.extend(crate_name(&device, &components));
     errors.extend(budget_names(&device, &components));
     errors.extend(crate::limits::check(&device, &config, &assignments, stack_size));
+    errors.extend(crate::feature_use::check(&device, &components, &config, &assignments));
     Error::check(errors)?;
     Ok(Plan { device, components, config, stack_size, tree, preset })
 }
