@@ -90,6 +90,7 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
 
     let mut components = Vec::new();
     let mut kconfigs = Vec::new();
+    let mut follows = Vec::new();
     for name in component_names(&device) {
         let dir = root.components().join(&name);
         let manifest = dir.join("Cargo.toml");
@@ -110,10 +111,12 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
                 .into());
         }
         let source = Source::read(&manifest)?;
-        let package = toml::from_str::<toml::Table>(&source.text)
-            .ok()
+        let table = toml::from_str::<toml::Table>(&source.text).ok();
+        let package = table
+            .as_ref()
             .and_then(|t| t.get("package")?.get("name")?.as_str().map(str::to_string))
             .ok_or_else(|| Error::msg(format!("{} has no package.name", manifest.display())))?;
+        follows.push(feature_rules(table.as_ref()));
         let kconfig = dir.join("Kconfig");
         if kconfig.is_file() {
             kconfigs.push(ComponentKconfig { component: name.clone(), path: kconfig });
@@ -127,8 +130,8 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
         e
     })?;
 
-    for c in &mut components {
-        c.features = config.features_of(&c.name);
+    for (c, rules) in components.iter_mut().zip(&follows) {
+        c.features = features(&config, &c.name, rules);
     }
     let mut config = config;
     config.warnings.extend(device.warnings.iter().cloned());
@@ -142,6 +145,34 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     errors.extend(crate::feature_use::check(&device, &components, &config, &assignments));
     Error::check(errors)?;
     Ok(Plan { device, components, config, stack_size, tree, preset })
+}
+
+/// A component's cargo features that follow Kconfig symbols of other
+/// components: its Cargo.toml's `[package.metadata.bluegen.features]`,
+/// `feature = ["SYMBOL", …]`, on when every listed symbol is y.
+fn feature_rules(manifest: Option<&toml::Table>) -> Vec<(String, Vec<String>)> {
+    let table = manifest.and_then(|m| m.get("package")?.get("metadata")?.get("bluegen")?.get("features")?.as_table().cloned());
+    table
+        .into_iter()
+        .flatten()
+        .map(|(feature, symbols)| (feature, symbols.as_array().into_iter().flatten().filter_map(|s| s.as_str().map(str::to_string)).collect()))
+        .collect()
+}
+
+/// The cargo features of component `name` in the image, from the one
+/// resolved configuration: each bool symbol of its own Kconfig that is y
+/// (by its kebab-case name), and each feature its rules tie to symbols of
+/// other components that are y. This is the only way a Kconfig bool
+/// reaches code; `bluegen_config` carries values only.
+pub fn features(config: &Config, name: &str, rules: &[(String, Vec<String>)]) -> Vec<String> {
+    let mut on = config.features_of(name);
+    let y = |symbol: &str| config.get(symbol).and_then(|s| s.value.clone()) == Some(kconfig::Value::Bool(true));
+    for (feature, symbols) in rules {
+        if !symbols.is_empty() && symbols.iter().all(|s| y(s)) && !on.contains(feature) {
+            on.push(feature.clone());
+        }
+    }
+    on
 }
 
 /// Bytes of the boot stack: `boot-stack-size`. Without `threads`, the
