@@ -447,15 +447,25 @@ fn needs(item: &str, wanted: &Wanted, gate: &Gate, at: Option<Location>, assignm
 
 /// The same message for a rustc error of a failed build (JSON `message`)
 /// that names a kernel item left out by a feature, if it is one.
-pub fn translate(message: &serde_json::Value, config: &Config, assignments: &[Assignment]) -> Option<Diagnostic> {
+/// `app` is the app crate's package and directory: rustc names its files
+/// `<package>/src/lib.rs`.
+pub fn translate(message: &serde_json::Value, config: &Config, assignments: &[Assignment], app: (&str, &Path)) -> Option<Diagnostic> {
     let rendered = message["rendered"].as_str()?;
     let feature = rendered.split("the item is gated behind the `").nth(1)?.split('`').next()?.to_string();
+    // Only the kernel's features are device.toml's to name.
+    if !rendered.contains("bluegen_kernel") && !rendered.contains("bluegen-kernel") && !rendered.contains("components/kernel") {
+        return None;
+    }
     let text = message["message"].as_str().unwrap_or_default();
-    let item = text.split('`').nth(1).unwrap_or("a kernel item").to_string();
-    let item = if item.contains("bluegen_kernel") { item } else { format!("bluegen_kernel::{item}") };
+    let named = text.split('`').nth(1).unwrap_or("a kernel item");
+    let item = format!("bluegen_kernel::{}", named.rsplit("::").next().unwrap_or(named));
     let span = message["spans"].as_array()?.iter().find(|s| s["is_primary"].as_bool() == Some(true))?;
     let at = match (span["file_name"].as_str(), span["line_start"].as_u64(), span["column_start"].as_u64()) {
         (Some(file), Some(line), Some(col)) => {
+            let file = match Path::new(file).strip_prefix(app.0) {
+                Ok(rest) if Path::new(file).is_relative() => app.1.join(rest),
+                _ => PathBuf::from(file),
+            };
             let mut at = Location::at(file, line as usize, col as usize);
             let text = span["text"].as_array().and_then(|t| t.first());
             if let Some(t) = text {
