@@ -277,7 +277,7 @@ pub fn paths_in(tokens: TokenStream, watch: &[String], source: &Source, out: &mu
     while i < tts.len() {
         match &tts[i] {
             TokenTree::Group(g) => paths_in(g.stream(), watch, source, out),
-            TokenTree::Ident(id) if watch.iter().any(|w| id == w) && !(i >= 1 && is_sep(&tts, i - 1)) && is_sep(&tts, i + 1) => {
+            TokenTree::Ident(id) if watch.iter().any(|w| id == w) && !(i >= 2 && is_sep(&tts, i - 2)) && is_sep(&tts, i + 1) => {
                 i += 3 + tail(&tts[i + 3..], &[], source, out);
                 continue;
             }
@@ -305,7 +305,10 @@ fn tail(tts: &[TokenTree], prefix: &[String], source: &Source, out: &mut Vec<(St
                 last = Some(id.span());
                 i += 1;
             }
-            Some(TokenTree::Ident(id)) if id == "self" => i += 1,
+            Some(TokenTree::Ident(id)) if id == "self" => {
+                last = last.or(Some(id.span()));
+                i += 1;
+            }
             Some(TokenTree::Group(g)) if g.delimiter() == proc_macro2::Delimiter::Brace => {
                 let inner: Vec<TokenTree> = g.stream().into_iter().collect();
                 for part in inner.split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ',')) {
@@ -480,3 +483,81 @@ pub fn translate(message: &serde_json::Value, config: &Config, assignments: &[As
     Some(needs(&item, &Wanted::All(vec![feature]), &gate, at, assignments, config))
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kernel(files: &[(&str, &str)]) -> (tempfile::TempDir, KernelGates) {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let gates = KernelGates::load(&dir.path().join("src/lib.rs")).unwrap();
+        (dir, gates)
+    }
+
+    fn on(fs: &[&str]) -> Vec<String> {
+        fs.iter().map(|f| f.to_string()).collect()
+    }
+
+    #[test]
+    fn gates_follow_modules_and_re_exports() {
+        let (_d, g) = kernel(&[
+            (
+                "src/lib.rs",
+                "#[cfg(any(feature = \"queue\", feature = \"mutex\"))]\nmod sync;\n#[cfg(feature = \"queue\")]\npub use sync::Queue;\npub use sync::Mutex;\npub use crate::time::{Duration, sleep as nap};\nmod time;\npub mod sched { #[cfg(feature = \"preempt\")] pub fn tick() {} pub fn always() {} }\n#[cfg(feature = \"threads\")]\npub fn yield_now() {}\npub fn exit() {}\n",
+            ),
+            ("src/sync.rs", "pub struct Queue;\n#[cfg(feature = \"mutex\")]\npub struct Mutex;\n"),
+            ("src/time.rs", "pub struct Duration;\n#[cfg(all(feature = \"preempt\", not(test)))]\npub fn sleep() {}\n"),
+        ]);
+        assert_eq!(g.missing("Queue", &on(&["queue"])), None);
+        assert_eq!(g.missing("Queue", &on(&["mutex"])), Some(Gate::Feature("queue".into())));
+        // Ungated at the root, gated where it is defined.
+        assert_eq!(g.missing("Mutex", &on(&["queue"])), Some(Gate::Feature("mutex".into())));
+        assert!(matches!(g.missing("Mutex", &[]), Some(Gate::Feature(f)) if f == "mutex"));
+        assert_eq!(g.missing("nap", &on(&["preempt"])), None);
+        assert!(g.missing("nap", &[]).is_some());
+        assert_eq!(g.missing("Duration", &[]), None);
+        assert_eq!(g.missing("sched::tick", &[]), Some(Gate::Feature("preempt".into())));
+        assert_eq!(g.missing("sched::always", &[]), None);
+        assert_eq!(g.missing("yield_now", &[]), Some(Gate::Feature("threads".into())));
+        assert_eq!(g.missing("exit", &[]), None);
+        // What the kernel does not define is rustc's to report.
+        assert_eq!(g.missing("nonsense::deep", &[]), None);
+        let any = Gate::Any(vec![Gate::Feature("queue".into()), Gate::Feature("mutex".into())]);
+        assert_eq!(any.wanted(&[]), Wanted::Any(on(&["queue", "mutex"])));
+    }
+
+    #[test]
+    fn paths_of_use_trees_calls_and_types() {
+        let text = "use bluegen_kernel::{sync::{Mutex, self}, Queue as Q, *};\nuse other::bluegen_kernel::Fake;\nfn f() { bluegen_kernel::sleep(1); let _ = bluegen_kernel::Queue::<u32, 4>::new(); }\nstatic S: bluegen_kernel::Semaphore = todo!();\n";
+        let source = Source { path: "lib.rs".into(), text: text.into() };
+        let mut out = Vec::new();
+        paths_in(text.parse().unwrap(), &["bluegen_kernel".to_string()], &source, &mut out);
+        let paths: Vec<&str> = out.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(paths, ["sync::Mutex", "sync", "Queue", "sleep", "Semaphore"]);
+        let (_, at) = &out[0];
+        assert_eq!((at.line, at.col), (1, 29));
+    }
+
+    #[test]
+    fn rustc_gated_items_translate_to_the_key() {
+        let message = serde_json::json!({
+            "message": "unresolved import `k::Queue`",
+            "rendered": "error[E0432]: unresolved import `k::Queue`\n --> app/src/lib.rs:3:5\nnote: found an item that was configured out\n  --> bluegen-kernel/src/lib.rs:57:18\n   = note: the item is gated behind the `queue` feature\n",
+            "spans": [{ "is_primary": true, "file_name": "t-app/src/lib.rs", "line_start": 3, "column_start": 5, "text": [{ "text": "use k::Queue;", "highlight_start": 5, "highlight_end": 13 }] }],
+        });
+        let config = Config { symbols: Vec::new(), warnings: Vec::new() };
+        let d = translate(&message, &config, &[], ("t-app", Path::new("/p/app"))).unwrap();
+        assert_eq!(d.message, "app uses bluegen_kernel::Queue, which needs features.queue = true in device.toml");
+        let at = d.location.unwrap();
+        assert_eq!((at.file, at.line, at.col), (PathBuf::from("/p/app/src/lib.rs"), 3, 5));
+        assert!(d.labels.contains(&("key", "features.queue".into())));
+        // Another crate's feature is not device.toml's.
+        let other = serde_json::json!({ "message": "x", "rendered": "the item is gated behind the `std` feature of serde", "spans": [] });
+        assert!(translate(&other, &config, &[], ("t-app", Path::new("/p/app"))).is_none());
+    }
+}

@@ -160,7 +160,7 @@ fn a_gated_item_the_scan_cannot_see_fails_the_build_with_the_key() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{err}");
     assert!(err.contains("error: app uses bluegen_kernel::Queue, which needs features.queue = true in device.toml"), "{err}");
-    assert!(err.contains("key: features.queue") && err.contains("app/src/lib.rs:3:8"), "{err}");
+    assert!(err.contains("key: features.queue") && err.contains("app/src/lib.rs:3:5"), "{err}");
     assert!(!err.contains("error[E0432]") && !err.contains("unresolved import"), "{err}");
 }
 
