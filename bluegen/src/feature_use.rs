@@ -131,6 +131,8 @@ pub struct KernelGates {
     items: BTreeMap<String, Vec<Gate>>,
     /// A `use`'s name → the path it names, crate-relative.
     aliases: BTreeMap<String, String>,
+    /// `use target::*` in module `at`: (at, target, the use's gates).
+    globs: Vec<(String, String, Vec<Gate>)>,
 }
 
 impl KernelGates {
@@ -218,19 +220,26 @@ impl KernelGates {
             }
             syn::UseTree::Name(n) => self.alias(here(&n.ident.to_string()), join(&target, &n.ident.to_string()), prefix, gates),
             syn::UseTree::Rename(r) => self.alias(here(&r.rename.to_string()), join(&target, &r.ident.to_string()), prefix, gates),
-            syn::UseTree::Glob(_) => {}
+            syn::UseTree::Glob(_) => {
+                let target = self.normalize(target, prefix);
+                self.globs.push((prefix.to_string(), target, gates.to_vec()));
+            }
             syn::UseTree::Group(g) => g.items.iter().for_each(|t| self.uses(t, prefix, target.clone(), gates)),
         }
     }
 
-    fn alias(&mut self, name: String, target: String, prefix: &str, gates: &[Gate]) {
-        // `crate::a::b` and, in 2018 paths, `a::b` relative to the module.
-        let target = match target.strip_prefix("crate::") {
-            Some(t) => t.trim_start_matches("::").to_string(),
+    /// `crate::a::b` and, in 2018 paths, `a::b` relative to the module.
+    fn normalize(&self, target: String, prefix: &str) -> String {
+        match target.strip_prefix("crate::") {
+            Some(t) => t.trim_start_matches("::").trim_end_matches("::").to_string(),
             None if target == "crate" => String::new(),
             None if prefix.is_empty() => target,
             None => format!("{prefix}::{target}"),
-        };
+        }
+    }
+
+    fn alias(&mut self, name: String, target: String, prefix: &str, gates: &[Gate]) {
+        let target = self.normalize(target, prefix);
         self.items.entry(name.clone()).or_default().extend(gates.iter().cloned());
         self.aliases.insert(name, target);
     }
@@ -240,6 +249,27 @@ impl KernelGates {
     fn gates_of(&self, path: &str, depth: usize) -> Vec<Gate> {
         let segments: Vec<&str> = path.split("::").collect();
         let mut found = Vec::new();
+        // A name no item or `use` declares may come from a glob import.
+        if depth < 8 {
+            for n in 1..=segments.len() {
+                let prefix = segments[..n].join("::");
+                if self.items.contains_key(&prefix) {
+                    continue;
+                }
+                let module = segments[..n - 1].join("::");
+                let rest = segments[n - 1..].join("::");
+                for (at, target, gates) in self.globs.iter().filter(|(at, _, _)| *at == module) {
+                    let full = if target.is_empty() { rest.clone() } else { format!("{target}::{rest}") };
+                    let first = full.split("::").take(target.split("::").filter(|s| !s.is_empty()).count() + 1).collect::<Vec<_>>().join("::");
+                    if self.items.contains_key(&first) && *at != *target {
+                        let mut g = gates.clone();
+                        g.extend(self.gates_of(&full, depth + 1));
+                        return g;
+                    }
+                }
+                break;
+            }
+        }
         for n in (1..=segments.len()).rev() {
             let prefix = segments[..n].join("::");
             if let Some(g) = self.items.get(&prefix) {
@@ -527,6 +557,13 @@ mod tests {
         assert_eq!(g.missing("exit", &[]), None);
         // What the kernel does not define is rustc's to report.
         assert_eq!(g.missing("nonsense::deep", &[]), None);
+        let (_d, globbed) = kernel(&[
+            ("src/lib.rs", "mod sync;\n#[cfg(feature = \"events\")]\npub use sync::*;\n"),
+            ("src/sync.rs", "pub struct Events;\n#[cfg(feature = \"queue\")]\npub struct Queue;\n"),
+        ]);
+        assert_eq!(globbed.missing("Events", &[]), Some(Gate::Feature("events".into())));
+        assert_eq!(globbed.missing("Queue", &on(&["events"])), Some(Gate::Feature("queue".into())));
+        assert_eq!(globbed.missing("Queue", &on(&["events", "queue"])), None);
         let any = Gate::Any(vec![Gate::Feature("queue".into()), Gate::Feature("mutex".into())]);
         assert_eq!(any.wanted(&[]), Wanted::Any(on(&["queue", "mutex"])));
     }

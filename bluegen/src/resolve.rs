@@ -23,8 +23,19 @@ pub struct Component {
     /// Package name, e.g. `bluegen-uart-cmsdk`.
     pub package: String,
     pub dir: PathBuf,
-    /// Cargo features to enable: its bool Kconfig symbols that are y.
+    /// Cargo features to enable: its bool Kconfig symbols that are y, and
+    /// those of `follows` whose symbols are (see [`features`]).
     pub features: Vec<String>,
+    /// Its Cargo.toml's `[package.metadata.bluegen.features]`: a cargo
+    /// feature → the Kconfig symbols (any component's) that turn it on.
+    pub follows: Vec<(String, Vec<String>)>,
+}
+
+impl Component {
+    /// [`features`] of this component under `config`.
+    pub fn features_under(&self, config: &Config) -> Vec<String> {
+        features(config, &self.name, &self.follows)
+    }
 }
 
 impl Component {
@@ -90,7 +101,6 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
 
     let mut components = Vec::new();
     let mut kconfigs = Vec::new();
-    let mut follows = Vec::new();
     for name in component_names(&device) {
         let dir = root.components().join(&name);
         let manifest = dir.join("Cargo.toml");
@@ -116,12 +126,12 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
             .as_ref()
             .and_then(|t| t.get("package")?.get("name")?.as_str().map(str::to_string))
             .ok_or_else(|| Error::msg(format!("{} has no package.name", manifest.display())))?;
-        follows.push(feature_rules(table.as_ref()));
+        let follows = feature_rules(table.as_ref());
         let kconfig = dir.join("Kconfig");
         if kconfig.is_file() {
             kconfigs.push(ComponentKconfig { component: name.clone(), path: kconfig });
         }
-        components.push(Component { name, package, dir, features: Vec::new() });
+        components.push(Component { name, package, dir, features: Vec::new(), follows });
     }
 
     let tree = kconfig::load(&kconfigs)?;
@@ -130,8 +140,8 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
         e
     })?;
 
-    for (c, rules) in components.iter_mut().zip(&follows) {
-        c.features = features(&config, &c.name, rules);
+    for c in &mut components {
+        c.features = c.features_under(&config);
     }
     let mut config = config;
     config.warnings.extend(device.warnings.iter().cloned());
