@@ -8,6 +8,7 @@
 //! are data files. [`pipeline`] strings the stages together; [`cmd`] holds
 //! one module per subcommand, each calling the pipeline, none another.
 
+pub mod app_manifest;
 pub mod app_scan;
 pub mod board;
 pub mod build;

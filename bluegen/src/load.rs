@@ -85,23 +85,7 @@ pub struct AppCrate {
     pub api: std::result::Result<AppApi, Box<Diagnostic>>,
     /// Cargo features its Cargo.toml chooses for a bluegen component (which
     /// only device.toml may choose), in file order.
-    pub feature_requests: Vec<FeatureRequest>,
-}
-
-/// A place in the app's Cargo.toml that chooses a component's cargo
-/// features: `features = [...]` or `default-features` on the dependency, or
-/// a `"bluegen-kernel/queue"` in its own `[features]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FeatureRequest {
-    /// The component's package, `bluegen-kernel`.
-    pub package: String,
-    /// The key as a path, `dependencies.bluegen-kernel.features`.
-    pub key: String,
-    /// The value as written.
-    pub value: String,
-    /// The features it names (none for `default-features`).
-    pub features: Vec<String>,
-    pub location: Location,
+    pub feature_requests: Vec<crate::app_manifest::FeatureRequest>,
 }
 
 /// Everything a device's validation needs, read once.
@@ -202,97 +186,10 @@ fn app(root: &Root, dir: &Path, app: Option<&Spanned<String>>, source: &Source) 
     }
     let package_at = toml::from_str::<Named>(&app_source.text).ok().map(|n| app_source.location(n.package.name.span()));
     let dir = std::path::absolute(&app_dir).unwrap_or(app_dir);
-    let components = component_packages(root);
-    let (feature_requests, watch) = component_dependencies(&app_source, &components);
+    let components = crate::app_manifest::component_packages(root);
+    let (feature_requests, watch) = crate::app_manifest::component_dependencies(&app_source, &components);
     let api = crate::app_scan::scan(&dir.join(lib), &crate::app_scan::default_features(&doc), &watch);
     Ok(AppCrate { dir, package: package.to_string(), package_at, dependencies, api, feature_requests })
-}
-
-/// The package names of bluegen's components (`bluegen-kernel`, …).
-fn component_packages(root: &Root) -> Vec<String> {
-    Root::data_dirs(&root.components())
-        .into_iter()
-        .filter_map(|name| {
-            let text = std::fs::read_to_string(root.components().join(name).join("Cargo.toml")).ok()?;
-            Some(text.parse::<toml::Table>().ok()?.get("package")?.get("name")?.as_str()?.to_string())
-        })
-        .collect()
-}
-
-/// The app's Cargo.toml's choices of component features, and the names by
-/// which its code reaches the kernel (`bluegen_kernel`, or a rename).
-fn component_dependencies(manifest: &Source, components: &[String]) -> (Vec<FeatureRequest>, Vec<String>) {
-    let Ok(doc) = DeTable::parse(&manifest.text) else { return (Vec::new(), Vec::new()) };
-    let doc = doc.get_ref();
-    let text = |span: std::ops::Range<usize>| manifest.text.get(span).unwrap_or_default().to_string();
-    let mut requests = Vec::new();
-    let mut watch = Vec::new();
-    // Dependency tables: `[dependencies]` and `[target.'cfg(…)'.dependencies]`.
-    let mut tables: Vec<(String, &DeTable<'_>)> = Vec::new();
-    for kind in ["dependencies", "build-dependencies", "dev-dependencies"] {
-        if let Some(t) = doc.get(kind).and_then(|t| t.get_ref().as_table()) {
-            tables.push((kind.to_string(), t));
-        }
-    }
-    if let Some(targets) = doc.get("target").and_then(|t| t.get_ref().as_table()) {
-        for (cfg, t) in targets.iter() {
-            if let Some(deps) = t.get_ref().as_table().and_then(|t| t.get("dependencies")).and_then(|d| d.get_ref().as_table()) {
-                tables.push((format!("target.{}.dependencies", toml_key(cfg.get_ref())), deps));
-            }
-        }
-    }
-    // A dependency key → its component package, for `[features]`' `dep/feature`.
-    let mut keys: Vec<(String, String)> = Vec::new();
-    for (table, deps) in &tables {
-        for (key, value) in in_file_order(deps) {
-            let package = value.get_ref().as_table().and_then(|t| t.get("package")).and_then(|p| p.get_ref().as_str()).unwrap_or(key.get_ref()).to_string();
-            if !components.contains(&package) {
-                continue;
-            }
-            keys.push((key.get_ref().to_string(), package.clone()));
-            if package == "bluegen-kernel" && (table == "dependencies" || table.starts_with("target.")) {
-                watch.push(key.get_ref().replace('-', "_"));
-            }
-            let Some(t) = value.get_ref().as_table() else { continue };
-            for (k, v) in in_file_order(t) {
-                let name = k.get_ref().as_ref();
-                if !["features", "default-features", "default_features"].contains(&name) {
-                    continue;
-                }
-                let features = v.get_ref().as_array().map_or_else(Vec::new, |a| a.iter().filter_map(|f| f.get_ref().as_str().map(str::to_string)).collect());
-                requests.push(FeatureRequest {
-                    package: package.clone(),
-                    key: format!("{table}.{}.{name}", toml_key(key.get_ref())),
-                    value: text(v.span()),
-                    features,
-                    location: manifest.location(k.span()),
-                });
-            }
-        }
-    }
-    // `[features] x = ["bluegen-kernel/queue"]` enables the kernel's too.
-    if let Some(features) = doc.get("features").and_then(|f| f.get_ref().as_table()) {
-        for (name, list) in in_file_order(features) {
-            for entry in list.get_ref().as_array().into_iter().flat_map(|a| a.iter()) {
-                let Some(s) = entry.get_ref().as_str() else { continue };
-                let Some((dep, feature)) = s.split_once('/') else { continue };
-                let Some((_, package)) = keys.iter().find(|(k, _)| k == dep.trim_end_matches('?')) else { continue };
-                requests.push(FeatureRequest {
-                    package: package.clone(),
-                    key: format!("features.{}", toml_key(name.get_ref())),
-                    value: text(entry.span()),
-                    features: vec![feature.to_string()],
-                    location: manifest.location(entry.span()),
-                });
-            }
-        }
-    }
-    (requests, watch)
-}
-
-/// A TOML key as written in a dotted path: bare when it can be.
-fn toml_key(key: &str) -> String {
-    if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') { key.to_string() } else { format!("{key:?}") }
 }
 
 /// The keys a table of device.toml may hold.
@@ -358,7 +255,7 @@ pub fn parse_device(source: &Source) -> (RawDeviceFile, Vec<Diagnostic>) {
 
 /// A table's entries in the order the file writes them (toml's tables sort
 /// by key; the spans keep the order).
-fn in_file_order<'a, 'i>(t: &'a DeTable<'i>) -> impl Iterator<Item = (&'a Spanned<std::borrow::Cow<'i, str>>, &'a Spanned<DeValue<'i>>)> {
+pub(crate) fn in_file_order<'a, 'i>(t: &'a DeTable<'i>) -> impl Iterator<Item = (&'a Spanned<std::borrow::Cow<'i, str>>, &'a Spanned<DeValue<'i>>)> {
     let mut entries: Vec<_> = t.iter().collect();
     entries.sort_by_key(|(k, _)| k.span().start);
     entries.into_iter()

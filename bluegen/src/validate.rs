@@ -67,7 +67,7 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
 
     let (app, api) = match &loaded.app {
         Ok(app) => {
-            errors.extend(app.feature_requests.iter().map(feature_request));
+            errors.extend(app.feature_requests.iter().map(crate::app_manifest::FeatureRequest::diagnostic));
             let uses = app.api.as_ref().map_or_else(|_| Vec::new(), |api| api.uses.clone());
             (App { dir: app.dir.clone(), package: app.package.clone(), package_at: app.package_at.clone(), dependencies: app.dependencies.clone(), uses }, Some(&app.api))
         }
@@ -148,30 +148,6 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
         variant: None,
     });
     (device, diagnostics)
-}
-
-/// The app's Cargo.toml chose a component's cargo features: only
-/// device.toml may, or cargo would add them to the image's build behind
-/// device.toml's back.
-fn feature_request(r: &crate::load::FeatureRequest) -> Diagnostic {
-    let set = |fs: &[String]| fs.iter().map(|f| format!("features.{f} = true")).collect::<Vec<_>>().join(" and ");
-    let what = r.key.rsplit('.').next().unwrap_or_default();
-    let hint = match what {
-        "default-features" | "default_features" => format!("remove `{what} = {}`: components have no default features, device.toml chooses them all", r.value),
-        _ if r.features.is_empty() => format!("remove `{what} = {}`; choose kernel features in device.toml's [features]", r.value),
-        _ if r.key.starts_with("features.") => format!("remove {} from the app's [features], and set {} in device.toml", r.value, set(&r.features)),
-        _ => format!("remove `{what} = {}` from the dependency, and set {} in device.toml", r.value, set(&r.features)),
-    };
-    Diagnostic::error(format!("the app's Cargo.toml chooses cargo features of `{}`", r.package))
-        .at(Some(r.location.clone()))
-        .key(r.key.clone())
-        .value(r.value.clone())
-        .why(if r.features.is_empty() {
-            "device.toml (with its preset and board) is the only place kernel features are chosen; components have no default features to turn off".to_string()
-        } else {
-            "device.toml (with its preset and board) is the only place kernel features are chosen: cargo would add these to the image's build whatever device.toml says".to_string()
-        })
-        .hint(hint)
 }
 
 /// [`check`] as a result: the device, or every diagnostic when one is an error.
