@@ -442,6 +442,8 @@ fn needs(item: &str, wanted: &Wanted, gate: &Gate, at: Option<Location>, assignm
     let root = set.first().cloned().unwrap_or_else(|| feature.clone());
     let list = |fs: &[String]| fs.iter().map(|f| format!("{} = true", key(f))).collect::<Vec<_>>().join(" and ");
     let need = match alternatives.len() {
+        // A dependency to set first names it, whichever alternative.
+        _ if !chain.is_empty() => list(&set),
         0 | 1 => list(&set),
         _ => {
             let keys: Vec<String> = alternatives.iter().map(|f| key(f)).collect();
@@ -451,7 +453,7 @@ fn needs(item: &str, wanted: &Wanted, gate: &Gate, at: Option<Location>, assignm
     let state = |f: &str| -> String {
         let Some(s) = symbol(f) else { return "off".into() };
         match &s.set_by {
-            _ if chain.first().is_some_and(|c| c != f) && !chain.is_empty() && f == feature => {
+            _ if f == feature && !chain.is_empty() => {
                 let path: Vec<String> = chain.iter().rev().map(|c| format!("`{c}`")).collect();
                 format!("cannot be on: it depends on {}", path.join(", which depends on "))
             }
