@@ -12,11 +12,17 @@
 //! in the image's build (a cargo feature the app does not enable by
 //! default, `test`, `debug_assertions`, …) is left out; a predicate bluegen
 //! cannot decide (`target_arch`, custom cfgs) keeps the item.
+//!
+//! The same walk, through private modules too, records every path the app
+//! writes into a watched crate (`bluegen_kernel::Queue`, the leaves of
+//! `use bluegen_kernel::{sync::Mutex, sleep}`), with its location, so that
+//! [`crate::feature_use`] can tell an app that uses a kernel item device.toml
+//! turned off which key to set, before anything is compiled.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Location, Source};
 
 /// One public item of the app crate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +45,9 @@ pub struct AppApi {
     /// Modules (`""` is the crate root) whose contents the sources do not
     /// fully show: glob re-exports, item macros.
     pub open: Vec<String>,
+    /// Paths into a watched crate, after its name (`Queue`, `sync::Mutex`),
+    /// each where the app first writes it.
+    pub uses: Vec<(String, Location)>,
 }
 
 /// What an entry path names in the app.
@@ -82,13 +91,14 @@ impl AppApi {
 
 /// Scans the crate whose root is `lib` (usually `src/lib.rs`). An error is
 /// a warning to show: entries then go unchecked.
-/// `features` are the app's cargo features on in the image's build.
-pub fn scan(lib: &Path, features: &[String]) -> Result<AppApi, Box<Diagnostic>> {
+/// `features` are the app's cargo features on in the image's build;
+/// `watch` the crate names (`bluegen_kernel`) whose paths are recorded.
+pub fn scan(lib: &Path, features: &[String], watch: &[String]) -> Result<AppApi, Box<Diagnostic>> {
     let mut api = AppApi::default();
     let dir = lib.parent().unwrap_or(Path::new(".")).to_path_buf();
     let mut seen = Vec::new();
-    let mut scan = Scan { features, seen: &mut seen };
-    scan.scan_file(lib, "", &dir, &mut api)?;
+    let mut scan = Scan { features, seen: &mut seen, watch, source: None };
+    scan.scan_file(lib, "", &dir, true, &mut api)?;
     Ok(api)
 }
 
@@ -154,6 +164,9 @@ fn cfg_out(attrs: &[syn::Attribute], features: &[String]) -> bool {
 struct Scan<'a> {
     features: &'a [String],
     seen: &'a mut Vec<PathBuf>,
+    watch: &'a [String],
+    /// The file being walked, for the locations of its paths.
+    source: Option<Source>,
 }
 
 fn cannot(why: String) -> Box<Diagnostic> {
@@ -165,7 +178,10 @@ fn cannot(why: String) -> Box<Diagnostic> {
 }
 
 impl Scan<'_> {
-    fn scan_file(&mut self, file: &Path, prefix: &str, mod_dir: &Path, api: &mut AppApi) -> Result<(), Box<Diagnostic>> {
+    /// `public`: the module is reachable from outside the crate, so its
+    /// public items are part of its API (a private one is walked for its
+    /// paths only).
+    fn scan_file(&mut self, file: &Path, prefix: &str, mod_dir: &Path, public: bool, api: &mut AppApi) -> Result<(), Box<Diagnostic>> {
         if self.seen.iter().any(|s| s == file) {
             return Ok(());
         }
@@ -178,10 +194,13 @@ impl Scan<'_> {
         if cfg_out(&parsed.attrs, self.features) {
             return Ok(());
         }
-        self.scan_items(&parsed.items, file, prefix, mod_dir, api)
+        let outer = self.source.replace(Source { path: file.to_path_buf(), text });
+        let result = self.scan_items(&parsed.items, file, prefix, mod_dir, public, api);
+        self.source = outer;
+        result
     }
 
-    fn scan_items(&mut self, items: &[syn::Item], file: &Path, prefix: &str, mod_dir: &Path, api: &mut AppApi) -> Result<(), Box<Diagnostic>> {
+    fn scan_items(&mut self, items: &[syn::Item], file: &Path, prefix: &str, mod_dir: &Path, public: bool, api: &mut AppApi) -> Result<(), Box<Diagnostic>> {
         let path = |name: &str| if prefix.is_empty() { name.to_string() } else { format!("{prefix}::{name}") };
         for item in items {
             let attrs: &[syn::Attribute] = match item {
@@ -194,6 +213,16 @@ impl Scan<'_> {
             if cfg_out(attrs, self.features) {
                 continue;
             }
+            // An inline module's items are walked below, each with its cfgs.
+            if !self.watch.is_empty() && !matches!(item, syn::Item::Mod(m) if m.content.is_some()) {
+                if let Some(source) = &self.source {
+                    use quote::ToTokens;
+                    crate::feature_use::paths_in(item.to_token_stream(), self.watch, source, &mut api.uses);
+                }
+            }
+            if !public && !matches!(item, syn::Item::Mod(_)) {
+                continue;
+            }
             match item {
                 syn::Item::Fn(f) if is_pub(&f.vis) => {
                     let item = match why_not_entry(&f.sig) {
@@ -202,13 +231,16 @@ impl Scan<'_> {
                     };
                     api.items.insert(path(&f.sig.ident.to_string()), item);
                 }
-                syn::Item::Mod(m) if is_pub(&m.vis) => {
+                syn::Item::Mod(m) => {
                     let name = m.ident.to_string();
                     let child = path(&name);
-                    api.items.insert(child.clone(), Item::Module);
+                    let public = public && is_pub(&m.vis);
+                    if public {
+                        api.items.insert(child.clone(), Item::Module);
+                    }
                     let child_dir = mod_dir.join(&name);
                     match &m.content {
-                        Some((_, inner)) => self.scan_items(inner, file, &child, &child_dir, api)?,
+                        Some((_, inner)) => self.scan_items(inner, file, &child, &child_dir, public, api)?,
                         None => {
                             let explicit = m.attrs.iter().find(|a| a.path().is_ident("path")).and_then(|a| match &a.meta {
                                 syn::Meta::NameValue(nv) => match &nv.value {
@@ -222,9 +254,10 @@ impl Scan<'_> {
                                 None => vec![mod_dir.join(format!("{name}.rs")), child_dir.join("mod.rs")],
                             };
                             match candidates.iter().find(|c| c.is_file()) {
-                                Some(found) => self.scan_file(found, &child, &child_dir, api)?,
+                                Some(found) => self.scan_file(found, &child, &child_dir, public, api)?,
                                 // rustc reports the missing module file itself.
-                                None => api.open.push(child),
+                                None if public => api.open.push(child),
+                                None => {}
                             }
                         }
                     }
@@ -297,7 +330,7 @@ mod tests {
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, text).unwrap();
         }
-        let api = scan(&dir.path().join("src/lib.rs"), &["on".to_string()]).unwrap();
+        let api = scan(&dir.path().join("src/lib.rs"), &["on".to_string()], &["bluegen_kernel".to_string()]).unwrap();
         (dir, api)
     }
 
@@ -358,7 +391,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("src")).unwrap();
         std::fs::write(dir.path().join("src/lib.rs"), "pub fn main( {}\n").unwrap();
-        let d = scan(&dir.path().join("src/lib.rs"), &[]).unwrap_err();
+        let d = scan(&dir.path().join("src/lib.rs"), &[], &[]).unwrap_err();
         assert_eq!(d.severity, crate::diag::Severity::Warning);
     }
 }

@@ -66,6 +66,9 @@ pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Res
     let mut elf = None;
     let mut overflows: Vec<(String, u64)> = Vec::new();
     let mut missing_target = false;
+    // rustc's errors about kernel items device.toml turned off, in bluegen's words.
+    let assignments: Vec<_> = plan.preset.iter().chain(&plan.device.features).cloned().collect();
+    let mut gated: Vec<Diagnostic> = Vec::new();
     for line in std::io::BufReader::new(stdout).lines().map_while(std::result::Result::ok) {
         let Ok(msg) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
         match msg["reason"].as_str() {
@@ -76,6 +79,13 @@ pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Res
             }
             Some("compiler-message") => {
                 let rendered = msg["message"]["rendered"].as_str().unwrap_or_default();
+                if let Some(d) = crate::feature_use::translate(&msg["message"], &plan.config, &assignments, (&plan.device.app.package, &plan.device.app.dir)) {
+                    gated.push(d);
+                    continue;
+                }
+                if !gated.is_empty() && msg["message"]["message"].as_str().is_some_and(|m| m.starts_with("aborting due to") || m.starts_with("For more information")) {
+                    continue;
+                }
                 let found = region_overflows(rendered);
                 missing_target |= rendered.contains("can't find crate for `core`");
                 if found.is_empty() {
@@ -91,6 +101,9 @@ pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Res
     let _ = forward.join();
     if !overflows.is_empty() {
         return Err(overflow_error(plan, &overflows));
+    }
+    if !gated.is_empty() && !status.success() {
+        return Err(Error { diagnostics: gated });
     }
     if missing_target {
         let target = &plan.device.board.target;

@@ -8,6 +8,7 @@
 //! are data files. [`pipeline`] strings the stages together; [`cmd`] holds
 //! one module per subcommand, each calling the pipeline, none another.
 
+pub mod app_manifest;
 pub mod app_scan;
 pub mod board;
 pub mod build;
@@ -17,6 +18,7 @@ pub mod cmd;
 pub mod diag;
 pub mod edit;
 pub mod escape;
+pub mod feature_use;
 pub mod files;
 pub mod kconfig;
 pub mod limits;

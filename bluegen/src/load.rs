@@ -83,6 +83,9 @@ pub struct AppCrate {
     /// Its public functions, or why its sources could not be read (a
     /// warning: entries are then not checked).
     pub api: std::result::Result<AppApi, Box<Diagnostic>>,
+    /// Cargo features its Cargo.toml chooses for a bluegen component (which
+    /// only device.toml may choose), in file order.
+    pub feature_requests: Vec<crate::app_manifest::FeatureRequest>,
 }
 
 /// Everything a device's validation needs, read once.
@@ -125,11 +128,11 @@ pub fn load_source(root: &Root, source: Source, board_flag: Option<&str>) -> Loa
         (None, Some(name)) => Some(Board::load(root, name.get_ref(), at(name), "device.board")),
         (None, None) => None,
     };
-    let app = app(&dir, device.and_then(|d| d.app.as_ref()), &source);
+    let app = app(root, &dir, device.and_then(|d| d.app.as_ref()), &source);
     Loaded { source, dir, raw, parse_errors, board, board_from_flag: board_flag.is_some(), chip, app }
 }
 
-fn app(dir: &Path, app: Option<&Spanned<String>>, source: &Source) -> Result<AppCrate> {
+fn app(root: &Root, dir: &Path, app: Option<&Spanned<String>>, source: &Source) -> Result<AppCrate> {
     let rel = app.map_or("app", |a| a.get_ref().as_str());
     let app_dir = dir.join(rel);
     let manifest = app_dir.join("Cargo.toml");
@@ -183,8 +186,10 @@ fn app(dir: &Path, app: Option<&Spanned<String>>, source: &Source) -> Result<App
     }
     let package_at = toml::from_str::<Named>(&app_source.text).ok().map(|n| app_source.location(n.package.name.span()));
     let dir = std::path::absolute(&app_dir).unwrap_or(app_dir);
-    let api = crate::app_scan::scan(&dir.join(lib), &crate::app_scan::default_features(&doc));
-    Ok(AppCrate { dir, package: package.to_string(), package_at, dependencies, api })
+    let components = crate::app_manifest::component_packages(root);
+    let (feature_requests, watch) = crate::app_manifest::component_dependencies(&app_source, &components);
+    let api = crate::app_scan::scan(&dir.join(lib), &crate::app_scan::default_features(&doc), &watch);
+    Ok(AppCrate { dir, package: package.to_string(), package_at, dependencies, api, feature_requests })
 }
 
 /// The keys a table of device.toml may hold.
@@ -250,7 +255,7 @@ pub fn parse_device(source: &Source) -> (RawDeviceFile, Vec<Diagnostic>) {
 
 /// A table's entries in the order the file writes them (toml's tables sort
 /// by key; the spans keep the order).
-fn in_file_order<'a, 'i>(t: &'a DeTable<'i>) -> impl Iterator<Item = (&'a Spanned<std::borrow::Cow<'i, str>>, &'a Spanned<DeValue<'i>>)> {
+pub(crate) fn in_file_order<'a, 'i>(t: &'a DeTable<'i>) -> impl Iterator<Item = (&'a Spanned<std::borrow::Cow<'i, str>>, &'a Spanned<DeValue<'i>>)> {
     let mut entries: Vec<_> = t.iter().collect();
     entries.sort_by_key(|(k, _)| k.span().start);
     entries.into_iter()

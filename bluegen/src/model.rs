@@ -90,6 +90,9 @@ pub struct App {
     pub package_at: Option<crate::diag::Location>,
     /// The crate names (`-` as `_`) of its direct dependencies.
     pub dependencies: Vec<String>,
+    /// The kernel paths its sources write (`Queue`, `sync::Mutex`), each
+    /// where first written: checked against the resolved features.
+    pub uses: Vec<(String, crate::diag::Location)>,
 }
 
 /// One statically declared thread.

@@ -23,8 +23,19 @@ pub struct Component {
     /// Package name, e.g. `bluegen-uart-cmsdk`.
     pub package: String,
     pub dir: PathBuf,
-    /// Cargo features to enable: its bool Kconfig symbols that are y.
+    /// Cargo features to enable: its bool Kconfig symbols that are y, and
+    /// those of `follows` whose symbols are (see [`features`]).
     pub features: Vec<String>,
+    /// Its Cargo.toml's `[package.metadata.bluegen.features]`: a cargo
+    /// feature → the Kconfig symbols (any component's) that turn it on.
+    pub follows: Vec<(String, Vec<String>)>,
+}
+
+impl Component {
+    /// [`features`] of this component under `config`.
+    pub fn features_under(&self, config: &Config) -> Vec<String> {
+        features(config, &self.name, &self.follows)
+    }
 }
 
 impl Component {
@@ -110,15 +121,17 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
                 .into());
         }
         let source = Source::read(&manifest)?;
-        let package = toml::from_str::<toml::Table>(&source.text)
-            .ok()
+        let table = toml::from_str::<toml::Table>(&source.text).ok();
+        let package = table
+            .as_ref()
             .and_then(|t| t.get("package")?.get("name")?.as_str().map(str::to_string))
             .ok_or_else(|| Error::msg(format!("{} has no package.name", manifest.display())))?;
+        let follows = feature_rules(table.as_ref());
         let kconfig = dir.join("Kconfig");
         if kconfig.is_file() {
             kconfigs.push(ComponentKconfig { component: name.clone(), path: kconfig });
         }
-        components.push(Component { name, package, dir, features: Vec::new() });
+        components.push(Component { name, package, dir, features: Vec::new(), follows });
     }
 
     let tree = kconfig::load(&kconfigs)?;
@@ -128,7 +141,7 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     })?;
 
     for c in &mut components {
-        c.features = config.features_of(&c.name);
+        c.features = c.features_under(&config);
     }
     let mut config = config;
     config.warnings.extend(device.warnings.iter().cloned());
@@ -139,8 +152,37 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     errors.extend(crate_name(&device, &components));
     errors.extend(budget_names(&device, &components));
     errors.extend(crate::limits::check(&device, &config, &assignments, stack_size));
+    errors.extend(crate::feature_use::check(&device, &components, &config, &assignments));
     Error::check(errors)?;
     Ok(Plan { device, components, config, stack_size, tree, preset })
+}
+
+/// A component's cargo features that follow Kconfig symbols of other
+/// components: its Cargo.toml's `[package.metadata.bluegen.features]`,
+/// `feature = ["SYMBOL", …]`, on when every listed symbol is y.
+fn feature_rules(manifest: Option<&toml::Table>) -> Vec<(String, Vec<String>)> {
+    let table = manifest.and_then(|m| m.get("package")?.get("metadata")?.get("bluegen")?.get("features")?.as_table().cloned());
+    table
+        .into_iter()
+        .flatten()
+        .map(|(feature, symbols)| (feature, symbols.as_array().into_iter().flatten().filter_map(|s| s.as_str().map(str::to_string)).collect()))
+        .collect()
+}
+
+/// The cargo features of component `name` in the image, from the one
+/// resolved configuration: each bool symbol of its own Kconfig that is y
+/// (by its kebab-case name), and each feature its rules tie to symbols of
+/// other components that are y. This is the only way a Kconfig bool
+/// reaches code; `bluegen_config` carries values only.
+pub fn features(config: &Config, name: &str, rules: &[(String, Vec<String>)]) -> Vec<String> {
+    let mut on = config.features_of(name);
+    let y = |symbol: &str| config.get(symbol).and_then(|s| s.value.clone()) == Some(kconfig::Value::Bool(true));
+    for (feature, symbols) in rules {
+        if !symbols.is_empty() && symbols.iter().all(|s| y(s)) && !on.contains(feature) {
+            on.push(feature.clone());
+        }
+    }
+    on
 }
 
 /// Bytes of the boot stack: `boot-stack-size`. Without `threads`, the

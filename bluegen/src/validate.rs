@@ -66,10 +66,14 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
     let preset = device.and_then(|d| d.preset.as_ref()).map(|p| Preset { name: p.get_ref().clone(), location: at(p.span()) });
 
     let (app, api) = match &loaded.app {
-        Ok(app) => (App { dir: app.dir.clone(), package: app.package.clone(), package_at: app.package_at.clone(), dependencies: app.dependencies.clone() }, Some(&app.api)),
+        Ok(app) => {
+            errors.extend(app.feature_requests.iter().map(crate::app_manifest::FeatureRequest::diagnostic));
+            let uses = app.api.as_ref().map_or_else(|_| Vec::new(), |api| api.uses.clone());
+            (App { dir: app.dir.clone(), package: app.package.clone(), package_at: app.package_at.clone(), dependencies: app.dependencies.clone(), uses }, Some(&app.api))
+        }
         Err(e) => {
             errors.extend(e.diagnostics.iter().cloned());
-            (App { dir: loaded.dir.join("app"), package: String::new(), package_at: None, dependencies: Vec::new() }, None)
+            (App { dir: loaded.dir.join("app"), package: String::new(), package_at: None, dependencies: Vec::new(), uses: Vec::new() }, None)
         }
     };
     let api = match api {
@@ -586,7 +590,7 @@ mod tests {
             board: Some(Ok(board)),
             board_from_flag: false,
             chip: None,
-            app: Ok(crate::load::AppCrate { dir: "/nonexistent/app".into(), package: "t-app".into(), package_at: None, dependencies: Vec::new(), api: Ok(api) }),
+            app: Ok(crate::load::AppCrate { dir: "/nonexistent/app".into(), package: "t-app".into(), package_at: None, dependencies: Vec::new(), api: Ok(api), feature_requests: Vec::new() }),
             source,
         };
         let (device, diagnostics) = check(&loaded);

@@ -25,7 +25,7 @@ fn build(body: &str, board: &str) -> (bool, String) {
     std::fs::create_dir_all(dir.path().join("app/src")).unwrap();
     let kernel = repo().join("components/kernel");
     let manifest = format!(
-        "[package]\nname = \"sound-app\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[lib]\ntest = false\nbench = false\n\n[dependencies]\nbluegen-kernel = {{ path = {:?}, default-features = false }}\n",
+        "[package]\nname = \"sound-app\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n[lib]\ntest = false\nbench = false\n\n[dependencies]\nbluegen-kernel = {{ path = {:?} }}\n",
         kernel.display().to_string()
     );
     std::fs::write(dir.path().join("app/Cargo.toml"), manifest).unwrap();

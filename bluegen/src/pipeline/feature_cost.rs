@@ -68,7 +68,7 @@ pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64) -> Result<Vec<Cost>
         variant.device.variant = Some(format!("without-{}", symbol.key));
         variant.config = config;
         for c in &mut variant.components {
-            c.features = variant.config.features_of(&c.name);
+            c.features = c.features_under(&variant.config);
         }
         let rendered = crate::render::render(root, &variant)?;
         let target_dir = rendered.dir.join("target");

@@ -193,7 +193,7 @@ fn __bluegen_port_start() -> ! {
         shpr3.write_volatile(shpr3.read_volatile() | 0xFF << 16);
         core::arch::asm!("msr psp, {0}", in(reg) 0u32, options(nomem, nostack));
         #[cfg(armv8m_main)]
-        if bluegen_config::STACK_CHECK {
+        if cfg!(feature = "stack-check") {
             crate::stack_limit::enable();
         }
         #[cfg(feature = "tick")]
@@ -365,7 +365,7 @@ mod tick {
         let state = super::__bluegen_port_lock();
         // After a tickless sleep the reload is not one period: restart the
         // periodic count from this tick.
-        if bluegen_config::TICKLESS && read(SYST_RVR) != PERIOD - 1 {
+        if cfg!(feature = "tickless") && read(SYST_RVR) != PERIOD - 1 {
             restart(PERIOD);
         }
         let switch = __bluegen_tick();
