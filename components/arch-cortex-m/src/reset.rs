@@ -42,21 +42,20 @@ Reset:
     ldr r0, =_sdata
     ldr r1, =_edata
     ldr r2, =_sidata
-1:  cmp r0, r1
-    bhs 2f
-    ldm r2!, {{r3}}
+    b 2f
+1:  ldm r2!, {{r3}}
     stm r0!, {{r3}}
-    b 1b
-2:  /* .bss: zero _sbss.._ebss. */
-    ldr r0, =_sbss
+2:  cmp r0, r1
+    blo 1b
+    /* .bss: zero _edata.._ebss, so r0 runs on from the copy; the linker
+       script asserts that only .bss's alignment padding precedes _sbss. */
     ldr r1, =_ebss
     movs r2, #0
-3:  cmp r0, r1
-    bhs 4f
-    stm r0!, {{r2}}
-    b 3b
-4:  bl __bluegen_start
-    udf #0
+    b 4f
+3:  stm r0!, {{r2}}
+4:  cmp r0, r1
+    blo 3b
+    bl __bluegen_start /* -> !: never returns */
     .size Reset, . - Reset
     "
 ));
