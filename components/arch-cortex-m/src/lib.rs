@@ -7,7 +7,7 @@
 //!   `Reset`, then NMI, HardFault and the other system exceptions, which all
 //!   end the run with a failure through the image's `__bluegen_exit(1)`;
 //! * `Reset`: enables the FPU on `eabihf` targets, copies `.data` from flash
-//!   (`_sidata`) to RAM (`_sdata`..`_edata`), zeroes `.bss` (`_sbss`..`_ebss`)
+//!   (`_sidata`) to RAM (`_sdata`..`_edata`), zeroes `.bss` (from `_edata`, where the copy ends, to `_ebss`)
 //!   and calls the image's `__bluegen_start() -> !`;
 //! * [`semihosting_exit`] and [`halt`], which images use as their exit.
 //!
