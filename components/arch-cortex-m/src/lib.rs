@@ -46,8 +46,7 @@ macro_rules! fault_entry {
     mrs r0, msp
     b 2f
 1:  mrs r0, psp
-2:  bl ", $handler, "
-    udf #0
+2:  bl ", $handler, " /* -> !: never returns */
     .size ", $entry, ", . - ", $entry, "
     "
         ));
