@@ -117,6 +117,19 @@ fn exit_status_is_the_code_on_every_board() {
     }
 }
 
+/// `exit(256)`: a process status keeps 8 bits, and those are 0 here, so the
+/// exit code becomes 1 (the run still fails) on Arm, ARMv6-M included (the
+/// semihosting exit computes it in assembly), and on RISC-V.
+#[test]
+fn a_failure_whose_low_byte_is_zero_still_fails() {
+    let dir = repo().join("bluegen/tests/fixtures/exit-code-256");
+    for board in ["qemu-mps2-an385", "qemu-microbit", "qemu-virt-rv32"] {
+        let (code, out, err) = run(&["run", path(&dir), "--board", board, "--timeout", "60"]);
+        assert_eq!(code, 1, "{board}: stdout:\n{out}\nstderr:\n{err}");
+        assert!(out.contains("exiting with 256\n"), "{board}: {out}");
+    }
+}
+
 #[test]
 fn a_new_project_greets_and_exits_zero() {
     let tmp = tempfile::tempdir().unwrap();

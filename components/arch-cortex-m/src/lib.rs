@@ -7,8 +7,9 @@
 //!   `Reset`, then NMI, HardFault and the other system exceptions, which all
 //!   end the run with a failure through the image's `__bluegen_exit(1)`;
 //! * `Reset`: enables the FPU on `eabihf` targets, copies `.data` from flash
-//!   (`_sidata`) to RAM (`_sdata`..`_edata`), zeroes `.bss` (from `_edata`, where the copy ends, to `_ebss`)
-//!   and calls the image's `__bluegen_start() -> !`;
+//!   (`_sidata`) to RAM (`_sdata`..`_edata`), zeroes `.bss` (from `_edata`,
+//!   where the copy ends, to `_ebss`) and calls the image's
+//!   `__bluegen_start() -> !`;
 //! * [`semihosting_exit`] and [`halt`], which images use as their exit.
 //!
 //! It works on every M profile target Rust has (thumbv6m, thumbv7m,
@@ -72,9 +73,14 @@ mod switch;
 /// QEMU must run with `-semihosting-config enable=on,target=native`; on
 /// hardware without a debugger attached the `bkpt` faults.
 ///
-/// A naked function of 13 instructions: the status is computed in
-/// registers and the parameter block pushed on the stack, so no prologue
-/// and no literal but the reason. Thumb-1 only, for ARMv6-M too.
+/// A naked function of twelve Thumb-1 instructions (ARMv6-M too) and one
+/// literal: the status is computed in registers and the parameter block
+/// pushed on the stack, so there is no prologue and no frame to set up.
+// SAFETY: the body is the whole function: it follows the C ABI for its one
+// argument in r0, pushes two words on the caller's stack (which has room for
+// an exception frame, so for two words) and never returns (`bkpt 0xab`
+// ends the run, or raises a debug exception; `udf` faults if a host ever
+// came back).
 #[unsafe(naked)]
 pub extern "C" fn semihosting_exit(code: i32) -> ! {
     // r0 = code. r1 = its low 8 bits, or 1 when those are 0 and code is not;
