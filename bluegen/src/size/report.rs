@@ -61,8 +61,12 @@ impl ComponentMap {
 
 const STACKS: &str = "(stacks)";
 
-/// Whether any `.rs` file under `dir` defines `name`: `fn name`,
-/// `static name`, or an assembly label `name:`.
+/// Whether any `.rs` file under `dir` defines `name`: `fn name` with a body,
+/// `static name` with a value, `export_name = "name"`, an assembly label
+/// `name:`, or a macro whose first argument is the name of the assembly
+/// entry it makes (`fault_entry!("name", …)`). The declarations of an `extern` block (`fn name(…);`, which the
+/// fault handlers and the port contract hold for symbols defined elsewhere)
+/// do not count.
 fn defines(dir: &Path, name: &str) -> bool {
     let Ok(entries) = std::fs::read_dir(dir) else { return false };
     entries.flatten().any(|e| {
@@ -70,19 +74,40 @@ fn defines(dir: &Path, name: &str) -> bool {
         if path.is_dir() {
             return defines(&path, name);
         }
-        path.extension().is_some_and(|x| x == "rs")
-            && std::fs::read_to_string(&path).is_ok_and(|text| {
-                text.match_indices(name).any(|(i, _)| {
-                    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-                    let (before, after) = (&text[..i], &text[i + name.len()..]);
-                    if word(before.chars().last()) || word(after.chars().next()) {
-                        return false;
-                    }
-                    let before = before.trim_end_matches(' ');
-                    before.ends_with("fn") || before.ends_with("static") || after.starts_with(':') && !after.starts_with("::")
-                })
-            })
+        path.extension().is_some_and(|x| x == "rs") && std::fs::read_to_string(&path).is_ok_and(|text| defines_in(&text, name))
     })
+}
+
+fn defines_in(text: &str, name: &str) -> bool {
+    text.match_indices(name).any(|(i, _)| {
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        let (before, after) = (&text[..i], &text[i + name.len()..]);
+        if word(before.chars().last()) || word(after.chars().next()) {
+            return false;
+        }
+        let before = before.trim_end_matches(' ');
+        if before.ends_with("fn") || before.ends_with("static") {
+            return has_body(after);
+        }
+        let quoted = after.starts_with('"');
+        quoted && (before.ends_with("export_name = \"") || before.ends_with("!(\"")) || after.starts_with(':') && !after.starts_with("::")
+    })
+}
+
+/// Whether the item whose name `after` follows has a body or a value: a `{`
+/// or `=` comes before the first `;` outside brackets (`[u8; 4]`).
+fn has_body(after: &str) -> bool {
+    let mut depth = 0usize;
+    for c in after.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            '{' | '=' if depth == 0 => return true,
+            ';' if depth == 0 => return false,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Whether any `.rs` file under `dir` contains `needle`.
@@ -272,4 +297,24 @@ fn short_name(name: &str) -> String {
 
 fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n { s.to_string() } else { format!("{}…", s.chars().take(n - 1).collect::<String>()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::defines_in;
+
+    #[test]
+    fn definitions_count_and_extern_declarations_do_not() {
+        let declared = "unsafe extern \"Rust\" {\n    safe fn __bluegen_check_stacks();\n    safe fn __bluegen_exit(code: i32) -> !;\n    static __BLUEGEN_X: [u32; 4];\n}\n";
+        for name in ["__bluegen_check_stacks", "__bluegen_exit", "__BLUEGEN_X"] {
+            assert!(!defines_in(declared, name), "{name}");
+        }
+        let defined = "#[unsafe(export_name = \"__bluegen_check_stacks\")]\npub fn check_stacks() {}\nfn __bluegen_exit(code: [u8; 2]) -> ! { loop {} }\nstatic __BLUEGEN_X: [u32; 4] = [0; 4];\n    .global Reset\nReset:\nfault_entry!(\"__bluegen_hardfault\", \"__bluegen_hard_fault\");\n";
+        for name in ["__bluegen_check_stacks", "__bluegen_exit", "__BLUEGEN_X", "Reset", "__bluegen_hardfault"] {
+            assert!(defines_in(defined, name), "{name}");
+        }
+        assert!(!defines_in("use x::__bluegen_exit;", "__bluegen_exit"));
+        // A reference in a vector table macro is not a definition.
+        assert!(!defines_in("macro_rules! hardfault { () => { \"__bluegen_hardfault\" }; }", "__bluegen_hardfault"));
+    }
 }

@@ -4,7 +4,9 @@
 //! pointer, Reset, NMI, HardFault, MemManage, BusFault, UsageFault,
 //! SecureFault, three reserved words, SVCall, DebugMonitor, a reserved word,
 //! PendSV and SysTick. Nothing enables an interrupt yet, so none of them is
-//! expected; each ends the run with a failure.
+//! expected; each ends the run with a failure. The core never fetches the
+//! four reserved words (8-10 and 13; ARMv6-M reserves more), so they hold
+//! the addresses `Reset` needs: `_sdata`, `_edata`, `_sidata` and `_ebss`.
 
 /// PendSV: the context switch when threads are on.
 #[cfg(feature = "context-switch")]
@@ -81,12 +83,13 @@ __bluegen_vectors:
     .word __bluegen_unexpected_exception /* BusFault */
     .word ", usagefault!(), " /* UsageFault */
     .word __bluegen_unexpected_exception /* SecureFault */
-    .word 0
-    .word 0
-    .word 0
+    /* Reserved on every M profile: Reset reads its addresses here. */
+    .word _sdata
+    .word _edata
+    .word _sidata
     .word __bluegen_unexpected_exception /* SVCall */
     .word __bluegen_unexpected_exception /* DebugMonitor */
-    .word 0
+    .word _ebss /* reserved, read by Reset */
     .word ", pendsv!(), " /* PendSV */
     .word ", systick!(), " /* SysTick */
     .size __bluegen_vectors, . - __bluegen_vectors

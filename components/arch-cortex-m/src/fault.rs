@@ -43,16 +43,30 @@ pub(crate) extern "C" fn __bluegen_hard_fault(frame: *const u32) -> ! {
     }
 }
 
+/// Writes `label` (which ends in `0x`), then `value` as 8 lowercase hex
+/// digits, computed rather than looked up: no digit table, no template.
 #[cfg(feature = "fault-report")]
-fn hex(label: &str, value: u32) {
-    __bluegen_console_write(label.as_bytes());
-    let mut digits = *b"0x00000000";
-    for (i, d) in digits[2..].iter_mut().enumerate() {
-        let nibble = (value >> (28 - 4 * i)) & 0xF;
-        *d = b"0123456789abcdef"[nibble as usize];
+fn hex(label: &[u8], value: u32) {
+    __bluegen_console_write(label);
+    let mut digits = [0u8; 8];
+    let mut rest = value;
+    for d in digits.iter_mut().rev() {
+        // A nibble is below 16, so the cast is exact and the sum a digit.
+        let nibble = (rest & 0xF) as u8;
+        *d = nibble + if nibble < 10 { b'0' } else { b'a' - 10 };
+        rest >>= 4;
     }
     __bluegen_console_write(&digits);
 }
+
+/// Configurable Fault Status Register, BusFault and MemManage Fault Address
+/// Registers (ARMv7-M, ARMv8-M).
+#[cfg(feature = "fault-report")]
+const CFSR: usize = 0xE000_ED28;
+#[cfg(feature = "fault-report")]
+const BFAR: usize = 0xE000_ED38;
+#[cfg(feature = "fault-report")]
+const MMFAR: usize = 0xE000_ED34;
 
 #[cfg(feature = "fault-report")]
 fn read(addr: usize) -> u32 {
@@ -67,25 +81,24 @@ fn report(frame: *const u32) -> ! {
     // SAFETY: `frame` is the exception frame the core stacked on entry to
     // HardFault (r0–r3, r12, lr, pc, xPSR); word 6 is the faulting PC.
     let pc = unsafe { frame.add(6).read_volatile() };
-    let (cause, addr): (&str, Option<u32>) = if cfg!(target_has_atomic = "32") {
-        let cfsr = read(0xE000_ED28);
-        if cfsr & 0xFF00 != 0 {
-            ("bus fault", (cfsr & 1 << 15 != 0).then(|| read(0xE000_ED38)))
-        } else if cfsr & 0xFF != 0 {
-            ("memory management fault", (cfsr & 1 << 7 != 0).then(|| read(0xE000_ED34)))
-        } else if cfsr >> 16 != 0 {
-            ("usage fault", None)
-        } else {
-            ("hard fault", None)
-        }
+    // ARMv6-M (no 32-bit CAS, no CFSR): every fault is a hard fault.
+    let cfsr = if cfg!(target_has_atomic = "32") { read(CFSR) } else { 0 };
+    // The cause, and the register that holds the faulting address when the
+    // cause's valid bit (BFARVALID, MMARVALID) is set.
+    let (cause, addr): (&[u8], Option<usize>) = if cfsr & 0xFF00 != 0 {
+        (b"bus fault", (cfsr & 1 << 15 != 0).then_some(BFAR))
+    } else if cfsr & 0xFF != 0 {
+        (b"memory management fault", (cfsr & 1 << 7 != 0).then_some(MMFAR))
+    } else if cfsr >> 16 != 0 {
+        (b"usage fault", None)
     } else {
-        ("hard fault", None)
+        (b"hard fault", None)
     };
     __bluegen_console_write(b"\nfault: ");
-    __bluegen_console_write(cause.as_bytes());
-    hex(" at pc=", pc);
-    if let Some(addr) = addr {
-        hex(" addr=", addr);
+    __bluegen_console_write(cause);
+    hex(b" at pc=0x", pc);
+    if let Some(register) = addr {
+        hex(b" addr=0x", read(register));
     }
     __bluegen_console_write(b"\n");
     __bluegen_exit(1)

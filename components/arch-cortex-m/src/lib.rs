@@ -7,8 +7,9 @@
 //!   `Reset`, then NMI, HardFault and the other system exceptions, which all
 //!   end the run with a failure through the image's `__bluegen_exit(1)`;
 //! * `Reset`: enables the FPU on `eabihf` targets, copies `.data` from flash
-//!   (`_sidata`) to RAM (`_sdata`..`_edata`), zeroes `.bss` (`_sbss`..`_ebss`)
-//!   and calls the image's `__bluegen_start() -> !`;
+//!   (`_sidata`) to RAM (`_sdata`..`_edata`), zeroes `.bss` (from `_edata`,
+//!   where the copy ends, to `_ebss`) and calls the image's
+//!   `__bluegen_start() -> !`;
 //! * [`semihosting_exit`] and [`halt`], which images use as their exit.
 //!
 //! It works on every M profile target Rust has (thumbv6m, thumbv7m,
@@ -46,8 +47,7 @@ macro_rules! fault_entry {
     mrs r0, msp
     b 2f
 1:  mrs r0, psp
-2:  bl ", $handler, "
-    udf #0
+2:  bl ", $handler, " /* -> !: never returns */
     .size ", $entry, ", . - ", $entry, "
     "
         ));
@@ -72,31 +72,40 @@ mod switch;
 ///
 /// QEMU must run with `-semihosting-config enable=on,target=native`; on
 /// hardware without a debugger attached the `bkpt` faults.
-#[inline]
-pub fn semihosting_exit(code: i32) -> ! {
-    /// `SYS_EXIT_EXTENDED`: r1 points at a block {reason, subcode}.
-    const SYS_EXIT_EXTENDED: u32 = 0x20;
-    /// `ADP_Stopped_ApplicationExit`: the program finished; its subcode is
-    /// the exit status.
-    const APPLICATION_EXIT: u32 = 0x2_0026;
-    let status = match code.cast_unsigned() & 0xff {
-        0 if code != 0 => 1,
-        s => s,
-    };
-    let block: [u32; 2] = [APPLICATION_EXIT, status];
-    // SAFETY: `bkpt 0xab` with r0 = SYS_EXIT_EXTENDED and r1 = the address
-    // of a two-word block is the semihosting exit call; the host only reads
-    // the block, which is live across the call, and does not return when a
-    // semihosting host is attached. Without one it raises a debug exception,
-    // which ends in the fault handler; either way control never comes back.
-    unsafe {
-        core::arch::asm!(
-            "bkpt 0xab",
-            in("r0") SYS_EXIT_EXTENDED,
-            in("r1") block.as_ptr(),
-            options(readonly, nostack, noreturn),
-        )
-    }
+///
+/// A naked function of twelve Thumb-1 instructions (ARMv6-M too) and one
+/// literal: the status is computed in registers and the parameter block
+/// pushed on the stack, so there is no prologue and no frame to set up.
+// SAFETY: the body is the whole function: it follows the C ABI for its one
+// argument in r0, pushes two words on the caller's stack (which has room for
+// an exception frame, so for two words) and never returns (`bkpt 0xab`
+// ends the run, or raises a debug exception; `udf` faults if a host ever
+// came back).
+#[unsafe(naked)]
+pub extern "C" fn semihosting_exit(code: i32) -> ! {
+    // r0 = code. r1 = its low 8 bits, or 1 when those are 0 and code is not;
+    // then push {reason, status} (push stores r0 at the lower address) and
+    // call SYS_EXIT_EXTENDED (0x20) with r1 = the block.
+    core::arch::naked_asm!(
+        "lsls r1, r0, #24",
+        "lsrs r1, r1, #24",
+        "bne 1f",
+        "cmp r0, #0",
+        "beq 1f",
+        "movs r1, #1",
+        "1: ldr r0, ={reason}",
+        "push {{r0, r1}}",
+        "mov r1, sp",
+        "movs r0, #{sys}",
+        "bkpt 0xab",
+        "udf #0",
+        ".ltorg",
+        // `ADP_Stopped_ApplicationExit`: the program finished; its subcode
+        // is the exit status.
+        reason = const 0x2_0026,
+        // `SYS_EXIT_EXTENDED`: r1 points at a block {reason, subcode}.
+        sys = const 0x20,
+    )
 }
 
 /// Stops the core: waits for interrupts forever.

@@ -38,25 +38,26 @@ Reset:
     ",
     enable_fpu!(),
     "
+    /* The four addresses come from the vector table's reserved words 8-10
+       and 13 (see exceptions.rs), which no exception ever fetches: one
+       literal instead of four. */
+    ldr r3, =__bluegen_vectors + 32
+    ldm r3!, {{r0, r1, r2}} /* _sdata, _edata, _sidata; r3 = word 11 */
+    ldr r3, [r3, #8]        /* word 13: _ebss */
     /* .data: copy _sidata (flash) to _sdata.._edata (RAM), a word at a time. */
-    ldr r0, =_sdata
-    ldr r1, =_edata
-    ldr r2, =_sidata
-1:  cmp r0, r1
-    bhs 2f
-    ldm r2!, {{r3}}
-    stm r0!, {{r3}}
-    b 1b
-2:  /* .bss: zero _sbss.._ebss. */
-    ldr r0, =_sbss
-    ldr r1, =_ebss
+    b 2f
+1:  ldm r2!, {{r4}}
+    stm r0!, {{r4}}
+2:  cmp r0, r1
+    blo 1b
+    /* .bss: zero _edata.._ebss, so r0 runs on from the copy; the linker
+       script asserts that only .bss's alignment padding precedes _sbss. */
     movs r2, #0
-3:  cmp r0, r1
-    bhs 4f
-    stm r0!, {{r2}}
-    b 3b
-4:  bl __bluegen_start
-    udf #0
+    b 4f
+3:  stm r0!, {{r2}}
+4:  cmp r0, r3
+    blo 3b
+    bl __bluegen_start /* -> !: never returns */
     .size Reset, . - Reset
     "
 ));

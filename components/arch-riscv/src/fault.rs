@@ -8,14 +8,18 @@ unsafe extern "Rust" {
     safe fn __bluegen_exit(code: i32) -> !;
 }
 
-fn hex(label: &str, value: usize) {
-    __bluegen_console_write(label.as_bytes());
-    let mut digits = [b'0'; 2 + 2 * core::mem::size_of::<usize>()];
-    digits[1] = b'x';
-    let n = digits.len() - 2;
-    for (i, d) in digits[2..].iter_mut().enumerate() {
-        let nibble = (value >> (4 * (n - 1 - i))) & 0xF;
-        *d = b"0123456789abcdef"[nibble];
+/// Writes `label` (which ends in `0x`), then `value` as lowercase hex
+/// digits, two per byte of `usize`, computed rather than looked up: no
+/// digit table, no template.
+fn hex(label: &[u8], value: usize) {
+    __bluegen_console_write(label);
+    let mut digits = [0u8; 2 * core::mem::size_of::<usize>()];
+    let mut rest = value;
+    for d in digits.iter_mut().rev() {
+        // A nibble is below 16, so the cast is exact and the sum a digit.
+        let nibble = (rest & 0xF) as u8;
+        *d = nibble + if nibble < 10 { b'0' } else { b'a' - 10 };
+        rest >>= 4;
     }
     __bluegen_console_write(&digits);
 }
@@ -45,9 +49,9 @@ pub fn report() -> ! {
     }
     __bluegen_console_write(b"\nfault: ");
     __bluegen_console_write(cause_name(mcause).as_bytes());
-    hex(" (mcause=", mcause);
-    hex(") at pc=", mepc);
-    hex(" addr=", mtval);
+    hex(b" (mcause=0x", mcause);
+    hex(b") at pc=0x", mepc);
+    hex(b" addr=0x", mtval);
     __bluegen_console_write(b"\n");
     __bluegen_exit(1)
 }

@@ -7,8 +7,8 @@
 //!   hart but hart 0, sets `sp` to `_stack_top`, turns the FPU on when the
 //!   target has one (`mstatus.FS`, e.g. riscv64gc), points `mtvec` at a trap
 //!   handler, copies `.data` from flash (`_sidata`) to RAM
-//!   (`_sdata`..`_edata`), zeroes `.bss` (`_sbss`..`_ebss`) and calls the
-//!   image's `__bluegen_start() -> !`;
+//!   (`_sdata`..`_edata`), zeroes `.bss` (from `_edata`, where the copy
+//!   ends, to `_ebss`) and calls the image's `__bluegen_start() -> !`;
 //! * the trap handler: no interrupt is enabled yet, so any trap is a fault
 //!   and ends the run with a failure through the image's `__bluegen_exit(1)`;
 //! * [`halt`], for boards with no way to end a run.

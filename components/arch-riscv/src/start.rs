@@ -50,24 +50,25 @@ _start:
     "
     la t0, ", trap_vector!(), "
     csrw mtvec, t0
-    /* .data: copy _sidata (flash) to _sdata.._edata (RAM), a word at a time. */
-    la t0, _sdata
-    la t1, _edata
-    la t2, _sidata
-1:  bgeu t0, t1, 2f
-    lw t3, 0(t2)
-    sw t3, 0(t0)
-    addi t0, t0, 4
-    addi t2, t2, 4
-    j 1b
-2:  /* .bss: zero _sbss.._ebss. */
-    la t0, _sbss
-    la t1, _ebss
-3:  bgeu t0, t1, 4f
-    sw zero, 0(t0)
-    addi t0, t0, 4
-    j 3b
-4:  call __bluegen_start
+    /* .data: copy _sidata (flash) to _sdata.._edata (RAM), a word at a
+       time; a0-a3, so that the loads and stores have compressed forms. */
+    la a0, _sdata
+    la a1, _edata
+    la a2, _sidata
+    j 2f
+1:  lw a3, 0(a2)
+    sw a3, 0(a0)
+    addi a0, a0, 4
+    addi a2, a2, 4
+2:  bltu a0, a1, 1b
+    /* .bss: zero _edata.._ebss, so a0 runs on from the copy; the linker
+       script asserts that only .bss's alignment padding precedes _sbss. */
+    la a1, _ebss
+    j 4f
+3:  sw zero, 0(a0)
+    addi a0, a0, 4
+4:  bltu a0, a1, 3b
+    call __bluegen_start
 5:  wfi
     j 5b
     .size _start, . - _start

@@ -14,15 +14,40 @@ pub const HEX_DIGITS: usize = 8;
 pub fn decimal(mut n: u32, buf: &mut [u8; DECIMAL_DIGITS]) -> &[u8] {
     let mut len = 0;
     for slot in buf.iter_mut().rev() {
-        // `n % 10` is below 10, so the cast is exact and the sum below b'9'.
-        *slot = b'0' + (n % 10) as u8;
-        n /= 10;
+        let (q, r) = div10(n);
+        // `r` is below 10, so the cast is exact and the sum below b'9'.
+        *slot = b'0' + r as u8;
+        n = q;
         len += 1;
         if n == 0 {
             break;
         }
     }
     tail(buf, len)
+}
+
+/// `(n / 10, n % 10)`. Cores without a 32x32->64 multiply (ARMv6-M and
+/// ARMv8-M baseline: Arm cores without 32-bit CAS) would call the library
+/// divide for `n / 10`, about 400 bytes of flash; they get
+/// [`div10_shift_add`] instead. Elsewhere the compiler's multiply by the
+/// reciprocal is smaller.
+#[inline(always)]
+fn div10(n: u32) -> (u32, u32) {
+    if cfg!(all(target_arch = "arm", not(target_has_atomic = "32"))) { div10_shift_add(n) } else { (n / 10, n % 10) }
+}
+
+/// `(n / 10, n % 10)` by shifts and adds (Hacker's Delight, `divu10`): `q`
+/// approximates `n * 0.8 / 8` from below by at most 1, which the remainder
+/// corrects. No step overflows: every partial sum stays below `n`.
+fn div10_shift_add(n: u32) -> (u32, u32) {
+    let mut q = (n >> 1) + (n >> 2);
+    q += q >> 4;
+    q += q >> 8;
+    q += q >> 16;
+    q >>= 3;
+    // q <= n / 10, so q * 10 <= n.
+    let r = n - ((q << 3) + (q << 1));
+    if r > 9 { (q + 1, r - 10) } else { (q, r) }
 }
 
 /// Writes the lowercase hexadecimal digits of `n` (no prefix, no leading
@@ -75,6 +100,26 @@ mod tests {
             assert_eq!(dec(p - 1), (p - 1).to_string());
             assert_eq!(dec(p), p.to_string());
             p = next;
+        }
+    }
+
+    #[test]
+    fn shift_add_division_by_ten_is_exact() {
+        let edges = (0..100_000u32).chain(u32::MAX - 100_000..=u32::MAX);
+        let powers = (0..10).flat_map(|e| {
+            let p = 10u32.pow(e);
+            [p - 1, p, p + 1, p.wrapping_mul(9)]
+        });
+        let mut x = 0x1234_5678u32;
+        let random = core::iter::from_fn(move || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            Some(x)
+        })
+        .take(1_000_000);
+        for n in edges.chain(powers).chain(random) {
+            assert_eq!(div10_shift_add(n), (n / 10, n % 10), "{n}");
         }
     }
 
