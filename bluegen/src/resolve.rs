@@ -135,6 +135,7 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     let stack_size = boot_stack_size(&device, &config);
     let mut errors = preset_mistakes;
     errors.extend(priorities(&device, &config));
+    errors.extend(suspended_without_threads(&device, &config));
     errors.extend(app_package(&device, &components));
     errors.extend(crate_name(&device, &components));
     errors.extend(budget_names(&device, &components));
@@ -197,6 +198,27 @@ fn priorities(device: &Device, config: &Config) -> Vec<Diagnostic> {
                 .value(t.priority.to_string())
                 .why(format!("the kernel has {levels} priority levels (`priorities = {levels}`): thread priorities go from 1 to {}", levels - 1))
                 .hint(format!("lower the priority, or raise the levels: [features] priorities = {}", (i64::from(t.priority) + 1).min(32)))
+        })
+        .collect()
+}
+
+/// `start = false` needs the scheduler: without `THREADS` threads run one
+/// after another on the boot stack, and nothing could resume one.
+fn suspended_without_threads(device: &Device, config: &Config) -> Vec<Diagnostic> {
+    if !matches!(config.get("THREADS").and_then(|s| s.value.clone()), Some(kconfig::Value::Bool(false))) {
+        return Vec::new();
+    }
+    device
+        .threads
+        .iter()
+        .filter(|t| !t.start)
+        .map(|t| {
+            Diagnostic::error(format!("invalid value for `threads.{}.start`", t.name))
+                .at(t.start_at.clone())
+                .key(format!("threads.{}.start", t.name))
+                .value("false")
+                .why("a thread that starts suspended needs the scheduler, and `threads` is off: threads run one after another, and nothing could resume it")
+                .hint("set features.threads = true in device.toml, or remove `start = false`")
         })
         .collect()
 }

@@ -34,8 +34,24 @@ mod panic;
 mod port;
 pub mod sched;
 pub mod stack;
+pub mod duration;
+#[cfg(feature = "events")]
+mod events;
+// Interior mutability for the typed objects; moves to the port crate.
+#[cfg(feature = "mutex")]
+#[allow(unsafe_code)]
+mod lock_cell;
+#[cfg(feature = "mutex")]
+mod mutex;
+#[cfg(feature = "queue")]
+mod queue;
+#[cfg(feature = "queue")]
+#[allow(unsafe_code)]
+mod ring;
+#[cfg(feature = "semaphore")]
+mod semaphore;
 #[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
-pub mod sync;
+mod sync;
 mod thread;
 #[cfg(feature = "spawn")]
 pub mod spawn;
@@ -54,14 +70,15 @@ pub use spawn::{JoinHandle, spawn};
 #[cfg(feature = "timers")]
 pub use timer::Timer;
 #[cfg(feature = "mutex")]
-pub use sync::Mutex;
+pub use mutex::{LockError, Mutex, MutexGuard};
 #[cfg(feature = "queue")]
-pub use sync::Queue;
+pub use queue::Queue;
 #[cfg(feature = "semaphore")]
-pub use sync::Semaphore;
+pub use semaphore::{Full, Semaphore};
 #[cfg(feature = "events")]
-pub use sync::Events;
-#[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
-pub use sync::{FOREVER, NO_WAIT};
+pub use events::Events;
+pub use duration::{Duration, Instant, TimedOut, Timeout};
 #[cfg(feature = "preempt")]
-pub use thread::{counter, micros, sleep, sleep_until, tick, tick_interrupts, ticks};
+pub use duration::{micros, sleep, sleep_until};
+#[cfg(feature = "preempt")]
+pub use thread::{counter, tick, tick_interrupts, ticks};

@@ -12,10 +12,12 @@
 
 use crate::console;
 use crate::exit::exit;
-#[cfg(feature = "threads")]
 use core::sync::atomic::AtomicU32;
 
-/// One statically declared thread.
+/// One statically declared thread. The same fields whatever the features:
+/// without `threads` the image gives an empty `stack` (threads then run on
+/// the boot stack) and the table, used only inside the inlined [`start`],
+/// vanishes from the image.
 #[derive(Clone, Copy)]
 pub struct ThreadSpec {
     /// Its name in device.toml (`[threads.<name>]`).
@@ -24,12 +26,11 @@ pub struct ThreadSpec {
     pub entry: fn(),
     /// 1 (lowest) to 31 (highest).
     pub priority: u8,
-    /// Bytes of stack it asked for.
-    pub stack_size: usize,
-    /// Its stack (a [`crate::Stack`] static of the image); only with
-    /// threads, so the table of a `minimal` image stays as small as before.
-    #[cfg(feature = "threads")]
+    /// Its stack (a [`crate::Stack`] static of the image).
     pub stack: &'static [AtomicU32],
+    /// Whether it is ready at start-up; `start = false` in device.toml
+    /// makes it start suspended, until another thread resumes it.
+    pub start: bool,
 }
 
 /// Runs `threads` in the given order, then ends the run with success.
@@ -57,7 +58,7 @@ pub unsafe fn start(threads: &'static [ThreadSpec]) -> ! {
     sched_start(threads);
     #[cfg(not(feature = "threads"))]
     {
-        for thread in threads {
+        for thread in threads.iter().filter(|t| t.start) {
             (thread.entry)();
         }
         exit(0)
@@ -103,11 +104,14 @@ fn sched_start(threads: &'static [ThreadSpec]) -> ! {
     use crate::sched::{IDLE, MAX_THREADS, group_of};
     use core::sync::atomic::Ordering::Relaxed;
     use state::*;
-    let mut all = 0u32;
+    let (mut all, mut started) = (0u32, 0u32);
     for (i, t) in threads.iter().enumerate().take(MAX_THREADS) {
         SP[i].store(port::__bluegen_port_init_stack(crate::stack::top(t.stack), t.entry), Relaxed);
         GROUP[i].store(group_of(threads.iter().map(|t| t.priority), i), Relaxed);
         all |= 1 << i;
+        if t.start {
+            started |= 1 << i;
+        }
     }
     if cfg!(feature = "stack-check") {
         for t in threads {
@@ -119,7 +123,7 @@ fn sched_start(threads: &'static [ThreadSpec]) -> ! {
         crate::spawn::fill_red_zones();
     }
     SP[IDLE].store(port::__bluegen_port_init_stack(crate::stack::top(IDLE_STACK.words()), idle), Relaxed);
-    READY.store(all, Relaxed);
+    READY.store(started, Relaxed);
     ALIVE.store(all, Relaxed);
     port::__bluegen_port_start()
 }
@@ -336,12 +340,6 @@ pub fn ticks() -> u32 {
     state::TICKS.load(core::sync::atomic::Ordering::Relaxed)
 }
 
-/// Microseconds since the scheduler started, at tick resolution.
-#[cfg(feature = "preempt")]
-pub fn micros() -> u64 {
-    u64::from(ticks()) * 1_000_000 / u64::from(bluegen_config::TICK_HZ)
-}
-
 /// A free-running counter for benchmarks: executed instructions on RISC-V
 /// (`minstret`; exact under QEMU `-icount shift=0`), SysTick clock cycles
 /// since start on Cortex-M (1.6 per instruction under `-icount shift=6` on
@@ -408,6 +406,7 @@ pub unsafe fn tick() -> bool {
     use state::*;
     let now = TICKS.load(Relaxed).wrapping_add(1);
     TICKS.store(now, Relaxed);
+    crate::duration::advanced(now.wrapping_sub(1), now);
     #[cfg(feature = "tickless")]
     crate::tickless::count_interrupt();
     #[cfg(feature = "stack-check")]
@@ -502,14 +501,14 @@ mod tests {
 
     #[cfg(not(feature = "threads"))]
     static TWO: [ThreadSpec; 2] = [
-        ThreadSpec { name: "high", entry: first, priority: 5, stack_size: 512 },
-        ThreadSpec { name: "low", entry: second, priority: 1, stack_size: 1024 },
+        ThreadSpec { name: "high", entry: first, priority: 5, stack: &[], start: true },
+        ThreadSpec { name: "low", entry: second, priority: 1, stack: &[], start: true },
     ];
 
     #[cfg(not(feature = "threads"))]
     static FAILING: [ThreadSpec; 2] = [
-        ThreadSpec { name: "fails", entry: fails, priority: 2, stack_size: 256 },
-        ThreadSpec { name: "never", entry: second, priority: 1, stack_size: 256 },
+        ThreadSpec { name: "fails", entry: fails, priority: 2, stack: &[], start: true },
+        ThreadSpec { name: "never", entry: second, priority: 1, stack: &[], start: true },
     ];
 
     #[cfg(not(feature = "threads"))]

@@ -46,6 +46,7 @@ pub(crate) fn idle_sleep() {
             return false;
         }
         TICKS.store(now.wrapping_add(passed), Relaxed);
+        crate::duration::advanced(now, now.wrapping_add(passed));
         let woke = crate::sched::due_within(sleeping, wake, now, passed);
         SLEEPING.store(sleeping & !woke, Relaxed);
         READY.store(READY.load(Relaxed) | woke, Relaxed);

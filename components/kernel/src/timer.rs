@@ -1,7 +1,7 @@
 //! Software timers: one-shot and periodic, run by a timer thread.
 //!
 //! A [`Timer`] is a `static` holding a callback; [`Timer::start`] arms it
-//! once, [`Timer::start_periodic`] every `period` ticks, [`Timer::stop`]
+//! once, [`Timer::start_periodic`] every `period` (a [`Duration`]), [`Timer::stop`]
 //! disarms it and [`Timer::restart`] arms it again from now with the delay
 //! and period of its last start. Deadlines are absolute ticks, so a
 //! periodic timer does not drift.
@@ -23,9 +23,10 @@
 //! ```text
 //! static BLINK: Timer = Timer::new(toggle_led);
 //! pub fn timers() { bluegen_kernel::timer::run(&[&BLINK]) }   // [threads.timers]
-//! pub fn main() { BLINK.start_periodic(50, 50); }
+//! pub fn main() { BLINK.start_periodic(Duration::from_millis(500), Duration::from_millis(500)); }
 //! ```
 
+use crate::duration::Duration;
 use core::sync::atomic::Ordering::Relaxed;
 use core::sync::atomic::{AtomicBool, AtomicU32};
 
@@ -84,15 +85,15 @@ impl Timer {
         }
     }
 
-    /// Arms it to fire once, `delay` ticks from now (0 counts as 1).
-    pub fn start(&self, delay: u32) {
-        self.arm(delay, 0);
+    /// Arms it to fire once, `delay` from now (zero counts as one tick).
+    pub fn start(&self, delay: Duration) {
+        self.arm(delay.as_ticks(), 0);
     }
 
-    /// Arms it to fire `delay` ticks from now (0 counts as 1), then every
-    /// `period` ticks (0 makes it one-shot).
-    pub fn start_periodic(&self, delay: u32, period: u32) {
-        self.arm(delay, period);
+    /// Arms it to fire `delay` from now (zero counts as one tick), then
+    /// every `period` (zero makes it one-shot).
+    pub fn start_periodic(&self, delay: Duration, period: Duration) {
+        self.arm(delay.as_ticks(), period.as_ticks());
     }
 
     /// Arms it again from now, with the delay and period of its last start.
@@ -342,11 +343,11 @@ mod tests {
     #[test]
     fn start_and_restart_arm_from_now() {
         let t = Timer::new(count);
-        t.start(0);
+        t.start(Duration::ZERO);
         assert!(t.is_active());
         // Delay 0 counts as 1; the host clock is at 0.
         assert_eq!(t.deadline.load(Relaxed), 1);
-        t.start_periodic(4, 9);
+        t.start_periodic(Duration::from_ticks(4), Duration::from_ticks(9));
         assert_eq!((t.deadline.load(Relaxed), t.period.load(Relaxed)), (4, 9));
         t.stop();
         t.restart();
