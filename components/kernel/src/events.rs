@@ -2,7 +2,7 @@
 
 use crate::duration::{TimedOut, Timeout};
 use crate::sched::MAX_THREADS;
-use crate::sync::{NO_WAIT, dequeue_after_wait, enqueue, flags_match, me, switch_if, wake_one};
+use crate::sync::{NO_WAIT, dequeue_after_wait, enqueue, me, switch_if, wake_one};
 use crate::thread::critical;
 use core::sync::atomic::AtomicU32;
 use core::sync::atomic::Ordering::Relaxed;
@@ -10,6 +10,11 @@ use core::sync::atomic::Ordering::Relaxed;
 /// Per thread: the flags an event waiter wants, and whether all of them.
 static WANT: [AtomicU32; MAX_THREADS] = [const { AtomicU32::new(0) }; MAX_THREADS];
 static WANT_ALL: AtomicU32 = AtomicU32::new(0);
+
+/// Whether `flags` satisfy a wait for `want` (all of it, or any).
+fn flags_match(flags: u32, want: u32, all: bool) -> bool {
+    if all { flags & want == want } else { flags & want != 0 }
+}
 
 /// 32 event flags: threads wait for any or all of a mask, with a timeout;
 /// `post` sets flags (also from interrupt handlers) and wakes every waiter
@@ -105,5 +110,18 @@ impl Events {
 impl Default for Events {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::flags_match;
+
+    #[test]
+    fn any_and_all() {
+        assert!(flags_match(0b0101, 0b0100, false));
+        assert!(!flags_match(0b0101, 0b1010, false));
+        assert!(flags_match(0b0111, 0b0101, true));
+        assert!(!flags_match(0b0101, 0b0111, true));
     }
 }

@@ -62,7 +62,7 @@ pub mod timer;
 
 pub use exit::exit;
 pub use stack::Stack;
-pub use thread::{ThreadSpec, start};
+pub use thread::{ThreadSpec, run_in_order, start};
 #[cfg(feature = "threads")]
 pub use thread::{check_stacks, current_id, current_name, stack_overflow, switch, thread_exit, yield_now};
 #[cfg(feature = "spawn")]

@@ -1,13 +1,15 @@
 //! The data cell of [`crate::Mutex`]: a value, its owner, and the guard
 //! that alone reaches the value.
 //!
-//! A [`LockGuard`] exists only while the lock's `owner` names a thread:
-//! [`Lock::try_acquire`] creates one only when nobody owns the lock and
-//! records the new owner in the same critical section, and only the guard's
-//! drop clears the owner again. So at most one guard, and one `&mut T`, is
-//! alive at a time. What a release wakes is the kernel's business: the
-//! guard's drop calls the lock's [`Release`] hook inside the same critical
-//! section.
+//! The lock is in one of three states: unowned ([`NOBODY`]), owned by
+//! thread `i` with exactly one [`LockGuard`] alive, or handed over to
+//! thread `i` ([`HANDED`]` | i`) with no guard alive. [`Lock::try_acquire`]
+//! creates a guard only from unowned, [`Lock::claim`] only from handed over
+//! to the claimant, each moving to owned in the same critical section; only
+//! the guard's drop leaves owned, to unowned or handed over to the thread
+//! the lock's [`Release`] hook names. So at most one guard, and one
+//! `&mut T`, is alive at a time. Whom a release wakes is the kernel's
+//! business: the hook runs inside the critical section of the drop.
 
 use core::cell::UnsafeCell;
 use core::marker::PhantomData;
@@ -17,12 +19,15 @@ use core::sync::atomic::Ordering::Relaxed;
 
 /// No owner.
 pub const NOBODY: usize = usize::MAX;
+/// The owner bit of a lock handed over but not yet claimed.
+pub const HANDED: usize = 1 << (usize::BITS - 2);
 
 /// What a lock does when a guard goes: wake a waiter.
 pub trait Release: Sync {
-    /// Inside the critical section of the release, after the owner was
-    /// cleared; returns whether a switch is due.
-    fn released(&self) -> bool;
+    /// Inside the critical section of the release: the thread to hand the
+    /// lock over to (it then claims it), if any; a hand-over also asks for
+    /// a switch.
+    fn released(&self) -> Option<usize>;
     /// After the critical section, when `released` asked for a switch.
     fn switch(&self);
 }
@@ -46,7 +51,8 @@ impl<T, R: Release> Lock<T, R> {
         Self { owner: AtomicUsize::new(NOBODY), hook, data: UnsafeCell::new(value) }
     }
 
-    /// The owner's thread index, [`NOBODY`] if unowned.
+    /// The owner's thread index ([`HANDED`] set while not yet claimed),
+    /// [`NOBODY`] if unowned.
     pub fn owner(&self) -> usize {
         self.owner.load(Relaxed)
     }
@@ -59,7 +65,17 @@ impl<T, R: Release> Lock<T, R> {
     /// Inside the kernel's critical section: makes `who` the owner and
     /// returns the guard, if nobody owns it; else None.
     pub fn try_acquire(&self, who: usize) -> Option<LockGuard<'_, T, R>> {
-        if self.owner.load(Relaxed) != NOBODY || who == NOBODY {
+        if self.owner.load(Relaxed) != NOBODY || who & HANDED != 0 {
+            return None;
+        }
+        self.owner.store(who, Relaxed);
+        Some(LockGuard { lock: self, _not_send: PhantomData })
+    }
+
+    /// Inside the kernel's critical section: the guard of a lock handed
+    /// over to `who`, once; else None.
+    pub fn claim(&self, who: usize) -> Option<LockGuard<'_, T, R>> {
+        if self.owner.load(Relaxed) != who | HANDED || who & HANDED != 0 {
             return None;
         }
         self.owner.store(who, Relaxed);
@@ -102,11 +118,12 @@ impl<T, R: Release> DerefMut for LockGuard<'_, T, R> {
 impl<T, R: Release> Drop for LockGuard<'_, T, R> {
     fn drop(&mut self) {
         let lock = self.lock;
-        let switch = crate::thread::critical(|| {
-            lock.owner.store(NOBODY, Relaxed);
-            lock.hook.released()
+        let handed = crate::thread::critical(|| {
+            let next = lock.hook.released();
+            lock.owner.store(next.map_or(NOBODY, |i| i | HANDED), Relaxed);
+            next.is_some()
         });
-        if switch {
+        if handed {
             lock.hook.switch();
         }
     }

@@ -1,7 +1,7 @@
 //! A mutex that holds its data, with priority inheritance.
 
 use crate::duration::Timeout;
-use crate::lock_cell::{Lock, LockGuard, Release};
+use crate::lock_cell::{HANDED, Lock, LockGuard, Release};
 use crate::sched::MAX_THREADS;
 use crate::sync::{NO_WAIT, dequeue_after_wait, enqueue, me, wake_one};
 use crate::thread::critical;
@@ -42,29 +42,21 @@ pub enum LockError {
 }
 
 impl Release for Waiters {
-    fn released(&self) -> bool {
-        match wake_one(&self.0) {
-            Some((next, _)) => {
-                // The woken waiter takes it next: the others wait on it now.
-                PROXY.store(PROXY.load(Relaxed) & !(1 << next), Relaxed);
-                retarget(self.0.load(Relaxed), next);
-                // The owner loses the inherited place: always reschedule.
-                true
-            }
-            None => false,
+    fn released(&self) -> Option<usize> {
+        let (next, _) = wake_one(&self.0)?;
+        // The woken waiter owns it now: the others wait on it.
+        PROXY.store(PROXY.load(Relaxed) & !(1 << next), Relaxed);
+        let mut rest = self.0.load(Relaxed);
+        while rest != 0 {
+            PROXY_TO[rest.trailing_zeros() as usize % MAX_THREADS].store(next, Relaxed);
+            rest &= rest - 1;
         }
+        // The owner loses the inherited place: always reschedule.
+        Some(next)
     }
 
     fn switch(&self) {
         crate::port::__bluegen_port_pend_switch();
-    }
-}
-
-/// Points the proxies of the waiters in `waiting` at `owner`.
-fn retarget(mut waiting: u32, owner: usize) {
-    while waiting != 0 {
-        PROXY_TO[waiting.trailing_zeros() as usize % MAX_THREADS].store(owner, Relaxed);
-        waiting &= waiting - 1;
     }
 }
 
@@ -78,37 +70,32 @@ impl<T> Mutex<T> {
     pub fn lock(&self, timeout: Timeout) -> Result<MutexGuard<'_, T>, LockError> {
         let timeout = timeout.raw();
         let waiters = &self.lock.hook().0;
-        loop {
-            let step = critical(|| {
-                let me = me();
-                if let Some(guard) = self.lock.try_acquire(me) {
-                    retarget(waiters.load(Relaxed), me);
-                    return Ok(guard);
-                }
-                if self.lock.owner() == me {
-                    return Err(Some(LockError::WouldDeadlock));
-                }
-                if timeout == NO_WAIT {
-                    return Err(Some(LockError::TimedOut));
-                }
-                enqueue(waiters, timeout);
-                PROXY.store(PROXY.load(Relaxed) | 1 << me, Relaxed);
-                PROXY_TO[me].store(self.lock.owner(), Relaxed);
-                Err(None)
-            });
-            match step {
-                Ok(guard) => return Ok(guard),
-                Err(Some(e)) => return Err(e),
-                Err(None) => {
-                    crate::port::__bluegen_port_pend_switch();
-                    let given = dequeue_after_wait(waiters, timeout);
-                    critical(|| PROXY.store(PROXY.load(Relaxed) & !(1 << me()), Relaxed));
-                    if !given {
-                        return Err(LockError::TimedOut);
-                    }
-                }
+        // A thread's own index does not change while it runs.
+        let me = me();
+        let waiting = critical(|| {
+            if let Some(guard) = self.lock.try_acquire(me) {
+                return Ok(Some(guard));
             }
+            let owner = self.lock.owner() & !HANDED;
+            if owner == me || timeout == NO_WAIT {
+                return Err(if owner == me { LockError::WouldDeadlock } else { LockError::TimedOut });
+            }
+            enqueue(waiters, timeout);
+            PROXY.store(PROXY.load(Relaxed) | 1 << me, Relaxed);
+            PROXY_TO[me].store(owner, Relaxed);
+            Ok(None)
+        })?;
+        if let Some(guard) = waiting {
+            return Ok(guard);
         }
+        crate::port::__bluegen_port_pend_switch();
+        let given = dequeue_after_wait(waiters, timeout);
+        // A give handed the lock over to this thread: claim it.
+        critical(|| {
+            PROXY.store(PROXY.load(Relaxed) & !(1 << me), Relaxed);
+            if given { self.lock.claim(me) } else { None }
+        })
+        .ok_or(LockError::TimedOut)
     }
 
     /// Locks it if nobody holds it, without waiting.

@@ -45,10 +45,14 @@ pub(crate) fn enqueue(waiters: &AtomicU32, timeout: u32) {
 /// After waking: whether it was a give; on a timeout, leaves `waiters`.
 /// A wait without a timeout ends only by a give ([`wake_one`]), so it needs
 /// no second critical section (a dozen instructions off every blocking call).
+/// Inlined, so that a constant `FOREVER` leaves no call behind.
+#[inline(always)]
 pub(crate) fn dequeue_after_wait(waiters: &AtomicU32, timeout: u32) -> bool {
-    if timeout == FOREVER {
-        return true;
-    }
+    timeout == FOREVER || dequeue_after_timed_wait(waiters)
+}
+
+/// The out-of-line part of [`dequeue_after_wait`], for a finite timeout.
+fn dequeue_after_timed_wait(waiters: &AtomicU32) -> bool {
     critical(|| {
         let me = me();
         let given = GIVEN[me].load(Relaxed);
@@ -80,23 +84,5 @@ pub(crate) fn wake_one(waiters: &AtomicU32) -> Option<(usize, bool)> {
 pub(crate) fn switch_if(preempt: bool) {
     if preempt {
         crate::port::__bluegen_port_pend_switch();
-    }
-}
-
-/// Whether `flags` satisfy a wait for `want` (all of it, or any).
-pub fn flags_match(flags: u32, want: u32, all: bool) -> bool {
-    if all { flags & want == want } else { flags & want != 0 }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::flags_match;
-
-    #[test]
-    fn any_and_all() {
-        assert!(flags_match(0b0101, 0b0100, false));
-        assert!(!flags_match(0b0101, 0b1010, false));
-        assert!(flags_match(0b0111, 0b0101, true));
-        assert!(!flags_match(0b0101, 0b0111, true));
     }
 }

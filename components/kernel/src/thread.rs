@@ -58,11 +58,30 @@ pub unsafe fn start(threads: &'static [ThreadSpec]) -> ! {
     sched_start(threads);
     #[cfg(not(feature = "threads"))]
     {
-        for thread in threads.iter().filter(|t| t.start) {
-            (thread.entry)();
+        for thread in threads {
+            if thread.start {
+                (thread.entry)();
+            }
         }
         exit(0)
     }
+}
+
+/// Without threads: calls `entries` one after another on the boot stack,
+/// then ends the run with success. The image of a device without the
+/// `threads` feature calls this instead of [`start`], with the entry
+/// functions of its threads, highest priority first: a table of one word
+/// a thread (bluegen refuses `start = false` there, as nothing could
+/// resume the thread). With the `banner` feature, first prints the banner.
+#[inline(always)]
+pub fn run_in_order(entries: &'static [fn()]) -> ! {
+    if cfg!(feature = "banner") {
+        banner(entries.len());
+    }
+    for entry in entries {
+        entry();
+    }
+    exit(0)
 }
 
 #[cfg(feature = "threads")]
