@@ -89,7 +89,7 @@ fn project(tmp: &Path, case: &Case) -> PathBuf {
     std::fs::write(app.join("Cargo.toml"), format!("[package]\nname = {}\nversion = \"0.1.0\"\n", toml_string(&case.app_package))).unwrap();
     std::fs::write(app.join("src/lib.rs"), "#![no_std]\npub fn main() {}\n").unwrap();
     let device = format!(
-        "[device]\nname = \"band\"\nboard = \"qemu-mps2-an385\"\napp = {}\n\n[threads.main]\nentry = \"main\"\npriority = 1\nstack = 1024\n",
+        "[device]\nname = \"band\"\nboard = \"qemu-mps2-an385\"\napp = {}\n\n[features]\nthreads = true\n\n[threads.main]\nentry = \"main\"\npriority = 1\nstack = 1024\n",
         toml_string(&case.app_dir)
     );
     std::fs::write(dir.join("device.toml"), device).unwrap();
