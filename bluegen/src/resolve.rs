@@ -135,7 +135,7 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     let stack_size = boot_stack_size(&device, &config);
     let mut errors = preset_mistakes;
     errors.extend(priorities(&device, &config));
-    errors.extend(suspended_without_threads(&device, &config));
+    errors.extend(suspended_without_suspend(&device, &config));
     errors.extend(app_package(&device, &components));
     errors.extend(crate_name(&device, &components));
     errors.extend(budget_names(&device, &components));
@@ -202,12 +202,22 @@ fn priorities(device: &Device, config: &Config) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// `start = false` needs the scheduler: without `THREADS` threads run one
-/// after another on the boot stack, and nothing could resume one.
-fn suspended_without_threads(device: &Device, config: &Config) -> Vec<Diagnostic> {
-    if !matches!(config.get("THREADS").and_then(|s| s.value.clone()), Some(kconfig::Value::Bool(false))) {
+/// `start = false` needs the kernel's `SUSPEND` (and so `THREADS`): a
+/// thread that starts suspended must be resumable, and without threads they
+/// run one after another on the boot stack.
+fn suspended_without_suspend(device: &Device, config: &Config) -> Vec<Diagnostic> {
+    let on = |name: &str| matches!(config.get(name).and_then(|s| s.value.clone()), Some(kconfig::Value::Bool(true)));
+    if on("SUSPEND") {
         return Vec::new();
     }
+    let (why, set) = if on("THREADS") {
+        ("a thread that starts suspended needs the kernel's suspend and resume (`suspend`), which is off", "set features.suspend = true in device.toml")
+    } else {
+        (
+            "a thread that starts suspended needs the scheduler, and `threads` is off: threads run one after another, and nothing could resume it",
+            "set features.threads = true and features.suspend = true in device.toml",
+        )
+    };
     device
         .threads
         .iter()
@@ -217,8 +227,8 @@ fn suspended_without_threads(device: &Device, config: &Config) -> Vec<Diagnostic
                 .at(t.start_at.clone())
                 .key(format!("threads.{}.start", t.name))
                 .value("false")
-                .why("a thread that starts suspended needs the scheduler, and `threads` is off: threads run one after another, and nothing could resume it")
-                .hint("set features.threads = true in device.toml, or remove `start = false`")
+                .why(why)
+                .hint(format!("{set}, or remove `start = false`"))
         })
         .collect()
 }

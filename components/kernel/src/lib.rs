@@ -52,6 +52,8 @@ mod ring;
 mod semaphore;
 #[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
 mod sync;
+#[cfg(feature = "threads")]
+mod handle;
 mod thread;
 #[cfg(feature = "spawn")]
 pub mod spawn;
@@ -65,6 +67,8 @@ pub use stack::Stack;
 pub use thread::{ThreadSpec, run_in_order, start};
 #[cfg(feature = "threads")]
 pub use thread::{check_stacks, current_id, current_name, stack_overflow, switch, thread_exit, yield_now};
+#[cfg(feature = "threads")]
+pub use handle::Thread;
 #[cfg(feature = "spawn")]
 pub use spawn::{JoinHandle, spawn};
 #[cfg(feature = "timers")]

@@ -149,6 +149,13 @@ pub(crate) fn for_each_stack(mut f: impl FnMut(&'static str, &'static [AtomicU32
     }
 }
 
+/// The scheduler index of the running spawned thread named `name`.
+pub(crate) fn find(name: &str) -> Option<usize> {
+    let slot = NAMES.iter().take(SLOTS).position(|n| *n == name)?;
+    let index = first() + slot;
+    (index < MAX_THREADS && ALIVE.load(Relaxed) & 1 << index != 0).then_some(index)
+}
+
 /// The stack and name of thread `index`, if it is a spawn slot.
 pub(crate) fn thread_of(index: usize) -> Option<(&'static str, &'static [AtomicU32])> {
     let slot = slot_of(index)?;

@@ -474,7 +474,13 @@ pub fn current_id() -> usize {
 /// The calling thread's name in device.toml (`"idle"` for the idle thread).
 #[cfg(feature = "threads")]
 pub fn current_name() -> &'static str {
-    thread_of(current_id()).map_or("idle", |(name, _)| name)
+    name_of(current_id())
+}
+
+/// The name of thread `index` (`"idle"` for the idle thread).
+#[cfg(feature = "threads")]
+pub(crate) fn name_of(index: usize) -> &'static str {
+    thread_of(index).map_or("idle", |(name, _)| name)
 }
 
 /// Tick interrupts taken since the scheduler started: with `TICKLESS`
