@@ -1,7 +1,9 @@
 //! The kernel's typed API under QEMU, on Arm and RISC-V: `Mutex<T>` and
 //! its guard, a `Queue<T, N>` of a non-Copy type, `Duration` timeouts
 //! (`--icount`, so the ticks checked are exact on a busy host too), misuse
-//! reported; and the diagnostics of `start = false`. Needs qemu-system-arm
+//! reported, `Thread` handles, suspend and resume, `start = false`, spawn
+//! with a priority and an argument, join with a timeout; and the
+//! diagnostics of `start = false`. Needs qemu-system-arm
 //! and qemu-system-riscv32/64; without them the tests fail, they never skip.
 
 mod common;
@@ -19,7 +21,7 @@ fn run(fixture: &str, board: &str) -> (i32, String, String) {
 
 /// Every check of the `kernel-api` fixture passes, in order.
 #[test]
-fn typed_mutex_queue_timeouts_and_misuse() {
+fn typed_mutex_queue_timeouts_misuse_and_threads() {
     for board in BOARDS {
         let (code, out, err) = run("kernel-api", board);
         assert_eq!(code, 0, "{board}: stdout:\n{out}\nstderr:\n{err}");
@@ -39,6 +41,17 @@ fn typed_mutex_queue_timeouts_and_misuse() {
             "binary semaphore takes one give",
             "a second give is refused",
             "take",
+            "current thread",
+            "start = false: suspended, not run",
+            "resume runs it (it preempts)",
+            "resume of a running thread refused",
+            "a suspended thread does not run",
+            "resumed, it runs again",
+            "spawned priorities",
+            "joined",
+            "by priority, with their arguments",
+            "join times out while it runs",
+            "then joins",
         ]
         .map(|c| format!("{c} ok\n"))
         .concat();

@@ -48,10 +48,48 @@ impl Thread {
         crate::thread::name_of(self.index)
     }
 
-    /// Its priority: 1 (lowest) to 31 as device.toml gives it; spawned
-    /// threads rank below every thread of device.toml and the idle thread
-    /// below all, both 0.
+    /// Its priority: 1 (lowest) to 31 as device.toml gives it; for a
+    /// spawned thread the one given to `spawn` (ranking among the spawned
+    /// threads, which all rank below every thread of device.toml); 0 for the
+    /// idle thread.
     pub fn priority(self) -> u8 {
-        crate::port::__bluegen_threads().get(self.index).map_or(0, |t| t.priority)
+        let table = crate::port::__bluegen_threads().get(self.index).map(|t| t.priority);
+        #[cfg(feature = "spawn")]
+        let table = table.or_else(|| crate::spawn::priority_of(self.index));
+        table.unwrap_or(0)
+    }
+
+    /// Takes it out of the schedule until [`Thread::resume`]: if it is
+    /// ready it stops, if it waits (a sleep, a semaphore, a queue, …) the
+    /// wait goes on and when it ends the thread stays parked. Suspending
+    /// the caller switches away at once. The idle thread cannot be
+    /// suspended.
+    #[cfg(feature = "suspend")]
+    pub fn suspend(self) {
+        if crate::suspend::suspend(self.index) {
+            crate::port::__bluegen_port_pend_switch();
+        }
+    }
+
+    /// Puts a suspended thread back into the schedule (it runs at once if
+    /// it is ready and of higher priority than the caller); `false` if it
+    /// was not suspended. Also from interrupt handlers.
+    #[cfg(feature = "suspend")]
+    pub fn resume(self) -> bool {
+        match crate::suspend::resume(self.index) {
+            Some(preempt) => {
+                if preempt {
+                    crate::port::__bluegen_port_pend_switch();
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether it is suspended.
+    #[cfg(feature = "suspend")]
+    pub fn is_suspended(self) -> bool {
+        crate::suspend::is_suspended(self.index)
     }
 }

@@ -54,7 +54,12 @@ mod semaphore;
 mod sync;
 #[cfg(feature = "threads")]
 mod handle;
+#[cfg(feature = "threads")]
+mod suspend;
 mod thread;
+#[cfg(feature = "spawn")]
+#[allow(unsafe_code)]
+mod cs_cell;
 #[cfg(feature = "spawn")]
 pub mod spawn;
 #[cfg(feature = "tickless")]

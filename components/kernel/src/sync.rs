@@ -74,10 +74,11 @@ pub(crate) fn wake_one(waiters: &AtomicU32) -> Option<(usize, bool)> {
     let bit = 1 << i;
     waiters.store(w & !bit, Relaxed);
     SLEEPING.store(SLEEPING.load(Relaxed) & !bit, Relaxed);
-    READY.store(READY.load(Relaxed) | bit, Relaxed);
+    let runnable = crate::suspend::runnable(bit);
+    READY.store(READY.load(Relaxed) | runnable, Relaxed);
     GIVEN[i].store(true, Relaxed);
     let current = CURRENT.load(Relaxed);
-    let preempt = current >= MAX_THREADS || (i < current && GROUP[current].load(Relaxed) & bit == 0);
+    let preempt = (cfg!(not(feature = "suspend")) || runnable != 0) && (current >= MAX_THREADS || (i < current && GROUP[current].load(Relaxed) & bit == 0));
     Some((i, preempt))
 }
 

@@ -144,6 +144,8 @@ fn sched_start(threads: &'static [ThreadSpec]) -> ! {
     SP[IDLE].store(port::__bluegen_port_init_stack(crate::stack::top(IDLE_STACK.words()), idle), Relaxed);
     READY.store(started, Relaxed);
     ALIVE.store(all, Relaxed);
+    #[cfg(feature = "suspend")]
+    crate::suspend::start_suspended(all & !started);
     port::__bluegen_port_start()
 }
 
@@ -439,10 +441,11 @@ pub unsafe fn tick() -> bool {
         }
     }
     let sleeping = SLEEPING.load(Relaxed);
-    let woke = due(sleeping, |i| WAKE[i].load(Relaxed), now);
+    let due = due(sleeping, |i| WAKE[i].load(Relaxed), now);
+    let woke = crate::suspend::runnable(due);
     let ready = READY.load(Relaxed) | woke;
-    if woke != 0 {
-        SLEEPING.store(sleeping & !woke, Relaxed);
+    if due != 0 {
+        SLEEPING.store(sleeping & !due, Relaxed);
         READY.store(ready, Relaxed);
     }
     let current = CURRENT.load(Relaxed);

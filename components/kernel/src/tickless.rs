@@ -49,7 +49,7 @@ pub(crate) fn idle_sleep() {
         crate::duration::advanced(now, now.wrapping_add(passed));
         let woke = crate::sched::due_within(sleeping, wake, now, passed);
         SLEEPING.store(sleeping & !woke, Relaxed);
-        READY.store(READY.load(Relaxed) | woke, Relaxed);
+        READY.store(READY.load(Relaxed) | crate::suspend::runnable(woke), Relaxed);
         woke != 0
     });
     if switch {

@@ -200,9 +200,10 @@ mod service {
             PARKED.store(false, Relaxed);
             let bit = 1u32 << s;
             SLEEPING.store(SLEEPING.load(Relaxed) & !bit, Relaxed);
-            READY.store(READY.load(Relaxed) | bit, Relaxed);
+            let runnable = crate::suspend::runnable(bit);
+            READY.store(READY.load(Relaxed) | runnable, Relaxed);
             let current = CURRENT.load(Relaxed);
-            current >= MAX_THREADS || (s < current && GROUP[current].load(Relaxed) & bit == 0)
+            runnable != 0 && (current >= MAX_THREADS || (s < current && GROUP[current].load(Relaxed) & bit == 0))
         });
         if preempt {
             crate::port::__bluegen_port_pend_switch();
