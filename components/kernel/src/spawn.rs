@@ -20,28 +20,12 @@
 //! worker.join();
 //! ```
 
+use crate::pool;
 use crate::sched::MAX_THREADS;
-use crate::stack::Stack;
-use crate::thread::critical;
-use crate::thread::state::*;
-use core::sync::atomic::AtomicU32;
-use core::sync::atomic::Ordering::Relaxed;
+use crate::state;
+use bluegen_port::critical;
 
-/// Threads that can run spawned at the same time.
-pub const SLOTS: usize = bluegen_config::SPAWN_THREADS as usize;
-/// Words of each pool stack.
-const WORDS: usize = bluegen_config::SPAWN_STACK_SIZE as usize / 4;
-
-/// The pool: one stack per slot.
-static POOL: [Stack<WORDS>; SLOTS] = [const { Stack::new() }; SLOTS];
-/// Per slot: how many of its threads have ended, so a handle of an earlier
-/// thread in the same slot is never confused with the running one.
-static ENDED: [AtomicU32; SLOTS] = [const { AtomicU32::new(0) }; SLOTS];
-/// Per slot: the threads waiting in [`JoinHandle::join`].
-static JOINERS: [AtomicU32; SLOTS] = [const { AtomicU32::new(0) }; SLOTS];
-
-/// Names of spawned threads, by slot.
-const NAMES: [&str; 8] = ["spawn0", "spawn1", "spawn2", "spawn3", "spawn4", "spawn5", "spawn6", "spawn7"];
+pub use crate::pool::SLOTS;
 
 /// A spawned thread, to wait for with [`JoinHandle::join`].
 #[derive(Debug)]
@@ -50,107 +34,47 @@ pub struct JoinHandle {
     run: u32,
 }
 
-/// The scheduler index of the first spawn slot: right after the device's
-/// threads.
-fn first() -> usize {
-    crate::port::__bluegen_threads().len()
-}
-
-/// The pool slot of scheduler index `index`, if it is a spawn slot.
-fn slot_of(index: usize) -> Option<usize> {
-    let slot = index.checked_sub(first())?;
-    (slot < SLOTS && index < MAX_THREADS).then_some(slot)
-}
-
-/// The group mask of the spawn slots: they share one priority.
-fn group() -> u32 {
-    let mut mask = 0;
-    for i in first()..(first() + SLOTS).min(MAX_THREADS) {
-        mask |= 1 << i;
-    }
-    mask
-}
-
 /// Starts `entry` as a new thread on a free pool stack, below every
 /// thread of device.toml in priority; None when every slot is taken (or
 /// the device's threads leave no scheduler slot).
 pub fn spawn(entry: fn()) -> Option<JoinHandle> {
-    critical(|| {
-        let alive = ALIVE.load(Relaxed);
-        let current = CURRENT.load(Relaxed);
-        let (index, slot) = (first()..MAX_THREADS)
-            .filter_map(|i| slot_of(i).map(|s| (i, s)))
+    critical(|cs| {
+        let alive = state::alive();
+        let current = state::current();
+        let (index, slot) = (pool::first()..MAX_THREADS)
+            .filter_map(|i| pool::slot_of(i).map(|s| (i, s)))
             .find(|&(i, _)| alive & 1 << i == 0 && i != current)?;
-        let stack = POOL.get(slot)?.words();
+        let stack = pool::stack(slot)?;
         if cfg!(feature = "stack-check") {
             crate::stack::fill_red_zone(stack);
         }
-        SP[index].store(crate::port::__bluegen_port_init_stack(crate::stack::top(stack), entry), Relaxed);
-        GROUP[index].store(group(), Relaxed);
-        let bit = 1u32 << index;
-        READY.store(READY.load(Relaxed) | bit, Relaxed);
-        ALIVE.store(ALIVE.load(Relaxed) | bit, Relaxed);
-        let run = ENDED.get(slot).map_or(0, |e| e.load(Relaxed));
-        Some(JoinHandle { slot, run })
+        state::add(cs, index, crate::stack::init(stack, entry), pool::group());
+        Some(JoinHandle { slot, run: pool::ended_count(slot) })
     })
 }
 
 impl JoinHandle {
     /// Whether the thread has ended.
     pub fn is_finished(&self) -> bool {
-        ENDED.get(self.slot).is_none_or(|e| e.load(Relaxed) != self.run)
+        pool::ended_count(self.slot) != self.run
     }
 
     /// Blocks until the thread has ended (at once if it has). A thread
     /// must not join itself.
     pub fn join(self) {
         loop {
-            let blocked = critical(|| {
-                let me = CURRENT.load(Relaxed);
-                if self.is_finished() || me >= MAX_THREADS {
+            let blocked = critical(|cs| {
+                if self.is_finished() || state::current() >= MAX_THREADS {
                     return false;
                 }
-                let Some(joiners) = JOINERS.get(self.slot) else { return false };
-                let bit = 1u32 << me;
-                joiners.store(joiners.load(Relaxed) | bit, Relaxed);
-                READY.store(READY.load(Relaxed) & !bit, Relaxed);
+                let Some(joiners) = pool::joiners(self.slot) else { return false };
+                state::block(cs, Some(joiners), None);
                 true
             });
             if !blocked {
                 return;
             }
-            crate::port::__bluegen_port_pend_switch();
+            bluegen_port::pend_switch();
         }
     }
-}
-
-/// Inside the critical section of `thread_exit`: if thread `index` was
-/// spawned, counts its end and makes its joiners ready.
-pub(crate) fn ended(index: usize) {
-    let Some(slot) = slot_of(index) else { return };
-    if let (Some(e), Some(j)) = (ENDED.get(slot), JOINERS.get(slot)) {
-        e.store(e.load(Relaxed).wrapping_add(1), Relaxed);
-        READY.store(READY.load(Relaxed) | j.load(Relaxed), Relaxed);
-        j.store(0, Relaxed);
-    }
-}
-
-/// Fills the red zone of every pool stack, at start-up.
-pub(crate) fn fill_red_zones() {
-    for stack in &POOL {
-        crate::stack::fill_red_zone(stack.words());
-    }
-}
-
-/// Calls `f` with the name and stack of every pool slot.
-pub(crate) fn for_each_stack(mut f: impl FnMut(&'static str, &'static [AtomicU32])) {
-    for (slot, stack) in POOL.iter().enumerate() {
-        f(NAMES.get(slot).copied().unwrap_or("spawn"), stack.words());
-    }
-}
-
-/// The stack and name of thread `index`, if it is a spawn slot.
-pub(crate) fn thread_of(index: usize) -> Option<(&'static str, &'static [AtomicU32])> {
-    let slot = slot_of(index)?;
-    Some((NAMES.get(slot).copied().unwrap_or("spawn"), POOL.get(slot)?.words()))
 }
