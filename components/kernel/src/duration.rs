@@ -175,7 +175,7 @@ impl Instant {
 impl Instant {
     /// Now.
     pub fn now() -> Instant {
-        Instant { ticks: ticks64() }
+        crate::time::now()
     }
 
     /// The time since this instant.
@@ -264,65 +264,6 @@ impl From<Duration> for Timeout {
 /// call could not deliver (a queue send gives its message back), else `()`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct TimedOut<T = ()>(pub T);
-
-/// Times the 32-bit tick count wrapped: the high word of [`Instant`]s.
-#[cfg(feature = "preempt")]
-static EPOCH: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
-
-/// Called where the tick count advances from `before` to `after`, inside
-/// the critical section: counts a wrap of the 32-bit count.
-#[cfg(feature = "preempt")]
-#[inline(always)]
-pub(crate) fn advanced(before: u32, after: u32) {
-    use core::sync::atomic::Ordering::Relaxed;
-    if after < before {
-        EPOCH.store(EPOCH.load(Relaxed).wrapping_add(1), Relaxed);
-    }
-}
-
-/// Ticks since the scheduler started, 64 bits wide.
-#[cfg(feature = "preempt")]
-pub(crate) fn ticks64() -> u64 {
-    use core::sync::atomic::Ordering::Relaxed;
-    loop {
-        let high = EPOCH.load(Relaxed);
-        let low = crate::thread::ticks();
-        // A tick between the two reads that wrapped the count: read again.
-        if EPOCH.load(Relaxed) == high {
-            return u64::from(high) << 32 | u64::from(low);
-        }
-    }
-}
-
-/// Sleeps for `d` (a zero duration yields): wakes on the `d.as_ticks()`-th
-/// tick from now.
-#[cfg(feature = "preempt")]
-pub fn sleep(d: Duration) {
-    crate::thread::sleep(d.as_ticks());
-}
-
-/// Sleeps until `deadline` (returns at once if it has passed). For
-/// periodic work without drift: `next += period; sleep_until(next)`.
-#[cfg(feature = "preempt")]
-pub fn sleep_until(deadline: Instant) {
-    loop {
-        let now = ticks64();
-        let Some(ahead) = deadline.ticks.checked_sub(now).filter(|&a| a > 0) else { return };
-        // The 32-bit wake tick reaches at most 2^31 - 1 ticks ahead.
-        let step = ahead.min(i32::MAX as u64) as u32;
-        crate::thread::sleep_until((now as u32).wrapping_add(step));
-        if step as u64 == ahead {
-            return;
-        }
-    }
-}
-
-/// Microseconds since the scheduler started, at tick resolution; 64 bits
-/// of ticks, so it does not wrap.
-#[cfg(feature = "preempt")]
-pub fn micros() -> u64 {
-    Instant::now().as_micros()
-}
 
 #[cfg(test)]
 mod tests {

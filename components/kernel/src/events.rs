@@ -2,8 +2,9 @@
 
 use crate::duration::{TimedOut, Timeout};
 use crate::sched::MAX_THREADS;
-use crate::sync::{NO_WAIT, dequeue_after_wait, enqueue, me, switch_if, wake_one};
-use crate::thread::critical;
+use crate::state;
+use crate::sync::NO_WAIT;
+use bluegen_port::critical;
 use core::sync::atomic::AtomicU32;
 use core::sync::atomic::Ordering::Relaxed;
 
@@ -44,7 +45,7 @@ impl Events {
 
     fn wait(&self, want: u32, all: bool, timeout: u32) -> Result<u32, TimedOut> {
         loop {
-            let step = critical(|| {
+            let step = critical(|cs| {
                 let flags = self.flags.load(Relaxed);
                 if flags_match(flags, want, all) {
                     self.flags.store(flags & !want, Relaxed);
@@ -53,19 +54,18 @@ impl Events {
                 if timeout == NO_WAIT {
                     return Err(false);
                 }
-                let me = me();
+                let me = state::me();
                 WANT[me].store(want, Relaxed);
                 let bit = 1 << me;
                 WANT_ALL.store(if all { WANT_ALL.load(Relaxed) | bit } else { WANT_ALL.load(Relaxed) & !bit }, Relaxed);
-                enqueue(&self.waiters, timeout);
+                state::enqueue(cs, &self.waiters, timeout);
                 Err(true)
             });
             match step {
                 Ok(flags) => return Ok(flags),
                 Err(false) => return Err(TimedOut(())),
                 Err(true) => {
-                    crate::port::__bluegen_port_pend_switch();
-                    if !dequeue_after_wait(&self.waiters, timeout) {
+                    if !state::wait(&self.waiters, timeout) {
                         return Err(TimedOut(()));
                     }
                 }
@@ -75,7 +75,7 @@ impl Events {
 
     /// Sets `flags` and wakes every waiter they satisfy.
     pub fn post(&self, flags: u32) {
-        let preempt = critical(|| {
+        let preempt = critical(|cs| {
             let now = self.flags.load(Relaxed) | flags;
             self.flags.store(now, Relaxed);
             let mut rest = self.waiters.load(Relaxed);
@@ -92,13 +92,13 @@ impl Events {
                 let only = AtomicU32::new(satisfied & satisfied.wrapping_neg());
                 satisfied &= satisfied - 1;
                 self.waiters.store(self.waiters.load(Relaxed) & !only.load(Relaxed), Relaxed);
-                if let Some((_, p)) = wake_one(&only) {
+                if let Some((_, p)) = state::wake_one(cs, &only) {
                     preempt |= p;
                 }
             }
             preempt
         });
-        switch_if(preempt);
+        state::reschedule(preempt);
     }
 
     /// The flags set now.

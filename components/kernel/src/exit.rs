@@ -1,6 +1,5 @@
 //! Ending the run: the image's exit hook, with 0 for success.
 
-use crate::port;
 
 /// Ends the run with `code`: 0 is success, anything else is failure.
 ///
@@ -10,5 +9,5 @@ use crate::port;
 /// core halts.
 #[inline]
 pub fn exit(code: i32) -> ! {
-    port::__bluegen_exit(code)
+    bluegen_port::exit(code)
 }

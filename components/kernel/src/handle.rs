@@ -18,19 +18,23 @@ impl Thread {
     /// The calling thread (the idle thread when called from it, or from an
     /// interrupt handler that interrupted it).
     pub fn current() -> Thread {
-        Thread { index: crate::thread::current_id() }
+        Thread { index: crate::state::current() }
     }
 
     /// The thread of device.toml named `name` (`[threads.<name>]`), or the
     /// spawned thread of that name (`spawn0`, …) while it runs.
     pub fn find(name: &str) -> Option<Thread> {
-        let table = crate::port::__bluegen_threads();
-        if let Some(index) = table.iter().position(|t| t.name == name) {
+        if let Some(index) = bluegen_port::threads().iter().position(|t| t.name == name) {
             return Some(Thread { index });
         }
         #[cfg(feature = "spawn")]
-        if let Some(index) = crate::spawn::find(name) {
-            return Some(Thread { index });
+        {
+            let alive = crate::state::alive();
+            let first = crate::pool::first();
+            let found = (0..crate::pool::SLOTS).map(|s| first + s).find(|&i| crate::table::name_of(i) == Some(name) && i < crate::sched::MAX_THREADS && alive & 1 << i != 0);
+            if let Some(index) = found {
+                return Some(Thread { index });
+            }
         }
         None
     }
@@ -45,7 +49,7 @@ impl Thread {
     /// Its name in device.toml (`spawn0`, … for a spawned thread, `idle`
     /// for the idle thread).
     pub fn name(self) -> &'static str {
-        crate::thread::name_of(self.index)
+        crate::table::name_of(self.index).unwrap_or("idle")
     }
 
     /// Its priority: 1 (lowest) to 31 as device.toml gives it; for a
@@ -53,7 +57,7 @@ impl Thread {
     /// threads, which all rank below every thread of device.toml); 0 for the
     /// idle thread.
     pub fn priority(self) -> u8 {
-        let table = crate::port::__bluegen_threads().get(self.index).map(|t| t.priority);
+        let table = bluegen_port::threads().get(self.index).map(|t| t.priority);
         #[cfg(feature = "spawn")]
         let table = table.or_else(|| crate::spawn::priority_of(self.index));
         table.unwrap_or(0)
@@ -66,9 +70,8 @@ impl Thread {
     /// suspended.
     #[cfg(feature = "suspend")]
     pub fn suspend(self) {
-        if crate::suspend::suspend(self.index) {
-            crate::port::__bluegen_port_pend_switch();
-        }
+        let me = bluegen_port::critical(|cs| crate::state::suspend(cs, self.index));
+        crate::state::reschedule(me);
     }
 
     /// Puts a suspended thread back into the schedule (it runs at once if
@@ -76,11 +79,9 @@ impl Thread {
     /// was not suspended. Also from interrupt handlers.
     #[cfg(feature = "suspend")]
     pub fn resume(self) -> bool {
-        match crate::suspend::resume(self.index) {
+        match bluegen_port::critical(|cs| crate::state::resume(cs, self.index)) {
             Some(preempt) => {
-                if preempt {
-                    crate::port::__bluegen_port_pend_switch();
-                }
+                crate::state::reschedule(preempt);
                 true
             }
             None => false,
@@ -90,6 +91,6 @@ impl Thread {
     /// Whether it is suspended.
     #[cfg(feature = "suspend")]
     pub fn is_suspended(self) -> bool {
-        crate::suspend::is_suspended(self.index)
+        crate::state::is_suspended(self.index)
     }
 }

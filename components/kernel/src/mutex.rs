@@ -1,11 +1,9 @@
-//! A mutex that holds its data, with priority inheritance.
+//! A mutex that holds its data, with priority inheritance and timeouts.
 
 use crate::duration::Timeout;
-use crate::lock_cell::{HANDED, Lock, LockGuard, Release};
-use crate::sched::MAX_THREADS;
-use crate::sync::{NO_WAIT, dequeue_after_wait, enqueue, me, wake_one};
-use crate::thread::critical;
-use crate::thread::state::*;
+use crate::state;
+use crate::sync::NO_WAIT;
+use bluegen_port::{CriticalSection, HANDED, Lock, LockGuard, NOBODY, Release, critical};
 use core::sync::atomic::AtomicU32;
 use core::sync::atomic::Ordering::Relaxed;
 
@@ -42,21 +40,17 @@ pub enum LockError {
 }
 
 impl Release for Waiters {
-    fn released(&self) -> Option<usize> {
-        let (next, _) = wake_one(&self.0)?;
+    fn released(&self, cs: CriticalSection<'_>) -> Option<usize> {
+        let (next, _) = state::wake_one(cs, &self.0)?;
         // The woken waiter owns it now: the others wait on it.
-        PROXY.store(PROXY.load(Relaxed) & !(1 << next), Relaxed);
-        let mut rest = self.0.load(Relaxed);
-        while rest != 0 {
-            PROXY_TO[rest.trailing_zeros() as usize % MAX_THREADS].store(next, Relaxed);
-            rest &= rest - 1;
-        }
+        state::unproxy(cs, next);
+        state::proxy_all(cs, self.0.load(Relaxed), next);
         // The owner loses the inherited place: always reschedule.
         Some(next)
     }
 
     fn switch(&self) {
-        crate::port::__bluegen_port_pend_switch();
+        state::reschedule(true);
     }
 }
 
@@ -71,29 +65,27 @@ impl<T> Mutex<T> {
         let timeout = timeout.raw();
         let waiters = &self.lock.hook().0;
         // A thread's own index does not change while it runs.
-        let me = me();
-        let waiting = critical(|| {
-            if let Some(guard) = self.lock.try_acquire(me) {
+        let me = state::me();
+        let waiting = critical(|cs| {
+            if let Some(guard) = self.lock.try_acquire(cs, me) {
                 return Ok(Some(guard));
             }
             let owner = self.lock.owner() & !HANDED;
             if owner == me || timeout == NO_WAIT {
                 return Err(if owner == me { LockError::WouldDeadlock } else { LockError::TimedOut });
             }
-            enqueue(waiters, timeout);
-            PROXY.store(PROXY.load(Relaxed) | 1 << me, Relaxed);
-            PROXY_TO[me].store(owner, Relaxed);
+            state::enqueue(cs, waiters, timeout);
+            state::proxy(cs, owner);
             Ok(None)
         })?;
         if let Some(guard) = waiting {
             return Ok(guard);
         }
-        crate::port::__bluegen_port_pend_switch();
-        let given = dequeue_after_wait(waiters, timeout);
+        let given = state::wait(waiters, timeout);
         // A give handed the lock over to this thread: claim it.
-        critical(|| {
-            PROXY.store(PROXY.load(Relaxed) & !(1 << me), Relaxed);
-            if given { self.lock.claim(me) } else { None }
+        critical(|cs| {
+            state::unproxy(cs, me);
+            if given { self.lock.claim(cs, me) } else { None }
         })
         .ok_or(LockError::TimedOut)
     }
@@ -105,7 +97,7 @@ impl<T> Mutex<T> {
 
     /// Whether a thread holds it now.
     pub fn is_locked(&self) -> bool {
-        self.lock.owner() != crate::lock_cell::NOBODY
+        self.lock.owner() != NOBODY
     }
 
     /// The data, through `&mut self`: no lock needed.

@@ -1,9 +1,9 @@
 //! A message queue of up to `N` values of any `T: Send`.
 
 use crate::duration::{TimedOut, Timeout};
-use crate::ring::Ring;
-use crate::sync::{NO_WAIT, dequeue_after_wait, enqueue, switch_if, wake_one};
-use crate::thread::critical;
+use crate::state;
+use crate::sync::NO_WAIT;
+use bluegen_port::{Ring, critical};
 use core::sync::atomic::AtomicU32;
 
 /// A queue of up to `N` messages of type `T`, first in first out; send and
@@ -33,27 +33,24 @@ impl<T: Send, const N: usize> Queue<T, N> {
         let timeout = timeout.raw();
         let mut message = message;
         loop {
-            let step = critical(|| {
-                // SAFETY: inside the kernel's critical section.
-                #[allow(unsafe_code)]
-                match unsafe { self.ring.push(message) } {
-                    Ok(()) => Ok(wake_one(&self.receivers).is_some_and(|(_, p)| p)),
+            let step = critical(|cs| {
+                match self.ring.push(cs, message) {
+                    Ok(()) => Ok(state::wake_one(cs, &self.receivers).is_some_and(|(_, p)| p)),
                     Err(back) if timeout == NO_WAIT => Err((back, false)),
                     Err(back) => {
-                        enqueue(&self.senders, timeout);
+                        state::enqueue(cs, &self.senders, timeout);
                         Err((back, true))
                     }
                 }
             });
             match step {
                 Ok(preempt) => {
-                    switch_if(preempt);
+                    state::reschedule(preempt);
                     return Ok(());
                 }
                 Err((back, false)) => return Err(TimedOut(back)),
                 Err((back, true)) => {
-                    crate::port::__bluegen_port_pend_switch();
-                    if !dequeue_after_wait(&self.senders, timeout) {
+                    if !state::wait(&self.senders, timeout) {
                         return Err(TimedOut(back));
                     }
                     message = back;
@@ -72,27 +69,24 @@ impl<T: Send, const N: usize> Queue<T, N> {
     pub fn recv(&self, timeout: Timeout) -> Result<T, TimedOut> {
         let timeout = timeout.raw();
         loop {
-            let step = critical(|| {
-                // SAFETY: inside the kernel's critical section.
-                #[allow(unsafe_code)]
-                match unsafe { self.ring.pop() } {
-                    Some(message) => Ok((message, wake_one(&self.senders).is_some_and(|(_, p)| p))),
+            let step = critical(|cs| {
+                match self.ring.pop(cs) {
+                    Some(message) => Ok((message, state::wake_one(cs, &self.senders).is_some_and(|(_, p)| p))),
                     None if timeout == NO_WAIT => Err(false),
                     None => {
-                        enqueue(&self.receivers, timeout);
+                        state::enqueue(cs, &self.receivers, timeout);
                         Err(true)
                     }
                 }
             });
             match step {
                 Ok((message, preempt)) => {
-                    switch_if(preempt);
+                    state::reschedule(preempt);
                     return Ok(message);
                 }
                 Err(false) => return Err(TimedOut(())),
                 Err(true) => {
-                    crate::port::__bluegen_port_pend_switch();
-                    if !dequeue_after_wait(&self.receivers, timeout) {
+                    if !state::wait(&self.receivers, timeout) {
                         return Err(TimedOut(()));
                     }
                 }

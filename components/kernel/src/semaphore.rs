@@ -1,8 +1,9 @@
-//! A counting semaphore with an optional maximum.
+//! A counting semaphore with timeouts and an optional maximum.
 
 use crate::duration::{TimedOut, Timeout};
-use crate::sync::{NO_WAIT, dequeue_after_wait, enqueue, switch_if, wake_one};
-use crate::thread::critical;
+use crate::state;
+use crate::sync::NO_WAIT;
+use bluegen_port::critical;
 use core::sync::atomic::AtomicU32;
 use core::sync::atomic::Ordering::Relaxed;
 
@@ -32,7 +33,7 @@ impl<const MAX: u32> Semaphore<MAX> {
     /// Takes one count, waiting at most `timeout` for a give.
     pub fn take(&self, timeout: Timeout) -> Result<(), TimedOut> {
         let timeout = timeout.raw();
-        let blocked = critical(|| {
+        let blocked = critical(|cs| {
             let c = self.count.load(Relaxed);
             if c > 0 {
                 self.count.store(c - 1, Relaxed);
@@ -41,15 +42,12 @@ impl<const MAX: u32> Semaphore<MAX> {
             if timeout == NO_WAIT {
                 return Some(false);
             }
-            enqueue(&self.waiters, timeout);
+            state::enqueue(cs, &self.waiters, timeout);
             None
         });
         let got = match blocked {
             Some(got) => got,
-            None => {
-                crate::port::__bluegen_port_pend_switch();
-                dequeue_after_wait(&self.waiters, timeout)
-            }
+            None => state::wait(&self.waiters, timeout),
         };
         if got { Ok(()) } else { Err(TimedOut(())) }
     }
@@ -63,7 +61,7 @@ impl<const MAX: u32> Semaphore<MAX> {
     /// count; [`Full`] (and nothing changes) when the count is at `MAX`
     /// already. Also from interrupt handlers.
     pub fn give(&self) -> Result<(), Full> {
-        let given = critical(|| match wake_one(&self.waiters) {
+        let given = critical(|cs| match state::wake_one(cs, &self.waiters) {
             Some((_, preempt)) => Ok(preempt),
             None => {
                 let c = self.count.load(Relaxed);
@@ -74,7 +72,7 @@ impl<const MAX: u32> Semaphore<MAX> {
                 Ok(false)
             }
         });
-        given.map(switch_if)
+        given.map(state::reschedule)
     }
 
     /// The count now.

@@ -23,34 +23,20 @@
 //! worker.join(Timeout::FOREVER).ok();
 //! ```
 
-use crate::cs_cell::CsCell;
 use crate::duration::{TimedOut, Timeout};
+use crate::pool;
 use crate::sched::MAX_THREADS;
-use crate::stack::Stack;
-use crate::thread::critical;
-use crate::thread::state::*;
+use crate::state;
+use bluegen_port::{CriticalSection, CsCell, critical};
 use core::sync::atomic::Ordering::Relaxed;
-use core::sync::atomic::{AtomicU8, AtomicU32, AtomicUsize};
+use core::sync::atomic::{AtomicU8, AtomicUsize};
 
-/// Threads that can run spawned at the same time.
-pub const SLOTS: usize = bluegen_config::SPAWN_THREADS as usize;
-/// Words of each pool stack.
-const WORDS: usize = bluegen_config::SPAWN_STACK_SIZE as usize / 4;
+pub use crate::pool::SLOTS;
 
-/// The pool: one stack per slot.
-static POOL: [Stack<WORDS>; SLOTS] = [const { Stack::new() }; SLOTS];
-/// Per slot: how many of its threads have ended, so a handle of an earlier
-/// thread in the same slot is never confused with the running one.
-static ENDED: [AtomicU32; SLOTS] = [const { AtomicU32::new(0) }; SLOTS];
-/// Per slot: the threads waiting in [`JoinHandle::join`].
-static JOINERS: [AtomicU32; SLOTS] = [const { AtomicU32::new(0) }; SLOTS];
 /// Per slot: the running thread's entry, argument and priority.
 static ENTRY: [CsCell<fn(usize)>; SLOTS] = [const { CsCell::new(nothing) }; SLOTS];
 static ARG: [AtomicUsize; SLOTS] = [const { AtomicUsize::new(0) }; SLOTS];
 static PRIORITY: [AtomicU8; SLOTS] = [const { AtomicU8::new(0) }; SLOTS];
-
-/// Names of spawned threads, by slot.
-const NAMES: [&str; 8] = ["spawn0", "spawn1", "spawn2", "spawn3", "spawn4", "spawn5", "spawn6", "spawn7"];
 
 /// The entry of a slot that runs nothing.
 fn nothing(_: usize) {}
@@ -64,53 +50,44 @@ pub struct JoinHandle {
     run: u32,
 }
 
-/// The scheduler index of the first spawn slot: right after the device's
-/// threads.
-fn first() -> usize {
-    crate::port::__bluegen_threads().len()
-}
-
-/// The pool slot of scheduler index `index`, if it is a spawn slot.
-fn slot_of(index: usize) -> Option<usize> {
-    let slot = index.checked_sub(first())?;
-    (slot < SLOTS && index < MAX_THREADS).then_some(slot)
-}
-
 /// Where every spawned thread starts: calls its slot's entry with its
 /// argument.
 fn trampoline() {
-    let Some(slot) = slot_of(crate::thread::current_id()) else { return };
-    let (entry, arg) = critical(|| (ENTRY[slot].get(), ARG[slot].load(Relaxed)));
+    let Some(slot) = pool::slot_of(state::current()) else { return };
+    let (entry, arg) = critical(|cs| (ENTRY.get(slot).map_or(nothing as fn(usize), |e| e.get(cs)), ARG.get(slot).map_or(0, |a| a.load(Relaxed))));
     entry(arg);
 }
 
-/// Inside the critical section: the first free slot for a thread of
-/// `priority` that keeps the alive spawned threads in priority order
-/// (non-increasing with the index), with its scheduler index.
-fn free_slot(priority: u8, alive: u32, current: usize) -> Option<(usize, usize)> {
-    let live = |i: usize| alive & 1 << i != 0 || i == current;
-    let prio = |i: usize| slot_of(i).map_or(0, |s| PRIORITY[s].load(Relaxed));
-    let end = (first() + SLOTS).min(MAX_THREADS);
-    (first()..end).find(|&i| {
-        !live(i) && (first()..i).all(|j| !live(j) || prio(j) >= priority) && (i + 1..end).all(|j| !live(j) || prio(j) <= priority)
-    })
-    .and_then(|i| Some((i, slot_of(i)?)))
+/// The priority given to the spawn of scheduler index `index`, if it is a
+/// spawn slot.
+pub(crate) fn priority_of(index: usize) -> Option<u8> {
+    Some(PRIORITY.get(pool::slot_of(index)?)?.load(Relaxed))
 }
 
-/// Inside the critical section: the group masks of the spawn slots, from
-/// their priorities (alive threads of equal priority are one group).
-fn regroup(alive: u32) {
-    let end = (first() + SLOTS).min(MAX_THREADS);
-    for i in first()..end {
-        let Some(s) = slot_of(i) else { continue };
-        let mine = PRIORITY[s].load(Relaxed);
-        let mut mask = 1u32 << i;
-        for j in first()..end {
-            if alive & 1 << j != 0 && slot_of(j).is_some_and(|t| PRIORITY[t].load(Relaxed) == mine) {
-                mask |= 1 << j;
+/// The first free slot for a thread of `priority` that keeps the live
+/// spawned threads (`live`) in priority order (non-increasing with the
+/// index), as (scheduler index, slot).
+fn free_slot(priority: u8, live: impl Fn(usize) -> bool) -> Option<(usize, usize)> {
+    let prio = |i: usize| priority_of(i).unwrap_or(0);
+    let (first, end) = (pool::first(), (pool::first() + SLOTS).min(MAX_THREADS));
+    let fits = |i: usize| !live(i) && (first..i).all(|j| !live(j) || prio(j) >= priority) && (i + 1..end).all(|j| !live(j) || prio(j) <= priority);
+    let index = (first..end).find(|&i| fits(i))?;
+    Some((index, pool::slot_of(index)?))
+}
+
+/// The group masks of the spawn slots from their priorities: live spawned
+/// threads of equal priority are one group.
+fn regroup(cs: CriticalSection<'_>, live: u32) {
+    let (first, end) = (pool::first(), (pool::first() + SLOTS).min(MAX_THREADS));
+    for i in first..end {
+        let mine = priority_of(i);
+        let mut group = 1u32 << i;
+        for j in first..end {
+            if live & 1 << j != 0 && priority_of(j) == mine {
+                group |= 1 << j;
             }
         }
-        GROUP[i].store(mask, Relaxed);
+        state::set_group(cs, i, group);
     }
 }
 
@@ -121,32 +98,29 @@ fn regroup(alive: u32) {
 /// needed), or the device's threads leave no scheduler slot.
 #[must_use = "the handle is the only way to join the thread"]
 pub fn spawn(priority: u8, entry: fn(usize), arg: usize) -> Option<JoinHandle> {
-    critical(|| {
-        let alive = ALIVE.load(Relaxed);
-        let (index, slot) = free_slot(priority, alive, CURRENT.load(Relaxed))?;
-        let stack = POOL.get(slot)?.words();
+    critical(|cs| {
+        let alive = state::alive();
+        let current = state::current();
+        let (index, slot) = free_slot(priority, |i| alive & 1 << i != 0 || i == current)?;
+        let stack = pool::stack(slot)?;
         if cfg!(feature = "stack-check") {
             crate::stack::fill_red_zone(stack);
         }
-        ENTRY[slot].set(entry);
-        ARG[slot].store(arg, Relaxed);
-        PRIORITY[slot].store(priority, Relaxed);
-        SP[index].store(crate::port::__bluegen_port_init_stack(crate::stack::top(stack), trampoline), Relaxed);
-        let bit = 1u32 << index;
-        regroup(alive | bit);
+        ENTRY.get(slot)?.set(cs, entry);
+        ARG.get(slot)?.store(arg, Relaxed);
+        PRIORITY.get(slot)?.store(priority, Relaxed);
         #[cfg(feature = "suspend")]
-        crate::suspend::forget(bit);
-        READY.store(READY.load(Relaxed) | bit, Relaxed);
-        ALIVE.store(alive | bit, Relaxed);
-        let run = ENDED.get(slot).map_or(0, |e| e.load(Relaxed));
-        Some(JoinHandle { slot, run })
+        state::unsuspend(cs, index);
+        state::add(cs, index, crate::stack::init(stack, trampoline), 1 << index);
+        regroup(cs, alive | 1 << index);
+        Some(JoinHandle { slot, run: pool::ended_count(slot) })
     })
 }
 
 impl JoinHandle {
     /// Whether the thread has ended.
     pub fn is_finished(&self) -> bool {
-        ENDED.get(self.slot).is_none_or(|e| e.load(Relaxed) != self.run)
+        pool::ended_count(self.slot) != self.run
     }
 
     /// The spawned thread, while it runs.
@@ -154,7 +128,7 @@ impl JoinHandle {
         if self.is_finished() {
             return None;
         }
-        crate::Thread::find(NAMES.get(self.slot)?)
+        crate::Thread::find(pool::name(self.slot))
     }
 
     /// Blocks until the thread has ended (at once if it has), at most
@@ -163,34 +137,30 @@ impl JoinHandle {
     /// runs. A thread must not join itself.
     pub fn join(&self, timeout: Timeout) -> Result<(), TimedOut> {
         let timeout = timeout.raw();
-        let blocked = critical(|| {
-            let me = CURRENT.load(Relaxed);
+        let blocked = critical(|cs| {
             if self.is_finished() {
                 return Some(true);
             }
-            let Some(joiners) = JOINERS.get(self.slot) else { return Some(true) };
-            if me >= MAX_THREADS || timeout == 0 {
+            let Some(joiners) = pool::joiners(self.slot) else { return Some(true) };
+            if state::current() >= MAX_THREADS || timeout == 0 {
                 return Some(false);
             }
-            let bit = 1u32 << me;
-            joiners.store(joiners.load(Relaxed) | bit, Relaxed);
-            READY.store(READY.load(Relaxed) & !bit, Relaxed);
             #[cfg(feature = "preempt")]
-            if timeout != u32::MAX {
-                WAKE[me].store(TICKS.load(Relaxed).wrapping_add(timeout), Relaxed);
-                SLEEPING.store(SLEEPING.load(Relaxed) | bit, Relaxed);
-            }
+            let deadline = (timeout != state::FOREVER).then(|| state::ticks().wrapping_add(timeout));
+            #[cfg(not(feature = "preempt"))]
+            let deadline = None;
+            state::block(cs, Some(joiners), deadline);
             None
         });
         let done = match blocked {
             Some(done) => done,
             None => {
-                crate::port::__bluegen_port_pend_switch();
+                bluegen_port::pend_switch();
                 // Woken by the end of the thread, or by the timeout.
-                critical(|| {
+                critical(|_| {
                     let done = self.is_finished();
-                    if !done && let Some(j) = JOINERS.get(self.slot) {
-                        j.store(j.load(Relaxed) & !(1 << CURRENT.load(Relaxed) % MAX_THREADS), Relaxed);
+                    if !done && let Some(j) = pool::joiners(self.slot) {
+                        j.store(j.load(Relaxed) & !(1 << state::me()), Relaxed);
                     }
                     done
                 })
@@ -198,51 +168,4 @@ impl JoinHandle {
         };
         if done { Ok(()) } else { Err(TimedOut(())) }
     }
-}
-
-/// The priority of thread `index` given to [`spawn`], if it is a spawn slot.
-pub(crate) fn priority_of(index: usize) -> Option<u8> {
-    Some(PRIORITY.get(slot_of(index)?)?.load(Relaxed))
-}
-
-/// Inside the critical section of `thread_exit`: if thread `index` was
-/// spawned, counts its end and makes its joiners ready.
-pub(crate) fn ended(index: usize) {
-    let Some(slot) = slot_of(index) else { return };
-    if let (Some(e), Some(j)) = (ENDED.get(slot), JOINERS.get(slot)) {
-        e.store(e.load(Relaxed).wrapping_add(1), Relaxed);
-        let joiners = j.load(Relaxed);
-        READY.store(READY.load(Relaxed) | crate::suspend::runnable(joiners), Relaxed);
-        // A join with a timeout also sleeps: it no longer does.
-        #[cfg(feature = "preempt")]
-        SLEEPING.store(SLEEPING.load(Relaxed) & !joiners, Relaxed);
-        j.store(0, Relaxed);
-    }
-}
-
-/// Fills the red zone of every pool stack, at start-up.
-pub(crate) fn fill_red_zones() {
-    for stack in &POOL {
-        crate::stack::fill_red_zone(stack.words());
-    }
-}
-
-/// Calls `f` with the name and stack of every pool slot.
-pub(crate) fn for_each_stack(mut f: impl FnMut(&'static str, &'static [AtomicU32])) {
-    for (slot, stack) in POOL.iter().enumerate() {
-        f(NAMES.get(slot).copied().unwrap_or("spawn"), stack.words());
-    }
-}
-
-/// The scheduler index of the running spawned thread named `name`.
-pub(crate) fn find(name: &str) -> Option<usize> {
-    let slot = NAMES.iter().take(SLOTS).position(|n| *n == name)?;
-    let index = first() + slot;
-    (index < MAX_THREADS && ALIVE.load(Relaxed) & 1 << index != 0).then_some(index)
-}
-
-/// The stack and name of thread `index`, if it is a spawn slot.
-pub(crate) fn thread_of(index: usize) -> Option<(&'static str, &'static [AtomicU32])> {
-    let slot = slot_of(index)?;
-    Some((NAMES.get(slot).copied().unwrap_or("spawn"), POOL.get(slot)?.words()))
 }

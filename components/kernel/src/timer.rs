@@ -68,7 +68,7 @@ pub fn next_deadline(timers: &[&Timer], now: u32) -> Option<u32> {
 /// Runs `f` as one step no interrupt or thread switch can split.
 fn locked<R>(f: impl FnOnce() -> R) -> R {
     #[cfg(feature = "threads")]
-    return crate::thread::critical(f);
+    return bluegen_port::critical(|_| f());
     #[cfg(not(feature = "threads"))]
     f()
 }
@@ -166,7 +166,7 @@ impl Timer {
 /// The tick count (0 on the host, where nothing ticks).
 fn now() -> u32 {
     #[cfg(feature = "preempt")]
-    return crate::thread::ticks();
+    return crate::time::ticks();
     #[cfg(not(feature = "preempt"))]
     0
 }
@@ -174,77 +174,56 @@ fn now() -> u32 {
 #[cfg(feature = "timers")]
 mod service {
     use super::Timer;
-    use crate::sched::MAX_THREADS;
-    use crate::thread::critical;
-    use crate::thread::state::*;
+    use crate::state;
+    use bluegen_port::critical;
+    use core::sync::atomic::AtomicU32;
     use core::sync::atomic::Ordering::Relaxed;
-    use core::sync::atomic::{AtomicBool, AtomicUsize};
+    use core::sync::atomic::AtomicBool;
 
-    /// The timer thread's index (none before [`super::run`] started).
-    static SERVICE: AtomicUsize = AtomicUsize::new(usize::MAX);
     /// Set by a start, stop or restart: the timer thread must look again
     /// before it waits.
     static KICKED: AtomicBool = AtomicBool::new(false);
-    /// Whether the timer thread waits in [`wait`].
-    static PARKED: AtomicBool = AtomicBool::new(false);
+    /// The timer thread while it waits in [`wait`] (a waiter bitmap).
+    static PARKED: AtomicU32 = AtomicU32::new(0);
 
     /// The timers changed: wake the timer thread if it waits, preempting
     /// the caller when it has the higher priority.
     pub fn kick() {
-        let preempt = critical(|| {
+        let preempt = critical(|cs| {
             KICKED.store(true, Relaxed);
-            let s = SERVICE.load(Relaxed);
-            if s >= MAX_THREADS || !PARKED.load(Relaxed) {
-                return false;
-            }
-            PARKED.store(false, Relaxed);
-            let bit = 1u32 << s;
-            SLEEPING.store(SLEEPING.load(Relaxed) & !bit, Relaxed);
-            let runnable = crate::suspend::runnable(bit);
-            READY.store(READY.load(Relaxed) | runnable, Relaxed);
-            let current = CURRENT.load(Relaxed);
-            runnable != 0 && (current >= MAX_THREADS || (s < current && GROUP[current].load(Relaxed) & bit == 0))
+            let parked = PARKED.load(Relaxed);
+            PARKED.store(0, Relaxed);
+            state::wake(cs, parked)
         });
-        if preempt {
-            crate::port::__bluegen_port_pend_switch();
-        }
+        state::reschedule(preempt);
     }
 
     /// Blocks the timer thread until tick `deadline` (forever with None),
     /// or until the next kick; returns at once if a kick came since it
     /// last looked or the deadline has passed.
     pub fn wait(deadline: Option<u32>) {
-        let blocked = critical(|| {
-            let me = CURRENT.load(Relaxed);
-            if KICKED.load(Relaxed) || me >= MAX_THREADS {
+        let blocked = critical(|cs| {
+            if KICKED.load(Relaxed) || state::current() >= crate::sched::MAX_THREADS {
                 KICKED.store(false, Relaxed);
                 return false;
             }
-            let bit = 1u32 << me;
-            if let Some(d) = deadline {
-                if super::is_due(d, TICKS.load(Relaxed)) {
-                    return false;
-                }
-                WAKE[me].store(d, Relaxed);
-                SLEEPING.store(SLEEPING.load(Relaxed) | bit, Relaxed);
+            if deadline.is_some_and(|d| super::is_due(d, state::ticks())) {
+                return false;
             }
-            SERVICE.store(me, Relaxed);
-            PARKED.store(true, Relaxed);
-            READY.store(READY.load(Relaxed) & !bit, Relaxed);
+            state::block(cs, Some(&PARKED), deadline);
             true
         });
         if blocked {
-            crate::port::__bluegen_port_pend_switch();
-            critical(|| PARKED.store(false, Relaxed));
+            bluegen_port::pend_switch();
+            critical(|_| PARKED.store(0, Relaxed));
         }
     }
 
     /// The timer thread's loop; see the module documentation.
     pub fn run(timers: &[&Timer]) -> ! {
-        SERVICE.store(CURRENT.load(Relaxed), Relaxed);
         loop {
             KICKED.store(false, Relaxed);
-            let now = crate::thread::ticks();
+            let now = crate::time::ticks();
             if Timer::fire_due(timers, now) > 0 {
                 continue;
             }

@@ -1,5 +1,5 @@
-//! The data cell of [`crate::Mutex`]: a value, its owner, and the guard
-//! that alone reaches the value.
+//! The data cell of the kernel's `Mutex<T>`: a value, its owner, and the
+//! guard that alone reaches the value.
 //!
 //! The lock is in one of three states: unowned ([`NOBODY`]), owned by
 //! thread `i` with exactly one [`LockGuard`] alive, or handed over to
@@ -11,6 +11,7 @@
 //! `&mut T`, is alive at a time. Whom a release wakes is the kernel's
 //! business: the hook runs inside the critical section of the drop.
 
+use crate::CriticalSection;
 use core::cell::UnsafeCell;
 use core::marker::PhantomData;
 use core::ops::{Deref, DerefMut};
@@ -27,12 +28,16 @@ pub trait Release: Sync {
     /// Inside the critical section of the release: the thread to hand the
     /// lock over to (it then claims it), if any; a hand-over also asks for
     /// a switch.
-    fn released(&self) -> Option<usize>;
+    fn released(&self, cs: CriticalSection<'_>) -> Option<usize>;
     /// After the critical section, when `released` asked for a switch.
     fn switch(&self);
 }
 
 /// A `T` reachable only through a [`LockGuard`], with a [`Release`] hook `R`.
+///
+/// The owner moves between the states only inside a critical section (the
+/// token of [`Lock::try_acquire`], [`Lock::claim`] and the guard's drop), so
+/// two threads never both see it unowned.
 pub struct Lock<T, R> {
     owner: AtomicUsize,
     hook: R,
@@ -62,9 +67,11 @@ impl<T, R: Release> Lock<T, R> {
         &self.hook
     }
 
-    /// Inside the kernel's critical section: makes `who` the owner and
-    /// returns the guard, if nobody owns it; else None.
-    pub fn try_acquire(&self, who: usize) -> Option<LockGuard<'_, T, R>> {
+    /// Makes `who` (a thread index) the owner and returns the guard, if
+    /// nobody owns it; else None.
+    #[inline(always)]
+    pub fn try_acquire(&self, cs: CriticalSection<'_>, who: usize) -> Option<LockGuard<'_, T, R>> {
+        let _ = cs;
         if self.owner.load(Relaxed) != NOBODY || who & HANDED != 0 {
             return None;
         }
@@ -72,9 +79,10 @@ impl<T, R: Release> Lock<T, R> {
         Some(LockGuard { lock: self, _not_send: PhantomData })
     }
 
-    /// Inside the kernel's critical section: the guard of a lock handed
-    /// over to `who`, once; else None.
-    pub fn claim(&self, who: usize) -> Option<LockGuard<'_, T, R>> {
+    /// The guard of a lock handed over to `who`, once; else None.
+    #[inline(always)]
+    pub fn claim(&self, cs: CriticalSection<'_>, who: usize) -> Option<LockGuard<'_, T, R>> {
+        let _ = cs;
         if self.owner.load(Relaxed) != who | HANDED || who & HANDED != 0 {
             return None;
         }
@@ -118,8 +126,8 @@ impl<T, R: Release> DerefMut for LockGuard<'_, T, R> {
 impl<T, R: Release> Drop for LockGuard<'_, T, R> {
     fn drop(&mut self) {
         let lock = self.lock;
-        let handed = crate::thread::critical(|| {
-            let next = lock.hook.released();
+        let handed = crate::critical(|cs| {
+            let next = lock.hook.released(cs);
             lock.owner.store(next.map_or(NOBODY, |i| i | HANDED), Relaxed);
             next.is_some()
         });

@@ -1,12 +1,13 @@
-//! A fixed ring of `N` slots of any `T`, for [`crate::Queue`]; the only
+//! A fixed ring of `N` slots of any `T`, for the kernel's `Queue`; the only
 //! place a queue's messages are read and written.
 //!
 //! The slots are `MaybeUninit<T>`: exactly the `len` slots from `head` on
 //! (modulo `N`) hold a value. Every access goes through [`Ring::push`] and
-//! [`Ring::pop`], which the caller may call only inside the kernel's
-//! critical section (interrupts masked on the one core), so no two accesses
-//! overlap.
+//! [`Ring::pop`], which take a [`CriticalSection`]: interrupts are masked
+//! on the one core, and neither yields, so no two accesses overlap. Values
+//! move in and out whole; no reference into a slot is handed out.
 
+use crate::CriticalSection;
 use core::cell::UnsafeCell;
 use core::mem::MaybeUninit;
 use core::sync::atomic::AtomicUsize;
@@ -19,9 +20,9 @@ pub struct Ring<T, const N: usize> {
     len: AtomicUsize,
 }
 
-// SAFETY: the slots are only touched by `push`/`pop`, whose callers hold the
-// kernel's critical section, so accesses from different threads never
-// overlap; a value moves from the sending thread to the receiving one,
+// SAFETY: the slots are only touched by `push`/`pop`, which run inside a
+// critical section (their token) and do not yield, so accesses from
+// different threads and interrupt handlers never overlap; a value moves from the sending thread to the receiving one,
 // which needs `T: Send` and nothing more.
 unsafe impl<T: Send, const N: usize> Sync for Ring<T, N> {}
 
@@ -38,32 +39,32 @@ impl<T, const N: usize> Ring<T, N> {
     }
 
     /// Appends `value`, or gives it back when all `N` slots are full.
-    ///
-    /// # Safety
-    ///
-    /// The caller holds the kernel's critical section (interrupts masked).
     #[inline(always)]
-    pub unsafe fn push(&self, value: T) -> Result<(), T> {
+    pub fn push(&self, cs: CriticalSection<'_>, value: T) -> Result<(), T> {
+        let _ = cs;
         let len = self.len.load(Relaxed);
         if len >= N {
             return Err(value);
         }
         let at = (self.head.load(Relaxed) + len) % N;
         // SAFETY: `at < N`; slot `at` lies outside the `len` live slots, so
-        // it holds no value to overwrite and nobody else reads it now (the
-        // caller holds the critical section).
+        // it holds no value to overwrite and nobody else reads it now
+        // (interrupts are masked, and this does not yield).
         unsafe { (*self.slots.get_unchecked(at).get()).write(value) };
         self.len.store(len + 1, Relaxed);
         Ok(())
     }
 
     /// Takes the oldest value, if any.
-    ///
-    /// # Safety
-    ///
-    /// The caller holds the kernel's critical section (interrupts masked).
     #[inline(always)]
-    pub unsafe fn pop(&self) -> Option<T> {
+    pub fn pop(&self, cs: CriticalSection<'_>) -> Option<T> {
+        let _ = cs;
+        self.take()
+    }
+
+    /// The pop itself; the caller rules out overlapping accesses.
+    #[inline(always)]
+    fn take(&self) -> Option<T> {
         let len = self.len.load(Relaxed);
         if len == 0 {
             return None;
@@ -82,8 +83,8 @@ impl<T, const N: usize> Ring<T, N> {
 
 impl<T, const N: usize> Drop for Ring<T, N> {
     fn drop(&mut self) {
-        // SAFETY: `&mut self`: nobody else can reach the ring.
-        while unsafe { self.pop() }.is_some() {}
+        // `&mut self`: nobody else can reach the ring.
+        while self.take().is_some() {}
     }
 }
 
@@ -96,21 +97,21 @@ impl<T, const N: usize> Default for Ring<T, N> {
 #[cfg(test)]
 mod tests {
     use super::Ring;
+    use crate::critical;
     use std::rc::Rc;
 
     #[test]
     fn fifo_full_and_empty() {
         let r: Ring<u32, 2> = Ring::new();
-        // SAFETY (here and below): a test thread of its own, nothing shares the ring.
-        unsafe {
-            assert_eq!(r.pop(), None);
-            assert_eq!(r.push(1), Ok(()));
-            assert_eq!(r.push(2), Ok(()));
-            assert_eq!(r.push(3), Err(3));
-            assert_eq!(r.pop(), Some(1));
-            assert_eq!(r.push(4), Ok(()));
-            assert_eq!((r.pop(), r.pop(), r.pop()), (Some(2), Some(4), None));
-        }
+        critical(|cs| {
+            assert_eq!(r.pop(cs), None);
+            assert_eq!(r.push(cs, 1), Ok(()));
+            assert_eq!(r.push(cs, 2), Ok(()));
+            assert_eq!(r.push(cs, 3), Err(3));
+            assert_eq!(r.pop(cs), Some(1));
+            assert_eq!(r.push(cs, 4), Ok(()));
+            assert_eq!((r.pop(cs), r.pop(cs), r.pop(cs)), (Some(2), Some(4), None));
+        });
     }
 
     #[test]
@@ -118,12 +119,12 @@ mod tests {
         let v = Rc::new(());
         {
             let r: Ring<Rc<()>, 3> = Ring::new();
-            unsafe {
-                r.push(v.clone()).unwrap();
-                r.push(v.clone()).unwrap();
-                r.push(v.clone()).unwrap();
-                drop(r.pop());
-            }
+            critical(|cs| {
+                r.push(cs, v.clone()).unwrap();
+                r.push(cs, v.clone()).unwrap();
+                r.push(cs, v.clone()).unwrap();
+                drop(r.pop(cs));
+            });
             assert_eq!(Rc::strong_count(&v), 3);
         }
         assert_eq!(Rc::strong_count(&v), 1, "dropping the ring drops what it still holds");
