@@ -41,12 +41,38 @@ pub(crate) fn __bluegen_port_pend_switch() {}
 
 pub(crate) fn __bluegen_port_wait() {}
 
+/// The host's interrupt mask: one process-wide lock, reentrant per thread,
+/// so that a `CriticalSection` excludes other std threads as masked
+/// interrupts exclude everything on the one core of a target (the `Sync`
+/// of `Ring`, `Lock` and `CsCell` rests on it). A thread that ends while
+/// holding it (a failed assertion inside `critical`) releases it with its
+/// thread-locals.
+static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+std::thread_local! {
+    static HELD: std::cell::RefCell<(usize, Option<std::sync::MutexGuard<'static, ()>>)> = const { std::cell::RefCell::new((0, None)) };
+}
+
 pub(crate) fn __bluegen_port_lock() -> usize {
+    HELD.with(|h| {
+        let mut h = h.borrow_mut();
+        if h.0 == 0 {
+            h.1 = Some(LOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        }
+        h.0 += 1;
+    });
     0
 }
 
 pub(crate) unsafe fn __bluegen_port_unlock(state: usize) {
     let _ = state;
+    HELD.with(|h| {
+        let mut h = h.borrow_mut();
+        h.0 = h.0.saturating_sub(1);
+        if h.0 == 0 {
+            h.1 = None;
+        }
+    });
 }
 
 pub(crate) fn __bluegen_port_counter(ticks: u32) -> u64 {
