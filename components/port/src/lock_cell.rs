@@ -98,6 +98,7 @@ impl<T, R: Release> Lock<T, R> {
 
 /// Access to the value of a [`Lock`]; dropping it releases the lock. Not
 /// `Send`: it is released by the thread that took it.
+#[must_use = "the lock is released when the guard drops: an unused guard unlocks at once"]
 pub struct LockGuard<'a, T, R: Release> {
     lock: &'a Lock<T, R>,
     _not_send: PhantomData<*const ()>,
