@@ -68,7 +68,7 @@ const HOLES: &[(&str, &str, &str)] = &[
 ];
 
 /// The safe API: threads, sync, time and console, all callable.
-const CONTROL: &str = "use bluegen_kernel::{FOREVER, Mutex, Semaphore, console, exit, sleep};\nstatic M: Mutex = Mutex::new();\nstatic S: Semaphore = Semaphore::new(0);\npub fn main() { sleep(1); M.lock(FOREVER); M.unlock(); S.give(); S.take(FOREVER); bluegen_kernel::yield_now(); console::write_str(bluegen_kernel::current_name()); bluegen_kernel::check_stacks(); exit(0) }";
+const CONTROL: &str = "use bluegen_kernel::{Duration, Mutex, Semaphore, Timeout, console, exit, sleep};\nstatic M: Mutex<u32> = Mutex::new(0);\nstatic S: Semaphore = Semaphore::new(0);\npub fn main() { sleep(Duration::from_ticks(1)); if let Ok(mut n) = M.lock(Timeout::FOREVER) { *n += 1; } let _ = S.give(); let _ = S.take(Timeout::FOREVER); bluegen_kernel::yield_now(); console::write_str(bluegen_kernel::current_name()); bluegen_kernel::check_stacks(); exit(0) }";
 
 fn holes_do_not_compile(board: &str) {
     let (ok, err) = build(CONTROL, board);
