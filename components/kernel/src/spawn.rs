@@ -169,3 +169,31 @@ impl JoinHandle {
         if done { Ok(()) } else { Err(TimedOut(())) }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spawn_keeps_the_spawned_threads_in_priority_order() {
+        // The host has no device threads: slot s is scheduler index s.
+        assert_eq!(pool::first(), 0);
+        let set = |slot: usize, p: u8| PRIORITY[slot].store(p, Relaxed);
+        let none = |_: usize| false;
+        assert_eq!(free_slot(3, none), Some((0, 0)), "the first free slot");
+        // Slot 0 runs at 5: a lower or equal spawn goes after it, a higher
+        // one finds no slot above it.
+        set(0, 5);
+        let first_live = |i: usize| i == 0;
+        assert_eq!(free_slot(5, first_live), Some((1, 1)));
+        assert_eq!(free_slot(1, first_live), Some((1, 1)));
+        assert_eq!(free_slot(6, first_live), None);
+        // Slot 1 runs at 2, slot 0 is free: a spawn at 4 goes first, at 1 nowhere.
+        set(1, 2);
+        let second_live = |i: usize| i == 1;
+        assert_eq!(free_slot(4, second_live), Some((0, 0)));
+        assert_eq!(free_slot(2, second_live), Some((0, 0)));
+        assert_eq!(free_slot(1, second_live), None);
+        assert_eq!(free_slot(1, |_| true), None, "all taken");
+    }
+}
