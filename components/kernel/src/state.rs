@@ -31,6 +31,9 @@ static READY: AtomicU32 = AtomicU32::new(0);
 static ALIVE: AtomicU32 = AtomicU32::new(0);
 static CURRENT: AtomicUsize = AtomicUsize::new(NONE);
 static ROTATE: AtomicBool = AtomicBool::new(false);
+/// One bit per priority group: the head of its round robin (see
+/// [`crate::sched::pick`]).
+static HEADS: AtomicU32 = AtomicU32::new(0);
 static SP: [AtomicUsize; IDLE + 1] = [const { AtomicUsize::new(0) }; IDLE + 1];
 static GROUP: [AtomicU32; MAX_THREADS] = [const { AtomicU32::new(0) }; MAX_THREADS];
 /// Time and sleepers: only with the tick.
@@ -50,6 +53,10 @@ static SLEEPING: AtomicU32 = AtomicU32::new(0);
 static WAKE: [AtomicU32; MAX_THREADS] = [const { AtomicU32::new(0) }; MAX_THREADS];
 #[cfg(feature = "preempt")]
 static SLICE: AtomicU32 = AtomicU32::new(0);
+/// Threads a higher one preempted: each keeps the rest of its slice in its
+/// `WAKE` word (unused while a thread is ready) for when it runs again.
+#[cfg(feature = "preempt")]
+static PREEMPTED: AtomicU32 = AtomicU32::new(0);
 /// Per thread: whether its last wait ended by a give (not a timeout).
 #[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
 static GIVEN: [AtomicBool; MAX_THREADS] = [const { AtomicBool::new(false) }; MAX_THREADS];
@@ -290,7 +297,7 @@ pub(crate) fn block(cs: CriticalSection<'_>, waiters: Option<&AtomicU32>, deadli
 
 /// [`block`] on `waiters` for at most `timeout` ticks ([`FOREVER`]: no
 /// timeout).
-#[cfg(feature = "preempt")]
+#[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
 #[inline(always)]
 pub(crate) fn enqueue(cs: CriticalSection<'_>, waiters: &AtomicU32, timeout: u32) {
     block(cs, Some(waiters), (timeout != FOREVER).then(|| ticks().wrapping_add(timeout)));
@@ -355,31 +362,55 @@ pub(crate) fn rotate(cs: CriticalSection<'_>) {
 
 /// The context switch's decision (interrupts masked): saves the outgoing
 /// thread's stack pointer `sp`, picks the next thread and makes it the
-/// running one; returns its index.
+/// running one; returns its index. A yield or an expired slice passes the
+/// round robin's turn on; a preempted thread keeps its turn and the rest of
+/// its slice (see [`crate::sched`]).
 #[inline(always)]
 pub(crate) fn switch(cs: CriticalSection<'_>, sp: usize) -> usize {
-    use crate::sched::pick;
+    use crate::sched::{pick, picked, rotate_head};
     let _ = cs;
     let current = CURRENT.load(Relaxed);
     if current <= IDLE {
         SP[current].store(sp, Relaxed);
     }
-    let group = GROUP.get(current).map_or(0, |g| g.load(Relaxed));
     let rotate = ROTATE.load(Relaxed);
-    ROTATE.store(false, Relaxed);
-    let ready = READY.load(Relaxed);
-    #[cfg(feature = "mutex")]
-    let next = {
-        let next = pick(ready | PROXY.load(Relaxed), current, group, rotate);
-        let owner_of = |i: usize| PROXY_TO.get(i).map_or(usize::MAX, |o| o.load(Relaxed));
-        crate::sched::resolve_proxy(next, ready, owner_of, || pick(ready, current, group, rotate))
+    let mut heads = HEADS.load(Relaxed);
+    if rotate {
+        ROTATE.store(false, Relaxed);
+        if let Some(g) = GROUP.get(current) {
+            heads = rotate_head(heads, g.load(Relaxed), current);
+        }
     }
-    .min(IDLE);
+    let ready = READY.load(Relaxed);
+    let group_of = |i: usize| GROUP.get(i).map_or(0, |g| g.load(Relaxed));
+    #[cfg(feature = "mutex")]
+    let (next, group) = {
+        let (next, group) = pick(ready | PROXY.load(Relaxed), heads, group_of);
+        let owner_of = |i: usize| PROXY_TO.get(i).map_or(usize::MAX, |o| o.load(Relaxed));
+        (crate::sched::resolve_proxy(next, ready, owner_of, || pick(ready, heads, group_of).0), group)
+    };
     #[cfg(not(feature = "mutex"))]
-    let next = pick(ready, current, group, rotate).min(IDLE);
+    let (next, group) = pick(ready, heads, group_of);
+    let next = next.min(IDLE);
+    HEADS.store(picked(heads, group, next), Relaxed);
     #[cfg(feature = "preempt")]
-    if next != current {
-        SLICE.store(bluegen_config::TIME_SLICE_TICKS, Relaxed);
+    if bluegen_config::TIME_SLICE_TICKS > 0 && next != current {
+        let preempted = PREEMPTED.load(Relaxed);
+        let (save, restore) = crate::sched::slice_handover(current, next, ready, rotate, preempted);
+        let mut preempted = preempted;
+        if let (true, Some(w)) = (save, WAKE.get(current)) {
+            w.store(SLICE.load(Relaxed), Relaxed);
+            preempted |= 1 << current;
+        }
+        let slice = match WAKE.get(next) {
+            Some(w) if restore => {
+                preempted &= !(1 << next);
+                w.load(Relaxed)
+            }
+            _ => bluegen_config::TIME_SLICE_TICKS,
+        };
+        SLICE.store(slice, Relaxed);
+        PREEMPTED.store(preempted, Relaxed);
     }
     CURRENT.store(next, Relaxed);
     next
