@@ -248,7 +248,8 @@ impl Timeout {
     }
 
     /// The kernel's representation: 0 no wait, `u32::MAX` forever, else ticks.
-    #[cfg_attr(not(feature = "preempt"), allow(dead_code))]
+    // Used by the blocking objects and join, whichever the features are on.
+    #[allow(dead_code)]
     pub(crate) const fn raw(self) -> u32 {
         self.ticks
     }
