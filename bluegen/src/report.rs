@@ -131,7 +131,7 @@ pub fn stack_row(demangled: &str) -> Option<String> {
     match last.strip_prefix(THREAD_STACK_PREFIX) {
         Some(thread) if !thread.is_empty() => Some(format!("stack of thread `{}`", thread.to_lowercase())),
         _ if kernel && last == "IDLE_STACK" => Some("stack of the idle thread".into()),
-        _ if demangled == "bluegen_kernel::pool::POOL" || demangled == "bluegen_kernel::spawn::POOL" => Some("stacks of spawned threads (the pool)".into()),
+        _ if demangled == "bluegen_kernel::pool::POOL" => Some("stacks of spawned threads (the pool)".into()),
         _ => None,
     }
 }

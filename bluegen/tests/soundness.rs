@@ -82,7 +82,7 @@ const HOLES: &[(&str, &str, &str)] = &[
     ("a CriticalSection smuggled out of critical", "pub fn main() { let mut out = None; bluegen_kernel::port::critical(|cs| out = Some(cs)); let _ = out; }", "escapes the closure body"),
     (
         "an Arch impl of the app's own, whose unlock unmasks",
-        "struct Mine;\nimpl bluegen_kernel::port::Arch for Mine { const STACK_ALIGN: usize = 8; type Frame = [usize; 1]; fn first_frame(_: fn()) -> [usize; 1] { [0] } unsafe fn start() -> ! { loop {} } fn pend_switch() {} fn wait() {} fn lock() -> usize { 0 } unsafe fn unlock(_: usize) {} }\npub fn main() {}",
+        "struct Mine;\nimpl bluegen_kernel::port::Arch for Mine { const STACK_ALIGN: usize = 8; const FRAME_SLOTS: usize = 1; fn frame_slot(_: fn(), _: usize) -> usize { 0 } unsafe fn start() -> ! { loop {} } fn pend_switch() {} fn wait() {} fn lock() -> usize { 0 } unsafe fn unlock(_: usize) {} }\npub fn main() {}",
         "implementation of an `unsafe` method",
     ),
     (

@@ -144,7 +144,7 @@ const FRAME_WORDS: usize = 8 + 9;
 /// Where every thread starts: runs its entry (passed as an address in the
 /// first argument register), then ends the thread.
 extern "C" fn thread_start(entry: usize) -> ! {
-    // SAFETY: `first_frame` put exactly a `fn()` of the image, turned into
+    // SAFETY: `frame_slot` put exactly a `fn()` of the image, turned into
     // an address, in this register; nothing else reaches here (no thread
     // returns into it: lr is 0).
     let entry: fn() = unsafe { core::mem::transmute::<usize, fn()>(entry) };
@@ -159,24 +159,25 @@ bluegen_port::arch!(CortexM);
 
 impl bluegen_port::Arch for CortexM {
     const STACK_ALIGN: usize = 8;
-    type Frame = [usize; FRAME_WORDS];
+    const FRAME_SLOTS: usize = FRAME_WORDS;
 
-    /// The saved r4–r11 and EXC_RETURN, then the hardware frame PendSV
-    /// returns through: thread mode on PSP, no FP, `thread_start(entry)`.
-    fn first_frame(entry: fn()) -> Self::Frame {
-        [
-            0, 0, 0, 0, 0, 0, 0, 0,                   // r4–r11
-            0xFFFF_FFFD,                              // EXC_RETURN: thread mode, PSP, no FP
-            entry as usize,                           // r0: the entry
-            0, 0, 0, 0,                               // r1–r3, r12
-            0,                                        // lr: thread_start never returns
-            thread_start as *const () as usize & !1,  // pc
-            0x0100_0000,                              // xPSR: Thumb
-        ]
+    /// The saved r4–r11 (0–7) and EXC_RETURN (8), then the hardware frame
+    /// PendSV returns through (r0–r3, r12, lr, pc, xPSR): thread mode on
+    /// PSP, no FP, `thread_start(entry)`; every other slot 0.
+    #[inline(always)]
+    fn frame_slot(entry: fn(), slot: usize) -> usize {
+        match slot {
+            8 => 0xFFFF_FFFD,                                 // EXC_RETURN: thread mode, PSP, no FP
+            9 => entry as usize,                              // r0: the entry
+            15 => thread_start as *const () as usize & !1,    // pc
+            16 => 0x0100_0000,                                // xPSR: Thumb
+            _ => 0,                                           // r4–r11, r1–r3, r12, lr (thread_start never returns)
+        }
     }
 
     /// Starts the scheduler: PendSV at the lowest priority, PSP = 0 (nothing
     /// to save), then PendSV switches to the first thread.
+    #[inline(always)]
     unsafe fn start() -> ! {
         // SAFETY: SHPR3 and ICSR are the architected System Control Block
         // registers of every M profile core; setting PendSV's priority byte

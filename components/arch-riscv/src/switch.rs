@@ -119,7 +119,7 @@ fn fault() -> ! {
 /// Where every thread starts: runs its entry (passed as an address in the
 /// first argument register), then ends the thread.
 extern "C" fn thread_start(entry: usize) -> ! {
-    // SAFETY: `first_frame` put exactly a `fn()` of the image, turned into
+    // SAFETY: `frame_slot` put exactly a `fn()` of the image, turned into
     // an address, in this register; nothing else reaches here.
     let entry: fn() = unsafe { core::mem::transmute::<usize, fn()>(entry) };
     entry();
@@ -133,19 +133,22 @@ bluegen_port::arch!(RiscV);
 
 impl bluegen_port::Arch for RiscV {
     const STACK_ALIGN: usize = 16;
-    type Frame = [usize; FRAME_SLOTS];
+    const FRAME_SLOTS: usize = FRAME_SLOTS;
 
     /// The trap frame the vector pops: every register 0 but a0 (the
     /// entry), `mepc` at `thread_start`.
-    fn first_frame(entry: fn()) -> Self::Frame {
-        let mut frame = [0; FRAME_SLOTS];
-        frame[A0] = entry as usize;
-        frame[MEPC] = thread_start as *const () as usize;
-        frame
+    #[inline(always)]
+    fn frame_slot(entry: fn(), slot: usize) -> usize {
+        match slot {
+            A0 => entry as usize,
+            MEPC => thread_start as *const () as usize,
+            _ => 0,
+        }
     }
 
     /// Starts the scheduler: the first `ecall` saves the boot context
     /// (never resumed) and switches to the first thread.
+    #[inline(always)]
     unsafe fn start() -> ! {
         #[cfg(feature = "tick")]
         tick::start();

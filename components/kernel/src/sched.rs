@@ -19,8 +19,8 @@ pub const IDLE_STACK_WORDS: usize = if cfg!(target_pointer_width = "64") { 160 }
 /// The index that stands for the idle thread.
 pub const IDLE: usize = MAX_THREADS;
 
-/// The next thread to run and its priority group: the highest-priority
-/// ready one, or [`IDLE`] (group 0).
+/// The next thread to run, and the round robin's new heads if picking it
+/// changed them: the highest-priority ready thread, or [`IDLE`].
 ///
 /// Among ready threads of equal priority the round robin decides: `heads`
 /// has one bit per group, the thread at the head of the group's turn (the
@@ -32,24 +32,30 @@ pub const IDLE: usize = MAX_THREADS;
 /// losing its turn to the first thread of the table. `group_of` maps a
 /// thread to its group mask.
 #[inline(always)]
-pub fn pick(ready: u32, heads: u32, group_of: impl Fn(usize) -> u32) -> (usize, u32) {
+pub fn pick(ready: u32, heads: impl FnOnce() -> u32, group_of: impl Fn(usize) -> u32) -> (usize, Option<u32>) {
     if ready == 0 {
-        return (IDLE, 0);
+        return (IDLE, None);
     }
     let best = ready.trailing_zeros() as usize;
     let group = group_of(best);
+    // Alone at its priority: no round robin to keep, the heads stay as they
+    // are and are not even read (the common case, and the context switch's
+    // fast path).
+    if group & group.wrapping_sub(1) == 0 {
+        return (best, None);
+    }
     // The ready threads of the group at or after its head (none without a
     // head: then `best`, the group's first ready thread).
-    let head = heads & group;
-    let from_head = ready & group & !head.wrapping_sub(1);
+    let heads = heads();
+    let from_head = ready & group & (heads & group).wrapping_neg();
     let next = if from_head != 0 { from_head.trailing_zeros() as usize } else { best };
-    (next, group)
+    (next, Some(picked(heads, group, next)))
 }
 
 /// `heads` once `next` of `group` is picked: the head of its group's turn.
 #[inline(always)]
 pub fn picked(heads: u32, group: u32, next: usize) -> u32 {
-    if next >= MAX_THREADS { heads } else { heads & !group | 1 << next }
+    heads & !group | 1 << (next % MAX_THREADS)
 }
 
 /// `heads` once `current` of `group` yields (or its slice ran out): the
@@ -57,7 +63,7 @@ pub fn picked(heads: u32, group: u32, next: usize) -> u32 {
 /// or not (the pick skips threads that are not).
 #[inline(always)]
 pub fn rotate_head(heads: u32, group: u32, current: usize) -> u32 {
-    let after = group & !mask_upto(current);
+    let after = group & !(2u32.wrapping_shl(current as u32)).wrapping_sub(1);
     let next = if after != 0 { after & after.wrapping_neg() } else { group & group.wrapping_neg() };
     heads & !group | next
 }
@@ -134,11 +140,6 @@ pub fn resolve_proxy(next: usize, ready: u32, owner_of: impl Fn(usize) -> usize,
     plain()
 }
 
-/// Bits 0..=i set.
-fn mask_upto(i: usize) -> u32 {
-    if i >= 31 { u32::MAX } else { (1u32 << (i + 1)) - 1 }
-}
-
 /// The group mask of every thread: the bits of all threads whose priority
 /// equals its own. `priorities` is in table order (highest first).
 pub fn group_of(priorities: impl Iterator<Item = u8> + Clone, index: usize) -> u32 {
@@ -169,20 +170,26 @@ mod tests {
     }
 
     fn next(ready: u32, heads: u32) -> usize {
-        pick(ready, heads, group).0
+        pick(ready, || heads, group).0
+    }
+
+    /// The heads after picking from `ready`.
+    fn heads_after(ready: u32, heads: u32) -> u32 {
+        pick(ready, || heads, group).1.unwrap_or(heads)
     }
 
     #[test]
     fn empty_ready_set_picks_idle() {
-        assert_eq!(pick(0, 0, group), (IDLE, 0));
-        assert_eq!(pick(0, u32::MAX, group), (IDLE, 0));
+        assert_eq!(pick(0, || 0, group), (IDLE, None));
     }
 
     #[test]
     fn lowest_bit_is_highest_priority() {
         assert_eq!(next(0b10000, 0), 4);
         assert_eq!(next(0b11111, 0b0100), 0);
-        assert_eq!(pick(0b11110, 0, group), (1, 0b01110));
+        // Picking 1 makes it the head of its group; 4, alone, needs none.
+        assert_eq!(pick(0b11110, || 0, group), (1, Some(0b00010)));
+        assert_eq!(pick(0b10000, || 0b100, group), (4, None));
     }
 
     #[test]
@@ -202,7 +209,8 @@ mod tests {
     #[test]
     fn the_head_keeps_the_core_against_its_equals() {
         // 2 was picked last: it is the head, and runs again.
-        let heads = picked(0, 0b01110, 2);
+        let heads = heads_after(0b1110, rotate_head(0, 0b01110, 1));
+        assert_eq!(heads, 0b0100);
         assert_eq!(next(0b1110, heads), 2);
         // Unless it is not ready (blocked: the one after it), or a higher
         // priority is.
@@ -216,9 +224,10 @@ mod tests {
     /// pick's answer).
     #[test]
     fn a_preempted_thread_resumes_first_among_its_equals() {
-        let heads = picked(picked(0, 0b01110, 1), 0b01110, 2);
+        let heads = heads_after(0b01110, heads_after(0b01110, 0) << 1);
+        assert_eq!(next(0b01110, heads), 2);
         assert_eq!(next(0b01111, heads), 0);
-        let heads = picked(heads, 0b00001, 0);
+        let heads = heads_after(0b01111, heads);
         assert_eq!(next(0b01110, heads), 2);
         // The heads of the two groups do not disturb each other.
         assert_eq!(heads & 0b01110, 0b00100);
@@ -269,8 +278,8 @@ mod tests {
                 self.heads = rotate_head(self.heads, self.groups[current], current);
             }
             let groups = self.groups.clone();
-            let (next, group) = pick(self.ready, self.heads, |i| groups[i]);
-            self.heads = picked(self.heads, group, next);
+            let (next, heads) = pick(self.ready, || self.heads, |i| groups[i]);
+            self.heads = heads.unwrap_or(self.heads);
             if next != current {
                 let (save, restore) = slice_handover(current, next, self.ready, rotate, self.preempted);
                 if save {
@@ -385,7 +394,7 @@ mod tests {
     fn proxy_runs_the_owner_of_a_blocked_high_thread() {
         // 0 (high) waits for a mutex owned by 2 (low); 1 (medium) is ready.
         let ready = 0b110;
-        let (next, _) = pick(ready | 0b001, 0, |i| 1 << i);
+        let (next, _) = pick(ready | 0b001, || 0, |i| 1 << i);
         assert_eq!(next, 0);
         assert_eq!(resolve_proxy(next, ready, |_| 2, || 1), 2);
         // Owner not ready (asleep): plain pick.

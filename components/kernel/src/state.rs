@@ -360,57 +360,57 @@ pub(crate) fn rotate(cs: CriticalSection<'_>) {
     ROTATE.store(true, Relaxed);
 }
 
-/// The context switch's decision (interrupts masked): saves the outgoing
-/// thread's stack pointer `sp`, picks the next thread and makes it the
+/// The context switch's decision (interrupts masked): saves the stack
+/// pointer `sp` of the outgoing thread `current` (the running one), picks the next thread and makes it the
 /// running one; returns its index. A yield or an expired slice passes the
 /// round robin's turn on; a preempted thread keeps its turn and the rest of
 /// its slice (see [`crate::sched`]).
 #[inline(always)]
-pub(crate) fn switch(cs: CriticalSection<'_>, sp: usize) -> usize {
-    use crate::sched::{pick, picked, rotate_head};
+pub(crate) fn switch(cs: CriticalSection<'_>, current: usize, sp: usize) -> usize {
+    use crate::sched::{pick, rotate_head};
     let _ = cs;
-    let current = CURRENT.load(Relaxed);
     if current <= IDLE {
         SP[current].store(sp, Relaxed);
     }
     let rotate = ROTATE.load(Relaxed);
-    let mut heads = HEADS.load(Relaxed);
     if rotate {
         ROTATE.store(false, Relaxed);
         if let Some(g) = GROUP.get(current) {
-            heads = rotate_head(heads, g.load(Relaxed), current);
+            HEADS.store(rotate_head(HEADS.load(Relaxed), g.load(Relaxed), current), Relaxed);
         }
     }
     let ready = READY.load(Relaxed);
+    let heads = || HEADS.load(Relaxed);
     let group_of = |i: usize| GROUP.get(i).map_or(0, |g| g.load(Relaxed));
     #[cfg(feature = "mutex")]
-    let (next, group) = {
-        let (next, group) = pick(ready | PROXY.load(Relaxed), heads, group_of);
+    let (next, heads) = {
+        let (next, picked) = pick(ready | PROXY.load(Relaxed), heads, group_of);
         let owner_of = |i: usize| PROXY_TO.get(i).map_or(usize::MAX, |o| o.load(Relaxed));
-        (crate::sched::resolve_proxy(next, ready, owner_of, || pick(ready, heads, group_of).0), group)
+        // A chain that ends at a thread that is not ready (rare: the owner
+        // sleeps): the highest-priority ready thread.
+        let plain = || if ready == 0 { IDLE } else { ready.trailing_zeros() as usize };
+        (crate::sched::resolve_proxy(next, ready, owner_of, plain), picked)
     };
     #[cfg(not(feature = "mutex"))]
-    let (next, group) = pick(ready, heads, group_of);
+    let (next, heads) = pick(ready, heads, group_of);
     let next = next.min(IDLE);
-    HEADS.store(picked(heads, group, next), Relaxed);
+    if let Some(h) = heads {
+        HEADS.store(h, Relaxed);
+    }
+    // The time slice, as ThreadX: a thread a higher one preempted (still
+    // ready, not rotated away) keeps the rest of its slice in its `WAKE`
+    // word; the next thread gets its saved rest back, or a new slice.
     #[cfg(feature = "preempt")]
     if bluegen_config::TIME_SLICE_TICKS > 0 && next != current {
-        let preempted = PREEMPTED.load(Relaxed);
+        let mut preempted = PREEMPTED.load(Relaxed);
         let (save, restore) = crate::sched::slice_handover(current, next, ready, rotate, preempted);
-        let mut preempted = preempted;
-        if let (true, Some(w)) = (save, WAKE.get(current)) {
-            w.store(SLICE.load(Relaxed), Relaxed);
-            preempted |= 1 << current;
+        if save {
+            WAKE[current % MAX_THREADS].store(SLICE.load(Relaxed), Relaxed);
+            preempted |= 1 << (current % MAX_THREADS);
         }
-        let slice = match WAKE.get(next) {
-            Some(w) if restore => {
-                preempted &= !(1 << next);
-                w.load(Relaxed)
-            }
-            _ => bluegen_config::TIME_SLICE_TICKS,
-        };
+        let slice = if restore { WAKE[next % MAX_THREADS].load(Relaxed) } else { bluegen_config::TIME_SLICE_TICKS };
         SLICE.store(slice, Relaxed);
-        PREEMPTED.store(preempted, Relaxed);
+        PREEMPTED.store(if restore { preempted & !(1 << (next % MAX_THREADS)) } else { preempted }, Relaxed);
     }
     CURRENT.store(next, Relaxed);
     next

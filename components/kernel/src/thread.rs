@@ -74,27 +74,27 @@ pub(crate) static IDLE_STACK: crate::Stack<{ crate::sched::IDLE_STACK_WORDS }> =
 #[cfg(feature = "threads")]
 fn sched_start(boot: Boot, threads: &'static [ThreadSpec]) -> ! {
     use crate::sched::{MAX_THREADS, group_of};
-    critical(|cs| {
-        for (i, t) in threads.iter().enumerate().take(MAX_THREADS) {
-            let stack = t.stack(&boot);
-            let sp = crate::stack::init(stack, t.entry);
-            crate::state::add(cs, i, sp, group_of(threads.iter().map(|t| t.priority), i));
-            // `start = false`: suspended from the start (bluegen asks for
-            // `SUSPEND` then).
-            #[cfg(feature = "suspend")]
-            if !t.start {
-                crate::state::suspend(cs, i);
-            }
-            if cfg!(feature = "stack-check") {
-                crate::stack::fill_red_zone(stack);
-            }
+    // Start-up: no thread runs yet and the tick is not started.
+    let cs = boot.critical_section();
+    for (i, t) in threads.iter().enumerate().take(MAX_THREADS) {
+        let stack = t.stack(&boot);
+        let sp = crate::stack::init(stack, t.entry);
+        crate::state::add(cs, i, sp, group_of(threads.iter().map(|t| t.priority), i));
+        // `start = false`: suspended from the start (bluegen asks for
+        // `SUSPEND` then).
+        #[cfg(feature = "suspend")]
+        if !t.start {
+            crate::state::suspend(cs, i);
         }
-        // The pool's too, so that a scan after a fault finds the stacks
-        // of threads not spawned yet intact.
-        #[cfg(all(feature = "spawn", feature = "stack-check"))]
-        crate::pool::fill_red_zones();
-        crate::state::set_idle(cs, crate::stack::init(IDLE_STACK.words(), idle));
-    });
+        if cfg!(feature = "stack-check") {
+            crate::stack::fill_red_zone(stack);
+        }
+    }
+    // The pool's too, so that a scan after a fault finds the stacks of
+    // threads not spawned yet intact.
+    #[cfg(all(feature = "spawn", feature = "stack-check"))]
+    crate::pool::fill_red_zones();
+    crate::state::set_idle(cs, crate::stack::init(IDLE_STACK.words(), idle));
     bluegen_port::start(boot)
 }
 
@@ -121,9 +121,10 @@ fn idle() {
 #[cfg(feature = "threads")]
 #[inline(always)]
 pub fn switch(cap: Switch, sp: usize) -> usize {
+    let current = crate::state::current();
     #[cfg(feature = "stack-check")]
-    crate::stack::check(crate::state::current());
-    let next = crate::state::switch(cap.critical_section(), sp);
+    crate::stack::check(current);
+    let next = crate::state::switch(cap.critical_section(), current, sp);
     #[cfg(feature = "stack-check")]
     bluegen_port::stack_limit(&cap, next, crate::stack::limit);
     crate::state::sp_of(next)

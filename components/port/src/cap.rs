@@ -12,12 +12,21 @@ impl Boot {
     /// # Safety
     ///
     /// Called once, by the image's boot entry, on the boot stack, before
-    /// any thread runs, and nothing but the kernel uses the stacks of the
-    /// image's thread table: starting lays out a first frame on each of
-    /// them and abandons the caller's stack.
+    /// any thread runs and before any interrupt that reaches the kernel is
+    /// enabled (the tick starts only with the scheduler), and nothing but
+    /// the kernel uses the stacks of the image's thread table: starting lays
+    /// out a first frame on each of them and abandons the caller's stack.
     #[inline(always)]
     pub const unsafe fn new() -> Self {
         Self(())
+    }
+
+    /// Nothing else runs kernel code during start-up (no thread yet, no
+    /// interrupt that reaches the kernel enabled): a critical section
+    /// without masking.
+    #[inline(always)]
+    pub fn critical_section(&self) -> CriticalSection<'_> {
+        CriticalSection { _scope: PhantomData }
     }
 }
 
@@ -71,9 +80,10 @@ impl Tick {
     }
 }
 
-/// Proof that interrupts are masked on this core for `'cs`: kernel state is
-/// mutated only with one in hand. Only [`critical`] (and the switch and tick
-/// capabilities, which run masked) hand one out; it cannot outlive the
+/// Proof that no other kernel code runs on this core for `'cs`: interrupts
+/// are masked (or, at start-up, none that reaches the kernel is enabled
+/// yet). Kernel state is mutated only with one in hand. Only [`critical`]
+/// (and the boot, switch and tick capabilities) hand one out; it cannot outlive the
 /// closure it was given to (`'cs` is invariant and local to the call).
 ///
 /// It masks interrupts, not thread switches a thread asks for itself: code

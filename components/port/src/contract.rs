@@ -8,12 +8,13 @@ pub trait Arch {
     /// The alignment of a thread's stack pointer, in bytes (8 on Arm, 16 on
     /// RISC-V).
     const STACK_ALIGN: usize;
-    /// A thread's first frame, as slots of a machine word.
-    type Frame: AsRef<[usize]>;
-    /// The first frame of a thread, lowest address first, so that switching
-    /// to it runs `entry` and then the kernel's thread exit.
-    /// [`crate::stack::lay_out`] writes it at the top of the thread's stack.
-    fn first_frame(entry: fn()) -> Self::Frame;
+    /// Machine words of a thread's first frame.
+    const FRAME_SLOTS: usize;
+    /// Slot `slot` (0 at the lowest address) of the first frame of a thread,
+    /// so that switching to the frame runs `entry` and then the kernel's
+    /// thread exit: the frame as data, which [`crate::stack::lay_out`]
+    /// writes at the top of the thread's stack.
+    fn frame_slot(entry: fn(), slot: usize) -> usize;
     /// Starts the tick and switches to the first thread; never returns.
     ///
     /// # Safety
@@ -141,8 +142,9 @@ macro_rules! arch {
         const _: () = {
         #[unsafe(no_mangle)]
         fn __bluegen_port_init_stack(stack: &[core::sync::atomic::AtomicU32], entry: fn()) -> usize {
-            let frame = <$arch as $crate::Arch>::first_frame(entry);
-            $crate::stack::lay_out(stack, <$arch as $crate::Arch>::STACK_ALIGN, core::convert::AsRef::as_ref(&frame))
+            $crate::stack::lay_out(stack, <$arch as $crate::Arch>::STACK_ALIGN, <$arch as $crate::Arch>::FRAME_SLOTS, |slot| {
+                <$arch as $crate::Arch>::frame_slot(entry, slot)
+            })
         }
 
         #[unsafe(no_mangle)]

@@ -83,7 +83,7 @@ pub fn threads() -> &'static [ThreadSpec] {
 /// Lays out the first frame of a thread on `stack` (stacks grow down from
 /// its end), so that switching to the returned stack pointer calls `entry`,
 /// and the kernel's thread exit when `entry` returns. The frame is the arch
-/// crate's ([`Arch::first_frame`]); [`stack::lay_out`] writes it.
+/// crate's ([`Arch::frame_slot`]); [`stack::lay_out`] writes it.
 ///
 /// Safe: it stores atomics into a slice the caller holds. No public item
 /// hands out the stack of a thread that runs (a [`ThreadSpec`] keeps its

@@ -38,16 +38,17 @@ pub fn red_zone_broken(words: &[AtomicU32]) -> bool {
 /// Words of `u32` per frame slot (1 on 32-bit targets, 2 on 64-bit ones).
 const WORDS_PER_SLOT: usize = core::mem::size_of::<usize>() / 4;
 
-/// Lays out `frame` (slots of the arch's first frame, lowest address first)
-/// at the top of `stack`, below the end aligned down to `align` bytes (a
-/// power of two); returns the stack pointer that points at its first slot.
-/// Only atomics of `stack` are written, so a stack too short for the frame
-/// gets what fits (bluegen checks stack sizes).
+/// Lays out a frame of `slots` machine words, slot `i` being `frame(i)`
+/// (lowest address first), at the top of `stack`, below its end aligned
+/// down to `align` bytes (a power of two); returns the stack pointer that
+/// points at slot 0. Only atomics of `stack` are written, so a stack too
+/// short for the frame gets what fits (bluegen checks stack sizes).
 #[inline(always)]
-pub fn lay_out(stack: &[AtomicU32], align: usize, frame: &[usize]) -> usize {
-    let sp = (top(stack) & !(align - 1)) - core::mem::size_of_val(frame);
+pub fn lay_out(stack: &[AtomicU32], align: usize, slots: usize, frame: impl Fn(usize) -> usize) -> usize {
+    let sp = (top(stack) & !(align - 1)) - slots * core::mem::size_of::<usize>();
     let first = sp.wrapping_sub(stack.as_ptr() as usize) / 4;
-    for (i, &slot) in frame.iter().enumerate() {
+    for i in 0..slots {
+        let slot = frame(i);
         for k in 0..WORDS_PER_SLOT {
             if let Some(word) = stack.get(first + i * WORDS_PER_SLOT + k) {
                 word.store((slot as u64 >> (32 * k)) as u32, Relaxed);
