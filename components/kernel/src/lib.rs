@@ -54,7 +54,8 @@ mod semaphore;
 pub mod spawn;
 pub mod stack;
 #[cfg(feature = "threads")]
-#[cfg_attr(not(feature = "preempt"), allow(dead_code))]
+// Every feature set uses part of the block/wake API, the full set all of it.
+#[cfg_attr(not(all(feature = "semaphore", feature = "mutex", feature = "events", feature = "timers", feature = "spawn")), allow(dead_code))]
 mod state;
 #[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
 mod sync;

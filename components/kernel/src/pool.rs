@@ -71,6 +71,7 @@ pub(crate) fn ended(cs: CriticalSection<'_>, index: usize) {
 }
 
 /// Fills the red zone of every pool stack, at start-up.
+#[cfg(feature = "stack-check")]
 pub(crate) fn fill_red_zones() {
     for stack in &POOL {
         crate::stack::fill_red_zone(stack.words());
