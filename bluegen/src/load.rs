@@ -69,6 +69,8 @@ pub struct RawThread {
     pub entry: Option<Spanned<String>>,
     pub priority: Option<Spanned<toml::Value>>,
     pub stack: Option<Spanned<toml::Value>>,
+    /// `start = false`: the thread starts suspended.
+    pub start: Option<Spanned<toml::Value>>,
 }
 
 /// The device's app crate as read from disk.
@@ -195,7 +197,7 @@ fn app(root: &Root, dir: &Path, app: Option<&Spanned<String>>, source: &Source) 
 /// The keys a table of device.toml may hold.
 const DEVICE_KEYS: &[&str] = &["name", "board", "chip", "preset", "app"];
 const MEMORY_KEYS: &[&str] = &["flash", "ram", "flash-origin", "ram-origin"];
-const THREAD_KEYS: &[&str] = &["entry", "priority", "stack"];
+const THREAD_KEYS: &[&str] = &["entry", "priority", "stack", "start"];
 const BUDGET_KEYS: &[&str] = &["flash", "ram", "components"];
 const TOP_KEYS: &[&str] = &["device", "memory", "features", "threads", "budget"];
 
@@ -390,7 +392,12 @@ impl Walker<'_> {
     }
 
     fn thread(&mut self, t: &DeTable<'_>, path: &str, span: std::ops::Range<usize>) -> Spanned<RawThread> {
-        let th = RawThread { entry: self.string(t, path, "entry"), priority: self.any(t, path, "priority"), stack: self.any(t, path, "stack") };
+        let th = RawThread {
+            entry: self.string(t, path, "entry"),
+            priority: self.any(t, path, "priority"),
+            stack: self.any(t, path, "stack"),
+            start: self.any(t, path, "start"),
+        };
         for (key, example) in [("entry", "\"main\""), ("priority", "1"), ("stack", "1024")] {
             if !t.contains_key(key) {
                 self.missing(path, key, span.clone(), example);

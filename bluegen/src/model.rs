@@ -103,12 +103,18 @@ pub struct Thread {
     pub entry: String,
     pub priority: u8,
     pub stack: u32,
+    /// Whether it is ready at start-up (`start = false`: it starts
+    /// suspended, until another thread resumes it).
+    pub start: bool,
     /// Where device.toml gives the priority, for errors found later.
     #[serde(skip)]
     pub priority_at: Option<crate::diag::Location>,
     /// Where device.toml gives the stack size.
     #[serde(skip)]
     pub stack_at: Option<crate::diag::Location>,
+    /// Where device.toml gives `start`.
+    #[serde(skip)]
+    pub start_at: Option<crate::diag::Location>,
     /// The `[threads.<name>]` header.
     #[serde(skip)]
     pub at: Option<crate::diag::Location>,

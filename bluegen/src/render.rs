@@ -129,6 +129,7 @@ pub fn context(plan: &Plan, pin: &crate::toolchain::Pin) -> Result<Value> {
                 entry => format!("app::{}", t.entry),
                 priority => t.priority,
                 stack => t.stack,
+                start => t.start,
             }
         })
         .collect();

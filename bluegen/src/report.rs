@@ -124,14 +124,14 @@ pub fn misplaced_sections(path: &Path, flash: Region, ram: Region) -> Result<Vec
 /// `<image>::__BLUEGEN_STACK_<THREAD>`, which the image template generates
 /// (in bluegen's reserved `__bluegen` namespace, so an app's own
 /// `STACK_…` static stays the app's), the kernel's `IDLE_STACK`, or its
-/// pool for spawned threads (`spawn::POOL`).
+/// pool for spawned threads (`pool::POOL`).
 pub fn stack_row(demangled: &str) -> Option<String> {
     let last = demangled.rsplit("::").next().unwrap_or(demangled);
     let kernel = demangled.starts_with("bluegen_kernel::");
     match last.strip_prefix(THREAD_STACK_PREFIX) {
         Some(thread) if !thread.is_empty() => Some(format!("stack of thread `{}`", thread.to_lowercase())),
         _ if kernel && last == "IDLE_STACK" => Some("stack of the idle thread".into()),
-        _ if demangled == "bluegen_kernel::spawn::POOL" => Some("stacks of spawned threads (the pool)".into()),
+        _ if demangled == "bluegen_kernel::pool::POOL" => Some("stacks of spawned threads (the pool)".into()),
         _ => None,
     }
 }

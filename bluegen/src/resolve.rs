@@ -148,6 +148,7 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     let stack_size = boot_stack_size(&device, &config);
     let mut errors = preset_mistakes;
     errors.extend(priorities(&device, &config));
+    errors.extend(suspended_without_suspend(&device, &config));
     errors.extend(app_package(&device, &components));
     errors.extend(crate_name(&device, &components));
     errors.extend(budget_names(&device, &components));
@@ -239,6 +240,37 @@ fn priorities(device: &Device, config: &Config) -> Vec<Diagnostic> {
                 .value(t.priority.to_string())
                 .why(format!("the kernel has {levels} priority levels (`priorities = {levels}`): thread priorities go from 1 to {}", levels - 1))
                 .hint(format!("lower the priority, or raise the levels: [features] priorities = {}", (i64::from(t.priority) + 1).min(32)))
+        })
+        .collect()
+}
+
+/// `start = false` needs the kernel's `SUSPEND` (and so `THREADS`): a
+/// thread that starts suspended must be resumable, and without threads they
+/// run one after another on the boot stack.
+fn suspended_without_suspend(device: &Device, config: &Config) -> Vec<Diagnostic> {
+    let on = |name: &str| matches!(config.get(name).and_then(|s| s.value.clone()), Some(kconfig::Value::Bool(true)));
+    if on("SUSPEND") {
+        return Vec::new();
+    }
+    let (why, set) = if on("THREADS") {
+        ("a thread that starts suspended needs the kernel's suspend and resume (`suspend`), which is off", "set features.suspend = true in device.toml")
+    } else {
+        (
+            "a thread that starts suspended needs the scheduler, and `threads` is off: threads run one after another, and nothing could resume it",
+            "set features.threads = true and features.suspend = true in device.toml",
+        )
+    };
+    device
+        .threads
+        .iter()
+        .filter(|t| !t.start)
+        .map(|t| {
+            Diagnostic::error(format!("invalid value for `threads.{}.start`", t.name))
+                .at(t.start_at.clone())
+                .key(format!("threads.{}.start", t.name))
+                .value("false")
+                .why(why)
+                .hint(format!("{set}, or remove `start = false`"))
         })
         .collect()
 }

@@ -441,14 +441,29 @@ fn validate_thread(
             }
         }
     });
-    let (Some((entry, _)), Some(priority), Some(stack)) = (entry, priority, stack) else { return None };
+    let start = match raw.start.as_ref() {
+        None => Some(true),
+        Some(v) => match v.get_ref().as_bool() {
+            Some(b) => Some(b),
+            None => {
+                errors.push(
+                    bad_value(source, v, &key("start"), "`start` is a bool: whether the thread is ready at start-up".into())
+                        .hint("write `start = false` for a thread that starts suspended (another thread resumes it), or leave the key out"),
+                );
+                None
+            }
+        },
+    };
+    let (Some((entry, _)), Some(priority), Some(stack), Some(start)) = (entry, priority, stack, start) else { return None };
     (errors.len() == before).then(|| Thread {
         name: t_name.clone(),
         entry,
         priority,
         stack,
+        start,
         priority_at: raw.priority.as_ref().map(|p| source.location(p.span())),
         stack_at: raw.stack.as_ref().map(|s| source.location(s.span())),
+        start_at: raw.start.as_ref().map(|s| source.location(s.span())),
         at: Some(source.location(name.span())),
     })
 }

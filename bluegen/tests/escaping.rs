@@ -89,7 +89,7 @@ fn project(tmp: &Path, case: &Case) -> PathBuf {
     std::fs::write(app.join("Cargo.toml"), format!("[package]\nname = {}\nversion = \"0.1.0\"\n", toml_string(&case.app_package))).unwrap();
     std::fs::write(app.join("src/lib.rs"), "#![no_std]\npub fn main() {}\n").unwrap();
     let device = format!(
-        "[device]\nname = \"band\"\nboard = \"qemu-mps2-an385\"\napp = {}\n\n[threads.main]\nentry = \"main\"\npriority = 1\nstack = 1024\n",
+        "[device]\nname = \"band\"\nboard = \"qemu-mps2-an385\"\napp = {}\n\n[features]\nthreads = true\n\n[threads.main]\nentry = \"main\"\npriority = 1\nstack = 1024\n",
         toml_string(&case.app_dir)
     );
     std::fs::write(dir.join("device.toml"), device).unwrap();
@@ -104,7 +104,7 @@ fn keys(t: &toml::Table) -> Vec<&str> {
     t.keys().map(String::as_str).collect()
 }
 
-/// `name` and `entry` of each element of `static THREADS`.
+/// `name` and `entry` of each `ThreadSpec::new` of `static THREADS`.
 fn threads_of(main_rs: &syn::File) -> Vec<(String, String)> {
     let init = main_rs
         .items
@@ -119,10 +119,11 @@ fn threads_of(main_rs: &syn::File) -> Vec<(String, String)> {
         .elems
         .iter()
         .map(|e| {
-            let syn::Expr::Struct(spec) = e else { panic!("not a ThreadSpec") };
-            let field = |name: &str| &spec.fields.iter().find(|f| matches!(&f.member, syn::Member::Named(i) if i == name)).unwrap().expr;
-            let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(name), .. }) = field("name") else { panic!("name is not a string literal") };
-            let syn::Expr::Path(entry) = field("entry") else { panic!("entry is not a path") };
+            // `ThreadSpec::new(name, entry, priority, stack, start)`.
+            let syn::Expr::Call(spec) = e else { panic!("not a ThreadSpec::new call") };
+            let arg = |i: usize| &spec.args[i];
+            let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(name), .. }) = arg(0) else { panic!("name is not a string literal") };
+            let syn::Expr::Path(entry) = arg(1) else { panic!("entry is not a path") };
             let entry = entry.path.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>().join("::");
             (name.value(), entry)
         })

@@ -19,13 +19,6 @@ const STKOF: u32 = 1 << 20;
 
 fault_entry!("__bluegen_usagefault", "__bluegen_usage_fault");
 
-// SAFETY: the generated image defines these with `#[unsafe(no_mangle)]` and
-// exactly these signatures; neither has preconditions.
-unsafe extern "Rust" {
-    safe fn __bluegen_console_write(bytes: &[u8]);
-    safe fn __bluegen_stack_overflow() -> !;
-}
-
 /// Enables the UsageFault exception, so stack overflows come to it.
 pub fn enable() {
     // SAFETY: SHCSR is an architected System Control Block register;
@@ -51,8 +44,8 @@ extern "C" fn __bluegen_usage_fault(frame: *const u32) -> ! {
     // SAFETY: reading CFSR has no side effect.
     let cfsr = unsafe { (CFSR as *const u32).read_volatile() };
     if cfsr & STKOF != 0 {
-        __bluegen_console_write(b"\nfault: stack limit (PSPLIM) exceeded");
-        __bluegen_stack_overflow();
+        bluegen_port::console_write(b"\nfault: stack limit (PSPLIM) exceeded");
+        bluegen_port::kernel::stack_overflow();
     }
     crate::fault::__bluegen_hard_fault(frame)
 }

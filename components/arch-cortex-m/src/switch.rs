@@ -1,11 +1,12 @@
-//! The context switch (PendSV) and the kernel's port functions.
+//! The context switch (PendSV) and this arch's side of the port contract.
 //!
 //! Threads run in thread mode on the process stack (PSP); exceptions run on
 //! the main stack, which is the boot stack. PendSV has the lowest priority,
 //! so a switch happens only when no other handler is active. It pushes
 //! r4–r11 and EXC_RETURN (and s16–s31 when the thread used the FPU) below
 //! the hardware frame, asks the kernel for the next thread
-//! (`__bluegen_switch(sp) -> sp`, defined by the image) and pops that
+//! (`__bluegen_switch(sp) -> sp`, declared by `bluegen_port`, defined by the
+//! image) and pops that
 //! thread's registers: with one `stmdb`/`ldmia` on Thumb-2 cores, with a
 //! Thumb-1 sequence that leaves the same frame on ARMv6-M.
 
@@ -140,123 +141,117 @@ const SHPR3: usize = 0xE000_ED20;
 /// Hardware frame (r0–r3, r12, lr, pc, xPSR) plus the saved r4–r11 and EXC_RETURN.
 const FRAME_WORDS: usize = 8 + 9;
 
-// SAFETY: the generated image defines these with `#[unsafe(no_mangle)]` and
-// exactly these signatures; neither has preconditions.
-unsafe extern "Rust" {
-    safe fn __bluegen_thread_return() -> !;
-}
-
 /// Where every thread starts: runs its entry (passed as an address in the
 /// first argument register), then ends the thread.
 extern "C" fn thread_start(entry: usize) -> ! {
-    // SAFETY: `__bluegen_port_init_stack` put exactly a `fn()` of the image,
-    // turned into an address, in this register; nothing else reaches here.
+    // SAFETY: `frame_slot` put exactly a `fn()` of the image, turned into
+    // an address, in this register; nothing else reaches here (no thread
+    // returns into it: lr is 0).
     let entry: fn() = unsafe { core::mem::transmute::<usize, fn()>(entry) };
     entry();
-    __bluegen_thread_return()
+    bluegen_port::kernel::thread_return()
 }
 
-/// Lays out a thread's first frame below `top` (8-byte aligned); see
-/// `bluegen_kernel::port`.
-#[unsafe(no_mangle)]
-fn __bluegen_port_init_stack(top: usize, entry: fn()) -> usize {
-    let sp = (top & !7) - FRAME_WORDS * 4;
-    let frame = sp as *mut u32;
-    let words: [u32; FRAME_WORDS] = [
-        0, 0, 0, 0, 0, 0, 0, 0,                   // r4–r11
-        0xFFFF_FFFD,                              // EXC_RETURN: thread mode, PSP, no FP
-        entry as usize as u32,                    // r0: the entry
-        0, 0, 0, 0,                               // r1–r3, r12
-        0,                                        // lr: thread_start never returns
-        thread_start as *const () as usize as u32 & !1,        // pc
-        0x0100_0000,                              // xPSR: Thumb
-    ];
-    for (i, w) in words.into_iter().enumerate() {
-        // SAFETY: `top` is the end of a thread stack of the image, at least
-        // FRAME_WORDS words long (bluegen checks thread stack sizes), and no
-        // thread runs on it yet, so these words are ours to write.
-        unsafe { frame.add(i).write_volatile(w) };
-    }
-    sp
-}
+/// This arch's side of the port contract (see `bluegen_port::Arch`).
+struct CortexM;
 
-/// Starts the scheduler: PendSV at the lowest priority, PSP = 0 (nothing to
-/// save), then PendSV switches to the first thread.
-#[unsafe(no_mangle)]
-fn __bluegen_port_start() -> ! {
-    // SAFETY: SHPR3 and ICSR are the architected System Control Block
-    // registers of every M profile core; setting PendSV's priority byte and
-    // pending it has no other effect. Zeroing PSP is harmless while thread
-    // mode runs on MSP; PendSV reads it to know nothing is to be saved.
-    unsafe {
-        let shpr3 = SHPR3 as *mut u32;
-        shpr3.write_volatile(shpr3.read_volatile() | 0xFF << 16);
-        core::arch::asm!("msr psp, {0}", in(reg) 0u32, options(nomem, nostack));
-        #[cfg(armv8m_main)]
-        if cfg!(feature = "stack-check") {
-            crate::stack_limit::enable();
+bluegen_port::arch!(CortexM);
+
+impl bluegen_port::Arch for CortexM {
+    const STACK_ALIGN: usize = 8;
+    const FRAME_SLOTS: usize = FRAME_WORDS;
+
+    /// The saved r4–r11 (0–7) and EXC_RETURN (8), then the hardware frame
+    /// PendSV returns through (r0–r3, r12, lr, pc, xPSR): thread mode on
+    /// PSP, no FP, `thread_start(entry)`; every other slot 0.
+    #[inline(always)]
+    fn frame_slot(entry: fn(), slot: usize) -> usize {
+        match slot {
+            8 => 0xFFFF_FFFD,                                 // EXC_RETURN: thread mode, PSP, no FP
+            9 => entry as usize,                              // r0: the entry
+            15 => thread_start as *const () as usize & !1,    // pc
+            16 => 0x0100_0000,                                // xPSR: Thumb
+            _ => 0,                                           // r4–r11, r1–r3, r12, lr (thread_start never returns)
         }
-        #[cfg(feature = "tick")]
-        tick::start();
-        (ICSR as *mut u32).write_volatile(1 << 28);
-        core::arch::asm!("dsb", "isb", "cpsie i", options(nomem, nostack));
     }
-    crate::halt()
-}
 
-/// Pends PendSV: the switch happens as soon as no other handler runs.
-#[unsafe(no_mangle)]
-fn __bluegen_port_pend_switch() {
-    // SAFETY: writing bit 28 of ICSR only pends PendSV; `isb` lets it be
-    // taken before the next instruction when thread mode runs.
-    unsafe {
-        (ICSR as *mut u32).write_volatile(1 << 28);
-        core::arch::asm!("dsb", "isb", options(nomem, nostack, preserves_flags));
+    /// Starts the scheduler: PendSV at the lowest priority, PSP = 0 (nothing
+    /// to save), then PendSV switches to the first thread.
+    #[inline(always)]
+    unsafe fn start() -> ! {
+        // SAFETY: SHPR3 and ICSR are the architected System Control Block
+        // registers of every M profile core; setting PendSV's priority byte
+        // and pending it has no other effect. Zeroing PSP is harmless while
+        // thread mode runs on MSP; PendSV reads it to know nothing is to be
+        // saved. The caller's contract: once, from the boot stack, every
+        // thread's first frame laid out.
+        unsafe {
+            let shpr3 = SHPR3 as *mut u32;
+            shpr3.write_volatile(shpr3.read_volatile() | 0xFF << 16);
+            core::arch::asm!("msr psp, {0}", in(reg) 0u32, options(nomem, nostack));
+            #[cfg(armv8m_main)]
+            if cfg!(feature = "stack-check") {
+                crate::stack_limit::enable();
+            }
+            #[cfg(feature = "tick")]
+            tick::start();
+            (ICSR as *mut u32).write_volatile(1 << 28);
+            core::arch::asm!("dsb", "isb", "cpsie i", options(nomem, nostack));
+        }
+        crate::halt()
     }
-}
 
-/// Sleeps until an interrupt.
-#[unsafe(no_mangle)]
-fn __bluegen_port_wait() {
-    // SAFETY: `wfi` only waits for an interrupt.
-    unsafe { core::arch::asm!("wfi", options(nomem, nostack, preserves_flags)) };
-}
+    /// Pends PendSV: the switch happens as soon as no other handler runs.
+    fn pend_switch() {
+        // SAFETY: writing bit 28 of ICSR only pends PendSV; `isb` lets it be
+        // taken before the next instruction when thread mode runs.
+        unsafe {
+            (ICSR as *mut u32).write_volatile(1 << 28);
+            core::arch::asm!("dsb", "isb", options(nomem, nostack, preserves_flags));
+        }
+    }
 
-/// Masks interrupts (PRIMASK); returns the previous PRIMASK.
-#[unsafe(no_mangle)]
-fn __bluegen_port_lock() -> usize {
-    let primask: u32;
-    // SAFETY: reads PRIMASK and sets it; touches no memory.
-    unsafe { core::arch::asm!("mrs {0}, primask", "cpsid i", out(reg) primask, options(nomem, nostack, preserves_flags)) };
-    primask as usize
-}
+    /// Sleeps until an interrupt.
+    fn wait() {
+        // SAFETY: `wfi` only waits for an interrupt.
+        unsafe { core::arch::asm!("wfi", options(nomem, nostack, preserves_flags)) };
+    }
 
-/// Restores PRIMASK as `__bluegen_port_lock` found it.
-#[unsafe(no_mangle)]
-fn __bluegen_port_unlock(state: usize) {
-    // SAFETY: writes back a PRIMASK value read before; touches no memory.
-    unsafe { core::arch::asm!("msr primask, {0}", in(reg) state as u32, options(nomem, nostack, preserves_flags)) };
-}
+    /// Masks interrupts (PRIMASK); returns the previous PRIMASK.
+    fn lock() -> usize {
+        let primask: u32;
+        // SAFETY: reads PRIMASK and sets it; touches no memory.
+        unsafe { core::arch::asm!("mrs {0}, primask", "cpsid i", out(reg) primask, options(nomem, nostack, preserves_flags)) };
+        primask as usize
+    }
 
-/// The stack limit of the thread about to run: PSPLIM on ARMv8-M
-/// mainline (see `crate::stack_limit`); nothing to do (and nothing to
-/// compute) on other cores.
-#[unsafe(no_mangle)]
-fn __bluegen_port_stack_limit(next: usize, limit_of: fn(usize) -> usize) {
+    /// Restores PRIMASK as `lock` found it.
+    unsafe fn unlock(state: usize) {
+        // SAFETY: writes back a PRIMASK value read before; touches no memory.
+        unsafe { core::arch::asm!("msr primask, {0}", in(reg) state as u32, options(nomem, nostack, preserves_flags)) };
+    }
+
+    #[cfg(feature = "tick")]
+    fn counter(ticks: u32) -> u64 {
+        tick::counter(ticks)
+    }
+
+    #[cfg(feature = "tick")]
+    fn idle_sleep(ticks: u32) -> u32 {
+        tick::idle_sleep(ticks)
+    }
+
+    /// The stack limit of the thread about to run: PSPLIM on ARMv8-M
+    /// mainline (see `crate::stack_limit`); nothing to do (and nothing to
+    /// compute) on other cores.
     #[cfg(armv8m_main)]
-    crate::stack_limit::set(limit_of(next));
-    #[cfg(not(armv8m_main))]
-    let _ = (next, limit_of);
+    unsafe fn stack_limit(next: usize, limit_of: fn(usize) -> usize) {
+        crate::stack_limit::set(limit_of(next));
+    }
 }
 
 #[cfg(feature = "tick")]
 mod tick {
-    // SAFETY: the generated image defines `__bluegen_tick` with
-    // `#[unsafe(no_mangle)]` and exactly this signature.
-    unsafe extern "Rust" {
-        safe fn __bluegen_tick() -> bool;
-    }
-
     /// SysTick Control and Status, Reload and Current Value registers.
     const SYST_CSR: usize = 0xE000_E010;
     const SYST_RVR: usize = 0xE000_E014;
@@ -292,15 +287,14 @@ mod tick {
         write(SYST_CSR, 0b111);
     }
 
-    /// Tickless idle (see `bluegen_kernel::port`), with PRIMASK set: WFI
+    /// Tickless idle (see `bluegen_port::idle_sleep`), with PRIMASK set: WFI
     /// still wakes on a pending interrupt, which is taken once the kernel
     /// unmasks. The counter runs one long count to the wanted tick; the
     /// SysTick handler puts the period back.
-    #[unsafe(no_mangle)]
-    fn __bluegen_port_idle_sleep(ticks: u32) -> u32 {
+    pub fn idle_sleep(ticks: u32) -> u32 {
         let ticks = ticks.min(MAX_TICKS);
         if ticks < 2 || pending() {
-            super::__bluegen_port_wait();
+            <super::CortexM as bluegen_port::Arch>::wait();
             return 0;
         }
         // Stop it to read a steady count: `left` cycles to the next tick.
@@ -311,7 +305,7 @@ mod tick {
         }
         let left = read(SYST_CVR).clamp(1, PERIOD);
         restart(left + (ticks - 1) * PERIOD);
-        super::__bluegen_port_wait();
+        <super::CortexM as bluegen_port::Arch>::wait();
         if pending() {
             // The long count ran out: its interrupt counts the last tick.
             return ticks - 1;
@@ -343,33 +337,32 @@ mod tick {
     }
 
     /// SysTick clock cycles since start: whole ticks plus the current count.
-    #[unsafe(no_mangle)]
-    fn __bluegen_port_counter(ticks: u32) -> u64 {
+    pub fn counter(ticks: u32) -> u64 {
         let reload = bluegen_config::SYSTICK_CLOCK_HZ / bluegen_config::TICK_HZ - 1;
-        let state = super::__bluegen_port_lock();
         // SAFETY: reading SysTick's current value and ICSR has no side
         // effect. A wrap whose interrupt is still pending (ICSR.PENDSTSET,
         // bit 26) is a tick the kernel has not counted yet: count it here.
-        let (current, pending) = unsafe {
+        let (current, pending) = bluegen_port::critical(|_| unsafe {
             let current = (SYST_CVR as *const u32).read_volatile();
             let pending = (super::ICSR as *const u32).read_volatile() & 1 << 26 != 0;
             if pending { ((SYST_CVR as *const u32).read_volatile(), 1) } else { (current, 0) }
-        };
-        super::__bluegen_port_unlock(state);
+        });
         (u64::from(ticks) + pending) * u64::from(reload + 1) + u64::from(reload - current.min(reload))
     }
 
     /// The SysTick handler: the kernel's tick, then PendSV if it asks for a switch.
     #[unsafe(no_mangle)]
     extern "C" fn __bluegen_systick() {
-        let state = super::__bluegen_port_lock();
-        // After a tickless sleep the reload is not one period: restart the
-        // periodic count from this tick.
-        if cfg!(feature = "tickless") && read(SYST_RVR) != PERIOD - 1 {
-            restart(PERIOD);
-        }
-        let switch = __bluegen_tick();
-        super::__bluegen_port_unlock(state);
+        let switch = bluegen_port::critical(|_| {
+            // After a tickless sleep the reload is not one period: restart
+            // the periodic count from this tick.
+            if cfg!(feature = "tickless") && read(SYST_RVR) != PERIOD - 1 {
+                restart(PERIOD);
+            }
+            // SAFETY: this is the tick interrupt, once per tick period,
+            // interrupts masked, and it pends the switch the kernel asks for.
+            unsafe { bluegen_port::kernel::tick() }
+        });
         if switch {
             // SAFETY: pends PendSV only.
             unsafe { (super::ICSR as *mut u32).write_volatile(1 << 28) };

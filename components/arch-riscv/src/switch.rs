@@ -1,4 +1,5 @@
-//! The context switch (an `ecall` trap) and the kernel's port functions.
+//! The context switch (an `ecall` trap) and this arch's side of the port
+//! contract.
 //!
 //! With threads on, `mtvec` points at `__bluegen_switch_trap_vector`: it
 //! pushes every register Rust may use (ra, t0–t6, s0–s11, a0–a7) and `mepc`
@@ -78,31 +79,17 @@ const A0: usize = 6;
 /// `mcause` of `ecall` from machine mode.
 const ECALL_M: usize = 11;
 
-// SAFETY: the generated image defines these with `#[unsafe(no_mangle)]` and
-// exactly these signatures; none has preconditions.
-unsafe extern "Rust" {
-    #[cfg(feature = "tick")]
-    safe fn __bluegen_tick() -> bool;
-    safe fn __bluegen_thread_return() -> !;
-    #[cfg(not(feature = "fault-report"))]
-    safe fn __bluegen_exit(code: i32) -> !;
-    /// Defined by the kernel (its `threads` feature turns on this crate's
-    /// `context-switch`): names a thread whose stack overflowed and fails
-    /// the run, returns if none did.
-    safe fn __bluegen_check_stacks();
-}
-// SAFETY: as above; `__bluegen_switch` is `extern "C"` for the assembly.
-unsafe extern "C" {
-    safe fn __bluegen_switch(sp: usize) -> usize;
-}
-
 /// The trap, past the register save: a switch for `ecall`, a fault otherwise.
 #[unsafe(no_mangle)]
 extern "C" fn __bluegen_trap_switch(sp: usize, mcause: usize) -> usize {
     #[cfg(feature = "tick")]
     if mcause == tick::MACHINE_TIMER {
         tick::rearm();
-        return if __bluegen_tick() { __bluegen_switch(sp) } else { sp };
+        // SAFETY: this is the machine timer interrupt, once per tick
+        // period, with MIE clear (a trap), and it switches when told to; the
+        // switch runs inside the same trap, for the `sp` the vector saved,
+        // and the vector restores the frame of the stack pointer returned.
+        return unsafe { if bluegen_port::kernel::tick() { bluegen_port::kernel::switch(sp) } else { sp } };
     }
     if mcause != ECALL_M {
         fault();
@@ -111,7 +98,9 @@ extern "C" fn __bluegen_trap_switch(sp: usize, mcause: usize) -> usize {
     // SAFETY: `sp` points at the frame the trap vector just pushed; slot
     // MEPC holds the address of the `ecall`, which resumes 4 bytes later.
     unsafe { mepc.write_volatile(mepc.read_volatile() + 4) };
-    __bluegen_switch(sp)
+    // SAFETY: inside the trap (MIE clear), for the `sp` the vector saved;
+    // the vector restores the frame of the stack pointer returned.
+    unsafe { bluegen_port::kernel::switch(sp) }
 }
 
 /// A trap that is a fault: first whether a thread overflowed its stack (the
@@ -120,89 +109,92 @@ extern "C" fn __bluegen_trap_switch(sp: usize, mcause: usize) -> usize {
 #[cold]
 #[inline(never)]
 fn fault() -> ! {
-    __bluegen_check_stacks();
+    bluegen_port::kernel::check_stacks();
     #[cfg(feature = "fault-report")]
     crate::fault::report();
     #[cfg(not(feature = "fault-report"))]
-    __bluegen_exit(1)
+    bluegen_port::exit(1)
 }
 
 /// Where every thread starts: runs its entry (passed as an address in the
 /// first argument register), then ends the thread.
 extern "C" fn thread_start(entry: usize) -> ! {
-    // SAFETY: `__bluegen_port_init_stack` put exactly a `fn()` of the image,
-    // turned into an address, in this register; nothing else reaches here.
+    // SAFETY: `frame_slot` put exactly a `fn()` of the image, turned into
+    // an address, in this register; nothing else reaches here.
     let entry: fn() = unsafe { core::mem::transmute::<usize, fn()>(entry) };
     entry();
-    __bluegen_thread_return()
+    bluegen_port::kernel::thread_return()
 }
 
-/// Lays out a thread's first frame below `top` (16-byte aligned); see
-/// `bluegen_kernel::port`.
-#[unsafe(no_mangle)]
-fn __bluegen_port_init_stack(top: usize, entry: fn()) -> usize {
-    let sp = (top & !15) - FRAME_SLOTS * core::mem::size_of::<usize>();
-    let frame = sp as *mut usize;
-    for i in 0..FRAME_SLOTS {
-        let word = match i {
+/// This arch's side of the port contract (see `bluegen_port::Arch`).
+struct RiscV;
+
+bluegen_port::arch!(RiscV);
+
+impl bluegen_port::Arch for RiscV {
+    const STACK_ALIGN: usize = 16;
+    const FRAME_SLOTS: usize = FRAME_SLOTS;
+
+    /// The trap frame the vector pops: every register 0 but a0 (the
+    /// entry), `mepc` at `thread_start`.
+    #[inline(always)]
+    fn frame_slot(entry: fn(), slot: usize) -> usize {
+        match slot {
             A0 => entry as usize,
             MEPC => thread_start as *const () as usize,
             _ => 0,
-        };
-        // SAFETY: `top` is the end of a thread stack of the image, longer
-        // than one frame, and no thread runs on it yet.
-        unsafe { frame.add(i).write_volatile(word) };
+        }
     }
-    sp
-}
 
-/// Starts the scheduler: the first `ecall` saves the boot context (never
-/// resumed) and switches to the first thread.
-#[unsafe(no_mangle)]
-fn __bluegen_port_start() -> ! {
+    /// Starts the scheduler: the first `ecall` saves the boot context
+    /// (never resumed) and switches to the first thread.
+    #[inline(always)]
+    unsafe fn start() -> ! {
+        #[cfg(feature = "tick")]
+        tick::start();
+        Self::pend_switch();
+        crate::halt()
+    }
+
+    /// Switches now, through `ecall`.
+    fn pend_switch() {
+        // SAFETY: the trap vector saves and restores every register and
+        // returns after the `ecall`, like a call that clobbers nothing.
+        unsafe { core::arch::asm!("ecall") };
+    }
+
+    /// Sleeps until an interrupt.
+    fn wait() {
+        // SAFETY: `wfi` only waits for an interrupt.
+        unsafe { core::arch::asm!("wfi", options(nomem, nostack, preserves_flags)) };
+    }
+
+    /// Masks machine interrupts (`mstatus.MIE`); returns the previous MIE bit.
+    fn lock() -> usize {
+        let mstatus: usize;
+        // SAFETY: clears MIE and reads the old mstatus; touches no memory.
+        unsafe { core::arch::asm!("csrrci {0}, mstatus, 8", out(reg) mstatus, options(nomem, nostack)) };
+        mstatus & 8
+    }
+
+    /// Sets `mstatus.MIE` again if `lock` found it set.
+    unsafe fn unlock(state: usize) {
+        // SAFETY: sets back the MIE bit read before; touches no memory.
+        unsafe { core::arch::asm!("csrs mstatus, {0}", in(reg) state & 8, options(nomem, nostack)) };
+    }
+
     #[cfg(feature = "tick")]
-    tick::start();
-    __bluegen_port_pend_switch();
-    crate::halt()
-}
+    fn counter(ticks: u32) -> u64 {
+        tick::counter(ticks)
+    }
 
-/// Switches now, through `ecall`.
-#[unsafe(no_mangle)]
-fn __bluegen_port_pend_switch() {
-    // SAFETY: the trap vector saves and restores every register and returns
-    // after the `ecall`, like a call that clobbers nothing.
-    unsafe { core::arch::asm!("ecall") };
-}
+    #[cfg(feature = "tick")]
+    fn idle_sleep(ticks: u32) -> u32 {
+        tick::idle_sleep(ticks)
+    }
 
-/// Sleeps until an interrupt.
-#[unsafe(no_mangle)]
-fn __bluegen_port_wait() {
-    // SAFETY: `wfi` only waits for an interrupt.
-    unsafe { core::arch::asm!("wfi", options(nomem, nostack, preserves_flags)) };
-}
-
-/// Masks machine interrupts (`mstatus.MIE`); returns the previous MIE bit.
-#[unsafe(no_mangle)]
-fn __bluegen_port_lock() -> usize {
-    let mstatus: usize;
-    // SAFETY: clears MIE and reads the old mstatus; touches no memory.
-    unsafe { core::arch::asm!("csrrci {0}, mstatus, 8", out(reg) mstatus, options(nomem, nostack)) };
-    mstatus & 8
-}
-
-/// Sets `mstatus.MIE` again if `__bluegen_port_lock` found it set.
-#[unsafe(no_mangle)]
-fn __bluegen_port_unlock(state: usize) {
-    // SAFETY: sets back the MIE bit read before; touches no memory.
-    unsafe { core::arch::asm!("csrs mstatus, {0}", in(reg) state & 8, options(nomem, nostack)) };
-}
-
-/// The stack limit of the thread about to run: RISC-V has no stack limit
-/// register, so nothing to do (and nothing to compute); the kernel's red
-/// zone check covers the stacks.
-#[unsafe(no_mangle)]
-fn __bluegen_port_stack_limit(next: usize, limit_of: fn(usize) -> usize) {
-    let _ = (next, limit_of);
+    // RISC-V has no stack limit register: the default `stack_limit` does
+    // nothing; the kernel's red zone check covers the stacks.
 }
 
 #[cfg(feature = "tick")]
@@ -243,8 +235,7 @@ mod tick {
     }
 
     /// Instructions retired (`minstret`); the tick count is not needed.
-    #[unsafe(no_mangle)]
-    fn __bluegen_port_counter(ticks: u32) -> u64 {
+    pub fn counter(ticks: u32) -> u64 {
         let _ = ticks;
         #[cfg(target_pointer_width = "64")]
         {
@@ -267,19 +258,18 @@ mod tick {
         }
     }
 
-    /// Tickless idle (see `bluegen_kernel::port`), with `mstatus.MIE`
+    /// Tickless idle (see `bluegen_port::idle_sleep`), with `mstatus.MIE`
     /// clear: WFI still wakes on a pending enabled interrupt, which is
     /// taken once the kernel unmasks. `mtimecmp` holds the next tick
     /// boundary; moving it `ticks - 1` periods on skips the ticks between,
     /// and its interrupt's `rearm` goes on from there without drift.
-    #[unsafe(no_mangle)]
-    fn __bluegen_port_idle_sleep(ticks: u32) -> u32 {
+    pub fn idle_sleep(ticks: u32) -> u32 {
         let next = read(MTIMECMP);
         let skip = u64::from(ticks.saturating_sub(1));
         if skip > 0 {
             set_compare(next + skip * PERIOD);
         }
-        super::__bluegen_port_wait();
+        <super::RiscV as bluegen_port::Arch>::wait();
         if skip == 0 {
             return 0;
         }

@@ -37,23 +37,13 @@ static HEAP: Heap = Heap {
     used: UnsafeCell::new(0),
 };
 
-#[cfg(feature = "lock")]
-// SAFETY: the arch crate defines both with `#[unsafe(no_mangle)]` and these
-// signatures (see bluegen_kernel::port); they only mask and restore
-// interrupts.
-unsafe extern "Rust" {
-    safe fn __bluegen_port_lock() -> usize;
-    safe fn __bluegen_port_unlock(state: usize);
-}
-
-/// Runs `f` with interrupts masked when threads exist.
+/// Runs `f` with interrupts masked when threads exist (the kernel's one
+/// lock, `bluegen_port::critical`).
 fn locked<R>(f: impl FnOnce() -> R) -> R {
     #[cfg(feature = "lock")]
-    let state = __bluegen_port_lock();
-    let r = f();
-    #[cfg(feature = "lock")]
-    __bluegen_port_unlock(state);
-    r
+    return bluegen_port::critical(|_| f());
+    #[cfg(not(feature = "lock"))]
+    f()
 }
 
 /// Bytes currently allocated (as requested, without talc's overhead).

@@ -4,8 +4,8 @@
 //! image's `#[global_allocator]`: [talc](https://crates.io/crates/talc)
 //! managing `HEAP_SIZE` bytes of `.bss`, claimed on the first allocation.
 //! With `lock` (the image's kernel has threads) every call runs with
-//! interrupts masked through the arch crate's `__bluegen_port_lock`, the
-//! kernel's one lock, so threads and interrupt handlers may allocate.
+//! interrupts masked through `bluegen_port::critical`, the kernel's one
+//! lock, so threads and interrupt handlers may allocate.
 //! Without `heap` the crate is empty.
 //!
 //! An app uses it with `extern crate alloc;` and the usual `Box`, `Vec` or

@@ -1,13 +1,12 @@
 //! Console output: strings, bytes and numbers, without `core::fmt`.
 //!
 //! Writes go to the board's console through the image's
-//! `__bluegen_console_write` and return when the driver has taken every
+//! `__bluegen_console_write` (`bluegen_port::console_write`) and return when the driver has taken every
 //! byte (polled, no buffering). With the `console` feature off every
 //! function here still exists and does nothing, so app code needs no `cfg`:
 //! the calls compile to nothing and the driver is not linked.
 
 use crate::num;
-use crate::port;
 
 /// Whether console output is on (the `console` feature, Kconfig `CONSOLE`).
 pub const ENABLED: bool = cfg!(feature = "console");
@@ -17,7 +16,7 @@ pub const ENABLED: bool = cfg!(feature = "console");
 #[inline(always)]
 pub fn write_bytes(bytes: &[u8]) {
     if ENABLED {
-        port::__bluegen_console_write(bytes);
+        bluegen_port::console_write(bytes);
     }
 }
 
@@ -57,7 +56,7 @@ pub fn write_hex(n: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::port::host::take_output;
+    use bluegen_port::host::take_output;
 
     fn output_of(f: impl FnOnce()) -> std::string::String {
         take_output();

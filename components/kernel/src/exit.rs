@@ -1,6 +1,5 @@
 //! Ending the run: the image's exit hook, with 0 for success.
 
-use crate::port;
 
 /// Ends the run with `code`: 0 is success, anything else is failure.
 ///
@@ -12,5 +11,5 @@ use crate::port;
 // wrapper (LLVM's size heuristic kept one, 12 bytes, in every image).
 #[inline(always)]
 pub fn exit(code: i32) -> ! {
-    port::__bluegen_exit(code)
+    bluegen_port::exit(code)
 }

@@ -1,13 +1,18 @@
 //! The bluegen kernel: console, exit, thread start-up and panic handling.
 //!
 //! An image links this crate with the arch, driver and config crates its
-//! board needs. The generated image defines the functions the private `port`
-//! module declares (console output, ending the run, the thread table); everything here is written against
-//! them, so this crate has no board code and builds for any target.
+//! board needs. They meet through the port contract of `bluegen-port`
+//! (console output, ending the run, the thread table, the context switch):
+//! everything here is written against that crate's safe wrappers, so this
+//! crate has no board code, builds for any target and forbids `unsafe`.
+//! What only the generated image may call ([`start`], [`switch`],
+//! [`tick`]) takes a capability of the port crate whose constructor is
+//! `unsafe`.
 //!
 //! Boot order: the arch crate's reset code sets up the stack, `.data` and
 //! `.bss`, then calls the image's `__bluegen_start`, which initialises the
-//! console driver and calls [`start`] with the device's threads.
+//! console driver and calls [`start`] with the device's threads and the
+//! `Boot` capability.
 //!
 //! Usage, from a device's app crate:
 //!
@@ -24,44 +29,70 @@
 //! `core::fmt` or a path that can panic: numbers are written by hand.
 
 #![cfg_attr(not(test), no_std)]
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 
 pub mod console;
+pub mod duration;
+#[cfg(feature = "events")]
+mod events;
 mod exit;
+#[cfg(feature = "threads")]
+mod handle;
+#[cfg(feature = "mutex")]
+mod mutex;
 mod num;
 #[cfg(target_os = "none")]
 mod panic;
-mod port;
+#[cfg(feature = "spawn")]
+mod pool;
+#[cfg(feature = "queue")]
+mod queue;
 pub mod sched;
-pub mod stack;
-#[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
-pub mod sync;
-mod thread;
+#[cfg(feature = "semaphore")]
+mod semaphore;
 #[cfg(feature = "spawn")]
 pub mod spawn;
+pub mod stack;
+#[cfg(feature = "threads")]
+// Every feature set uses part of the block/wake API, the full set all of it.
+#[cfg_attr(not(all(feature = "semaphore", feature = "mutex", feature = "events", feature = "timers", feature = "spawn")), allow(dead_code))]
+mod state;
+#[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
+mod sync;
+#[cfg(feature = "threads")]
+mod table;
+mod thread;
 #[cfg(feature = "tickless")]
 mod tickless;
+#[cfg(feature = "preempt")]
+mod time;
 #[cfg(any(test, feature = "timers"))]
 pub mod timer;
 
 pub use exit::exit;
+/// The port contract (`bluegen-port`), for the generated image: its
+/// `Image` trait, `image!` macro and `Boot` capability.
+pub use bluegen_port as port;
 pub use stack::Stack;
-pub use thread::{ThreadSpec, start};
 #[cfg(feature = "threads")]
-pub use thread::{check_stacks, current_id, current_name, stack_overflow, switch, thread_exit, yield_now};
+pub use stack::{check_stacks, stack_overflow};
+pub use thread::{Kernel, ThreadSpec, run_in_order, start};
+#[cfg(feature = "threads")]
+pub use thread::{current_id, current_name, switch, thread_exit, yield_now};
+#[cfg(feature = "threads")]
+pub use handle::Thread;
 #[cfg(feature = "spawn")]
 pub use spawn::{JoinHandle, spawn};
 #[cfg(feature = "timers")]
 pub use timer::Timer;
 #[cfg(feature = "mutex")]
-pub use sync::Mutex;
+pub use mutex::{LockError, Mutex, MutexGuard};
 #[cfg(feature = "queue")]
-pub use sync::Queue;
+pub use queue::Queue;
 #[cfg(feature = "semaphore")]
-pub use sync::Semaphore;
+pub use semaphore::{Full, Semaphore};
 #[cfg(feature = "events")]
-pub use sync::Events;
-#[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
-pub use sync::{FOREVER, NO_WAIT};
+pub use events::Events;
+pub use duration::{Duration, Instant, TimedOut, Timeout};
 #[cfg(feature = "preempt")]
-pub use thread::{counter, micros, sleep, sleep_until, tick, tick_interrupts, ticks};
+pub use time::{counter, micros, sleep, sleep_until, tick, tick_interrupts, ticks};

@@ -4,8 +4,9 @@
 //! sorts highest priority first, so the lowest set bit of the ready bitmap is
 //! the highest-priority ready thread (one `trailing_zeros`). Threads of equal
 //! priority are neighbours; `group` is the mask of a thread's priority group,
-//! which lets a yield pass the core to the next ready thread of the same
-//! priority (round-robin) without a search.
+//! and one bit per group marks the head of its round robin, which lets a
+//! yield pass the core to the next ready thread of the same priority, and a
+//! preempted thread resume first among its equals, without a search.
 
 /// At most this many threads (one bit each in a `u32`).
 pub const MAX_THREADS: usize = 32;
@@ -18,30 +19,67 @@ pub const IDLE_STACK_WORDS: usize = if cfg!(target_pointer_width = "64") { 160 }
 /// The index that stands for the idle thread.
 pub const IDLE: usize = MAX_THREADS;
 
-/// The next thread to run: the highest-priority ready one, or [`IDLE`].
+/// The next thread to run, and the round robin's new heads if picking it
+/// changed them: the highest-priority ready thread, or [`IDLE`].
 ///
-/// With `rotate`, a ready thread of the same priority as `current` that comes
-/// after it in the table goes first (round-robin); if there is none, the
-/// first ready thread of the group wraps round.
-pub fn pick(ready: u32, current: usize, group: u32, rotate: bool) -> usize {
+/// Among ready threads of equal priority the round robin decides: `heads`
+/// has one bit per group, the thread at the head of the group's turn (the
+/// last one picked, or the one after a thread that yielded, see
+/// [`rotate_head`]); the pick is the first ready thread of the group at or
+/// after the head, wrapping round. So a thread that a higher-priority one
+/// preempted stays the head of its group and resumes first among its
+/// equals when the higher one blocks again (as in ThreadX), instead of
+/// losing its turn to the first thread of the table. `group_of` maps a
+/// thread to its group mask.
+#[inline(always)]
+pub fn pick(ready: u32, heads: impl FnOnce() -> u32, group_of: impl Fn(usize) -> u32) -> (usize, Option<u32>) {
     if ready == 0 {
-        return IDLE;
+        return (IDLE, None);
     }
-    // Without a rotation, the running thread keeps the core against ready
-    // threads of its own priority.
     let best = ready.trailing_zeros() as usize;
-    if !rotate && current < MAX_THREADS && ready & (1 << current) != 0 && group & (1 << best) != 0 {
-        return current;
+    let group = group_of(best);
+    // Alone at its priority: no round robin to keep, the heads stay as they
+    // are and are not even read (the common case, and the context switch's
+    // fast path).
+    if group & group.wrapping_sub(1) == 0 {
+        return (best, None);
     }
-    if rotate && current < MAX_THREADS {
-        let after = group & ready & !mask_upto(current);
-        // Rotation only among equals: a higher-priority ready thread wins.
-        if after != 0 && group & (1 << best) != 0 {
-            return after.trailing_zeros() as usize;
-        }
-        return best;
-    }
-    ready.trailing_zeros() as usize
+    // The ready threads of the group at or after its head (none without a
+    // head: then `best`, the group's first ready thread).
+    let heads = heads();
+    let from_head = ready & group & (heads & group).wrapping_neg();
+    let next = if from_head != 0 { from_head.trailing_zeros() as usize } else { best };
+    (next, Some(picked(heads, group, next)))
+}
+
+/// `heads` once `next` of `group` is picked: the head of its group's turn.
+#[inline(always)]
+pub fn picked(heads: u32, group: u32, next: usize) -> u32 {
+    heads & !group | 1 << (next % MAX_THREADS)
+}
+
+/// `heads` once `current` of `group` yields (or its slice ran out): the
+/// turn passes to the thread after it in the group, wrapping round, ready
+/// or not (the pick skips threads that are not).
+#[inline(always)]
+pub fn rotate_head(heads: u32, group: u32, current: usize) -> u32 {
+    let after = group & !(2u32.wrapping_shl(current as u32)).wrapping_sub(1);
+    let next = if after != 0 { after & after.wrapping_neg() } else { group & group.wrapping_neg() };
+    heads & !group | next
+}
+
+/// The time slice at a switch from `current` to `next` (different
+/// threads), as in ThreadX: whether `current` was preempted (still ready,
+/// not rotated away by a yield or an expired slice), so it keeps what is
+/// left of its slice for when it runs again; and whether `next` was, so it
+/// gets its saved rest back instead of a new slice. `preempted` is the set
+/// of threads with a saved rest.
+#[inline(always)]
+pub fn slice_handover(current: usize, next: usize, ready: u32, rotated: bool, preempted: u32) -> (bool, bool) {
+    let bit = |i: usize| if i < MAX_THREADS { 1u32 << i } else { 0 };
+    let save = !rotated && ready & bit(current) != 0;
+    let restore = preempted & bit(next) != 0;
+    (save, restore)
 }
 
 /// The sleepers of `sleeping` whose wake tick in `wake` is `now`.
@@ -102,11 +140,6 @@ pub fn resolve_proxy(next: usize, ready: u32, owner_of: impl Fn(usize) -> usize,
     plain()
 }
 
-/// Bits 0..=i set.
-fn mask_upto(i: usize) -> u32 {
-    if i >= 31 { u32::MAX } else { (1u32 << (i + 1)) - 1 }
-}
-
 /// The group mask of every thread: the bits of all threads whose priority
 /// equals its own. `priorities` is in table order (highest first).
 pub fn group_of(priorities: impl Iterator<Item = u8> + Clone, index: usize) -> u32 {
@@ -129,35 +162,204 @@ pub fn group_of(priorities: impl Iterator<Item = u8> + Clone, index: usize) -> u
 mod tests {
     use super::*;
 
+    /// Threads 1, 2, 3 share a priority; 0 is higher, 4 lower.
+    const GROUPS: [u32; 5] = [0b00001, 0b01110, 0b01110, 0b01110, 0b10000];
+
+    fn group(i: usize) -> u32 {
+        GROUPS[i]
+    }
+
+    fn next(ready: u32, heads: u32) -> usize {
+        pick(ready, || heads, group).0
+    }
+
+    /// The heads after picking from `ready`.
+    fn heads_after(ready: u32, heads: u32) -> u32 {
+        pick(ready, || heads, group).1.unwrap_or(heads)
+    }
+
     #[test]
     fn empty_ready_set_picks_idle() {
-        assert_eq!(pick(0, 0, 1, false), IDLE);
-        assert_eq!(pick(0, IDLE, 0, true), IDLE);
+        assert_eq!(pick(0, || 0, group), (IDLE, None));
     }
 
     #[test]
     fn lowest_bit_is_highest_priority() {
-        assert_eq!(pick(0b1010_0000, 0, 0, false), 5);
-        assert_eq!(pick(1 << 31, 3, 0, false), 31);
+        assert_eq!(next(0b10000, 0), 4);
+        assert_eq!(next(0b11111, 0b0100), 0);
+        // Picking 1 makes it the head of its group; 4, alone, needs none.
+        assert_eq!(pick(0b11110, || 0, group), (1, Some(0b00010)));
+        assert_eq!(pick(0b10000, || 0b100, group), (4, None));
     }
 
     #[test]
     fn yield_rotates_among_equals_and_wraps() {
-        // Threads 1, 2, 3 share a priority; 0 is higher, 4 lower.
-        let group = 0b1110;
-        assert_eq!(pick(0b11110, 1, group, true), 2);
-        assert_eq!(pick(0b11110, 2, group, true), 3);
-        assert_eq!(pick(0b11110, 3, group, true), 1);
-        // Alone in its group: stays.
-        assert_eq!(pick(0b10010, 1, group, true), 1);
+        let rotated = |current: usize| rotate_head(0, GROUPS[current], current);
+        assert_eq!(next(0b11110, rotated(1)), 2);
+        assert_eq!(next(0b11110, rotated(2)), 3);
+        assert_eq!(next(0b11110, rotated(3)), 1);
+        // Alone in its group (the others not ready): stays.
+        assert_eq!(next(0b10010, rotated(1)), 1);
+        // The one after is not ready: the next ready one.
+        assert_eq!(next(0b11010, rotated(1)), 3);
+        // Rotation only among equals: a higher-priority ready thread wins.
+        assert_eq!(next(0b01111, rotated(2)), 0);
     }
 
     #[test]
-    fn without_rotation_the_current_thread_keeps_the_core() {
-        assert_eq!(pick(0b1110, 2, 0b1110, false), 2);
-        // Unless it is not ready, or a higher priority is.
-        assert_eq!(pick(0b1010, 2, 0b1110, false), 1);
-        assert_eq!(pick(0b1111, 2, 0b1110, false), 0);
+    fn the_head_keeps_the_core_against_its_equals() {
+        // 2 was picked last: it is the head, and runs again.
+        let heads = heads_after(0b1110, rotate_head(0, 0b01110, 1));
+        assert_eq!(heads, 0b0100);
+        assert_eq!(next(0b1110, heads), 2);
+        // Unless it is not ready (blocked: the one after it), or a higher
+        // priority is.
+        assert_eq!(next(0b1010, heads), 3);
+        assert_eq!(next(0b0010, heads), 1);
+        assert_eq!(next(0b1111, heads), 0);
+    }
+
+    /// ThreadX's rule: 2 runs, 0 preempts it; when 0 blocks, 2 resumes,
+    /// not 1 (the first of the group in table order, which was the old
+    /// pick's answer).
+    #[test]
+    fn a_preempted_thread_resumes_first_among_its_equals() {
+        let heads = heads_after(0b01110, heads_after(0b01110, 0) << 1);
+        assert_eq!(next(0b01110, heads), 2);
+        assert_eq!(next(0b01111, heads), 0);
+        let heads = heads_after(0b01111, heads);
+        assert_eq!(next(0b01110, heads), 2);
+        // The heads of the two groups do not disturb each other.
+        assert_eq!(heads & 0b01110, 0b00100);
+    }
+
+    #[test]
+    fn the_slice_is_kept_by_a_preempted_thread_only() {
+        // 2 runs and is preempted (still ready, not rotated): it keeps its rest.
+        assert_eq!(slice_handover(2, 0, 0b0101, false, 0), (true, false));
+        // It blocked (not ready), or yielded or its slice ran out (rotated):
+        // nothing to keep.
+        assert_eq!(slice_handover(2, 0, 0b0001, false, 0), (false, false));
+        assert_eq!(slice_handover(2, 3, 0b1100, true, 0), (false, false));
+        // When it runs again it gets the rest back, once.
+        assert_eq!(slice_handover(0, 2, 0b0100, false, 0b0100), (false, true));
+        assert_eq!(slice_handover(0, 1, 0b0110, false, 0b0100), (false, false));
+        // Idle keeps nothing.
+        assert_eq!(slice_handover(IDLE, 2, 0b0100, false, 0), (false, false));
+    }
+
+    /// The two scenarios, simulated with the pick, the heads and
+    /// the slice exactly as the kernel's switch and tick use them.
+    struct Sim {
+        groups: std::vec::Vec<u32>,
+        ready: u32,
+        current: usize,
+        heads: u32,
+        slice: u32,
+        saved: [u32; MAX_THREADS],
+        preempted: u32,
+        slice_ticks: u32,
+        rotate: bool,
+    }
+
+    impl Sim {
+        fn new(priorities: &[u8], slice_ticks: u32) -> Self {
+            let groups = (0..priorities.len()).map(|i| group_of(priorities.iter().copied(), i)).collect();
+            let ready = (1u32 << priorities.len()) - 1;
+            let mut sim = Sim { groups, ready, current: IDLE, heads: 0, slice: 0, saved: [0; MAX_THREADS], preempted: 0, slice_ticks, rotate: false };
+            sim.switch();
+            sim
+        }
+
+        fn switch(&mut self) {
+            let current = self.current;
+            let rotate = core::mem::take(&mut self.rotate);
+            if rotate && current < MAX_THREADS {
+                self.heads = rotate_head(self.heads, self.groups[current], current);
+            }
+            let groups = self.groups.clone();
+            let (next, heads) = pick(self.ready, || self.heads, |i| groups[i]);
+            self.heads = heads.unwrap_or(self.heads);
+            if next != current {
+                let (save, restore) = slice_handover(current, next, self.ready, rotate, self.preempted);
+                if save {
+                    self.saved[current] = self.slice;
+                    self.preempted |= 1 << current;
+                }
+                self.slice = if restore { self.saved[next] } else { self.slice_ticks };
+                if next < MAX_THREADS {
+                    self.preempted &= !(1 << next);
+                }
+            }
+            self.current = next;
+        }
+
+        /// A tick that makes `woke` ready; switches if one preempts or the
+        /// slice ran out.
+        fn tick(&mut self, woke: u32) {
+            self.ready |= woke;
+            let current = self.current;
+            let group = self.groups[current];
+            let mut switch = woke & ((1u32 << current) - 1) & !group != 0;
+            let left = self.slice.saturating_sub(1);
+            if left == 0 && group & self.ready & !(1 << current) != 0 {
+                self.rotate = true;
+                switch = true;
+            }
+            self.slice = if left == 0 { self.slice_ticks } else { left };
+            if switch {
+                self.switch();
+            }
+        }
+
+        fn block(&mut self) {
+            self.ready &= !(1 << self.current);
+            self.switch();
+        }
+
+        fn yield_now(&mut self) {
+            self.rotate = true;
+            self.switch();
+        }
+    }
+
+    /// Five equal threads yielding (1..=5) and a higher reporter (0) that
+    /// wakes every 7th step and blocks again: every thread gets the same
+    /// number of turns, give or take one.
+    #[test]
+    fn equal_yielders_get_equal_turns_despite_a_higher_reporter() {
+        let mut sim = Sim::new(&[9, 5, 5, 5, 5, 5], 0);
+        sim.block();
+        let mut turns = [0u32; 6];
+        for step in 1..=7000 {
+            if step % 7 == 0 {
+                sim.tick(1);
+                assert_eq!(sim.current, 0);
+                sim.block();
+            }
+            turns[sim.current] += 1;
+            sim.yield_now();
+        }
+        let (min, max) = (turns[1..].iter().min().unwrap(), turns[1..].iter().max().unwrap());
+        assert!(max - min <= 1, "turns {turns:?}");
+    }
+
+    /// Two busy equal threads (1, 2) with a 10-tick slice and a higher one
+    /// (0) that sleeps one tick 100 times: both busy threads run, each
+    /// about half of the ticks.
+    #[test]
+    fn busy_equals_share_the_core_despite_a_one_tick_sleeper() {
+        let mut sim = Sim::new(&[9, 5, 5], 10);
+        sim.block();
+        let mut ran = [0u32; 3];
+        for _ in 0..100 {
+            // The tick wakes 0, which preempts, runs briefly and sleeps.
+            sim.tick(1);
+            assert_eq!(sim.current, 0);
+            sim.block();
+            ran[sim.current] += 1;
+        }
+        assert!(ran[1] >= 40 && ran[2] >= 40, "ticks run {ran:?}");
     }
 
     /// The threads a tick wakes: those whose wake tick is `now`.
@@ -192,18 +394,13 @@ mod tests {
     fn proxy_runs_the_owner_of_a_blocked_high_thread() {
         // 0 (high) waits for a mutex owned by 2 (low); 1 (medium) is ready.
         let ready = 0b110;
-        let next = pick(ready | 0b001, 2, 0b100, false);
+        let (next, _) = pick(ready | 0b001, || 0, |i| 1 << i);
         assert_eq!(next, 0);
         assert_eq!(resolve_proxy(next, ready, |_| 2, || 1), 2);
         // Owner not ready (asleep): plain pick.
         assert_eq!(resolve_proxy(0, 0b010, |_| 2, || 1), 1);
         // Chains: 0 waits on 1, 1 waits on 3.
         assert_eq!(resolve_proxy(0, 0b1000, |i| if i == 0 { 1 } else { 3 }, || 9), 3);
-    }
-
-    #[test]
-    fn yield_never_beats_a_higher_priority() {
-        assert_eq!(pick(0b01111, 2, 0b1110, true), 0);
     }
 
     #[test]

@@ -1,156 +1,199 @@
 //! Dynamic threads: spawn at run time, join when done.
 //!
-//! [`spawn`] starts `entry` on a free stack of the kernel's pool
+//! [`spawn`] starts `entry(arg)` on a free stack of the kernel's pool
 //! (`SPAWN_THREADS` stacks of `SPAWN_STACK_SIZE` bytes each, in `.bss`) and
 //! returns a [`JoinHandle`]; [`JoinHandle::join`] blocks the caller until
-//! the thread returned (or called `thread_exit`). When a spawned thread
-//! ends its slot and stack are free for the next spawn.
+//! the thread returned (or called `thread_exit`), at most a timeout. When a
+//! spawned thread ends its slot and stack are free for the next spawn.
 //!
 //! Spawned threads take the scheduler slots after the device's threads, so
-//! they run below every thread of device.toml, as one priority group: they
-//! share the core round-robin (yield, time slices). They are named
-//! `spawn0`, `spawn1`, … after their slot, and the stack check covers them
-//! like any other thread. Spawn and join from threads only, never from an
-//! interrupt handler.
+//! they run below every thread of device.toml. Among themselves they run
+//! by the priority given to [`spawn`]: a spawn takes the first free slot
+//! that keeps the running spawned threads in priority order (highest
+//! first), and threads of equal priority share the core round-robin
+//! (yield, time slices). They are named `spawn0`, `spawn1`, … after their
+//! slot, and the stack check covers them like any other thread. Spawn and
+//! join from threads only, never from an interrupt handler.
 //!
 //! Usage:
 //!
 //! ```text
-//! let worker = bluegen_kernel::spawn(work).expect("a free slot");
-//! worker.join();
+//! fn work(n: usize) { /* … */ }
+//! let worker = bluegen_kernel::spawn(3, work, 42).expect("a free slot");
+//! worker.join(Timeout::FOREVER).ok();
 //! ```
 
+use crate::duration::{TimedOut, Timeout};
+use crate::pool;
 use crate::sched::MAX_THREADS;
-use crate::stack::Stack;
-use crate::thread::critical;
-use crate::thread::state::*;
-use core::sync::atomic::AtomicU32;
+use crate::state;
+use bluegen_port::{CriticalSection, CsCell, critical};
 use core::sync::atomic::Ordering::Relaxed;
+use core::sync::atomic::{AtomicU8, AtomicUsize};
 
-/// Threads that can run spawned at the same time.
-pub const SLOTS: usize = bluegen_config::SPAWN_THREADS as usize;
-/// Words of each pool stack.
-const WORDS: usize = bluegen_config::SPAWN_STACK_SIZE as usize / 4;
+pub use crate::pool::SLOTS;
 
-/// The pool: one stack per slot.
-static POOL: [Stack<WORDS>; SLOTS] = [const { Stack::new() }; SLOTS];
-/// Per slot: how many of its threads have ended, so a handle of an earlier
-/// thread in the same slot is never confused with the running one.
-static ENDED: [AtomicU32; SLOTS] = [const { AtomicU32::new(0) }; SLOTS];
-/// Per slot: the threads waiting in [`JoinHandle::join`].
-static JOINERS: [AtomicU32; SLOTS] = [const { AtomicU32::new(0) }; SLOTS];
+/// Per slot: the running thread's entry, argument and priority.
+static ENTRY: [CsCell<fn(usize)>; SLOTS] = [const { CsCell::new(nothing) }; SLOTS];
+static ARG: [AtomicUsize; SLOTS] = [const { AtomicUsize::new(0) }; SLOTS];
+static PRIORITY: [AtomicU8; SLOTS] = [const { AtomicU8::new(0) }; SLOTS];
 
-/// Names of spawned threads, by slot.
-const NAMES: [&str; 8] = ["spawn0", "spawn1", "spawn2", "spawn3", "spawn4", "spawn5", "spawn6", "spawn7"];
+/// The entry of a slot that runs nothing.
+fn nothing(_: usize) {}
 
-/// A spawned thread, to wait for with [`JoinHandle::join`].
+/// A spawned thread, to wait for with [`JoinHandle::join`]. Dropping it
+/// does not stop the thread.
+#[must_use = "a spawned thread runs on; join it to wait until it has ended"]
 #[derive(Debug)]
 pub struct JoinHandle {
     slot: usize,
     run: u32,
 }
 
-/// The scheduler index of the first spawn slot: right after the device's
-/// threads.
-fn first() -> usize {
-    crate::port::__bluegen_threads().len()
+/// Where every spawned thread starts: calls its slot's entry with its
+/// argument.
+fn trampoline() {
+    let Some(slot) = pool::slot_of(state::current()) else { return };
+    let (entry, arg) = critical(|cs| (ENTRY.get(slot).map_or(nothing as fn(usize), |e| e.get(cs)), ARG.get(slot).map_or(0, |a| a.load(Relaxed))));
+    entry(arg);
 }
 
-/// The pool slot of scheduler index `index`, if it is a spawn slot.
-fn slot_of(index: usize) -> Option<usize> {
-    let slot = index.checked_sub(first())?;
-    (slot < SLOTS && index < MAX_THREADS).then_some(slot)
+/// The priority given to the spawn of scheduler index `index`, if it is a
+/// spawn slot.
+pub(crate) fn priority_of(index: usize) -> Option<u8> {
+    Some(PRIORITY.get(pool::slot_of(index)?)?.load(Relaxed))
 }
 
-/// The group mask of the spawn slots: they share one priority.
-fn group() -> u32 {
-    let mut mask = 0;
-    for i in first()..(first() + SLOTS).min(MAX_THREADS) {
-        mask |= 1 << i;
+/// The first free slot for a thread of `priority` that keeps the live
+/// spawned threads (`live`) in priority order (non-increasing with the
+/// index), as (scheduler index, slot).
+fn free_slot(priority: u8, live: impl Fn(usize) -> bool) -> Option<(usize, usize)> {
+    let prio = |i: usize| priority_of(i).unwrap_or(0);
+    let (first, end) = (pool::first(), (pool::first() + SLOTS).min(MAX_THREADS));
+    let fits = |i: usize| !live(i) && (first..i).all(|j| !live(j) || prio(j) >= priority) && (i + 1..end).all(|j| !live(j) || prio(j) <= priority);
+    let index = (first..end).find(|&i| fits(i))?;
+    Some((index, pool::slot_of(index)?))
+}
+
+/// The group masks of the spawn slots from their priorities: live spawned
+/// threads of equal priority are one group.
+fn regroup(cs: CriticalSection<'_>, live: u32) {
+    let (first, end) = (pool::first(), (pool::first() + SLOTS).min(MAX_THREADS));
+    for i in first..end {
+        let mine = priority_of(i);
+        let mut group = 1u32 << i;
+        for j in first..end {
+            if live & 1 << j != 0 && priority_of(j) == mine {
+                group |= 1 << j;
+            }
+        }
+        state::set_group(cs, i, group);
     }
-    mask
 }
 
-/// Starts `entry` as a new thread on a free pool stack, below every
-/// thread of device.toml in priority; None when every slot is taken (or
-/// the device's threads leave no scheduler slot).
-pub fn spawn(entry: fn()) -> Option<JoinHandle> {
-    critical(|| {
-        let alive = ALIVE.load(Relaxed);
-        let current = CURRENT.load(Relaxed);
-        let (index, slot) = (first()..MAX_THREADS)
-            .filter_map(|i| slot_of(i).map(|s| (i, s)))
-            .find(|&(i, _)| alive & 1 << i == 0 && i != current)?;
-        let stack = POOL.get(slot)?.words();
+/// Starts `entry(arg)` as a new thread on a free pool stack, at `priority`
+/// among the spawned threads (which all rank below every thread of
+/// device.toml). None when no slot is free, or none keeps the spawned
+/// threads in priority order (a slot between a higher and a lower one is
+/// needed), or the device's threads leave no scheduler slot.
+#[must_use = "the handle is the only way to join the thread"]
+pub fn spawn(priority: u8, entry: fn(usize), arg: usize) -> Option<JoinHandle> {
+    critical(|cs| {
+        let alive = state::alive();
+        let current = state::current();
+        let (index, slot) = free_slot(priority, |i| alive & 1 << i != 0 || i == current)?;
+        let stack = pool::stack(slot)?;
         if cfg!(feature = "stack-check") {
             crate::stack::fill_red_zone(stack);
         }
-        SP[index].store(crate::port::__bluegen_port_init_stack(crate::stack::top(stack), entry), Relaxed);
-        GROUP[index].store(group(), Relaxed);
-        let bit = 1u32 << index;
-        READY.store(READY.load(Relaxed) | bit, Relaxed);
-        ALIVE.store(ALIVE.load(Relaxed) | bit, Relaxed);
-        let run = ENDED.get(slot).map_or(0, |e| e.load(Relaxed));
-        Some(JoinHandle { slot, run })
+        ENTRY.get(slot)?.set(cs, entry);
+        ARG.get(slot)?.store(arg, Relaxed);
+        PRIORITY.get(slot)?.store(priority, Relaxed);
+        #[cfg(feature = "suspend")]
+        state::unsuspend(cs, index);
+        state::add(cs, index, crate::stack::init(stack, trampoline), 1 << index);
+        regroup(cs, alive | 1 << index);
+        Some(JoinHandle { slot, run: pool::ended_count(slot) })
     })
 }
 
 impl JoinHandle {
     /// Whether the thread has ended.
     pub fn is_finished(&self) -> bool {
-        ENDED.get(self.slot).is_none_or(|e| e.load(Relaxed) != self.run)
+        pool::ended_count(self.slot) != self.run
     }
 
-    /// Blocks until the thread has ended (at once if it has). A thread
-    /// must not join itself.
-    pub fn join(self) {
-        loop {
-            let blocked = critical(|| {
-                let me = CURRENT.load(Relaxed);
-                if self.is_finished() || me >= MAX_THREADS {
-                    return false;
-                }
-                let Some(joiners) = JOINERS.get(self.slot) else { return false };
-                let bit = 1u32 << me;
-                joiners.store(joiners.load(Relaxed) | bit, Relaxed);
-                READY.store(READY.load(Relaxed) & !bit, Relaxed);
-                true
-            });
-            if !blocked {
-                return;
-            }
-            crate::port::__bluegen_port_pend_switch();
+    /// The spawned thread, while it runs.
+    pub fn thread(&self) -> Option<crate::Thread> {
+        if self.is_finished() {
+            return None;
         }
+        crate::Thread::find(pool::name(self.slot))
+    }
+
+    /// Blocks until the thread has ended (at once if it has), at most
+    /// `timeout`; `Err(TimedOut)` if it still runs then. Without `PREEMPT`
+    /// there is no tick, so a finite timeout waits as long as the thread
+    /// runs. A thread must not join itself.
+    pub fn join(&self, timeout: Timeout) -> Result<(), TimedOut> {
+        let timeout = timeout.raw();
+        let blocked = critical(|cs| {
+            if self.is_finished() {
+                return Some(true);
+            }
+            let Some(joiners) = pool::joiners(self.slot) else { return Some(true) };
+            if state::current() >= MAX_THREADS || timeout == 0 {
+                return Some(false);
+            }
+            #[cfg(feature = "preempt")]
+            let deadline = (timeout != state::FOREVER).then(|| state::ticks().wrapping_add(timeout));
+            #[cfg(not(feature = "preempt"))]
+            let deadline = None;
+            state::block(cs, Some(joiners), deadline);
+            None
+        });
+        let done = match blocked {
+            Some(done) => done,
+            None => {
+                bluegen_port::pend_switch();
+                // Woken by the end of the thread, or by the timeout.
+                critical(|_| {
+                    let done = self.is_finished();
+                    if !done && let Some(j) = pool::joiners(self.slot) {
+                        j.store(j.load(Relaxed) & !(1 << state::me()), Relaxed);
+                    }
+                    done
+                })
+            }
+        };
+        if done { Ok(()) } else { Err(TimedOut(())) }
     }
 }
 
-/// Inside the critical section of `thread_exit`: if thread `index` was
-/// spawned, counts its end and makes its joiners ready.
-pub(crate) fn ended(index: usize) {
-    let Some(slot) = slot_of(index) else { return };
-    if let (Some(e), Some(j)) = (ENDED.get(slot), JOINERS.get(slot)) {
-        e.store(e.load(Relaxed).wrapping_add(1), Relaxed);
-        READY.store(READY.load(Relaxed) | j.load(Relaxed), Relaxed);
-        j.store(0, Relaxed);
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Fills the red zone of every pool stack, at start-up.
-pub(crate) fn fill_red_zones() {
-    for stack in &POOL {
-        crate::stack::fill_red_zone(stack.words());
+    #[test]
+    fn a_spawn_keeps_the_spawned_threads_in_priority_order() {
+        // The host has no device threads: slot s is scheduler index s.
+        assert_eq!(pool::first(), 0);
+        let set = |slot: usize, p: u8| PRIORITY[slot].store(p, Relaxed);
+        let none = |_: usize| false;
+        assert_eq!(free_slot(3, none), Some((0, 0)), "the first free slot");
+        // Slot 0 runs at 5: a lower or equal spawn goes after it, a higher
+        // one finds no slot above it.
+        set(0, 5);
+        let first_live = |i: usize| i == 0;
+        assert_eq!(free_slot(5, first_live), Some((1, 1)));
+        assert_eq!(free_slot(1, first_live), Some((1, 1)));
+        assert_eq!(free_slot(6, first_live), None);
+        // Slot 1 runs at 2, slot 0 is free: a spawn at 4 goes first, at 1 nowhere.
+        set(1, 2);
+        let second_live = |i: usize| i == 1;
+        assert_eq!(free_slot(4, second_live), Some((0, 0)));
+        assert_eq!(free_slot(2, second_live), Some((0, 0)));
+        assert_eq!(free_slot(1, second_live), None);
+        assert_eq!(free_slot(1, |_| true), None, "all taken");
     }
-}
-
-/// Calls `f` with the name and stack of every pool slot.
-pub(crate) fn for_each_stack(mut f: impl FnMut(&'static str, &'static [AtomicU32])) {
-    for (slot, stack) in POOL.iter().enumerate() {
-        f(NAMES.get(slot).copied().unwrap_or("spawn"), stack.words());
-    }
-}
-
-/// The stack and name of thread `index`, if it is a spawn slot.
-pub(crate) fn thread_of(index: usize) -> Option<(&'static str, &'static [AtomicU32])> {
-    let slot = slot_of(index)?;
-    Some((NAMES.get(slot).copied().unwrap_or("spawn"), POOL.get(slot)?.words()))
 }

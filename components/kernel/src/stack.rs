@@ -1,11 +1,15 @@
-//! Thread stacks as plain statics, with no `unsafe` in sight.
+//! Thread stacks as plain statics, with no `unsafe` in sight, and their
+//! overflow checks.
 //!
 //! A [`Stack`] is an array of atomic words: a `static` of it is `Sync`
 //! without any `unsafe impl`, lives in `.bss`, and the kernel learns its
-//! bounds from the slice. Only the arch crate writes through the raw
-//! addresses, when it lays out a thread's first frame and on every switch.
+//! bounds from the slice. A thread's first frame is laid out through the
+//! slice too ([`init`]: the arch crate supplies the frame as data, the port
+//! crate writes it); only the arch's switch code uses the raw addresses.
 
 use core::sync::atomic::AtomicU32;
+
+pub use bluegen_port::stack::{CANARY, RED_ZONE_WORDS, fill_red_zone, red_zone_broken, top};
 
 /// `N` bytes of stack (a multiple of 8), 8-byte aligned as both ABIs want.
 #[repr(C, align(8))]
@@ -24,24 +28,93 @@ impl<const WORDS: usize> Stack<WORDS> {
     }
 }
 
-/// The pattern of the red zone at the bottom of every thread stack when
-/// stack checking is on (`STACK_CHECK`): a thread whose stack grew into the
-/// zone has overwritten it.
-pub const CANARY: u32 = 0x5AFE_C0DE;
+/// Lays out the first frame of a thread that runs `entry` on `stack`;
+/// returns its first stack pointer. The one frame-layout path of the
+/// kernel: start-up and spawn both come here.
+#[cfg(feature = "threads")]
+#[inline(always)]
+pub(crate) fn init(stack: &'static [AtomicU32], entry: fn()) -> usize {
+    bluegen_port::init_stack(stack, entry)
+}
 
-/// Words of the red zone (128 bytes): more than one exception frame plus a
-/// typical call frame, so an overflow writes the zone's top word before it
-/// leaves the stack.
-pub const RED_ZONE_WORDS: usize = 32;
+/// Names the running thread as the one whose stack overflowed and ends the
+/// run with a failure: the red-zone check's verdict, and the arch's when
+/// the hardware stack limit caught the overflow.
+#[cfg(feature = "threads")]
+pub fn stack_overflow() -> ! {
+    overflow_in(crate::thread::current_name())
+}
 
-/// Writes the [`CANARY`] over the red zone at the bottom of `words`.
-pub fn fill_red_zone(words: &[AtomicU32]) {
-    for word in words.iter().take(RED_ZONE_WORDS) {
-        word.store(CANARY, core::sync::atomic::Ordering::Relaxed);
+/// Names `thread` as the one whose stack overflowed and fails the run
+/// (inlined: one call site per image as a rule).
+#[cfg(feature = "threads")]
+#[inline(always)]
+fn overflow_in(thread: &str) -> ! {
+    crate::console::write_str("\nstack overflow in thread ");
+    crate::console::write_str(thread);
+    crate::console::write_str("\n");
+    crate::exit(1)
+}
+
+/// After a fault, the fault handler's first question: did a thread's stack
+/// overflow? Scans the red zone of every thread stack (the device's and the
+/// spawn pool's) and, if one is broken, names the thread whose stack lies
+/// highest among the broken ones (an overflow runs down from its own stack
+/// through the ones below) and fails the run. Returns when every red zone
+/// is intact: the fault was something else. Never reads the scheduler's
+/// state, which the overflow may have overwritten.
+///
+/// In an image it is also `__bluegen_check_stacks`, for the arch crates'
+/// fault handlers (the image defines it with `bluegen_port::image!`).
+#[cfg(feature = "threads")]
+#[cold]
+pub fn check_stacks() {
+    if !cfg!(feature = "stack-check") {
+        return;
+    }
+    let mut culprit: Option<(&'static str, usize)> = None;
+    crate::table::for_each_stack(|name, broken, at| {
+        if broken && culprit.is_none_or(|(_, high)| at > high) {
+            culprit = Some((name, at));
+        }
+    });
+    if let Some((name, _)) = culprit {
+        overflow_in(name);
     }
 }
 
-/// The address just past the top of `words` (stacks grow down).
-pub fn top(words: &[AtomicU32]) -> usize {
-    words.as_ptr() as usize + core::mem::size_of_val(words)
+/// Stack overflow check of thread `index`: the red zone at the bottom of
+/// its stack must be intact at its top word and its bottom word; if not,
+/// names the thread and fails the run before the overflow can reach the
+/// memory below the stack. Inlined: it runs on every switch and tick, and
+/// its cold path is one call.
+#[cfg(feature = "stack-check")]
+#[inline(always)]
+pub(crate) fn check(index: usize) {
+    if crate::table::red_zone_broken(index) {
+        overflowed();
+    }
+}
+
+/// The cold path of [`check`]: the scan names the thread (this one, or
+/// one above it that overflowed into it). Out of line and never returning,
+/// so the switch and the tick keep their small frames.
+#[cfg(feature = "stack-check")]
+#[cold]
+#[inline(never)]
+fn overflowed() -> ! {
+    check_stacks();
+    crate::exit(1)
+}
+
+/// The lowest address thread `index` may push to, for the arch's hardware
+/// stack limit (PSPLIM on ARMv8-M mainline): the top of its red zone, so
+/// the hardware catches an overflow before it reaches the zone; the bottom
+/// of the idle stack for the idle thread.
+#[cfg(feature = "stack-check")]
+pub(crate) fn limit(index: usize) -> usize {
+    match crate::table::stack_bottom(index) {
+        Some(bottom) => bottom + RED_ZONE_WORDS * 4,
+        None => crate::thread::IDLE_STACK.words().as_ptr() as usize,
+    }
 }

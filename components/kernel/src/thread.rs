@@ -5,468 +5,198 @@
 //! in file order), and passes them to [`start`]. Without the `threads`
 //! feature [`start`] runs them one after another on the boot stack. With it,
 //! every thread runs on its own static stack under the priority scheduler
-//! ([`crate::sched`]): the highest-priority ready thread runs, [`yield_now`]
-//! passes the core to the next thread of equal priority, a thread that
-//! returns (or calls [`thread_exit`]) is gone, and when none is left the
-//! idle thread ends the run with success. Idle sleeps the core with WFI.
+//! ([`crate::sched`], state in `state`): the highest-priority ready thread
+//! runs, [`yield_now`] passes the core to the next thread of equal priority,
+//! a thread that returns (or calls [`thread_exit`]) is gone, and when none
+//! is left the idle thread ends the run with success. Idle sleeps the core
+//! with WFI.
 
 use crate::console;
 use crate::exit::exit;
+use bluegen_port::Boot;
 #[cfg(feature = "threads")]
-use core::sync::atomic::AtomicU32;
+use bluegen_port::{Switch, critical};
 
-/// One statically declared thread.
-#[derive(Clone, Copy)]
-pub struct ThreadSpec {
-    /// Its name in device.toml (`[threads.<name>]`).
-    pub name: &'static str,
-    /// The function it runs, from the device's app crate.
-    pub entry: fn(),
-    /// 1 (lowest) to 31 (highest).
-    pub priority: u8,
-    /// Bytes of stack it asked for.
-    pub stack_size: usize,
-    /// Its stack (a [`crate::Stack`] static of the image); only with
-    /// threads, so the table of a `minimal` image stays as small as before.
-    #[cfg(feature = "threads")]
-    pub stack: &'static [AtomicU32],
-}
+pub use bluegen_port::ThreadSpec;
 
 /// Runs `threads` in the given order, then ends the run with success.
 ///
 /// With the `banner` feature, first prints one line naming the kernel
 /// version and the number of threads.
 ///
+/// Only the generated image's boot entry calls this, with the [`Boot`]
+/// capability only it can make (its constructor is `unsafe`): with threads
+/// on, it lays out a first frame on each thread's stack and abandons the
+/// caller's stack.
+///
 /// Always inlined: the image calls it once, and inlined into the image the
 /// loop over a constant table becomes direct calls and the table vanishes.
-///
-/// # Safety
-///
-/// Only the generated image's boot entry calls this, once, on the boot
-/// stack with interrupts as the arch start-up left them, and nothing else
-/// uses the `stack` of any thread in `threads`: with threads on, it lays out
-/// a first frame on each of those stacks and abandons the caller's stack, so
-/// a second call (from a running thread) would overwrite live stacks.
 #[inline(always)]
-#[allow(unsafe_code)]
-pub unsafe fn start(threads: &'static [ThreadSpec]) -> ! {
+pub fn start(boot: Boot, threads: &'static [ThreadSpec]) -> ! {
     if cfg!(feature = "banner") {
         banner(threads.len());
     }
     #[cfg(feature = "threads")]
-    sched_start(threads);
+    sched_start(boot, threads);
     #[cfg(not(feature = "threads"))]
     {
+        let _ = boot;
         for thread in threads {
-            (thread.entry)();
+            if thread.start {
+                (thread.entry)();
+            }
         }
         exit(0)
     }
 }
 
-#[cfg(feature = "threads")]
-pub(crate) mod state {
-    use crate::sched::{IDLE, MAX_THREADS};
-    use crate::stack::Stack;
-    use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize};
-
-    /// No thread yet: the first switch saves nothing.
-    pub const NONE: usize = usize::MAX;
-    pub static READY: AtomicU32 = AtomicU32::new(0);
-    pub static ALIVE: AtomicU32 = AtomicU32::new(0);
-    pub static CURRENT: AtomicUsize = AtomicUsize::new(NONE);
-    pub static ROTATE: AtomicBool = AtomicBool::new(false);
-    pub static SP: [AtomicUsize; IDLE + 1] = [const { AtomicUsize::new(0) }; IDLE + 1];
-    pub static GROUP: [AtomicU32; MAX_THREADS] = [const { AtomicU32::new(0) }; MAX_THREADS];
-    /// Time and sleepers: only with the tick.
-    #[cfg(feature = "preempt")]
-    pub static TICKS: AtomicU32 = AtomicU32::new(0);
-    #[cfg(feature = "preempt")]
-    pub static SLEEPING: AtomicU32 = AtomicU32::new(0);
-    #[cfg(feature = "preempt")]
-    pub static WAKE: [AtomicU32; MAX_THREADS] = [const { AtomicU32::new(0) }; MAX_THREADS];
-    pub static SLICE: AtomicU32 = AtomicU32::new(0);
-    /// Per thread: whether its last wait ended by a give (not a timeout).
-    #[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
-    pub static GIVEN: [AtomicBool; MAX_THREADS] = [const { AtomicBool::new(false) }; MAX_THREADS];
-    /// Threads blocked on a mutex, standing in for its owner (priority
-    /// inheritance by proxy: picking one runs the owner).
-    pub static PROXY: AtomicU32 = AtomicU32::new(0);
-    pub static PROXY_TO: [AtomicUsize; MAX_THREADS] = [const { AtomicUsize::new(0) }; MAX_THREADS];
-    /// The idle thread's stack: room for one exception frame and a call.
-    pub static IDLE_STACK: Stack<{ crate::sched::IDLE_STACK_WORDS }> = Stack::new();
+/// Without threads: calls `entries` one after another on the boot stack,
+/// then ends the run with success. The image of a device without the
+/// `threads` feature calls this instead of [`start`], with the entry
+/// functions of its threads, highest priority first: a table of one word
+/// a thread (bluegen refuses `start = false` there, as nothing could
+/// resume the thread). With the `banner` feature, first prints the banner.
+#[inline(always)]
+pub fn run_in_order(entries: &'static [fn()]) -> ! {
+    if cfg!(feature = "banner") {
+        banner(entries.len());
+    }
+    for entry in entries {
+        entry();
+    }
+    exit(0)
 }
 
+/// The idle thread's stack: room for one exception frame and a call.
 #[cfg(feature = "threads")]
-fn sched_start(threads: &'static [ThreadSpec]) -> ! {
-    use crate::port;
-    use crate::sched::{IDLE, MAX_THREADS, group_of};
-    use core::sync::atomic::Ordering::Relaxed;
-    use state::*;
-    let mut all = 0u32;
+pub(crate) static IDLE_STACK: crate::Stack<{ crate::sched::IDLE_STACK_WORDS }> = crate::Stack::new();
+
+#[cfg(feature = "threads")]
+fn sched_start(boot: Boot, threads: &'static [ThreadSpec]) -> ! {
+    use crate::sched::{MAX_THREADS, group_of};
+    // Start-up: no thread runs yet and the tick is not started.
+    let cs = boot.critical_section();
     for (i, t) in threads.iter().enumerate().take(MAX_THREADS) {
-        SP[i].store(port::__bluegen_port_init_stack(crate::stack::top(t.stack), t.entry), Relaxed);
-        GROUP[i].store(group_of(threads.iter().map(|t| t.priority), i), Relaxed);
-        all |= 1 << i;
-    }
-    if cfg!(feature = "stack-check") {
-        for t in threads {
-            crate::stack::fill_red_zone(t.stack);
+        let stack = t.stack(&boot);
+        let sp = crate::stack::init(stack, t.entry);
+        crate::state::add(cs, i, sp, group_of(threads.iter().map(|t| t.priority), i));
+        // `start = false`: suspended from the start (bluegen asks for
+        // `SUSPEND` then).
+        #[cfg(feature = "suspend")]
+        if !t.start {
+            crate::state::suspend(cs, i);
         }
-        // The pool's too, so that a scan after a fault finds the stacks
-        // of threads not spawned yet intact.
-        #[cfg(feature = "spawn")]
-        crate::spawn::fill_red_zones();
+        if cfg!(feature = "stack-check") {
+            crate::stack::fill_red_zone(stack);
+        }
     }
-    SP[IDLE].store(port::__bluegen_port_init_stack(crate::stack::top(IDLE_STACK.words()), idle), Relaxed);
-    READY.store(all, Relaxed);
-    ALIVE.store(all, Relaxed);
-    port::__bluegen_port_start()
+    // The pool's too, so that a scan after a fault finds the stacks of
+    // threads not spawned yet intact.
+    #[cfg(all(feature = "spawn", feature = "stack-check"))]
+    crate::pool::fill_red_zones();
+    crate::state::set_idle(cs, crate::stack::init(IDLE_STACK.words(), idle));
+    bluegen_port::start(boot)
 }
 
 /// The idle thread: sleeps the core until no thread is left, then ends the
 /// run with success.
 #[cfg(feature = "threads")]
 fn idle() {
-    use core::sync::atomic::Ordering::Relaxed;
     loop {
-        if state::ALIVE.load(Relaxed) == 0 {
+        if crate::state::alive() == 0 {
             exit(0);
         }
         #[cfg(feature = "tickless")]
         crate::tickless::idle_sleep();
         #[cfg(not(feature = "tickless"))]
-        crate::port::__bluegen_port_wait();
+        bluegen_port::wait();
     }
 }
 
-/// The context switch's decision, called by the arch switch code with the
-/// switch interrupt masked: saves the outgoing thread's stack pointer `sp`
-/// and returns the stack pointer of the thread to run next.
-///
-/// # Safety
-///
-/// Only the arch switch code calls this (through the image's
-/// `__bluegen_switch`), with the switch interrupt masked, with `sp` the
-/// stack pointer of the outgoing thread's saved context, and it then
-/// switches to the returned stack pointer. Any other call records a stack
-/// pointer the arch would later restore, or marks a thread as running that
-/// does not run: two threads would then share a stack.
-#[cfg(feature = "threads")]
-#[allow(unsafe_code)]
-pub unsafe fn switch(sp: usize) -> usize {
-    use crate::sched::{IDLE, pick};
-    use core::sync::atomic::Ordering::Relaxed;
-    use state::*;
-    let current = CURRENT.load(Relaxed);
-    if current <= IDLE {
-        SP[current].store(sp, Relaxed);
-    }
-    #[cfg(feature = "stack-check")]
-    check_stack(current);
-    let group = GROUP.get(current).map_or(0, |g| g.load(Relaxed));
-    let rotate = ROTATE.load(Relaxed);
-    ROTATE.store(false, Relaxed);
-    let ready = READY.load(Relaxed);
-    let next = if cfg!(feature = "mutex") {
-        let next = pick(ready | PROXY.load(Relaxed), current, group, rotate);
-        let owner_of = |i: usize| PROXY_TO.get(i).map_or(usize::MAX, |o| o.load(Relaxed));
-        crate::sched::resolve_proxy(next, ready, owner_of, || pick(ready, current, group, rotate))
-    } else {
-        pick(ready, current, group, rotate)
-    }
-    .min(IDLE);
-    if next != current {
-        SLICE.store(bluegen_config::TIME_SLICE_TICKS, Relaxed);
-    }
-    CURRENT.store(next, Relaxed);
-    #[cfg(feature = "stack-check")]
-    crate::port::__bluegen_port_stack_limit(next, stack_limit);
-    SP[next].load(Relaxed)
-}
-
-/// The device's thread `index` or, with `spawn`, a spawned one: its name
-/// and stack.
-#[cfg(feature = "threads")]
-fn thread_of(index: usize) -> Option<(&'static str, &'static [AtomicU32])> {
-    let table = crate::port::__bluegen_threads().get(index).map(|t| (t.name, t.stack));
-    #[cfg(feature = "spawn")]
-    let table = table.or_else(|| crate::spawn::thread_of(index));
-    table
-}
-
-/// The lowest address thread `index` may push to, for the arch's hardware
-/// stack limit (PSPLIM on ARMv8-M mainline): the top of its red zone, so
-/// the hardware catches an overflow before it reaches the zone; the bottom
-/// of the idle stack for the idle thread.
-#[cfg(feature = "stack-check")]
-fn stack_limit(index: usize) -> usize {
-    match thread_of(index) {
-        Some((_, stack)) => stack.as_ptr() as usize + crate::stack::RED_ZONE_WORDS * 4,
-        None => state::IDLE_STACK.words().as_ptr() as usize,
-    }
-}
-
-/// Names the running thread as the one whose stack overflowed and ends the
-/// run with a failure: the red-zone check's verdict, and the arch's when
-/// the hardware stack limit caught the overflow.
-#[cfg(feature = "threads")]
-pub fn stack_overflow() -> ! {
-    overflow_in(current_name())
-}
-
-/// Names `thread` as the one whose stack overflowed and fails the run
-/// (inlined: one call site per image as a rule).
+/// The context switch's decision, for the arch switch code (through the
+/// image's `__bluegen_switch`): saves the outgoing thread's stack pointer
+/// `sp` and returns the stack pointer of the thread to run next. The
+/// [`Switch`] capability, which only that code makes, is the proof that
+/// interrupts are masked and the arch switches to the result.
 #[cfg(feature = "threads")]
 #[inline(always)]
-fn overflow_in(thread: &str) -> ! {
-    console::write_str("\nstack overflow in thread ");
-    console::write_str(thread);
-    console::write_str("\n");
-    exit(1)
-}
-
-/// After a fault, the fault handler's first question: did a thread's stack
-/// overflow? Scans the red zone of every thread stack (the device's and the
-/// spawn pool's; their bounds live in flash or are link-time constants, not
-/// in RAM an overflow may have overwritten) and, if one is broken, names
-/// the thread whose stack lies highest among the broken ones (an overflow
-/// runs down from its own stack through the ones below) and fails the run.
-/// Returns when every red zone is intact: the fault was something else.
-/// Never reads the scheduler's state, which the overflow may have hit.
-///
-/// In an image it is also the plain symbol `__bluegen_check_stacks`, for
-/// the arch crates' fault handlers, which cannot name this crate's items.
-#[cfg(feature = "threads")]
-#[cfg_attr(target_os = "none", allow(unsafe_code))]
-// SAFETY: the name is unique to bluegen (`__bluegen_*`), nothing else in an
-// image defines it, and the arch crates declare it with this signature.
-#[cfg_attr(target_os = "none", unsafe(export_name = "__bluegen_check_stacks"))]
-#[cold]
-pub fn check_stacks() {
-    use core::sync::atomic::Ordering::Relaxed;
-    if !cfg!(feature = "stack-check") {
-        return;
-    }
-    let mut culprit: Option<(&'static str, usize)> = None;
-    let mut look = |name: &'static str, stack: &'static [AtomicU32]| {
-        let broken = |i: usize| stack.get(i).is_some_and(|w| w.load(Relaxed) != crate::stack::CANARY);
-        let at = stack.as_ptr() as usize;
-        if (broken(crate::stack::RED_ZONE_WORDS - 1) || broken(0)) && culprit.is_none_or(|(_, high)| at > high) {
-            culprit = Some((name, at));
-        }
-    };
-    for t in crate::port::__bluegen_threads() {
-        look(t.name, t.stack);
-    }
-    #[cfg(feature = "spawn")]
-    crate::spawn::for_each_stack(look);
-    if let Some((name, _)) = culprit {
-        overflow_in(name);
-    }
-}
-
-/// Stack overflow check of thread `index`: the red zone at the bottom of
-/// its stack must be intact at its top word (the first an overflow writes)
-/// and its bottom word; if not, names the thread and fails the run before
-/// the overflow can reach the memory below the stack.
-/// Inlined: it runs on every switch, and its cold path is one call.
-#[cfg(feature = "stack-check")]
-#[inline(always)]
-fn check_stack(index: usize) {
-    use core::sync::atomic::Ordering::Relaxed;
-    let Some((_, stack)) = thread_of(index) else { return };
-    let broken = |i: usize| stack.get(i).is_some_and(|w| w.load(Relaxed) != crate::stack::CANARY);
-    if broken(crate::stack::RED_ZONE_WORDS - 1) || broken(0) {
-        overflowed();
-    }
-}
-
-/// The cold path of [`check_stack`]: the scan names the thread (this one,
-/// or one above it that overflowed into it). Out of line and never
-/// returning, so the switch and the tick keep their small frames.
-#[cfg(feature = "stack-check")]
-#[cold]
-#[inline(never)]
-fn overflowed() -> ! {
-    check_stacks();
-    exit(1)
-}
-
-/// Runs `f` with interrupts masked: the kernel's only lock.
-#[cfg(feature = "threads")]
-pub(crate) fn critical<R>(f: impl FnOnce() -> R) -> R {
-    let state = crate::port::__bluegen_port_lock();
-    let r = f();
-    crate::port::__bluegen_port_unlock(state);
-    r
+pub fn switch(cap: Switch, sp: usize) -> usize {
+    let current = crate::state::current();
+    #[cfg(feature = "stack-check")]
+    crate::stack::check(current);
+    let next = crate::state::switch(cap.critical_section(), current, sp);
+    #[cfg(feature = "stack-check")]
+    bluegen_port::stack_limit(&cap, next, crate::stack::limit);
+    crate::state::sp_of(next)
 }
 
 /// Passes the core to the next ready thread of the same priority, if any.
 #[cfg(feature = "threads")]
 pub fn yield_now() {
-    state::ROTATE.store(true, core::sync::atomic::Ordering::Relaxed);
-    crate::port::__bluegen_port_pend_switch();
+    critical(crate::state::rotate);
+    bluegen_port::pend_switch();
 }
 
 /// Ends the calling thread; the others go on. Returning from a thread's
 /// entry function does the same.
 #[cfg(feature = "threads")]
 pub fn thread_exit() -> ! {
-    use core::sync::atomic::Ordering::Relaxed;
-    use state::*;
-    critical(|| {
-        let current = CURRENT.load(Relaxed);
-        if current < crate::sched::MAX_THREADS {
-            let bit = !(1u32 << current);
-            READY.store(READY.load(Relaxed) & bit, Relaxed);
-            ALIVE.store(ALIVE.load(Relaxed) & bit, Relaxed);
-            #[cfg(feature = "spawn")]
-            crate::spawn::ended(current);
-        }
+    critical(|cs| {
+        let _ended = crate::state::end_current(cs);
+        #[cfg(feature = "spawn")]
+        crate::pool::ended(cs, _ended);
     });
     loop {
-        crate::port::__bluegen_port_pend_switch();
+        bluegen_port::pend_switch();
     }
-}
-
-/// Ticks since the scheduler started (wraps after 2^32 ticks).
-#[cfg(feature = "preempt")]
-pub fn ticks() -> u32 {
-    state::TICKS.load(core::sync::atomic::Ordering::Relaxed)
-}
-
-/// Microseconds since the scheduler started, at tick resolution.
-#[cfg(feature = "preempt")]
-pub fn micros() -> u64 {
-    u64::from(ticks()) * 1_000_000 / u64::from(bluegen_config::TICK_HZ)
-}
-
-/// A free-running counter for benchmarks: executed instructions on RISC-V
-/// (`minstret`; exact under QEMU `-icount shift=0`), SysTick clock cycles
-/// since start on Cortex-M (1.6 per instruction under `-icount shift=6` on
-/// the 25 MHz MPS2 boards).
-#[cfg(feature = "preempt")]
-pub fn counter() -> u64 {
-    loop {
-        let before = ticks();
-        let c = crate::port::__bluegen_port_counter(before);
-        if ticks() == before {
-            return c;
-        }
-    }
-}
-
-/// Sleeps for `ticks` ticks (0 yields).
-#[cfg(feature = "preempt")]
-pub fn sleep(ticks: u32) {
-    if ticks == 0 {
-        yield_now();
-    } else {
-        sleep_until(self::ticks().wrapping_add(ticks));
-    }
-}
-
-/// Sleeps until the tick count reaches `deadline` (returns at once if it
-/// has passed, less than 2^31 ticks ago).
-#[cfg(feature = "preempt")]
-pub fn sleep_until(deadline: u32) {
-    use core::sync::atomic::Ordering::Relaxed;
-    use state::*;
-    let slept = critical(|| {
-        let current = CURRENT.load(Relaxed);
-        let now = TICKS.load(Relaxed);
-        if current >= crate::sched::MAX_THREADS || (deadline.wrapping_sub(now) as i32) <= 0 {
-            return false;
-        }
-        WAKE[current].store(deadline, Relaxed);
-        SLEEPING.store(SLEEPING.load(Relaxed) | 1 << current, Relaxed);
-        READY.store(READY.load(Relaxed) & !(1 << current), Relaxed);
-        true
-    });
-    if slept {
-        crate::port::__bluegen_port_pend_switch();
-    }
-}
-
-/// The tick, called by the arch tick interrupt with interrupts masked:
-/// counts, wakes due sleepers, and runs the time slice. Returns whether a
-/// switch is due (a higher-priority thread woke, or the slice ran out and a
-/// thread of equal priority is ready).
-///
-/// # Safety
-///
-/// Only the arch tick interrupt calls this (through the image's
-/// `__bluegen_tick`), with interrupts masked, once per tick period, and
-/// switches when it returns true. The scheduler state it updates is the
-/// switch's, which assumes no thread changes it outside the kernel's lock.
-#[cfg(feature = "preempt")]
-#[allow(unsafe_code)]
-pub unsafe fn tick() -> bool {
-    use crate::sched::{MAX_THREADS, due};
-    use core::sync::atomic::Ordering::Relaxed;
-    use state::*;
-    let now = TICKS.load(Relaxed).wrapping_add(1);
-    TICKS.store(now, Relaxed);
-    #[cfg(feature = "tickless")]
-    crate::tickless::count_interrupt();
-    #[cfg(feature = "stack-check")]
-    {
-        let current = CURRENT.load(Relaxed);
-        check_stack(current);
-        // Not a thread: an overflow may have overwritten the scheduler's
-        // state, so look at every stack.
-        if current > crate::sched::IDLE {
-            check_stacks();
-        }
-    }
-    let sleeping = SLEEPING.load(Relaxed);
-    let woke = due(sleeping, |i| WAKE[i].load(Relaxed), now);
-    let ready = READY.load(Relaxed) | woke;
-    if woke != 0 {
-        SLEEPING.store(sleeping & !woke, Relaxed);
-        READY.store(ready, Relaxed);
-    }
-    let current = CURRENT.load(Relaxed);
-    if current >= MAX_THREADS {
-        return ready != 0;
-    }
-    let group = GROUP[current].load(Relaxed);
-    // Woken threads of a higher priority come before the current group.
-    let higher = woke & ((1u32 << current) - 1) & !group;
-    let mut switch = higher != 0;
-    if bluegen_config::TIME_SLICE_TICKS > 0 {
-        let left = SLICE.load(Relaxed).saturating_sub(1);
-        if left == 0 && group & ready & !(1 << current) != 0 {
-            ROTATE.store(true, Relaxed);
-            switch = true;
-        }
-        SLICE.store(if left == 0 { bluegen_config::TIME_SLICE_TICKS } else { left }, Relaxed);
-    }
-    switch
 }
 
 /// The calling thread's index in the device's table (highest priority first);
 /// [`crate::sched::IDLE`] for the idle thread.
 #[cfg(feature = "threads")]
 pub fn current_id() -> usize {
-    state::CURRENT.load(core::sync::atomic::Ordering::Relaxed)
+    crate::state::current()
 }
 
 /// The calling thread's name in device.toml (`"idle"` for the idle thread).
 #[cfg(feature = "threads")]
 pub fn current_name() -> &'static str {
-    thread_of(current_id()).map_or("idle", |(name, _)| name)
+    crate::table::name_of(current_id()).unwrap_or("idle")
 }
 
-/// Tick interrupts taken since the scheduler started: with `TICKLESS`
-/// fewer than [`ticks`] when threads slept, without it every tick is one.
-#[cfg(feature = "preempt")]
-pub fn tick_interrupts() -> u32 {
-    #[cfg(feature = "tickless")]
-    return crate::tickless::interrupts();
-    #[cfg(not(feature = "tickless"))]
-    ticks()
+/// The kernel's entry points, for the image's `bluegen_port::image!`.
+pub struct Kernel;
+
+impl bluegen_port::Kernel for Kernel {
+    #[cfg(feature = "threads")]
+    #[inline(always)]
+    fn thread_return() -> ! {
+        thread_exit()
+    }
+
+    #[cfg(feature = "threads")]
+    #[inline(always)]
+    fn stack_overflow() -> ! {
+        crate::stack::stack_overflow()
+    }
+
+    #[cfg(feature = "threads")]
+    #[inline(always)]
+    fn check_stacks() {
+        crate::stack::check_stacks()
+    }
+
+    #[cfg(feature = "threads")]
+    #[inline(always)]
+    fn switch(cap: Switch, sp: usize) -> usize {
+        switch(cap, sp)
+    }
+
+    #[cfg(feature = "preempt")]
+    #[inline(always)]
+    fn tick(cap: bluegen_port::Tick) -> bool {
+        crate::time::tick(cap)
+    }
 }
 
 fn banner(threads: usize) {
@@ -477,10 +207,9 @@ fn banner(threads: usize) {
 
 #[cfg(test)]
 #[cfg_attr(feature = "threads", allow(dead_code))]
-#[allow(unsafe_code)]
 mod tests {
     use super::*;
-    use crate::port::host::{exit_code_of, take_output};
+    use bluegen_port::host::{exit_code_of, take_output};
     use std::cell::RefCell;
     use std::vec::Vec;
 
@@ -501,24 +230,21 @@ mod tests {
     }
 
     #[cfg(not(feature = "threads"))]
-    static TWO: [ThreadSpec; 2] = [
-        ThreadSpec { name: "high", entry: first, priority: 5, stack_size: 512 },
-        ThreadSpec { name: "low", entry: second, priority: 1, stack_size: 1024 },
-    ];
+    static TWO: [ThreadSpec; 2] = [ThreadSpec::new("high", first, 5, &[], true), ThreadSpec::new("low", second, 1, &[], true)];
 
     #[cfg(not(feature = "threads"))]
-    static FAILING: [ThreadSpec; 2] = [
-        ThreadSpec { name: "fails", entry: fails, priority: 2, stack_size: 256 },
-        ThreadSpec { name: "never", entry: second, priority: 1, stack_size: 256 },
-    ];
+    static FAILING: [ThreadSpec; 2] = [ThreadSpec::new("fails", fails, 2, &[], true), ThreadSpec::new("never", second, 1, &[], true)];
+
+    /// The host's stand-in for the image's boot entry.
+    fn boot() -> Boot {
+        bluegen_port::host::boot()
+    }
 
     #[cfg(not(feature = "threads"))]
     #[test]
     fn runs_threads_in_table_order_then_exits_zero() {
-        // SAFETY (this and the tests below): without threads, `start` only
-        // calls the entries in order; the host has no stacks to overwrite.
         RAN.with(|r| r.borrow_mut().clear());
-        assert_eq!(exit_code_of(|| unsafe { start(&TWO) }), 0);
+        assert_eq!(exit_code_of(|| start(boot(), &TWO)), 0);
         assert_eq!(RAN.with(|r| r.borrow().clone()), ["first", "second"]);
     }
 
@@ -526,14 +252,14 @@ mod tests {
     #[test]
     fn a_thread_that_exits_ends_the_run() {
         RAN.with(|r| r.borrow_mut().clear());
-        assert_eq!(exit_code_of(|| unsafe { start(&FAILING) }), 3);
+        assert_eq!(exit_code_of(|| start(boot(), &FAILING)), 3);
         assert!(RAN.with(|r| r.borrow().is_empty()));
     }
 
     #[test]
     fn no_threads_exits_zero() {
         static NONE: [ThreadSpec; 0] = [];
-        assert_eq!(exit_code_of(|| unsafe { start(&NONE) }), 0);
+        assert_eq!(exit_code_of(|| start(boot(), &NONE)), 0);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Software timers: one-shot and periodic, run by a timer thread.
 //!
 //! A [`Timer`] is a `static` holding a callback; [`Timer::start`] arms it
-//! once, [`Timer::start_periodic`] every `period` ticks, [`Timer::stop`]
+//! once, [`Timer::start_periodic`] every `period` (a [`Duration`]), [`Timer::stop`]
 //! disarms it and [`Timer::restart`] arms it again from now with the delay
 //! and period of its last start. Deadlines are absolute ticks, so a
 //! periodic timer does not drift.
@@ -23,9 +23,10 @@
 //! ```text
 //! static BLINK: Timer = Timer::new(toggle_led);
 //! pub fn timers() { bluegen_kernel::timer::run(&[&BLINK]) }   // [threads.timers]
-//! pub fn main() { BLINK.start_periodic(50, 50); }
+//! pub fn main() { BLINK.start_periodic(Duration::from_millis(500), Duration::from_millis(500)); }
 //! ```
 
+use crate::duration::Duration;
 use core::sync::atomic::Ordering::Relaxed;
 use core::sync::atomic::{AtomicBool, AtomicU32};
 
@@ -67,7 +68,7 @@ pub fn next_deadline(timers: &[&Timer], now: u32) -> Option<u32> {
 /// Runs `f` as one step no interrupt or thread switch can split.
 fn locked<R>(f: impl FnOnce() -> R) -> R {
     #[cfg(feature = "threads")]
-    return crate::thread::critical(f);
+    return bluegen_port::critical(|_| f());
     #[cfg(not(feature = "threads"))]
     f()
 }
@@ -84,15 +85,15 @@ impl Timer {
         }
     }
 
-    /// Arms it to fire once, `delay` ticks from now (0 counts as 1).
-    pub fn start(&self, delay: u32) {
-        self.arm(delay, 0);
+    /// Arms it to fire once, `delay` from now (zero counts as one tick).
+    pub fn start(&self, delay: Duration) {
+        self.arm(delay.as_ticks(), 0);
     }
 
-    /// Arms it to fire `delay` ticks from now (0 counts as 1), then every
-    /// `period` ticks (0 makes it one-shot).
-    pub fn start_periodic(&self, delay: u32, period: u32) {
-        self.arm(delay, period);
+    /// Arms it to fire `delay` from now (zero counts as one tick), then
+    /// every `period` (zero makes it one-shot).
+    pub fn start_periodic(&self, delay: Duration, period: Duration) {
+        self.arm(delay.as_ticks(), period.as_ticks());
     }
 
     /// Arms it again from now, with the delay and period of its last start.
@@ -165,7 +166,7 @@ impl Timer {
 /// The tick count (0 on the host, where nothing ticks).
 fn now() -> u32 {
     #[cfg(feature = "preempt")]
-    return crate::thread::ticks();
+    return crate::time::ticks();
     #[cfg(not(feature = "preempt"))]
     0
 }
@@ -173,76 +174,56 @@ fn now() -> u32 {
 #[cfg(feature = "timers")]
 mod service {
     use super::Timer;
-    use crate::sched::MAX_THREADS;
-    use crate::thread::critical;
-    use crate::thread::state::*;
+    use crate::state;
+    use bluegen_port::critical;
+    use core::sync::atomic::AtomicU32;
     use core::sync::atomic::Ordering::Relaxed;
-    use core::sync::atomic::{AtomicBool, AtomicUsize};
+    use core::sync::atomic::AtomicBool;
 
-    /// The timer thread's index (none before [`super::run`] started).
-    static SERVICE: AtomicUsize = AtomicUsize::new(usize::MAX);
     /// Set by a start, stop or restart: the timer thread must look again
     /// before it waits.
     static KICKED: AtomicBool = AtomicBool::new(false);
-    /// Whether the timer thread waits in [`wait`].
-    static PARKED: AtomicBool = AtomicBool::new(false);
+    /// The timer thread while it waits in [`wait`] (a waiter bitmap).
+    static PARKED: AtomicU32 = AtomicU32::new(0);
 
     /// The timers changed: wake the timer thread if it waits, preempting
     /// the caller when it has the higher priority.
     pub fn kick() {
-        let preempt = critical(|| {
+        let preempt = critical(|cs| {
             KICKED.store(true, Relaxed);
-            let s = SERVICE.load(Relaxed);
-            if s >= MAX_THREADS || !PARKED.load(Relaxed) {
-                return false;
-            }
-            PARKED.store(false, Relaxed);
-            let bit = 1u32 << s;
-            SLEEPING.store(SLEEPING.load(Relaxed) & !bit, Relaxed);
-            READY.store(READY.load(Relaxed) | bit, Relaxed);
-            let current = CURRENT.load(Relaxed);
-            current >= MAX_THREADS || (s < current && GROUP[current].load(Relaxed) & bit == 0)
+            let parked = PARKED.load(Relaxed);
+            PARKED.store(0, Relaxed);
+            state::wake(cs, parked)
         });
-        if preempt {
-            crate::port::__bluegen_port_pend_switch();
-        }
+        state::reschedule(preempt);
     }
 
     /// Blocks the timer thread until tick `deadline` (forever with None),
     /// or until the next kick; returns at once if a kick came since it
     /// last looked or the deadline has passed.
     pub fn wait(deadline: Option<u32>) {
-        let blocked = critical(|| {
-            let me = CURRENT.load(Relaxed);
-            if KICKED.load(Relaxed) || me >= MAX_THREADS {
+        let blocked = critical(|cs| {
+            if KICKED.load(Relaxed) || state::current() >= crate::sched::MAX_THREADS {
                 KICKED.store(false, Relaxed);
                 return false;
             }
-            let bit = 1u32 << me;
-            if let Some(d) = deadline {
-                if super::is_due(d, TICKS.load(Relaxed)) {
-                    return false;
-                }
-                WAKE[me].store(d, Relaxed);
-                SLEEPING.store(SLEEPING.load(Relaxed) | bit, Relaxed);
+            if deadline.is_some_and(|d| super::is_due(d, state::ticks())) {
+                return false;
             }
-            SERVICE.store(me, Relaxed);
-            PARKED.store(true, Relaxed);
-            READY.store(READY.load(Relaxed) & !bit, Relaxed);
+            state::block(cs, Some(&PARKED), deadline);
             true
         });
         if blocked {
-            crate::port::__bluegen_port_pend_switch();
-            critical(|| PARKED.store(false, Relaxed));
+            bluegen_port::pend_switch();
+            critical(|_| PARKED.store(0, Relaxed));
         }
     }
 
     /// The timer thread's loop; see the module documentation.
     pub fn run(timers: &[&Timer]) -> ! {
-        SERVICE.store(CURRENT.load(Relaxed), Relaxed);
         loop {
             KICKED.store(false, Relaxed);
-            let now = crate::thread::ticks();
+            let now = crate::time::ticks();
             if Timer::fire_due(timers, now) > 0 {
                 continue;
             }
@@ -342,11 +323,11 @@ mod tests {
     #[test]
     fn start_and_restart_arm_from_now() {
         let t = Timer::new(count);
-        t.start(0);
+        t.start(Duration::ZERO);
         assert!(t.is_active());
         // Delay 0 counts as 1; the host clock is at 0.
         assert_eq!(t.deadline.load(Relaxed), 1);
-        t.start_periodic(4, 9);
+        t.start_periodic(Duration::from_ticks(4), Duration::from_ticks(9));
         assert_eq!((t.deadline.load(Relaxed), t.period.load(Relaxed)), (4, 9));
         t.stop();
         t.restart();

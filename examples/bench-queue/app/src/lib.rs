@@ -8,18 +8,18 @@
 //! counter units per instruction.
 #![no_std]
 
-use bluegen_kernel::{FOREVER, Queue, console, counter, exit};
+use bluegen_kernel::{Queue, Timeout, console, counter, exit};
 
 const ROUNDS: u32 = 1000;
-static TO: Queue<4> = Queue::new();
-static BACK: Queue<4> = Queue::new();
+static TO: Queue<u32, 4> = Queue::new();
+static BACK: Queue<u32, 4> = Queue::new();
 
 pub fn main() {
     let start = counter();
     let mut x = 0;
     for _ in 0..ROUNDS {
-        TO.send(x, FOREVER);
-        x = BACK.recv(FOREVER).unwrap_or(0);
+        let _ = TO.send(x, Timeout::FOREVER);
+        x = BACK.recv(Timeout::FOREVER).unwrap_or(0);
     }
     let units = counter() - start;
     if x != ROUNDS {
@@ -36,7 +36,7 @@ pub fn main() {
 
 pub fn peer() {
     loop {
-        let v = TO.recv(FOREVER).unwrap_or(0);
-        BACK.send(v + 1, FOREVER);
+        let v = TO.recv(Timeout::FOREVER).unwrap_or(0);
+        let _ = BACK.send(v + 1, Timeout::FOREVER);
     }
 }

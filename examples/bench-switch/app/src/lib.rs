@@ -9,7 +9,7 @@
 //! counter units per instruction.
 #![no_std]
 
-use bluegen_kernel::{FOREVER, Semaphore, console, counter, exit};
+use bluegen_kernel::{Semaphore, Timeout, console, counter, exit};
 
 const ROUNDS: u32 = 1000;
 static PING: Semaphore = Semaphore::new(0);
@@ -18,8 +18,8 @@ static PONG: Semaphore = Semaphore::new(0);
 pub fn main() {
     let start = counter();
     for _ in 0..ROUNDS {
-        PING.give();
-        PONG.take(FOREVER);
+        let _ = PING.give();
+        let _ = PONG.take(Timeout::FOREVER);
     }
     let units = counter() - start;
     console::write_str("BENCH context_switch_instructions=");
@@ -32,7 +32,7 @@ pub fn main() {
 
 pub fn peer() {
     loop {
-        PING.take(FOREVER);
-        PONG.give();
+        let _ = PING.take(Timeout::FOREVER);
+        let _ = PONG.give();
     }
 }

@@ -1,0 +1,531 @@
+//! The scheduler's state, mutated only under a `CriticalSection` token.
+//!
+//! Who is ready, alive, running, asleep and blocked, as bitmaps of thread
+//! indices (see [`crate::sched`]), plus each thread's saved stack pointer
+//! and wake tick. The statics are private to this module: every change goes
+//! through a function here that takes a [`CriticalSection`], and blocking
+//! and waking live here once, for every blocking object:
+//!
+//! * a blocking call, in its critical section, calls [`block`] (or
+//!   [`enqueue`] with a timeout in ticks) with the object's waiter bitmap,
+//!   then, outside it, [`wait`], which switches away and, once the thread
+//!   runs again, tells a give from a timeout;
+//! * a give calls [`wake_one`] (the highest-priority waiter) or [`wake`]
+//!   (a mask of threads) in its critical section, then [`reschedule`] with
+//!   the preemption they report;
+//! * every thread that becomes ready, by a give, a due wake tick, a join or
+//!   a tickless wake-up, goes through [`make_ready`], which with `SUSPEND`
+//!   parks the suspended ones instead (so the switch needs no check).
+
+use crate::sched::{IDLE, MAX_THREADS};
+use bluegen_port::CriticalSection;
+use core::sync::atomic::Ordering::Relaxed;
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize};
+
+/// No thread yet: the first switch saves nothing.
+const NONE: usize = usize::MAX;
+/// Wait without a timeout (the sync objects' `FOREVER`).
+pub(crate) const FOREVER: u32 = u32::MAX;
+
+static READY: AtomicU32 = AtomicU32::new(0);
+static ALIVE: AtomicU32 = AtomicU32::new(0);
+static CURRENT: AtomicUsize = AtomicUsize::new(NONE);
+static ROTATE: AtomicBool = AtomicBool::new(false);
+/// One bit per priority group: the head of its round robin (see
+/// [`crate::sched::pick`]).
+static HEADS: AtomicU32 = AtomicU32::new(0);
+static SP: [AtomicUsize; IDLE + 1] = [const { AtomicUsize::new(0) }; IDLE + 1];
+static GROUP: [AtomicU32; MAX_THREADS] = [const { AtomicU32::new(0) }; MAX_THREADS];
+/// Time and sleepers: only with the tick.
+#[cfg(feature = "preempt")]
+static TICKS: AtomicU32 = AtomicU32::new(0);
+/// Times TICKS wrapped: the high word of the 64-bit tick count.
+#[cfg(feature = "preempt")]
+static EPOCH: AtomicU32 = AtomicU32::new(0);
+/// Suspended threads, and those of them that would be ready.
+#[cfg(feature = "suspend")]
+static SUSPENDED: AtomicU32 = AtomicU32::new(0);
+#[cfg(feature = "suspend")]
+static PARKED: AtomicU32 = AtomicU32::new(0);
+#[cfg(feature = "preempt")]
+static SLEEPING: AtomicU32 = AtomicU32::new(0);
+#[cfg(feature = "preempt")]
+static WAKE: [AtomicU32; MAX_THREADS] = [const { AtomicU32::new(0) }; MAX_THREADS];
+#[cfg(feature = "preempt")]
+static SLICE: AtomicU32 = AtomicU32::new(0);
+/// Threads a higher one preempted: each keeps the rest of its slice in its
+/// `WAKE` word (unused while a thread is ready) for when it runs again.
+#[cfg(feature = "preempt")]
+static PREEMPTED: AtomicU32 = AtomicU32::new(0);
+/// Per thread: whether its last wait ended by a give (not a timeout).
+#[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
+static GIVEN: [AtomicBool; MAX_THREADS] = [const { AtomicBool::new(false) }; MAX_THREADS];
+/// Threads blocked on a mutex, standing in for its owner (priority
+/// inheritance by proxy: picking one runs the owner).
+#[cfg(feature = "mutex")]
+static PROXY: AtomicU32 = AtomicU32::new(0);
+#[cfg(feature = "mutex")]
+static PROXY_TO: [AtomicUsize; MAX_THREADS] = [const { AtomicUsize::new(0) }; MAX_THREADS];
+
+/// The running thread's index; [`IDLE`] for the idle thread, more before
+/// the first switch.
+#[inline(always)]
+pub(crate) fn current() -> usize {
+    CURRENT.load(Relaxed)
+}
+
+/// The caller's thread index. Only threads block or own a mutex, never
+/// idle or an interrupt handler; the modulo keeps indexing panic-free.
+#[inline(always)]
+pub(crate) fn me() -> usize {
+    current() % MAX_THREADS
+}
+
+/// The threads that have not ended.
+#[inline(always)]
+pub(crate) fn alive() -> u32 {
+    ALIVE.load(Relaxed)
+}
+
+/// The tick count.
+#[cfg(feature = "preempt")]
+#[inline(always)]
+pub(crate) fn ticks() -> u32 {
+    TICKS.load(Relaxed)
+}
+
+/// The tick count in 64 bits: TICKS and its wraps, read so that a tick
+/// between the reads cannot tear them.
+#[cfg(feature = "preempt")]
+pub(crate) fn ticks64() -> u64 {
+    loop {
+        let high = EPOCH.load(Relaxed);
+        let low = TICKS.load(Relaxed);
+        if EPOCH.load(Relaxed) == high {
+            return u64::from(high) << 32 | u64::from(low);
+        }
+    }
+}
+
+/// TICKS advances from `before` to `after`: counts a wrap.
+#[cfg(feature = "preempt")]
+#[inline(always)]
+fn advanced(before: u32, after: u32) {
+    if after < before {
+        EPOCH.store(EPOCH.load(Relaxed).wrapping_add(1), Relaxed);
+    }
+}
+
+/// Start-up or spawn: thread `index` with its first stack pointer `sp` and
+/// priority group `group` is alive and ready.
+pub(crate) fn add(cs: CriticalSection<'_>, index: usize, sp: usize, group: u32) {
+    let (Some(s), Some(g)) = (SP.get(index), GROUP.get(index)) else { return };
+    s.store(sp, Relaxed);
+    g.store(group, Relaxed);
+    ALIVE.store(ALIVE.load(Relaxed) | 1 << index, Relaxed);
+    make_ready(cs, 1 << index);
+}
+
+/// Spawn: thread `index` now shares a priority group with the threads of
+/// `group`.
+#[cfg(feature = "spawn")]
+pub(crate) fn set_group(cs: CriticalSection<'_>, index: usize, group: u32) {
+    let _ = cs;
+    if let Some(g) = GROUP.get(index) {
+        g.store(group, Relaxed);
+    }
+}
+
+/// Start-up: the idle thread's first stack pointer.
+pub(crate) fn set_idle(cs: CriticalSection<'_>, sp: usize) {
+    let _ = cs;
+    SP[IDLE].store(sp, Relaxed);
+}
+
+/// The calling thread ends: it is neither ready nor alive any more;
+/// returns its index (or more for idle and handlers, which do not end).
+pub(crate) fn end_current(cs: CriticalSection<'_>) -> usize {
+    let _ = cs;
+    let current = current();
+    if current < MAX_THREADS {
+        let bit = !(1u32 << current);
+        READY.store(READY.load(Relaxed) & bit, Relaxed);
+        ALIVE.store(ALIVE.load(Relaxed) & bit, Relaxed);
+    }
+    current
+}
+
+/// The threads of `mask` become ready: the one place every wake-up goes
+/// through. With `SUSPEND` the suspended ones are parked instead; returns
+/// the threads that did become ready (`mask` without `SUSPEND`).
+#[inline(always)]
+pub(crate) fn make_ready(cs: CriticalSection<'_>, mask: u32) -> u32 {
+    let _ = cs;
+    #[cfg(feature = "suspend")]
+    let mask = {
+        let suspended = SUSPENDED.load(Relaxed);
+        if mask & suspended != 0 {
+            PARKED.store(PARKED.load(Relaxed) | (mask & suspended), Relaxed);
+        }
+        mask & !suspended
+    };
+    READY.store(READY.load(Relaxed) | mask, Relaxed);
+    mask
+}
+
+/// Suspends thread `index`: a ready thread stops (parked), a waiting one
+/// is parked when its wait ends. Returns whether it is the caller (which
+/// must then switch away).
+#[cfg(feature = "suspend")]
+pub(crate) fn suspend(cs: CriticalSection<'_>, index: usize) -> bool {
+    let _ = cs;
+    if index >= MAX_THREADS {
+        return false;
+    }
+    let bit = 1u32 << index;
+    SUSPENDED.store(SUSPENDED.load(Relaxed) | bit, Relaxed);
+    let ready = READY.load(Relaxed);
+    if ready & bit != 0 {
+        READY.store(ready & !bit, Relaxed);
+        PARKED.store(PARKED.load(Relaxed) | bit, Relaxed);
+    }
+    current() == index
+}
+
+/// Resumes thread `index`: None if it was not suspended, else whether it
+/// became ready and should preempt the caller.
+#[cfg(feature = "suspend")]
+pub(crate) fn resume(cs: CriticalSection<'_>, index: usize) -> Option<bool> {
+    let _ = cs;
+    let bit = 1u32.checked_shl(index as u32).filter(|_| index < MAX_THREADS)?;
+    if SUSPENDED.load(Relaxed) & bit == 0 {
+        return None;
+    }
+    SUSPENDED.store(SUSPENDED.load(Relaxed) & !bit, Relaxed);
+    let parked = PARKED.load(Relaxed);
+    if parked & bit == 0 {
+        return Some(false);
+    }
+    PARKED.store(parked & !bit, Relaxed);
+    READY.store(READY.load(Relaxed) | bit, Relaxed);
+    Some(preempts(index))
+}
+
+/// Whether thread `index` is suspended.
+#[cfg(feature = "suspend")]
+pub(crate) fn is_suspended(index: usize) -> bool {
+    index < MAX_THREADS && SUSPENDED.load(Relaxed) & 1 << index != 0
+}
+
+/// A spawn into slot `index`: the new thread is not suspended.
+#[cfg(feature = "suspend")]
+pub(crate) fn unsuspend(cs: CriticalSection<'_>, index: usize) {
+    let _ = cs;
+    let bit = !(1u32.checked_shl(index as u32).unwrap_or(0));
+    SUSPENDED.store(SUSPENDED.load(Relaxed) & bit, Relaxed);
+    PARKED.store(PARKED.load(Relaxed) & bit, Relaxed);
+}
+
+/// Whether thread `i`, just made ready, should preempt the running thread:
+/// it has a higher priority, or nothing but idle (or a handler) runs.
+#[inline(always)]
+fn preempts(i: usize) -> bool {
+    let current = current();
+    current >= MAX_THREADS || (i < current && GROUP[current].load(Relaxed) & 1 << i == 0)
+}
+
+/// Wakes the threads of `mask` (blocked or asleep): they leave the
+/// sleepers and become ready; returns whether one of them should preempt
+/// the caller (the lowest index of the mask decides).
+pub(crate) fn wake(cs: CriticalSection<'_>, mask: u32) -> bool {
+    if mask == 0 {
+        return false;
+    }
+    #[cfg(feature = "preempt")]
+    SLEEPING.store(SLEEPING.load(Relaxed) & !mask, Relaxed);
+    let ready = make_ready(cs, mask);
+    (cfg!(not(feature = "suspend")) || ready != 0) && preempts(ready.trailing_zeros() as usize)
+}
+
+/// Makes the highest-priority waiter of `waiters` ready with its wait
+/// given; returns it, and whether it should preempt the caller.
+#[inline(always)]
+pub(crate) fn wake_one(cs: CriticalSection<'_>, waiters: &AtomicU32) -> Option<(usize, bool)> {
+    let w = waiters.load(Relaxed);
+    if w == 0 {
+        return None;
+    }
+    let i = w.trailing_zeros() as usize % MAX_THREADS;
+    let bit = 1 << i;
+    waiters.store(w & !bit, Relaxed);
+    #[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
+    GIVEN[i].store(true, Relaxed);
+    Some((i, wake(cs, bit)))
+}
+
+/// Switches when a wake-up asked for it (after the critical section).
+#[inline(always)]
+pub(crate) fn reschedule(preempt: bool) {
+    if preempt {
+        bluegen_port::pend_switch();
+    }
+}
+
+/// The calling thread blocks: it leaves the ready set, joins `waiters`
+/// (an object's waiter bitmap) if given, and sleeps until tick `deadline`
+/// if given. It goes on running until the caller's critical section ends
+/// and [`wait`] (or a plain switch) gives the core away.
+#[inline(always)]
+pub(crate) fn block(cs: CriticalSection<'_>, waiters: Option<&AtomicU32>, deadline: Option<u32>) {
+    let _ = cs;
+    let me = me();
+    let bit = 1 << me;
+    if let Some(w) = waiters {
+        w.store(w.load(Relaxed) | bit, Relaxed);
+    }
+    READY.store(READY.load(Relaxed) & !bit, Relaxed);
+    #[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
+    GIVEN[me].store(false, Relaxed);
+    #[cfg(feature = "preempt")]
+    if let Some(d) = deadline {
+        WAKE[me].store(d, Relaxed);
+        SLEEPING.store(SLEEPING.load(Relaxed) | bit, Relaxed);
+    }
+    #[cfg(not(feature = "preempt"))]
+    let _ = deadline;
+}
+
+/// [`block`] on `waiters` for at most `timeout` ticks ([`FOREVER`]: no
+/// timeout).
+#[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
+#[inline(always)]
+pub(crate) fn enqueue(cs: CriticalSection<'_>, waiters: &AtomicU32, timeout: u32) {
+    block(cs, Some(waiters), (timeout != FOREVER).then(|| ticks().wrapping_add(timeout)));
+}
+
+/// After [`enqueue`]: gives the core away, and once the thread runs again
+/// returns whether a give (not the timeout) ended the wait; on a timeout
+/// it leaves `waiters`. A wait without a timeout ends only by a give
+/// ([`wake_one`]), so it needs no second critical section (a dozen
+/// instructions off every blocking call).
+#[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
+#[inline(always)]
+pub(crate) fn wait(waiters: &AtomicU32, timeout: u32) -> bool {
+    bluegen_port::pend_switch();
+    if timeout == FOREVER {
+        return true;
+    }
+    bluegen_port::critical(|_| {
+        let me = me();
+        let given = GIVEN[me].load(Relaxed);
+        if !given {
+            waiters.store(waiters.load(Relaxed) & !(1 << me), Relaxed);
+        }
+        given
+    })
+}
+
+/// Mutex: the calling thread, blocked on a mutex that `owner` holds,
+/// stands in for the owner in the schedule.
+#[cfg(feature = "mutex")]
+pub(crate) fn proxy(cs: CriticalSection<'_>, owner: usize) {
+    let _ = cs;
+    let me = me();
+    PROXY.store(PROXY.load(Relaxed) | 1 << me, Relaxed);
+    PROXY_TO[me].store(owner, Relaxed);
+}
+
+/// Mutex: thread `index` no longer stands in for an owner.
+#[cfg(feature = "mutex")]
+pub(crate) fn unproxy(cs: CriticalSection<'_>, index: usize) {
+    let _ = cs;
+    PROXY.store(PROXY.load(Relaxed) & !(1 << (index % MAX_THREADS)), Relaxed);
+}
+
+/// Mutex: the waiters of `waiters` now stand in for `owner`.
+#[cfg(feature = "mutex")]
+pub(crate) fn proxy_all(cs: CriticalSection<'_>, waiters: u32, owner: usize) {
+    let _ = cs;
+    let mut rest = waiters;
+    while rest != 0 {
+        PROXY_TO[rest.trailing_zeros() as usize % MAX_THREADS].store(owner, Relaxed);
+        rest &= rest - 1;
+    }
+}
+
+/// A yield or an expired slice: the next switch rotates among equals.
+#[inline(always)]
+pub(crate) fn rotate(cs: CriticalSection<'_>) {
+    let _ = cs;
+    ROTATE.store(true, Relaxed);
+}
+
+/// The context switch's decision (interrupts masked): saves the stack
+/// pointer `sp` of the outgoing thread `current` (the running one), picks the next thread and makes it the
+/// running one; returns its index. A yield or an expired slice passes the
+/// round robin's turn on; a preempted thread keeps its turn and the rest of
+/// its slice (see [`crate::sched`]).
+#[inline(always)]
+pub(crate) fn switch(cs: CriticalSection<'_>, current: usize, sp: usize) -> usize {
+    use crate::sched::{pick, rotate_head};
+    let _ = cs;
+    if current <= IDLE {
+        SP[current].store(sp, Relaxed);
+    }
+    let rotate = ROTATE.load(Relaxed);
+    if rotate {
+        ROTATE.store(false, Relaxed);
+        if let Some(g) = GROUP.get(current) {
+            HEADS.store(rotate_head(HEADS.load(Relaxed), g.load(Relaxed), current), Relaxed);
+        }
+    }
+    let ready = READY.load(Relaxed);
+    let heads = || HEADS.load(Relaxed);
+    let group_of = |i: usize| GROUP.get(i).map_or(0, |g| g.load(Relaxed));
+    #[cfg(feature = "mutex")]
+    let (next, heads) = {
+        let (next, picked) = pick(ready | PROXY.load(Relaxed), heads, group_of);
+        let owner_of = |i: usize| PROXY_TO.get(i).map_or(usize::MAX, |o| o.load(Relaxed));
+        // A chain that ends at a thread that is not ready (rare: the owner
+        // sleeps): the highest-priority ready thread.
+        let plain = || if ready == 0 { IDLE } else { ready.trailing_zeros() as usize };
+        (crate::sched::resolve_proxy(next, ready, owner_of, plain), picked)
+    };
+    #[cfg(not(feature = "mutex"))]
+    let (next, heads) = pick(ready, heads, group_of);
+    let next = next.min(IDLE);
+    if let Some(h) = heads {
+        HEADS.store(h, Relaxed);
+    }
+    // The time slice, as ThreadX: a thread a higher one preempted (still
+    // ready, not rotated away) keeps the rest of its slice in its `WAKE`
+    // word; the next thread gets its saved rest back, or a new slice.
+    #[cfg(feature = "preempt")]
+    if bluegen_config::TIME_SLICE_TICKS > 0 && next != current {
+        let mut preempted = PREEMPTED.load(Relaxed);
+        let (save, restore) = crate::sched::slice_handover(current, next, ready, rotate, preempted);
+        if save {
+            WAKE[current % MAX_THREADS].store(SLICE.load(Relaxed), Relaxed);
+            preempted |= 1 << (current % MAX_THREADS);
+        }
+        let slice = if restore { WAKE[next % MAX_THREADS].load(Relaxed) } else { bluegen_config::TIME_SLICE_TICKS };
+        SLICE.store(slice, Relaxed);
+        PREEMPTED.store(if restore { preempted & !(1 << (next % MAX_THREADS)) } else { preempted }, Relaxed);
+    }
+    CURRENT.store(next, Relaxed);
+    next
+}
+
+/// The saved stack pointer of thread `index` (or idle's).
+#[inline(always)]
+pub(crate) fn sp_of(index: usize) -> usize {
+    SP.get(index).map_or(0, |s| s.load(Relaxed))
+}
+
+/// The tick's scheduling (interrupts masked): counts the tick, wakes due
+/// sleepers and runs the time slice; returns whether a switch is due (a
+/// higher-priority thread woke, or the slice ran out and a thread of equal
+/// priority is ready).
+#[cfg(feature = "preempt")]
+#[inline(always)]
+pub(crate) fn tick(cs: CriticalSection<'_>) -> bool {
+    let now = TICKS.load(Relaxed).wrapping_add(1);
+    TICKS.store(now, Relaxed);
+    advanced(now.wrapping_sub(1), now);
+    let sleeping = SLEEPING.load(Relaxed);
+    let mut woke = crate::sched::due(sleeping, |i| WAKE[i].load(Relaxed), now);
+    if woke != 0 {
+        SLEEPING.store(sleeping & !woke, Relaxed);
+        woke = make_ready(cs, woke);
+    }
+    let ready = READY.load(Relaxed);
+    let current = CURRENT.load(Relaxed);
+    if current >= MAX_THREADS {
+        return ready != 0;
+    }
+    let group = GROUP[current].load(Relaxed);
+    // Woken threads of a higher priority come before the current group.
+    let higher = woke & ((1u32 << current) - 1) & !group;
+    let mut switch = higher != 0;
+    if bluegen_config::TIME_SLICE_TICKS > 0 {
+        let left = SLICE.load(Relaxed).saturating_sub(1);
+        if left == 0 && group & ready & !(1 << current) != 0 {
+            rotate(cs);
+            switch = true;
+        }
+        SLICE.store(if left == 0 { bluegen_config::TIME_SLICE_TICKS } else { left }, Relaxed);
+    }
+    switch
+}
+
+/// Tickless idle (interrupts masked): when no thread is ready, sleeps the
+/// core until the earliest sleeper's wake tick with the ticks in between
+/// suppressed, then counts the ticks that passed and wakes the sleepers
+/// they made due; returns whether one woke.
+#[cfg(feature = "tickless")]
+pub(crate) fn idle_sleep(cs: CriticalSection<'_>) -> bool {
+    if READY.load(Relaxed) != 0 {
+        return false;
+    }
+    let now = TICKS.load(Relaxed);
+    let sleeping = SLEEPING.load(Relaxed);
+    let wake = |i: usize| WAKE.get(i).map_or(0, |w| w.load(Relaxed));
+    let ahead = crate::sched::ticks_to_next(sleeping, wake, now);
+    let passed = bluegen_port::idle_sleep(cs, ahead);
+    if passed == 0 {
+        return false;
+    }
+    TICKS.store(now.wrapping_add(passed), Relaxed);
+    advanced(now, now.wrapping_add(passed));
+    let woke = crate::sched::due_within(sleeping, wake, now, passed);
+    SLEEPING.store(sleeping & !woke, Relaxed);
+    make_ready(cs, woke) != 0
+}
+
+#[cfg(all(test, feature = "suspend"))]
+mod tests {
+    use super::*;
+    use bluegen_port::critical;
+
+    #[test]
+    fn a_suspended_thread_is_parked_until_resumed() {
+        critical(|cs| {
+            READY.store(0b1000, Relaxed);
+            assert!(!suspend(cs, 3), "not the caller");
+            assert!(is_suspended(3));
+            assert_eq!(READY.load(Relaxed), 0, "a ready thread stops");
+            // A wake of threads 3 and 4 (a give, a timeout) readies only 4.
+            assert_eq!(make_ready(cs, 0b1_1000), 0b1_0000);
+            READY.store(0, Relaxed);
+            assert!(resume(cs, 3).is_some());
+            assert_eq!(READY.load(Relaxed), 0b1000, "resumed, it is ready again");
+            assert_eq!(resume(cs, 3), None, "not suspended any more");
+            // Suspended while waiting: the wake parks it, the resume readies it.
+            READY.store(0, Relaxed);
+            suspend(cs, 5);
+            assert_eq!(resume(cs, 5), Some(false), "it still waits");
+            assert_eq!(READY.load(Relaxed), 0);
+            suspend(cs, 5);
+            assert!(!wake(cs, 1 << 5), "a parked wake preempts nobody");
+            assert!(resume(cs, 5).is_some());
+            assert_eq!(READY.load(Relaxed), 1 << 5);
+            assert!(!suspend(cs, 40) && resume(cs, 40).is_none(), "no such thread");
+        });
+    }
+}
+
+#[cfg(all(test, feature = "preempt"))]
+mod time_tests {
+    use super::*;
+
+    #[test]
+    fn the_64_bit_tick_count_counts_wraps() {
+        // TICKS stays as the host leaves it (other tests read it).
+        let epoch = ticks64() >> 32;
+        advanced(u32::MAX, 2);
+        assert_eq!(ticks64() >> 32, epoch + 1, "a wrap adds 2^32 ticks");
+        advanced(2, 3);
+        assert_eq!(ticks64() >> 32, epoch + 1, "no wrap, no epoch");
+        assert_eq!(ticks64() as u32, ticks());
+    }
+}

@@ -1,0 +1,110 @@
+//! Capabilities: what only the generated image may do, and the interrupt lock.
+
+use core::marker::PhantomData;
+
+/// Leave to start the kernel: lay out every thread's first frame and
+/// abandon the boot stack. Only the generated image's boot entry makes one.
+pub struct Boot(());
+
+impl Boot {
+    /// The capability to start the kernel.
+    ///
+    /// # Safety
+    ///
+    /// Called once, by the image's boot entry, on the boot stack, before
+    /// any thread runs and before any interrupt that reaches the kernel is
+    /// enabled (the tick starts only with the scheduler), and nothing but
+    /// the kernel uses the stacks of the image's thread table: starting lays
+    /// out a first frame on each of them and abandons the caller's stack.
+    #[inline(always)]
+    pub const unsafe fn new() -> Self {
+        Self(())
+    }
+
+    /// Nothing else runs kernel code during start-up (no thread yet, no
+    /// interrupt that reaches the kernel enabled): a critical section
+    /// without masking.
+    #[inline(always)]
+    pub fn critical_section(&self) -> CriticalSection<'_> {
+        CriticalSection { _scope: PhantomData }
+    }
+}
+
+/// Leave to make the context switch's decision: record the outgoing
+/// thread's stack pointer and choose the next. Only the image's
+/// `__bluegen_switch` (defined by [`crate::image!`]) makes one.
+pub struct Switch(());
+
+impl Switch {
+    /// The capability of one context switch.
+    ///
+    /// # Safety
+    ///
+    /// Only inside the arch switch code's call of `__bluegen_switch`, with
+    /// the switch interrupt masked, for the `sp` that code saved, and the
+    /// arch switches to the stack pointer the kernel returns. Any other use
+    /// records a stack pointer the arch would later restore, or marks a
+    /// thread as running that does not run: two threads would share a stack.
+    #[inline(always)]
+    pub const unsafe fn new() -> Self {
+        Self(())
+    }
+
+    /// Interrupts are masked for the whole switch: a critical section.
+    #[inline(always)]
+    pub fn critical_section(&self) -> CriticalSection<'_> {
+        CriticalSection { _scope: PhantomData }
+    }
+}
+
+/// Leave to run the kernel's tick. Only the image's `__bluegen_tick`
+/// (defined by [`crate::image!`]) makes one.
+pub struct Tick(());
+
+impl Tick {
+    /// The capability of one tick.
+    ///
+    /// # Safety
+    ///
+    /// Only inside the arch tick interrupt, once per tick period, with
+    /// interrupts masked, and the arch switches when the tick says so.
+    #[inline(always)]
+    pub const unsafe fn new() -> Self {
+        Self(())
+    }
+
+    /// Interrupts are masked for the whole tick: a critical section.
+    #[inline(always)]
+    pub fn critical_section(&self) -> CriticalSection<'_> {
+        CriticalSection { _scope: PhantomData }
+    }
+}
+
+/// Proof that no other kernel code runs on this core for `'cs`: interrupts
+/// are masked (or, at start-up, none that reaches the kernel is enabled
+/// yet). Kernel state is mutated only with one in hand. Only [`critical`]
+/// (and the boot, switch and tick capabilities) hand one out; it cannot outlive the
+/// closure it was given to (`'cs` is invariant and local to the call).
+///
+/// It masks interrupts, not thread switches a thread asks for itself: code
+/// that yields or blocks inside `critical` gives the core away with the
+/// token alive. The token therefore grants no access to data of its own (no
+/// cell borrows through it); it orders the kernel's updates of atomics.
+#[derive(Clone, Copy)]
+pub struct CriticalSection<'cs> {
+    _scope: PhantomData<&'cs mut &'cs ()>,
+}
+
+/// Runs `f` with interrupts masked (the arch's lock), then restores the
+/// mask as it was, so nested sections unmask in order: the kernel's only
+/// lock. There is no other way to unmask.
+#[inline(always)]
+pub fn critical<R>(f: impl for<'cs> FnOnce(CriticalSection<'cs>) -> R) -> R {
+    let state = crate::sys::__bluegen_port_lock();
+    let r = f(CriticalSection { _scope: PhantomData });
+    // SAFETY: `state` is what the matching lock returned, restored after
+    // `f` is done, innermost first: the precondition of the arch's unlock.
+    // The token `f` got cannot escape it (its lifetime is `f`'s own).
+    unsafe { crate::sys::__bluegen_port_unlock(state) };
+    r
+}

@@ -1,0 +1,62 @@
+//! Thread stacks as atomic words: the one path that lays out a first frame,
+//! and the red zone.
+
+use core::sync::atomic::Ordering::Relaxed;
+use core::sync::atomic::{AtomicU32, compiler_fence};
+
+/// The pattern of the red zone at the bottom of every thread stack when
+/// stack checking is on (`STACK_CHECK`): a thread whose stack grew into the
+/// zone has overwritten it.
+pub const CANARY: u32 = 0x5AFE_C0DE;
+
+/// Words of the red zone (128 bytes): more than one exception frame plus a
+/// typical call frame, so an overflow writes the zone's top word before it
+/// leaves the stack.
+pub const RED_ZONE_WORDS: usize = 32;
+
+/// The address just past the top of `words` (stacks grow down).
+#[inline(always)]
+pub fn top(words: &[AtomicU32]) -> usize {
+    words.as_ptr() as usize + core::mem::size_of_val(words)
+}
+
+/// Writes the [`CANARY`] over the red zone at the bottom of `words`.
+pub fn fill_red_zone(words: &[AtomicU32]) {
+    for word in words.iter().take(RED_ZONE_WORDS) {
+        word.store(CANARY, Relaxed);
+    }
+}
+
+/// Whether the red zone of `words` is broken at its top word (the first an
+/// overflow writes) or its bottom word.
+#[inline(always)]
+pub fn red_zone_broken(words: &[AtomicU32]) -> bool {
+    let broken = |i: usize| words.get(i).is_some_and(|w| w.load(Relaxed) != CANARY);
+    broken(RED_ZONE_WORDS - 1) || broken(0)
+}
+
+/// Words of `u32` per frame slot (1 on 32-bit targets, 2 on 64-bit ones).
+const WORDS_PER_SLOT: usize = core::mem::size_of::<usize>() / 4;
+
+/// Lays out a frame of `slots` machine words, slot `i` being `frame(i)`
+/// (lowest address first), at the top of `stack`, below its end aligned
+/// down to `align` bytes (a power of two); returns the stack pointer that
+/// points at slot 0. Only atomics of `stack` are written, so a stack too
+/// short for the frame gets what fits (bluegen checks stack sizes).
+#[inline(always)]
+pub fn lay_out(stack: &[AtomicU32], align: usize, slots: usize, frame: impl Fn(usize) -> usize) -> usize {
+    let sp = (top(stack) & !(align - 1)) - slots * core::mem::size_of::<usize>();
+    let first = sp.wrapping_sub(stack.as_ptr() as usize) / 4;
+    for i in 0..slots {
+        let slot = frame(i);
+        for k in 0..WORDS_PER_SLOT {
+            if let Some(word) = stack.get(first + i * WORDS_PER_SLOT + k) {
+                word.store((slot as u64 >> (32 * k)) as u32, Relaxed);
+            }
+        }
+    }
+    // The arch reads the frame as plain memory on the first switch: keep
+    // the stores before whatever starts that switch.
+    compiler_fence(core::sync::atomic::Ordering::SeqCst);
+    sp
+}
