@@ -96,15 +96,9 @@ __bluegen_vectors:
     "
 ));
 
-// SAFETY: the generated image defines `__bluegen_exit` with
-// `#[unsafe(no_mangle)]` and exactly this signature; it has no preconditions.
-unsafe extern "Rust" {
-    safe fn __bluegen_exit(code: i32) -> !;
-}
-
 /// Every exception but reset: ends the run with a failure. The hardware has
 /// stacked the caller-saved registers, so this is a plain `extern "C"` call.
 #[unsafe(no_mangle)]
 extern "C" fn __bluegen_unexpected_exception() -> ! {
-    __bluegen_exit(1)
+    bluegen_port::exit(1)
 }

@@ -15,31 +15,19 @@
 
 fault_entry!("__bluegen_hardfault", "__bluegen_hard_fault");
 
-// SAFETY: the generated image defines the first two with
-// `#[unsafe(no_mangle)]` and exactly these signatures, and the kernel
-// defines `__bluegen_check_stacks` (with its `threads` feature, which turns
-// on this crate's `context-switch`); none has preconditions.
-unsafe extern "Rust" {
-    #[cfg(feature = "fault-report")]
-    safe fn __bluegen_console_write(bytes: &[u8]);
-    safe fn __bluegen_exit(code: i32) -> !;
-    #[cfg(feature = "context-switch")]
-    safe fn __bluegen_check_stacks();
-}
-
 /// The HardFault handler past its assembly entry (and the UsageFault
 /// handler's for faults other than a stack limit): the stack check, then
 /// the report. `frame` is the exception frame.
 #[unsafe(no_mangle)]
 pub(crate) extern "C" fn __bluegen_hard_fault(frame: *const u32) -> ! {
     #[cfg(feature = "context-switch")]
-    __bluegen_check_stacks();
+    bluegen_port::kernel::check_stacks();
     #[cfg(feature = "fault-report")]
     report(frame);
     #[cfg(not(feature = "fault-report"))]
     {
         let _ = frame;
-        __bluegen_exit(1)
+        bluegen_port::exit(1)
     }
 }
 
@@ -47,7 +35,7 @@ pub(crate) extern "C" fn __bluegen_hard_fault(frame: *const u32) -> ! {
 /// digits, computed rather than looked up: no digit table, no template.
 #[cfg(feature = "fault-report")]
 fn hex(label: &[u8], value: u32) {
-    __bluegen_console_write(label);
+    bluegen_port::console_write(label);
     let mut digits = [0u8; 8];
     let mut rest = value;
     for d in digits.iter_mut().rev() {
@@ -56,7 +44,7 @@ fn hex(label: &[u8], value: u32) {
         *d = nibble + if nibble < 10 { b'0' } else { b'a' - 10 };
         rest >>= 4;
     }
-    __bluegen_console_write(&digits);
+    bluegen_port::console_write(&digits);
 }
 
 /// Configurable Fault Status Register, BusFault and MemManage Fault Address
@@ -94,12 +82,12 @@ fn report(frame: *const u32) -> ! {
     } else {
         (b"hard fault", None)
     };
-    __bluegen_console_write(b"\nfault: ");
-    __bluegen_console_write(cause);
+    bluegen_port::console_write(b"\nfault: ");
+    bluegen_port::console_write(cause);
     hex(b" at pc=0x", pc);
     if let Some(register) = addr {
         hex(b" addr=0x", read(register));
     }
-    __bluegen_console_write(b"\n");
-    __bluegen_exit(1)
+    bluegen_port::console_write(b"\n");
+    bluegen_port::exit(1)
 }

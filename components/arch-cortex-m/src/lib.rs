@@ -5,7 +5,7 @@
 //! * the vector table, in section `.vector_table` (the image's linker script
 //!   places it first in flash): the initial stack pointer `_stack_top`, then
 //!   `Reset`, then NMI, HardFault and the other system exceptions, which all
-//!   end the run with a failure through the image's `__bluegen_exit(1)`;
+//!   end the run with a failure through the port contract's `bluegen_port::exit(1)`;
 //! * `Reset`: enables the FPU on `eabihf` targets, copies `.data` from flash
 //!   (`_sidata`) to RAM (`_sdata`..`_edata`), zeroes `.bss` (from `_edata`,
 //!   where the copy ends, to `_ebss`) and calls the image's

@@ -1,18 +1,11 @@
 //! Fault report: the trap cause, the faulting PC and address on the
 //! console (`mcause`, `mepc`, `mtval`), then the run ends with a failure.
 
-// SAFETY: the generated image defines both with `#[unsafe(no_mangle)]` and
-// exactly these signatures; neither has preconditions.
-unsafe extern "Rust" {
-    safe fn __bluegen_console_write(bytes: &[u8]);
-    safe fn __bluegen_exit(code: i32) -> !;
-}
-
 /// Writes `label` (which ends in `0x`), then `value` as lowercase hex
 /// digits, two per byte of `usize`, computed rather than looked up: no
 /// digit table, no template.
 fn hex(label: &[u8], value: usize) {
-    __bluegen_console_write(label);
+    bluegen_port::console_write(label);
     let mut digits = [0u8; 2 * core::mem::size_of::<usize>()];
     let mut rest = value;
     for d in digits.iter_mut().rev() {
@@ -21,7 +14,7 @@ fn hex(label: &[u8], value: usize) {
         *d = nibble + if nibble < 10 { b'0' } else { b'a' - 10 };
         rest >>= 4;
     }
-    __bluegen_console_write(&digits);
+    bluegen_port::console_write(&digits);
 }
 
 /// The name of an exception cause.
@@ -47,11 +40,11 @@ pub fn report() -> ! {
         core::arch::asm!("csrr {0}, mcause", "csrr {1}, mepc", "csrr {2}, mtval",
             out(reg) mcause, out(reg) mepc, out(reg) mtval, options(nomem, nostack));
     }
-    __bluegen_console_write(b"\nfault: ");
-    __bluegen_console_write(cause_name(mcause).as_bytes());
+    bluegen_port::console_write(b"\nfault: ");
+    bluegen_port::console_write(cause_name(mcause).as_bytes());
     hex(b" (mcause=0x", mcause);
     hex(b") at pc=0x", mepc);
     hex(b" addr=0x", mtval);
-    __bluegen_console_write(b"\n");
-    __bluegen_exit(1)
+    bluegen_port::console_write(b"\n");
+    bluegen_port::exit(1)
 }

@@ -10,7 +10,7 @@
 //!   (`_sdata`..`_edata`), zeroes `.bss` (from `_edata`, where the copy
 //!   ends, to `_ebss`) and calls the image's `__bluegen_start() -> !`;
 //! * the trap handler: no interrupt is enabled yet, so any trap is a fault
-//!   and ends the run with a failure through the image's `__bluegen_exit(1)`;
+//!   and ends the run with a failure through the port contract's `bluegen_port::exit(1)`;
 //! * [`halt`], for boards with no way to end a run.
 //!
 //! RV32 and RV64 share the code: the start-up copies 32-bit words, which the

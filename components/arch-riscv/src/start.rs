@@ -82,12 +82,6 @@ __bluegen_trap_vector:
     "
 ));
 
-// SAFETY: the generated image defines `__bluegen_exit` with
-// `#[unsafe(no_mangle)]` and exactly this signature; it has no preconditions.
-unsafe extern "Rust" {
-    safe fn __bluegen_exit(code: i32) -> !;
-}
-
 /// Any trap: no interrupt is enabled, so it is a fault; end the run with a
 /// failure. Runs on whatever stack was live, which is the boot stack.
 #[unsafe(no_mangle)]
@@ -95,5 +89,5 @@ extern "C" fn __bluegen_trap() -> ! {
     #[cfg(feature = "fault-report")]
     crate::fault::report();
     #[cfg(not(feature = "fault-report"))]
-    __bluegen_exit(1)
+    bluegen_port::exit(1)
 }
