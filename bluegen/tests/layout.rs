@@ -39,7 +39,7 @@ fn equal_priorities_keep_file_order_in_the_rendered_table() {
     let root = bluegen::root::Root::discover().unwrap();
     let rendered = bluegen::render::render(&root, &p).unwrap();
     let main = std::fs::read_to_string(rendered.dir.join("src/main.rs")).unwrap();
-    let order: Vec<usize> = ["\"mid\"", "\"zeta\"", "\"alpha\"", "\"beta\""].iter().map(|n| main.find(&format!("name: {n}")).expect(n)).collect();
+    let order: Vec<usize> = ["\"mid\"", "\"zeta\"", "\"alpha\"", "\"beta\""].iter().map(|n| main.find(&format!("ThreadSpec::new({n},")).expect(n)).collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{main}");
     drop(dir);
 }

@@ -111,6 +111,23 @@ pub fn component_map(plan: &Plan) -> ComponentMap {
         map.sources.push((c.name.clone(), c.dir.join("src")));
     }
     map.crates.insert(plan.device.app.package.replace('-', "_"), "app".into());
+    // The port crate's `image!` and `arch!` define the contract's functions
+    // in the crate that invokes them.
+    if let Some(kernel) = plan.components.iter().find(|c| c.name == "kernel") {
+        let contract = kernel.dir.with_file_name("port").join("src/contract.rs");
+        let arch = plan.components.iter().find(|c| c.name.starts_with("arch-")).map(|c| c.name.clone());
+        for (mac, name) in crate::size::report::macro_functions(&std::fs::read_to_string(contract).unwrap_or_default()) {
+            let owner = match mac.as_str() {
+                "image" => Some("image".to_string()),
+                "arch" => arch.clone(),
+                _ => None,
+            };
+            if let Some(owner) = owner {
+                map.macro_defined.insert(name, owner);
+            }
+        }
+        map.crates.insert("bluegen_port".into(), "port".into());
+    }
     map.crates.insert(plan.device.crate_name(), "image".into());
     // Threads without a stack symbol of their own run on the boot stack.
     map.boot_stack_threads = plan.device.threads.iter().map(|t| t.name.clone()).collect();

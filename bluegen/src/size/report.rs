@@ -21,6 +21,10 @@ pub struct ComponentMap {
     pub crates: BTreeMap<String, String>,
     /// Source directories searched for `#[no_mangle]` names, per component.
     pub sources: Vec<(String, PathBuf)>,
+    /// `#[no_mangle]` names that a macro of the port crate defines, and the
+    /// component that invokes the macro (`image!` → image, `arch!` → the
+    /// arch crate): the code is the invoker's, the text only the macro's.
+    pub macro_defined: BTreeMap<String, String>,
     /// The device's threads: without the kernel's `THREADS` feature they
     /// all run on the boot stack, whose row names them.
     pub boot_stack_threads: Vec<String>,
@@ -45,7 +49,7 @@ impl ComponentMap {
         if !piece.krate.is_empty() {
             return self.crates.get(&piece.krate).cloned().unwrap_or_else(|| piece.krate.clone());
         }
-        if let Some(c) = no_mangle.get(&piece.name) {
+        if let Some(c) = no_mangle.get(&piece.name).or_else(|| self.macro_defined.get(&piece.name)) {
             return c.clone();
         }
         let found = self
@@ -60,6 +64,25 @@ impl ComponentMap {
 }
 
 const STACKS: &str = "(stacks)";
+
+/// The functions each `macro_rules!` of `source` defines (`fn name(` in
+/// its body), as (macro name, function name).
+pub fn macro_functions(source: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut current: Option<String> = None;
+    for line in source.lines() {
+        let line = line.trim_start();
+        if let Some(rest) = line.strip_prefix("macro_rules! ") {
+            current = Some(rest.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or("").to_string());
+        } else if let (Some(mac), Some(rest)) = (&current, line.strip_prefix("fn ")) {
+            let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            if rest[name.len()..].starts_with('(') && !name.is_empty() {
+                out.push((mac.clone(), name));
+            }
+        }
+    }
+    out
+}
 
 /// Whether any `.rs` file under `dir` defines `name`: `fn name` with a body,
 /// `static name` with a value, `export_name = "name"`, an assembly label
@@ -301,7 +324,7 @@ fn truncate(s: &str, n: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::defines_in;
+    use super::{defines_in, macro_functions};
 
     #[test]
     fn definitions_count_and_extern_declarations_do_not() {
@@ -316,5 +339,14 @@ mod tests {
         assert!(!defines_in("use x::__bluegen_exit;", "__bluegen_exit"));
         // A reference in a vector table macro is not a definition.
         assert!(!defines_in("macro_rules! hardfault { () => { \"__bluegen_hardfault\" }; }", "__bluegen_hardfault"));
+    }
+
+    #[test]
+    fn the_port_macros_functions_are_found_per_macro() {
+        let src = "macro_rules! arch {\n    ($a:ty) => {\n        #[unsafe(no_mangle)]\n        fn __bluegen_port_wait() {}\n    };\n}\nmacro_rules! image {\n    () => {\n        fn __bluegen_exit(code: i32) -> ! { loop {} }\n        fn not_a_fn_item;\n    };\n}\n";
+        assert_eq!(
+            macro_functions(src),
+            [("arch".to_string(), "__bluegen_port_wait".to_string()), ("image".to_string(), "__bluegen_exit".to_string())]
+        );
     }
 }
