@@ -86,6 +86,16 @@ const HOLES: &[(&str, &str, &str)] = &[
         "implementation of an `unsafe` method",
     ),
     (
+        "an Image impl of the app's own, for image! (threads on stacks the app writes)",
+        "struct B;\nimpl bluegen_kernel::port::Image for B { fn console_write(_: &[u8]) {} fn exit(_: i32) -> ! { loop {} } fn threads() -> &'static [bluegen_kernel::ThreadSpec] { &[] } }\nbluegen_kernel::port::image!(B, bluegen_kernel::Kernel);\npub fn main() {}",
+        "error[E0200]: the trait `Image` requires an `unsafe impl` declaration",
+    ),
+    (
+        "an unsafe Image impl of the app's own",
+        "struct B;\nunsafe impl bluegen_kernel::port::Image for B { fn console_write(_: &[u8]) {} fn exit(_: i32) -> ! { loop {} } fn threads() -> &'static [bluegen_kernel::ThreadSpec] { &[] } }\npub fn main() {}",
+        "implementation of an `unsafe` trait",
+    ),
+    (
         "the image! macro invoked by the app, to call its switch",
         "struct B;\nimpl bluegen_kernel::port::Image for B { fn console_write(_: &[u8]) {} fn exit(_: i32) -> ! { loop {} } fn threads() -> &'static [bluegen_kernel::ThreadSpec] { &[] } }\nbluegen_kernel::port::image!(B, bluegen_kernel::Kernel);\npub fn main() { let _ = __bluegen_switch(0); }",
         "error[E0425]: cannot find function `__bluegen_switch`",

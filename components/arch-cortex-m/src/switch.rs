@@ -157,7 +157,10 @@ struct CortexM;
 
 bluegen_port::arch!(CortexM);
 
-impl bluegen_port::Arch for CortexM {
+// SAFETY: `lock` masks every interrupt (the switch and tick included)
+// until the matching `unlock`, the frame is the one this file's switch
+// restores, and the switch saves each thread's context on its own stack.
+unsafe impl bluegen_port::Arch for CortexM {
     const STACK_ALIGN: usize = 8;
     const FRAME_SLOTS: usize = FRAME_WORDS;
 

@@ -131,7 +131,10 @@ struct RiscV;
 
 bluegen_port::arch!(RiscV);
 
-impl bluegen_port::Arch for RiscV {
+// SAFETY: `lock` masks every interrupt (the switch and tick included)
+// until the matching `unlock`, the frame is the one this file's switch
+// restores, and the switch saves each thread's context on its own stack.
+unsafe impl bluegen_port::Arch for RiscV {
     const STACK_ALIGN: usize = 16;
     const FRAME_SLOTS: usize = FRAME_SLOTS;
 

@@ -2,7 +2,7 @@
 
 use crate::duration::{TimedOut, Timeout};
 use crate::state;
-use crate::sync::NO_WAIT;
+use crate::sync::{Budget, NO_WAIT};
 use bluegen_port::{Ring, critical};
 use core::sync::atomic::AtomicU32;
 
@@ -30,17 +30,19 @@ impl<T: Send, const N: usize> Queue<T, N> {
     /// the error gives the message back. With [`Timeout::NO_WAIT`] it works
     /// from interrupt handlers.
     pub fn send(&self, message: T, timeout: Timeout) -> Result<(), TimedOut<T>> {
-        let timeout = timeout.raw();
+        let mut budget = Budget::new(timeout.raw());
         let mut message = message;
         loop {
             let step = critical(|cs| {
                 match self.ring.push(cs, message) {
                     Ok(()) => Ok(state::wake_one(cs, &self.receivers).is_some_and(|(_, p)| p)),
-                    Err(back) if timeout == NO_WAIT => Err((back, false)),
-                    Err(back) => {
-                        state::enqueue(cs, &self.senders, timeout);
-                        Err((back, true))
-                    }
+                    Err(back) => match budget.next() {
+                        NO_WAIT => Err((back, None)),
+                        timeout => {
+                            state::enqueue(cs, &self.senders, timeout);
+                            Err((back, Some(timeout)))
+                        }
+                    },
                 }
             });
             match step {
@@ -48,8 +50,8 @@ impl<T: Send, const N: usize> Queue<T, N> {
                     state::reschedule(preempt);
                     return Ok(());
                 }
-                Err((back, false)) => return Err(TimedOut(back)),
-                Err((back, true)) => {
+                Err((back, None)) => return Err(TimedOut(back)),
+                Err((back, Some(timeout))) => {
                     if !state::wait(&self.senders, timeout) {
                         return Err(TimedOut(back));
                     }
@@ -67,16 +69,18 @@ impl<T: Send, const N: usize> Queue<T, N> {
 
     /// Receives the oldest message, waiting at most `timeout` for one.
     pub fn recv(&self, timeout: Timeout) -> Result<T, TimedOut> {
-        let timeout = timeout.raw();
+        let mut budget = Budget::new(timeout.raw());
         loop {
             let step = critical(|cs| {
                 match self.ring.pop(cs) {
                     Some(message) => Ok((message, state::wake_one(cs, &self.senders).is_some_and(|(_, p)| p))),
-                    None if timeout == NO_WAIT => Err(false),
-                    None => {
-                        state::enqueue(cs, &self.receivers, timeout);
-                        Err(true)
-                    }
+                    None => match budget.next() {
+                        NO_WAIT => Err(None),
+                        timeout => {
+                            state::enqueue(cs, &self.receivers, timeout);
+                            Err(Some(timeout))
+                        }
+                    },
                 }
             });
             match step {
@@ -84,8 +88,8 @@ impl<T: Send, const N: usize> Queue<T, N> {
                     state::reschedule(preempt);
                     return Ok(message);
                 }
-                Err(false) => return Err(TimedOut(())),
-                Err(true) => {
+                Err(None) => return Err(TimedOut(())),
+                Err(Some(timeout)) => {
                     if !state::wait(&self.receivers, timeout) {
                         return Err(TimedOut(()));
                     }

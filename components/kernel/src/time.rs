@@ -38,13 +38,17 @@ pub fn counter() -> u64 {
 }
 
 /// Sleeps for `d`: wakes on the `d.as_ticks()`-th tick from now (the tick
-/// in progress counts as the first); a zero duration yields.
+/// in progress counts as the first); a zero duration yields. However long
+/// `d` is: one wake tick reaches 2^31 - 1 ticks ahead, longer sleeps go on
+/// through [`sleep_until`].
 pub fn sleep(d: Duration) {
     let ticks = d.as_ticks();
     if ticks == 0 {
         crate::thread::yield_now();
-    } else {
+    } else if ticks <= i32::MAX as u32 {
         sleep_until_tick(self::ticks().wrapping_add(ticks));
+    } else {
+        sleep_until(now() + d);
     }
 }
 

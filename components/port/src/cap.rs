@@ -1,10 +1,13 @@
 //! Capabilities: what only the generated image may do, and the interrupt lock.
 
 use core::marker::PhantomData;
+use core::sync::atomic::{Ordering, compiler_fence};
 
 /// Leave to start the kernel: lay out every thread's first frame and
 /// abandon the boot stack. Only the generated image's boot entry makes one.
-pub struct Boot(());
+/// Neither `Send` nor `Sync`: its critical sections are the boot entry's
+/// alone (on the host, the thread's that holds the host lock for it).
+pub struct Boot(PhantomData<*const ()>);
 
 impl Boot {
     /// The capability to start the kernel.
@@ -18,7 +21,7 @@ impl Boot {
     /// out a first frame on each of them and abandons the caller's stack.
     #[inline(always)]
     pub const unsafe fn new() -> Self {
-        Self(())
+        Self(PhantomData)
     }
 
     /// Nothing else runs kernel code during start-up (no thread yet, no
@@ -27,6 +30,18 @@ impl Boot {
     #[inline(always)]
     pub fn critical_section(&self) -> CriticalSection<'_> {
         CriticalSection { _scope: PhantomData }
+    }
+}
+
+/// On the host, [`crate::host::boot`] takes the host's lock for the life
+/// of the `Boot`, so that its critical sections exclude other std threads
+/// as [`critical`]'s do; dropping it releases the lock.
+#[cfg(not(target_os = "none"))]
+impl Drop for Boot {
+    fn drop(&mut self) {
+        // SAFETY: `host::boot` took the lock this releases, on this thread
+        // (`Boot` is not `Send`), and nothing else unlocks it.
+        unsafe { crate::sys::__bluegen_port_unlock(0) }
     }
 }
 
@@ -101,7 +116,13 @@ pub struct CriticalSection<'cs> {
 #[inline(always)]
 pub fn critical<R>(f: impl for<'cs> FnOnce(CriticalSection<'cs>) -> R) -> R {
     let state = crate::sys::__bluegen_port_lock();
+    // The arch's mask instructions are `asm!` that touch no memory, and LTO
+    // inlines them here: without a compiler barrier, LLVM could move the
+    // section's loads and stores across the mask and the unmask. Costs no
+    // instruction.
+    compiler_fence(Ordering::SeqCst);
     let r = f(CriticalSection { _scope: PhantomData });
+    compiler_fence(Ordering::SeqCst);
     // SAFETY: `state` is what the matching lock returned, restored after
     // `f` is done, innermost first: the precondition of the arch's unlock.
     // The token `f` got cannot escape it (its lifetime is `f`'s own).

@@ -4,7 +4,16 @@
 /// The arch crate's side: context switch, interrupt mask, sleep, tick timer.
 /// The arch crate implements it on a private type and invokes
 /// [`crate::arch!`] with that type.
-pub trait Arch {
+///
+/// # Safety
+///
+/// The kernel's memory safety rests on the impl: `lock` masks every
+/// interrupt that reaches the kernel until the matching `unlock`;
+/// `frame_slot` describes a frame that the arch's switch restores into a
+/// call of `entry` on that stack; `start` and the switch save and restore
+/// each thread's context on its own stack only. Hence `unsafe impl`, which
+/// an app with `#![forbid(unsafe_code)]` cannot write.
+pub unsafe trait Arch {
     /// The alignment of a thread's stack pointer, in bytes (8 on Arm, 16 on
     /// RISC-V).
     const STACK_ALIGN: usize;
@@ -61,7 +70,15 @@ pub trait Arch {
 
 /// The generated image's side: the board's console and exit, and the
 /// device's threads. The image implements it and invokes [`crate::image!`].
-pub trait Image {
+///
+/// # Safety
+///
+/// `threads` returns the image's table, whose stacks nothing but the
+/// kernel uses (the kernel lays out frames on them and runs threads on
+/// them), and `exit` does not return. Hence `unsafe impl`, which an app
+/// with `#![forbid(unsafe_code)]` cannot write, so it cannot define the
+/// contract's functions with [`crate::image!`] either.
+pub unsafe trait Image {
     /// Writes `bytes` to the console (or nowhere), waiting until the driver
     /// took them.
     fn console_write(bytes: &[u8]);

@@ -120,9 +120,13 @@ pub fn exit_code_of(f: impl FnOnce() + std::panic::UnwindSafe) -> i32 {
 
 /// The host's stand-in for the image's boot entry: host builds have no
 /// stacks to overwrite and no scheduler to start (start ends the run), so
-/// the kernel's unit tests may make the capability safely.
+/// the kernel's unit tests may make the capability safely. It holds the
+/// host lock until it is dropped, so the critical sections it hands out
+/// exclude other std threads like [`crate::critical`]'s.
 pub fn boot() -> crate::Boot {
+    __bluegen_port_lock();
     // SAFETY: on the host, `start` with a `Boot` only runs the doubles
-    // above, which touch no stack and end the run.
+    // above, which touch no stack and end the run; the lock taken above is
+    // the one its `Drop` releases.
     unsafe { crate::Boot::new() }
 }
