@@ -1,5 +1,7 @@
-//! HardFault: names a thread whose stack overflowed, else reports the
-//! cause, the faulting address and the faulting PC; the run fails.
+//! HardFault: a stack overflow named, or the fault reported; the run fails.
+//!
+//! Names a thread whose stack overflowed, else reports the cause, the
+//! faulting address and the faulting PC.
 //!
 //! With threads, the kernel's stack check runs first, before anything
 //! reads the exception frame: an overflow that ran off its stack leaves PSP

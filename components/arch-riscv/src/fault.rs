@@ -1,5 +1,6 @@
-//! Fault report: the trap cause, the faulting PC and address on the
-//! console (`mcause`, `mepc`, `mtval`), then the run ends with a failure.
+//! Fault report: cause, PC and address of a trap, then the run fails.
+//!
+//! Prints `mcause`, `mepc` and `mtval` on the console.
 
 /// Writes `label` (which ends in `0x`), then `value` as lowercase hex
 /// digits, two per byte of `usize`, computed rather than looked up: no

@@ -3,7 +3,7 @@
 use crate::duration::{TimedOut, Timeout};
 use crate::sched::MAX_THREADS;
 use crate::state;
-use crate::sync::{Budget, NO_WAIT};
+use crate::sync::NO_WAIT;
 use bluegen_port::critical;
 use core::sync::atomic::AtomicU32;
 use core::sync::atomic::Ordering::Relaxed;
@@ -44,7 +44,8 @@ impl Events {
     }
 
     fn wait(&self, want: u32, all: bool, timeout: u32) -> Result<u32, TimedOut> {
-        let mut budget = Budget::new(timeout);
+        let mut timeout = timeout;
+        let mut since = 0;
         loop {
             let step = critical(|cs| {
                 let flags = self.flags.load(Relaxed);
@@ -52,24 +53,24 @@ impl Events {
                     self.flags.store(flags & !want, Relaxed);
                     return Ok(flags);
                 }
-                let timeout = budget.next();
                 if timeout == NO_WAIT {
-                    return Err(None);
+                    return Err(false);
                 }
                 let me = state::me();
                 WANT[me].store(want, Relaxed);
                 let bit = 1 << me;
                 WANT_ALL.store(if all { WANT_ALL.load(Relaxed) | bit } else { WANT_ALL.load(Relaxed) & !bit }, Relaxed);
-                state::enqueue(cs, &self.waiters, timeout);
-                Err(Some(timeout))
+                since = state::enqueue(cs, &self.waiters, timeout);
+                Err(true)
             });
             match step {
                 Ok(flags) => return Ok(flags),
-                Err(None) => return Err(TimedOut(())),
-                Err(Some(timeout)) => {
+                Err(false) => return Err(TimedOut(())),
+                Err(true) => {
                     if !state::wait(&self.waiters, timeout) {
                         return Err(TimedOut(()));
                     }
+                    timeout = crate::sync::left(timeout, since);
                 }
             }
         }

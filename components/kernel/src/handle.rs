@@ -1,5 +1,7 @@
-//! Thread handles: the running thread, a thread by name, its id, name and
-//! priority; with `SUSPEND`, suspend and resume.
+//! Thread handles: find a thread, read its id, name and priority.
+//!
+//! A handle names the running thread or a thread by name; with `SUSPEND`
+//! it also suspends and resumes it.
 //!
 //! ```text
 //! use bluegen_kernel::Thread;

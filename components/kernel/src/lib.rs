@@ -1,4 +1,4 @@
-//! The bluegen kernel: console, exit, thread start-up and panic handling.
+//! The bluegen kernel: threads, scheduler, time, sync objects, console.
 //!
 //! An image links this crate with the arch, driver and config crates its
 //! board needs. They meet through the port contract of `bluegen-port`

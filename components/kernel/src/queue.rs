@@ -2,7 +2,7 @@
 
 use crate::duration::{TimedOut, Timeout};
 use crate::state;
-use crate::sync::{Budget, NO_WAIT};
+use crate::sync::NO_WAIT;
 use bluegen_port::{Ring, critical};
 use core::sync::atomic::AtomicU32;
 
@@ -30,19 +30,18 @@ impl<T: Send, const N: usize> Queue<T, N> {
     /// the error gives the message back. With [`Timeout::NO_WAIT`] it works
     /// from interrupt handlers.
     pub fn send(&self, message: T, timeout: Timeout) -> Result<(), TimedOut<T>> {
-        let mut budget = Budget::new(timeout.raw());
+        let mut timeout = timeout.raw();
+        let mut since = 0;
         let mut message = message;
         loop {
             let step = critical(|cs| {
                 match self.ring.push(cs, message) {
                     Ok(()) => Ok(state::wake_one(cs, &self.receivers).is_some_and(|(_, p)| p)),
-                    Err(back) => match budget.next() {
-                        NO_WAIT => Err((back, None)),
-                        timeout => {
-                            state::enqueue(cs, &self.senders, timeout);
-                            Err((back, Some(timeout)))
-                        }
-                    },
+                    Err(back) if timeout == NO_WAIT => Err((back, false)),
+                    Err(back) => {
+                        since = state::enqueue(cs, &self.senders, timeout);
+                        Err((back, true))
+                    }
                 }
             });
             match step {
@@ -50,11 +49,12 @@ impl<T: Send, const N: usize> Queue<T, N> {
                     state::reschedule(preempt);
                     return Ok(());
                 }
-                Err((back, None)) => return Err(TimedOut(back)),
-                Err((back, Some(timeout))) => {
+                Err((back, false)) => return Err(TimedOut(back)),
+                Err((back, true)) => {
                     if !state::wait(&self.senders, timeout) {
                         return Err(TimedOut(back));
                     }
+                    timeout = crate::sync::left(timeout, since);
                     message = back;
                 }
             }
@@ -69,18 +69,17 @@ impl<T: Send, const N: usize> Queue<T, N> {
 
     /// Receives the oldest message, waiting at most `timeout` for one.
     pub fn recv(&self, timeout: Timeout) -> Result<T, TimedOut> {
-        let mut budget = Budget::new(timeout.raw());
+        let mut timeout = timeout.raw();
+        let mut since = 0;
         loop {
             let step = critical(|cs| {
                 match self.ring.pop(cs) {
                     Some(message) => Ok((message, state::wake_one(cs, &self.senders).is_some_and(|(_, p)| p))),
-                    None => match budget.next() {
-                        NO_WAIT => Err(None),
-                        timeout => {
-                            state::enqueue(cs, &self.receivers, timeout);
-                            Err(Some(timeout))
-                        }
-                    },
+                    None if timeout == NO_WAIT => Err(false),
+                    None => {
+                        since = state::enqueue(cs, &self.receivers, timeout);
+                        Err(true)
+                    }
                 }
             });
             match step {
@@ -88,11 +87,12 @@ impl<T: Send, const N: usize> Queue<T, N> {
                     state::reschedule(preempt);
                     return Ok(message);
                 }
-                Err(None) => return Err(TimedOut(())),
-                Err(Some(timeout)) => {
+                Err(false) => return Err(TimedOut(())),
+                Err(true) => {
                     if !state::wait(&self.receivers, timeout) {
                         return Err(TimedOut(()));
                     }
+                    timeout = crate::sync::left(timeout, since);
                 }
             }
         }

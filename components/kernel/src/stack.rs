@@ -1,5 +1,6 @@
-//! Thread stacks as plain statics, with no `unsafe` in sight, and their
-//! overflow checks.
+//! Thread stacks as plain statics, and their overflow checks.
+//!
+//! No `unsafe` in sight: a stack is atomic words.
 //!
 //! A [`Stack`] is an array of atomic words: a `static` of it is `Sync`
 //! without any `unsafe impl`, lives in `.bss`, and the kernel learns its

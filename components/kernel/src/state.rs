@@ -299,8 +299,10 @@ pub(crate) fn block(cs: CriticalSection<'_>, waiters: Option<&AtomicU32>, deadli
 /// timeout).
 #[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
 #[inline(always)]
-pub(crate) fn enqueue(cs: CriticalSection<'_>, waiters: &AtomicU32, timeout: u32) {
-    block(cs, Some(waiters), (timeout != FOREVER).then(|| ticks().wrapping_add(timeout)));
+pub(crate) fn enqueue(cs: CriticalSection<'_>, waiters: &AtomicU32, timeout: u32) -> u32 {
+    let now = if timeout != FOREVER { ticks() } else { 0 };
+    block(cs, Some(waiters), (timeout != FOREVER).then(|| now.wrapping_add(timeout)));
+    now
 }
 
 /// After [`enqueue`]: gives the core away, and once the thread runs again

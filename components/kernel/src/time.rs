@@ -48,8 +48,16 @@ pub fn sleep(d: Duration) {
     } else if ticks <= i32::MAX as u32 {
         sleep_until_tick(self::ticks().wrapping_add(ticks));
     } else {
-        sleep_until(now() + d);
+        sleep_long(d);
     }
+}
+
+/// A sleep of 2^31 ticks or more: out of line, so the usual sleep stays
+/// one wake tick.
+#[cold]
+#[inline(never)]
+fn sleep_long(d: Duration) {
+    sleep_until(now() + d);
 }
 
 /// Sleeps until `deadline` (returns at once if it has passed). For

@@ -1,5 +1,6 @@
-//! The contract itself: the one `extern` block, the traits of each side and
-//! the macros that define the functions from the traits.
+//! The port contract: one `extern` block, one trait per side, two macros.
+//!
+//! The macros define the block's functions from the traits' impls.
 
 /// The arch crate's side: context switch, interrupt mask, sleep, tick timer.
 /// The arch crate implements it on a private type and invokes

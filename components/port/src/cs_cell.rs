@@ -1,5 +1,6 @@
-//! A `Copy` value that threads share, read and written whole inside a
-//! critical section: the kernel's spawn slots' entry functions.
+//! A shared `Copy` value, read and written whole in a critical section.
+//!
+//! The kernel keeps its spawn slots' entry functions in them.
 
 use crate::CriticalSection;
 use core::cell::UnsafeCell;

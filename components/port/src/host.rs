@@ -1,6 +1,7 @@
-//! Doubles of the contract's functions, for host builds: console output
-//! goes to a per-thread buffer, exit panics with [`Exit`], and nothing
-//! switches or masks.
+//! Host doubles of the contract's functions, for unit tests.
+//!
+//! Console output goes to a per-thread buffer, exit panics with [`Exit`],
+//! the interrupt mask is a process-wide lock, and nothing switches.
 
 use core::sync::atomic::AtomicU32;
 use std::vec::Vec;

@@ -1,5 +1,6 @@
-//! The data cell of the kernel's `Mutex<T>`: a value, its owner, and the
-//! guard that alone reaches the value.
+//! The data cell of the kernel's `Mutex<T>`: a value, its owner, a guard.
+//!
+//! Only the guard reaches the value.
 //!
 //! The lock is in one of three states: unowned ([`NOBODY`]), owned by
 //! thread `i` with exactly one [`LockGuard`] alive, or handed over to

@@ -1,5 +1,6 @@
-//! A fixed ring of `N` slots of any `T`, for the kernel's `Queue`; the only
-//! place a queue's messages are read and written.
+//! A fixed ring of `N` slots of any `T`, for the kernel's `Queue`.
+//!
+//! The only place a queue's messages are read and written.
 //!
 //! The slots are `MaybeUninit<T>`: exactly the `len` slots from `head` on
 //! (modulo `N`) hold a value. Every access goes through [`Ring::push`] and

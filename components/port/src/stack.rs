@@ -1,5 +1,6 @@
-//! Thread stacks as atomic words: the one path that lays out a first frame,
-//! and the red zone.
+//! Thread stacks as atomic words: first frames and the red zone.
+//!
+//! The one path that lays out a thread's first frame.
 
 use core::sync::atomic::Ordering::Relaxed;
 use core::sync::atomic::{AtomicU32, compiler_fence};
@@ -45,12 +46,14 @@ const WORDS_PER_SLOT: usize = core::mem::size_of::<usize>() / 4;
 /// short for the frame gets what fits (bluegen checks stack sizes).
 #[inline(always)]
 pub fn lay_out(stack: &[AtomicU32], align: usize, slots: usize, frame: impl Fn(usize) -> usize) -> usize {
-    let sp = (top(stack) & !(align - 1)) - slots * core::mem::size_of::<usize>();
+    // Wrapping: a stack shorter than the frame (or empty) gets what fits,
+    // never a panic.
+    let sp = (top(stack) & !(align.wrapping_sub(1))).wrapping_sub(slots.wrapping_mul(core::mem::size_of::<usize>()));
     let first = sp.wrapping_sub(stack.as_ptr() as usize) / 4;
     for i in 0..slots {
         let slot = frame(i);
         for k in 0..WORDS_PER_SLOT {
-            if let Some(word) = stack.get(first + i * WORDS_PER_SLOT + k) {
+            if let Some(word) = stack.get(first.wrapping_add(i * WORDS_PER_SLOT + k)) {
                 word.store((slot as u64 >> (32 * k)) as u32, Relaxed);
             }
         }
@@ -59,4 +62,27 @@ pub fn lay_out(stack: &[AtomicU32], align: usize, slots: usize, frame: impl Fn(u
     // the stores before whatever starts that switch.
     compiler_fence(core::sync::atomic::Ordering::SeqCst);
     sp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_frame_lies_at_the_aligned_top_and_a_short_stack_gets_what_fits() {
+        #[repr(align(16))]
+        struct Aligned([AtomicU32; 8]);
+        let aligned = Aligned([const { AtomicU32::new(0) }; 8]);
+        let words = &aligned.0;
+        let sp = lay_out(words, 8, 2, |i| 0x10 + i);
+        assert_eq!(sp, top(words) - 2 * core::mem::size_of::<usize>());
+        let per = core::mem::size_of::<usize>() / 4;
+        assert_eq!(words[8 - 2 * per].load(Relaxed), 0x10);
+        assert_eq!(words[8 - per].load(Relaxed), 0x11);
+        // Longer than the stack, or no stack at all: no panic, no write
+        // outside it.
+        let short: [AtomicU32; 2] = [const { AtomicU32::new(0) }; 2];
+        let _ = lay_out(&short, 8, 17, |_| 7);
+        let _ = lay_out(&[], 16, 17, |_| 7);
+    }
 }
