@@ -81,6 +81,8 @@ pub use thread::{Kernel, ThreadSpec, run_in_order, start};
 pub use thread::{current_id, current_name, switch, thread_exit, yield_now};
 #[cfg(feature = "threads")]
 pub use handle::Thread;
+#[cfg(feature = "priority-change")]
+pub use handle::InvalidPriority;
 #[cfg(feature = "spawn")]
 pub use spawn::{JoinHandle, spawn};
 #[cfg(feature = "timers")]

@@ -66,6 +66,14 @@ static GIVEN: [AtomicBool; MAX_THREADS] = [const { AtomicBool::new(false) }; MAX
 static PROXY: AtomicU32 = AtomicU32::new(0);
 #[cfg(feature = "mutex")]
 static PROXY_TO: [AtomicUsize; MAX_THREADS] = [const { AtomicUsize::new(0) }; MAX_THREADS];
+/// With `PRIORITY_CHANGE`: each thread's rank, its current priority, plus
+/// [`DEVICE_RANK`] for a thread of device.toml (see [`best_of`]).
+#[cfg(feature = "priority-change")]
+static RANK: [AtomicU32; MAX_THREADS] = [const { AtomicU32::new(0) }; MAX_THREADS];
+/// Added to the rank of a thread of device.toml: they all rank above the
+/// spawned threads, whatever the priorities, as their table places do.
+#[cfg(feature = "priority-change")]
+pub(crate) const DEVICE_RANK: u32 = 1 << 8;
 
 /// The running thread's index; [`IDLE`] for the idle thread, more before
 /// the first switch.
@@ -116,6 +124,101 @@ fn advanced(before: u32, after: u32) {
     }
 }
 
+/// The highest-priority thread of `mask` ([`IDLE`] for none). Without
+/// `PRIORITY_CHANGE` the table order is the priority order: the lowest
+/// index, one `trailing_zeros`. With it, the highest [`rank`], a scan of
+/// the mask ([`crate::sched::highest`]): a set_priority changes one word of
+/// `RANK` and no bitmap, so the waiter bitmaps of the sync objects, which
+/// the kernel cannot reach, stay valid (see [`crate::handle`]).
+#[inline(always)]
+pub(crate) fn best_of(mask: u32) -> usize {
+    #[cfg(feature = "priority-change")]
+    return crate::sched::highest(mask, rank);
+    #[cfg(not(feature = "priority-change"))]
+    return mask.trailing_zeros() as usize;
+}
+
+/// With `PRIORITY_CHANGE`: thread `index`'s rank (0 for idle).
+#[cfg(feature = "priority-change")]
+#[inline(always)]
+pub(crate) fn rank(index: usize) -> u32 {
+    RANK.get(index).map_or(0, |r| r.load(Relaxed))
+}
+
+/// Whether thread `i` has a higher priority than thread `current`
+/// (`group` its group).
+#[inline(always)]
+fn outranks(i: usize, current: usize, group: u32) -> bool {
+    #[cfg(feature = "priority-change")]
+    return {
+        let _ = group;
+        i < MAX_THREADS && rank(i) > rank(current)
+    };
+    #[cfg(not(feature = "priority-change"))]
+    return i < current && group & 1 << i == 0;
+}
+
+/// With `PRIORITY_CHANGE`, start-up or spawn: thread `index` ranks `rank`
+/// (before [`add`]).
+#[cfg(feature = "priority-change")]
+pub(crate) fn set_rank(cs: CriticalSection<'_>, index: usize, rank: u32) {
+    let _ = cs;
+    if let Some(r) = RANK.get(index) {
+        r.store(rank, Relaxed);
+    }
+}
+
+/// With `PRIORITY_CHANGE`: thread `index` joins the priority group of the
+/// living threads of its rank and leaves the groups of the others.
+#[cfg(feature = "priority-change")]
+pub(crate) fn regroup(cs: CriticalSection<'_>, index: usize) {
+    let _ = cs;
+    let Some(mine) = RANK.get(index).map(|r| r.load(Relaxed)) else { return };
+    let bit = 1u32 << index;
+    let mut group = bit;
+    let mut rest = ALIVE.load(Relaxed) & !bit;
+    while rest != 0 {
+        let j = rest.trailing_zeros() as usize % MAX_THREADS;
+        rest &= rest - 1;
+        let g = &GROUP[j];
+        if rank(j) == mine {
+            g.store(g.load(Relaxed) | bit, Relaxed);
+            group |= 1 << j;
+        } else {
+            g.store(g.load(Relaxed) & !bit, Relaxed);
+        }
+    }
+    GROUP[index % MAX_THREADS].store(group, Relaxed);
+}
+
+/// `Thread::set_priority`: thread `index` ranks `rank` from now on,
+/// whatever its state (its bits in every bitmap stay where they are; the
+/// pick and the wake-ups read the rank). It changes group: it leaves its
+/// old round robin (whose turn, if it held it, falls back to the group's
+/// first ready thread); the running thread becomes the head of its new
+/// group (it keeps the core against its new equals), another thread joins
+/// its new group's turn where its index puts it. Returns whether the
+/// caller should switch: the thread runs, is ready or stands in for a
+/// mutex owner, so the pick may change.
+#[cfg(feature = "priority-change")]
+pub(crate) fn set_priority(cs: CriticalSection<'_>, index: usize, rank: u32) -> bool {
+    let Some(r) = RANK.get(index) else { return false };
+    if r.load(Relaxed) == rank {
+        return false;
+    }
+    r.store(rank, Relaxed);
+    regroup(cs, index);
+    let bit = 1u32 << index;
+    let current = current();
+    let heads = HEADS.load(Relaxed) & !bit;
+    HEADS.store(if index == current { crate::sched::picked(heads, GROUP[index].load(Relaxed), index) } else { heads }, Relaxed);
+    #[cfg(feature = "mutex")]
+    let standing_in = PROXY.load(Relaxed);
+    #[cfg(not(feature = "mutex"))]
+    let standing_in = 0;
+    index == current || (READY.load(Relaxed) | standing_in) & bit != 0
+}
+
 /// Start-up or spawn: thread `index` with its first stack pointer `sp` and
 /// priority group `group` is alive and ready.
 pub(crate) fn add(cs: CriticalSection<'_>, index: usize, sp: usize, group: u32) {
@@ -128,7 +231,7 @@ pub(crate) fn add(cs: CriticalSection<'_>, index: usize, sp: usize, group: u32) 
 
 /// Spawn: thread `index` now shares a priority group with the threads of
 /// `group`.
-#[cfg(feature = "spawn")]
+#[cfg(all(feature = "spawn", not(feature = "priority-change")))]
 pub(crate) fn set_group(cs: CriticalSection<'_>, index: usize, group: u32) {
     let _ = cs;
     if let Some(g) = GROUP.get(index) {
@@ -231,7 +334,7 @@ pub(crate) fn unsuspend(cs: CriticalSection<'_>, index: usize) {
 #[inline(always)]
 fn preempts(i: usize) -> bool {
     let current = current();
-    current >= MAX_THREADS || (i < current && GROUP[current].load(Relaxed) & 1 << i == 0)
+    current >= MAX_THREADS || outranks(i, current, GROUP[current].load(Relaxed))
 }
 
 /// Wakes the threads of `mask` (blocked or asleep): they leave the
@@ -244,7 +347,7 @@ pub(crate) fn wake(cs: CriticalSection<'_>, mask: u32) -> bool {
     #[cfg(feature = "preempt")]
     SLEEPING.store(SLEEPING.load(Relaxed) & !mask, Relaxed);
     let ready = make_ready(cs, mask);
-    (cfg!(not(feature = "suspend")) || ready != 0) && preempts(ready.trailing_zeros() as usize)
+    (cfg!(not(feature = "suspend")) || ready != 0) && preempts(best_of(ready))
 }
 
 /// Makes the highest-priority waiter of `waiters` ready with its wait
@@ -255,7 +358,7 @@ pub(crate) fn wake_one(cs: CriticalSection<'_>, waiters: &AtomicU32) -> Option<(
     if w == 0 {
         return None;
     }
-    let i = w.trailing_zeros() as usize % MAX_THREADS;
+    let i = best_of(w) % MAX_THREADS;
     let bit = 1 << i;
     waiters.store(w & !bit, Relaxed);
     #[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
@@ -367,7 +470,7 @@ pub(crate) fn rotate(cs: CriticalSection<'_>) {
 /// its slice (see [`crate::sched`]).
 #[inline(always)]
 pub(crate) fn switch(cs: CriticalSection<'_>, current: usize, sp: usize) -> usize {
-    use crate::sched::{pick, rotate_head};
+    use crate::sched::{pick_ranked, rotate_head};
     let _ = cs;
     if current <= IDLE {
         SP[current].store(sp, Relaxed);
@@ -384,15 +487,15 @@ pub(crate) fn switch(cs: CriticalSection<'_>, current: usize, sp: usize) -> usiz
     let group_of = |i: usize| GROUP.get(i).map_or(0, |g| g.load(Relaxed));
     #[cfg(feature = "mutex")]
     let (next, heads) = {
-        let (next, picked) = pick(ready | PROXY.load(Relaxed), heads, group_of);
+        let (next, picked) = pick_ranked(ready | PROXY.load(Relaxed), best_of, heads, group_of);
         let owner_of = |i: usize| PROXY_TO.get(i).map_or(usize::MAX, |o| o.load(Relaxed));
         // A chain that ends at a thread that is not ready (rare: the owner
         // sleeps): the highest-priority ready thread.
-        let plain = || if ready == 0 { IDLE } else { ready.trailing_zeros() as usize };
+        let plain = || if ready == 0 { IDLE } else { best_of(ready) };
         (crate::sched::resolve_proxy(next, ready, owner_of, plain), picked)
     };
     #[cfg(not(feature = "mutex"))]
-    let (next, heads) = pick(ready, heads, group_of);
+    let (next, heads) = pick_ranked(ready, best_of, heads, group_of);
     let next = next.min(IDLE);
     if let Some(h) = heads {
         HEADS.store(h, Relaxed);
@@ -445,8 +548,10 @@ pub(crate) fn tick(cs: CriticalSection<'_>) -> bool {
     }
     let group = GROUP[current].load(Relaxed);
     // Woken threads of a higher priority come before the current group.
-    let higher = woke & ((1u32 << current) - 1) & !group;
-    let mut switch = higher != 0;
+    #[cfg(not(feature = "priority-change"))]
+    let mut switch = woke & ((1u32 << current) - 1) & !group != 0;
+    #[cfg(feature = "priority-change")]
+    let mut switch = outranks(best_of(woke), current, group);
     if bluegen_config::TIME_SLICE_TICKS > 0 {
         let left = SLICE.load(Relaxed).saturating_sub(1);
         if left == 0 && group & ready & !(1 << current) != 0 {
@@ -511,6 +616,115 @@ mod tests {
             assert_eq!(READY.load(Relaxed), 1 << 5);
             assert!(!suspend(cs, 40) && resume(cs, 40).is_none(), "no such thread");
         });
+    }
+}
+
+#[cfg(all(test, feature = "priority-change"))]
+mod priority_tests {
+    use super::*;
+    use bluegen_port::critical;
+
+    /// Threads 0, 1, 2 at 9, 5, 5 (1 and 2 one group), 3 at 1; 2 runs.
+    fn setup(cs: CriticalSection<'_>) {
+        for (i, p) in [9u32, 5, 5, 1].into_iter().enumerate() {
+            set_rank(cs, i, DEVICE_RANK | p);
+        }
+        ALIVE.store(0b1111, Relaxed);
+        for i in 0..4 {
+            regroup(cs, i);
+        }
+        HEADS.store(0b100, Relaxed);
+        READY.store(0b1110, Relaxed);
+        CURRENT.store(2, Relaxed);
+    }
+
+    fn teardown() {
+        for i in 0..4 {
+            RANK[i].store(0, Relaxed);
+            GROUP[i].store(0, Relaxed);
+        }
+        (READY.store(0, Relaxed), ALIVE.store(0, Relaxed), HEADS.store(0, Relaxed), CURRENT.store(NONE, Relaxed));
+    }
+
+    #[test]
+    fn the_highest_rank_wins_the_pick_the_wake_and_the_preemption() {
+        critical(|cs| {
+            setup(cs);
+            assert_eq!((GROUP[1].load(Relaxed), GROUP[0].load(Relaxed)), (0b110, 0b1), "groups by rank");
+            assert_eq!(best_of(0b1110), 1, "table order while nothing changed");
+            // Raise 3 (1) above 1 and 2 (5): it is picked, a give to a
+            // semaphore that 1 and 3 wait on serves 3, and a wake of 3
+            // preempts the running 2.
+            assert!(!set_priority(cs, 3, DEVICE_RANK | 1), "the same priority: no change");
+            READY.store(0b0110, Relaxed);
+            assert!(!set_priority(cs, 3, DEVICE_RANK | 7), "3 waits: nothing to switch now");
+            assert_eq!(Thread3::priority(), 7);
+            let waiters = AtomicU32::new(0b1010);
+            assert_eq!(wake_one(cs, &waiters), Some((3, true)), "the raised waiter first, and it preempts");
+            assert_eq!(waiters.load(Relaxed), 0b0010);
+            assert_eq!(switch(cs, 2, 0), 3, "picked above 2");
+            // Lower the running 3 below the ready 1 and 2: the switch picks one of them.
+            assert!(set_priority(cs, 3, DEVICE_RANK | 2), "the running thread: switch");
+            let next = switch(cs, 3, 0);
+            assert!(next == 1 || next == 2, "{next}");
+            // Raise 2 to 0's level: they share a group, 1 leaves it, and a
+            // ready 2 asks for a switch.
+            assert!(set_priority(cs, 2, DEVICE_RANK | 9));
+            assert_eq!((GROUP[0].load(Relaxed), GROUP[2].load(Relaxed), GROUP[1].load(Relaxed)), (0b101, 0b101, 0b10));
+            assert!(outranks(2, 1, GROUP[1].load(Relaxed)) && !outranks(1, 2, GROUP[2].load(Relaxed)));
+            teardown();
+        });
+    }
+
+    #[test]
+    fn the_running_thread_keeps_the_core_against_its_new_equals() {
+        critical(|cs| {
+            setup(cs);
+            // 2 runs at 5 beside 1; it rises to 9, 0's level, with 0 ready.
+            READY.store(0b0111, Relaxed);
+            CURRENT.store(2, Relaxed);
+            assert!(set_priority(cs, 2, DEVICE_RANK | 9));
+            assert_eq!(switch(cs, 2, 0), 2, "the head of its new group");
+            // Another thread lowered into a group is not its head.
+            assert!(set_priority(cs, 1, DEVICE_RANK | 9));
+            assert_eq!(switch(cs, 2, 0), 2);
+            assert_eq!(GROUP[2].load(Relaxed), 0b111);
+            teardown();
+        });
+    }
+
+    #[cfg(feature = "mutex")]
+    #[test]
+    fn a_mutex_proxy_competes_at_the_waiters_new_rank() {
+        critical(|cs| {
+            setup(cs);
+            // 0 (9) waits for a mutex that 3 (1) owns; 1 and 2 (5) and 3 are ready.
+            READY.store(0b1110, Relaxed);
+            CURRENT.store(0, Relaxed);
+            proxy(cs, 3);
+            CURRENT.store(2, Relaxed);
+            assert_eq!(switch(cs, 2, 0), 3, "the owner runs in 0's place");
+            // 0 lowered below 1 and 2: no inheritance above them any more.
+            set_priority(cs, 0, DEVICE_RANK | 3);
+            let next = switch(cs, 3, 0);
+            assert!(next == 1 || next == 2, "{next}");
+            // 3 raised above 0's rank: it runs on its own.
+            set_priority(cs, 3, DEVICE_RANK | 8);
+            assert_eq!(switch(cs, next, 0), 3);
+            // 0 raised to 9 again: through the proxy, still 3.
+            set_priority(cs, 0, DEVICE_RANK | 9);
+            assert_eq!(switch(cs, 3, 0), 3);
+            unproxy(cs, 0);
+            teardown();
+        });
+    }
+
+    /// The priority that `Thread::priority` reads.
+    struct Thread3;
+    impl Thread3 {
+        fn priority() -> u8 {
+            rank(3) as u8
+        }
     }
 }
 
