@@ -146,16 +146,16 @@ pub(crate) fn rank(index: usize) -> u32 {
 }
 
 /// Whether thread `i` has a higher priority than thread `current`
-/// (`group` its group).
+/// (`group` reads its group, only when needed).
 #[inline(always)]
-fn outranks(i: usize, current: usize, group: u32) -> bool {
+fn outranks(i: usize, current: usize, group: impl FnOnce() -> u32) -> bool {
     #[cfg(feature = "priority-change")]
     return {
         let _ = group;
         i < MAX_THREADS && rank(i) > rank(current)
     };
     #[cfg(not(feature = "priority-change"))]
-    return i < current && group & 1 << i == 0;
+    return i < current && group() & 1 << i == 0;
 }
 
 /// With `PRIORITY_CHANGE`, start-up or spawn: thread `index` ranks `rank`
@@ -334,7 +334,7 @@ pub(crate) fn unsuspend(cs: CriticalSection<'_>, index: usize) {
 #[inline(always)]
 fn preempts(i: usize) -> bool {
     let current = current();
-    current >= MAX_THREADS || outranks(i, current, GROUP[current].load(Relaxed))
+    current >= MAX_THREADS || outranks(i, current, || GROUP[current].load(Relaxed))
 }
 
 /// Wakes the threads of `mask` (blocked or asleep): they leave the
@@ -551,7 +551,7 @@ pub(crate) fn tick(cs: CriticalSection<'_>) -> bool {
     #[cfg(not(feature = "priority-change"))]
     let mut switch = woke & ((1u32 << current) - 1) & !group != 0;
     #[cfg(feature = "priority-change")]
-    let mut switch = outranks(best_of(woke), current, group);
+    let mut switch = outranks(best_of(woke), current, || group);
     if bluegen_config::TIME_SLICE_TICKS > 0 {
         let left = SLICE.load(Relaxed).saturating_sub(1);
         if left == 0 && group & ready & !(1 << current) != 0 {
@@ -671,7 +671,7 @@ mod priority_tests {
             // ready 2 asks for a switch.
             assert!(set_priority(cs, 2, DEVICE_RANK | 9));
             assert_eq!((GROUP[0].load(Relaxed), GROUP[2].load(Relaxed), GROUP[1].load(Relaxed)), (0b101, 0b101, 0b10));
-            assert!(outranks(2, 1, GROUP[1].load(Relaxed)) && !outranks(1, 2, GROUP[2].load(Relaxed)));
+            assert!(outranks(2, 1, || GROUP[1].load(Relaxed)) && !outranks(1, 2, || GROUP[2].load(Relaxed)));
             teardown();
         });
     }
