@@ -130,7 +130,7 @@ impl Thread {
             return Err(InvalidPriority(priority));
         }
         let tier = if self.index < bluegen_port::threads().len() { crate::state::DEVICE_RANK } else { 0 };
-        let switch = bluegen_port::critical(|cs| crate::state::set_priority(cs, self.index, tier | u32::from(priority)));
+        let switch = bluegen_port::critical(|cs| crate::state::set_priority(cs, self.index, tier | u16::from(priority)));
         crate::state::reschedule(switch);
         Ok(())
     }

@@ -20,6 +20,8 @@
 use crate::sched::{IDLE, MAX_THREADS};
 use bluegen_port::CriticalSection;
 use core::sync::atomic::Ordering::Relaxed;
+#[cfg(feature = "priority-change")]
+use core::sync::atomic::AtomicU16;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize};
 
 /// No thread yet: the first switch saves nothing.
@@ -69,11 +71,16 @@ static PROXY_TO: [AtomicUsize; MAX_THREADS] = [const { AtomicUsize::new(0) }; MA
 /// With `PRIORITY_CHANGE`: each thread's rank, its current priority, plus
 /// [`DEVICE_RANK`] for a thread of device.toml (see [`best_of`]).
 #[cfg(feature = "priority-change")]
-static RANK: [AtomicU32; MAX_THREADS] = [const { AtomicU32::new(0) }; MAX_THREADS];
+static RANK: [AtomicU16; MAX_THREADS] = [const { AtomicU16::new(0) }; MAX_THREADS];
+/// With `PRIORITY_CHANGE`: whether the ranks of the living threads still
+/// fall with the index (as the table starts them), so that the lowest index
+/// of a set is still its highest priority and [`best_of`] needs no scan.
+#[cfg(feature = "priority-change")]
+static IN_ORDER: AtomicBool = AtomicBool::new(true);
 /// Added to the rank of a thread of device.toml: they all rank above the
 /// spawned threads, whatever the priorities, as their table places do.
 #[cfg(feature = "priority-change")]
-pub(crate) const DEVICE_RANK: u32 = 1 << 8;
+pub(crate) const DEVICE_RANK: u16 = 1 << 8;
 
 /// The running thread's index; [`IDLE`] for the idle thread, more before
 /// the first switch.
@@ -126,14 +133,15 @@ fn advanced(before: u32, after: u32) {
 
 /// The highest-priority thread of `mask` ([`IDLE`] for none). Without
 /// `PRIORITY_CHANGE` the table order is the priority order: the lowest
-/// index, one `trailing_zeros`. With it, the highest [`rank`], a scan of
-/// the mask ([`crate::sched::highest`]): a set_priority changes one word of
-/// `RANK` and no bitmap, so the waiter bitmaps of the sync objects, which
-/// the kernel cannot reach, stay valid (see [`crate::handle`]).
+/// index, one `trailing_zeros`. With it, the same while the ranks are in
+/// index order (`IN_ORDER`), else the highest [`rank`], a scan of the mask
+/// ([`crate::sched::highest`]): a set_priority changes one word of `RANK`
+/// and no bitmap, so the waiter bitmaps of the sync objects, which the
+/// kernel cannot reach, stay valid (see [`crate::handle`]).
 #[inline(always)]
 pub(crate) fn best_of(mask: u32) -> usize {
     #[cfg(feature = "priority-change")]
-    return crate::sched::highest(mask, rank);
+    return if IN_ORDER.load(Relaxed) { mask.trailing_zeros() as usize } else { crate::sched::highest(mask, rank) };
     #[cfg(not(feature = "priority-change"))]
     return mask.trailing_zeros() as usize;
 }
@@ -142,7 +150,23 @@ pub(crate) fn best_of(mask: u32) -> usize {
 #[cfg(feature = "priority-change")]
 #[inline(always)]
 pub(crate) fn rank(index: usize) -> u32 {
-    RANK.get(index).map_or(0, |r| r.load(Relaxed))
+    RANK.get(index).map_or(0, |r| u32::from(r.load(Relaxed)))
+}
+
+/// With `PRIORITY_CHANGE`, after a rank changed or a thread was spawned:
+/// whether the living threads' ranks still fall with the index.
+#[cfg(feature = "priority-change")]
+pub(crate) fn check_order(cs: CriticalSection<'_>) {
+    let _ = cs;
+    let mut rest = ALIVE.load(Relaxed);
+    let (mut before, mut in_order) = (u32::MAX, true);
+    while rest != 0 {
+        let r = rank(rest.trailing_zeros() as usize);
+        rest &= rest - 1;
+        in_order &= r <= before;
+        before = r;
+    }
+    IN_ORDER.store(in_order, Relaxed);
 }
 
 /// Whether thread `i` has a higher priority than thread `current`
@@ -161,7 +185,7 @@ fn outranks(i: usize, current: usize, group: impl FnOnce() -> u32) -> bool {
 /// With `PRIORITY_CHANGE`, start-up or spawn: thread `index` ranks `rank`
 /// (before [`add`]).
 #[cfg(feature = "priority-change")]
-pub(crate) fn set_rank(cs: CriticalSection<'_>, index: usize, rank: u32) {
+pub(crate) fn set_rank(cs: CriticalSection<'_>, index: usize, rank: u16) {
     let _ = cs;
     if let Some(r) = RANK.get(index) {
         r.store(rank, Relaxed);
@@ -173,7 +197,7 @@ pub(crate) fn set_rank(cs: CriticalSection<'_>, index: usize, rank: u32) {
 #[cfg(feature = "priority-change")]
 pub(crate) fn regroup(cs: CriticalSection<'_>, index: usize) {
     let _ = cs;
-    let Some(mine) = RANK.get(index).map(|r| r.load(Relaxed)) else { return };
+    let Some(mine) = RANK.get(index).map(|r| u32::from(r.load(Relaxed))) else { return };
     let bit = 1u32 << index;
     let mut group = bit;
     let mut rest = ALIVE.load(Relaxed) & !bit;
@@ -201,13 +225,14 @@ pub(crate) fn regroup(cs: CriticalSection<'_>, index: usize) {
 /// caller should switch: the thread runs, is ready or stands in for a
 /// mutex owner, so the pick may change.
 #[cfg(feature = "priority-change")]
-pub(crate) fn set_priority(cs: CriticalSection<'_>, index: usize, rank: u32) -> bool {
+pub(crate) fn set_priority(cs: CriticalSection<'_>, index: usize, rank: u16) -> bool {
     let Some(r) = RANK.get(index) else { return false };
     if r.load(Relaxed) == rank {
         return false;
     }
     r.store(rank, Relaxed);
     regroup(cs, index);
+    check_order(cs);
     let bit = 1u32 << index;
     let current = current();
     let heads = HEADS.load(Relaxed) & !bit;
@@ -626,13 +651,15 @@ mod priority_tests {
 
     /// Threads 0, 1, 2 at 9, 5, 5 (1 and 2 one group), 3 at 1; 2 runs.
     fn setup(cs: CriticalSection<'_>) {
-        for (i, p) in [9u32, 5, 5, 1].into_iter().enumerate() {
+        for (i, p) in [9u16, 5, 5, 1].into_iter().enumerate() {
             set_rank(cs, i, DEVICE_RANK | p);
         }
         ALIVE.store(0b1111, Relaxed);
         for i in 0..4 {
             regroup(cs, i);
         }
+        check_order(cs);
+        assert!(IN_ORDER.load(Relaxed), "the table's order");
         HEADS.store(0b100, Relaxed);
         READY.store(0b1110, Relaxed);
         CURRENT.store(2, Relaxed);
@@ -643,7 +670,7 @@ mod priority_tests {
             RANK[i].store(0, Relaxed);
             GROUP[i].store(0, Relaxed);
         }
-        (READY.store(0, Relaxed), ALIVE.store(0, Relaxed), HEADS.store(0, Relaxed), CURRENT.store(NONE, Relaxed));
+        (READY.store(0, Relaxed), ALIVE.store(0, Relaxed), HEADS.store(0, Relaxed), CURRENT.store(NONE, Relaxed), IN_ORDER.store(true, Relaxed));
     }
 
     #[test]
@@ -658,6 +685,7 @@ mod priority_tests {
             assert!(!set_priority(cs, 3, DEVICE_RANK | 1), "the same priority: no change");
             READY.store(0b0110, Relaxed);
             assert!(!set_priority(cs, 3, DEVICE_RANK | 7), "3 waits: nothing to switch now");
+            assert!(!IN_ORDER.load(Relaxed), "3 now outranks 1 and 2");
             assert_eq!(Thread3::priority(), 7);
             let waiters = AtomicU32::new(0b1010);
             assert_eq!(wake_one(cs, &waiters), Some((3, true)), "the raised waiter first, and it preempts");
