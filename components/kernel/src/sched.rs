@@ -7,6 +7,8 @@
 //! and one bit per group marks the head of its round robin, which lets a
 //! yield pass the core to the next ready thread of the same priority, and a
 //! preempted thread resume first among its equals, without a search.
+//! With `PRIORITY_CHANGE` a run-time change can break that order; the
+//! highest of a set is then [`highest`] by rank (see `crate::handle`).
 
 /// At most this many threads (one bit each in a `u32`).
 pub const MAX_THREADS: usize = 32;
