@@ -721,6 +721,38 @@ mod priority_tests {
         });
     }
 
+    /// Round robin keeps working once a change took the ranks out of table
+    /// order (the scan path of `best_of`).
+    #[test]
+    fn equals_still_take_turns_after_a_reordering_change() {
+        critical(|cs| {
+            setup(cs);
+            // 0 (9) lowered to 1: it joins 3's group, below 1 and 2 (5).
+            assert!(!set_priority(cs, 0, DEVICE_RANK | 1), "0 is not ready");
+            assert!(!IN_ORDER.load(Relaxed));
+            assert_eq!((GROUP[0].load(Relaxed), GROUP[3].load(Relaxed)), (0b1001, 0b1001));
+            READY.store(0b1111, Relaxed);
+            CURRENT.store(1, Relaxed);
+            HEADS.store(0b10, Relaxed);
+            assert_eq!(switch(cs, 1, 0), 1, "the head runs on");
+            rotate(cs);
+            assert_eq!(switch(cs, 1, 0), 2, "a yield passes the turn");
+            rotate(cs);
+            assert_eq!(switch(cs, 2, 0), 1, "and wraps");
+            // 1 and 2 block: 0 and 3 (both 1) take turns, 0 first.
+            READY.store(0b1001, Relaxed);
+            assert_eq!(switch(cs, 1, 0), 0);
+            rotate(cs);
+            assert_eq!(switch(cs, 0, 0), 3);
+            rotate(cs);
+            assert_eq!(switch(cs, 3, 0), 0);
+            // 2 wakes: it outranks the running 0 and preempts.
+            assert!(wake(cs, 0b100));
+            assert_eq!(switch(cs, 0, 0), 2);
+            teardown();
+        });
+    }
+
     #[cfg(feature = "mutex")]
     #[test]
     fn a_mutex_proxy_competes_at_the_waiters_new_rank() {
