@@ -32,7 +32,7 @@
 //! so it cannot keep their addresses to write them later.
 //!
 //! (c), the choice: slots and every bitmap stay as they are, and each
-//! thread has a rank word (`state::RANK`: its current priority, above
+//! thread has a rank word (`rank::RANK`: its current priority, above
 //! every spawned thread for a thread of device.toml as its table place
 //! puts it). Everything that asks "the highest priority of this set" asks
 //! `state::best_of`: the pick (ready and mutex proxies), `wake_one` (the
@@ -40,7 +40,7 @@
 //! and of the tick. Without the feature that is `trailing_zeros` as
 //! before, so an image without it builds the same code and pays nothing.
 //! With it, the same while the living threads' ranks still fall with their
-//! ids (`state::IN_ORDER`, checked at each change and spawn: no change yet,
+//! ids (`rank::in_order`, checked at each change and spawn: no change yet,
 //! or changes that kept the order), else a scan of the set, one step per
 //! member (`sched::highest`): on mps2-an385 a switch of `bench-switch`
 //! costs 95 instructions in order, 152.6 after a reordering change.
@@ -108,7 +108,7 @@ impl Thread {
     /// [`Thread::set_priority`].
     pub fn priority(self) -> u8 {
         #[cfg(feature = "priority-change")]
-        let table = Some(crate::state::rank(self.index) as u8);
+        let table = Some(crate::rank::rank(self.index) as u8);
         #[cfg(not(feature = "priority-change"))]
         let table = bluegen_port::threads().get(self.index).map(|t| t.priority);
         #[cfg(all(feature = "spawn", not(feature = "priority-change")))]
@@ -133,7 +133,7 @@ impl Thread {
         if priority == 0 || u32::from(priority) >= bluegen_config::PRIORITIES || self.index >= crate::sched::MAX_THREADS {
             return Err(InvalidPriority(priority));
         }
-        let tier = if self.index < bluegen_port::threads().len() { crate::state::DEVICE_RANK } else { 0 };
+        let tier = if self.index < bluegen_port::threads().len() { crate::rank::DEVICE_RANK } else { 0 };
         let switch = bluegen_port::critical(|cs| crate::state::set_priority(cs, self.index, tier | u16::from(priority)));
         crate::state::reschedule(switch);
         Ok(())

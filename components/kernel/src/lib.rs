@@ -47,6 +47,8 @@ mod panic;
 mod pool;
 #[cfg(feature = "queue")]
 mod queue;
+#[cfg(feature = "priority-change")]
+mod rank;
 pub mod sched;
 #[cfg(feature = "semaphore")]
 mod semaphore;

@@ -118,10 +118,10 @@ pub fn spawn(priority: u8, entry: fn(usize), arg: usize) -> Option<JoinHandle> {
         #[cfg(feature = "suspend")]
         state::unsuspend(cs, index);
         #[cfg(feature = "priority-change")]
-        state::set_rank(cs, index, u16::from(priority));
+        crate::rank::set_rank(cs, index, u16::from(priority));
         state::add(cs, index, crate::stack::init(stack, trampoline), 1 << index);
         #[cfg(feature = "priority-change")]
-        (state::regroup(cs, index), state::check_order(cs));
+        (state::regroup(cs, index), crate::rank::check_order(cs, state::alive()));
         #[cfg(not(feature = "priority-change"))]
         regroup(cs, alive | 1 << index);
         Some(JoinHandle { slot, run: pool::ended_count(slot) })

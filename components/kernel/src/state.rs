@@ -20,8 +20,6 @@
 use crate::sched::{IDLE, MAX_THREADS};
 use bluegen_port::CriticalSection;
 use core::sync::atomic::Ordering::Relaxed;
-#[cfg(feature = "priority-change")]
-use core::sync::atomic::AtomicU16;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize};
 
 /// No thread yet: the first switch saves nothing.
@@ -68,19 +66,6 @@ static GIVEN: [AtomicBool; MAX_THREADS] = [const { AtomicBool::new(false) }; MAX
 static PROXY: AtomicU32 = AtomicU32::new(0);
 #[cfg(feature = "mutex")]
 static PROXY_TO: [AtomicUsize; MAX_THREADS] = [const { AtomicUsize::new(0) }; MAX_THREADS];
-/// With `PRIORITY_CHANGE`: each thread's rank, its current priority, plus
-/// [`DEVICE_RANK`] for a thread of device.toml (see [`best_of`]).
-#[cfg(feature = "priority-change")]
-static RANK: [AtomicU16; MAX_THREADS] = [const { AtomicU16::new(0) }; MAX_THREADS];
-/// With `PRIORITY_CHANGE`: whether the ranks of the living threads still
-/// fall with the index (as the table starts them), so that the lowest index
-/// of a set is still its highest priority and [`best_of`] needs no scan.
-#[cfg(feature = "priority-change")]
-static IN_ORDER: AtomicBool = AtomicBool::new(true);
-/// Added to the rank of a thread of device.toml: they all rank above the
-/// spawned threads, whatever the priorities, as their table places do.
-#[cfg(feature = "priority-change")]
-pub(crate) const DEVICE_RANK: u16 = 1 << 8;
 
 /// The running thread's index; [`IDLE`] for the idle thread, more before
 /// the first switch.
@@ -134,40 +119,18 @@ fn advanced(before: u32, after: u32) {
 /// The highest-priority thread of `mask` ([`IDLE`] for none). Without
 /// `PRIORITY_CHANGE` the table order is the priority order: the lowest
 /// index, one `trailing_zeros`. With it, the same while the ranks are in
-/// index order (`IN_ORDER`), else the highest [`rank`], a scan of the mask
-/// ([`crate::sched::highest`]): a set_priority changes one word of `RANK`
+/// index order ([`crate::rank::in_order`]), else the highest rank, a scan
+/// of the mask ([`crate::sched::highest`]): a set_priority changes one rank
 /// and no bitmap, so the waiter bitmaps of the sync objects, which the
 /// kernel cannot reach, stay valid (see [`crate::handle`]).
 #[inline(always)]
 pub(crate) fn best_of(mask: u32) -> usize {
     #[cfg(feature = "priority-change")]
-    return if IN_ORDER.load(Relaxed) { mask.trailing_zeros() as usize } else { crate::sched::highest(mask, rank) };
+    return if crate::rank::in_order() { mask.trailing_zeros() as usize } else { crate::sched::highest(mask, crate::rank::rank) };
     #[cfg(not(feature = "priority-change"))]
     return mask.trailing_zeros() as usize;
 }
 
-/// With `PRIORITY_CHANGE`: thread `index`'s rank (0 for idle).
-#[cfg(feature = "priority-change")]
-#[inline(always)]
-pub(crate) fn rank(index: usize) -> u32 {
-    RANK.get(index).map_or(0, |r| u32::from(r.load(Relaxed)))
-}
-
-/// With `PRIORITY_CHANGE`, after a rank changed or a thread was spawned:
-/// whether the living threads' ranks still fall with the index.
-#[cfg(feature = "priority-change")]
-pub(crate) fn check_order(cs: CriticalSection<'_>) {
-    let _ = cs;
-    let mut rest = ALIVE.load(Relaxed);
-    let (mut before, mut in_order) = (u32::MAX, true);
-    while rest != 0 {
-        let r = rank(rest.trailing_zeros() as usize);
-        rest &= rest - 1;
-        in_order &= r <= before;
-        before = r;
-    }
-    IN_ORDER.store(in_order, Relaxed);
-}
 
 /// Whether thread `i` has a higher priority than thread `current`
 /// (`group` reads its group, only when needed).
@@ -176,28 +139,22 @@ fn outranks(i: usize, current: usize, group: impl FnOnce() -> u32) -> bool {
     #[cfg(feature = "priority-change")]
     return {
         let _ = group;
-        i < MAX_THREADS && rank(i) > rank(current)
+        i < MAX_THREADS && crate::rank::rank(i) > crate::rank::rank(current)
     };
     #[cfg(not(feature = "priority-change"))]
     return i < current && group() & 1 << i == 0;
 }
 
-/// With `PRIORITY_CHANGE`, start-up or spawn: thread `index` ranks `rank`
-/// (before [`add`]).
-#[cfg(feature = "priority-change")]
-pub(crate) fn set_rank(cs: CriticalSection<'_>, index: usize, rank: u16) {
-    let _ = cs;
-    if let Some(r) = RANK.get(index) {
-        r.store(rank, Relaxed);
-    }
-}
 
 /// With `PRIORITY_CHANGE`: thread `index` joins the priority group of the
 /// living threads of its rank and leaves the groups of the others.
 #[cfg(feature = "priority-change")]
 pub(crate) fn regroup(cs: CriticalSection<'_>, index: usize) {
     let _ = cs;
-    let Some(mine) = RANK.get(index).map(|r| u32::from(r.load(Relaxed))) else { return };
+    if index >= MAX_THREADS {
+        return;
+    }
+    let mine = crate::rank::rank(index);
     let bit = 1u32 << index;
     let mut group = bit;
     let mut rest = ALIVE.load(Relaxed) & !bit;
@@ -205,7 +162,7 @@ pub(crate) fn regroup(cs: CriticalSection<'_>, index: usize) {
         let j = rest.trailing_zeros() as usize % MAX_THREADS;
         rest &= rest - 1;
         let g = &GROUP[j];
-        if rank(j) == mine {
+        if crate::rank::rank(j) == mine {
             g.store(g.load(Relaxed) | bit, Relaxed);
             group |= 1 << j;
         } else {
@@ -226,13 +183,12 @@ pub(crate) fn regroup(cs: CriticalSection<'_>, index: usize) {
 /// mutex owner, so the pick may change.
 #[cfg(feature = "priority-change")]
 pub(crate) fn set_priority(cs: CriticalSection<'_>, index: usize, rank: u16) -> bool {
-    let Some(r) = RANK.get(index) else { return false };
-    if r.load(Relaxed) == rank {
+    if index >= MAX_THREADS || crate::rank::rank(index) == u32::from(rank) {
         return false;
     }
-    r.store(rank, Relaxed);
+    crate::rank::set_rank(cs, index, rank);
     regroup(cs, index);
-    check_order(cs);
+    crate::rank::check_order(cs, ALIVE.load(Relaxed));
     let bit = 1u32 << index;
     let current = current();
     let heads = HEADS.load(Relaxed) & !bit;
@@ -644,149 +600,9 @@ mod tests {
     }
 }
 
+/// Host tests of `set_priority` (in `state/priority_tests.rs`).
 #[cfg(all(test, feature = "priority-change"))]
-mod priority_tests {
-    use super::*;
-    use bluegen_port::critical;
-
-    /// Threads 0, 1, 2 at 9, 5, 5 (1 and 2 one group), 3 at 1; 2 runs.
-    fn setup(cs: CriticalSection<'_>) {
-        for (i, p) in [9u16, 5, 5, 1].into_iter().enumerate() {
-            set_rank(cs, i, DEVICE_RANK | p);
-        }
-        ALIVE.store(0b1111, Relaxed);
-        for i in 0..4 {
-            regroup(cs, i);
-        }
-        check_order(cs);
-        assert!(IN_ORDER.load(Relaxed), "the table's order");
-        HEADS.store(0b100, Relaxed);
-        READY.store(0b1110, Relaxed);
-        CURRENT.store(2, Relaxed);
-    }
-
-    fn teardown() {
-        for i in 0..4 {
-            RANK[i].store(0, Relaxed);
-            GROUP[i].store(0, Relaxed);
-        }
-        (READY.store(0, Relaxed), ALIVE.store(0, Relaxed), HEADS.store(0, Relaxed), CURRENT.store(NONE, Relaxed), IN_ORDER.store(true, Relaxed));
-    }
-
-    #[test]
-    fn the_highest_rank_wins_the_pick_the_wake_and_the_preemption() {
-        critical(|cs| {
-            setup(cs);
-            assert_eq!((GROUP[1].load(Relaxed), GROUP[0].load(Relaxed)), (0b110, 0b1), "groups by rank");
-            assert_eq!(best_of(0b1110), 1, "table order while nothing changed");
-            // Raise 3 (1) above 1 and 2 (5): it is picked, a give to a
-            // semaphore that 1 and 3 wait on serves 3, and a wake of 3
-            // preempts the running 2.
-            assert!(!set_priority(cs, 3, DEVICE_RANK | 1), "the same priority: no change");
-            READY.store(0b0110, Relaxed);
-            assert!(!set_priority(cs, 3, DEVICE_RANK | 7), "3 waits: nothing to switch now");
-            assert!(!IN_ORDER.load(Relaxed), "3 now outranks 1 and 2");
-            assert_eq!(Thread3::priority(), 7);
-            let waiters = AtomicU32::new(0b1010);
-            assert_eq!(wake_one(cs, &waiters), Some((3, true)), "the raised waiter first, and it preempts");
-            assert_eq!(waiters.load(Relaxed), 0b0010);
-            assert_eq!(switch(cs, 2, 0), 3, "picked above 2");
-            // Lower the running 3 below the ready 1 and 2: the switch picks one of them.
-            assert!(set_priority(cs, 3, DEVICE_RANK | 2), "the running thread: switch");
-            let next = switch(cs, 3, 0);
-            assert!(next == 1 || next == 2, "{next}");
-            // Raise 2 to 0's level: they share a group, 1 leaves it, and a
-            // ready 2 asks for a switch.
-            assert!(set_priority(cs, 2, DEVICE_RANK | 9));
-            assert_eq!((GROUP[0].load(Relaxed), GROUP[2].load(Relaxed), GROUP[1].load(Relaxed)), (0b101, 0b101, 0b10));
-            assert!(outranks(2, 1, || GROUP[1].load(Relaxed)) && !outranks(1, 2, || GROUP[2].load(Relaxed)));
-            teardown();
-        });
-    }
-
-    #[test]
-    fn the_running_thread_keeps_the_core_against_its_new_equals() {
-        critical(|cs| {
-            setup(cs);
-            // 2 runs at 5 beside 1; it rises to 9, 0's level, with 0 ready.
-            READY.store(0b0111, Relaxed);
-            CURRENT.store(2, Relaxed);
-            assert!(set_priority(cs, 2, DEVICE_RANK | 9));
-            assert_eq!(switch(cs, 2, 0), 2, "the head of its new group");
-            // Another thread lowered into a group is not its head.
-            assert!(set_priority(cs, 1, DEVICE_RANK | 9));
-            assert_eq!(switch(cs, 2, 0), 2);
-            assert_eq!(GROUP[2].load(Relaxed), 0b111);
-            teardown();
-        });
-    }
-
-    /// Round robin keeps working once a change took the ranks out of table
-    /// order (the scan path of `best_of`).
-    #[test]
-    fn equals_still_take_turns_after_a_reordering_change() {
-        critical(|cs| {
-            setup(cs);
-            // 0 (9) lowered to 1: it joins 3's group, below 1 and 2 (5).
-            assert!(!set_priority(cs, 0, DEVICE_RANK | 1), "0 is not ready");
-            assert!(!IN_ORDER.load(Relaxed));
-            assert_eq!((GROUP[0].load(Relaxed), GROUP[3].load(Relaxed)), (0b1001, 0b1001));
-            READY.store(0b1111, Relaxed);
-            CURRENT.store(1, Relaxed);
-            HEADS.store(0b10, Relaxed);
-            assert_eq!(switch(cs, 1, 0), 1, "the head runs on");
-            rotate(cs);
-            assert_eq!(switch(cs, 1, 0), 2, "a yield passes the turn");
-            rotate(cs);
-            assert_eq!(switch(cs, 2, 0), 1, "and wraps");
-            // 1 and 2 block: 0 and 3 (both 1) take turns, 0 first.
-            READY.store(0b1001, Relaxed);
-            assert_eq!(switch(cs, 1, 0), 0);
-            rotate(cs);
-            assert_eq!(switch(cs, 0, 0), 3);
-            rotate(cs);
-            assert_eq!(switch(cs, 3, 0), 0);
-            // 2 wakes: it outranks the running 0 and preempts.
-            assert!(wake(cs, 0b100));
-            assert_eq!(switch(cs, 0, 0), 2);
-            teardown();
-        });
-    }
-
-    #[cfg(feature = "mutex")]
-    #[test]
-    fn a_mutex_proxy_competes_at_the_waiters_new_rank() {
-        critical(|cs| {
-            setup(cs);
-            // 0 (9) waits for a mutex that 3 (1) owns; 1 and 2 (5) and 3 are ready.
-            READY.store(0b1110, Relaxed);
-            CURRENT.store(0, Relaxed);
-            proxy(cs, 3);
-            CURRENT.store(2, Relaxed);
-            assert_eq!(switch(cs, 2, 0), 3, "the owner runs in 0's place");
-            // 0 lowered below 1 and 2: no inheritance above them any more.
-            set_priority(cs, 0, DEVICE_RANK | 3);
-            let next = switch(cs, 3, 0);
-            assert!(next == 1 || next == 2, "{next}");
-            // 3 raised above 0's rank: it runs on its own.
-            set_priority(cs, 3, DEVICE_RANK | 8);
-            assert_eq!(switch(cs, next, 0), 3);
-            // 0 raised to 9 again: through the proxy, still 3.
-            set_priority(cs, 0, DEVICE_RANK | 9);
-            assert_eq!(switch(cs, 3, 0), 3);
-            unproxy(cs, 0);
-            teardown();
-        });
-    }
-
-    /// The priority that `Thread::priority` reads.
-    struct Thread3;
-    impl Thread3 {
-        fn priority() -> u8 {
-            rank(3) as u8
-        }
-    }
-}
+mod priority_tests;
 
 #[cfg(all(test, feature = "preempt"))]
 mod time_tests {
