@@ -79,7 +79,17 @@ pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Res
             }
             Some("compiler-message") => {
                 let rendered = msg["message"]["rendered"].as_str().unwrap_or_default();
-                if let Some(d) = crate::feature_use::translate(&msg["message"], &plan.config, &assignments, (&plan.device.app.package, &plan.device.app.dir)) {
+                let app = (plan.device.app.package.as_str(), plan.device.app.dir.as_path());
+                if let Some(d) = crate::feature_use::translate(&msg["message"], &plan.config, &assignments, app) {
+                    gated.push(d);
+                    continue;
+                }
+                // A gated method (rustc names no feature): the kernel's own gates.
+                if rendered.starts_with("error[E0599]")
+                    && let Some(kernel) = plan.components.iter().find(|c| c.name == "kernel")
+                    && let Ok(gates) = crate::feature_use::KernelGates::load(&kernel.dir.join("src/lib.rs"))
+                    && let Some(d) = crate::feature_use::translate_method(&msg["message"], &gates, &crate::feature_use::kernel_features(kernel), &plan.config, &assignments, app)
+                {
                     gated.push(d);
                     continue;
                 }

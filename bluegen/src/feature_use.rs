@@ -11,7 +11,10 @@
 //! compares them with the resolved configuration in `bluegen check` and
 //! every build. What the scan cannot see (a path through a renamed import,
 //! a method) is caught after cargo by [`translate`], which turns rustc's
-//! "the item is gated behind the `queue` feature" into the same message.
+//! "the item is gated behind the `queue` feature" into the same message;
+//! a method a feature gates (`Thread::suspend`, `Thread::set_priority`),
+//! for which rustc names no feature, by [`translate_method`] from the
+//! `#[cfg]`s of the kernel's `impl` blocks.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -133,6 +136,8 @@ pub struct KernelGates {
     aliases: BTreeMap<String, String>,
     /// `use target::*` in module `at`: (at, target, the use's gates).
     globs: Vec<(String, String, Vec<Gate>)>,
+    /// `Thread::suspend` → the cfgs of the method and of its `impl` block.
+    methods: BTreeMap<String, Vec<Gate>>,
 }
 
 impl KernelGates {
@@ -160,6 +165,10 @@ impl KernelGates {
     fn items(&mut self, items: &[syn::Item], file: &Path, prefix: &str, dir: &Path, outer: &[Gate], seen: &mut Vec<PathBuf>) -> std::result::Result<(), String> {
         let path = |name: &str| if prefix.is_empty() { name.to_string() } else { format!("{prefix}::{name}") };
         for item in items {
+            if let syn::Item::Impl(block) = item {
+                self.methods(block, outer);
+                continue;
+            }
             let (attrs, name): (&[syn::Attribute], Option<String>) = match item {
                 syn::Item::Fn(i) => (&i.attrs, Some(i.sig.ident.to_string())),
                 syn::Item::Struct(i) => (&i.attrs, Some(i.ident.to_string())),
@@ -201,6 +210,30 @@ impl KernelGates {
             }
         }
         Ok(())
+    }
+
+    /// Records the gates of each method of an `impl` block of a named type.
+    fn methods(&mut self, block: &syn::ItemImpl, outer: &[Gate]) {
+        let syn::Type::Path(ty) = &*block.self_ty else { return };
+        let Some(ty) = ty.path.segments.last().map(|s| s.ident.to_string()) else { return };
+        for item in &block.items {
+            if let syn::ImplItem::Fn(f) = item {
+                let mut gates = outer.to_vec();
+                gates.extend(cfgs(&block.attrs));
+                gates.extend(cfgs(&f.attrs));
+                self.methods.entry(format!("{ty}::{}", f.sig.ident)).or_default().extend(gates);
+            }
+        }
+    }
+
+    /// Why method `method` of the kernel's type `ty` is not in a kernel built
+    /// with `on`: its first false gate. None for a type the kernel does not
+    /// name at its root (the app's own) or a method it does not gate.
+    pub fn missing_method(&self, ty: &str, method: &str, on: &[String]) -> Option<Gate> {
+        if !self.items.contains_key(ty) {
+            return None;
+        }
+        self.methods.get(&format!("{ty}::{method}"))?.iter().find(|g| g.holds(on) == Some(false)).cloned()
     }
 
     /// Records each name a `use` brings in, with its gates, and what it names.
@@ -494,6 +527,28 @@ pub fn translate(message: &serde_json::Value, config: &Config, assignments: &[As
     let text = message["message"].as_str().unwrap_or_default();
     let named = text.split('`').nth(1).unwrap_or("a kernel item");
     let item = format!("bluegen_kernel::{}", named.rsplit("::").next().unwrap_or(named));
+    let at = primary_location(message, app)?;
+    let gate = Gate::Feature(feature.clone());
+    Some(needs(&item, &Wanted::All(vec![feature]), &gate, at, assignments, config))
+}
+
+/// rustc's "no method named `resume` found for struct `Thread`" (E0599,
+/// which names no feature) for a method of a kernel type that a feature
+/// device.toml turned off gates, in the words of [`translate`]. `on`: the
+/// kernel's features.
+pub fn translate_method(message: &serde_json::Value, gates: &KernelGates, on: &[String], config: &Config, assignments: &[Assignment], app: (&str, &Path)) -> Option<Diagnostic> {
+    let text = message["message"].as_str()?;
+    let (method, rest) = text.strip_prefix("no method named `")?.split_once('`')?;
+    let ty = rest.split('`').nth(1)?.trim_start_matches('&').trim_start_matches("mut ");
+    let ty = ty.split('<').next()?.rsplit("::").next()?;
+    let gate = gates.missing_method(ty, method, on)?;
+    let at = primary_location(message, app)?;
+    Some(needs(&format!("bluegen_kernel::{ty}::{method}"), &gate.wanted(on), &gate, at, assignments, config))
+}
+
+/// The app's file, line and column of a rustc message's primary span
+/// (`app`: the app's package name and directory), with its excerpt.
+fn primary_location(message: &serde_json::Value, app: (&str, &Path)) -> Option<Option<Location>> {
     let span = message["spans"].as_array()?.iter().find(|s| s["is_primary"].as_bool() == Some(true))?;
     let at = match (span["file_name"].as_str(), span["line_start"].as_u64(), span["column_start"].as_u64()) {
         (Some(file), Some(line), Some(col)) => {
@@ -511,8 +566,7 @@ pub fn translate(message: &serde_json::Value, config: &Config, assignments: &[As
         }
         _ => None,
     };
-    let gate = Gate::Feature(feature.clone());
-    Some(needs(&item, &Wanted::All(vec![feature]), &gate, at, assignments, config))
+    Some(at)
 }
 
 
@@ -598,5 +652,39 @@ mod tests {
         // Another crate's feature is not device.toml's.
         let other = serde_json::json!({ "message": "x", "rendered": "the item is gated behind the `std` feature of serde", "spans": [] });
         assert!(translate(&other, &config, &[], ("t-app", Path::new("/p/app"))).is_none());
+    }
+
+    #[test]
+    fn gated_methods_translate_to_the_key() {
+        let (_d, g) = kernel(&[
+            ("src/lib.rs", "mod handle;
+pub use handle::Thread;
+"),
+            ("src/handle.rs", "pub struct Thread;
+impl Thread {
+    pub fn id(self) {}
+    #[cfg(feature = \"priority-change\")]
+    pub fn set_priority(self) {}
+}
+#[cfg(feature = \"suspend\")]
+impl Thread { pub fn resume(self) {} }
+"),
+        ]);
+        assert_eq!(g.missing_method("Thread", "set_priority", &[]), Some(Gate::Feature("priority-change".into())));
+        assert_eq!(g.missing_method("Thread", "set_priority", &on(&["priority-change"])), None);
+        assert_eq!(g.missing_method("Thread", "resume", &[]), Some(Gate::Feature("suspend".into())));
+        assert_eq!(g.missing_method("Thread", "id", &[]), None);
+        assert_eq!(g.missing_method("Mine", "set_priority", &[]), None, "not a kernel type");
+        let message = serde_json::json!({
+            "message": "no method named `set_priority` found for struct `Thread` in the current scope",
+            "rendered": "error[E0599]: no method named `set_priority` found for struct `Thread` in the current scope\n",
+            "spans": [{ "is_primary": true, "file_name": "t-app/src/lib.rs", "line_start": 7, "column_start": 9, "text": [{ "text": "    t.set_priority(3);", "highlight_start": 7, "highlight_end": 19 }] }],
+        });
+        let config = Config { symbols: Vec::new(), warnings: Vec::new() };
+        let d = translate_method(&message, &g, &[], &config, &[], ("t-app", Path::new("/p/app"))).unwrap();
+        assert_eq!(d.message, "app uses bluegen_kernel::Thread::set_priority, which needs features.priority-change = true in device.toml");
+        let at = d.location.unwrap();
+        assert_eq!((at.file, at.line, at.col), (PathBuf::from("/p/app/src/lib.rs"), 7, 9));
+        assert!(translate_method(&message, &g, &on(&["priority-change"]), &config, &[], ("t-app", Path::new("/p/app"))).is_none());
     }
 }

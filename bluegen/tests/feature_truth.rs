@@ -164,6 +164,21 @@ fn a_gated_item_the_scan_cannot_see_fails_the_build_with_the_key() {
     assert!(!err.contains("error[E0432]") && !err.contains("unresolved import"), "{err}");
 }
 
+/// A method a feature gates (rustc's E0599 names no feature): the build
+/// fails with the key to set, for `set_priority` and `suspend` alike.
+#[test]
+fn a_gated_method_fails_the_build_with_the_key() {
+    let lib = "#![no_std]\nuse bluegen_kernel::Thread;\n\npub fn main() {\n    let _ = Thread::current().set_priority(2);\n    Thread::current().suspend();\n}\n";
+    let dir = project(&device(""), PLAIN, "", lib);
+    let out = bluegen_images().current_dir(dir.path()).args(["build"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("error: app uses bluegen_kernel::Thread::set_priority, which needs features.priority-change = true in device.toml"), "{err}");
+    assert!(err.contains("key: features.priority-change") && err.contains("app/src/lib.rs:5:31"), "{err}");
+    assert!(err.contains("error: app uses bluegen_kernel::Thread::suspend, which needs features.suspend = true in device.toml"), "{err}");
+    assert!(!err.contains("error[E0599]") && !err.contains("no method named"), "{err}");
+}
+
 /// The rendered image crate: its Cargo.toml and src/config.rs.
 fn rendered(device_toml: &str) -> (toml::Table, String) {
     let dir = project(device_toml, PLAIN, "", "#![no_std]\npub fn main() {}\n");

@@ -2,7 +2,8 @@
 //! its guard, a `Queue<T, N>` of a non-Copy type, `Duration` timeouts
 //! (`--icount`, so the ticks checked are exact on a busy host too), misuse
 //! reported, `Thread` handles, suspend and resume, `start = false`, spawn
-//! with a priority and an argument, join with a timeout; and the
+//! with a priority and an argument, join with a timeout, `set_priority`
+//! (fixture `kernel-prio`); and the
 //! diagnostics of `start = false`. Needs qemu-system-arm
 //! and qemu-system-riscv32/64; without them the tests fail, they never skip.
 
@@ -52,6 +53,37 @@ fn typed_mutex_queue_timeouts_misuse_and_threads() {
             "by priority, with their arguments",
             "join times out while it runs",
             "then joins",
+        ]
+        .map(|c| format!("{c} ok\n"))
+        .concat();
+        assert!(out.contains(&expected), "{board}: {out}");
+    }
+}
+
+/// `Thread::set_priority` (`PRIORITY_CHANGE`), every check of the
+/// `kernel-prio` fixture in order: a raised ready thread runs first, the
+/// running thread lowered below a ready one switches away at once, a raised
+/// semaphore waiter is the one a give wakes, inheritance after a change.
+#[test]
+fn set_priority_reorders_ready_running_and_waiting_threads() {
+    for board in ["qemu-mps2-an385", "qemu-virt-rv32"] {
+        let (code, out, err) = run("kernel-prio", board);
+        assert_eq!(code, 0, "{board}: stdout:\n{out}\nstderr:\n{err}");
+        assert!(!out.contains("FAILED"), "{board}: {out}");
+        let expected = [
+            "out of range refused",
+            "raise a ready thread",
+            "the raised thread ran first",
+            "back to 2",
+            "raise a waiting thread",
+            "the give woke the raised waiter",
+            "then the other",
+            "low back to 2",
+            "lower the running thread",
+            "it switched away at once, and was raised back",
+            "low holds the mutex",
+            "raise mid",
+            "inheritance after a change",
         ]
         .map(|c| format!("{c} ok\n"))
         .concat();

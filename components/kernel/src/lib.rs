@@ -47,6 +47,8 @@ mod panic;
 mod pool;
 #[cfg(feature = "queue")]
 mod queue;
+#[cfg(feature = "priority-change")]
+mod rank;
 pub mod sched;
 #[cfg(feature = "semaphore")]
 mod semaphore;
@@ -81,6 +83,8 @@ pub use thread::{Kernel, ThreadSpec, run_in_order, start};
 pub use thread::{current_id, current_name, switch, thread_exit, yield_now};
 #[cfg(feature = "threads")]
 pub use handle::Thread;
+#[cfg(feature = "priority-change")]
+pub use handle::InvalidPriority;
 #[cfg(feature = "spawn")]
 pub use spawn::{JoinHandle, spawn};
 #[cfg(feature = "timers")]

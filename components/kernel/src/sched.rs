@@ -7,6 +7,8 @@
 //! and one bit per group marks the head of its round robin, which lets a
 //! yield pass the core to the next ready thread of the same priority, and a
 //! preempted thread resume first among its equals, without a search.
+//! With `PRIORITY_CHANGE` a run-time change can break that order; the
+//! highest of a set is then [`highest`] by rank (see `crate::handle`).
 
 /// At most this many threads (one bit each in a `u32`).
 pub const MAX_THREADS: usize = 32;
@@ -33,10 +35,18 @@ pub const IDLE: usize = MAX_THREADS;
 /// thread to its group mask.
 #[inline(always)]
 pub fn pick(ready: u32, heads: impl FnOnce() -> u32, group_of: impl Fn(usize) -> u32) -> (usize, Option<u32>) {
+    pick_ranked(ready, |r| r.trailing_zeros() as usize, heads, group_of)
+}
+
+/// [`pick`] with the highest-priority thread of a set given by `best`
+/// (with `PRIORITY_CHANGE`, [`highest`] by the current priorities; else
+/// the lowest index). Groups keep their round robin in index order.
+#[inline(always)]
+pub fn pick_ranked(ready: u32, best: impl FnOnce(u32) -> usize, heads: impl FnOnce() -> u32, group_of: impl Fn(usize) -> u32) -> (usize, Option<u32>) {
     if ready == 0 {
         return (IDLE, None);
     }
-    let best = ready.trailing_zeros() as usize;
+    let best = best(ready);
     let group = group_of(best);
     // Alone at its priority: no round robin to keep, the heads stay as they
     // are and are not even read (the common case, and the context switch's
@@ -50,6 +60,25 @@ pub fn pick(ready: u32, heads: impl FnOnce() -> u32, group_of: impl Fn(usize) ->
     let from_head = ready & group & (heads & group).wrapping_neg();
     let next = if from_head != 0 { from_head.trailing_zeros() as usize } else { best };
     (next, Some(picked(heads, group, next)))
+}
+
+/// With `PRIORITY_CHANGE`: the thread of `mask` whose rank `key` is the
+/// highest, the lowest index among equals; [`IDLE`] for an empty mask.
+/// One step per thread of the mask (the table order is no longer the
+/// priority order once a priority changed).
+#[inline(always)]
+pub fn highest(mask: u32, key: impl Fn(usize) -> u32) -> usize {
+    let mut rest = mask;
+    let (mut best, mut top) = (IDLE, 0);
+    while rest != 0 {
+        let i = rest.trailing_zeros() as usize;
+        rest &= rest - 1;
+        let k = key(i);
+        if best == IDLE || k > top {
+            (best, top) = (i, k);
+        }
+    }
+    best
 }
 
 /// `heads` once `next` of `group` is picked: the head of its group's turn.

@@ -27,7 +27,9 @@ use crate::duration::{TimedOut, Timeout};
 use crate::pool;
 use crate::sched::MAX_THREADS;
 use crate::state;
-use bluegen_port::{CriticalSection, CsCell, critical};
+#[cfg(not(feature = "priority-change"))]
+use bluegen_port::CriticalSection;
+use bluegen_port::{CsCell, critical};
 use core::sync::atomic::Ordering::Relaxed;
 use core::sync::atomic::{AtomicU8, AtomicUsize};
 
@@ -70,13 +72,17 @@ pub(crate) fn priority_of(index: usize) -> Option<u8> {
 fn free_slot(priority: u8, live: impl Fn(usize) -> bool) -> Option<(usize, usize)> {
     let prio = |i: usize| priority_of(i).unwrap_or(0);
     let (first, end) = (pool::first(), (pool::first() + SLOTS).min(MAX_THREADS));
-    let fits = |i: usize| !live(i) && (first..i).all(|j| !live(j) || prio(j) >= priority) && (i + 1..end).all(|j| !live(j) || prio(j) <= priority);
+    // With PRIORITY_CHANGE the ranks, not the places, order the threads
+    // (and a change may have reordered the live ones): any free slot.
+    let ordered = |i: usize| cfg!(feature = "priority-change") || (first..i).all(|j| !live(j) || prio(j) >= priority) && (i + 1..end).all(|j| !live(j) || prio(j) <= priority);
+    let fits = |i: usize| !live(i) && ordered(i);
     let index = (first..end).find(|&i| fits(i))?;
     Some((index, pool::slot_of(index)?))
 }
 
 /// The group masks of the spawn slots from their priorities: live spawned
 /// threads of equal priority are one group.
+#[cfg(not(feature = "priority-change"))]
 fn regroup(cs: CriticalSection<'_>, live: u32) {
     let (first, end) = (pool::first(), (pool::first() + SLOTS).min(MAX_THREADS));
     for i in first..end {
@@ -111,7 +117,12 @@ pub fn spawn(priority: u8, entry: fn(usize), arg: usize) -> Option<JoinHandle> {
         PRIORITY.get(slot)?.store(priority, Relaxed);
         #[cfg(feature = "suspend")]
         state::unsuspend(cs, index);
+        #[cfg(feature = "priority-change")]
+        crate::rank::set_rank(cs, index, u16::from(priority));
         state::add(cs, index, crate::stack::init(stack, trampoline), 1 << index);
+        #[cfg(feature = "priority-change")]
+        (state::regroup(cs, index), crate::rank::check_order(cs, state::alive()));
+        #[cfg(not(feature = "priority-change"))]
         regroup(cs, alive | 1 << index);
         Some(JoinHandle { slot, run: pool::ended_count(slot) })
     })
@@ -175,6 +186,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(not(feature = "priority-change"))]
     fn a_spawn_keeps_the_spawned_threads_in_priority_order() {
         // The host has no device threads: slot s is scheduler index s.
         assert_eq!(pool::first(), 0);
@@ -195,5 +207,14 @@ mod tests {
         assert_eq!(free_slot(2, second_live), Some((0, 0)));
         assert_eq!(free_slot(1, second_live), None);
         assert_eq!(free_slot(1, |_| true), None, "all taken");
+    }
+
+    /// With PRIORITY_CHANGE the ranks order the threads: any free slot.
+    #[test]
+    #[cfg(feature = "priority-change")]
+    fn with_priority_change_any_free_slot_fits() {
+        PRIORITY[0].store(1, Relaxed);
+        assert_eq!(free_slot(5, |i| i == 0), Some((1, 1)));
+        assert_eq!(free_slot(5, |_| true), None, "all taken");
     }
 }

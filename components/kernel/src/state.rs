@@ -116,6 +116,90 @@ fn advanced(before: u32, after: u32) {
     }
 }
 
+/// The highest-priority thread of `mask` ([`IDLE`] for none). Without
+/// `PRIORITY_CHANGE` the table order is the priority order: the lowest
+/// index, one `trailing_zeros`. With it, the same while the ranks are in
+/// index order ([`crate::rank::in_order`]), else the highest rank, a scan
+/// of the mask ([`crate::sched::highest`]): a set_priority changes one rank
+/// and no bitmap, so the waiter bitmaps of the sync objects, which the
+/// kernel cannot reach, stay valid (see [`crate::handle`]).
+#[inline(always)]
+pub(crate) fn best_of(mask: u32) -> usize {
+    #[cfg(feature = "priority-change")]
+    return if crate::rank::in_order() { mask.trailing_zeros() as usize } else { crate::sched::highest(mask, crate::rank::rank) };
+    #[cfg(not(feature = "priority-change"))]
+    return mask.trailing_zeros() as usize;
+}
+
+
+/// Whether thread `i` has a higher priority than thread `current`
+/// (`group` reads its group, only when needed).
+#[inline(always)]
+fn outranks(i: usize, current: usize, group: impl FnOnce() -> u32) -> bool {
+    #[cfg(feature = "priority-change")]
+    return {
+        let _ = group;
+        i < MAX_THREADS && crate::rank::rank(i) > crate::rank::rank(current)
+    };
+    #[cfg(not(feature = "priority-change"))]
+    return i < current && group() & 1 << i == 0;
+}
+
+
+/// With `PRIORITY_CHANGE`: thread `index` joins the priority group of the
+/// living threads of its rank and leaves the groups of the others.
+#[cfg(feature = "priority-change")]
+pub(crate) fn regroup(cs: CriticalSection<'_>, index: usize) {
+    let _ = cs;
+    if index >= MAX_THREADS {
+        return;
+    }
+    let mine = crate::rank::rank(index);
+    let bit = 1u32 << index;
+    let mut group = bit;
+    let mut rest = ALIVE.load(Relaxed) & !bit;
+    while rest != 0 {
+        let j = rest.trailing_zeros() as usize % MAX_THREADS;
+        rest &= rest - 1;
+        let g = &GROUP[j];
+        if crate::rank::rank(j) == mine {
+            g.store(g.load(Relaxed) | bit, Relaxed);
+            group |= 1 << j;
+        } else {
+            g.store(g.load(Relaxed) & !bit, Relaxed);
+        }
+    }
+    GROUP[index % MAX_THREADS].store(group, Relaxed);
+}
+
+/// `Thread::set_priority`: thread `index` ranks `rank` from now on,
+/// whatever its state (its bits in every bitmap stay where they are; the
+/// pick and the wake-ups read the rank). It changes group: it leaves its
+/// old round robin (whose turn, if it held it, falls back to the group's
+/// first ready thread); the running thread becomes the head of its new
+/// group (it keeps the core against its new equals), another thread joins
+/// its new group's turn where its index puts it. Returns whether the
+/// caller should switch: the thread runs, is ready or stands in for a
+/// mutex owner, so the pick may change.
+#[cfg(feature = "priority-change")]
+pub(crate) fn set_priority(cs: CriticalSection<'_>, index: usize, rank: u16) -> bool {
+    if index >= MAX_THREADS || crate::rank::rank(index) == u32::from(rank) {
+        return false;
+    }
+    crate::rank::set_rank(cs, index, rank);
+    regroup(cs, index);
+    crate::rank::check_order(cs, ALIVE.load(Relaxed));
+    let bit = 1u32 << index;
+    let current = current();
+    let heads = HEADS.load(Relaxed) & !bit;
+    HEADS.store(if index == current { crate::sched::picked(heads, GROUP[index].load(Relaxed), index) } else { heads }, Relaxed);
+    #[cfg(feature = "mutex")]
+    let standing_in = PROXY.load(Relaxed);
+    #[cfg(not(feature = "mutex"))]
+    let standing_in = 0;
+    index == current || (READY.load(Relaxed) | standing_in) & bit != 0
+}
+
 /// Start-up or spawn: thread `index` with its first stack pointer `sp` and
 /// priority group `group` is alive and ready.
 pub(crate) fn add(cs: CriticalSection<'_>, index: usize, sp: usize, group: u32) {
@@ -128,7 +212,7 @@ pub(crate) fn add(cs: CriticalSection<'_>, index: usize, sp: usize, group: u32) 
 
 /// Spawn: thread `index` now shares a priority group with the threads of
 /// `group`.
-#[cfg(feature = "spawn")]
+#[cfg(all(feature = "spawn", not(feature = "priority-change")))]
 pub(crate) fn set_group(cs: CriticalSection<'_>, index: usize, group: u32) {
     let _ = cs;
     if let Some(g) = GROUP.get(index) {
@@ -231,7 +315,7 @@ pub(crate) fn unsuspend(cs: CriticalSection<'_>, index: usize) {
 #[inline(always)]
 fn preempts(i: usize) -> bool {
     let current = current();
-    current >= MAX_THREADS || (i < current && GROUP[current].load(Relaxed) & 1 << i == 0)
+    current >= MAX_THREADS || outranks(i, current, || GROUP[current].load(Relaxed))
 }
 
 /// Wakes the threads of `mask` (blocked or asleep): they leave the
@@ -244,7 +328,7 @@ pub(crate) fn wake(cs: CriticalSection<'_>, mask: u32) -> bool {
     #[cfg(feature = "preempt")]
     SLEEPING.store(SLEEPING.load(Relaxed) & !mask, Relaxed);
     let ready = make_ready(cs, mask);
-    (cfg!(not(feature = "suspend")) || ready != 0) && preempts(ready.trailing_zeros() as usize)
+    (cfg!(not(feature = "suspend")) || ready != 0) && preempts(best_of(ready))
 }
 
 /// Makes the highest-priority waiter of `waiters` ready with its wait
@@ -255,7 +339,7 @@ pub(crate) fn wake_one(cs: CriticalSection<'_>, waiters: &AtomicU32) -> Option<(
     if w == 0 {
         return None;
     }
-    let i = w.trailing_zeros() as usize % MAX_THREADS;
+    let i = best_of(w) % MAX_THREADS;
     let bit = 1 << i;
     waiters.store(w & !bit, Relaxed);
     #[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
@@ -369,7 +453,7 @@ pub(crate) fn rotate(cs: CriticalSection<'_>) {
 /// its slice (see [`crate::sched`]).
 #[inline(always)]
 pub(crate) fn switch(cs: CriticalSection<'_>, current: usize, sp: usize) -> usize {
-    use crate::sched::{pick, rotate_head};
+    use crate::sched::{pick_ranked, rotate_head};
     let _ = cs;
     if current <= IDLE {
         SP[current].store(sp, Relaxed);
@@ -386,15 +470,15 @@ pub(crate) fn switch(cs: CriticalSection<'_>, current: usize, sp: usize) -> usiz
     let group_of = |i: usize| GROUP.get(i).map_or(0, |g| g.load(Relaxed));
     #[cfg(feature = "mutex")]
     let (next, heads) = {
-        let (next, picked) = pick(ready | PROXY.load(Relaxed), heads, group_of);
+        let (next, picked) = pick_ranked(ready | PROXY.load(Relaxed), best_of, heads, group_of);
         let owner_of = |i: usize| PROXY_TO.get(i).map_or(usize::MAX, |o| o.load(Relaxed));
         // A chain that ends at a thread that is not ready (rare: the owner
         // sleeps): the highest-priority ready thread.
-        let plain = || if ready == 0 { IDLE } else { ready.trailing_zeros() as usize };
+        let plain = || if ready == 0 { IDLE } else { best_of(ready) };
         (crate::sched::resolve_proxy(next, ready, owner_of, plain), picked)
     };
     #[cfg(not(feature = "mutex"))]
-    let (next, heads) = pick(ready, heads, group_of);
+    let (next, heads) = pick_ranked(ready, best_of, heads, group_of);
     let next = next.min(IDLE);
     if let Some(h) = heads {
         HEADS.store(h, Relaxed);
@@ -447,8 +531,10 @@ pub(crate) fn tick(cs: CriticalSection<'_>) -> bool {
     }
     let group = GROUP[current].load(Relaxed);
     // Woken threads of a higher priority come before the current group.
-    let higher = woke & ((1u32 << current) - 1) & !group;
-    let mut switch = higher != 0;
+    #[cfg(not(feature = "priority-change"))]
+    let mut switch = woke & ((1u32 << current) - 1) & !group != 0;
+    #[cfg(feature = "priority-change")]
+    let mut switch = outranks(best_of(woke), current, || group);
     if bluegen_config::TIME_SLICE_TICKS > 0 {
         let left = SLICE.load(Relaxed).saturating_sub(1);
         if left == 0 && group & ready & !(1 << current) != 0 {
@@ -515,6 +601,10 @@ mod tests {
         });
     }
 }
+
+/// Host tests of `set_priority` (in `state/priority_tests.rs`).
+#[cfg(all(test, feature = "priority-change"))]
+mod priority_tests;
 
 #[cfg(all(test, feature = "preempt"))]
 mod time_tests {

@@ -79,6 +79,8 @@ fn sched_start(boot: Boot, threads: &'static [ThreadSpec]) -> ! {
     for (i, t) in threads.iter().enumerate().take(MAX_THREADS) {
         let stack = t.stack(&boot);
         let sp = crate::stack::init(stack, t.entry);
+        #[cfg(feature = "priority-change")]
+        crate::rank::set_rank(cs, i, crate::rank::DEVICE_RANK | u16::from(t.priority));
         crate::state::add(cs, i, sp, group_of(threads.iter().map(|t| t.priority), i));
         // `start = false`: suspended from the start (bluegen asks for
         // `SUSPEND` then).
