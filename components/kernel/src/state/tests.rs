@@ -1,0 +1,49 @@
+//! Host tests of the scheduler state: suspend, and the 64-bit tick count.
+
+#[cfg(feature = "suspend")]
+mod suspend {
+    use crate::state::*;
+    use bluegen_port::critical;
+
+    #[test]
+    fn a_suspended_thread_is_parked_until_resumed() {
+        critical(|cs| {
+            READY.store(0b1000, Relaxed);
+            assert!(!suspend(cs, 3), "not the caller");
+            assert!(is_suspended(3));
+            assert_eq!(READY.load(Relaxed), 0, "a ready thread stops");
+            // A wake of threads 3 and 4 (a give, a timeout) readies only 4.
+            assert_eq!(make_ready(cs, 0b1_1000), 0b1_0000);
+            READY.store(0, Relaxed);
+            assert!(resume(cs, 3).is_some());
+            assert_eq!(READY.load(Relaxed), 0b1000, "resumed, it is ready again");
+            assert_eq!(resume(cs, 3), None, "not suspended any more");
+            // Suspended while waiting: the wake parks it, the resume readies it.
+            READY.store(0, Relaxed);
+            suspend(cs, 5);
+            assert_eq!(resume(cs, 5), Some(false), "it still waits");
+            assert_eq!(READY.load(Relaxed), 0);
+            suspend(cs, 5);
+            assert!(!wake(cs, 1 << 5), "a parked wake preempts nobody");
+            assert!(resume(cs, 5).is_some());
+            assert_eq!(READY.load(Relaxed), 1 << 5);
+            assert!(!suspend(cs, 40) && resume(cs, 40).is_none(), "no such thread");
+        });
+    }
+}
+
+#[cfg(feature = "preempt")]
+mod time {
+    use crate::state::*;
+
+    #[test]
+    fn the_64_bit_tick_count_counts_wraps() {
+        // TICKS stays as the host leaves it (other tests read it).
+        let epoch = ticks64() >> 32;
+        advanced(u32::MAX, 2);
+        assert_eq!(ticks64() >> 32, epoch + 1, "a wrap adds 2^32 ticks");
+        advanced(2, 3);
+        assert_eq!(ticks64() >> 32, epoch + 1, "no wrap, no epoch");
+        assert_eq!(ticks64() as u32, ticks());
+    }
+}
