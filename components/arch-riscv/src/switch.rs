@@ -25,6 +25,7 @@ macro_rules! xlen {
     (store) => { "sw" };
     (load) => { "lw" };
     (bytes) => { "4" };
+    (fs_hi) => { "17" };
 }
 
 #[cfg(target_pointer_width = "64")]
@@ -32,6 +33,7 @@ macro_rules! xlen {
     (store) => { "sd" };
     (load) => { "ld" };
     (bytes) => { "8" };
+    (fs_hi) => { "49" };
 }
 
 /// Slots of a record, per XLEN: `vol` a voluntary record (resume address,
@@ -44,6 +46,9 @@ macro_rules! frame {
     (vol) => { "16" };
     (full) => { "32" };
     (pad) => { concat!(slot!(store, "a0", "14"), slot!(store, "a1", "15")) };
+    (fpv) => { "32" };
+    (fpf) => { "52" };
+    (fpf_pad) => { concat!(slot!(store, "t0", "50"), slot!(store, "t0", "51")) };
 }
 
 #[cfg(target_pointer_width = "64")]
@@ -51,6 +56,9 @@ macro_rules! frame {
     (vol) => { "14" };
     (full) => { "30" };
     (pad) => { "" };
+    (fpv) => { "28" };
+    (fpf) => { "48" };
+    (fpf_pad) => { slot!(store, "t0", "47") };
 }
 
 /// Slots every record has at the same place.
@@ -103,7 +111,122 @@ macro_rules! temp_regs {
     };
 }
 
+
+/// Floating point, with the F extension (FLEN = XLEN: F on RV32, D on
+/// RV64): saved lazily. A thread that never wrote an FP register runs with
+/// `mstatus.FS` = Initial, and its switches save none; once FS reads Clean
+/// or Dirty the switch pushes an FP record on top of the integer one (fs0–fs11
+/// and fcsr when voluntary, f0–f31 and fcsr when preempted) and sets FS back
+/// to Initial, and the record's resume address restores the registers.
+#[cfg(bluegen_fpu)]
+macro_rules! fp {
+    // The yield's mask, and the branch to the FP record when FS >= Clean.
+    (yield) => { concat!("csrrci t1, mstatus, 8\nslli t1, t1, ", xlen!(fs_hi), "\nbltz t1, __bluegen_yield_fp\n") };
+    // The voluntary FP record: the voluntary part (resume address
+    // `__bluegen_resume_fpv`, s0-s11, ra), then the real resume address,
+    // fs0-fs11, fcsr.
+    (yield_fp) => { concat!(
+        "__bluegen_yield_fp:
+        addi sp, sp, -", frame!(fpv), "*", xlen!(bytes), "\n",
+        saved_regs!(store), slot!(store, "ra", at!(ra)), frame!(pad),
+        slot!(store, "t0", at!(mepc)),
+        fp!(callee, slot, store),
+        "frcsr t1\n", slot!(store, "t1", concat!(frame!(vol), "+13")),
+        "la t1, __bluegen_resume_fpv\n", slot!(store, "t1", "0"),
+        fp!(initial),
+        "j .Lbluegen_yield_switch
+        .p2align 1
+__bluegen_resume_fpv:\n",
+        fp!(callee, upper, load),
+        upper!(load, "t0", concat!(frame!(vol), "+13")), "fscsr t0\n",
+        upper!(load, "t0", at!(mepc)),
+        "addi sp, sp, (", frame!(fpv), "-", frame!(vol), ")*", xlen!(bytes), "
+        jr t0\n",
+    ) };
+    // In the trap vector, every register saved: the preempted FP record
+    // (the voluntary part again, with resume address
+    // `__bluegen_resume_fpf`, then f0-f31 and fcsr) when FS >= Clean.
+    (trap) => { concat!(
+        "csrr t0, mstatus
+        slli t0, t0, ", xlen!(fs_hi), "
+        bgez t0, .Lbluegen_trap_fp_done
+        addi sp, sp, -", frame!(fpf), "*", xlen!(bytes), "\n",
+        saved_regs!(store), slot!(store, "ra", at!(ra)), frame!(pad),
+        fp!(all, slot, store),
+        "frcsr t0\n", slot!(store, "t0", concat!(frame!(vol), "+32")), frame!(fpf_pad),
+        "la t0, __bluegen_resume_fpf\n", slot!(store, "t0", "0"),
+        fp!(initial),
+        ".Lbluegen_trap_fp_done:\n",
+    ) };
+    (resume_fpf) => { concat!(
+        ".p2align 1
+__bluegen_resume_fpf:\n",
+        fp!(all, upper, load),
+        upper!(load, "t0", concat!(frame!(vol), "+32")), "fscsr t0\n",
+        "addi sp, sp, (", frame!(fpf), "-", frame!(vol), ")*", xlen!(bytes), "
+        j .Lbluegen_resume_sp\n",
+    ) };
+    // FS = Initial (from Clean or Dirty): the FP registers belong to no one.
+    (arch) => { fpop!(arch) };
+    (initial) => { "lui t1, 4\ncsrc mstatus, t1\nlui t1, 2\ncsrs mstatus, t1\n" };
+    (callee, $m:ident, $op:tt) => { concat!(
+        fp!(@ $m, $op, "fs0", 1), fp!(@ $m, $op, "fs1", 2), fp!(@ $m, $op, "fs2", 3), fp!(@ $m, $op, "fs3", 4),
+        fp!(@ $m, $op, "fs4", 5), fp!(@ $m, $op, "fs5", 6), fp!(@ $m, $op, "fs6", 7), fp!(@ $m, $op, "fs7", 8),
+        fp!(@ $m, $op, "fs8", 9), fp!(@ $m, $op, "fs9", 10), fp!(@ $m, $op, "fs10", 11), fp!(@ $m, $op, "fs11", 12),
+    ) };
+    (all, $m:ident, $op:tt) => { concat!(
+        fp!(@ $m, $op, "f0", 0), fp!(@ $m, $op, "f1", 1), fp!(@ $m, $op, "f2", 2), fp!(@ $m, $op, "f3", 3),
+        fp!(@ $m, $op, "f4", 4), fp!(@ $m, $op, "f5", 5), fp!(@ $m, $op, "f6", 6), fp!(@ $m, $op, "f7", 7),
+        fp!(@ $m, $op, "f8", 8), fp!(@ $m, $op, "f9", 9), fp!(@ $m, $op, "f10", 10), fp!(@ $m, $op, "f11", 11),
+        fp!(@ $m, $op, "f12", 12), fp!(@ $m, $op, "f13", 13), fp!(@ $m, $op, "f14", 14), fp!(@ $m, $op, "f15", 15),
+        fp!(@ $m, $op, "f16", 16), fp!(@ $m, $op, "f17", 17), fp!(@ $m, $op, "f18", 18), fp!(@ $m, $op, "f19", 19),
+        fp!(@ $m, $op, "f20", 20), fp!(@ $m, $op, "f21", 21), fp!(@ $m, $op, "f22", 22), fp!(@ $m, $op, "f23", 23),
+        fp!(@ $m, $op, "f24", 24), fp!(@ $m, $op, "f25", 25), fp!(@ $m, $op, "f26", 26), fp!(@ $m, $op, "f27", 27),
+        fp!(@ $m, $op, "f28", 28), fp!(@ $m, $op, "f29", 29), fp!(@ $m, $op, "f30", 30), fp!(@ $m, $op, "f31", 31),
+    ) };
+    // FP register `$r` at slot `$i` of the record's upper part.
+    (@ slot, $op:tt, $r:literal, $i:literal) => {
+        concat!(fp!(@op $op), " ", $r, ", (", frame!(vol), "+", $i, ")*", xlen!(bytes), "(sp)\n")
+    };
+    (@ upper, $op:tt, $r:literal, $i:literal) => {
+        concat!(fp!(@op $op), " ", $r, ", ", $i, "*", xlen!(bytes), "(sp)\n")
+    };
+    (@op store) => { fpop!(store) };
+    (@op load) => { fpop!(load) };
+}
+
+/// The FP load and store mnemonics (FLEN = XLEN).
+/// (`arch` lets the assembler take them: rustc does not pass the
+/// target's F and D to `global_asm!`.)
+#[cfg(all(bluegen_fpu, bluegen_fpu_d))]
+macro_rules! fpop {
+    (store) => { "fsd" };
+    (load) => { "fld" };
+    (arch) => { ".option arch, +f, +d\n" };
+}
+
+#[cfg(all(bluegen_fpu, not(bluegen_fpu_d)))]
+macro_rules! fpop {
+    (store) => { "fsw" };
+    (load) => { "flw" };
+    (arch) => { ".option arch, +f\n" };
+}
+
+#[cfg(all(bluegen_fpu_d, target_pointer_width = "32"))]
+compile_error!("the RISC-V switch saves FP registers in XLEN slots: D on RV32 (FLEN 64) is not supported");
+
+/// Without the F extension: no FP state, the yield only masks.
+#[cfg(not(bluegen_fpu))]
+macro_rules! fp {
+    (arch) => { "" };
+    (yield) => { "csrci mstatus, 8\n" };
+    (yield_fp) => { "" };
+    (trap) => { "" };
+    (resume_fpf) => { "" };
+}
+
 core::arch::global_asm!(concat!(
+    fp!(arch),
     "
     /* The voluntary switch, called by pend_switch with the return address
        in t0 and interrupts on, every caller-saved register but ra given
@@ -111,13 +234,14 @@ core::arch::global_asm!(concat!(
     .section .text.__bluegen_yield, \"ax\", @progbits
     .p2align 1
     .global __bluegen_yield
-__bluegen_yield:
-    csrci mstatus, 8
-    addi sp, sp, -", frame!(vol), "*", xlen!(bytes), "\n",
+__bluegen_yield:\n",
+    fp!(yield),
+    "addi sp, sp, -", frame!(vol), "*", xlen!(bytes), "\n",
     slot!(store, "t0", "0"),
     saved_regs!(store),
     slot!(store, "ra", at!(ra)),
-    "mv a0, sp
+    ".Lbluegen_yield_switch:
+    mv a0, sp
     call __bluegen_switch
     /* Resumes the record at a0 (MIE clear): s0-s11 and ra, interrupts
        on, then its resume address: a voluntary one goes back to
@@ -126,13 +250,17 @@ __bluegen_yield:
        pop, and comes back to the jump. */
     .global __bluegen_resume
 __bluegen_resume:
-    mv sp, a0\n",
+    mv sp, a0
+.Lbluegen_resume_sp:\n",
     slot!(load, "t0", "0"),
     saved_regs!(load),
     slot!(load, "ra", at!(ra)),
     "addi sp, sp, ", frame!(vol), "*", xlen!(bytes), "
     csrsi mstatus, 8
-    jr t0
+    jr t0\n",
+    fp!(yield_fp),
+    fp!(resume_fpf),
+    "
 
     /* The rest of a full record, at sp: masks again, then mepc and the
        other caller-saved registers, and mret with MIE back on. */
@@ -166,6 +294,7 @@ __bluegen_switch_trap_vector:
     slot!(store, "t0", at!(mepc)),
     "la t0, __bluegen_resume_full\n",
     slot!(store, "t0", "0"),
+    fp!(trap),
     "mv a0, sp
     csrr a1, mcause
     call __bluegen_trap_switch
@@ -204,16 +333,16 @@ macro_rules! caller_saved {
         core::arch::asm!($($t),*,
             out("t0") _, out("t1") _, out("t2") _, out("t3") _, out("t4") _, out("t5") _, out("t6") _,
             out("a0") _, out("a1") _, out("a2") _, out("a3") _, out("a4") _, out("a5") _, out("a6") _, out("a7") _,
-            #[cfg(target_feature = "f")] out("ft0") _, #[cfg(target_feature = "f")] out("ft1") _,
-            #[cfg(target_feature = "f")] out("ft2") _, #[cfg(target_feature = "f")] out("ft3") _,
-            #[cfg(target_feature = "f")] out("ft4") _, #[cfg(target_feature = "f")] out("ft5") _,
-            #[cfg(target_feature = "f")] out("ft6") _, #[cfg(target_feature = "f")] out("ft7") _,
-            #[cfg(target_feature = "f")] out("ft8") _, #[cfg(target_feature = "f")] out("ft9") _,
-            #[cfg(target_feature = "f")] out("ft10") _, #[cfg(target_feature = "f")] out("ft11") _,
-            #[cfg(target_feature = "f")] out("fa0") _, #[cfg(target_feature = "f")] out("fa1") _,
-            #[cfg(target_feature = "f")] out("fa2") _, #[cfg(target_feature = "f")] out("fa3") _,
-            #[cfg(target_feature = "f")] out("fa4") _, #[cfg(target_feature = "f")] out("fa5") _,
-            #[cfg(target_feature = "f")] out("fa6") _, #[cfg(target_feature = "f")] out("fa7") _,
+            #[cfg(bluegen_fpu)] out("ft0") _, #[cfg(bluegen_fpu)] out("ft1") _,
+            #[cfg(bluegen_fpu)] out("ft2") _, #[cfg(bluegen_fpu)] out("ft3") _,
+            #[cfg(bluegen_fpu)] out("ft4") _, #[cfg(bluegen_fpu)] out("ft5") _,
+            #[cfg(bluegen_fpu)] out("ft6") _, #[cfg(bluegen_fpu)] out("ft7") _,
+            #[cfg(bluegen_fpu)] out("ft8") _, #[cfg(bluegen_fpu)] out("ft9") _,
+            #[cfg(bluegen_fpu)] out("ft10") _, #[cfg(bluegen_fpu)] out("ft11") _,
+            #[cfg(bluegen_fpu)] out("fa0") _, #[cfg(bluegen_fpu)] out("fa1") _,
+            #[cfg(bluegen_fpu)] out("fa2") _, #[cfg(bluegen_fpu)] out("fa3") _,
+            #[cfg(bluegen_fpu)] out("fa4") _, #[cfg(bluegen_fpu)] out("fa5") _,
+            #[cfg(bluegen_fpu)] out("fa6") _, #[cfg(bluegen_fpu)] out("fa7") _,
         )
     };
 }
