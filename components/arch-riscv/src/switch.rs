@@ -1,24 +1,37 @@
 //! The context switch (a call when voluntary, a trap when preempted) and the port contract.
 //!
-//! A frame on a thread's stack is a resume record: slot 0 is where to
-//! resume, slots 1–12 hold s0–s11. `__bluegen_resume` pops one (loads ra
-//! and s0–s11, frees the record, `ret`), with `mstatus.MIE` clear:
+//! What a thread leaves on its stack when it stops running is a resume
+//! record: slot 0 is where it resumes, slots 1–12 hold s0–s11, slot 13 ra.
+//! `__bluegen_resume` pops the record at the stack pointer the kernel picked
+//! (s0–s11, ra, the voluntary part's size), sets `mstatus.MIE` and jumps to
+//! the resume address. So each kind of record carries its own way back, a
+//! thread resumes correctly whichever kind of switch brings it back, and the
+//! common path tests no tag:
 //!
 //! * a voluntary switch (`pend_switch`: yield, block, exit) calls
-//!   `__bluegen_yield`, which saves only what the calling convention makes
-//!   the caller keep (ra as the resume address, s0–s11; the `asm!` declares
-//!   every caller-saved register clobbered, so the compiler keeps what it
-//!   needs itself), asks the kernel for the next stack pointer and resumes
-//!   its record; the call site sets MIE again after the call returns;
-//! * the trap vector (the machine timer, or a fault) saves every register
-//!   Rust may use and `mepc` in a longer record whose resume address is
-//!   `__bluegen_resume_full`: it restores the caller-saved registers and
-//!   `mepc` from the rest of the record and returns with `mret`.
+//!   `__bluegen_yield` with its return address in t0. The `asm!` gives up
+//!   every caller-saved register but ra, so the yield saves only what the
+//!   calling convention makes a callee keep: the return address (as the
+//!   resume address), s0–s11 and ra; 64 bytes on RV32, 112 on RV64;
+//! * the trap vector (the machine timer; any other trap is a fault) saves
+//!   every register Rust may use: a voluntary part whose resume address is
+//!   `__bluegen_resume_full`, then `mepc`, t0–t6 and a0–a7, which that code
+//!   restores before `mret` (128 bytes on RV32, 240 on RV64);
+//! * with the F extension (RV64GC), FP registers are saved lazily: while
+//!   `mstatus.FS` reads Initial the thread has no FP state and nothing more
+//!   is saved; once it reads Clean or Dirty, the yield pushes fs0–fs11 and
+//!   fcsr (a 224-byte record on RV64) and the trap f0–f31 and fcsr (384
+//!   bytes more), each record resuming at code that reloads them, and FS
+//!   goes back to Initial.
 //!
-//! So each kind of record carries its own way back: a thread resumes
-//! correctly whichever kind of switch brings it back, and the voluntary
-//! path never tests a tag. Any trap but the timer is a fault and ends the
-//! run with a failure.
+//! Every record is written without a gap below its top padding, so a record
+//! that runs past the bottom of a stack writes a word of the red zone the
+//! kernel checks on the same switch (see `bluegen_port::stack`).
+//!
+//! Interrupts are masked from the yield's first instruction to the resume's
+//! `csrsi`; an interrupt just before or after (the window is a jump) saves a
+//! full record of the state at that point and comes back to it, so the
+//! timer arriving during a voluntary switch is taken right after it.
 
 #[cfg(target_pointer_width = "32")]
 macro_rules! xlen {
@@ -40,7 +53,7 @@ macro_rules! xlen {
 /// s0–s11, ra; padded to 16 bytes), `full` the trap's, which goes on past
 /// the voluntary part with `mepc`, t0, then t1–t6 and a0–a7 from slot `t1`;
 /// `pad` stores that fill the voluntary part's padding in a full record, so
-/// that the trap writes its record without a gap (see `Arch::FRAME_SLOTS`).
+/// that the trap writes its record without a gap (see the module docs).
 #[cfg(target_pointer_width = "32")]
 macro_rules! frame {
     (vol) => { "16" };
@@ -48,7 +61,7 @@ macro_rules! frame {
     (pad) => { concat!(slot!(store, "a0", "14"), slot!(store, "a1", "15")) };
     (fpv) => { "32" };
     (fpf) => { "52" };
-    (fpf_pad) => { concat!(slot!(store, "t0", "50"), slot!(store, "t0", "51")) };
+    (fpf_pad) => { concat!(slot!(store, "t0", "49"), slot!(store, "t0", "50"), slot!(store, "t0", "51")) };
 }
 
 #[cfg(target_pointer_width = "64")]
@@ -168,6 +181,7 @@ __bluegen_resume_fpf:\n",
     ) };
     // FS = Initial (from Clean or Dirty): the FP registers belong to no one.
     (arch) => { fpop!(arch) };
+    (arch_end) => { ".option pop\n" };
     (initial) => { "lui t1, 4\ncsrc mstatus, t1\nlui t1, 2\ncsrs mstatus, t1\n" };
     (callee, $m:ident, $op:tt) => { concat!(
         fp!(@ $m, $op, "fs0", 1), fp!(@ $m, $op, "fs1", 2), fp!(@ $m, $op, "fs2", 3), fp!(@ $m, $op, "fs3", 4),
@@ -202,14 +216,14 @@ __bluegen_resume_fpf:\n",
 macro_rules! fpop {
     (store) => { "fsd" };
     (load) => { "fld" };
-    (arch) => { ".option arch, +f, +d\n" };
+    (arch) => { ".option push\n.option arch, +f, +d\n" };
 }
 
 #[cfg(all(bluegen_fpu, not(bluegen_fpu_d)))]
 macro_rules! fpop {
     (store) => { "fsw" };
     (load) => { "flw" };
-    (arch) => { ".option arch, +f\n" };
+    (arch) => { ".option push\n.option arch, +f\n" };
 }
 
 #[cfg(all(bluegen_fpu_d, target_pointer_width = "32"))]
@@ -219,6 +233,7 @@ compile_error!("the RISC-V switch saves FP registers in XLEN slots: D on RV32 (F
 #[cfg(not(bluegen_fpu))]
 macro_rules! fp {
     (arch) => { "" };
+    (arch_end) => { "" };
     (yield) => { "csrci mstatus, 8\n" };
     (yield_fp) => { "" };
     (trap) => { "" };
@@ -305,8 +320,8 @@ __bluegen_switch_trap_vector:
     .p2align 1
 __bluegen_thread_entry:
     mv a0, s0
-    j {start}
-    "),
+    j {start}\n",
+    fp!(arch_end)),
     start = sym thread_start,
 );
 
