@@ -452,18 +452,26 @@ impl bluegen_port::Arch for RiscV {
         unsafe { core::arch::asm!("wfi", options(nomem, nostack, preserves_flags)) };
     }
 
-    /// Masks machine interrupts (`mstatus.MIE`); returns the previous MIE bit.
+    /// Masks machine interrupts (`mstatus.MIE`); returns the previous
+    /// `mstatus` whole (masking it to MIE would cost an instruction in
+    /// every critical section).
     fn lock() -> usize {
         let mstatus: usize;
         // SAFETY: clears MIE and reads the old mstatus; touches no memory.
         unsafe { core::arch::asm!("csrrci {0}, mstatus, 8", out(reg) mstatus, options(nomem, nostack)) };
-        mstatus & 8
+        mstatus
     }
 
-    /// Sets `mstatus.MIE` again if `lock` found it set.
+    /// Sets again every `mstatus` bit `lock` found set: MIE if it was on.
+    /// The others it can set are harmless: MPIE and MPP are written before
+    /// every `mret` that reads them, FS only moves up (Initial, Clean,
+    /// Dirty) but at a switch, where setting it again at most makes the
+    /// next switch save FP registers, and the rest do not change at run
+    /// time (the read-only ones ignore the write).
     unsafe fn unlock(state: usize) {
-        // SAFETY: sets back the MIE bit read before; touches no memory.
-        unsafe { core::arch::asm!("csrs mstatus, {0}", in(reg) state & 8, options(nomem, nostack)) };
+        // SAFETY: sets bits that were set in mstatus when `lock` read it
+        // (see above: none but MIE changes what runs); touches no memory.
+        unsafe { core::arch::asm!("csrs mstatus, {0}", in(reg) state, options(nomem, nostack)) };
     }
 
     #[cfg(feature = "tick")]
