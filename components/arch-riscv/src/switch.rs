@@ -124,7 +124,6 @@ macro_rules! temp_regs {
     };
 }
 
-
 /// Floating point, with the F extension (FLEN = XLEN: F on RV32, D on
 /// RV64): saved lazily. A thread that never wrote an FP register runs with
 /// `mstatus.FS` = Initial, and its switches save none; once FS reads Clean
@@ -179,9 +178,9 @@ __bluegen_resume_fpf:\n",
         "addi sp, sp, (", frame!(fpf), "-", frame!(vol), ")*", xlen!(bytes), "
         j .Lbluegen_resume_sp\n",
     ) };
-    // FS = Initial (from Clean or Dirty): the FP registers belong to no one.
     (arch) => { fpop!(arch) };
     (arch_end) => { ".option pop\n" };
+    // FS = Initial (from Clean or Dirty): the FP registers belong to no one.
     (initial) => { "lui t1, 4\ncsrc mstatus, t1\nlui t1, 2\ncsrs mstatus, t1\n" };
     (callee, $m:ident, $op:tt) => { concat!(
         fp!(@ $m, $op, "fs0", 1), fp!(@ $m, $op, "fs1", 2), fp!(@ $m, $op, "fs2", 3), fp!(@ $m, $op, "fs3", 4),
@@ -243,6 +242,10 @@ macro_rules! fp {
 core::arch::global_asm!(concat!(
     fp!(arch),
     "
+    /* Linker relaxation in these sections only: rust-lld then turns each
+       `call` in range into one `jal`. */
+    .option push
+    .option relax
     /* The voluntary switch, called by pend_switch with the return address
        in t0 and interrupts on, every caller-saved register but ra given
        up: masks, pushes the resume address, s0-s11 and ra, and switches. */
@@ -320,7 +323,8 @@ __bluegen_switch_trap_vector:
     .p2align 1
 __bluegen_thread_entry:
     mv a0, s0
-    j {start}\n",
+    j {start}
+    .option pop\n",
     fp!(arch_end)),
     start = sym thread_start,
 );
