@@ -92,7 +92,9 @@ fn tick_wakes_sleepers_on_time_preempts_and_slices() {
 /// preemption, many times over (`kernel-switch-mix`, 1-tick slices). On
 /// RISC-V the two kinds save different records; resuming a preempted
 /// thread as a voluntary one (without its caller-saved registers) changes
-/// `spinner`'s sum, and a voluntary record without ra `yielder`'s.
+/// `spinner`'s sum, a voluntary record without ra `yielder`'s (on RV32,
+/// where a lane lives in ra), and a switch that saves no FP registers on
+/// RV64GC the FP sums (checked by breaking each on purpose).
 #[test]
 fn voluntary_and_preempted_switches_resume_each_other() {
     for board in BOARDS {
