@@ -86,6 +86,25 @@ fn tick_wakes_sleepers_on_time_preempts_and_slices() {
     }
 }
 
+/// A thread preempted by the tick with values in caller-saved registers
+/// resumes from another thread's voluntary switch, and a thread that
+/// yields with values in callee-saved registers (and ra) resumes from a
+/// preemption, many times over (`kernel-switch-mix`, 1-tick slices). On
+/// RISC-V the two kinds save different records; resuming a preempted
+/// thread as a voluntary one (without its caller-saved registers) changes
+/// `spinner`'s sum, a voluntary record without ra `yielder`'s (on RV32,
+/// where a lane lives in ra), and a switch that saves no FP registers on
+/// RV64GC the FP sums (checked by breaking each on purpose).
+#[test]
+fn voluntary_and_preempted_switches_resume_each_other() {
+    for board in BOARDS {
+        let (code, out, err) = run("kernel-switch-mix", board);
+        assert_eq!(code, 0, "{board}: stdout:\n{out}\nstderr:\n{err}");
+        assert!(out.contains("switch mix ok\n"), "{board}: {out}");
+        assert!(!out.contains("registers lost"), "{board}: {out}");
+    }
+}
+
 /// Semaphore, queue, event and mutex semantics with exact timeouts in ticks, and
 /// the three-thread priority inversion resolved by inheritance: the low
 /// owner unlocks before the medium thread runs (`kernel-sync`).

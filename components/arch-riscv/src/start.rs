@@ -4,7 +4,7 @@
 //! is set and `.data` and `.bss` hold their initial values.
 
 /// FPU on: `mstatus.FS = Initial` (bit 13), when the target has F.
-#[cfg(target_feature = "f")]
+#[cfg(bluegen_fpu)]
 macro_rules! enable_fpu {
     () => {
         "li t0, 0x2000
@@ -13,7 +13,7 @@ macro_rules! enable_fpu {
     };
 }
 
-#[cfg(not(target_feature = "f"))]
+#[cfg(not(bluegen_fpu))]
 macro_rules! enable_fpu {
     () => {
         ""

@@ -106,7 +106,7 @@ pub fn start(boot: Boot) -> ! {
 }
 
 /// Asks for a thread switch as soon as no critical section and no handler
-/// is active (PendSV on Cortex-M; at once, through `ecall`, on RISC-V).
+/// is active (PendSV on Cortex-M; at once, by a call, on RISC-V).
 #[inline(always)]
 pub fn pend_switch() {
     sys::__bluegen_port_pend_switch()
