@@ -105,6 +105,18 @@ fn voluntary_and_preempted_switches_resume_each_other() {
     }
 }
 
+/// A yield inside a critical section switches only when the section ends
+/// (PendSV on Cortex-M, the machine software interrupt on RISC-V), so a
+/// `CriticalSection` token never outlives the masking it stands for.
+#[test]
+fn a_yield_inside_a_critical_section_waits_for_its_end() {
+    for board in BOARDS {
+        let (code, out, err) = run("kernel-critical-yield", board);
+        assert_eq!(code, 0, "{board}: stdout:\n{out}\nstderr:\n{err}");
+        assert!(out.contains("critical yield ok\n"), "{board}: {out}");
+    }
+}
+
 /// Semaphore, queue, event and mutex semantics with exact timeouts in ticks, and
 /// the three-thread priority inversion resolved by inheritance: the low
 /// owner unlocks before the medium thread runs (`kernel-sync`).

@@ -366,10 +366,19 @@ macro_rules! caller_saved {
     };
 }
 
-/// The trap, past the register save: the tick for the machine timer, a
-/// fault otherwise (`ecall` included: no switch uses it).
+/// The trap, past the register save: a pended switch for the machine
+/// software interrupt, the tick for the machine timer, a fault otherwise
+/// (`ecall` included: no switch uses it).
 #[unsafe(no_mangle)]
 extern "C" fn __bluegen_trap_switch(sp: usize, mcause: usize) -> usize {
+    if mcause == soft::MACHINE_SOFTWARE {
+        soft::clear();
+        // SAFETY: the switch a `pend_switch` inside a critical section
+        // pended, taken now that interrupts are on again: a trap (MIE
+        // clear), for the `sp` the vector saved, and the vector resumes the
+        // record of the stack pointer returned.
+        return unsafe { bluegen_port::kernel::switch(sp) };
+    }
     #[cfg(feature = "tick")]
     if mcause == tick::MACHINE_TIMER {
         tick::rearm();
@@ -435,21 +444,37 @@ unsafe impl bluegen_port::Arch for RiscV {
     unsafe fn start() -> ! {
         #[cfg(feature = "tick")]
         tick::start();
-        Self::pend_switch();
+        soft::start();
+        // Boot runs with MIE clear, so not through `pend_switch`, which
+        // would only pend the switch: the first yield saves nothing the
+        // kernel keeps and resumes the first thread with MIE set.
+        // SAFETY: as in `pend_switch`; this stack is abandoned.
+        unsafe { caller_saved!(core::arch::asm!("call t0, __bluegen_yield")) };
         crate::halt()
     }
 
-    /// Switches now: calls `__bluegen_yield` (return address in t0, so
-    /// that ra stays live and a caller needs no frame for it), which saves
-    /// the resume address, s0–s11 and ra and resumes the next thread's
-    /// record. The yield masks interrupts and the resume sets MIE again:
-    /// the kernel switches only outside its critical sections.
+    /// With interrupts on, switches now: calls `__bluegen_yield` (return
+    /// address in t0, so that ra stays live and a caller needs no frame for
+    /// it), which saves the resume address, s0–s11 and ra and resumes the
+    /// next thread's record; the yield masks interrupts and the resume sets
+    /// MIE again. With interrupts masked (inside a critical section, or in
+    /// a trap) it only pends the machine software interrupt, which switches
+    /// like a preemption once MIE is set again, as PendSV does on Cortex-M:
+    /// a thread never leaves the core inside a critical section, so a
+    /// `CriticalSection` token is alive only while interrupts are masked.
     #[inline(always)]
     fn pend_switch() {
+        let mstatus: usize;
+        // SAFETY: reads mstatus; no side effect.
+        unsafe { core::arch::asm!("csrr {0}, mstatus", out(reg) mstatus, options(nomem, nostack, preserves_flags)) };
+        if mstatus & 8 == 0 {
+            soft::pend();
+            return;
+        }
         // SAFETY: `__bluegen_yield` keeps sp, ra and s0–s11 and returns
         // here when this thread runs again, like a function, with MIE set
-        // as it was (the kernel calls this only with interrupts on); the
-        // asm gives up every other register Rust uses.
+        // as it was (set: checked above); the asm gives up every other
+        // register Rust uses.
         unsafe { caller_saved!(core::arch::asm!("call t0, __bluegen_yield")) };
     }
 
@@ -493,6 +518,35 @@ unsafe impl bluegen_port::Arch for RiscV {
 
     // RISC-V has no stack limit register: the default `stack_limit` does
     // nothing; the kernel's red zone check covers the stacks.
+}
+
+/// The machine software interrupt (CLINT `msip` of hart 0): the switch a
+/// `pend_switch` with interrupts masked leaves pending.
+mod soft {
+    /// `mcause` of the machine software interrupt.
+    pub const MACHINE_SOFTWARE: usize = 1 << (usize::BITS - 1) | 3;
+    const MSIP: usize = bluegen_config::CLINT_BASE as usize;
+
+    /// Pends it: taken as soon as `mstatus.MIE` is set.
+    #[inline(always)]
+    pub fn pend() {
+        // SAFETY: hart 0's msip register of the board's CLINT; writing 1
+        // only pends the machine software interrupt.
+        unsafe { (MSIP as *mut u32).write_volatile(1) };
+    }
+
+    /// Clears it, in its trap.
+    #[inline(always)]
+    pub fn clear() {
+        // SAFETY: as in `pend`; 0 clears the pending interrupt.
+        unsafe { (MSIP as *mut u32).write_volatile(0) };
+    }
+
+    /// Enables it (mie.MSIE); it is taken only once threads run with MIE.
+    pub fn start() {
+        // SAFETY: sets mie.MSIE; no memory.
+        unsafe { core::arch::asm!("csrs mie, {0}", in(reg) 1usize << 3, options(nomem, nostack)) };
+    }
 }
 
 #[cfg(feature = "tick")]

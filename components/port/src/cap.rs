@@ -101,10 +101,13 @@ impl Tick {
 /// (and the boot, switch and tick capabilities) hand one out; it cannot outlive the
 /// closure it was given to (`'cs` is invariant and local to the call).
 ///
-/// It masks interrupts, not thread switches a thread asks for itself: code
-/// that yields or blocks inside `critical` gives the core away with the
-/// token alive. The token therefore grants no access to data of its own (no
-/// cell borrows through it); it orders the kernel's updates of atomics.
+/// A switch asked for inside it (a yield, a wake of a higher thread) waits
+/// for the section's end on every arch (PendSV on Cortex-M, the machine
+/// software interrupt on RISC-V), so its holder never leaves the core while
+/// the token is alive, and the port's cells ([`crate::Ring`],
+/// [`crate::Lock`], [`crate::CsCell`]) may rest on it. A blocking call
+/// inside it does not block (it returns as if given or timed out at once):
+/// blocking calls belong outside critical sections.
 #[derive(Clone, Copy)]
 pub struct CriticalSection<'cs> {
     _scope: PhantomData<&'cs mut &'cs ()>,
