@@ -133,7 +133,7 @@ macro_rules! temp_regs {
 #[cfg(bluegen_fpu)]
 macro_rules! fp {
     // The yield's mask, and the branch to the FP record when FS >= Clean.
-    (yield) => { concat!("csrrci t1, mstatus, 8\nslli t1, t1, ", xlen!(fs_hi), "\nbltz t1, __bluegen_yield_fp\n") };
+    (yield) => { concat!("csrrci t1, mstatus, 8\nandi t2, t1, 8\nbeqz t2, .Lbluegen_yield_pend\nslli t1, t1, ", xlen!(fs_hi), "\nbltz t1, __bluegen_yield_fp\n") };
     // The voluntary FP record: the voluntary part (resume address
     // `__bluegen_resume_fpv`, s0-s11, ra), then the real resume address,
     // fs0-fs11, fcsr.
@@ -233,7 +233,7 @@ compile_error!("the RISC-V switch saves FP registers in XLEN slots: D on RV32 (F
 macro_rules! fp {
     (arch) => { "" };
     (arch_end) => { "" };
-    (yield) => { "csrci mstatus, 8\n" };
+    (yield) => { "csrrci t1, mstatus, 8\nandi t1, t1, 8\nbeqz t1, .Lbluegen_yield_pend\n" };
     (yield_fp) => { "" };
     (trap) => { "" };
     (resume_fpf) => { "" };
@@ -275,6 +275,16 @@ __bluegen_resume:
     slot!(load, "ra", at!(ra)),
     "addi sp, sp, ", frame!(vol), "*", xlen!(bytes), "
     csrsi mstatus, 8
+    jr t0
+
+    /* The yield with interrupts masked (inside a critical section, or a
+       trap): only pends the machine software interrupt (hart 0's msip),
+       which switches like a preemption once MIE is set again, and
+       returns at once with MIE as it was. */
+.Lbluegen_yield_pend:
+    li t1, {msip}
+    li t2, 1
+    sw t2, 0(t1)
     jr t0\n",
     fp!(yield_fp),
     fp!(resume_fpf),
@@ -327,6 +337,7 @@ __bluegen_thread_entry:
     .option pop\n",
     fp!(arch_end)),
     start = sym thread_start,
+    msip = const bluegen_config::CLINT_BASE,
 );
 
 unsafe extern "C" {
@@ -445,36 +456,33 @@ unsafe impl bluegen_port::Arch for RiscV {
         #[cfg(feature = "tick")]
         tick::start();
         soft::start();
-        // Boot runs with MIE clear, so not through `pend_switch`, which
-        // would only pend the switch: the first yield saves nothing the
-        // kernel keeps and resumes the first thread with MIE set.
-        // SAFETY: as in `pend_switch`; this stack is abandoned.
-        unsafe { caller_saved!(core::arch::asm!("call t0, __bluegen_yield")) };
+        // Boot runs with MIE clear, where a yield only pends the switch: so
+        // pend it and unmask. The software interrupt's trap saves a record
+        // the kernel does not keep (no thread runs yet) and resumes the
+        // first thread; this stack is abandoned.
+        soft::pend();
+        // SAFETY: sets mstatus.MIE: the kernel's state is ready (the frames
+        // are laid out), and the first interrupt switches to a thread.
+        unsafe { core::arch::asm!("csrsi mstatus, 8", options(nomem, nostack)) };
         crate::halt()
     }
 
-    /// With interrupts on, switches now: calls `__bluegen_yield` (return
-    /// address in t0, so that ra stays live and a caller needs no frame for
-    /// it), which saves the resume address, s0–s11 and ra and resumes the
-    /// next thread's record; the yield masks interrupts and the resume sets
-    /// MIE again. With interrupts masked (inside a critical section, or in
-    /// a trap) it only pends the machine software interrupt, which switches
+    /// Calls `__bluegen_yield` (return address in t0, so that ra stays live
+    /// and a caller needs no frame for it). With interrupts on it switches
+    /// now: saves the resume address, s0–s11 and ra and resumes the next
+    /// thread's record; the yield masks interrupts and the resume sets MIE
+    /// again. With interrupts masked (inside a critical section, or in a
+    /// trap) it only pends the machine software interrupt, which switches
     /// like a preemption once MIE is set again, as PendSV does on Cortex-M:
     /// a thread never leaves the core inside a critical section, so a
     /// `CriticalSection` token is alive only while interrupts are masked.
     #[inline(always)]
     fn pend_switch() {
-        let mstatus: usize;
-        // SAFETY: reads mstatus; no side effect.
-        unsafe { core::arch::asm!("csrr {0}, mstatus", out(reg) mstatus, options(nomem, nostack, preserves_flags)) };
-        if mstatus & 8 == 0 {
-            soft::pend();
-            return;
-        }
         // SAFETY: `__bluegen_yield` keeps sp, ra and s0–s11 and returns
-        // here when this thread runs again, like a function, with MIE set
-        // as it was (set: checked above); the asm gives up every other
-        // register Rust uses.
+        // here, like a function, with MIE as it was: at once, with the
+        // software interrupt pended, when MIE was clear; when this thread
+        // runs again otherwise. The asm gives up every other register Rust
+        // uses.
         unsafe { caller_saved!(core::arch::asm!("call t0, __bluegen_yield")) };
     }
 
@@ -521,14 +529,14 @@ unsafe impl bluegen_port::Arch for RiscV {
 }
 
 /// The machine software interrupt (CLINT `msip` of hart 0): the switch a
-/// `pend_switch` with interrupts masked leaves pending.
+/// `pend_switch` with interrupts masked leaves pending (the yield's
+/// `.Lbluegen_yield_pend` writes 1 to it).
 mod soft {
     /// `mcause` of the machine software interrupt.
     pub const MACHINE_SOFTWARE: usize = 1 << (usize::BITS - 1) | 3;
     const MSIP: usize = bluegen_config::CLINT_BASE as usize;
 
-    /// Pends it: taken as soon as `mstatus.MIE` is set.
-    #[inline(always)]
+    /// Pends it, to start the first thread.
     pub fn pend() {
         // SAFETY: hart 0's msip register of the board's CLINT; writing 1
         // only pends the machine software interrupt.
@@ -538,7 +546,8 @@ mod soft {
     /// Clears it, in its trap.
     #[inline(always)]
     pub fn clear() {
-        // SAFETY: as in `pend`; 0 clears the pending interrupt.
+        // SAFETY: hart 0's msip register of the board's CLINT; writing 0
+        // only clears the pending machine software interrupt.
         unsafe { (MSIP as *mut u32).write_volatile(0) };
     }
 
