@@ -133,6 +133,9 @@ pub struct Interrupt {
     pub handler: String,
     /// 1 (lowest) to the board's [`crate::board::Interrupts::max_priority`].
     pub priority: u8,
+    /// The `[interrupts.<name>]` header.
+    #[serde(skip)]
+    pub at: Option<crate::diag::Location>,
 }
 
 impl Device {

@@ -139,5 +139,5 @@ fn one(loaded: &Loaded, name: &Spanned<String>, raw: &RawInterrupt, board: Optio
         }
     });
     let (Some((handler, _)), Some(irq), Some(priority)) = (handler, irq, priority) else { return None };
-    (errors.len() == before).then(|| Interrupt { name: i_name.clone(), irq, handler, priority })
+    (errors.len() == before).then(|| Interrupt { name: i_name.clone(), irq, handler, priority, at: Some(source.location(name.span())) })
 }
