@@ -204,7 +204,7 @@ fn a_board_without_interrupt_data() {
     "#);
 }
 
-/// `kernel-irq` on mps2-an385: a thread pends IRQ 31 through the NVIC 20
+/// `kernel-irq` on the Cortex-M0, M3, M4 and M33 boards: a thread pends IRQ 31 through the NVIC 20
 /// times; the handler gives a semaphore and the higher-priority thread
 /// waiting on it has run by the time the pend returns (fails on the old
 /// code, whose vector table has no device entries and whose port cannot
@@ -212,10 +212,12 @@ fn a_board_without_interrupt_data() {
 #[test]
 fn a_pended_interrupt_wakes_a_thread_on_its_return() {
     let dir = repo().join("bluegen/tests/fixtures/kernel-irq");
-    let out = bluegen_images().args(["run", dir.to_str().unwrap(), "--board", "qemu-mps2-an385", "--timeout", "120", "--icount"]).output().unwrap();
-    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert_eq!(out.status.code(), Some(0), "stdout:\n{stdout}\nstderr:\n{stderr}");
-    assert!(stdout.contains("irq wake ok\n") && !stdout.contains("FAILED"), "{stdout}");
+    for board in ["qemu-microbit", "qemu-mps2-an385", "qemu-mps2-an386", "qemu-mps2-an505"] {
+        let out = bluegen_images().args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "120", "--icount"]).output().unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
+        assert!(stdout.contains("irq wake ok\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
+    }
 }
 
 /// RISC-V images do not generate interrupts yet: building one that
