@@ -208,15 +208,17 @@ fn a_board_without_interrupt_data() {
 /// times; the handler gives a semaphore and the higher-priority thread
 /// waiting on it has run by the time the pend returns (fails on the old
 /// code, whose vector table has no device entries and whose port cannot
-/// pend an IRQ).
+/// pend an IRQ). Then nesting: a priority-1 handler pends a priority-3 IRQ,
+/// which preempts it at once; the reverse waits for the handler's return
+/// (fails when the NVIC priorities are not written: all at one level).
 #[test]
-fn a_pended_interrupt_wakes_a_thread_on_its_return() {
+fn a_pended_interrupt_wakes_a_thread_on_its_return_and_interrupts_nest_by_priority() {
     let dir = repo().join("bluegen/tests/fixtures/kernel-irq");
     for board in ["qemu-microbit", "qemu-mps2-an385", "qemu-mps2-an386", "qemu-mps2-an505"] {
         let out = bluegen_images().args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "120", "--icount"]).output().unwrap();
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
-        assert!(stdout.contains("irq wake ok\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
+        assert!(stdout.contains("irq wake ok\nirq nesting ok\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
     }
 }
 
@@ -229,9 +231,9 @@ fn a_riscv_image_refuses_the_interrupts_it_cannot_generate_yet() {
     assert_eq!(out.status.code(), Some(1));
     insta::assert_snapshot!(String::from_utf8_lossy(&out.stderr), @r#"
     error: interrupts are not generated for RISC-V images yet
-      --> device.toml:26:13
+      --> device.toml:27:13
        |
-    26 | [interrupts.soft]
+    27 | [interrupts.soft]
        |             ^^^^
        = key: interrupts.soft
        = why: bluegen checks [interrupts.<name>] on every board, but only Cortex-M images get their vector entries and NVIC set-up so far; the PLIC's claim/complete path is still to be built
