@@ -346,7 +346,7 @@ impl Board {
                 None
             }
         };
-        let interrupts = raw.interrupts.as_ref().and_then(|i| {
+        let interrupts = raw.interrupts.as_ref().map(|i| {
             let (irqs, bits) = (*i.irqs.get_ref(), *i.priority_bits.get_ref());
             let limit = if arch == Some(Arch::Riscv) { 1024 } else { 496 };
             if irqs == 0 || irqs > limit {
@@ -363,7 +363,7 @@ impl Board {
             }
             let mut sources: Vec<(String, u32)> = i.sources.iter().map(|(n, v)| (n.get_ref().clone(), *v.get_ref())).collect();
             sources.sort_by_key(|(_, irq)| *irq);
-            Some(Interrupts { irqs, priority_bits: bits, sources })
+            Interrupts { irqs, priority_bits: bits, sources }
         });
         let mut errors = errors.into_inner();
         errors.sort_by_key(|d| d.location.as_ref().map(|l| (l.line, l.col)));

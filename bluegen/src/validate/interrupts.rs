@@ -74,7 +74,7 @@ fn one(loaded: &Loaded, name: &Spanned<String>, raw: &RawInterrupt, board: Optio
             errors.push(d.at(Some(handler_at.clone())));
         }
     }
-    let Some(board) = board else { return None };
+    let board = board?;
     let Some(ctl) = &board.interrupts else {
         let at = source.location(name.span());
         errors.push(
