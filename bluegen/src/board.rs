@@ -31,6 +31,7 @@ pub const SCHEMA: Schema = &[
             opt("icount", Kind::Table(&[req("args", Kind::Str), req("units-per-instruction", Kind::Number)])),
         ]),
     ),
+    opt("interrupts", Kind::Table(&[req("irqs", Kind::Number), req("priority-bits", Kind::Number), opt("sources", Kind::AnyTable)])),
     opt("features", Kind::AnyTable),
 ];
 const REGION: &[Key] = &[req("origin", Kind::Address), req("size", Kind::Size)];
@@ -44,6 +45,9 @@ struct RawBoardFile {
     console: Option<RawConsole>,
     exit: RawExit,
     qemu: Option<RawQemu>,
+    /// The chip's interrupt controller: how many device interrupts, how many
+    /// priority bits, and names for the sources a device may write.
+    interrupts: Option<RawInterrupts>,
     /// Kconfig values the board implies (its clock, say), applied before
     /// the preset's and the device's.
     #[serde(default)]
@@ -96,6 +100,15 @@ struct RawQemu {
     package: String,
     args: Vec<String>,
     icount: Option<RawIcount>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawInterrupts {
+    irqs: Spanned<u32>,
+    priority_bits: Spanned<u8>,
+    #[serde(default)]
+    sources: std::collections::BTreeMap<Spanned<String>, Spanned<u32>>,
 }
 
 /// How `bluegen bench` counts instructions deterministically on the board.
@@ -171,6 +184,27 @@ pub struct Icount {
     pub units_per_instruction: f64,
 }
 
+/// The chip's interrupt controller as the board data describes it: the
+/// NVIC's device interrupts (IRQ 0 to `irqs` - 1) or the PLIC's sources (1 to
+/// `irqs` - 1; source 0 does not exist), the priority bits the controller
+/// implements, and source names (`uart0-rx`, `timer0`) a device may write.
+#[derive(Debug, Clone, Serialize)]
+pub struct Interrupts {
+    pub irqs: u32,
+    pub priority_bits: u8,
+    /// Names with their IRQ numbers, lowest number first.
+    pub sources: Vec<(String, u32)>,
+}
+
+impl Interrupts {
+    /// The highest priority a device may give an interrupt: priorities run
+    /// from 1 (lowest; one level above PendSV's, or the PLIC's "never" 0) to
+    /// 2^bits - 1 (the controller's most urgent level).
+    pub fn max_priority(&self) -> u32 {
+        (1u32 << self.priority_bits.min(8)) - 1
+    }
+}
+
 /// A validated board.
 #[derive(Debug, Clone, Serialize)]
 pub struct Board {
@@ -183,6 +217,8 @@ pub struct Board {
     pub console: Option<Console>,
     pub exit: Exit,
     pub qemu: Option<Qemu>,
+    /// The interrupt controller, when the board data describes it.
+    pub interrupts: Option<Interrupts>,
     /// The probe-rs chip on the board, if it is real hardware.
     pub chip: Option<String>,
     /// That chip's maker, to warn when a device puts another vendor's chip
@@ -310,6 +346,25 @@ impl Board {
                 None
             }
         };
+        let interrupts = raw.interrupts.as_ref().map(|i| {
+            let (irqs, bits) = (*i.irqs.get_ref(), *i.priority_bits.get_ref());
+            let limit = if arch == Some(Arch::Riscv) { 1024 } else { 496 };
+            if irqs == 0 || irqs > limit {
+                bad(i.irqs.span(), "interrupts.irqs", format!("{irqs} interrupts: the controller has 1 to {limit}"), "write the chip's interrupt count, such as `irqs = 32`");
+            }
+            if !(1..=8).contains(&bits) {
+                bad(i.priority_bits.span(), "interrupts.priority-bits", format!("{bits} priority bits: the controller implements 1 to 8"), "write the bits the chip implements, such as `priority-bits = 3`");
+            }
+            let first = u32::from(arch == Some(Arch::Riscv));
+            for (name, irq) in &i.sources {
+                if !(first..irqs).contains(irq.get_ref()) {
+                    bad(irq.span(), &format!("interrupts.sources.{}", name.get_ref()), format!("source {} is outside {first} to {}", irq.get_ref(), irqs.saturating_sub(1)), "write an IRQ number below `irqs`");
+                }
+            }
+            let mut sources: Vec<(String, u32)> = i.sources.iter().map(|(n, v)| (n.get_ref().clone(), *v.get_ref())).collect();
+            sources.sort_by_key(|(_, irq)| *irq);
+            Interrupts { irqs, priority_bits: bits, sources }
+        });
         let mut errors = errors.into_inner();
         errors.sort_by_key(|d| d.location.as_ref().map(|l| (l.line, l.col)));
         let (Some(arch), Some(((flash, flash_at), (ram, ram_at))), Some(target), Some(exit), true) = (arch, regions, target, exit, errors.is_empty()) else {
@@ -340,6 +395,7 @@ impl Board {
                 args: q.args,
                 icount: q.icount.map(|i| Icount { args: i.args, units_per_instruction: i.units_per_instruction }),
             }),
+            interrupts,
             chip_vendor: chip.as_ref().and_then(|c| c.vendor.clone()),
             chip: chip.map(|c| c.name),
             features,
@@ -369,6 +425,7 @@ impl Board {
             console: None,
             exit: Exit::Halt,
             qemu: None,
+            interrupts: None,
             features: Vec::new(),
             chip: Some(chip.name.clone()),
             chip_vendor: chip.vendor.clone(),

@@ -30,6 +30,8 @@ pub struct RawDeviceFile {
     pub features: Vec<(Spanned<String>, Spanned<toml::Value>)>,
     /// `[threads.<name>]` in file order.
     pub threads: Vec<(Spanned<String>, Spanned<RawThread>)>,
+    /// `[interrupts.<name>]` in file order.
+    pub interrupts: Vec<(Spanned<String>, Spanned<RawInterrupt>)>,
     pub budget: Option<Spanned<RawBudget>>,
 }
 
@@ -61,6 +63,15 @@ pub struct RawMemory {
     pub ram: Option<Spanned<toml::Value>>,
     pub flash_origin: Option<Spanned<toml::Value>>,
     pub ram_origin: Option<Spanned<toml::Value>>,
+}
+
+/// One `[interrupts.<name>]` table: which interrupt, its handler, its priority.
+#[derive(Debug, Default)]
+pub struct RawInterrupt {
+    /// An IRQ number, or a name the board defines (`uart0-rx`, `timer0`).
+    pub source: Option<Spanned<toml::Value>>,
+    pub handler: Option<Spanned<String>>,
+    pub priority: Option<Spanned<toml::Value>>,
 }
 
 /// One `[threads.<name>]` table.
@@ -198,13 +209,14 @@ fn app(root: &Root, dir: &Path, app: Option<&Spanned<String>>, source: &Source) 
 const DEVICE_KEYS: &[&str] = &["name", "board", "chip", "preset", "app"];
 const MEMORY_KEYS: &[&str] = &["flash", "ram", "flash-origin", "ram-origin"];
 const THREAD_KEYS: &[&str] = &["entry", "priority", "stack", "start"];
+const INTERRUPT_KEYS: &[&str] = &["source", "handler", "priority"];
 const BUDGET_KEYS: &[&str] = &["flash", "ram", "components"];
-const TOP_KEYS: &[&str] = &["device", "memory", "features", "threads", "budget"];
+const TOP_KEYS: &[&str] = &["device", "memory", "features", "threads", "interrupts", "budget"];
 
 /// Every table of device.toml with a fixed set of keys, and those keys (the
 /// book's device.toml reference is checked against this).
 pub const TABLE_KEYS: &[(&str, &[&str])] =
-    &[("", TOP_KEYS), ("device", DEVICE_KEYS), ("memory", MEMORY_KEYS), ("threads.<name>", THREAD_KEYS), ("budget", BUDGET_KEYS)];
+    &[("", TOP_KEYS), ("device", DEVICE_KEYS), ("memory", MEMORY_KEYS), ("threads.<name>", THREAD_KEYS), ("interrupts.<name>", INTERRUPT_KEYS), ("budget", BUDGET_KEYS)];
 
 /// Parses device.toml text into its raw structs, with every syntax error
 /// (as far as the parser recovers), unknown key, wrong type and missing key.
@@ -235,6 +247,16 @@ pub fn parse_device(source: &Source) -> (RawDeviceFile, Vec<Diagnostic>) {
                         let path = format!("threads.{}", name.get_ref());
                         if let Some(t) = p.table(name, thread, &path, THREAD_KEYS) {
                             raw.threads.push((p.key(name), p.thread(t, &path, thread.span())));
+                        }
+                    }
+                }
+            }
+            "interrupts" => {
+                if let Some(t) = p.table(key, value, "interrupts", &[]) {
+                    for (name, irq) in in_file_order(t) {
+                        let path = format!("interrupts.{}", name.get_ref());
+                        if let Some(t) = p.table(name, irq, &path, INTERRUPT_KEYS) {
+                            raw.interrupts.push((p.key(name), p.interrupt(t, &path, irq.span())));
                         }
                     }
                 }
@@ -404,6 +426,16 @@ impl Walker<'_> {
             }
         }
         Spanned::new(span, th)
+    }
+
+    fn interrupt(&mut self, t: &DeTable<'_>, path: &str, span: std::ops::Range<usize>) -> Spanned<RawInterrupt> {
+        let irq = RawInterrupt { source: self.any(t, path, "source"), handler: self.string(t, path, "handler"), priority: self.any(t, path, "priority") };
+        for (key, example) in [("source", "\"timer0\""), ("handler", "\"on_timer\""), ("priority", "1")] {
+            if !t.contains_key(key) {
+                self.missing(path, key, span.clone(), example);
+            }
+        }
+        Spanned::new(span, irq)
     }
 
     fn budget(&mut self, t: &DeTable<'_>, span: std::ops::Range<usize>) -> Spanned<RawBudget> {

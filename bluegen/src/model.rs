@@ -48,6 +48,8 @@ pub struct Device {
     pub features: Vec<Assignment>,
     /// Threads, highest priority first (ties keep file order).
     pub threads: Vec<Thread>,
+    /// `[interrupts.<name>]` in file order, each source once.
+    pub interrupts: Vec<Interrupt>,
     pub budget: Budget,
     /// Warnings found while validating (e.g. a chip on another vendor's
     /// board); resolve passes them on with the configuration's.
@@ -116,6 +118,22 @@ pub struct Thread {
     #[serde(skip)]
     pub start_at: Option<crate::diag::Location>,
     /// The `[threads.<name>]` header.
+    #[serde(skip)]
+    pub at: Option<crate::diag::Location>,
+}
+
+/// One declared interrupt: its source, the app function that handles it
+/// and its priority.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Interrupt {
+    pub name: String,
+    /// The NVIC IRQ number (Cortex-M) or PLIC source (RISC-V).
+    pub irq: u32,
+    /// A function of the app crate, e.g. `on_timer` or `uart::on_rx`.
+    pub handler: String,
+    /// 1 (lowest) to the board's [`crate::board::Interrupts::max_priority`].
+    pub priority: u8,
+    /// The `[interrupts.<name>]` header.
     #[serde(skip)]
     pub at: Option<crate::diag::Location>,
 }

@@ -169,12 +169,14 @@ pub fn context(plan: &Plan, pin: &crate::toolchain::Pin) -> Result<Value> {
             minijinja::context! { name => c.name, rust_type => rust_type, value => value, help => c.help }
         })
         .collect();
+    let interrupts = interrupts(device)?;
     Ok(minijinja::context! {
         device => minijinja::context! { name => &device.name, crate_name => device.crate_name() },
         board => minijinja::context! { name => &board.name, arch => board.arch.as_str(), target => &board.target },
         memory => minijinja::context! { flash => Value::from(Serde(device.flash)), ram => Value::from(Serde(device.ram)) },
         stack_size => plan.stack_size,
         threads => threads,
+        interrupts => interrupts,
         components => Value::from(Serde(&components)),
         app => minijinja::context! { crate => &device.app.package, path => utf8(&device.app.dir, "the app crate's directory")? },
         console => console,
@@ -183,6 +185,29 @@ pub fn context(plan: &Plan, pin: &crate::toolchain::Pin) -> Result<Value> {
         toolchain => Value::from(Serde(pin)),
         symbols => symbols,
     })
+}
+
+/// The device's interrupts for the templates: the controller's interrupt
+/// count and priority bits, and each interrupt's IRQ, handler and priority
+/// (none: `None`, and the image has no device vectors). Only Cortex-M images
+/// generate them yet: on RISC-V a declared interrupt is an error here
+/// rather than one the image silently leaves out.
+fn interrupts(device: &crate::model::Device) -> Result<Option<Value>> {
+    let (Some(first), Some(ctl)) = (device.interrupts.first(), &device.board.interrupts) else { return Ok(None) };
+    if device.board.arch == crate::board::Arch::Riscv {
+        return Err(Diagnostic::error("interrupts are not generated for RISC-V images yet")
+            .at(first.at.clone())
+            .key(format!("interrupts.{}", first.name))
+            .why("bluegen checks [interrupts.<name>] on every board, but only Cortex-M images get their vector entries and NVIC set-up so far; the PLIC's claim/complete path is still to be built")
+            .hint("build for a Cortex-M board (qemu-mps2-an385, say), or leave the interrupt out for now")
+            .into());
+    }
+    let list: Vec<Value> = device
+        .interrupts
+        .iter()
+        .map(|i| minijinja::context! { name => &i.name, irq => i.irq, handler => format!("app::{}", i.handler), priority => i.priority })
+        .collect();
+    Ok(Some(minijinja::context! { irqs => ctl.irqs, priority_bits => ctl.priority_bits, list => list }))
 }
 
 /// A path as text for a generated file; TOML and Rust strings are Unicode,

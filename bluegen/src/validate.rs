@@ -121,6 +121,7 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
                 .hint("add a thread:\n\n    [threads.main]\n    entry = \"main\"\n    priority = 1\n    stack = 1024"),
         );
     }
+    let interrupts = interrupts::validate(loaded, board.as_ref(), api, &mut errors);
     let budget = budget(loaded, &mut errors);
 
     // Highest priority first; the sort is stable, so ties keep file order.
@@ -143,6 +144,7 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
         ram_at,
         features,
         threads,
+        interrupts,
         budget,
         warnings,
         variant: None,
@@ -396,7 +398,7 @@ fn validate_thread(
     let raw = t.get_ref();
     let entry = raw.entry.as_ref().map(|e| (e.get_ref().clone(), source.location(e.span())));
     if let Some((entry, entry_at)) = &entry {
-        if let Some(mut d) = entry_problem(entry, api) {
+        if let Some(mut d) = entry_problem(entry, api, &THREAD_ENTRY) {
             d.labels.splice(0..0, [("key", key("entry")), ("value", format!("\"{entry}\""))]);
             errors.push(d.at(Some(entry_at.clone())));
         }
@@ -468,18 +470,34 @@ fn validate_thread(
     })
 }
 
-/// Why `entry` cannot be a thread entry, checked against the app's public
-/// functions when they are known.
-fn entry_problem(entry: &str, api: Option<&crate::app_scan::AppApi>) -> Option<Diagnostic> {
-    let invalid = || Diagnostic::error(format!("invalid thread entry `{entry}`"));
+/// What an app function is for, in the words of [`entry_problem`]'s messages.
+pub(crate) struct Role {
+    /// "thread entry"
+    pub what: &'static str,
+    /// "the kernel runs a thread's entry"
+    pub runs: &'static str,
+    /// "the thread to run"
+    pub for_what: &'static str,
+    /// Its key in device.toml: "entry"
+    pub key: &'static str,
+}
+
+const THREAD_ENTRY: Role = Role { what: "thread entry", runs: "the kernel runs a thread's entry", for_what: "the thread to run", key: "entry" };
+
+/// Why `entry` cannot be a thread entry (or, per `role`, an interrupt
+/// handler), checked against the app's public functions when they are known.
+pub(crate) fn entry_problem(entry: &str, api: Option<&crate::app_scan::AppApi>, role: &Role) -> Option<Diagnostic> {
+    let what = role.what;
+    let invalid = || Diagnostic::error(format!("invalid {what} `{entry}`"));
     let segments: Vec<&str> = entry.split("::").collect();
     if entry.is_empty() || !segments.iter().all(|s| is_ident(s) && *s != "_") {
-        return Some(invalid().why("the entry is the path of a `fn()` in the app crate, such as `main` or `sensors::poll`"));
+        return Some(invalid().why(format!("the {} is the path of a `fn()` in the app crate, such as `main` or `sensors::poll`", role.key)));
     }
     if let Some(k) = segments.iter().find(|s| ["crate", "self", "super"].contains(s)) {
         let rest: Vec<&str> = segments.iter().copied().filter(|s| !["crate", "self", "super"].contains(s)).collect();
-        let d = invalid().why(format!("an entry is a path inside the app crate, which bluegen puts after `app::`, so `{k}` cannot be part of it"));
-        return Some(if rest.is_empty() { d } else { d.hint(format!("write entry = \"{}\"", rest.join("::"))) });
+        let d = invalid().why(format!("{} is a path inside the app crate, which bluegen puts after `app::`, so `{k}` cannot be part of it", article(role.key)));
+        let key = role.key;
+        return Some(if rest.is_empty() { d } else { d.hint(format!("write {key} = \"{}\"", rest.join("::"))) });
     }
     if let Some(k) = segments.iter().find(|s| KEYWORDS.contains(s)) {
         return Some(invalid().why(format!("`{k}` is a Rust keyword, so no function or module can have that name")).hint("use the name of a `pub fn` of the app crate"));
@@ -500,19 +518,24 @@ fn entry_problem(entry: &str, api: Option<&crate::app_scan::AppApi>) -> Option<D
         Lookup::Found => None,
         Lookup::Missing => Some(
             Diagnostic::error(format!("the app crate has no public function `{entry}`"))
-                .why("a thread entry is a `pub fn()` of the app crate (in src/lib.rs, or in a `pub mod` of it)")
+                .why(format!("{} is a `pub fn()` of the app crate (in src/lib.rs, or in a `pub mod` of it)", article(what)))
                 .hint(listing(entry)),
         ),
         Lookup::Module => Some(Diagnostic::error(format!("`{entry}` is a module of the app crate, not a function")).hint(listing(entry))),
         Lookup::NotAnEntry(why) => Some(
-            Diagnostic::error(format!("`{entry}` cannot be a thread entry"))
-                .why(format!("the kernel runs a thread's entry as a `fn()`: {why}"))
-                .hint(format!("give the app a `pub fn {}()` for the thread to run", segments.last().copied().unwrap_or(entry))),
+            Diagnostic::error(format!("`{entry}` cannot be {}", article(what)))
+                .why(format!("{} as a `fn()`: {why}", role.runs))
+                .hint(format!("give the app a `pub fn {}()` for {}", segments.last().copied().unwrap_or(entry), role.for_what)),
         ),
     }
 }
 
-fn bad_value(source: &Source, v: &Spanned<toml::Value>, key: &str, why: String) -> Diagnostic {
+/// "a thread entry", "an interrupt handler".
+fn article(what: &str) -> String {
+    if what.starts_with(['a', 'e', 'i', 'o', 'u']) { format!("an {what}") } else { format!("a {what}") }
+}
+
+pub(crate) fn bad_value(source: &Source, v: &Spanned<toml::Value>, key: &str, why: String) -> Diagnostic {
     Diagnostic::error(format!("invalid value for `{key}`"))
         .at(Some(source.location(v.span())))
         .key(key.to_string())
@@ -562,11 +585,12 @@ fn suggest_name(s: &str) -> String {
     if name.is_empty() { "my-device".into() } else { name }
 }
 
-fn is_ident(s: &str) -> bool {
+pub(crate) fn is_ident(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
+mod interrupts;
 #[cfg(test)]
 mod tests;

@@ -47,9 +47,9 @@ fn validation_is_a_function_of_what_was_loaded() {
 
 #[test]
 fn entries() {
-    assert!(entry_problem("main", None).is_none());
-    assert!(entry_problem("sensors::poll", None).is_none());
+    assert!(entry_problem("main", None, &THREAD_ENTRY).is_none());
+    assert!(entry_problem("sensors::poll", None, &THREAD_ENTRY).is_none());
     for bad in ["fn", "crate::main", "self::main", "super::x", "a::_", "loop", "my main", ""] {
-        assert!(entry_problem(bad, None).is_some(), "{bad}");
+        assert!(entry_problem(bad, None, &THREAD_ENTRY).is_some(), "{bad}");
     }
 }

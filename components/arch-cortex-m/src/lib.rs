@@ -23,7 +23,9 @@
 //! with bluegen's script on every symbol name. The start-up here is about 40
 //! bytes of assembly and a 64-byte table, its symbols are the ones bluegen's
 //! linker script defines, and no exception handler costs more than a branch.
-//! Device interrupt vectors come with the first interrupt driver.
+//! Device interrupt vectors are the image's, when it declares interrupts
+//! (see [`irq`]): a table sized to the chip's interrupt count, after the
+//! system entries, and nothing at all without interrupts.
 
 #![no_std]
 
@@ -55,6 +57,7 @@ macro_rules! fault_entry {
 }
 
 mod exceptions;
+pub mod irq;
 #[cfg(any(feature = "fault-report", feature = "context-switch"))]
 mod fault;
 mod reset;

@@ -214,6 +214,11 @@ unsafe impl bluegen_port::Arch for CortexM {
         }
     }
 
+    /// Pends device IRQ `irq` through the NVIC (see `crate::irq::pend`).
+    fn pend_irq(irq: u16) -> bool {
+        crate::irq::pend(irq)
+    }
+
     /// Sleeps until an interrupt.
     fn wait() {
         // SAFETY: `wfi` only waits for an interrupt.

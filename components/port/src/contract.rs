@@ -37,6 +37,14 @@ pub unsafe trait Arch {
     fn pend_switch();
     /// Sleeps the core until an interrupt.
     fn wait();
+    /// Pends device interrupt `irq` (its handler runs as soon as its
+    /// priority allows); `false` when the architecture cannot pend one from
+    /// software or `irq` is none it has. The default: cannot (the RISC-V
+    /// PLIC has no software-writable pending bits; see issue 12).
+    fn pend_irq(irq: u16) -> bool {
+        let _ = irq;
+        false
+    }
     /// Masks interrupts; returns what [`Arch::unlock`] restores.
     fn lock() -> usize;
     /// Restores the interrupt mask `state`.
@@ -135,6 +143,7 @@ pub(crate) mod sys {
         pub(crate) fn __bluegen_port_start() -> !;
         pub(crate) safe fn __bluegen_port_pend_switch();
         pub(crate) safe fn __bluegen_port_wait();
+        pub(crate) safe fn __bluegen_port_pend_irq(irq: u16) -> bool;
         pub(crate) safe fn __bluegen_port_lock() -> usize;
         pub(crate) fn __bluegen_port_unlock(state: usize);
         pub(crate) safe fn __bluegen_port_counter(ticks: u32) -> u64;
@@ -181,6 +190,11 @@ macro_rules! arch {
         #[unsafe(no_mangle)]
         fn __bluegen_port_wait() {
             <$arch as $crate::Arch>::wait()
+        }
+
+        #[unsafe(no_mangle)]
+        fn __bluegen_port_pend_irq(irq: u16) -> bool {
+            <$arch as $crate::Arch>::pend_irq(irq)
         }
 
         #[unsafe(no_mangle)]

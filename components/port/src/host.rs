@@ -40,6 +40,12 @@ pub(crate) unsafe fn __bluegen_port_start() -> ! {
 
 pub(crate) fn __bluegen_port_pend_switch() {}
 
+/// The host has no interrupt controller: nothing to pend.
+pub(crate) fn __bluegen_port_pend_irq(irq: u16) -> bool {
+    let _ = irq;
+    false
+}
+
 pub(crate) fn __bluegen_port_wait() {}
 
 /// The host's interrupt mask: one process-wide lock, reentrant per thread,

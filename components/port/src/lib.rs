@@ -112,6 +112,14 @@ pub fn pend_switch() {
     sys::__bluegen_port_pend_switch()
 }
 
+/// Pends device interrupt `irq` from software (NVIC ISPR on Cortex-M), so
+/// that its declared handler runs as soon as its priority allows: `false`
+/// when the architecture cannot (RISC-V today) or has no such IRQ.
+#[inline(always)]
+pub fn pend_irq(irq: u16) -> bool {
+    sys::__bluegen_port_pend_irq(irq)
+}
+
 /// Sleeps the core until an interrupt (WFI).
 #[inline(always)]
 pub fn wait() {

@@ -1,0 +1,143 @@
+//! Interrupts: `[interrupts.<name>]` checked against the board's controller and the app.
+//!
+//! A source is an IRQ number the chip has (NVIC IRQ 0 to `irqs` - 1, PLIC
+//! source 1 to `irqs` - 1) or a name the board data gives one; each source is
+//! declared once. A handler is a `pub fn()` of the app crate, checked like a
+//! thread entry. A priority runs from 1 (lowest) to the controller's highest
+//! level (2^priority-bits - 1): the lowest hardware level stays PendSV's (on
+//! RISC-V, PLIC priority 0 means "never"), so that a handler's wake-up
+//! switches threads on its return.
+
+use toml::Spanned;
+
+use crate::board::{Arch, Board};
+use crate::diag::{Diagnostic, Location};
+use crate::load::{Loaded, RawInterrupt};
+use crate::model::Interrupt;
+
+use super::{Role, bad_value, entry_problem, is_ident};
+
+const HANDLER: Role = Role {
+    what: "interrupt handler",
+    runs: "the vector table calls a handler",
+    for_what: "the interrupt to call",
+    key: "handler",
+};
+
+/// Every well-formed interrupt of the file, in file order; each mistake
+/// goes to `errors`.
+pub(super) fn validate(loaded: &Loaded, board: Option<&Board>, api: Option<&crate::app_scan::AppApi>, errors: &mut Vec<Diagnostic>) -> Vec<Interrupt> {
+    let source = &loaded.source;
+    let mut out = Vec::new();
+    // The sources declared so far: IRQ number, where, the interrupt's name.
+    let mut seen: Vec<(u32, Location, String)> = Vec::new();
+    for (name, raw) in &loaded.raw.interrupts {
+        let before = errors.len();
+        let irq = one(loaded, name, raw.get_ref(), board, api, errors);
+        let Some(irq) = irq else { continue };
+        let at = raw.get_ref().source.as_ref().map(|s| source.location(s.span()));
+        if let (Some(v), Some(first)) = (raw.get_ref().source.as_ref(), seen.iter().find(|(n, ..)| *n == irq.irq)) {
+            errors.push(
+                bad_value(source, v, &format!("interrupts.{}.source", name.get_ref()), format!("IRQ {} is already [interrupts.{}]'s source (line {}): a source has one handler", irq.irq, first.2, first.1.line))
+                    .hint(format!("remove one of the two, or give [interrupts.{}] another source", name.get_ref())),
+            );
+            continue;
+        }
+        if errors.len() == before {
+            if let Some(at) = at {
+                seen.push((irq.irq, at, irq.name.clone()));
+            }
+            out.push(irq);
+        }
+    }
+    out
+}
+
+/// One interrupt, when all of it is right.
+fn one(loaded: &Loaded, name: &Spanned<String>, raw: &RawInterrupt, board: Option<&Board>, api: Option<&crate::app_scan::AppApi>, errors: &mut Vec<Diagnostic>) -> Option<Interrupt> {
+    let source = &loaded.source;
+    let i_name = name.get_ref();
+    let key = |k: &str| format!("interrupts.{i_name}.{k}");
+    let before = errors.len();
+    if !is_ident(i_name) {
+        errors.push(
+            Diagnostic::error(format!("invalid interrupt name `{i_name}`"))
+                .at(Some(source.location(name.span())))
+                .key(format!("interrupts.{i_name}"))
+                .why("interrupt names are identifiers: lowercase letters, digits and `_`, starting with a letter"),
+        );
+    }
+    let handler = raw.handler.as_ref().map(|h| (h.get_ref().clone(), source.location(h.span())));
+    if let Some((handler, handler_at)) = &handler {
+        if let Some(mut d) = entry_problem(handler, api, &HANDLER) {
+            d.labels.splice(0..0, [("key", key("handler")), ("value", format!("\"{handler}\""))]);
+            errors.push(d.at(Some(handler_at.clone())));
+        }
+    }
+    let board = board?;
+    let Some(ctl) = &board.interrupts else {
+        let at = source.location(name.span());
+        errors.push(
+            Diagnostic::error(format!("board `{}` does not describe its interrupt controller", board.name))
+                .at(Some(at))
+                .key(format!("interrupts.{i_name}"))
+                .why("bluegen sizes the vector table and checks sources and priorities from the board's [interrupts] table (`irqs`, `priority-bits`, `sources`)")
+                .hint(if board.path.as_os_str().is_empty() {
+                    "name a board whose file has an [interrupts] table (`bluegen boards`), or write a board file for the chip with one".to_string()
+                } else {
+                    format!("add an [interrupts] table to {}", board.path.display())
+                }),
+        );
+        return None;
+    };
+    let (first, controller) = match board.arch {
+        Arch::CortexM => (0, "NVIC IRQ"),
+        Arch::Riscv => (1, "PLIC source"),
+    };
+    let last = ctl.irqs.saturating_sub(1);
+    let names = || ctl.sources.iter().map(|(n, v)| format!("`{n}` ({v})")).collect::<Vec<_>>().join(", ");
+    let irq = raw.source.as_ref().and_then(|v| match v.get_ref() {
+        toml::Value::Integer(n) if (i64::from(first)..=i64::from(last)).contains(n) => Some(*n as u32),
+        toml::Value::Integer(n) => {
+            errors.push(
+                bad_value(source, v, &key("source"), format!("{} has {controller}s {first} to {last}, so {n} is none of them", board.name))
+                    .hint(if ctl.sources.is_empty() { format!("use a number from {first} to {last}") } else { format!("use a number from {first} to {last}, or one of the board's names: {}", names()) }),
+            );
+            None
+        }
+        toml::Value::String(s) => match ctl.sources.iter().find(|(n, _)| n == s) {
+            Some((_, irq)) => Some(*irq),
+            None => {
+                let known: Vec<&str> = ctl.sources.iter().map(|(n, _)| n.as_str()).collect();
+                let d = bad_value(source, v, &key("source"), format!("board `{}` names no interrupt source `{s}`", board.name));
+                errors.push(match crate::diag::did_you_mean(s, known.iter().copied()) {
+                    Some(guess) => d.hint(guess),
+                    None if known.is_empty() => d.hint(format!("the board names no sources: use a {controller} number from {first} to {last}")),
+                    None => d.hint(format!("the board's names: {}; or a {controller} number from {first} to {last}", names())),
+                });
+                None
+            }
+        },
+        _ => {
+            errors.push(
+                bad_value(source, v, &key("source"), format!("a source is a {controller} number or the name of one the board defines"))
+                    .hint(format!("write `source = {first}`, or a name such as {}", ctl.sources.first().map_or("`timer0`".to_string(), |(n, _)| format!("\"{n}\"")))),
+            );
+            None
+        }
+    });
+    let top = ctl.max_priority();
+    let priority = raw.priority.as_ref().and_then(|p| match p.get_ref().as_integer() {
+        Some(n) if (1..=i64::from(top)).contains(&n) => Some(n as u8),
+        _ => {
+            let why = match board.arch {
+                Arch::CortexM => format!("{}'s NVIC implements {} priority bits, so an interrupt priority is an integer from 1 (lowest) to {top} (highest); the lowest hardware level is PendSV's, where threads switch", board.name, ctl.priority_bits),
+                Arch::Riscv => format!("{}'s PLIC has priorities 1 (lowest) to {top} (highest); 0 would never interrupt", board.name),
+            };
+            errors.push(bad_value(source, p, &key("priority"), why).hint(format!("use a priority from 1 to {top}")));
+            None
+        }
+    });
+    let (Some((handler, _)), Some(irq), Some(priority)) = (handler, irq, priority) else { return None };
+    (errors.len() == before).then(|| Interrupt { name: i_name.clone(), irq, handler, priority, at: Some(source.location(name.span())) })
+}
