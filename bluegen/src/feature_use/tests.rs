@@ -54,7 +54,7 @@ fn gates_follow_modules_and_re_exports() {
 
 #[test]
 fn paths_of_use_trees_calls_and_types() {
-    let text = "use bluegen_kernel::{sync::{Mutex, self}, Queue as Q, *};\nuse other::bluegen_kernel::Fake;\nfn f() { bluegen_kernel::sleep(1); let _ = bluegen_kernel::Queue::<u32, 4>::new(); }\nstatic S: bluegen_kernel::Semaphore = todo!();\n";
+    let text = "use bluegen_kernel::{sync::{Mutex, self}, Queue as Q, *};\nuse other::bluegen_kernel::Fake;\nfn f() { bluegen_kernel::sleep(1); let _ = bluegen_kernel::Queue::<u32, 4>::new(); }\nstatic S: bluegen_kernel::Semaphore = semaphore();\n";
     let source = Source { path: "lib.rs".into(), text: text.into() };
     let mut out = Vec::new();
     paths_in(text.parse().unwrap(), &["bluegen_kernel".to_string()], &source, &mut out);
