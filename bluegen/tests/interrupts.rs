@@ -64,8 +64,8 @@ fn plic_source_zero_does_not_exist() {
        |          ^
        = key: interrupts.rx.source
        = value: 0
-       = why: qemu-virt-rv32 has PLIC sources 1 to 95, so 0 is none of them
-       = hint: use a number from 1 to 95, or one of the board's names: `virtio0` (1), `virtio1` (2), `virtio2` (3), `virtio3` (4), `virtio4` (5), `virtio5` (6), `virtio6` (7), `virtio7` (8), `uart0` (10), `rtc` (11)
+       = why: qemu-virt-rv32 has PLIC sources 1 to 95 and software interrupts 96 to 103, so 0 is none of them
+       = hint: use a number from 1 to 95, a software interrupt from 96 to 103, or one of the board's names: `virtio0` (1), `virtio1` (2), `virtio2` (3), `virtio3` (4), `virtio4` (5), `virtio5` (6), `virtio6` (7), `virtio7` (8), `uart0` (10), `rtc` (11), `soft0` (96), `soft1` (97), `soft2` (98), `soft3` (99), `soft4` (100), `soft5` (101), `soft6` (102), `soft7` (103)
     "#);
 }
 
@@ -222,21 +222,59 @@ fn a_pended_interrupt_wakes_a_thread_on_its_return_and_interrupts_nest_by_priori
     }
 }
 
-/// RISC-V images do not generate interrupts yet: building one that
-/// declares an interrupt is a located error, not an image without it.
+/// `kernel-irq-rv` on RV32 and RV64: a thread pends software interrupt
+/// `soft0` (CLINT msip, shared with the kernel's switch) 20 times; the
+/// handler gives a semaphore and the higher-priority thread waiting on it
+/// has run by the time the pend returns. Then two software interrupts
+/// pended from a handler run after it returns (no nesting in machine
+/// mode), the higher priority first; a PLIC source and an undeclared
+/// software interrupt cannot be pended (fails on the old code, which
+/// refused to build the image; and when the trap does not run the pending
+/// handlers, or runs them in declaration order).
 #[test]
-fn a_riscv_image_refuses_the_interrupts_it_cannot_generate_yet() {
-    let dir = repo().join("bluegen/tests/fixtures/kernel-irq");
-    let out = bluegen_images().current_dir(&dir).args(["build", "--board", "qemu-virt-rv32"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    insta::assert_snapshot!(String::from_utf8_lossy(&out.stderr), @r#"
-    error: interrupts are not generated for RISC-V images yet
-      --> device.toml:27:13
+fn a_pended_software_interrupt_on_riscv_wakes_a_thread_and_runs_by_priority() {
+    let dir = repo().join("bluegen/tests/fixtures/kernel-irq-rv");
+    for board in ["qemu-virt-rv32", "qemu-virt-rv64"] {
+        let out = bluegen_images().args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "120", "--icount"]).output().unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
+        assert!(stdout.contains("irq wake ok\nirq order ok\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
+    }
+}
+
+/// RISC-V takes interrupts in the context switch's trap: an image without
+/// threads that declares one is a located error, not an image without it.
+#[test]
+fn riscv_interrupts_without_threads_are_refused() {
+    let dir = common::project(&format!("{}\n{THREAD}\n[interrupts.soft]\nsource = \"soft0\"\nhandler = \"main\"\npriority = 1\n", device("qemu-virt-rv32")));
+    let (code, _, err) = common::bluegen(dir.path(), &["build"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: interrupts on RISC-V need the kernel's threads
+      --> device.toml:10:13
        |
-    27 | [interrupts.soft]
+    10 | [interrupts.soft]
        |             ^^^^
        = key: interrupts.soft
-       = why: bluegen checks [interrupts.<name>] on every board, but only Cortex-M images get their vector entries and NVIC set-up so far; the PLIC's claim/complete path is still to be built
-       = hint: build for a Cortex-M board (qemu-mps2-an385, say), or leave the interrupt out for now
+       = why: a RISC-V image takes its interrupts in the context switch's trap (the PLIC's and the software interrupts share it with the kernel's switch), and `threads` is off
+       = hint: set features.threads = true in device.toml
+    "#);
+}
+
+/// `features.interrupts` is bluegen's to set, from `[interrupts.<name>]`.
+#[test]
+fn the_interrupts_feature_is_not_a_device_setting() {
+    let (code, err) = check(&format!("{}\n[features]\ninterrupts = true\n\n{THREAD}", device("qemu-mps2-an385")));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: `interrupts` is set by bluegen, not by a device
+     --> device.toml:6:1
+      |
+    6 | interrupts = true
+      | ^^^^^^^^^^
+      = key: features.interrupts
+      = value: true
+      = why: the kernel's INTERRUPTS is on exactly when device.toml declares [interrupts.<name>]: it builds their table and dispatch, and the guard against blocking calls in handlers
+      = hint: remove this line; declare an [interrupts.<name>] table to turn interrupts on
     "#);
 }

@@ -21,6 +21,8 @@ pub const TIME_SLICE_TICKS: u32 = 10;
 pub const SYSTICK_CLOCK_HZ: u32 = 25000000;
 /// CLINT base address.
 pub const CLINT_BASE: usize = 0x2000000;
+/// PLIC base address.
+pub const PLIC_BASE: usize = 0xc000000;
 /// CLINT mtime frequency (Hz).
 pub const MTIME_HZ: u32 = 10000000;
 /// Spawned threads at a time.

@@ -20,6 +20,8 @@
 
 #[cfg(feature = "fault-report")]
 mod fault;
+#[cfg(feature = "interrupts")]
+pub mod irq;
 mod start;
 #[cfg(feature = "context-switch")]
 mod switch;
