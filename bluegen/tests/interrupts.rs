@@ -48,7 +48,7 @@ fn a_source_number_the_chip_does_not_have() {
        = key: interrupts.tick.source
        = value: 32
        = why: qemu-mps2-an385 has NVIC IRQs 0 to 31, so 32 is none of them
-       = hint: use a number from 0 to 31, or one of the board's names: `uart0-rx` (0), `uart0-tx` (1), `uart1-rx` (2), `uart1-tx` (3), `uart2-rx` (4), `uart2-tx` (5), `timer0` (8), `timer1` (9), `dualtimer` (10)
+       = hint: use a number from 0 to 31, or one of the board's names: `uart0-rx` (0), `uart0-tx` (1), `uart1-rx` (2), `uart1-tx` (3), `uart2-rx` (4), `uart2-tx` (5), `timer0` (8), `timer1` (9), `dualtimer` (10), `soft0` (31)
     "#);
 }
 
@@ -257,6 +257,22 @@ fn a_plic_interrupt_from_the_uart_wakes_a_thread_on_riscv() {
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
         assert!(stdout.contains("plic wake ok\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
+    }
+}
+
+/// `kernel-irq-guard` on the Cortex-M3 and M0 and RV32: a handler's
+/// non-blocking calls work, and its blocking take ends the run with a
+/// message naming the handler, exit status 1; the thread it interrupted is
+/// never parked (without the guard the take returns in the handler after
+/// its timeout and the thread goes on: exit 2 and FAILED lines).
+#[test]
+fn a_blocking_call_in_a_handler_fails_the_run_naming_the_handler() {
+    let dir = repo().join("bluegen/tests/fixtures/kernel-irq-guard");
+    for board in ["qemu-mps2-an385", "qemu-microbit", "qemu-virt-rv32"] {
+        let out = bluegen_images().args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "120", "--icount"]).output().unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(1), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
+        assert!(stdout.ends_with("handler blocks\nblocking call in interrupt handler `bad`\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
     }
 }
 

@@ -29,3 +29,5 @@ pub const MTIME_HZ: u32 = 10000000;
 pub const SPAWN_THREADS: u32 = 2;
 /// Stack of each spawned thread (bytes).
 pub const SPAWN_STACK_SIZE: u32 = 1024;
+/// The device's interrupts' numbers: none on the host.
+pub mod irq {}
