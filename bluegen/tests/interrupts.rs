@@ -276,6 +276,27 @@ fn a_blocking_call_in_a_handler_fails_the_run_naming_the_handler() {
     }
 }
 
+/// `examples/bench-irq` prints its two latency rows on the Cortex-M3 and
+/// RV32 under `-icount` (the figures `bluegen bench` reports): 1000
+/// rounds, the woken thread later than the handler.
+#[test]
+fn the_interrupt_latency_bench_prints_its_rows() {
+    let dir = repo().join("examples/bench-irq");
+    for board in ["qemu-mps2-an385", "qemu-virt-rv32"] {
+        let out = bluegen_images().args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "120", "--icount"]).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{board}: {stdout}");
+        let units = |metric: &str| -> u64 {
+            let line = stdout.lines().find_map(|l| l.strip_prefix(&format!("BENCH {metric}="))).unwrap_or_else(|| panic!("{board}: no {metric}: {stdout}"));
+            let (units, count) = line.split_once('/').unwrap();
+            assert_eq!(count, "1000", "{board}: {line}");
+            units.parse().unwrap()
+        };
+        let (handler, thread) = (units("irq_pend_to_handler_instructions"), units("irq_pend_to_thread_instructions"));
+        assert!(0 < handler && handler < thread, "{board}: {stdout}");
+    }
+}
+
 /// RISC-V takes interrupts in the context switch's trap: an image without
 /// threads that declares one is a located error, not an image without it.
 #[test]
