@@ -333,3 +333,33 @@ fn the_interrupts_feature_is_not_a_device_setting() {
       = hint: remove this line; declare an [interrupts.<name>] table to turn interrupts on
     "#);
 }
+
+/// A board's `software = N` names `soft0` to `soft<N-1>` after the PLIC's
+/// sources on RISC-V; a Cortex-M board (which pends any NVIC IRQ) may not
+/// have it, a located error.
+#[test]
+fn board_software_interrupts_are_riscv_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let rv = std::fs::read_to_string(repo().join("boards/qemu-virt-rv32.toml")).unwrap();
+    let path = dir.path().join("rv.toml");
+    std::fs::write(&path, rv.replace("software = 8", "software = 2")).unwrap();
+    let board = bluegen::board::Board::from_file(&path).unwrap_or_else(|e| panic!("{}", bluegen::diag::render(&e.diagnostics)));
+    let ctl = board.interrupts.unwrap();
+    assert_eq!(ctl.software, 2);
+    assert!(ctl.sources.ends_with(&[("soft0".to_string(), 96), ("soft1".to_string(), 97)]), "{:?}", ctl.sources);
+    let arm = std::fs::read_to_string(repo().join("boards/qemu-mps2-an385.toml")).unwrap();
+    let path = dir.path().join("arm.toml");
+    std::fs::write(&path, arm.replace("priority-bits = 3\n", "priority-bits = 3\nsoftware = 4\n")).unwrap();
+    let err = bluegen::board::Board::from_file(&path).err().expect("software on Cortex-M is refused");
+    let text = bluegen::diag::render(&err.diagnostics).replace(&dir.path().display().to_string(), "[DIR]");
+    insta::assert_snapshot!(text, @r#"
+    error: invalid board file: 4 software interrupts: only RISC-V boards have them, 0 to 32 (a Cortex-M thread pends any NVIC IRQ)
+      --> [DIR]/arm.toml:44:12
+       |
+    44 | software = 4
+       |            ^
+       = key: interrupts.software
+       = value: 4
+       = hint: remove `software`, or write a count from 0 to 32 on a RISC-V board
+    "#);
+}
