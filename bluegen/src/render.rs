@@ -191,16 +191,21 @@ pub fn context(plan: &Plan, pin: &crate::toolchain::Pin) -> Result<Value> {
 /// count and priority bits, and each interrupt's name, IRQ, handler and
 /// priority (none: `None`, and the image has no interrupt code). On RISC-V
 /// they split into PLIC sources and software interrupts (`soft`, numbers
-/// from `irqs` on, highest priority first: their dispatch order); their
-/// trap path is the context switch's, so there they need `threads`.
+/// from `irqs` on, highest priority first: their dispatch order). Both
+/// archs need `threads`: the port's side of interrupts (`pend_irq`, the
+/// guard; on RISC-V the trap itself) is the arch's context-switch code.
 fn interrupts(device: &crate::model::Device, config: &crate::kconfig::Config) -> Result<Option<Value>> {
     let (Some(first), Some(ctl)) = (device.interrupts.first(), &device.board.interrupts) else { return Ok(None) };
     let threads_on = config.get("THREADS").and_then(|s| s.value.clone()) == Some(crate::kconfig::Value::Bool(true));
-    if device.board.arch == crate::board::Arch::Riscv && !threads_on {
-        return Err(Diagnostic::error("interrupts on RISC-V need the kernel's threads")
+    if !threads_on {
+        let why = match device.board.arch {
+            crate::board::Arch::Riscv => "a RISC-V image takes its interrupts in the context switch's trap (the PLIC's and the software interrupts share it with the kernel's switch), and `threads` is off",
+            crate::board::Arch::CortexM => "what a handler and the threads it wakes use (`pend_irq`, the switch on a handler's return, the blocking-call guard) is the arch's context-switch code, which only `threads` builds, and `threads` is off",
+        };
+        return Err(Diagnostic::error("interrupts need the kernel's threads")
             .at(first.at.clone())
             .key(format!("interrupts.{}", first.name))
-            .why("a RISC-V image takes its interrupts in the context switch's trap (the PLIC's and the software interrupts share it with the kernel's switch), and `threads` is off")
+            .why(why)
             .hint("set features.threads = true in device.toml")
             .into());
     }
