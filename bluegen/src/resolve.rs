@@ -151,6 +151,7 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     errors.extend(interrupt_mistakes);
     errors.extend(priorities(&device, &config));
     errors.extend(suspended_without_suspend(&device, &config));
+    errors.extend(interrupts_without_threads(&device, &config));
     errors.extend(app_package(&device, &components));
     errors.extend(crate_name(&device, &components));
     errors.extend(budget_names(&device, &components));
@@ -271,6 +272,27 @@ fn interrupts_symbol(device: &Device, assignments: &mut Vec<kconfig::Assignment>
         assignments.push(kconfig::Assignment { key: "interrupts".into(), value: toml::Value::Boolean(true), origin: kconfig::Origin::User, location: first.at.clone() });
     }
     errors
+}
+
+/// Interrupts need `THREADS`: RISC-V takes them in the context switch's
+/// trap, and on both archs `pend_irq`, the switch on a handler's return and
+/// the blocking-call guard are the arch's context-switch code.
+fn interrupts_without_threads(device: &Device, config: &Config) -> Option<Diagnostic> {
+    let first = device.interrupts.first()?;
+    if config.get("THREADS").and_then(|s| s.value.clone()) == Some(kconfig::Value::Bool(true)) {
+        return None;
+    }
+    let why = match device.board.arch {
+        crate::board::Arch::Riscv => "a RISC-V image takes its interrupts in the context switch's trap (the PLIC's and the software interrupts share it with the kernel's switch), and `threads` is off",
+        crate::board::Arch::CortexM => "what a handler and the threads it wakes use (`pend_irq`, the switch on a handler's return, the blocking-call guard) is the arch's context-switch code, which only `threads` builds, and `threads` is off",
+    };
+    Some(
+        Diagnostic::error("interrupts need the kernel's threads")
+            .at(first.at.clone())
+            .key(format!("interrupts.{}", first.name))
+            .why(why)
+            .hint("set features.threads = true in device.toml"),
+    )
 }
 
 /// `start = false` needs the kernel's `SUSPEND` (and so `THREADS`): a

@@ -6,8 +6,10 @@ mod common;
 
 use common::{THREAD, bluegen_images, check, device, repo};
 
+/// `bluegen check` of a device on `board` with one thread, interrupts
+/// `table` and (after it, so that the snapshots' lines stay) `threads`.
 fn irq(board: &str, table: &str) -> (i32, String) {
-    check(&format!("{}\n{THREAD}\n{table}", device(board)))
+    check(&format!("{}\n{THREAD}\n{table}\n[features]\nthreads = true\n", device(board)))
 }
 
 #[test]
@@ -300,11 +302,11 @@ fn the_interrupt_latency_bench_prints_its_rows() {
 /// Interrupts need threads (RISC-V takes them in the context switch's
 /// trap; on Cortex-M `pend_irq` and the guard are the context-switch
 /// code's): an image without threads that declares one is a located
-/// error, not a link error or an image without it.
+/// error of `bluegen check`, not a link error or an image without it.
 #[test]
 fn interrupts_without_threads_are_refused() {
     let dir = common::project(&format!("{}\n{THREAD}\n[interrupts.soft]\nsource = \"soft0\"\nhandler = \"main\"\npriority = 1\n", device("qemu-virt-rv32")));
-    let (code, _, err) = common::bluegen(dir.path(), &["build"]);
+    let (code, _, err) = common::bluegen(dir.path(), &["check"]);
     assert_eq!(code, 1);
     insta::assert_snapshot!(err, @r#"
     error: interrupts need the kernel's threads
@@ -317,7 +319,7 @@ fn interrupts_without_threads_are_refused() {
        = hint: set features.threads = true in device.toml
     "#);
     let dir = common::project(&format!("{}\n{THREAD}\n[interrupts.soft]\nsource = \"soft0\"\nhandler = \"main\"\npriority = 1\n", device("qemu-mps2-an385")));
-    let (code, _, err) = common::bluegen(dir.path(), &["build"]);
+    let (code, _, err) = common::bluegen(dir.path(), &["check"]);
     assert_eq!(code, 1);
     assert!(err.contains("error: interrupts need the kernel's threads\n") && err.contains("what a handler and the threads it wakes use"), "{err}");
 }
