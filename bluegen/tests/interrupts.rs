@@ -1,6 +1,8 @@
 //! `[interrupts.<name>]`: each mistake a located message (file:line:col, key,
-//! value, why, hint), a right declaration checks clean, and on Cortex-M a
-//! declared interrupt runs its handler in QEMU (`kernel-irq`, `--icount`).
+//! value, why, hint), a right declaration checks clean, and a
+//! declared interrupt runs its handler in QEMU (`kernel-irq` on Cortex-M,
+//! `kernel-irq-rv` and `kernel-irq-plic` on RISC-V, `kernel-irq-guard` for
+//! the blocking-call guard; `--icount`).
 
 mod common;
 
