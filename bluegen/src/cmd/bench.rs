@@ -194,7 +194,7 @@ fn size_report_ms() -> Result<Row> {
 }
 
 /// How `bench.toml` (next to an example's device.toml, or in its group
-/// directory) says to measure it.
+/// directory) says to measure it. Unknown keys are refused.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Settings {
@@ -202,7 +202,8 @@ struct Settings {
     boards: Option<Vec<String>>,
     /// QEMU's `-icount` value, instead of the board's `[qemu.icount]` one.
     icount: Option<String>,
-    /// The unit of the `BENCH` lines' values, taken as they are.
+    /// The unit of the `BENCH` lines' values, taken as they are (the mean
+    /// per count, to the whole unit).
     unit: Option<String>,
 }
 
@@ -247,11 +248,12 @@ fn instruction_rows(name: &str, built: &crate::pipeline::Built, settings: &Setti
             let Some((metric, units, count)) = parsed.filter(|(_, _, count)| *count > 0.0) else {
                 return Err(Error::msg(format!("{name} on {}: cannot read `BENCH {line}` (want `BENCH <metric>=<units>/<count>`)", board.name)));
             };
+            // Counts in bench.toml's unit to the whole unit, instructions to a tenth.
             let (value, unit) = match &settings.unit {
-                Some(unit) => (units / count, unit.clone()),
-                None => (units / count / icount.units_per_instruction, "instructions".to_string()),
+                Some(unit) => ((units / count).round(), unit.clone()),
+                None => ((units / count / icount.units_per_instruction * 10.0).round() / 10.0, "instructions".to_string()),
             };
-            Ok(Row { name: name.into(), board: board.name.clone(), metric: metric.into(), value: (value * 10.0).round() / 10.0, unit })
+            Ok(Row { name: name.into(), board: board.name.clone(), metric: metric.into(), value, unit })
         })
         .collect()
 }
