@@ -3,8 +3,8 @@
 //! higher-priority waiter, a block that travels through a queue (fixture
 //! `kernel-pool`, Arm and RISC-V); and from an interrupt handler: allocate
 //! without waiting, fail at once when exhausted, a free in the handler that
-//! wakes a thread (fixture `kernel-pool-irq`, Cortex-M: RISC-V images take
-//! no device interrupts yet). `--icount`, so tick counts are exact. Needs
+//! wakes a thread (fixture `kernel-pool-irq`: a software interrupt, on the
+//! Cortex-M0, M3 and RV32). `--icount`, so tick counts are exact. Needs
 //! qemu-system-arm and qemu-system-riscv32; without them the tests fail.
 
 mod common;
@@ -52,7 +52,7 @@ fn pool_from_an_interrupt_handler_never_waits_and_its_free_wakes_a_thread() {
         "a free in the handler wakes the waiter, which runs on its return",
         "every block free again",
     ];
-    for board in ["qemu-mps2-an385", "qemu-microbit"] {
+    for board in ["qemu-mps2-an385", "qemu-microbit", "qemu-virt-rv32"] {
         expect("kernel-pool-irq", board, &checks, "pool irq done\n");
     }
 }

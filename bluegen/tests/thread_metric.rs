@@ -38,12 +38,10 @@ fn every_thread_metric_test_passes_its_checks_and_counts_the_same_twice() {
     let start = std::time::Instant::now();
     let (a, b) = (counts(), counts());
     let tests = ["basic", "cooperative", "preemptive", "interrupt", "interrupt_preemption", "message", "synchronization", "memory"];
-    // The interrupt tests need device interrupts, which RISC-V images do not take yet.
-    let rv32 = ["basic", "cooperative", "preemptive", "message", "synchronization", "memory"];
     let want: Vec<(String, String)> = tests
         .iter()
         .map(|t| ("qemu-mps2-an385", t))
-        .chain(rv32.iter().map(|t| ("qemu-virt-rv32", t)))
+        .chain(tests.iter().map(|t| ("qemu-virt-rv32", t)))
         .map(|(board, t)| (board.to_string(), format!("thread_metric_{t}")))
         .collect();
     let mut got: Vec<_> = a.keys().cloned().collect();

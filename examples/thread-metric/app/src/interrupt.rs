@@ -1,6 +1,7 @@
 //! Interrupt processing: one thread (priority 10) takes the binary
 //! semaphore (it starts at 1), then loops: it pends a device interrupt
-//! (`[interrupts.soft]`, NVIC ISPR on Cortex-M), whose handler counts and
+//! (`[interrupts.soft]`: the NVIC's pending register on Cortex-M, the
+//! machine software interrupt on RISC-V), whose handler counts and
 //! gives the semaphore; back in the thread, a take without waiting must
 //! succeed, and the thread counts. Check: the thread's and the handler's
 //! counts within 1 of their average. The period's count is the handler's.
@@ -9,8 +10,6 @@ use crate::{Sample, bump, run_report, within_one_of_average};
 use bluegen_kernel::{Semaphore, port};
 use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
-/// The device.toml source of `[interrupts.soft]`.
-pub const IRQ: u16 = 31;
 static SEM: Semaphore<1> = Semaphore::new(1);
 static THREAD: AtomicU32 = AtomicU32::new(0);
 static HANDLER: AtomicU32 = AtomicU32::new(0);
@@ -21,7 +20,7 @@ pub fn worker() {
         return;
     }
     loop {
-        if !port::pend_irq(IRQ) {
+        if !port::pend_irq(crate::SOFT0) {
             crate::fail("pend_irq");
         }
         // The handler has run: the semaphore is there to take.

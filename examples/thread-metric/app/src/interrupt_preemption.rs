@@ -10,8 +10,6 @@ use bluegen_kernel::port::{CsCell, critical, pend_irq};
 use bluegen_kernel::Thread;
 use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
-/// The device.toml source of `[interrupts.soft]`.
-pub const IRQ: u16 = 31;
 static WOKEN: AtomicU32 = AtomicU32::new(0);
 static WORKER: AtomicU32 = AtomicU32::new(0);
 static HANDLER: AtomicU32 = AtomicU32::new(0);
@@ -30,7 +28,7 @@ pub fn woken() {
 /// `[threads.worker]`, priority 10.
 pub fn worker() {
     loop {
-        if !pend_irq(IRQ) {
+        if !pend_irq(crate::SOFT0) {
             crate::fail("pend_irq");
         }
         // `woken` ran and suspended itself before this.

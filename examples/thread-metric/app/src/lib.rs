@@ -38,6 +38,16 @@ pub const WARMUP: u32 = 1;
 /// The measured periods.
 pub const STEADY: u32 = 2;
 
+/// The interrupt tests' `[interrupts.soft]`, `source = "soft0"`: NVIC IRQ 31
+/// on Cortex-M, software interrupt 0 (after the PLIC's 96 sources) on
+/// RISC-V. Written here rather than `bluegen_kernel::irq::SOFT`, which only
+/// the images that declare the interrupt have, and this crate is every
+/// test's app.
+#[cfg(target_arch = "arm")]
+pub(crate) const SOFT0: u16 = 31;
+#[cfg(not(target_arch = "arm"))]
+pub(crate) const SOFT0: u16 = 96;
+
 /// `counter++` on a shared counter: a load and a store.
 #[inline(always)]
 pub(crate) fn bump(c: &AtomicU32) {
