@@ -119,11 +119,11 @@ impl Cmd {
             // examples, bench.toml's `boards`) get here.
             return Err(Diagnostic::error("nothing to measure")
                 .why(format!(
-                    "hardware examples are measured on their own board only, which --board {} leaves out: {}",
+                    "hardware examples are measured on their own board only (and examples with a bench.toml on its `boards`), which --board {} leaves out: {}",
                     self.board.join(" --board "),
                     skipped.join(", ")
                 ))
-                .hint("add that example's board with --board, or drop --board")
+                .hint("add one of those boards with --board, or drop --board")
                 .into());
         }
         if !self.no_timings {
