@@ -1,6 +1,6 @@
 //! Thread-Metric (`examples/thread-metric`, book/src/thread-metric.md):
-//! every test's checks pass and its counts are the same in two runs of
-//! `bluegen bench` (QEMU -icount shift=6) on mps2-an385 and virt RV32; a
+//! every test's checks pass under `bluegen bench` (QEMU -icount shift=6) on
+//! mps2-an385 and virt RV32, and a second run of each image counts the same; a
 //! failed check fails the run; the 2-second period is 2 seconds of QEMU's
 //! virtual clock, by a clock the kernel does not use. One warm-up and two
 //! measured periods per test keep it to seconds. Needs qemu-system-arm and
@@ -33,33 +33,51 @@ fn counts() -> BTreeMap<(String, String), f64> {
         .collect()
 }
 
+/// The board's QEMU and arguments (its board file's `[qemu]`) and target.
+const BOARDS: [(&str, &str, &str, &[&str]); 2] = [
+    ("qemu-mps2-an385", "thumbv7m-none-eabi", "qemu-system-arm", &["-M", "mps2-an385", "-nographic", "-semihosting-config", "enable=on,target=native"]),
+    ("qemu-virt-rv32", "riscv32imac-unknown-none-elf", "qemu-system-riscv32", &["-M", "virt", "-nographic", "-bios", "none"]),
+];
+
+/// Runs image `name` (built for `board` in the tests' target directory)
+/// under -icount shift=6, as bench.toml does; returns its output.
+fn qemu_run(board: &str, name: &str) -> String {
+    let (_, target, qemu, args) = BOARDS.iter().find(|b| b.0 == board).unwrap();
+    let elf = repo().join("target/images").join(target).join("release").join(name);
+    let out = std::process::Command::new(qemu).args(*args).args(["-icount", "shift=6,align=off,sleep=off", "-kernel"]).arg(&elf).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{board} {name}: {stdout}");
+    stdout
+}
+
+/// One `bluegen bench` run of all eight tests on both boards (the checks
+/// pass, one row each), then a second run of every image straight in QEMU:
+/// the same counts.
 #[test]
 fn every_thread_metric_test_passes_its_checks_and_counts_the_same_twice() {
     let start = std::time::Instant::now();
-    let (a, b) = (counts(), counts());
+    let a = counts();
     let tests = ["basic", "cooperative", "preemptive", "interrupt", "interrupt_preemption", "message", "synchronization", "memory"];
-    let want: Vec<(String, String)> = tests
-        .iter()
-        .map(|t| ("qemu-mps2-an385", t))
-        .chain(tests.iter().map(|t| ("qemu-virt-rv32", t)))
-        .map(|(board, t)| (board.to_string(), format!("thread_metric_{t}")))
-        .collect();
-    let mut got: Vec<_> = a.keys().cloned().collect();
-    let mut sorted = want.clone();
-    sorted.sort();
-    got.sort();
-    assert_eq!(got, sorted, "one row per test and board");
-    assert_eq!(a, b, "two runs under -icount count differently");
+    let mut want: Vec<(String, String)> =
+        BOARDS.iter().flat_map(|b| tests.iter().map(|t| (b.0.to_string(), format!("thread_metric_{t}")))).collect();
+    want.sort();
+    assert_eq!(a.keys().cloned().collect::<Vec<_>>(), want, "one row per test and board");
     for ((board, metric), value) in &a {
         assert!(*value >= 1000.0, "{board} {metric}: {value}");
+        let test = metric.trim_start_matches("thread_metric_");
+        let out = qemu_run(board, &format!("tm-{}", test.replace('_', "-")));
+        let line = out.lines().find_map(|l| l.strip_prefix(&format!("BENCH {metric}="))).unwrap_or_else(|| panic!("{board}: {out}"));
+        let (sum, periods) = line.split_once('/').unwrap();
+        let again = (sum.parse::<f64>().unwrap() / periods.parse::<f64>().unwrap()).round();
+        assert_eq!(again, *value, "{board} {metric}: a second run under -icount counts differently:\n{out}");
     }
     // The basic test makes no kernel call: its count is the core's work in
     // 31.25 M instructions, the same on both boards and as the peers' 3 387.
-    for board in ["qemu-mps2-an385", "qemu-virt-rv32"] {
+    for (board, ..) in BOARDS {
         let basic = a[&(board.to_string(), "thread_metric_basic".to_string())];
         assert!((3300.0..3500.0).contains(&basic), "{board}: basic {basic}");
     }
-    eprintln!("thread-metric: two bench runs in {:.1} s", start.elapsed().as_secs_f64());
+    eprintln!("thread-metric: bench and a second run in {:.1} s", start.elapsed().as_secs_f64());
 }
 
 /// The cooperative test with one of its five threads a priority lower than
@@ -88,19 +106,13 @@ fn a_failed_check_fails_the_run() {
 #[test]
 fn a_thread_metric_period_is_two_seconds_of_qemu_virtual_time() {
     let dir = repo().join("bluegen/tests/fixtures/tm-clock");
-    let boards = [
-        ("qemu-mps2-an385", "thumbv7m-none-eabi", "qemu-system-arm", &["-M", "mps2-an385", "-nographic", "-semihosting-config", "enable=on,target=native"][..], "200 centiseconds"),
-        ("qemu-virt-rv32", "riscv32imac-unknown-none-elf", "qemu-system-riscv32", &["-M", "virt", "-nographic", "-bios", "none"][..], "2000000000 ns"),
-    ];
-    for (board, target, qemu, args, want) in boards {
+    for (board, want) in [("qemu-mps2-an385", "200 centiseconds"), ("qemu-virt-rv32", "2000000000 ns")] {
         let out = bluegen_images().args(["build", dir.to_str().unwrap(), "--board", board]).output().unwrap();
         assert!(out.status.success(), "{board}: {}", String::from_utf8_lossy(&out.stderr));
-        let elf = repo().join("target/images").join(target).join("release/tmclock");
-        let out = std::process::Command::new(qemu).args(args).args(["-icount", "shift=6,align=off,sleep=off", "-kernel"]).arg(&elf).output().unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "{board}: {stdout}");
+        let stdout = qemu_run(board, "tmclock");
         for n in [2, 3] {
             assert!(stdout.contains(&format!("period {n}: {want}\n")), "{board}: {stdout}");
         }
     }
 }
+
