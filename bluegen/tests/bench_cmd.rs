@@ -23,7 +23,7 @@ fn unknown_example_is_an_error_listing_the_known_ones() {
       = key: --example
       = value: nosuch
       = why: there is no [ROOT]/examples/nosuch/device.toml
-      = note: known examples: bench-irq, bench-queue, bench-switch, hello, microbit-v2, nrf52840-dk, standard, stm32f4-discovery
+      = note: known examples: bench-irq, bench-queue, bench-switch, hello, microbit-v2, nrf52840-dk, standard, stm32f4-discovery, thread-metric/basic, thread-metric/cooperative, thread-metric/interrupt, thread-metric/interrupt-preemption, thread-metric/memory, thread-metric/message, thread-metric/preemptive, thread-metric/synchronization
       = hint: pass one of the known examples to --example, or leave --example out for all
     ");
 }
@@ -37,7 +37,7 @@ fn every_unknown_example_and_board_in_one_run_closest_first() {
       = key: --example
       = value: helo
       = why: there is no [ROOT]/examples/helo/device.toml
-      = note: known examples: bench-irq, bench-queue, bench-switch, hello, microbit-v2, nrf52840-dk, standard, stm32f4-discovery
+      = note: known examples: bench-irq, bench-queue, bench-switch, hello, microbit-v2, nrf52840-dk, standard, stm32f4-discovery, thread-metric/basic, thread-metric/cooperative, thread-metric/interrupt, thread-metric/interrupt-preemption, thread-metric/memory, thread-metric/message, thread-metric/preemptive, thread-metric/synchronization
       = hint: did you mean `hello`?
 
     error: unknown board `qemu-virt-rv23`
@@ -55,8 +55,21 @@ fn a_selection_that_measures_nothing_is_an_error() {
     assert_eq!(code, 1, "{out}{err}");
     insta::assert_snapshot!(err, @r"
     error: nothing to measure
-      = why: hardware examples are measured on their own board only, which --board qemu-virt-rv32 leaves out: microbit-v2 (on microbit-v2)
-      = hint: add that example's board with --board, or drop --board
+      = why: hardware examples are measured on their own board only (and examples with a bench.toml on its `boards`), which --board qemu-virt-rv32 leaves out: microbit-v2 (on microbit-v2)
+      = hint: add one of those boards with --board, or drop --board
+    ");
+}
+
+/// An example whose bench.toml names its boards (Thread-Metric: mps2-an385
+/// and virt RV32) is measured nowhere else.
+#[test]
+fn an_example_is_measured_only_on_its_bench_toml_boards() {
+    let (code, out, err) = bluegen(&["bench", "--no-timings", "--example", "thread-metric/basic", "--board", "qemu-mps2-an386"]);
+    assert_eq!(code, 1, "{out}{err}");
+    insta::assert_snapshot!(err, @r"
+    error: nothing to measure
+      = why: hardware examples are measured on their own board only (and examples with a bench.toml on its `boards`), which --board qemu-mps2-an386 leaves out: thread-metric/basic (on qemu-mps2-an385, qemu-virt-rv32)
+      = hint: add one of those boards with --board, or drop --board
     ");
 }
 

@@ -7,6 +7,16 @@
 //! it prints becomes a row in instructions. Rows are
 //! `{name, board, metric, value, unit}`; `book/bench.json` keeps the rows the
 //! book quotes (see `cmd::docs::figures`).
+//!
+//! An example may sit one level down, in a group directory
+//! (`examples/thread-metric/basic` is the example `thread-metric/basic`;
+//! `--example thread-metric` selects the group). A `bench.toml` next to its
+//! device.toml, or else in its group directory, changes how it is measured:
+//! `boards` (only these boards), `icount` (QEMU's `-icount` value instead of
+//! the board's) and `unit` (its `BENCH` lines are `<value>/<count>` in that
+//! unit, not counter units to turn into instructions). The Thread-Metric
+//! examples use it: 2-second periods of virtual time at `shift=6` on every
+//! board, counts in `ops/period`.
 
 use std::path::PathBuf;
 
@@ -56,11 +66,8 @@ impl Cmd {
         let mut builds = 0;
         let mut skipped = Vec::new();
         for example in examples {
-            let name = example
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_string();
+            let name = example_name(&root, &example);
+            let settings = settings(&root, &example)?;
             let (_, plan) = crate::pipeline::plan(Some(&example), None)?;
             if !self.no_timings {
                 rows.push(Row {
@@ -74,7 +81,16 @@ impl Cmd {
             // Examples for emulated boards are measured on every emulated
             // board; hardware examples on their own board only.
             let own = [plan.device.board.name.clone()];
+            let only: Vec<String>;
             let targets: &[String] = match plan.device.board.qemu {
+                Some(_) if settings.boards.is_some() => {
+                    let allowed = settings.boards.as_deref().unwrap_or_default();
+                    only = boards.iter().filter(|b| allowed.contains(b)).cloned().collect();
+                    if only.is_empty() {
+                        skipped.push(format!("{name} (on {})", allowed.join(", ")));
+                    }
+                    &only
+                }
                 Some(_) => &boards,
                 None if self.board.is_empty() || self.board.contains(&own[0]) => &own,
                 None => {
@@ -95,18 +111,19 @@ impl Cmd {
                 };
                 rows.push(row("image_flash_bytes", fp.flash_bytes()));
                 rows.push(row("image_ram_bytes", fp.static_ram_bytes()));
-                rows.extend(instruction_rows(&name, &built)?);
+                rows.extend(instruction_rows(&name, &built, &settings)?);
             }
         }
         if builds == 0 {
-            // Only hardware examples with other boards get here.
+            // Only examples whose boards --board leaves out (hardware
+            // examples, bench.toml's `boards`) get here.
             return Err(Diagnostic::error("nothing to measure")
                 .why(format!(
-                    "hardware examples are measured on their own board only, which --board {} leaves out: {}",
+                    "hardware examples are measured on their own board only (and examples with a bench.toml on its `boards`), which --board {} leaves out: {}",
                     self.board.join(" --board "),
                     skipped.join(", ")
                 ))
-                .hint("add that example's board with --board, or drop --board")
+                .hint("add one of those boards with --board, or drop --board")
                 .into());
         }
         if !self.no_timings {
@@ -176,14 +193,39 @@ fn size_report_ms() -> Result<Row> {
     })
 }
 
+/// How `bench.toml` (next to an example's device.toml, or in its group
+/// directory) says to measure it. Unknown keys are refused.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Settings {
+    /// Only these boards.
+    boards: Option<Vec<String>>,
+    /// QEMU's `-icount` value, instead of the board's `[qemu.icount]` one.
+    icount: Option<String>,
+    /// The unit of the `BENCH` lines' values, taken as they are (the mean
+    /// per count, to the whole unit).
+    unit: Option<String>,
+}
+
+/// The example's `bench.toml` settings (the defaults without one).
+fn settings(root: &Root, example: &std::path::Path) -> Result<Settings> {
+    let examples = root.dir.join("examples");
+    let candidates = [Some(example), example.parent().filter(|p| *p != examples)];
+    let Some(path) = candidates.into_iter().flatten().map(|d| d.join("bench.toml")).find(|p| p.is_file()) else {
+        return Ok(Settings::default());
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
+    toml::from_str(&text).map_err(|e| Error::msg(format!("{}: {e}", path.display())))
+}
+
 /// Runs a built image under `-icount` if its board counts instructions
 /// deterministically, and turns its `BENCH` lines into rows.
-fn instruction_rows(name: &str, built: &crate::pipeline::Built) -> Result<Vec<Row>> {
+fn instruction_rows(name: &str, built: &crate::pipeline::Built, settings: &Settings) -> Result<Vec<Row>> {
     let board = &built.plan.device.board;
     let Some(icount) = board.qemu.as_ref().and_then(|q| q.icount.as_ref()) else {
         return Ok(Vec::new());
     };
-    let args = ["-icount".to_string(), icount.args.clone()];
+    let args = ["-icount".to_string(), settings.icount.clone().unwrap_or_else(|| icount.args.clone())];
     let (code, out) = crate::run::qemu_output(
         board,
         &built.artifacts.elf,
@@ -206,33 +248,48 @@ fn instruction_rows(name: &str, built: &crate::pipeline::Built) -> Result<Vec<Ro
             let Some((metric, units, count)) = parsed.filter(|(_, _, count)| *count > 0.0) else {
                 return Err(Error::msg(format!("{name} on {}: cannot read `BENCH {line}` (want `BENCH <metric>=<units>/<count>`)", board.name)));
             };
-            let value = units / count / icount.units_per_instruction;
-            Ok(Row { name: name.into(), board: board.name.clone(), metric: metric.into(), value: (value * 10.0).round() / 10.0, unit: "instructions".into() })
+            // Counts in bench.toml's unit to the whole unit, instructions to a tenth.
+            let (value, unit) = match &settings.unit {
+                Some(unit) => ((units / count).round(), unit.clone()),
+                None => ((units / count / icount.units_per_instruction * 10.0).round() / 10.0, "instructions".to_string()),
+            };
+            Ok(Row { name: name.into(), board: board.name.clone(), metric: metric.into(), value, unit })
         })
         .collect()
+}
+
+/// An example's name: its directory under `examples/` (`hello`,
+/// `thread-metric/basic`).
+fn example_name(root: &Root, example: &std::path::Path) -> String {
+    let rel = example.strip_prefix(root.dir.join("examples")).unwrap_or(example);
+    rel.components().filter_map(|c| c.as_os_str().to_str()).collect::<Vec<_>>().join("/")
 }
 
 /// The example project directories, sorted, optionally filtered by name;
 /// and one error per name that is not an example.
 fn examples(root: &Root, only: &[String]) -> Result<(Vec<PathBuf>, Vec<Diagnostic>)> {
     let dir = root.dir.join("examples");
-    let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map_err(|e| Error::io("read directory", &dir, e))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.join("device.toml").is_file())
-        .collect();
+    let list = |d: &std::path::Path| -> Result<Vec<PathBuf>> {
+        Ok(std::fs::read_dir(d).map_err(|e| Error::io("read directory", d, e))?.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
+    };
+    let mut found = Vec::new();
+    for p in list(&dir)? {
+        if p.join("device.toml").is_file() {
+            found.push(p);
+        } else {
+            // A group of examples, one level down.
+            found.extend(list(&p)?.into_iter().filter(|q| q.join("device.toml").is_file()));
+        }
+    }
     found.sort();
-    let names: Vec<String> = found
-        .iter()
-        .filter_map(|p| p.file_name()?.to_str().map(str::to_string))
-        .collect();
+    let names: Vec<String> = found.iter().map(|p| example_name(root, p)).collect();
+    let selects = |o: &str, name: &str| name == o || name.strip_prefix(o).is_some_and(|rest| rest.starts_with('/'));
     let errors = only
         .iter()
-        .filter(|o| !names.contains(o))
+        .filter(|o| !names.iter().any(|n| selects(o, n)))
         .map(|o| unknown("example", "--example", o, &names, format!("there is no {}", dir.join(o).join("device.toml").display())))
         .collect();
-    found.retain(|p| only.is_empty() || only.iter().any(|o| p.file_name().is_some_and(|n| n == o.as_str())));
+    found.retain(|p| only.is_empty() || only.iter().any(|o| selects(o, &example_name(root, p))));
     Ok((found, errors))
 }
 
@@ -254,15 +311,12 @@ fn unknown(what: &str, flag: &str, value: &str, known: &[String], why: String) -
 }
 
 fn print_table(rows: &[Row]) -> Result<()> {
-    crate::outln!(
-        "{:<16} {:<18} {:<28} {:>12} unit",
-        "name", "board", "metric", "value"
-    )?;
+    // Columns as wide as their longest entry (at least the usual widths).
+    let name = rows.iter().map(|r| r.name.len()).max().unwrap_or(0).max(16);
+    let metric = rows.iter().map(|r| r.metric.len()).max().unwrap_or(0).max(28);
+    crate::outln!("{:<name$} {:<18} {:<metric$} {:>12} unit", "name", "board", "metric", "value")?;
     for r in rows {
-        crate::outln!(
-            "{:<16} {:<18} {:<28} {:>12} {}",
-            r.name, r.board, r.metric, r.value, r.unit
-        )?;
+        crate::outln!("{:<name$} {:<18} {:<metric$} {:>12} {}", r.name, r.board, r.metric, r.value, r.unit)?;
     }
     Ok(())
 }

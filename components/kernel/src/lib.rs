@@ -31,6 +31,8 @@
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "pool")]
+mod blocks;
 pub mod console;
 pub mod duration;
 #[cfg(feature = "events")]
@@ -59,7 +61,7 @@ pub mod stack;
 // Every feature set uses part of the block/wake API, the full set all of it.
 #[cfg_attr(not(all(feature = "semaphore", feature = "mutex", feature = "events", feature = "timers", feature = "spawn")), allow(dead_code))]
 mod state;
-#[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
+#[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events", feature = "pool"))]
 mod sync;
 #[cfg(feature = "threads")]
 mod table;
@@ -98,6 +100,8 @@ pub use timer::Timer;
 pub use mutex::{LockError, Mutex, MutexGuard};
 #[cfg(feature = "queue")]
 pub use queue::Queue;
+#[cfg(feature = "pool")]
+pub use blocks::{Block, Pool};
 #[cfg(feature = "semaphore")]
 pub use semaphore::{Full, Semaphore};
 #[cfg(feature = "events")]

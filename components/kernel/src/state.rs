@@ -58,7 +58,7 @@ static SLICE: AtomicU32 = AtomicU32::new(0);
 #[cfg(feature = "preempt")]
 static PREEMPTED: AtomicU32 = AtomicU32::new(0);
 /// Per thread: whether its last wait ended by a give (not a timeout).
-#[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
+#[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events", feature = "pool"))]
 static GIVEN: [AtomicBool; MAX_THREADS] = [const { AtomicBool::new(false) }; MAX_THREADS];
 /// Threads blocked on a mutex, standing in for its owner (priority
 /// inheritance by proxy: picking one runs the owner).
@@ -342,7 +342,7 @@ pub(crate) fn wake_one(cs: CriticalSection<'_>, waiters: &AtomicU32) -> Option<(
     let i = best_of(w) % MAX_THREADS;
     let bit = 1 << i;
     waiters.store(w & !bit, Relaxed);
-    #[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
+    #[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events", feature = "pool"))]
     GIVEN[i].store(true, Relaxed);
     Some((i, wake(cs, bit)))
 }
@@ -372,7 +372,7 @@ pub(crate) fn block(cs: CriticalSection<'_>, waiters: Option<&AtomicU32>, deadli
         w.store(w.load(Relaxed) | bit, Relaxed);
     }
     READY.store(READY.load(Relaxed) & !bit, Relaxed);
-    #[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
+    #[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events", feature = "pool"))]
     GIVEN[me].store(false, Relaxed);
     #[cfg(feature = "preempt")]
     if let Some(d) = deadline {
@@ -398,7 +398,7 @@ fn blocked_in_handler(irq: u16) -> ! {
 
 /// [`block`] on `waiters` for at most `timeout` ticks ([`FOREVER`]: no
 /// timeout).
-#[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
+#[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events", feature = "pool"))]
 #[inline(always)]
 pub(crate) fn enqueue(cs: CriticalSection<'_>, waiters: &AtomicU32, timeout: u32) -> u32 {
     let now = if timeout != FOREVER { ticks() } else { 0 };
@@ -411,7 +411,7 @@ pub(crate) fn enqueue(cs: CriticalSection<'_>, waiters: &AtomicU32, timeout: u32
 /// it leaves `waiters`. A wait without a timeout ends only by a give
 /// ([`wake_one`]), so it needs no second critical section (a dozen
 /// instructions off every blocking call).
-#[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
+#[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events", feature = "pool"))]
 #[inline(always)]
 pub(crate) fn wait(waiters: &AtomicU32, timeout: u32) -> bool {
     bluegen_port::pend_switch();

@@ -42,9 +42,11 @@ pub use cap::{Boot, CriticalSection, Switch, Tick, critical};
 pub use contract::{Arch, Image, Kernel};
 pub use thread::ThreadSpec;
 
+mod block_cell;
 mod cs_cell;
 mod lock_cell;
 mod ring;
+pub use block_cell::{Block, Blocks, Freed};
 pub use cs_cell::CsCell;
 pub use lock_cell::{HANDED, Lock, LockGuard, NOBODY, Release};
 pub use ring::Ring;
