@@ -232,9 +232,10 @@ fn a_pended_interrupt_wakes_a_thread_on_its_return_and_interrupts_nest_by_priori
 /// has run by the time the pend returns. Then two software interrupts
 /// pended from a handler run after it returns (no nesting in machine
 /// mode), the higher priority first; a PLIC source and an undeclared
-/// software interrupt cannot be pended (fails on the old code, which
+/// software interrupt cannot be pended; the handler runs on the boot stack,
+/// not the interrupted thread's (fails on the old code, which
 /// refused to build the image; and when the trap does not run the pending
-/// handlers, or runs them in declaration order).
+/// handlers, runs them in declaration order, or on the thread's stack).
 #[test]
 fn a_pended_software_interrupt_on_riscv_wakes_a_thread_and_runs_by_priority() {
     let dir = repo().join("bluegen/tests/fixtures/kernel-irq-rv");

@@ -105,15 +105,27 @@ pub fn pend(irq: u16) -> bool {
     let Some(bit) = __bluegen_irq_soft_bit(irq) else { return false };
     let mstatus: usize;
     // SAFETY: masks interrupts (mstatus.MIE) around the update of the
-    // pending set, which the trap also writes; touches no memory.
-    unsafe { core::arch::asm!("csrrci {0}, mstatus, 8", out(reg) mstatus, options(nomem, nostack)) };
+    // pending set, which the trap also writes. Not `nomem`: the asm is a
+    // compiler barrier, so the update stays between the mask and the unmask.
+    unsafe { core::arch::asm!("csrrci {0}, mstatus, 8", out(reg) mstatus, options(nostack)) };
     PENDING.store(PENDING.load(Relaxed) | bit, Relaxed);
     // SAFETY: hart 0's msip of the board's CLINT: writing 1 only pends the
     // machine software interrupt, whose trap runs the pending handlers.
     unsafe { (MSIP as *mut u32).write_volatile(1) };
+    // On hardware the MMIO write may reach the CLINT later than the next
+    // instruction: wait until mip.MSIP shows it, so the unmask below takes
+    // the interrupt (QEMU sets it at once: one read).
+    loop {
+        let mip: usize;
+        // SAFETY: reads the mip CSR; no side effect.
+        unsafe { core::arch::asm!("csrr {0}, mip", out(reg) mip, options(nomem, nostack)) };
+        if mip & 8 != 0 {
+            break;
+        }
+    }
     // SAFETY: sets again the mstatus bits the mask found set (MIE if it was
-    // on), as `Arch::unlock` does; touches no memory.
-    unsafe { core::arch::asm!("csrs mstatus, {0}", in(reg) mstatus, options(nomem, nostack)) };
+    // on), as `Arch::unlock` does; a compiler barrier like the mask.
+    unsafe { core::arch::asm!("csrs mstatus, {0}", in(reg) mstatus, options(nostack)) };
     true
 }
 
@@ -162,12 +174,24 @@ fn external() {
         match __bluegen_irq_plic(source) {
             Some(handler) => run(source, handler),
             // Only declared sources are enabled: nothing else is claimed.
-            None => bluegen_port::exit(1),
+            None => unexpected(source),
         }
         // SAFETY: writing the claimed source back completes it, so the
         // PLIC may raise it again.
         unsafe { (PLIC_CLAIM as *mut u32).write_volatile(source) };
     }
+}
+
+/// A claimed PLIC source without a handler (none can be: only declared
+/// sources are enabled): says so and fails the run.
+#[cold]
+#[inline(never)]
+fn unexpected(source: u32) -> ! {
+    let digits = [b'0' + (source / 10 % 10) as u8, b'0' + (source % 10) as u8];
+    bluegen_port::console_write(b"\nunexpected PLIC interrupt, source ");
+    bluegen_port::console_write(if source < 10 { &digits[1..] } else { &digits });
+    bluegen_port::console_write(b"\n");
+    bluegen_port::exit(1)
 }
 
 /// The trap's interrupt paths: the machine software interrupt (pending

@@ -225,6 +225,20 @@ macro_rules! fpop {
     (arch) => { ".option push\n.option arch, +f\n" };
 }
 
+/// With device interrupts, the trap's Rust side (and so every handler)
+/// runs on the boot stack, as on Cortex-M, not on the interrupted thread's:
+/// traps do not nest and the boot stack is free once the first thread runs.
+/// A trap taken on the boot stack itself (before the first switch) stays
+/// below its record there.
+#[cfg(feature = "interrupts")]
+macro_rules! irq_stack {
+    () => { "la t0, _stack_bottom\nbgeu sp, t0, 1f\nla sp, _stack_top\n1:\n" };
+}
+#[cfg(not(feature = "interrupts"))]
+macro_rules! irq_stack {
+    () => { "" };
+}
+
 #[cfg(all(bluegen_fpu_d, target_pointer_width = "32"))]
 compile_error!("the RISC-V switch saves FP registers in XLEN slots: D on RV32 (FLEN 64) is not supported");
 
@@ -323,8 +337,9 @@ __bluegen_switch_trap_vector:
     "la t0, __bluegen_resume_full\n",
     slot!(store, "t0", "0"),
     fp!(trap),
-    "mv a0, sp
-    csrr a1, mcause
+    "mv a0, sp\n",
+    irq_stack!(),
+    "csrr a1, mcause
     call __bluegen_trap_switch
     j __bluegen_resume
 

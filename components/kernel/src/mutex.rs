@@ -62,6 +62,8 @@ impl<T> Mutex<T> {
 
     /// Locks it, waiting at most `timeout` while another thread holds it.
     pub fn lock(&self, timeout: Timeout) -> Result<MutexGuard<'_, T>, LockError> {
+        // A handler has no thread to own the mutex: the guard fails the run.
+        state::not_in_handler();
         let timeout = timeout.raw();
         let waiters = &self.lock.hook().0;
         // A thread's own index does not change while it runs.

@@ -266,6 +266,9 @@ pub(crate) fn suspend(cs: CriticalSection<'_>, index: usize) -> bool {
     if index >= MAX_THREADS {
         return false;
     }
+    if index == current() {
+        not_in_handler();
+    }
     let bit = 1u32 << index;
     SUSPENDED.store(SUSPENDED.load(Relaxed) | bit, Relaxed);
     let ready = READY.load(Relaxed);
@@ -362,10 +365,7 @@ pub(crate) fn reschedule(preempt: bool) {
 #[inline(always)]
 pub(crate) fn block(cs: CriticalSection<'_>, waiters: Option<&AtomicU32>, deadline: Option<u32>) {
     let _ = cs;
-    #[cfg(feature = "interrupts")]
-    if let Some(irq) = bluegen_port::active_irq() {
-        blocked_in_handler(irq);
-    }
+    not_in_handler();
     let me = me();
     let bit = 1 << me;
     if let Some(w) = waiters {
@@ -383,7 +383,19 @@ pub(crate) fn block(cs: CriticalSection<'_>, waiters: Option<&AtomicU32>, deadli
     let _ = deadline;
 }
 
-/// The blocking-call guard (Kconfig `INTERRUPTS`): a handler interrupted
+/// The blocking-call guard (Kconfig `INTERRUPTS`; nothing without it):
+/// fails the run when an interrupt handler runs, for the calls that would
+/// park, end or suspend the thread the handler interrupted (every wait,
+/// `thread_exit`, suspending the caller, `Mutex::lock`).
+#[inline(always)]
+pub(crate) fn not_in_handler() {
+    #[cfg(feature = "interrupts")]
+    if let Some(irq) = bluegen_port::active_irq() {
+        blocked_in_handler(irq);
+    }
+}
+
+/// The guard's failure: a handler interrupted
 /// a thread, which is not the one to park, and it cannot wait itself; the
 /// run fails naming the handler's `[interrupts.<name>]`.
 #[cfg(feature = "interrupts")]

@@ -143,6 +143,7 @@ pub fn yield_now() {
 /// entry function does the same.
 #[cfg(feature = "threads")]
 pub fn thread_exit() -> ! {
+    crate::state::not_in_handler();
     critical(|cs| {
         let _ended = crate::state::end_current(cs);
         #[cfg(feature = "spawn")]
