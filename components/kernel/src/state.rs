@@ -29,7 +29,9 @@ pub(crate) const FOREVER: u32 = u32::MAX;
 
 static READY: AtomicU32 = AtomicU32::new(0);
 static ALIVE: AtomicU32 = AtomicU32::new(0);
-static CURRENT: AtomicUsize = AtomicUsize::new(NONE);
+/// [`NONE`] from start-up ([`set_idle`]) to the first switch; zero before,
+/// so that it lies in `.bss` with the other state (one base address for all).
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
 static ROTATE: AtomicBool = AtomicBool::new(false);
 /// One bit per priority group: the head of its round robin (see
 /// [`crate::sched::pick`]).
@@ -126,14 +128,15 @@ fn advanced(before: u32, after: u32) {
 #[inline(always)]
 pub(crate) fn best_of(mask: u32) -> usize {
     #[cfg(feature = "priority-change")]
-    return if crate::rank::in_order() { mask.trailing_zeros() as usize } else { crate::sched::highest(mask, crate::rank::rank) };
+    return if crate::rank::in_order() { crate::sched::lowest(mask, crate::sched::slots()) } else { crate::sched::highest(mask, crate::rank::rank) };
     #[cfg(not(feature = "priority-change"))]
-    return mask.trailing_zeros() as usize;
+    return crate::sched::lowest(mask, crate::sched::slots());
 }
 
 
 /// Whether thread `i` has a higher priority than thread `current`
 /// (`group` reads its group, only when needed).
+#[cfg(any(feature = "suspend", feature = "priority-change"))]
 #[inline(always)]
 fn outranks(i: usize, current: usize, group: impl FnOnce() -> u32) -> bool {
     #[cfg(feature = "priority-change")]
@@ -220,10 +223,12 @@ pub(crate) fn set_group(cs: CriticalSection<'_>, index: usize, group: u32) {
     }
 }
 
-/// Start-up: the idle thread's first stack pointer.
+/// Start-up: the idle thread's first stack pointer; no thread runs yet, so
+/// the first switch saves no stack pointer.
 pub(crate) fn set_idle(cs: CriticalSection<'_>, sp: usize) {
     let _ = cs;
     SP[IDLE].store(sp, Relaxed);
+    CURRENT.store(NONE, Relaxed);
 }
 
 /// The calling thread ends: it is neither ready nor alive any more;
@@ -312,10 +317,25 @@ pub(crate) fn unsuspend(cs: CriticalSection<'_>, index: usize) {
 
 /// Whether thread `i`, just made ready, should preempt the running thread:
 /// it has a higher priority, or nothing but idle (or a handler) runs.
+#[cfg(any(feature = "suspend", feature = "priority-change"))]
 #[inline(always)]
 fn preempts(i: usize) -> bool {
     let current = current();
     current >= MAX_THREADS || outranks(i, current, || GROUP[current].load(Relaxed))
+}
+
+/// [`preempts`] for the highest-priority thread of `ready` (not 0). Without
+/// `PRIORITY_CHANGE` by its bit alone (see [`crate::sched::outranks_group`]),
+/// no index computed.
+#[inline(always)]
+fn preempts_of(ready: u32) -> bool {
+    #[cfg(feature = "priority-change")]
+    return preempts(best_of(ready));
+    #[cfg(not(feature = "priority-change"))]
+    return {
+        let current = current();
+        current >= MAX_THREADS || crate::sched::outranks_group(ready & ready.wrapping_neg(), GROUP[current].load(Relaxed))
+    };
 }
 
 /// Wakes the threads of `mask` (blocked or asleep): they leave the
@@ -328,7 +348,7 @@ pub(crate) fn wake(cs: CriticalSection<'_>, mask: u32) -> bool {
     #[cfg(feature = "preempt")]
     SLEEPING.store(SLEEPING.load(Relaxed) & !mask, Relaxed);
     let ready = make_ready(cs, mask);
-    (cfg!(not(feature = "suspend")) || ready != 0) && preempts(best_of(ready))
+    (cfg!(not(feature = "suspend")) || ready != 0) && preempts_of(ready)
 }
 
 /// Makes the highest-priority waiter of `waiters` ready with its wait
@@ -340,6 +360,11 @@ pub(crate) fn wake_one(cs: CriticalSection<'_>, waiters: &AtomicU32) -> Option<(
         return None;
     }
     let i = best_of(w) % MAX_THREADS;
+    // Its bit without the index (which only the GIVEN flag and the caller
+    // may need): the lowest bit, while the table order is the priority order.
+    #[cfg(not(feature = "priority-change"))]
+    let bit = w & w.wrapping_neg();
+    #[cfg(feature = "priority-change")]
     let bit = 1 << i;
     waiters.store(w & !bit, Relaxed);
     #[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
