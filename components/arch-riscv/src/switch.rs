@@ -82,10 +82,14 @@ macro_rules! at {
     (t1) => { concat!(frame!(vol), "+2") };
 }
 
-/// Stores or loads register `$r` at slot `$i` of the record at `sp`.
+/// Stores or loads register `$r` at slot `$i` of the record at `sp` (or
+/// at register `$base`).
 macro_rules! slot {
     ($op:tt, $r:literal, $i:expr) => {
-        concat!(xlen!($op), " ", $r, ", (", $i, ")*", xlen!(bytes), "(sp)\n")
+        slot!($op, $r, $i, "sp")
+    };
+    ($op:tt, $r:literal, $i:expr, $base:literal) => {
+        concat!(xlen!($op), " ", $r, ", (", $i, ")*", xlen!(bytes), "(", $base, ")\n")
     };
 }
 
@@ -97,13 +101,17 @@ macro_rules! upper {
     };
 }
 
-/// s0–s11 at slots 1–12: every record has them there.
+/// s0–s11 at slots 1–12 of the record at `sp` (or `$b`): every record
+/// has them there.
 macro_rules! saved_regs {
     ($op:tt) => {
+        saved_regs!($op, "sp")
+    };
+    ($op:tt, $b:literal) => {
         concat!(
-            slot!($op, "s0", "1"), slot!($op, "s1", "2"), slot!($op, "s2", "3"), slot!($op, "s3", "4"),
-            slot!($op, "s4", "5"), slot!($op, "s5", "6"), slot!($op, "s6", "7"), slot!($op, "s7", "8"),
-            slot!($op, "s8", "9"), slot!($op, "s9", "10"), slot!($op, "s10", "11"), slot!($op, "s11", "12"),
+            slot!($op, "s0", "1", $b), slot!($op, "s1", "2", $b), slot!($op, "s2", "3", $b), slot!($op, "s3", "4", $b),
+            slot!($op, "s4", "5", $b), slot!($op, "s5", "6", $b), slot!($op, "s6", "7", $b), slot!($op, "s7", "8", $b),
+            slot!($op, "s8", "9", $b), slot!($op, "s9", "10", $b), slot!($op, "s10", "11", $b), slot!($op, "s11", "12", $b),
         )
     };
 }
@@ -175,8 +183,8 @@ __bluegen_resume_fpv:\n",
 __bluegen_resume_fpf:\n",
         fp!(all, upper, load),
         upper!(load, "t0", concat!(frame!(vol), "+32")), "fscsr t0\n",
-        "addi sp, sp, (", frame!(fpf), "-", frame!(vol), ")*", xlen!(bytes), "
-        j .Lbluegen_resume_sp\n",
+        "addi a0, sp, (", frame!(fpf), "-", frame!(vol), ")*", xlen!(bytes), "
+        j __bluegen_resume\n",
     ) };
     (arch) => { fpop!(arch) };
     (arch_end) => { ".option pop\n" };
@@ -261,19 +269,19 @@ __bluegen_yield:\n",
     ".Lbluegen_yield_switch:
     mv a0, sp
     call __bluegen_switch
-    /* Resumes the record at a0 (MIE clear): s0-s11 and ra, interrupts
-       on, then its resume address: a voluntary one goes back to
-       pend_switch, a full one to __bluegen_resume_full. An interrupt
-       before the jump saves a full record above which nothing is left to
-       pop, and comes back to the jump. */
+    /* Resumes the record at a0 (MIE clear): s0-s11 and ra, loaded from
+       a0 while sp still points below the old record (nothing pushes with
+       MIE clear), sp past the voluntary part, interrupts on, then its
+       resume address: a voluntary one goes back to pend_switch, a full
+       one to __bluegen_resume_full. An interrupt before the jump saves a
+       full record above which nothing is left to pop, and comes back to
+       the jump. */
     .global __bluegen_resume
-__bluegen_resume:
-    mv sp, a0
-.Lbluegen_resume_sp:\n",
-    slot!(load, "t0", "0"),
-    saved_regs!(load),
-    slot!(load, "ra", at!(ra)),
-    "addi sp, sp, ", frame!(vol), "*", xlen!(bytes), "
+__bluegen_resume:\n",
+    slot!(load, "t0", "0", "a0"),
+    saved_regs!(load, "a0"),
+    slot!(load, "ra", at!(ra), "a0"),
+    "addi sp, a0, ", frame!(vol), "*", xlen!(bytes), "
     csrsi mstatus, 8
     jr t0
 

@@ -94,25 +94,42 @@ pub fn outranks_group(bit: u32, group: u32) -> bool {
 /// thread to its group mask.
 #[inline(always)]
 pub fn pick(ready: u32, heads: impl FnOnce() -> u32, group_of: impl Fn(usize) -> u32) -> (usize, Option<u32>) {
-    pick_ranked(ready, |r| r.trailing_zeros() as usize, heads, group_of)
+    let mut shared = 0;
+    let mut rest = ready;
+    while rest != 0 {
+        let i = rest.trailing_zeros() as usize;
+        rest &= rest - 1;
+        shared |= shared_bit(i, group_of(i));
+    }
+    pick_ranked(ready, |r| r.trailing_zeros() as usize, heads, group_of, shared)
+}
+
+/// Thread `index`'s bit in the mask of threads that share their priority
+/// (a `shared` of [`pick_ranked`]), given its group mask: set when the
+/// group has another member.
+#[inline(always)]
+pub fn shared_bit(index: usize, group: u32) -> u32 {
+    u32::from(group & group.wrapping_sub(1) != 0) << (index % MAX_THREADS)
 }
 
 /// [`pick`] with the highest-priority thread of a set given by `best`
 /// (with `PRIORITY_CHANGE`, [`highest`] by the current priorities; else
-/// the lowest index). Groups keep their round robin in index order.
+/// the lowest index) and `shared`, the threads whose group has another
+/// member ([`shared_bit`]; its bits of `ready` must be exact). Groups keep
+/// their round robin in index order.
 #[inline(always)]
-pub fn pick_ranked(ready: u32, best: impl FnOnce(u32) -> usize, heads: impl FnOnce() -> u32, group_of: impl Fn(usize) -> u32) -> (usize, Option<u32>) {
+pub fn pick_ranked(ready: u32, best: impl FnOnce(u32) -> usize, heads: impl FnOnce() -> u32, group_of: impl Fn(usize) -> u32, shared: u32) -> (usize, Option<u32>) {
     if ready == 0 {
         return (IDLE, None);
     }
     let best = best(ready);
-    let group = group_of(best);
-    // Alone at its priority: no round robin to keep, the heads stay as they
-    // are and are not even read (the common case, and the context switch's
-    // fast path).
-    if group & group.wrapping_sub(1) == 0 {
+    // Alone at its priority: no round robin to keep, its group and the
+    // heads are not even read (the common case, and the context switch's
+    // fast path: one bit of `shared`).
+    if shared.wrapping_shr(best as u32) & 1 == 0 {
         return (best, None);
     }
+    let group = group_of(best);
     // The ready threads of the group at or after its head (none without a
     // head: then `best`, the group's first ready thread).
     let heads = heads();

@@ -38,6 +38,9 @@ static ROTATE: AtomicBool = AtomicBool::new(false);
 static HEADS: AtomicU32 = AtomicU32::new(0);
 static SP: [AtomicUsize; IDLE + 1] = [const { AtomicUsize::new(0) }; IDLE + 1];
 static GROUP: [AtomicU32; MAX_THREADS] = [const { AtomicU32::new(0) }; MAX_THREADS];
+/// The threads whose group has another member, bit by bit as
+/// [`store_group`] writes GROUP: the pick's fast path reads one bit.
+static SHARED: AtomicU32 = AtomicU32::new(0);
 /// Time and sleepers: only with the tick.
 #[cfg(feature = "preempt")]
 static TICKS: AtomicU32 = AtomicU32::new(0);
@@ -164,15 +167,25 @@ pub(crate) fn regroup(cs: CriticalSection<'_>, index: usize) {
     while rest != 0 {
         let j = rest.trailing_zeros() as usize % MAX_THREADS;
         rest &= rest - 1;
-        let g = &GROUP[j];
+        let g = GROUP[j].load(Relaxed);
         if crate::rank::rank(j) == mine {
-            g.store(g.load(Relaxed) | bit, Relaxed);
+            store_group(cs, j, g | bit);
             group |= 1 << j;
         } else {
-            g.store(g.load(Relaxed) & !bit, Relaxed);
+            store_group(cs, j, g & !bit);
         }
     }
-    GROUP[index % MAX_THREADS].store(group, Relaxed);
+    store_group(cs, index, group);
+}
+
+/// Thread `index`'s group is `group` (its own bit included); keeps its
+/// bit of SHARED.
+fn store_group(cs: CriticalSection<'_>, index: usize, group: u32) {
+    let _ = cs;
+    let Some(g) = GROUP.get(index) else { return };
+    g.store(group, Relaxed);
+    let others = SHARED.load(Relaxed) & !(1 << index);
+    SHARED.store(others | crate::sched::shared_bit(index, group), Relaxed);
 }
 
 /// `Thread::set_priority`: thread `index` ranks `rank` from now on,
@@ -206,9 +219,9 @@ pub(crate) fn set_priority(cs: CriticalSection<'_>, index: usize, rank: u16) -> 
 /// Start-up or spawn: thread `index` with its first stack pointer `sp` and
 /// priority group `group` is alive and ready.
 pub(crate) fn add(cs: CriticalSection<'_>, index: usize, sp: usize, group: u32) {
-    let (Some(s), Some(g)) = (SP.get(index), GROUP.get(index)) else { return };
+    let (Some(s), true) = (SP.get(index), index < MAX_THREADS) else { return };
     s.store(sp, Relaxed);
-    g.store(group, Relaxed);
+    store_group(cs, index, group);
     ALIVE.store(ALIVE.load(Relaxed) | 1 << index, Relaxed);
     make_ready(cs, 1 << index);
 }
@@ -217,10 +230,7 @@ pub(crate) fn add(cs: CriticalSection<'_>, index: usize, sp: usize, group: u32) 
 /// `group`.
 #[cfg(all(feature = "spawn", not(feature = "priority-change")))]
 pub(crate) fn set_group(cs: CriticalSection<'_>, index: usize, group: u32) {
-    let _ = cs;
-    if let Some(g) = GROUP.get(index) {
-        g.store(group, Relaxed);
-    }
+    store_group(cs, index, group);
 }
 
 /// Start-up: the idle thread's first stack pointer; no thread runs yet, so
@@ -345,6 +355,12 @@ pub(crate) fn wake(cs: CriticalSection<'_>, mask: u32) -> bool {
     if mask == 0 {
         return false;
     }
+    wake_some(cs, mask)
+}
+
+/// [`wake`] of a mask known not to be 0.
+#[inline(always)]
+fn wake_some(cs: CriticalSection<'_>, mask: u32) -> bool {
     #[cfg(feature = "preempt")]
     SLEEPING.store(SLEEPING.load(Relaxed) & !mask, Relaxed);
     let ready = make_ready(cs, mask);
@@ -369,7 +385,7 @@ pub(crate) fn wake_one(cs: CriticalSection<'_>, waiters: &AtomicU32) -> Option<(
     waiters.store(w & !bit, Relaxed);
     #[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events"))]
     GIVEN[i].store(true, Relaxed);
-    Some((i, wake(cs, bit)))
+    Some((i, wake_some(cs, bit)))
 }
 
 /// Switches when a wake-up asked for it (after the critical section).
@@ -495,7 +511,7 @@ pub(crate) fn switch(cs: CriticalSection<'_>, current: usize, sp: usize) -> usiz
     let group_of = |i: usize| GROUP.get(i).map_or(0, |g| g.load(Relaxed));
     #[cfg(feature = "mutex")]
     let (next, heads) = {
-        let (next, picked) = pick_ranked(ready | PROXY.load(Relaxed), best_of, heads, group_of);
+        let (next, picked) = pick_ranked(ready | PROXY.load(Relaxed), best_of, heads, group_of, SHARED.load(Relaxed));
         let owner_of = |i: usize| PROXY_TO.get(i).map_or(usize::MAX, |o| o.load(Relaxed));
         // A chain that ends at a thread that is not ready (rare: the owner
         // sleeps): the highest-priority ready thread.
@@ -503,7 +519,7 @@ pub(crate) fn switch(cs: CriticalSection<'_>, current: usize, sp: usize) -> usiz
         (crate::sched::resolve_proxy(next, ready, owner_of, plain), picked)
     };
     #[cfg(not(feature = "mutex"))]
-    let (next, heads) = pick_ranked(ready, best_of, heads, group_of);
+    let (next, heads) = pick_ranked(ready, best_of, heads, group_of, SHARED.load(Relaxed));
     let next = next.min(IDLE);
     if let Some(h) = heads {
         HEADS.store(h, Relaxed);

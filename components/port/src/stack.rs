@@ -36,6 +36,14 @@ pub fn red_zone_broken(words: &[AtomicU32]) -> bool {
     broken(RED_ZONE_WORDS - 1) || broken(0)
 }
 
+/// Whether the red zone of `words` is broken at its top word, the first
+/// an overflow writes (every switch record is written without a gap): the
+/// check of every switch and tick, one load and one compare.
+#[inline(always)]
+pub fn red_zone_top_broken(words: &[AtomicU32]) -> bool {
+    words.get(RED_ZONE_WORDS - 1).is_some_and(|w| w.load(Relaxed) != CANARY)
+}
+
 /// Words of `u32` per frame slot (1 on 32-bit targets, 2 on 64-bit ones).
 const WORDS_PER_SLOT: usize = core::mem::size_of::<usize>() / 4;
 
