@@ -19,7 +19,9 @@
 //!   restores before `mret` (128 bytes on RV32, 240 on RV64);
 //! * with the F extension (RV64GC), FP registers are saved lazily: while
 //!   `mstatus.FS` reads Initial the thread has no FP state and nothing more
-//!   is saved; once it reads Clean or Dirty, the yield pushes fs0–fs11 and
+//!   is saved; once it reads Dirty (the only state past Initial here: the
+//!   hardware sets only Dirty, nothing sets Clean; one test of the sign bit,
+//!   `mstatus.SD`), the yield pushes fs0–fs11 and
 //!   fcsr (a 224-byte record on RV64) and the trap f0–f31 and fcsr (384
 //!   bytes more), each record resuming at code that reloads them, and FS
 //!   goes back to Initial.
@@ -38,7 +40,6 @@ macro_rules! xlen {
     (store) => { "sw" };
     (load) => { "lw" };
     (bytes) => { "4" };
-    (fs_hi) => { "17" };
 }
 
 #[cfg(target_pointer_width = "64")]
@@ -46,7 +47,6 @@ macro_rules! xlen {
     (store) => { "sd" };
     (load) => { "ld" };
     (bytes) => { "8" };
-    (fs_hi) => { "49" };
 }
 
 /// Slots of a record, per XLEN: `vol` a voluntary record (resume address,
@@ -134,14 +134,17 @@ macro_rules! temp_regs {
 
 /// Floating point, with the F extension (FLEN = XLEN: F on RV32, D on
 /// RV64): saved lazily. A thread that never wrote an FP register runs with
-/// `mstatus.FS` = Initial, and its switches save none; once FS reads Clean
-/// or Dirty the switch pushes an FP record on top of the integer one (fs0–fs11
+/// `mstatus.FS` = Initial, and its switches save none; once FS reads Dirty
+/// (`mstatus.SD`) the switch pushes an FP record on top of the integer one (fs0–fs11
 /// and fcsr when voluntary, f0–f31 and fcsr when preempted) and sets FS back
 /// to Initial, and the record's resume address restores the registers.
 #[cfg(bluegen_fpu)]
 macro_rules! fp {
     // The yield's mask, and the branch to the FP record when FS >= Clean.
-    (yield) => { concat!("csrrci t1, mstatus, 8\nandi t2, t1, 8\nbeqz t2, .Lbluegen_yield_pend\nslli t1, t1, ", xlen!(fs_hi), "\nbltz t1, __bluegen_yield_fp\n") };
+    // FS >= Clean is FS = Dirty (nothing here sets Clean, the hardware
+    // sets only Dirty; `unlock` sets again bits that were set), which
+    // mstatus.SD, the sign bit, summarises (XS and VS stay Off).
+    (yield) => { "csrrci t1, mstatus, 8\nandi t2, t1, 8\nbeqz t2, .Lbluegen_yield_pend\nbltz t1, __bluegen_yield_fp\n" };
     // The voluntary FP record: the voluntary part (resume address
     // `__bluegen_resume_fpv`, s0-s11, ra), then the real resume address,
     // fs0-fs11, fcsr.
@@ -168,7 +171,6 @@ __bluegen_resume_fpv:\n",
     // `__bluegen_resume_fpf`, then f0-f31 and fcsr) when FS >= Clean.
     (trap) => { concat!(
         "csrr t0, mstatus
-        slli t0, t0, ", xlen!(fs_hi), "
         bgez t0, .Lbluegen_trap_fp_done
         addi sp, sp, -", frame!(fpf), "*", xlen!(bytes), "\n",
         saved_regs!(store), slot!(store, "ra", at!(ra)), frame!(pad),
@@ -476,7 +478,8 @@ unsafe impl bluegen_port::Arch for RiscV {
     }
 
     /// Calls `__bluegen_yield` (return address in t0, so that ra stays live
-    /// and a caller needs no frame for it). With interrupts on it switches
+    /// and a caller needs no frame for it) through gp, which `_start` set to
+    /// it: one instruction, whatever the distance. With interrupts on it switches
     /// now: saves the resume address, s0–s11 and ra and resumes the next
     /// thread's record; the yield masks interrupts and the resume sets MIE
     /// again. With interrupts masked (inside a critical section, or in a
@@ -486,12 +489,12 @@ unsafe impl bluegen_port::Arch for RiscV {
     /// `CriticalSection` token is alive only while interrupts are masked.
     #[inline(always)]
     fn pend_switch() {
-        // SAFETY: `__bluegen_yield` keeps sp, ra and s0–s11 and returns
-        // here, like a function, with MIE as it was: at once, with the
-        // software interrupt pended, when MIE was clear; when this thread
-        // runs again otherwise. The asm gives up every other register Rust
-        // uses.
-        unsafe { caller_saved!(core::arch::asm!("call t0, __bluegen_yield")) };
+        // SAFETY: gp holds `__bluegen_yield` (set by `_start`, written by
+        // nothing else), which keeps sp, ra and s0–s11 and returns here,
+        // like a function, with MIE as it was: at once, with the software
+        // interrupt pended, when MIE was clear; when this thread runs again
+        // otherwise. The asm gives up every other register Rust uses.
+        unsafe { caller_saved!(core::arch::asm!("jalr t0, 0(gp)")) };
     }
 
     /// Sleeps until an interrupt.
