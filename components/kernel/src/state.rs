@@ -219,9 +219,12 @@ pub(crate) fn set_priority(cs: CriticalSection<'_>, index: usize, rank: u16) -> 
 /// Start-up or spawn: thread `index` with its first stack pointer `sp` and
 /// priority group `group` is alive and ready.
 pub(crate) fn add(cs: CriticalSection<'_>, index: usize, sp: usize, group: u32) {
-    let (Some(s), true) = (SP.get(index), index < MAX_THREADS) else { return };
+    let (Some(s), Some(g)) = (SP.get(index), GROUP.get(index)) else { return };
     s.store(sp, Relaxed);
-    store_group(cs, index, group);
+    g.store(group, Relaxed);
+    // Only set: a spawn regroups its slot right after (store_group), and
+    // at start-up a constant group alone costs nothing.
+    SHARED.store(SHARED.load(Relaxed) | crate::sched::shared_bit(index, group), Relaxed);
     ALIVE.store(ALIVE.load(Relaxed) | 1 << index, Relaxed);
     make_ready(cs, 1 << index);
 }
@@ -358,8 +361,8 @@ pub(crate) fn wake(cs: CriticalSection<'_>, mask: u32) -> bool {
     wake_some(cs, mask)
 }
 
-/// [`wake`] of a mask known not to be 0.
-#[inline(always)]
+/// [`wake`] of a mask known not to be 0 (out of line where it has several
+/// callers, as `wake` was).
 fn wake_some(cs: CriticalSection<'_>, mask: u32) -> bool {
     #[cfg(feature = "preempt")]
     SLEEPING.store(SLEEPING.load(Relaxed) & !mask, Relaxed);
