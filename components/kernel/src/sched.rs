@@ -21,10 +21,15 @@ pub const IDLE_STACK_WORDS: usize = if cfg!(target_pointer_width = "64") { 160 }
 /// The index that stands for the idle thread.
 pub const IDLE: usize = MAX_THREADS;
 
-/// Whether `trailing_zeros` is a software sequence here: RISC-V without
-/// Zbb has no count instruction, and LLVM computes it with a de Bruijn
-/// multiply and a 32-byte table (10 instructions on RV32IMAC).
-const SOFT_CTZ: bool = cfg!(all(any(target_arch = "riscv32", target_arch = "riscv64"), not(target_feature = "zbb")));
+/// Whether `trailing_zeros` is a software sequence here, which LLVM
+/// computes with a de Bruijn multiply and a 32-byte table (10 instructions
+/// on RV32IMAC, 7 and two literal loads on ARMv6-M): RISC-V without Zbb,
+/// and ARMv6-M, which has no `clz` (stable Rust shows no Arm target
+/// features; ARMv6-M is the M-profile core without compare-and-swap).
+const SOFT_CTZ: bool = cfg!(any(
+    all(any(target_arch = "riscv32", target_arch = "riscv64"), not(target_feature = "zbb")),
+    all(target_arch = "arm", not(target_has_atomic = "32"))
+));
 
 /// How many thread indices are in use: the device's threads, then the
 /// spawn slots. A constant once the image is linked (LTO sees the table),

@@ -29,8 +29,8 @@ pub(crate) const FOREVER: u32 = u32::MAX;
 
 static READY: AtomicU32 = AtomicU32::new(0);
 static ALIVE: AtomicU32 = AtomicU32::new(0);
-/// [`NONE`] from start-up ([`set_idle`]) to the first switch; zero before,
-/// so that it lies in `.bss` with the other state (one base address for all).
+/// [`NONE`] from start-up ([`set_idle`]) to the first switch; 0 before, so
+/// that it lies in `.bss` with the rest (one base address for all).
 static CURRENT: AtomicUsize = AtomicUsize::new(0);
 static ROTATE: AtomicBool = AtomicBool::new(false);
 /// One bit per priority group: the head of its round robin (see
@@ -136,21 +136,13 @@ pub(crate) fn best_of(mask: u32) -> usize {
     return crate::sched::lowest(mask, crate::sched::slots());
 }
 
-
-/// Whether thread `i` has a higher priority than thread `current`
-/// (`group` reads its group, only when needed).
-#[cfg(any(feature = "suspend", feature = "priority-change"))]
+/// With `PRIORITY_CHANGE`: whether thread `i` ranks above `current`.
+#[cfg(feature = "priority-change")]
 #[inline(always)]
 fn outranks(i: usize, current: usize, group: impl FnOnce() -> u32) -> bool {
-    #[cfg(feature = "priority-change")]
-    return {
-        let _ = group;
-        i < MAX_THREADS && crate::rank::rank(i) > crate::rank::rank(current)
-    };
-    #[cfg(not(feature = "priority-change"))]
-    return i < current && group() & 1 << i == 0;
+    let _ = group;
+    i < MAX_THREADS && crate::rank::rank(i) > crate::rank::rank(current)
 }
-
 
 /// With `PRIORITY_CHANGE`: thread `index` joins the priority group of the
 /// living threads of its rank and leaves the groups of the others.
@@ -222,8 +214,7 @@ pub(crate) fn add(cs: CriticalSection<'_>, index: usize, sp: usize, group: u32) 
     let (Some(s), Some(g)) = (SP.get(index), GROUP.get(index)) else { return };
     s.store(sp, Relaxed);
     g.store(group, Relaxed);
-    // Only set: a spawn regroups its slot right after (store_group), and
-    // at start-up a constant group alone costs nothing.
+    // Only set (a spawn regroups right after): free for a thread alone.
     SHARED.store(SHARED.load(Relaxed) | crate::sched::shared_bit(index, group), Relaxed);
     ALIVE.store(ALIVE.load(Relaxed) | 1 << index, Relaxed);
     make_ready(cs, 1 << index);
@@ -310,7 +301,7 @@ pub(crate) fn resume(cs: CriticalSection<'_>, index: usize) -> Option<bool> {
     }
     PARKED.store(parked & !bit, Relaxed);
     READY.store(READY.load(Relaxed) | bit, Relaxed);
-    Some(preempts(index))
+    Some(preempts(bit))
 }
 
 /// Whether thread `index` is suspended.
@@ -328,27 +319,16 @@ pub(crate) fn unsuspend(cs: CriticalSection<'_>, index: usize) {
     PARKED.store(PARKED.load(Relaxed) & bit, Relaxed);
 }
 
-/// Whether thread `i`, just made ready, should preempt the running thread:
-/// it has a higher priority, or nothing but idle (or a handler) runs.
-#[cfg(any(feature = "suspend", feature = "priority-change"))]
+/// Whether the best of `ready` (not 0), just made ready, should preempt:
+/// it ranks higher (without `PRIORITY_CHANGE` by its bit against the running
+/// thread's group, [`crate::sched::outranks_group`]), or idle (or a handler) runs.
 #[inline(always)]
-fn preempts(i: usize) -> bool {
+fn preempts(ready: u32) -> bool {
     let current = current();
-    current >= MAX_THREADS || outranks(i, current, || GROUP[current].load(Relaxed))
-}
-
-/// [`preempts`] for the highest-priority thread of `ready` (not 0). Without
-/// `PRIORITY_CHANGE` by its bit alone (see [`crate::sched::outranks_group`]),
-/// no index computed.
-#[inline(always)]
-fn preempts_of(ready: u32) -> bool {
     #[cfg(feature = "priority-change")]
-    return preempts(best_of(ready));
+    return current >= MAX_THREADS || outranks(best_of(ready), current, || 0);
     #[cfg(not(feature = "priority-change"))]
-    return {
-        let current = current();
-        current >= MAX_THREADS || crate::sched::outranks_group(ready & ready.wrapping_neg(), GROUP[current].load(Relaxed))
-    };
+    return current >= MAX_THREADS || crate::sched::outranks_group(ready & ready.wrapping_neg(), GROUP[current].load(Relaxed));
 }
 
 /// Wakes the threads of `mask` (blocked or asleep): they leave the
@@ -361,13 +341,12 @@ pub(crate) fn wake(cs: CriticalSection<'_>, mask: u32) -> bool {
     wake_some(cs, mask)
 }
 
-/// [`wake`] of a mask known not to be 0 (out of line where it has several
-/// callers, as `wake` was).
+/// [`wake`] of a mask known not to be 0.
 fn wake_some(cs: CriticalSection<'_>, mask: u32) -> bool {
     #[cfg(feature = "preempt")]
     SLEEPING.store(SLEEPING.load(Relaxed) & !mask, Relaxed);
     let ready = make_ready(cs, mask);
-    (cfg!(not(feature = "suspend")) || ready != 0) && preempts_of(ready)
+    (cfg!(not(feature = "suspend")) || ready != 0) && preempts(ready)
 }
 
 /// Makes the highest-priority waiter of `waiters` ready with its wait
