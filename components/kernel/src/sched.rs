@@ -111,10 +111,11 @@ pub fn pick(ready: u32, heads: impl FnOnce() -> u32, group_of: impl Fn(usize) ->
 
 /// Thread `index`'s bit in the mask of threads that share their priority
 /// (a `shared` of [`pick_ranked`]), given its group mask: set when the
-/// group has another member.
+/// group has another member. Bit 31 − `index`, so that the pick tests it
+/// with one shift left and a sign branch.
 #[inline(always)]
 pub fn shared_bit(index: usize, group: u32) -> u32 {
-    u32::from(group & group.wrapping_sub(1) != 0) << (index % MAX_THREADS)
+    u32::from(group & group.wrapping_sub(1) != 0) << (31 - index % MAX_THREADS)
 }
 
 /// [`pick`] with the highest-priority thread of a set given by `best`
@@ -130,8 +131,8 @@ pub fn pick_ranked(ready: u32, best: impl FnOnce(u32) -> usize, heads: impl FnOn
     let best = best(ready);
     // Alone at its priority: no round robin to keep, its group and the
     // heads are not even read (the common case, and the context switch's
-    // fast path: one bit of `shared`).
-    if shared.wrapping_shr(best as u32) & 1 == 0 {
+    // fast path: one bit of `shared`, bit 31 - best).
+    if (shared.wrapping_shl(best as u32) as i32) >= 0 {
         return (best, None);
     }
     let group = group_of(best);

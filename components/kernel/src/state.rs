@@ -38,8 +38,9 @@ static ROTATE: AtomicBool = AtomicBool::new(false);
 static HEADS: AtomicU32 = AtomicU32::new(0);
 static SP: [AtomicUsize; IDLE + 1] = [const { AtomicUsize::new(0) }; IDLE + 1];
 static GROUP: [AtomicU32; MAX_THREADS] = [const { AtomicU32::new(0) }; MAX_THREADS];
-/// The threads whose group has another member, bit by bit as
-/// [`store_group`] writes GROUP: the pick's fast path reads one bit.
+/// The threads whose group has another member (bit 31 − index, see
+/// [`crate::sched::shared_bit`]), kept as [`store_group`] writes GROUP: the
+/// pick's fast path reads one bit.
 static SHARED: AtomicU32 = AtomicU32::new(0);
 /// Time and sleepers: only with the tick.
 #[cfg(feature = "preempt")]
@@ -176,7 +177,7 @@ fn store_group(cs: CriticalSection<'_>, index: usize, group: u32) {
     let _ = cs;
     let Some(g) = GROUP.get(index) else { return };
     g.store(group, Relaxed);
-    let others = SHARED.load(Relaxed) & !(1 << index);
+    let others = SHARED.load(Relaxed) & !crate::sched::shared_bit(index, u32::MAX);
     SHARED.store(others | crate::sched::shared_bit(index, group), Relaxed);
 }
 
