@@ -115,7 +115,7 @@ pub fn pick(ready: u32, heads: impl FnOnce() -> u32, group_of: impl Fn(usize) ->
 /// with one shift left and a sign branch.
 #[inline(always)]
 pub fn shared_bit(index: usize, group: u32) -> u32 {
-    u32::from(group & group.wrapping_sub(1) != 0) << (31 - index % MAX_THREADS)
+    (u32::from(group & group.wrapping_sub(1) != 0) << 31) >> (index % MAX_THREADS)
 }
 
 /// [`pick`] with the highest-priority thread of a set given by `best`
