@@ -5,8 +5,9 @@
 //! * `_start`, in section `.text.init`, which the image's linker script places
 //!   first in flash (the hart starts there, in machine mode): it parks every
 //!   hart but hart 0, sets `sp` to `_stack_top`, turns the FPU on when the
-//!   target has one (`mstatus.FS`, e.g. riscv64gc), points `mtvec` at a trap
-//!   handler, copies `.data` from flash (`_sidata`) to RAM
+//!   target has one (`mstatus.FS`, e.g. riscv64gc), with threads sets `gp` to
+//!   the voluntary switch's entry (kept for the whole run), points `mtvec`
+//!   at a trap handler, copies `.data` from flash (`_sidata`) to RAM
 //!   (`_sdata`..`_edata`), zeroes `.bss` (from `_edata`, where the copy
 //!   ends, to `_ebss`) and calls the image's `__bluegen_start() -> !`;
 //! * the trap handler: without threads no interrupt is enabled, so any trap

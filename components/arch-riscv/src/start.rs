@@ -35,6 +35,28 @@ macro_rules! trap_vector {
     };
 }
 
+/// With threads, gp holds `__bluegen_yield` for good, so that every
+/// voluntary switch calls it in one instruction from anywhere (see the
+/// switch's `pend_switch`). Nothing else uses gp: Rust never allocates
+/// it, and without `__global_pointer$` the linker relaxes nothing to it.
+#[cfg(feature = "context-switch")]
+macro_rules! yield_gp {
+    () => {
+        ".option push
+    .option norelax
+    la gp, __bluegen_yield
+    .option pop
+    "
+    };
+}
+
+#[cfg(not(feature = "context-switch"))]
+macro_rules! yield_gp {
+    () => {
+        ""
+    };
+}
+
 core::arch::global_asm!(concat!(
     "
     .section .text.init, \"ax\", @progbits
@@ -47,6 +69,7 @@ _start:
     la sp, _stack_top
     ",
     enable_fpu!(),
+    yield_gp!(),
     "
     la t0, ", trap_vector!(), "
     csrw mtvec, t0

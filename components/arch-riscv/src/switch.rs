@@ -19,7 +19,9 @@
 //!   restores before `mret` (128 bytes on RV32, 240 on RV64);
 //! * with the F extension (RV64GC), FP registers are saved lazily: while
 //!   `mstatus.FS` reads Initial the thread has no FP state and nothing more
-//!   is saved; once it reads Clean or Dirty, the yield pushes fs0–fs11 and
+//!   is saved; once it reads Dirty (the only state past Initial here: the
+//!   hardware sets only Dirty, nothing sets Clean; one test of the sign bit,
+//!   `mstatus.SD`), the yield pushes fs0–fs11 and
 //!   fcsr (a 224-byte record on RV64) and the trap f0–f31 and fcsr (384
 //!   bytes more), each record resuming at code that reloads them, and FS
 //!   goes back to Initial.
@@ -38,7 +40,6 @@ macro_rules! xlen {
     (store) => { "sw" };
     (load) => { "lw" };
     (bytes) => { "4" };
-    (fs_hi) => { "17" };
 }
 
 #[cfg(target_pointer_width = "64")]
@@ -46,7 +47,6 @@ macro_rules! xlen {
     (store) => { "sd" };
     (load) => { "ld" };
     (bytes) => { "8" };
-    (fs_hi) => { "49" };
 }
 
 /// Slots of a record, per XLEN: `vol` a voluntary record (resume address,
@@ -82,10 +82,14 @@ macro_rules! at {
     (t1) => { concat!(frame!(vol), "+2") };
 }
 
-/// Stores or loads register `$r` at slot `$i` of the record at `sp`.
+/// Stores or loads register `$r` at slot `$i` of the record at `sp` (or
+/// at register `$base`).
 macro_rules! slot {
     ($op:tt, $r:literal, $i:expr) => {
-        concat!(xlen!($op), " ", $r, ", (", $i, ")*", xlen!(bytes), "(sp)\n")
+        slot!($op, $r, $i, "sp")
+    };
+    ($op:tt, $r:literal, $i:expr, $base:literal) => {
+        concat!(xlen!($op), " ", $r, ", (", $i, ")*", xlen!(bytes), "(", $base, ")\n")
     };
 }
 
@@ -97,13 +101,17 @@ macro_rules! upper {
     };
 }
 
-/// s0–s11 at slots 1–12: every record has them there.
+/// s0–s11 at slots 1–12 of the record at `sp` (or `$b`): every record
+/// has them there.
 macro_rules! saved_regs {
     ($op:tt) => {
+        saved_regs!($op, "sp")
+    };
+    ($op:tt, $b:literal) => {
         concat!(
-            slot!($op, "s0", "1"), slot!($op, "s1", "2"), slot!($op, "s2", "3"), slot!($op, "s3", "4"),
-            slot!($op, "s4", "5"), slot!($op, "s5", "6"), slot!($op, "s6", "7"), slot!($op, "s7", "8"),
-            slot!($op, "s8", "9"), slot!($op, "s9", "10"), slot!($op, "s10", "11"), slot!($op, "s11", "12"),
+            slot!($op, "s0", "1", $b), slot!($op, "s1", "2", $b), slot!($op, "s2", "3", $b), slot!($op, "s3", "4", $b),
+            slot!($op, "s4", "5", $b), slot!($op, "s5", "6", $b), slot!($op, "s6", "7", $b), slot!($op, "s7", "8", $b),
+            slot!($op, "s8", "9", $b), slot!($op, "s9", "10", $b), slot!($op, "s10", "11", $b), slot!($op, "s11", "12", $b),
         )
     };
 }
@@ -126,14 +134,17 @@ macro_rules! temp_regs {
 
 /// Floating point, with the F extension (FLEN = XLEN: F on RV32, D on
 /// RV64): saved lazily. A thread that never wrote an FP register runs with
-/// `mstatus.FS` = Initial, and its switches save none; once FS reads Clean
-/// or Dirty the switch pushes an FP record on top of the integer one (fs0–fs11
+/// `mstatus.FS` = Initial, and its switches save none; once FS reads Dirty
+/// (`mstatus.SD`) the switch pushes an FP record on top of the integer one (fs0–fs11
 /// and fcsr when voluntary, f0–f31 and fcsr when preempted) and sets FS back
 /// to Initial, and the record's resume address restores the registers.
 #[cfg(bluegen_fpu)]
 macro_rules! fp {
     // The yield's mask, and the branch to the FP record when FS >= Clean.
-    (yield) => { concat!("csrrci t1, mstatus, 8\nandi t2, t1, 8\nbeqz t2, .Lbluegen_yield_pend\nslli t1, t1, ", xlen!(fs_hi), "\nbltz t1, __bluegen_yield_fp\n") };
+    // FS >= Clean is FS = Dirty (nothing here sets Clean, the hardware
+    // sets only Dirty; `unlock` sets again bits that were set), which
+    // mstatus.SD, the sign bit, summarises (XS and VS stay Off).
+    (yield) => { "csrrci t1, mstatus, 8\nandi t2, t1, 8\nbeqz t2, .Lbluegen_yield_pend\nbltz t1, __bluegen_yield_fp\n" };
     // The voluntary FP record: the voluntary part (resume address
     // `__bluegen_resume_fpv`, s0-s11, ra), then the real resume address,
     // fs0-fs11, fcsr.
@@ -160,7 +171,6 @@ __bluegen_resume_fpv:\n",
     // `__bluegen_resume_fpf`, then f0-f31 and fcsr) when FS >= Clean.
     (trap) => { concat!(
         "csrr t0, mstatus
-        slli t0, t0, ", xlen!(fs_hi), "
         bgez t0, .Lbluegen_trap_fp_done
         addi sp, sp, -", frame!(fpf), "*", xlen!(bytes), "\n",
         saved_regs!(store), slot!(store, "ra", at!(ra)), frame!(pad),
@@ -175,8 +185,8 @@ __bluegen_resume_fpv:\n",
 __bluegen_resume_fpf:\n",
         fp!(all, upper, load),
         upper!(load, "t0", concat!(frame!(vol), "+32")), "fscsr t0\n",
-        "addi sp, sp, (", frame!(fpf), "-", frame!(vol), ")*", xlen!(bytes), "
-        j .Lbluegen_resume_sp\n",
+        "addi a0, sp, (", frame!(fpf), "-", frame!(vol), ")*", xlen!(bytes), "
+        j __bluegen_resume\n",
     ) };
     (arch) => { fpop!(arch) };
     (arch_end) => { ".option pop\n" };
@@ -275,19 +285,19 @@ __bluegen_yield:\n",
     ".Lbluegen_yield_switch:
     mv a0, sp
     call __bluegen_switch
-    /* Resumes the record at a0 (MIE clear): s0-s11 and ra, interrupts
-       on, then its resume address: a voluntary one goes back to
-       pend_switch, a full one to __bluegen_resume_full. An interrupt
-       before the jump saves a full record above which nothing is left to
-       pop, and comes back to the jump. */
+    /* Resumes the record at a0 (MIE clear): s0-s11 and ra, loaded from
+       a0 while sp still points below the old record (nothing pushes with
+       MIE clear), sp past the voluntary part, interrupts on, then its
+       resume address: a voluntary one goes back to pend_switch, a full
+       one to __bluegen_resume_full. An interrupt before the jump saves a
+       full record above which nothing is left to pop, and comes back to
+       the jump. */
     .global __bluegen_resume
-__bluegen_resume:
-    mv sp, a0
-.Lbluegen_resume_sp:\n",
-    slot!(load, "t0", "0"),
-    saved_regs!(load),
-    slot!(load, "ra", at!(ra)),
-    "addi sp, sp, ", frame!(vol), "*", xlen!(bytes), "
+__bluegen_resume:\n",
+    slot!(load, "t0", "0", "a0"),
+    saved_regs!(load, "a0"),
+    slot!(load, "ra", at!(ra), "a0"),
+    "addi sp, a0, ", frame!(vol), "*", xlen!(bytes), "
     csrsi mstatus, 8
     jr t0
 
@@ -487,7 +497,8 @@ unsafe impl bluegen_port::Arch for RiscV {
     }
 
     /// Calls `__bluegen_yield` (return address in t0, so that ra stays live
-    /// and a caller needs no frame for it). With interrupts on it switches
+    /// and a caller needs no frame for it) through gp, which `_start` set to
+    /// it: one instruction, whatever the distance. With interrupts on it switches
     /// now: saves the resume address, s0–s11 and ra and resumes the next
     /// thread's record; the yield masks interrupts and the resume sets MIE
     /// again. With interrupts masked (inside a critical section, or in a
@@ -497,12 +508,12 @@ unsafe impl bluegen_port::Arch for RiscV {
     /// `CriticalSection` token is alive only while interrupts are masked.
     #[inline(always)]
     fn pend_switch() {
-        // SAFETY: `__bluegen_yield` keeps sp, ra and s0–s11 and returns
-        // here, like a function, with MIE as it was: at once, with the
-        // software interrupt pended, when MIE was clear; when this thread
-        // runs again otherwise. The asm gives up every other register Rust
-        // uses.
-        unsafe { caller_saved!(core::arch::asm!("call t0, __bluegen_yield")) };
+        // SAFETY: gp holds `__bluegen_yield` (set by `_start`, written by
+        // nothing else), which keeps sp, ra and s0–s11 and returns here,
+        // like a function, with MIE as it was: at once, with the software
+        // interrupt pended, when MIE was clear; when this thread runs again
+        // otherwise. The asm gives up every other register Rust uses.
+        unsafe { caller_saved!(core::arch::asm!("jalr t0, 0(gp)")) };
     }
 
     /// Sleeps until an interrupt.

@@ -21,6 +21,70 @@ pub const IDLE_STACK_WORDS: usize = if cfg!(target_pointer_width = "64") { 160 }
 /// The index that stands for the idle thread.
 pub const IDLE: usize = MAX_THREADS;
 
+/// Whether `trailing_zeros` is a software sequence here, which LLVM
+/// computes with a de Bruijn multiply and a 32-byte table (10 instructions
+/// on RV32IMAC, 7 and two literal loads on ARMv6-M): RISC-V without Zbb,
+/// and ARMv6-M, which has no `clz` (stable Rust shows no Arm target
+/// features; ARMv6-M is the M-profile core without compare-and-swap).
+const SOFT_CTZ: bool = cfg!(any(
+    all(any(target_arch = "riscv32", target_arch = "riscv64"), not(target_feature = "zbb")),
+    all(target_arch = "arm", not(target_has_atomic = "32"))
+));
+
+/// How many thread indices are in use: the device's threads, then the
+/// spawn slots. A constant once the image is linked (LTO sees the table),
+/// so [`lowest`] keeps one form.
+#[cfg(feature = "threads")]
+#[inline(always)]
+pub fn slots() -> usize {
+    #[cfg(feature = "spawn")]
+    let pool = crate::pool::SLOTS;
+    #[cfg(not(feature = "spawn"))]
+    let pool = 0;
+    bluegen_port::threads().len() + pool
+}
+
+/// The index of the lowest set bit of `mask` (not 0; its bits are thread
+/// indices below `slots`): `trailing_zeros`, or on a core without a count
+/// instruction ([`SOFT_CTZ`]) a shorter sequence where the indices allow:
+/// [`lowest_of_2`] (2 instructions) and [`lowest_of_4`] (5) instead of 10.
+#[inline(always)]
+pub fn lowest(mask: u32, slots: usize) -> usize {
+    if SOFT_CTZ && slots <= 2 {
+        return lowest_of_2(mask);
+    }
+    if SOFT_CTZ && slots <= 4 {
+        return lowest_of_4(mask);
+    }
+    mask.trailing_zeros() as usize
+}
+
+/// [`lowest`] of a mask of bits 0 and 1 (not 0).
+#[inline(always)]
+pub fn lowest_of_2(mask: u32) -> usize {
+    ((mask & 1) ^ 1) as usize
+}
+
+/// [`lowest`] of a mask of bits 0 to 3 (not 0): its lowest bit `b` is 1, 2,
+/// 4 or 8, and `b / 2 - b / 8` is 0, 1, 2 or 3.
+#[inline(always)]
+pub fn lowest_of_4(mask: u32) -> usize {
+    let b = mask & mask.wrapping_neg();
+    ((b >> 1) - (b >> 3)) as usize
+}
+
+/// Whether the thread of bit `bit` has a higher priority than a thread
+/// of priority group `group` (its own bit included). Without
+/// `PRIORITY_CHANGE` a thread outranks exactly the threads of the groups
+/// after its own in index order: the live threads of a group are
+/// neighbours (the table is sorted, spawned threads take slots in priority
+/// order), so `bit` outranks the group when it lies below the group's
+/// lowest bit. No index needed: one compare against a mask.
+#[inline(always)]
+pub fn outranks_group(bit: u32, group: u32) -> bool {
+    bit < group & group.wrapping_neg()
+}
+
 /// The next thread to run, and the round robin's new heads if picking it
 /// changed them: the highest-priority ready thread, or [`IDLE`].
 ///
@@ -35,25 +99,43 @@ pub const IDLE: usize = MAX_THREADS;
 /// thread to its group mask.
 #[inline(always)]
 pub fn pick(ready: u32, heads: impl FnOnce() -> u32, group_of: impl Fn(usize) -> u32) -> (usize, Option<u32>) {
-    pick_ranked(ready, |r| r.trailing_zeros() as usize, heads, group_of)
+    let mut shared = 0;
+    let mut rest = ready;
+    while rest != 0 {
+        let i = rest.trailing_zeros() as usize;
+        rest &= rest - 1;
+        shared |= shared_bit(i, group_of(i));
+    }
+    pick_ranked(ready, |r| r.trailing_zeros() as usize, heads, group_of, shared)
+}
+
+/// Thread `index`'s bit in the mask of threads that share their priority
+/// (a `shared` of [`pick_ranked`]), given its group mask: set when the
+/// group has another member. Bit 31 − `index`, so that the pick tests it
+/// with one shift left and a sign branch.
+#[inline(always)]
+pub fn shared_bit(index: usize, group: u32) -> u32 {
+    (u32::from(group & group.wrapping_sub(1) != 0) << 31) >> (index % MAX_THREADS)
 }
 
 /// [`pick`] with the highest-priority thread of a set given by `best`
 /// (with `PRIORITY_CHANGE`, [`highest`] by the current priorities; else
-/// the lowest index). Groups keep their round robin in index order.
+/// the lowest index) and `shared`, the threads whose group has another
+/// member ([`shared_bit`]; its bits of `ready` must be exact). Groups keep
+/// their round robin in index order.
 #[inline(always)]
-pub fn pick_ranked(ready: u32, best: impl FnOnce(u32) -> usize, heads: impl FnOnce() -> u32, group_of: impl Fn(usize) -> u32) -> (usize, Option<u32>) {
+pub fn pick_ranked(ready: u32, best: impl FnOnce(u32) -> usize, heads: impl FnOnce() -> u32, group_of: impl Fn(usize) -> u32, shared: u32) -> (usize, Option<u32>) {
     if ready == 0 {
         return (IDLE, None);
     }
     let best = best(ready);
-    let group = group_of(best);
-    // Alone at its priority: no round robin to keep, the heads stay as they
-    // are and are not even read (the common case, and the context switch's
-    // fast path).
-    if group & group.wrapping_sub(1) == 0 {
+    // Alone at its priority: no round robin to keep, its group and the
+    // heads are not even read (the common case, and the context switch's
+    // fast path: one bit of `shared`, bit 31 - best).
+    if (shared.wrapping_shl(best as u32) as i32) >= 0 {
         return (best, None);
     }
+    let group = group_of(best);
     // The ready threads of the group at or after its head (none without a
     // head: then `best`, the group's first ready thread).
     let heads = heads();
@@ -205,6 +287,36 @@ mod tests {
     /// The heads after picking from `ready`.
     fn heads_after(ready: u32, heads: u32) -> u32 {
         pick(ready, || heads, group).1.unwrap_or(heads)
+    }
+
+    /// The software forms of `lowest` agree with `trailing_zeros` on every
+    /// mask they take (the host has a count instruction, so call them).
+    #[test]
+    fn lowest_forms_match_trailing_zeros() {
+        for mask in 1u32..4 {
+            assert_eq!(lowest_of_2(mask), mask.trailing_zeros() as usize, "{mask:#b}");
+        }
+        for mask in 1u32..16 {
+            assert_eq!(lowest_of_4(mask), mask.trailing_zeros() as usize, "{mask:#b}");
+        }
+        for mask in [1u32, 0b1010, 1 << 31, u32::MAX] {
+            assert_eq!(lowest(mask, MAX_THREADS), mask.trailing_zeros() as usize);
+        }
+    }
+
+    /// A bit outranks a group exactly when its thread lies before the
+    /// group (the old test: a lower index, not of the group).
+    #[test]
+    fn outranks_group_by_its_lowest_bit() {
+        for (current, &group) in GROUPS.iter().enumerate() {
+            for i in 0..GROUPS.len() {
+                let old = i < current && group & 1 << i == 0;
+                assert_eq!(outranks_group(1 << i, group), old, "thread {i} against {current}");
+            }
+        }
+        // The top bit against a group of bit 31 alone, and against none below.
+        assert!(!outranks_group(1 << 31, 1 << 31));
+        assert!(outranks_group(1 << 30, 1 << 31));
     }
 
     #[test]

@@ -10,7 +10,7 @@
 
 use core::sync::atomic::AtomicU32;
 
-pub use bluegen_port::stack::{CANARY, RED_ZONE_WORDS, fill_red_zone, red_zone_broken, top};
+pub use bluegen_port::stack::{CANARY, RED_ZONE_WORDS, fill_red_zone, red_zone_broken, red_zone_top_broken, top};
 
 /// `N` bytes of stack (a multiple of 8), 8-byte aligned as both ABIs want.
 #[repr(C, align(8))]
@@ -85,14 +85,17 @@ pub fn check_stacks() {
 }
 
 /// Stack overflow check of thread `index`: the red zone at the bottom of
-/// its stack must be intact at its top word and its bottom word; if not,
-/// names the thread and fails the run before the overflow can reach the
-/// memory below the stack. Inlined: it runs on every switch and tick, and
-/// its cold path is one call.
+/// its stack must be intact at its top word, which an overflow writes
+/// first (a switch record is written without a gap, so one that runs into
+/// the zone breaks that word on the same switch); if not, names the thread
+/// and fails the run before the overflow can reach the memory below the
+/// stack. One load and one compare: it runs on every switch and tick
+/// (inlined, its cold path one call); the scan after a fault
+/// ([`check_stacks`]) reads the zone's bottom word too.
 #[cfg(feature = "stack-check")]
 #[inline(always)]
 pub(crate) fn check(index: usize) {
-    if crate::table::red_zone_broken(index) {
+    if crate::table::red_zone_top_broken(index) {
         overflowed();
     }
 }

@@ -29,13 +29,19 @@ pub(crate) const FOREVER: u32 = u32::MAX;
 
 static READY: AtomicU32 = AtomicU32::new(0);
 static ALIVE: AtomicU32 = AtomicU32::new(0);
-static CURRENT: AtomicUsize = AtomicUsize::new(NONE);
+/// [`NONE`] from start-up ([`set_idle`]) to the first switch; 0 before, so
+/// that it lies in `.bss` with the rest (one base address for all).
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
 static ROTATE: AtomicBool = AtomicBool::new(false);
 /// One bit per priority group: the head of its round robin (see
 /// [`crate::sched::pick`]).
 static HEADS: AtomicU32 = AtomicU32::new(0);
 static SP: [AtomicUsize; IDLE + 1] = [const { AtomicUsize::new(0) }; IDLE + 1];
 static GROUP: [AtomicU32; MAX_THREADS] = [const { AtomicU32::new(0) }; MAX_THREADS];
+/// The threads whose group has another member (bit 31 − index, see
+/// [`crate::sched::shared_bit`]), kept as [`store_group`] writes GROUP: the
+/// pick's fast path reads one bit.
+static SHARED: AtomicU32 = AtomicU32::new(0);
 /// Time and sleepers: only with the tick.
 #[cfg(feature = "preempt")]
 static TICKS: AtomicU32 = AtomicU32::new(0);
@@ -126,25 +132,18 @@ fn advanced(before: u32, after: u32) {
 #[inline(always)]
 pub(crate) fn best_of(mask: u32) -> usize {
     #[cfg(feature = "priority-change")]
-    return if crate::rank::in_order() { mask.trailing_zeros() as usize } else { crate::sched::highest(mask, crate::rank::rank) };
+    return if crate::rank::in_order() { crate::sched::lowest(mask, crate::sched::slots()) } else { crate::sched::highest(mask, crate::rank::rank) };
     #[cfg(not(feature = "priority-change"))]
-    return mask.trailing_zeros() as usize;
+    return crate::sched::lowest(mask, crate::sched::slots());
 }
 
-
-/// Whether thread `i` has a higher priority than thread `current`
-/// (`group` reads its group, only when needed).
+/// With `PRIORITY_CHANGE`: whether thread `i` ranks above `current`.
+#[cfg(feature = "priority-change")]
 #[inline(always)]
 fn outranks(i: usize, current: usize, group: impl FnOnce() -> u32) -> bool {
-    #[cfg(feature = "priority-change")]
-    return {
-        let _ = group;
-        i < MAX_THREADS && crate::rank::rank(i) > crate::rank::rank(current)
-    };
-    #[cfg(not(feature = "priority-change"))]
-    return i < current && group() & 1 << i == 0;
+    let _ = group;
+    i < MAX_THREADS && crate::rank::rank(i) > crate::rank::rank(current)
 }
-
 
 /// With `PRIORITY_CHANGE`: thread `index` joins the priority group of the
 /// living threads of its rank and leaves the groups of the others.
@@ -161,15 +160,25 @@ pub(crate) fn regroup(cs: CriticalSection<'_>, index: usize) {
     while rest != 0 {
         let j = rest.trailing_zeros() as usize % MAX_THREADS;
         rest &= rest - 1;
-        let g = &GROUP[j];
+        let g = GROUP[j].load(Relaxed);
         if crate::rank::rank(j) == mine {
-            g.store(g.load(Relaxed) | bit, Relaxed);
+            store_group(cs, j, g | bit);
             group |= 1 << j;
         } else {
-            g.store(g.load(Relaxed) & !bit, Relaxed);
+            store_group(cs, j, g & !bit);
         }
     }
-    GROUP[index % MAX_THREADS].store(group, Relaxed);
+    store_group(cs, index, group);
+}
+
+/// Thread `index`'s group is `group` (its own bit included); keeps its
+/// bit of SHARED.
+fn store_group(cs: CriticalSection<'_>, index: usize, group: u32) {
+    let _ = cs;
+    let Some(g) = GROUP.get(index) else { return };
+    g.store(group, Relaxed);
+    let others = SHARED.load(Relaxed) & !crate::sched::shared_bit(index, u32::MAX);
+    SHARED.store(others | crate::sched::shared_bit(index, group), Relaxed);
 }
 
 /// `Thread::set_priority`: thread `index` ranks `rank` from now on,
@@ -206,6 +215,8 @@ pub(crate) fn add(cs: CriticalSection<'_>, index: usize, sp: usize, group: u32) 
     let (Some(s), Some(g)) = (SP.get(index), GROUP.get(index)) else { return };
     s.store(sp, Relaxed);
     g.store(group, Relaxed);
+    // Only set (a spawn regroups right after): free for a thread alone.
+    SHARED.store(SHARED.load(Relaxed) | crate::sched::shared_bit(index, group), Relaxed);
     ALIVE.store(ALIVE.load(Relaxed) | 1 << index, Relaxed);
     make_ready(cs, 1 << index);
 }
@@ -214,16 +225,15 @@ pub(crate) fn add(cs: CriticalSection<'_>, index: usize, sp: usize, group: u32) 
 /// `group`.
 #[cfg(all(feature = "spawn", not(feature = "priority-change")))]
 pub(crate) fn set_group(cs: CriticalSection<'_>, index: usize, group: u32) {
-    let _ = cs;
-    if let Some(g) = GROUP.get(index) {
-        g.store(group, Relaxed);
-    }
+    store_group(cs, index, group);
 }
 
-/// Start-up: the idle thread's first stack pointer.
+/// Start-up: the idle thread's first stack pointer; no thread runs yet, so
+/// the first switch saves no stack pointer.
 pub(crate) fn set_idle(cs: CriticalSection<'_>, sp: usize) {
     let _ = cs;
     SP[IDLE].store(sp, Relaxed);
+    CURRENT.store(NONE, Relaxed);
 }
 
 /// The calling thread ends: it is neither ready nor alive any more;
@@ -295,7 +305,7 @@ pub(crate) fn resume(cs: CriticalSection<'_>, index: usize) -> Option<bool> {
     }
     PARKED.store(parked & !bit, Relaxed);
     READY.store(READY.load(Relaxed) | bit, Relaxed);
-    Some(preempts(index))
+    Some(preempts(bit))
 }
 
 /// Whether thread `index` is suspended.
@@ -313,12 +323,16 @@ pub(crate) fn unsuspend(cs: CriticalSection<'_>, index: usize) {
     PARKED.store(PARKED.load(Relaxed) & bit, Relaxed);
 }
 
-/// Whether thread `i`, just made ready, should preempt the running thread:
-/// it has a higher priority, or nothing but idle (or a handler) runs.
+/// Whether the best of `ready` (not 0), just made ready, should preempt:
+/// it ranks higher (without `PRIORITY_CHANGE` by its bit against the running
+/// thread's group, [`crate::sched::outranks_group`]), or idle (or a handler) runs.
 #[inline(always)]
-fn preempts(i: usize) -> bool {
+fn preempts(ready: u32) -> bool {
     let current = current();
-    current >= MAX_THREADS || outranks(i, current, || GROUP[current].load(Relaxed))
+    #[cfg(feature = "priority-change")]
+    return current >= MAX_THREADS || outranks(best_of(ready), current, || 0);
+    #[cfg(not(feature = "priority-change"))]
+    return current >= MAX_THREADS || crate::sched::outranks_group(ready & ready.wrapping_neg(), GROUP[current].load(Relaxed));
 }
 
 /// Wakes the threads of `mask` (blocked or asleep): they leave the
@@ -328,10 +342,15 @@ pub(crate) fn wake(cs: CriticalSection<'_>, mask: u32) -> bool {
     if mask == 0 {
         return false;
     }
+    wake_some(cs, mask)
+}
+
+/// [`wake`] of a mask known not to be 0.
+fn wake_some(cs: CriticalSection<'_>, mask: u32) -> bool {
     #[cfg(feature = "preempt")]
     SLEEPING.store(SLEEPING.load(Relaxed) & !mask, Relaxed);
     let ready = make_ready(cs, mask);
-    (cfg!(not(feature = "suspend")) || ready != 0) && preempts(best_of(ready))
+    (cfg!(not(feature = "suspend")) || ready != 0) && preempts(ready)
 }
 
 /// Makes the highest-priority waiter of `waiters` ready with its wait
@@ -343,11 +362,16 @@ pub(crate) fn wake_one(cs: CriticalSection<'_>, waiters: &AtomicU32) -> Option<(
         return None;
     }
     let i = best_of(w) % MAX_THREADS;
+    // Its bit without the index (which only the GIVEN flag and the caller
+    // may need): the lowest bit, while the table order is the priority order.
+    #[cfg(not(feature = "priority-change"))]
+    let bit = w & w.wrapping_neg();
+    #[cfg(feature = "priority-change")]
     let bit = 1 << i;
     waiters.store(w & !bit, Relaxed);
     #[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events", feature = "pool"))]
     GIVEN[i].store(true, Relaxed);
-    Some((i, wake(cs, bit)))
+    Some((i, wake_some(cs, bit)))
 }
 
 /// Switches when a wake-up asked for it (after the critical section).
@@ -499,7 +523,7 @@ pub(crate) fn switch(cs: CriticalSection<'_>, current: usize, sp: usize) -> usiz
     let group_of = |i: usize| GROUP.get(i).map_or(0, |g| g.load(Relaxed));
     #[cfg(feature = "mutex")]
     let (next, heads) = {
-        let (next, picked) = pick_ranked(ready | PROXY.load(Relaxed), best_of, heads, group_of);
+        let (next, picked) = pick_ranked(ready | PROXY.load(Relaxed), best_of, heads, group_of, SHARED.load(Relaxed));
         let owner_of = |i: usize| PROXY_TO.get(i).map_or(usize::MAX, |o| o.load(Relaxed));
         // A chain that ends at a thread that is not ready (rare: the owner
         // sleeps): the highest-priority ready thread.
@@ -507,7 +531,7 @@ pub(crate) fn switch(cs: CriticalSection<'_>, current: usize, sp: usize) -> usiz
         (crate::sched::resolve_proxy(next, ready, owner_of, plain), picked)
     };
     #[cfg(not(feature = "mutex"))]
-    let (next, heads) = pick_ranked(ready, best_of, heads, group_of);
+    let (next, heads) = pick_ranked(ready, best_of, heads, group_of, SHARED.load(Relaxed));
     let next = next.min(IDLE);
     if let Some(h) = heads {
         HEADS.store(h, Relaxed);

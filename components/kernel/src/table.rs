@@ -8,17 +8,18 @@ pub(crate) fn name_of(index: usize) -> Option<&'static str> {
     table
 }
 
-/// Whether the red zone of thread `index`'s stack is broken. Inlined: the
-/// switch and the tick check on every call.
+/// Whether the red zone of thread `index`'s stack is broken at its top
+/// word. Inlined: the switch and the tick check on every call (the scan
+/// after a fault, [`for_each_stack`], checks the bottom word too).
 #[cfg(feature = "stack-check")]
 #[inline(always)]
-pub(crate) fn red_zone_broken(index: usize) -> bool {
+pub(crate) fn red_zone_top_broken(index: usize) -> bool {
     if let Some(t) = bluegen_port::threads().get(index) {
-        return t.red_zone_broken();
+        return t.red_zone_top_broken();
     }
     #[cfg(feature = "spawn")]
     if let Some(stack) = crate::pool::slot_of(index).and_then(crate::pool::stack) {
-        return crate::stack::red_zone_broken(stack);
+        return crate::stack::red_zone_top_broken(stack);
     }
     false
 }

@@ -24,7 +24,7 @@ fn setup(cs: CriticalSection<'_>) {
 fn teardown(cs: CriticalSection<'_>) {
     for i in 0..4 {
         set_rank(cs, i, 0);
-        GROUP[i].store(0, Relaxed);
+        store_group(cs, i, 0);
     }
     (READY.store(0, Relaxed), ALIVE.store(0, Relaxed), HEADS.store(0, Relaxed), CURRENT.store(NONE, Relaxed));
     check_order(cs, 0);

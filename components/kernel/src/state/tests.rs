@@ -47,3 +47,43 @@ mod time {
         assert_eq!(ticks64() as u32, ticks());
     }
 }
+
+/// The pick's fast path and the wake-up's preempt test read SHARED and the
+/// groups' lowest bits (no bit scan): both follow the groups.
+#[cfg(not(feature = "priority-change"))]
+mod groups {
+    use crate::state::*;
+    use bluegen_port::critical;
+
+    #[test]
+    fn shared_follows_the_groups_and_a_wake_preempts_only_from_a_higher_group() {
+        critical(|cs| {
+            // 0 alone, 1 and 2 equals, 3 alone and lowest.
+            for (i, g) in [0b0001, 0b0110, 0b0110, 0b1000].into_iter().enumerate() {
+                add(cs, i, 0, g);
+            }
+            let equals = crate::sched::shared_bit(1, 0b0110) | crate::sched::shared_bit(2, 0b0110);
+            assert_eq!(equals.count_ones(), 2);
+            assert_eq!(SHARED.load(Relaxed), equals, "start-up sets the bits of the equals");
+            (store_group(cs, 1, 0b0010), store_group(cs, 2, 0b0100));
+            assert_eq!(SHARED.load(Relaxed), 0, "alone again: cleared");
+            (store_group(cs, 1, 0b0110), store_group(cs, 2, 0b0110));
+            assert_eq!(SHARED.load(Relaxed), equals);
+            // 2 runs: waking 0 preempts it, waking its equal 1 or the lower 3 does not.
+            READY.store(0b0100, Relaxed);
+            CURRENT.store(2, Relaxed);
+            assert!(wake(cs, 0b0001), "higher");
+            assert!(!wake(cs, 0b0010), "equal");
+            assert!(!wake(cs, 0b1000), "lower");
+            // 3 runs: any of the others preempts it; idle is preempted by all.
+            CURRENT.store(3, Relaxed);
+            assert!(wake(cs, 0b0010));
+            CURRENT.store(IDLE, Relaxed);
+            assert!(wake(cs, 0b1000));
+            for i in 0..4 {
+                store_group(cs, i, 0);
+            }
+            (READY.store(0, Relaxed), ALIVE.store(0, Relaxed), CURRENT.store(NONE, Relaxed));
+        });
+    }
+}
