@@ -1,0 +1,266 @@
+//! `[drivers.<name>]` and the board's `[peripherals]`: each mistake a located
+//! message (file:line:col, key, value, why, hint), and in QEMU the drivers
+//! work end to end: the interrupt-driven CMSDK UART echoes what the test
+//! sends on mps2-an385's uart1.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+use common::{bluegen_images, check, repo};
+
+/// A standard-preset device on mps2-an385 whose uart1 interrupts call
+/// `sensor_poll`, with `tables` after it.
+fn driver(tables: &str) -> (i32, String) {
+    check(&format!(
+        "[device]\nname = \"t\"\nboard = \"qemu-mps2-an385\"\npreset = \"standard\"\n\n[threads.main]\nentry = \"main\"\npriority = 1\nstack = 1024\n\n[interrupts.rx]\nsource = \"uart1-rx\"\nhandler = \"sensor_poll\"\npriority = 1\n\n[interrupts.tx]\nsource = \"uart1-tx\"\nhandler = \"sensor_poll\"\npriority = 1\n\n{tables}"
+    ))
+}
+
+#[test]
+fn a_declared_driver_checks_clean() {
+    let (code, err) = driver("[drivers.serial]\nperipheral = \"uart1\"\nbaud = 9600\n");
+    assert_eq!((code, err.as_str()), (0, ""));
+}
+
+#[test]
+fn an_unknown_peripheral() {
+    let (code, err) = driver("[drivers.serial]\nperipheral = \"uart9\"\n");
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: invalid value for `drivers.serial.peripheral`
+      --> device.toml:22:14
+       |
+    22 | peripheral = "uart9"
+       |              ^^^^^^^
+       = key: drivers.serial.peripheral
+       = value: "uart9"
+       = why: board `qemu-mps2-an385` has no peripheral `uart9`
+       = hint: did you mean `uart1`?
+    "#);
+}
+
+#[test]
+fn the_console_uart_is_not_a_drivers_peripheral() {
+    let (code, err) = driver("[drivers.serial]\nperipheral = \"uart0\"\n");
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: invalid value for `drivers.serial.peripheral`
+      --> device.toml:22:14
+       |
+    22 | peripheral = "uart0"
+       |              ^^^^^^^
+       = key: drivers.serial.peripheral
+       = value: "uart0"
+       = why: `uart0` at 0x40004000 is the board's console, which the kernel drives (polled) for its console output: a peripheral has one driver
+       = hint: use another CMSDK APB UART: uart1, uart2
+    "#);
+}
+
+#[test]
+fn a_peripheral_used_twice() {
+    let (code, err) = driver("[drivers.serial]\nperipheral = \"uart1\"\n\n[drivers.again]\nperipheral = \"uart1\"\n");
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: invalid value for `drivers.again.peripheral`
+      --> device.toml:25:14
+       |
+    25 | peripheral = "uart1"
+       |              ^^^^^^^
+       = key: drivers.again.peripheral
+       = value: "uart1"
+       = why: `uart1` is already [drivers.serial]'s peripheral (line 22): a peripheral has one driver
+       = hint: remove one of the two, or give [drivers.again] another peripheral
+    "#);
+}
+
+#[test]
+fn a_bad_option_and_an_unknown_one() {
+    let (code, err) = driver("[drivers.serial]\nperipheral = \"uart1\"\nbaud = 0\nbuad = 9600\n");
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: invalid value for `drivers.serial.baud`
+      --> device.toml:23:8
+       |
+    23 | baud = 0
+       |        ^
+       = key: drivers.serial.baud
+       = value: 0
+       = why: `baud` is the baud rate (the divisor is the peripheral clock over it, at least 16): an integer from 110 to 1562500
+       = hint: write an integer from 110 to 1562500, such as `baud = 115200`
+
+    error: unknown key `drivers.serial.buad`
+      --> device.toml:24:1
+       |
+    24 | buad = 9600
+       | ^^^^
+       = key: drivers.serial.buad
+       = why: a CMSDK APB UART driver (`uart-cmsdk`, peripheral `uart1`) takes `peripheral`, `baud`
+       = hint: did you mean `baud`?
+    "#);
+}
+
+#[test]
+fn a_missing_peripheral() {
+    let (code, err) = driver("[drivers.serial]\nbaud = 9600\n");
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: [drivers.serial] has no `peripheral`
+      --> device.toml:21:10
+       |
+    21 | [drivers.serial]
+       |          ^^^^^^
+       = key: drivers.serial.peripheral
+       = why: a driver drives one of the board's peripherals, which device.toml names
+       = hint: add `peripheral = "uart1"` to [drivers.serial] (the board's [peripherals] list them)
+    "#);
+}
+
+#[test]
+fn a_driver_whose_interrupts_nobody_handles() {
+    let (code, err) = check("[device]\nname = \"t\"\nboard = \"qemu-mps2-an385\"\npreset = \"standard\"\n\n[threads.main]\nentry = \"main\"\npriority = 1\nstack = 1024\n\n[drivers.delay]\nperipheral = \"timer0\"\n");
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: driver `delay` needs its peripheral's interrupts handled
+      --> device.toml:11:10
+       |
+    11 | [drivers.delay]
+       |          ^^^^^
+       = key: drivers.delay
+       = why: the CMSDK APB timer driver wakes waiting threads from its interrupt handler, and no [interrupts] entry takes `timer0` (IRQ 8): a thread would wait for ever
+       = hint: add
+
+        [interrupts.timer0]
+        source = "timer0"
+        handler = "on_delay"
+        priority = 1
+
+    and to the app `pub fn on_delay() { DELAY.on_interrupt() }`, where DELAY is the app's `static` bluegen_timer_cmsdk::Delay
+    "#);
+}
+
+#[test]
+fn a_blocking_driver_without_the_semaphore() {
+    let (code, err) = check("[device]\nname = \"t\"\nboard = \"qemu-mps2-an385\"\npreset = \"minimal\"\n\n[threads.main]\nentry = \"main\"\npriority = 1\nstack = 1024\n\n[drivers.serial]\nperipheral = \"uart2\"\n\n[interrupts.rx]\nsource = \"uart2-rx\"\nhandler = \"main\"\npriority = 1\n\n[interrupts.tx]\nsource = 5\nhandler = \"main\"\npriority = 1\n");
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: driver `serial` needs the kernel's semaphore, which is off
+      --> device.toml:11:10
+       |
+    11 | [drivers.serial]
+       |          ^^^^^^
+       = key: drivers.serial
+       = why: the CMSDK APB UART driver blocks the calling thread until its interrupt handler gives a semaphore (`semaphore`, with `threads` and `preempt`)
+       = hint: set features.semaphore = true in device.toml (or use the `standard` preset)
+    "#);
+}
+
+#[test]
+fn a_board_without_peripherals() {
+    let (code, err) = check("[device]\nname = \"t\"\nboard = \"qemu-virt-rv32\"\n\n[threads.main]\nentry = \"main\"\npriority = 1\nstack = 1024\n\n[drivers.serial]\nperipheral = \"uart0\"\n");
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: invalid value for `drivers.serial.peripheral`
+      --> device.toml:11:14
+       |
+    11 | peripheral = "uart0"
+       |              ^^^^^^^
+       = key: drivers.serial.peripheral
+       = value: "uart0"
+       = why: board `qemu-virt-rv32` has no peripheral `uart0`
+       = hint: [ROOT]/boards/qemu-virt-rv32.toml lists no [peripherals]: pick a board that does (qemu-mps2-an385, say), or add [peripherals.<name>] tables to it
+    "#);
+}
+
+#[test]
+fn qemu_args_need_a_list_of_strings() {
+    let (code, err) = check("[device]\nname = \"t\"\nboard = \"qemu-mps2-an385\"\n\n[threads.main]\nentry = \"main\"\npriority = 1\nstack = 1024\n\n[qemu]\nargs = \"-device tmp105\"\n");
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: invalid value for `qemu.args`
+      --> device.toml:11:8
+       |
+    11 | args = "-device tmp105"
+       |        ^^^^^^^^^^^^^^^^
+       = key: qemu.args
+       = value: "-device tmp105"
+       = why: QEMU's arguments are a list of strings, one word each
+       = hint: write it as `args = ["-device", "tmp105,bus=i2c,address=0x48"]`
+    "#);
+}
+
+/// Connects to the Unix socket QEMU serves uart1 on, once QEMU made it.
+fn connect(path: &std::path::Path) -> std::os::unix::net::UnixStream {
+    let start = Instant::now();
+    loop {
+        match std::os::unix::net::UnixStream::connect(path) {
+            Ok(s) => return s,
+            Err(e) if start.elapsed() < Duration::from_secs(300) => {
+                let _ = e;
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) => panic!("QEMU's serial socket {} never came: {e}", path.display()),
+        }
+    }
+}
+
+/// Reads from `s` until `want` arrived (or 60 s passed).
+fn read_until(s: &mut std::os::unix::net::UnixStream, want: &str) -> String {
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 256];
+    while !String::from_utf8_lossy(&got).contains(want) {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+        }
+    }
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+/// `drivers-uart` on mps2-an385: uart1 is `[drivers.serial]`, on a Unix
+/// socket. The app greets over it, then echoes each line the test sends
+/// and prints it on the console; its reader blocks until the RX interrupt
+/// (a lower-priority thread must have run meanwhile). Fails on the old
+/// code (no `[drivers]`, no `Serial`), and when the RX interrupt does not
+/// wake the reader (it waits for ever: the run times out).
+#[test]
+fn the_interrupt_driven_uart_echoes_what_it_receives() {
+    let dir = repo().join("bluegen/tests/fixtures/drivers-uart");
+    let cwd = tempfile::tempdir().unwrap();
+    let child = std::process::Command::new(bluegen_images().get_program())
+        .env("CARGO_TARGET_DIR", repo().join("target/images"))
+        .current_dir(cwd.path())
+        .args(["run", dir.to_str().unwrap(), "--timeout", "60"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut s = connect(&cwd.path().join("serial.sock"));
+    let hello = read_until(&mut s, "serial ready\n");
+    s.write_all(b"hello, driver\nquit\n").unwrap();
+    let echo = read_until(&mut s, "echo: quit\n");
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert_eq!(hello, "serial ready\n");
+    assert_eq!(echo, "echo: hello, driver\necho: quit\n");
+    assert!(stdout.contains("rx: hello, driver\nrx: quit\nuart driver ok\n") && !stdout.contains("FAILED"), "{stdout}");
+}
+
+/// `drivers-timer` on mps2-an385 under `--icount`: `embedded_hal`'s
+/// `DelayNs` on the CMSDK timer0 blocks the calling thread until the
+/// timer's interrupt (a lower-priority thread runs meanwhile), and each
+/// delay lasts its length against the kernel's counter (the same 25 MHz
+/// clock), 30 ms three ticks. Fails on the old code (no `[drivers]`, no
+/// timer crate), and when the driver loads the wrong count (the app
+/// checks each length).
+#[test]
+fn the_timer_delay_blocks_for_its_length() {
+    let dir = repo().join("bluegen/tests/fixtures/drivers-timer");
+    let out = bluegen_images().args(["run", dir.to_str().unwrap(), "--timeout", "120", "--icount"]).output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(stdout.contains("ticks: 3\ntimer driver ok\n") && !stdout.contains("FAILED"), "{stdout}");
+}
