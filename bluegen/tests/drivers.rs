@@ -264,3 +264,44 @@ fn the_timer_delay_blocks_for_its_length() {
     assert_eq!(out.status.code(), Some(0), "stdout:\n{stdout}\nstderr:\n{stderr}");
     assert!(stdout.contains("ticks: 3\ntimer driver ok\n") && !stdout.contains("FAILED"), "{stdout}");
 }
+
+/// `examples/temperature` on mps2-an385: the crates.io `lm75` driver,
+/// unmodified, reads QEMU's TMP105 over bluegen's SBCon I2C driver. The
+/// test runs the example's device.toml from a temporary directory, QEMU
+/// paused (`-S`) with a monitor socket: it sets a known temperature before
+/// the app starts (QEMU resets the `temperature` property to 0 at machine
+/// reset), then another after the first reading; the app must print
+/// both. Fails on the old code (no `[drivers]`, no I2C driver), and when
+/// the driver's reads come back empty (0.000 C).
+#[test]
+fn the_lm75_crate_reads_the_temperature_qemu_sets() {
+    use std::io::BufRead;
+    let example = repo().join("examples/temperature");
+    let text = std::fs::read_to_string(example.join("device.toml")).unwrap();
+    let text = text.replace("[device]\n", &format!("[device]\napp = {:?}\n", example.join("app").display().to_string())).replace(
+        "args = [\"-device\", \"tmp105,id=sensor,bus=i2c,address=0x48\"]",
+        "args = [\"-device\", \"tmp105,id=sensor,bus=i2c,address=0x48\", \"-monitor\", \"unix:mon.sock,server=on,wait=on\", \"-S\"]",
+    );
+    assert!(text.contains("mon.sock"), "the example's device.toml changed: {text}");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("device.toml"), text).unwrap();
+    let mut child = std::process::Command::new(bluegen_images().get_program())
+        .env("CARGO_TARGET_DIR", repo().join("target/images"))
+        .current_dir(dir.path())
+        .args(["run", "--timeout", "120"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut monitor = connect(&dir.path().join("mon.sock"));
+    monitor.write_all(b"qom-set /machine/peripheral/sensor temperature -12500\ncont\n").unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().and_then(Result::ok).unwrap_or_default();
+    monitor.write_all(b"qom-set /machine/peripheral/sensor temperature 31500\n").unwrap();
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "first: {first}\nrest: {rest:?}\nstderr:\n{stderr}");
+    assert_eq!(first, "temperature: -12.500 C");
+    assert_eq!(rest, ["temperature: 31.500 C", "temperature: 31.500 C"]);
+}
