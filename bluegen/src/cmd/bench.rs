@@ -72,12 +72,13 @@ impl Cmd {
                 });
             }
             // Examples for emulated boards are measured on every emulated
-            // board; hardware examples on their own board only.
+            // board; hardware examples, and examples whose [drivers] take
+            // their board's peripherals, on their own board only.
             let own = [plan.device.board.name.clone()];
             let targets: &[String] = match plan.device.board.qemu {
-                Some(_) => &boards,
-                None if self.board.is_empty() || self.board.contains(&own[0]) => &own,
-                None => {
+                Some(_) if plan.device.drivers.is_empty() => &boards,
+                _ if self.board.is_empty() || self.board.contains(&own[0]) => &own,
+                _ => {
                     skipped.push(format!("{name} (on {})", own[0]));
                     &[]
                 }
