@@ -18,7 +18,8 @@ use crate::units::address;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawPeripheral {
-    driver: Spanned<String>,
+    /// The driver kind: a driver crate of components/.
+    kind: Spanned<String>,
     base: Spanned<toml::Value>,
     #[serde(default)]
     interrupts: Vec<Spanned<String>>,
@@ -100,9 +101,9 @@ pub fn from_board(
         let (name, p) = (name.get_ref(), p.get_ref());
         let key = |k: &str| format!("peripherals.{name}.{k}");
         let before = errors.len();
-        if kind(p.driver.get_ref()).is_none() {
+        if kind(p.kind.get_ref()).is_none() {
             let known: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
-            errors.push(bad(p.driver.span(), key("driver"), format!("there is no driver kind `{}`", p.driver.get_ref()), format!("the driver kinds are {}", known.join(", "))));
+            errors.push(bad(p.kind.span(), key("kind"), format!("there is no driver kind `{}`", p.kind.get_ref()), format!("the driver kinds are {}", known.join(", "))));
         }
         let base = address(p.base.get_ref()).map_err(|why| errors.push(bad(p.base.span(), key("base"), why, "write the register block's address, such as 0x4000_5000".into()))).ok();
         let mut irqs = Vec::new();
@@ -120,7 +121,7 @@ pub fn from_board(
         if let (Some(base), true) = (base, errors.len() == before) {
             out.push(Peripheral {
                 name: name.clone(),
-                driver: p.driver.get_ref().clone(),
+                driver: p.kind.get_ref().clone(),
                 base,
                 interrupts: irqs,
                 clock_hz: p.clock_hz.as_ref().map_or(0, |c| *c.get_ref()),
