@@ -220,11 +220,12 @@ fn read_until(s: &mut std::os::unix::net::UnixStream, want: &str) -> String {
 }
 
 /// `drivers-uart` on mps2-an385: uart1 is `[drivers.serial]`, on a Unix
-/// socket. The app greets over it, then echoes each line the test sends
-/// and prints it on the console; its reader blocks until the RX interrupt
-/// (a lower-priority thread must have run meanwhile). Fails on the old
-/// code (no `[drivers]`, no `Serial`), and when the RX interrupt does not
-/// wake the reader (it waits for ever: the run times out).
+/// socket. The app echoes each line the test sends and prints it on the
+/// console; the greeting the test waits for first comes from a thread
+/// below the reader, which runs only while the reader is blocked, and the
+/// RX interrupt wakes the reader. Fails on the old code (no `[drivers]`,
+/// no `Serial`), and when the RX interrupt does not wake the reader (it
+/// waits for ever: the run times out).
 #[test]
 fn the_interrupt_driven_uart_echoes_what_it_receives() {
     let dir = repo().join("bluegen/tests/fixtures/drivers-uart");

@@ -3,7 +3,8 @@
 //! The 32-bit down-counting timer of Arm's Cortex-M System Design Kit
 //! (QEMU's mps2 boards: timer0 at 0x4000_0000, IRQ 8; timer1 at
 //! 0x4000_1000, IRQ 9), clocked by the peripheral clock the board data
-//! gives (25 MHz). [`Delay`] loads the count a delay takes, enables the
+//! gives (25 MHz; the driver counts whole cycles per microsecond, so the
+//! clock is taken in whole MHz). [`Delay`] loads the count a delay takes, enables the
 //! timer's interrupt and blocks the calling thread on a semaphore; the
 //! interrupt handler ([`Delay::on_interrupt`], which the app calls from the
 //! handler it names in `[interrupts.<name>]`) stops the timer and gives
@@ -34,7 +35,9 @@ const CTRL_RUN: u32 = (1 << 0) | (1 << 3);
 /// A CMSDK timer as a blocking delay.
 pub struct Delay {
     base: usize,
-    clock_hz: u32,
+    /// Timer cycles per microsecond: the clock in whole MHz (25 on mps2),
+    /// so that no delay needs a 64-bit division.
+    per_us: u32,
     /// Given by the interrupt: the delay in progress ended.
     done: Semaphore<1>,
     /// Held by the thread whose delay runs.
@@ -46,7 +49,7 @@ impl Delay {
     /// `peripheral` (`bluegen_config::drivers::<NAME>`).
     #[must_use]
     pub const fn new(peripheral: Peripheral<TimerCmsdk>) -> Self {
-        Self { base: peripheral.base(), clock_hz: peripheral.clock_hz(), done: Semaphore::new(0), free: Semaphore::new(1) }
+        Self { base: peripheral.base(), per_us: peripheral.clock_hz() / 1_000_000, done: Semaphore::new(0), free: Semaphore::new(1) }
     }
 
     /// The handler's half: stops the timer, clears its interrupt and wakes
@@ -57,11 +60,6 @@ impl Delay {
         let _ = self.done.give();
     }
 
-    /// Timer clock cycles in `n` units of which `per_second` make a
-    /// second, rounded up (u32 times u32 cannot overflow the u64).
-    fn cycles(&self, n: u32, per_second: u64) -> u64 {
-        (u64::from(n) * u64::from(self.clock_hz)).div_ceil(per_second)
-    }
 
     /// Blocks the calling thread for `cycles` timer cycles (at least), in
     /// runs of at most 2^32 - 1.
@@ -96,14 +94,16 @@ impl Delay {
 /// `&Delay`, because the driver is a `static` (DelayNs takes `&mut self`).
 impl embedded_hal::delay::DelayNs for &Delay {
     fn delay_ns(&mut self, ns: u32) {
-        self.wait(self.cycles(ns, 1_000_000_000));
+        // Whole microseconds, then the rest rounded up: u32 arithmetic.
+        let rest = (ns % 1_000 * self.per_us).div_ceil(1_000);
+        self.wait(u64::from(ns / 1_000) * u64::from(self.per_us) + u64::from(rest));
     }
 
     fn delay_us(&mut self, us: u32) {
-        self.wait(self.cycles(us, 1_000_000));
+        self.wait(u64::from(us) * u64::from(self.per_us));
     }
 
     fn delay_ms(&mut self, ms: u32) {
-        self.wait(self.cycles(ms, 1_000));
+        self.wait(u64::from(ms) * 1_000 * u64::from(self.per_us));
     }
 }

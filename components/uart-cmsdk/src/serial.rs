@@ -200,6 +200,19 @@ impl<const N: usize> embedded_io::Read for &Serial<N> {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, Infallible> {
         Ok(self.read_bytes(buf))
     }
+
+    /// As the trait's, without its slicing panic path (and `core::fmt`):
+    /// `read_bytes` never returns more than it was given.
+    fn read_exact(&mut self, mut buf: &mut [u8]) -> Result<(), embedded_io::ReadExactError<Infallible>> {
+        while !buf.is_empty() {
+            let n = self.read_bytes(buf);
+            buf = match buf.get_mut(n..) {
+                Some(rest) => rest,
+                None => break,
+            };
+        }
+        Ok(())
+    }
 }
 
 impl<const N: usize> embedded_io::ReadReady for &Serial<N> {
@@ -212,6 +225,15 @@ impl<const N: usize> embedded_io::Write for &Serial<N> {
     /// Blocks until at least one byte fits the transmit ring.
     fn write(&mut self, buf: &[u8]) -> Result<usize, Infallible> {
         Ok(self.write_bytes(buf))
+    }
+
+    /// As the trait's, without its slicing panic path (and `core::fmt`).
+    fn write_all(&mut self, mut buf: &[u8]) -> Result<(), Infallible> {
+        while !buf.is_empty() {
+            let n = self.write_bytes(buf);
+            buf = buf.get(n..).unwrap_or_default();
+        }
+        Ok(())
     }
 
     fn flush(&mut self) -> Result<(), Infallible> {
