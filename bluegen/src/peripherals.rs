@@ -205,3 +205,32 @@ pub fn context(device: &crate::model::Device) -> Vec<minijinja::Value> {
         })
         .collect()
 }
+
+/// An app that depends on a driver crate whose kind device.toml declares
+/// no driver of: its code names a token (`bluegen_config::drivers::…`) that
+/// only a `[drivers.<name>]` makes, so the build would fail in rustc.
+/// Located at the dependency's line of the app's Cargo.toml.
+pub fn undeclared(device: &crate::model::Device) -> Vec<Diagnostic> {
+    let manifest = device.app.dir.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap_or_default();
+    KINDS
+        .iter()
+        .filter(|k| {
+            let ident = format!("bluegen_{}", k.name.replace('-', "_"));
+            device.app.dependencies.contains(&ident) && !device.drivers.iter().any(|d| d.peripheral.driver == k.name)
+        })
+        .map(|k| {
+            let package = format!("bluegen-{}", k.name);
+            let line = text.lines().position(|l| l.trim_start().starts_with(&package)).map_or(1, |n| n + 1);
+            let offer: Vec<&str> = device.board.peripherals.iter().filter(|p| p.driver == k.name && Some(p.base) != device.board.console.as_ref().map(|c| c.base)).map(|p| p.name.as_str()).collect();
+            let d = Diagnostic::error(format!("the app depends on `{package}`, and device.toml declares no driver of it"))
+                .at(Some(crate::diag::Location::at(manifest.clone(), line, 1)))
+                .key(format!("dependencies.{package}"))
+                .why(format!("the {} driver takes a token of `bluegen_config::drivers`, which only a [drivers.<name>] of a `{}` peripheral makes", k.what, k.name));
+            match offer.first() {
+                Some(first) => d.hint(format!("add to device.toml\n\n    [drivers.{}]\n    peripheral = \"{first}\"\n\n(board {}'s `{}` peripherals: {}), or remove the dependency", k.name.split('-').next().unwrap_or("driver"), device.board.name, k.name, offer.join(", "))),
+                None => d.hint(format!("board {} has no `{}` peripheral: remove the dependency, or pick a board that has one", device.board.name, k.name)),
+            }
+        })
+        .collect()
+}

@@ -153,6 +153,7 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     errors.extend(priorities(&device, &config));
     errors.extend(suspended_without_suspend(&device, &config));
     errors.extend(crate::peripherals::needs(&device, &config));
+    errors.extend(crate::peripherals::undeclared(&device));
     errors.extend(app_package(&device, &components));
     errors.extend(crate_name(&device, &components));
     errors.extend(budget_names(&device, &components));

@@ -190,6 +190,26 @@ fn qemu_args_need_a_list_of_strings() {
     "#);
 }
 
+#[test]
+fn an_app_that_uses_a_driver_crate_device_toml_does_not_declare() {
+    let dir = common::project("[device]\nname = \"t\"\nboard = \"qemu-mps2-an385\"\npreset = \"standard\"\n\n[threads.main]\nentry = \"main\"\npriority = 1\nstack = 1024\n");
+    std::fs::write(dir.path().join("app/Cargo.toml"), "[package]\nname = \"t-app\"\nversion = \"0.1.0\"\n\n[dependencies]\nbluegen-timer-cmsdk = { path = \"../../timer-cmsdk\" }\n").unwrap();
+    let (code, _, err) = common::bluegen(dir.path(), &["check"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: the app depends on `bluegen-timer-cmsdk`, and device.toml declares no driver of it
+     --> [DIR]/app/Cargo.toml:6:1
+      = key: dependencies.bluegen-timer-cmsdk
+      = why: the CMSDK APB timer driver takes a token of `bluegen_config::drivers`, which only a [drivers.<name>] of a `timer-cmsdk` peripheral makes
+      = hint: add to device.toml
+
+        [drivers.timer]
+        peripheral = "timer0"
+
+    (board qemu-mps2-an385's `timer-cmsdk` peripherals: timer0, timer1), or remove the dependency
+    "#);
+}
+
 /// Connects to the Unix socket QEMU serves uart1 on, once QEMU made it.
 fn connect(path: &std::path::Path) -> std::os::unix::net::UnixStream {
     let start = Instant::now();
