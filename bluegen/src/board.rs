@@ -31,7 +31,7 @@ pub const SCHEMA: Schema = &[
             opt("icount", Kind::Table(&[req("args", Kind::Str), req("units-per-instruction", Kind::Number)])),
         ]),
     ),
-    opt("interrupts", Kind::Table(&[req("irqs", Kind::Number), req("priority-bits", Kind::Number), opt("sources", Kind::AnyTable)])),
+    opt("interrupts", Kind::Table(&[req("irqs", Kind::Number), req("priority-bits", Kind::Number), opt("software", Kind::Number), opt("sources", Kind::AnyTable)])),
     opt("peripherals", Kind::AnyTable),
     opt("features", Kind::AnyTable),
 ];
@@ -111,6 +111,9 @@ struct RawQemu {
 struct RawInterrupts {
     irqs: Spanned<u32>,
     priority_bits: Spanned<u8>,
+    /// RISC-V: software-triggered interrupts (`soft0`..), numbered after
+    /// the PLIC's sources.
+    software: Option<Spanned<u32>>,
     #[serde(default)]
     sources: std::collections::BTreeMap<Spanned<String>, Spanned<u32>>,
 }
@@ -196,7 +199,12 @@ pub struct Icount {
 pub struct Interrupts {
     pub irqs: u32,
     pub priority_bits: u8,
-    /// Names with their IRQ numbers, lowest number first.
+    /// RISC-V software interrupts: `soft0` to `soft<software - 1>`, numbers
+    /// `irqs` to `irqs + software - 1` (0 on Cortex-M, which pends any NVIC
+    /// IRQ from software).
+    pub software: u32,
+    /// Names with their IRQ numbers, lowest number first (the software
+    /// interrupts' `softN` included).
     pub sources: Vec<(String, u32)>,
 }
 
@@ -367,9 +375,16 @@ impl Board {
                     bad(irq.span(), &format!("interrupts.sources.{}", name.get_ref()), format!("source {} is outside {first} to {}", irq.get_ref(), irqs.saturating_sub(1)), "write an IRQ number below `irqs`");
                 }
             }
+            let software = i.software.as_ref().map_or(0, |n| *n.get_ref());
+            if let Some(n) = &i.software {
+                if arch != Some(Arch::Riscv) || *n.get_ref() > 32 {
+                    bad(n.span(), "interrupts.software", format!("{software} software interrupts: only RISC-V boards have them, 0 to 32 (a Cortex-M thread pends any NVIC IRQ)"), "remove `software`, or write a count from 0 to 32 on a RISC-V board");
+                }
+            }
             let mut sources: Vec<(String, u32)> = i.sources.iter().map(|(n, v)| (n.get_ref().clone(), *v.get_ref())).collect();
+            sources.extend((0..software.min(32)).map(|k| (format!("soft{k}"), irqs + k)));
             sources.sort_by_key(|(_, irq)| *irq);
-            Interrupts { irqs, priority_bits: bits, sources }
+            Interrupts { irqs, priority_bits: bits, software, sources }
         });
         let peripherals = crate::peripherals::from_board(&raw.peripherals, interrupts.as_ref(), &source, &mut errors.borrow_mut());
         let mut errors = errors.into_inner();

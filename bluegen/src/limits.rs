@@ -191,6 +191,7 @@ fn register_spans(v: &Values) -> Vec<(&'static str, u64, &'static str)> {
     let apb = v.int("USART_STM32_APB_ENR_OFFSET").unwrap_or(0);
     vec![
         ("CLINT_BASE", 0xBFF8 + 8, "arch-riscv's mtime at +0xbff8"),
+        ("PLIC_BASE", 0x20_0004 + 4, "arch-riscv's PLIC claim/complete at +0x200004"),
         ("USART_STM32_RCC_BASE", apb.max(0x30).saturating_add(4), "usart-stm32's AHB1ENR at +0x30 and APBxENR at `usart-stm32-apb-enr-offset`"),
         ("USART_STM32_GPIO_BASE", 0x24 + 4, "usart-stm32's AFRH at +0x24"),
     ]
@@ -401,6 +402,8 @@ mod tests {
         let read = |path: &str| std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../components").join(path)).unwrap();
         let switch = read("arch-riscv/src/switch.rs");
         assert!(switch.contains("bluegen_config::CLINT_BASE as usize + 0xBFF8;") && switch.contains("bluegen_config::CLINT_BASE as usize + 0x4000;"), "arch-riscv changed its CLINT offsets");
+        let irq = read("arch-riscv/src/irq.rs");
+        assert!(irq.contains("const PLIC_CLAIM: usize = PLIC + 0x20_0004;"), "arch-riscv changed its PLIC offsets");
         let usart = read("usart-stm32/src/lib.rs");
         for line in ["const RCC_AHB1ENR: usize = 0x30;", "const GPIO_MODER: usize = 0x00;", "const GPIO_AFRL: usize = 0x20;", "cfg::GPIO + GPIO_AFRL + if cfg::PIN >= 8 { 4 } else { 0 }"] {
             assert!(usart.contains(line), "usart-stm32 changed `{line}`");

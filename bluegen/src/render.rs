@@ -169,7 +169,7 @@ pub fn context(plan: &Plan, pin: &crate::toolchain::Pin) -> Result<Value> {
             minijinja::context! { name => c.name, rust_type => rust_type, value => value, help => c.help }
         })
         .collect();
-    let interrupts = interrupts(device)?;
+    let interrupts = interrupts(device, &plan.config)?;
     Ok(minijinja::context! {
         device => minijinja::context! { name => &device.name, crate_name => device.crate_name() },
         board => minijinja::context! { name => &board.name, arch => board.arch.as_str(), target => &board.target },
@@ -189,26 +189,34 @@ pub fn context(plan: &Plan, pin: &crate::toolchain::Pin) -> Result<Value> {
 }
 
 /// The device's interrupts for the templates: the controller's interrupt
-/// count and priority bits, and each interrupt's IRQ, handler and priority
-/// (none: `None`, and the image has no device vectors). Only Cortex-M images
-/// generate them yet: on RISC-V a declared interrupt is an error here
-/// rather than one the image silently leaves out.
-fn interrupts(device: &crate::model::Device) -> Result<Option<Value>> {
+/// count and priority bits, and each interrupt's name, IRQ, handler and
+/// priority (none: `None`, and the image has no interrupt code). On RISC-V
+/// they split into PLIC sources and software interrupts (`soft`, numbers
+/// from `irqs` on, highest priority first: their dispatch order). Both
+/// archs need `threads`: the port's side of interrupts (`pend_irq`, the
+/// guard; on RISC-V the trap itself) is the arch's context-switch code.
+fn interrupts(device: &crate::model::Device, config: &crate::kconfig::Config) -> Result<Option<Value>> {
     let (Some(first), Some(ctl)) = (device.interrupts.first(), &device.board.interrupts) else { return Ok(None) };
-    if device.board.arch == crate::board::Arch::Riscv {
-        return Err(Diagnostic::error("interrupts are not generated for RISC-V images yet")
+    let threads_on = config.get("THREADS").and_then(|s| s.value.clone()) == Some(crate::kconfig::Value::Bool(true));
+    if !threads_on {
+        let why = match device.board.arch {
+            crate::board::Arch::Riscv => "a RISC-V image takes its interrupts in the context switch's trap (the PLIC's and the software interrupts share it with the kernel's switch), and `threads` is off",
+            crate::board::Arch::CortexM => "what a handler and the threads it wakes use (`pend_irq`, the switch on a handler's return, the blocking-call guard) is the arch's context-switch code, which only `threads` builds, and `threads` is off",
+        };
+        return Err(Diagnostic::error("interrupts need the kernel's threads")
             .at(first.at.clone())
             .key(format!("interrupts.{}", first.name))
-            .why("bluegen checks [interrupts.<name>] on every board, but only Cortex-M images get their vector entries and NVIC set-up so far; the PLIC's claim/complete path is still to be built")
-            .hint("build for a Cortex-M board (qemu-mps2-an385, say), or leave the interrupt out for now")
+            .why(why)
+            .hint("set features.threads = true in device.toml")
             .into());
     }
-    let list: Vec<Value> = device
-        .interrupts
-        .iter()
-        .map(|i| minijinja::context! { name => &i.name, irq => i.irq, handler => format!("app::{}", i.handler), priority => i.priority })
-        .collect();
-    Ok(Some(minijinja::context! { irqs => ctl.irqs, priority_bits => ctl.priority_bits, list => list }))
+    let one = |i: &crate::model::Interrupt| minijinja::context! { name => &i.name, irq => i.irq, handler => format!("app::{}", i.handler), priority => i.priority };
+    let list: Vec<Value> = device.interrupts.iter().map(one).collect();
+    let mut soft: Vec<&crate::model::Interrupt> = device.interrupts.iter().filter(|i| i.irq >= ctl.irqs).collect();
+    soft.sort_by_key(|i| (std::cmp::Reverse(i.priority), i.irq));
+    let soft: Vec<Value> = soft.into_iter().map(one).collect();
+    let plic: Vec<Value> = device.interrupts.iter().filter(|i| i.irq < ctl.irqs).map(one).collect();
+    Ok(Some(minijinja::context! { irqs => ctl.irqs, priority_bits => ctl.priority_bits, list => list, soft => soft, plic => plic }))
 }
 
 /// A path as text for a generated file; TOML and Rust strings are Unicode,

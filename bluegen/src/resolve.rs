@@ -101,6 +101,7 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     let preset: Vec<_> = device.board.features.iter().cloned().chain(preset).chain(crate::peripherals::assignments(&device)).collect();
     let mut assignments = preset.clone();
     assignments.extend(device.features.iter().cloned());
+    let interrupt_mistakes = interrupts_symbol(&device, &mut assignments);
 
     let mut components = Vec::new();
     let mut kconfigs = Vec::new();
@@ -150,6 +151,7 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     config.warnings.extend(device.warnings.iter().cloned());
     let stack_size = boot_stack_size(&device, &config);
     let mut errors = preset_mistakes;
+    errors.extend(interrupt_mistakes);
     errors.extend(priorities(&device, &config));
     errors.extend(suspended_without_suspend(&device, &config));
     errors.extend(crate::peripherals::needs(&device, &config));
@@ -247,6 +249,33 @@ fn priorities(device: &Device, config: &Config) -> Vec<Diagnostic> {
                 .hint(format!("lower the priority, or raise the levels: [features] priorities = {}", (i64::from(t.priority) + 1).min(32)))
         })
         .collect()
+}
+
+/// The kernel's `INTERRUPTS` follows device.toml's `[interrupts.<name>]`:
+/// bluegen sets it when the device declares one (the image then has the
+/// interrupt table and the blocking-call guard), and nothing else may set
+/// it (a `true` without interrupts would ask for a table the image does
+/// not have; a `false` with them would drop the guard).
+fn interrupts_symbol(device: &Device, assignments: &mut Vec<kconfig::Assignment>) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    assignments.retain(|a| {
+        if a.key != "interrupts" {
+            return true;
+        }
+        errors.push(
+            Diagnostic::error("`interrupts` is set by bluegen, not by a device")
+                .at(a.location.clone())
+                .key("features.interrupts")
+                .value(a.value.to_string())
+                .why("the kernel's INTERRUPTS is on exactly when device.toml declares [interrupts.<name>]: it builds their table and dispatch, and the guard against blocking calls in handlers")
+                .hint("remove this line; declare an [interrupts.<name>] table to turn interrupts on"),
+        );
+        false
+    });
+    if let Some(first) = device.interrupts.first() {
+        assignments.push(kconfig::Assignment { key: "interrupts".into(), value: toml::Value::Boolean(true), origin: kconfig::Origin::User, location: first.at.clone() });
+    }
+    errors
 }
 
 /// `start = false` needs the kernel's `SUSPEND` (and so `THREADS`): a

@@ -48,7 +48,7 @@ fn a_source_number_the_chip_does_not_have() {
        = key: interrupts.tick.source
        = value: 32
        = why: qemu-mps2-an385 has NVIC IRQs 0 to 31, so 32 is none of them
-       = hint: use a number from 0 to 31, or one of the board's names: `uart0-rx` (0), `uart0-tx` (1), `uart1-rx` (2), `uart1-tx` (3), `uart2-rx` (4), `uart2-tx` (5), `timer0` (8), `timer1` (9), `dualtimer` (10)
+       = hint: use a number from 0 to 31, or one of the board's names: `uart0-rx` (0), `uart0-tx` (1), `uart1-rx` (2), `uart1-tx` (3), `uart2-rx` (4), `uart2-tx` (5), `timer0` (8), `timer1` (9), `dualtimer` (10), `soft0` (31)
     "#);
 }
 
@@ -64,8 +64,8 @@ fn plic_source_zero_does_not_exist() {
        |          ^
        = key: interrupts.rx.source
        = value: 0
-       = why: qemu-virt-rv32 has PLIC sources 1 to 95, so 0 is none of them
-       = hint: use a number from 1 to 95, or one of the board's names: `virtio0` (1), `virtio1` (2), `virtio2` (3), `virtio3` (4), `virtio4` (5), `virtio5` (6), `virtio6` (7), `virtio7` (8), `uart0` (10), `rtc` (11)
+       = why: qemu-virt-rv32 has PLIC sources 1 to 95 and software interrupts 96 to 103, so 0 is none of them
+       = hint: use a number from 1 to 95, a software interrupt from 96 to 103, or one of the board's names: `virtio0` (1), `virtio1` (2), `virtio2` (3), `virtio3` (4), `virtio4` (5), `virtio5` (6), `virtio6` (7), `virtio7` (8), `uart0` (10), `rtc` (11), `soft0` (96), `soft1` (97), `soft2` (98), `soft3` (99), `soft4` (100), `soft5` (101), `soft6` (102), `soft7` (103)
     "#);
 }
 
@@ -222,21 +222,150 @@ fn a_pended_interrupt_wakes_a_thread_on_its_return_and_interrupts_nest_by_priori
     }
 }
 
-/// RISC-V images do not generate interrupts yet: building one that
-/// declares an interrupt is a located error, not an image without it.
+/// `kernel-irq-rv` on RV32 and RV64: a thread pends software interrupt
+/// `soft0` (CLINT msip, shared with the kernel's switch) 20 times; the
+/// handler gives a semaphore and the higher-priority thread waiting on it
+/// has run by the time the pend returns. Then two software interrupts
+/// pended from a handler run after it returns (no nesting in machine
+/// mode), the higher priority first; a PLIC source and an undeclared
+/// software interrupt cannot be pended (fails on the old code, which
+/// refused to build the image; and when the trap does not run the pending
+/// handlers, or runs them in declaration order).
 #[test]
-fn a_riscv_image_refuses_the_interrupts_it_cannot_generate_yet() {
-    let dir = repo().join("bluegen/tests/fixtures/kernel-irq");
-    let out = bluegen_images().current_dir(&dir).args(["build", "--board", "qemu-virt-rv32"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    insta::assert_snapshot!(String::from_utf8_lossy(&out.stderr), @r#"
-    error: interrupts are not generated for RISC-V images yet
-      --> device.toml:27:13
+fn a_pended_software_interrupt_on_riscv_wakes_a_thread_and_runs_by_priority() {
+    let dir = repo().join("bluegen/tests/fixtures/kernel-irq-rv");
+    for board in ["qemu-virt-rv32", "qemu-virt-rv64"] {
+        let out = bluegen_images().args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "120", "--icount"]).output().unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
+        assert!(stdout.contains("irq wake ok\nirq order ok\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
+    }
+}
+
+/// `kernel-irq-plic` on RV32 and RV64: a real device raises a PLIC
+/// interrupt. A thread enables the NS16550's THR-empty interrupt (PLIC
+/// source 10, `uart0`) ten times; the trap claims it, the handler masks it
+/// and gives a semaphore, and the higher-priority thread waiting on it has
+/// run before the interrupted thread goes on (fails on the old code, which
+/// refused the image; mutation checks: without the complete, the source's
+/// enable bit or mie.MEIE the handler does not run).
+#[test]
+fn a_plic_interrupt_from_the_uart_wakes_a_thread_on_riscv() {
+    let dir = repo().join("bluegen/tests/fixtures/kernel-irq-plic");
+    for board in ["qemu-virt-rv32", "qemu-virt-rv64"] {
+        let out = bluegen_images().args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "120", "--icount"]).output().unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
+        assert!(stdout.contains("plic wake ok\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
+    }
+}
+
+/// `kernel-irq-guard` on the Cortex-M3 and M0 and RV32: a handler's
+/// non-blocking calls work, and its blocking take ends the run with a
+/// message naming the handler, exit status 1; the thread it interrupted is
+/// never parked (without the guard the take returns in the handler after
+/// its timeout and the thread goes on: exit 2 and FAILED lines).
+#[test]
+fn a_blocking_call_in_a_handler_fails_the_run_naming_the_handler() {
+    let dir = repo().join("bluegen/tests/fixtures/kernel-irq-guard");
+    for board in ["qemu-mps2-an385", "qemu-microbit", "qemu-virt-rv32"] {
+        let out = bluegen_images().args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "120", "--icount"]).output().unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(1), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
+        assert!(stdout.ends_with("handler blocks\nblocking call in interrupt handler `bad`\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
+    }
+}
+
+/// `examples/bench-irq` prints its two latency rows on the Cortex-M3 and
+/// RV32 under `-icount` (the figures `bluegen bench` reports): 1000
+/// rounds, the woken thread later than the handler.
+#[test]
+fn the_interrupt_latency_bench_prints_its_rows() {
+    let dir = repo().join("examples/bench-irq");
+    for board in ["qemu-mps2-an385", "qemu-virt-rv32"] {
+        let out = bluegen_images().args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "120", "--icount"]).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{board}: {stdout}");
+        let units = |metric: &str| -> u64 {
+            let line = stdout.lines().find_map(|l| l.strip_prefix(&format!("BENCH {metric}="))).unwrap_or_else(|| panic!("{board}: no {metric}: {stdout}"));
+            let (units, count) = line.split_once('/').unwrap();
+            assert_eq!(count, "1000", "{board}: {line}");
+            units.parse().unwrap()
+        };
+        let (handler, thread) = (units("irq_pend_to_handler_instructions"), units("irq_pend_to_thread_instructions"));
+        assert!(0 < handler && handler < thread, "{board}: {stdout}");
+    }
+}
+
+/// Interrupts need threads (RISC-V takes them in the context switch's
+/// trap; on Cortex-M `pend_irq` and the guard are the context-switch
+/// code's): an image without threads that declares one is a located
+/// error, not a link error or an image without it.
+#[test]
+fn interrupts_without_threads_are_refused() {
+    let dir = common::project(&format!("{}\n{THREAD}\n[interrupts.soft]\nsource = \"soft0\"\nhandler = \"main\"\npriority = 1\n", device("qemu-virt-rv32")));
+    let (code, _, err) = common::bluegen(dir.path(), &["build"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: interrupts need the kernel's threads
+      --> device.toml:10:13
        |
-    27 | [interrupts.soft]
+    10 | [interrupts.soft]
        |             ^^^^
        = key: interrupts.soft
-       = why: bluegen checks [interrupts.<name>] on every board, but only Cortex-M images get their vector entries and NVIC set-up so far; the PLIC's claim/complete path is still to be built
-       = hint: build for a Cortex-M board (qemu-mps2-an385, say), or leave the interrupt out for now
+       = why: a RISC-V image takes its interrupts in the context switch's trap (the PLIC's and the software interrupts share it with the kernel's switch), and `threads` is off
+       = hint: set features.threads = true in device.toml
+    "#);
+    let dir = common::project(&format!("{}\n{THREAD}\n[interrupts.soft]\nsource = \"soft0\"\nhandler = \"main\"\npriority = 1\n", device("qemu-mps2-an385")));
+    let (code, _, err) = common::bluegen(dir.path(), &["build"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("error: interrupts need the kernel's threads\n") && err.contains("what a handler and the threads it wakes use"), "{err}");
+}
+
+/// `features.interrupts` is bluegen's to set, from `[interrupts.<name>]`.
+#[test]
+fn the_interrupts_feature_is_not_a_device_setting() {
+    let (code, err) = check(&format!("{}\n[features]\ninterrupts = true\n\n{THREAD}", device("qemu-mps2-an385")));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: `interrupts` is set by bluegen, not by a device
+     --> device.toml:6:1
+      |
+    6 | interrupts = true
+      | ^^^^^^^^^^
+      = key: features.interrupts
+      = value: true
+      = why: the kernel's INTERRUPTS is on exactly when device.toml declares [interrupts.<name>]: it builds their table and dispatch, and the guard against blocking calls in handlers
+      = hint: remove this line; declare an [interrupts.<name>] table to turn interrupts on
+    "#);
+}
+
+/// A board's `software = N` names `soft0` to `soft<N-1>` after the PLIC's
+/// sources on RISC-V; a Cortex-M board (which pends any NVIC IRQ) may not
+/// have it, a located error.
+#[test]
+fn board_software_interrupts_are_riscv_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let rv = std::fs::read_to_string(repo().join("boards/qemu-virt-rv32.toml")).unwrap();
+    let path = dir.path().join("rv.toml");
+    std::fs::write(&path, rv.replace("software = 8", "software = 2")).unwrap();
+    let board = bluegen::board::Board::from_file(&path).unwrap_or_else(|e| panic!("{}", bluegen::diag::render(&e.diagnostics)));
+    let ctl = board.interrupts.unwrap();
+    assert_eq!(ctl.software, 2);
+    assert!(ctl.sources.ends_with(&[("soft0".to_string(), 96), ("soft1".to_string(), 97)]), "{:?}", ctl.sources);
+    let arm = std::fs::read_to_string(repo().join("boards/qemu-mps2-an385.toml")).unwrap();
+    let path = dir.path().join("arm.toml");
+    std::fs::write(&path, arm.replace("priority-bits = 3\n", "priority-bits = 3\nsoftware = 4\n")).unwrap();
+    let err = bluegen::board::Board::from_file(&path).err().expect("software on Cortex-M is refused");
+    let text = bluegen::diag::render(&err.diagnostics).replace(&dir.path().display().to_string(), "[DIR]");
+    insta::assert_snapshot!(text, @r#"
+    error: invalid board file: 4 software interrupts: only RISC-V boards have them, 0 to 32 (a Cortex-M thread pends any NVIC IRQ)
+      --> [DIR]/arm.toml:44:12
+       |
+    44 | software = 4
+       |            ^
+       = key: interrupts.software
+       = value: 4
+       = hint: remove `software`, or write a count from 0 to 32 on a RISC-V board
     "#);
 }

@@ -21,9 +21,13 @@ pub const TIME_SLICE_TICKS: u32 = 10;
 pub const SYSTICK_CLOCK_HZ: u32 = 25000000;
 /// CLINT base address.
 pub const CLINT_BASE: usize = 0x2000000;
+/// PLIC base address.
+pub const PLIC_BASE: usize = 0xc000000;
 /// CLINT mtime frequency (Hz).
 pub const MTIME_HZ: u32 = 10000000;
 /// Spawned threads at a time.
 pub const SPAWN_THREADS: u32 = 2;
 /// Stack of each spawned thread (bytes).
 pub const SPAWN_STACK_SIZE: u32 = 1024;
+/// The device's interrupts' numbers: none on the host.
+pub mod irq {}

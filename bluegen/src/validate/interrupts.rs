@@ -96,12 +96,19 @@ fn one(loaded: &Loaded, name: &Spanned<String>, raw: &RawInterrupt, board: Optio
     };
     let last = ctl.irqs.saturating_sub(1);
     let names = || ctl.sources.iter().map(|(n, v)| format!("`{n}` ({v})")).collect::<Vec<_>>().join(", ");
+    // RISC-V software interrupts follow the PLIC's sources: `irqs` on.
+    let soft = (ctl.software > 0).then(|| (ctl.irqs, ctl.irqs + ctl.software - 1));
+    let has = |n: i64| (i64::from(first)..=i64::from(last)).contains(&n) || soft.is_some_and(|(a, b)| (i64::from(a)..=i64::from(b)).contains(&n));
     let irq = raw.source.as_ref().and_then(|v| match v.get_ref() {
-        toml::Value::Integer(n) if (i64::from(first)..=i64::from(last)).contains(n) => Some(*n as u32),
+        toml::Value::Integer(n) if has(*n) => Some(*n as u32),
         toml::Value::Integer(n) => {
+            let (range, numbers) = match soft {
+                Some((a, b)) => (format!("{first} to {last} and software interrupts {a} to {b}"), format!("{first} to {last}, a software interrupt from {a} to {b}")),
+                None => (format!("{first} to {last}"), format!("{first} to {last}")),
+            };
             errors.push(
-                bad_value(source, v, &key("source"), format!("{} has {controller}s {first} to {last}, so {n} is none of them", board.name))
-                    .hint(if ctl.sources.is_empty() { format!("use a number from {first} to {last}") } else { format!("use a number from {first} to {last}, or one of the board's names: {}", names()) }),
+                bad_value(source, v, &key("source"), format!("{} has {controller}s {range}, so {n} is none of them", board.name))
+                    .hint(if ctl.sources.is_empty() { format!("use a number from {numbers}") } else { format!("use a number from {numbers}, or one of the board's names: {}", names()) }),
             );
             None
         }

@@ -76,6 +76,16 @@ pub fn pend(irq: u16) -> bool {
     true
 }
 
+/// The device IRQ whose handler runs now: IPSR holds the active
+/// exception, 16 + n for device IRQ n (below 16: thread mode or a system
+/// exception, such as the kernel's SysTick and PendSV).
+pub fn active() -> Option<u16> {
+    let ipsr: u32;
+    // SAFETY: reads IPSR; no side effect.
+    unsafe { core::arch::asm!("mrs {0}, IPSR", out(reg) ipsr, options(nomem, nostack, preserves_flags)) };
+    (ipsr >= 16).then(|| (ipsr - 16) as u16)
+}
+
 /// A device IRQ's vector entry: a handler the hardware calls with the
 /// caller-saved registers stacked, so a plain `extern "C" fn()`.
 pub type Vector = extern "C" fn();

@@ -219,6 +219,11 @@ unsafe impl bluegen_port::Arch for CortexM {
         crate::irq::pend(irq)
     }
 
+    /// The device IRQ whose handler runs (IPSR; see `crate::irq::active`).
+    fn active_irq() -> Option<u16> {
+        crate::irq::active()
+    }
+
     /// Sleeps until an interrupt.
     fn wait() {
         // SAFETY: `wfi` only waits for an interrupt.

@@ -9,8 +9,11 @@
 //!   handler, copies `.data` from flash (`_sidata`) to RAM
 //!   (`_sdata`..`_edata`), zeroes `.bss` (from `_edata`, where the copy
 //!   ends, to `_ebss`) and calls the image's `__bluegen_start() -> !`;
-//! * the trap handler: no interrupt is enabled yet, so any trap is a fault
-//!   and ends the run with a failure through the port contract's `bluegen_port::exit(1)`;
+//! * the trap handler: without threads no interrupt is enabled, so any trap
+//!   is a fault and ends the run with a failure through the port contract's
+//!   `bluegen_port::exit(1)` (with threads the context switch's trap vector
+//!   takes the tick, the switch and, with `interrupts`, the device's
+//!   interrupts: see the `irq` module);
 //! * [`halt`], for boards with no way to end a run.
 //!
 //! RV32 and RV64 share the code: the start-up copies 32-bit words, which the
@@ -20,6 +23,8 @@
 
 #[cfg(feature = "fault-report")]
 mod fault;
+#[cfg(feature = "interrupts")]
+pub mod irq;
 mod start;
 #[cfg(feature = "context-switch")]
 mod switch;

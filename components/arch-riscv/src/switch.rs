@@ -382,6 +382,10 @@ macro_rules! caller_saved {
 /// (`ecall` included: no switch uses it).
 #[unsafe(no_mangle)]
 extern "C" fn __bluegen_trap_switch(sp: usize, mcause: usize) -> usize {
+    #[cfg(feature = "interrupts")]
+    if let Some(next) = crate::irq::trap(sp, mcause) {
+        return next;
+    }
     if mcause == soft::MACHINE_SOFTWARE {
         soft::clear();
         // SAFETY: the switch a `pend_switch` inside a critical section
@@ -512,6 +516,17 @@ unsafe impl bluegen_port::Arch for RiscV {
         // SAFETY: sets bits that were set in mstatus when `lock` read it
         // (see above: none but MIE changes what runs); touches no memory.
         unsafe { core::arch::asm!("csrs mstatus, {0}", in(reg) state, options(nomem, nostack)) };
+    }
+
+    /// Pends software interrupt `irq` (see `crate::irq::pend`).
+    #[cfg(feature = "interrupts")]
+    fn pend_irq(irq: u16) -> bool {
+        crate::irq::pend(irq)
+    }
+
+    #[cfg(feature = "interrupts")]
+    fn active_irq() -> Option<u16> {
+        crate::irq::active()
     }
 
     #[cfg(feature = "tick")]

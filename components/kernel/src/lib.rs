@@ -71,6 +71,11 @@ mod time;
 #[cfg(any(test, feature = "timers"))]
 pub mod timer;
 
+/// The device's interrupts' numbers, one `u16` constant per
+/// `[interrupts.<name>]` in upper case (`irq::SOFT`), for
+/// [`port::pend_irq`]: the same app source pends the same interrupt on
+/// every board, whatever number the board gives it.
+pub use bluegen_config::irq;
 pub use exit::exit;
 /// The port contract (`bluegen-port`), for the generated image: its
 /// `Image` trait, `image!` macro and `Boot` capability.

@@ -362,6 +362,10 @@ pub(crate) fn reschedule(preempt: bool) {
 #[inline(always)]
 pub(crate) fn block(cs: CriticalSection<'_>, waiters: Option<&AtomicU32>, deadline: Option<u32>) {
     let _ = cs;
+    #[cfg(feature = "interrupts")]
+    if let Some(irq) = bluegen_port::active_irq() {
+        blocked_in_handler(irq);
+    }
     let me = me();
     let bit = 1 << me;
     if let Some(w) = waiters {
@@ -377,6 +381,19 @@ pub(crate) fn block(cs: CriticalSection<'_>, waiters: Option<&AtomicU32>, deadli
     }
     #[cfg(not(feature = "preempt"))]
     let _ = deadline;
+}
+
+/// The blocking-call guard (Kconfig `INTERRUPTS`): a handler interrupted
+/// a thread, which is not the one to park, and it cannot wait itself; the
+/// run fails naming the handler's `[interrupts.<name>]`.
+#[cfg(feature = "interrupts")]
+#[cold]
+#[inline(never)]
+fn blocked_in_handler(irq: u16) -> ! {
+    crate::console::write_str("blocking call in interrupt handler `");
+    crate::console::write_str(bluegen_port::irq_name(irq));
+    crate::console::write_str("`\n");
+    crate::exit(1)
 }
 
 /// [`block`] on `waiters` for at most `timeout` ticks ([`FOREVER`]: no

@@ -39,11 +39,15 @@ pub unsafe trait Arch {
     fn wait();
     /// Pends device interrupt `irq` (its handler runs as soon as its
     /// priority allows); `false` when the architecture cannot pend one from
-    /// software or `irq` is none it has. The default: cannot (the RISC-V
-    /// PLIC has no software-writable pending bits; see issue 12).
+    /// software or `irq` is none it has. The default: cannot.
     fn pend_irq(irq: u16) -> bool {
         let _ = irq;
         false
+    }
+    /// The IRQ number of the interrupt handler running now, if any (the
+    /// kernel's blocking-call guard). The default: never in a handler.
+    fn active_irq() -> Option<u16> {
+        None
     }
     /// Masks interrupts; returns what [`Arch::unlock`] restores.
     fn lock() -> usize;
@@ -95,6 +99,12 @@ pub unsafe trait Image {
     fn exit(code: i32) -> !;
     /// The device's threads, highest priority first.
     fn threads() -> &'static [crate::ThreadSpec];
+    /// The name of declared interrupt `irq` (`[interrupts.<name>]`); ""
+    /// for any other (the default: the device declares none).
+    fn irq_name(irq: u16) -> &'static str {
+        let _ = irq;
+        ""
+    }
 }
 
 /// The kernel's entry points, which the image defines (the kernel crate
@@ -144,6 +154,8 @@ pub(crate) mod sys {
         pub(crate) safe fn __bluegen_port_pend_switch();
         pub(crate) safe fn __bluegen_port_wait();
         pub(crate) safe fn __bluegen_port_pend_irq(irq: u16) -> bool;
+        pub(crate) safe fn __bluegen_port_active_irq() -> Option<u16>;
+        pub(crate) safe fn __bluegen_irq_name(irq: u16) -> &'static str;
         pub(crate) safe fn __bluegen_port_lock() -> usize;
         pub(crate) fn __bluegen_port_unlock(state: usize);
         pub(crate) safe fn __bluegen_port_counter(ticks: u32) -> u64;
@@ -195,6 +207,11 @@ macro_rules! arch {
         #[unsafe(no_mangle)]
         fn __bluegen_port_pend_irq(irq: u16) -> bool {
             <$arch as $crate::Arch>::pend_irq(irq)
+        }
+
+        #[unsafe(no_mangle)]
+        fn __bluegen_port_active_irq() -> Option<u16> {
+            <$arch as $crate::Arch>::active_irq()
         }
 
         #[unsafe(no_mangle)]
@@ -250,6 +267,11 @@ macro_rules! image {
         #[unsafe(no_mangle)]
         fn __bluegen_exit(code: i32) -> ! {
             <$image as $crate::Image>::exit(code)
+        }
+
+        #[unsafe(no_mangle)]
+        fn __bluegen_irq_name(irq: u16) -> &'static str {
+            <$image as $crate::Image>::irq_name(irq)
         }
 
         $crate::__if_threads! {

@@ -46,6 +46,17 @@ pub(crate) fn __bluegen_port_pend_irq(irq: u16) -> bool {
     false
 }
 
+/// Host tests run no interrupt handler.
+pub(crate) fn __bluegen_port_active_irq() -> Option<u16> {
+    None
+}
+
+/// No interrupt has a name on the host.
+pub(crate) fn __bluegen_irq_name(irq: u16) -> &'static str {
+    let _ = irq;
+    ""
+}
+
 pub(crate) fn __bluegen_port_wait() {}
 
 /// The host's interrupt mask: one process-wide lock, reentrant per thread,

@@ -112,12 +112,28 @@ pub fn pend_switch() {
     sys::__bluegen_port_pend_switch()
 }
 
-/// Pends device interrupt `irq` from software (NVIC ISPR on Cortex-M), so
-/// that its declared handler runs as soon as its priority allows: `false`
-/// when the architecture cannot (RISC-V today) or has no such IRQ.
+/// Pends interrupt `irq` from software, so that its declared handler runs
+/// as soon as its priority allows (NVIC ISPR on Cortex-M; on RISC-V a
+/// software interrupt `softN`, number `irqs + N` of the board, through the
+/// CLINT's msip): `false` when the architecture has no such interrupt to
+/// pend (a PLIC source, an undeclared RISC-V software interrupt).
 #[inline(always)]
 pub fn pend_irq(irq: u16) -> bool {
     sys::__bluegen_port_pend_irq(irq)
+}
+
+/// The interrupt whose handler is running (its IRQ number), if any: the
+/// kernel's blocking-call guard asks (Kconfig `INTERRUPTS`).
+#[inline(always)]
+pub fn active_irq() -> Option<u16> {
+    sys::__bluegen_port_active_irq()
+}
+
+/// The device.toml name of interrupt `irq` (`[interrupts.<name>]`), or ""
+/// for one the device does not declare.
+#[inline(always)]
+pub fn irq_name(irq: u16) -> &'static str {
+    sys::__bluegen_irq_name(irq)
 }
 
 /// Sleeps the core until an interrupt (WFI).

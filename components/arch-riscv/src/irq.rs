@@ -1,0 +1,233 @@
+//! Device interrupts on RISC-V: the PLIC's external sources and software interrupts on the CLINT's msip.
+//!
+//! An image that declares `[interrupts.<name>]` turns on this crate's
+//! `interrupts` feature (Kconfig `INTERRUPTS`) and invokes [`interrupts!`]
+//! with its handlers; an image without interrupts has none of this, and its
+//! trap is the one of before, byte for byte.
+//!
+//! * **PLIC** (machine external interrupt, `mcause` 11): the trap claims
+//!   the source (hart 0's M-mode context), calls its handler and completes
+//!   it, until no source is pending. [`enable`] writes each declared
+//!   source's priority and enable bit and the context's threshold (0) at
+//!   boot, and sets `mie.MEIE`.
+//! * **Software interrupts** (`soft0`.. on the board, numbers `irqs + N`):
+//!   the CLINT has one machine software interrupt per hart, and it is the
+//!   kernel's switch already (a switch asked for with interrupts masked
+//!   pends it). [`pend`] sets the interrupt's bit in a pending set and
+//!   pends msip; the machine software trap runs every pending handler,
+//!   highest priority first (the order [`interrupts!`] lists them in), and
+//!   then makes the switch decision, so a handler that wakes a
+//!   higher-priority thread switches to it on return.
+//!
+//! A handler runs in the trap with `mstatus.MIE` clear: machine mode without
+//! a CLIC has no nesting, so a higher-priority interrupt waits for the
+//! running handler to return (their priorities order the PLIC's claims and
+//! the software handlers' dispatch). [`active`] tells which handler runs,
+//! for the kernel's blocking-call guard.
+
+use core::sync::atomic::AtomicU32;
+use core::sync::atomic::Ordering::Relaxed;
+
+/// `mcause` of the machine software and the machine external interrupt.
+const MACHINE_SOFTWARE: usize = 1 << (usize::BITS - 1) | 3;
+const MACHINE_EXTERNAL: usize = 1 << (usize::BITS - 1) | 11;
+/// Hart 0's msip in the board's CLINT.
+const MSIP: usize = bluegen_config::CLINT_BASE as usize;
+/// The PLIC's registers for hart 0's M-mode context (context 0 on QEMU virt).
+const PLIC: usize = bluegen_config::PLIC_BASE as usize;
+const PLIC_ENABLE: usize = PLIC + 0x2000;
+const PLIC_THRESHOLD: usize = PLIC + 0x20_0000;
+const PLIC_CLAIM: usize = PLIC + 0x20_0004;
+
+/// The software interrupts pended and not yet run, one bit each.
+static PENDING: AtomicU32 = AtomicU32::new(0);
+/// The IRQ number of the handler running now; `NONE` between handlers.
+static ACTIVE: AtomicU32 = AtomicU32::new(NONE);
+const NONE: u32 = u32::MAX;
+
+// SAFETY: `interrupts!` below defines each function once per image, with
+// `#[unsafe(no_mangle)]` and exactly these signatures; none has a
+// precondition.
+unsafe extern "Rust" {
+    /// The highest-priority software interrupt of `pending`: its bit, IRQ
+    /// number and handler.
+    safe fn __bluegen_irq_soft(pending: u32) -> Option<(u32, u16, fn())>;
+    /// The bit of declared software interrupt `irq`.
+    safe fn __bluegen_irq_soft_bit(irq: u16) -> Option<u32>;
+    /// The handler of declared PLIC source `source`.
+    safe fn __bluegen_irq_plic(source: u32) -> Option<fn()>;
+}
+
+/// One declared PLIC source and its priority (1 lowest .. 7 highest on virt).
+#[derive(Clone, Copy)]
+pub struct Plic {
+    source: u16,
+    priority: u8,
+}
+
+impl Plic {
+    /// Source `source` at device.toml `priority`; bluegen checked both.
+    pub const fn new(source: u16, priority: u8) -> Plic {
+        Plic { source, priority }
+    }
+}
+
+/// Writes each source's priority and enable bit, threshold 0, then sets
+/// `mie.MEIE`. Called by the image's boot entry with `mstatus.MIE` still
+/// clear (until the kernel starts), so no handler runs before it is set up.
+pub fn enable(sources: &[Plic]) {
+    for s in sources {
+        let n = usize::from(s.source);
+        // SAFETY: the board's PLIC (Kconfig PLIC_BASE): its priority
+        // register of source n and hart 0 M-mode's enable word holding bit
+        // n; the read-modify-write only sets that bit, and the image's
+        // table has the source's handler.
+        unsafe {
+            ((PLIC + 4 * n) as *mut u32).write_volatile(u32::from(s.priority));
+            let word = (PLIC_ENABLE + (n / 32) * 4) as *mut u32;
+            word.write_volatile(word.read_volatile() | 1 << (n % 32));
+        }
+    }
+    // SAFETY: hart 0 M-mode's threshold (0: every priority above 0
+    // interrupts), then mie.MEIE; interrupts come only once MIE is set.
+    unsafe {
+        (PLIC_THRESHOLD as *mut u32).write_volatile(0);
+        core::arch::asm!("csrs mie, {0}", in(reg) 1usize << 11, options(nomem, nostack));
+    }
+}
+
+/// Pends software interrupt `irq`: `false` unless the device declares it.
+/// From a thread (interrupts on) its handler has run when this returns:
+/// the `csrs mstatus` that ends the masked part lets the pending msip in
+/// (QEMU takes it there, after the CSR write). From a handler it runs once
+/// the trap's handlers before it are done.
+pub fn pend(irq: u16) -> bool {
+    let Some(bit) = __bluegen_irq_soft_bit(irq) else { return false };
+    let mstatus: usize;
+    // SAFETY: masks interrupts (mstatus.MIE) around the update of the
+    // pending set, which the trap also writes; touches no memory.
+    unsafe { core::arch::asm!("csrrci {0}, mstatus, 8", out(reg) mstatus, options(nomem, nostack)) };
+    PENDING.store(PENDING.load(Relaxed) | bit, Relaxed);
+    // SAFETY: hart 0's msip of the board's CLINT: writing 1 only pends the
+    // machine software interrupt, whose trap runs the pending handlers.
+    unsafe { (MSIP as *mut u32).write_volatile(1) };
+    // SAFETY: sets again the mstatus bits the mask found set (MIE if it was
+    // on), as `Arch::unlock` does; touches no memory.
+    unsafe { core::arch::asm!("csrs mstatus, {0}", in(reg) mstatus, options(nomem, nostack)) };
+    true
+}
+
+/// The IRQ number of the handler that runs now, if any.
+pub fn active() -> Option<u16> {
+    let irq = ACTIVE.load(Relaxed);
+    (irq != NONE).then_some(irq as u16)
+}
+
+/// Runs `handler` of interrupt `irq`, marked active while it runs.
+#[inline(always)]
+fn run(irq: u32, handler: fn()) {
+    ACTIVE.store(irq, Relaxed);
+    handler();
+    ACTIVE.store(NONE, Relaxed);
+}
+
+/// Runs every pending software interrupt, highest priority first (one that
+/// a handler pends runs in the same loop), with msip clear at the end: the
+/// switch decision that follows covers what the handlers woke.
+fn software() {
+    loop {
+        let pending = PENDING.load(Relaxed);
+        let Some((bit, irq, handler)) = __bluegen_irq_soft(pending) else { break };
+        PENDING.store(pending & !bit, Relaxed);
+        run(u32::from(irq), handler);
+    }
+    clear_msip();
+}
+
+fn clear_msip() {
+    // SAFETY: hart 0's msip of the board's CLINT; writing 0 only clears
+    // the machine software interrupt.
+    unsafe { (MSIP as *mut u32).write_volatile(0) };
+}
+
+/// Claims and runs PLIC sources until none is pending, completing each.
+fn external() {
+    loop {
+        // SAFETY: hart 0 M-mode's claim register: reading claims the
+        // highest-priority pending source (0: none).
+        let source = unsafe { (PLIC_CLAIM as *const u32).read_volatile() };
+        if source == 0 {
+            return;
+        }
+        match __bluegen_irq_plic(source) {
+            Some(handler) => run(source, handler),
+            // Only declared sources are enabled: nothing else is claimed.
+            None => bluegen_port::exit(1),
+        }
+        // SAFETY: writing the claimed source back completes it, so the
+        // PLIC may raise it again.
+        unsafe { (PLIC_CLAIM as *mut u32).write_volatile(source) };
+    }
+}
+
+/// The trap's interrupt paths: the machine software interrupt (pending
+/// software handlers, then the switch) and the machine external one
+/// (PLIC handlers, then the switch when one asked for it). `None` for any
+/// other `mcause`. The switch trap vector calls it first.
+#[inline(always)]
+pub fn trap(sp: usize, mcause: usize) -> Option<usize> {
+    if mcause == MACHINE_SOFTWARE {
+        software();
+    } else if mcause == MACHINE_EXTERNAL {
+        external();
+        // SAFETY: hart 0's msip: a handler's wake-up pended the switch there.
+        if unsafe { (MSIP as *const u32).read_volatile() } == 0 {
+            return Some(sp);
+        }
+        software();
+    } else {
+        return None;
+    }
+    // SAFETY: a trap (MIE clear), for the `sp` the vector saved, and the
+    // vector resumes the record of the stack pointer returned: the switch a
+    // handler (or a critical section) pended, as the software trap makes it.
+    Some(unsafe { bluegen_port::kernel::switch(sp) })
+}
+
+/// The image's interrupt table: `interrupts!(soft: 97 => app::on_a, 96 =>
+/// app::on_b; base: 96; plic: 10 => app::on_rx)` — software interrupts
+/// highest priority first (numbers from `base`, the board's `irqs`), then
+/// PLIC sources.
+#[macro_export]
+macro_rules! interrupts {
+    (soft: $($s:literal => $sh:path),* ; base: $base:literal ; plic: $($p:literal => $ph:path),* $(,)?) => {
+        const _: () = {
+            // SAFETY: the functions `bluegen_arch_riscv::irq` declares, each
+            // defined once here with its declared signature.
+            #[unsafe(no_mangle)]
+            fn __bluegen_irq_soft(pending: u32) -> Option<(u32, u16, fn())> {
+                let _ = pending;
+                $(if pending & (1 << ($s - $base)) != 0 {
+                    return Some((1 << ($s - $base), $s, $sh as fn()));
+                })*
+                None
+            }
+
+            #[unsafe(no_mangle)]
+            fn __bluegen_irq_soft_bit(irq: u16) -> Option<u32> {
+                match irq {
+                    $($s => Some(1 << ($s - $base)),)*
+                    _ => None,
+                }
+            }
+
+            #[unsafe(no_mangle)]
+            fn __bluegen_irq_plic(source: u32) -> Option<fn()> {
+                match source {
+                    $($p => Some($ph as fn()),)*
+                    _ => None,
+                }
+            }
+        };
+    };
+}
