@@ -60,6 +60,9 @@ pub struct Kind {
     pub options: &'static [(&'static str, i64, i64, &'static str)],
     /// The app's driver type, for hints.
     pub example: &'static str,
+    /// Whether it may take the board's console UART: it only receives
+    /// there (interrupt-driven) and transmits polled, as the console does.
+    pub shares_console: bool,
 }
 
 /// The driver kinds; a board's `[peripherals]` may name only these.
@@ -72,9 +75,20 @@ pub const KINDS: &[Kind] = &[
         blocks: true,
         options: &[("baud", 110, 1_562_500, "baud rate (the divisor is the peripheral clock over it, at least 16)")],
         example: "bluegen_uart_cmsdk::Serial",
+        shares_console: false,
     },
-    Kind { name: "timer-cmsdk", what: "CMSDK APB timer", marker: "TimerCmsdk", symbol: None, blocks: true, options: &[], example: "bluegen_timer_cmsdk::Delay" },
-    Kind { name: "i2c-sbcon", what: "SBCon two-wire (I2C) controller", marker: "I2cSbcon", symbol: None, blocks: false, options: &[], example: "bluegen_i2c_sbcon::I2c" },
+    Kind {
+        name: "uart-ns16550",
+        what: "NS16550 UART",
+        marker: "UartNs16550",
+        symbol: Some("NS16550_DRIVER"),
+        blocks: true,
+        options: &[],
+        example: "bluegen_uart_ns16550::Serial",
+        shares_console: true,
+    },
+    Kind { name: "timer-cmsdk", what: "CMSDK APB timer", marker: "TimerCmsdk", symbol: None, blocks: true, options: &[], example: "bluegen_timer_cmsdk::Delay", shares_console: false },
+    Kind { name: "i2c-sbcon", what: "SBCon two-wire (I2C) controller", marker: "I2cSbcon", symbol: None, blocks: false, options: &[], example: "bluegen_i2c_sbcon::I2c", shares_console: false },
 ];
 
 /// The kind called `name`.
@@ -222,7 +236,7 @@ pub fn undeclared(device: &crate::model::Device) -> Vec<Diagnostic> {
         .map(|k| {
             let package = format!("bluegen-{}", k.name);
             let line = text.lines().position(|l| l.trim_start().starts_with(&package)).map_or(1, |n| n + 1);
-            let offer: Vec<&str> = device.board.peripherals.iter().filter(|p| p.driver == k.name && Some(p.base) != device.board.console.as_ref().map(|c| c.base)).map(|p| p.name.as_str()).collect();
+            let offer: Vec<&str> = device.board.peripherals.iter().filter(|p| p.driver == k.name && (k.shares_console || Some(p.base) != device.board.console.as_ref().map(|c| c.base))).map(|p| p.name.as_str()).collect();
             let d = Diagnostic::error(format!("the app depends on `{package}`, and device.toml declares no driver of it"))
                 .at(Some(crate::diag::Location::at(manifest.clone(), line, 1)))
                 .key(format!("dependencies.{package}"))

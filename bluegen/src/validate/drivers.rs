@@ -54,7 +54,7 @@ pub(super) fn validate(loaded: &Loaded, board: Option<&Board>, errors: &mut Vec<
         let Some(board) = board else { continue };
         let Some(p) = board.peripherals.iter().find(|p| p.name == wanted) else {
             let console = board.console.as_ref().map(|c| c.base);
-            let known: Vec<&str> = board.peripherals.iter().filter(|p| Some(p.base) != console).map(|p| p.name.as_str()).collect();
+            let known: Vec<&str> = board.peripherals.iter().filter(|p| Some(p.base) != console || kind(&p.driver).is_some_and(|k| k.shares_console)).map(|p| p.name.as_str()).collect();
             let d = bad_value(source, value, &key, format!("board `{}` has no peripheral `{wanted}`", board.name));
             errors.push(match crate::diag::did_you_mean(wanted, known.iter().copied()) {
                 Some(guess) => d.hint(guess),
@@ -63,7 +63,7 @@ pub(super) fn validate(loaded: &Loaded, board: Option<&Board>, errors: &mut Vec<
             });
             continue;
         };
-        if board.console.as_ref().is_some_and(|c| c.base == p.base) {
+        if board.console.as_ref().is_some_and(|c| c.base == p.base) && !kind(&p.driver).is_some_and(|k| k.shares_console) {
             let others: Vec<&str> = board.peripherals.iter().filter(|o| o.driver == p.driver && o.base != p.base).map(|o| o.name.as_str()).collect();
             errors.push(
                 bad_value(source, value, &key, format!("`{wanted}` at {:#x} is the board's console, which the kernel drives (polled) for its console output: a peripheral has one driver", p.base))

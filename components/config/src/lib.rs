@@ -77,6 +77,8 @@ impl<K> Peripheral<K> {
 pub mod kind {
     /// `components/uart-cmsdk`: the CMSDK APB UART.
     pub enum UartCmsdk {}
+    /// `components/uart-ns16550`: the NS16550 UART.
+    pub enum UartNs16550 {}
     /// `components/timer-cmsdk`: the CMSDK APB timer.
     pub enum TimerCmsdk {}
     /// `components/i2c-sbcon`: the SBCon two-wire (I2C) controller.
