@@ -34,11 +34,14 @@ pub struct RawDeviceFile {
     pub interrupts: Vec<(Spanned<String>, Spanned<RawInterrupt>)>,
     /// `[drivers.<name>]` in file order: each table's keys and values as
     /// written (which keys a driver takes depends on its peripheral's kind).
-    pub drivers: Vec<(Spanned<String>, Spanned<Vec<(Spanned<String>, Spanned<toml::Value>)>>)>,
+    pub drivers: Vec<(Spanned<String>, Spanned<RawDriver>)>,
     /// `[qemu] args`: QEMU arguments the device adds to its board's.
     pub qemu_args: Option<Spanned<toml::Value>>,
     pub budget: Option<Spanned<RawBudget>>,
 }
+
+/// One `[drivers.<name>]` table: its keys and values in file order.
+pub type RawDriver = Vec<(Spanned<String>, Spanned<toml::Value>)>;
 
 /// The `[budget]` table: limits checked after every build.
 #[derive(Debug, Default)]

@@ -111,10 +111,10 @@ impl<const N: usize> Serial<N> {
             // Reading DATA frees the UART for the next byte.
             let _ = self.rx.push(cs, self.read_reg(DATA) as u8);
         }
-        if self.read_reg(STATE) & STATE_TX_FULL == 0 {
-            if let Some(byte) = self.tx.pop(cs) {
-                self.write_reg(DATA, u32::from(byte));
-            }
+        if self.read_reg(STATE) & STATE_TX_FULL == 0
+            && let Some(byte) = self.tx.pop(cs)
+        {
+            self.write_reg(DATA, u32::from(byte));
         }
     }
 
