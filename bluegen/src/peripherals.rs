@@ -178,10 +178,24 @@ pub fn assignments(device: &crate::model::Device) -> Vec<crate::kconfig::Assignm
 /// otherwise, with the key to set.
 pub fn needs(device: &crate::model::Device, config: &crate::kconfig::Config) -> Vec<Diagnostic> {
     let on = |name: &str| matches!(config.get(name).and_then(|s| s.value.clone()), Some(crate::kconfig::Value::Bool(true)));
+    // A driver's own symbol, which `[features]` could turn off again.
+    let mut out: Vec<Diagnostic> = device
+        .drivers
+        .iter()
+        .filter_map(|d| Some((d, kind(&d.peripheral.driver)?.symbol.filter(|s| !on(s))?)))
+        .map(|(d, symbol)| {
+            let key = symbol.to_lowercase().replace('_', "-");
+            Diagnostic::error(format!("driver `{}` needs `{key}`, which [features] turns off", d.name))
+                .at(d.at.clone())
+                .key(format!("drivers.{}", d.name))
+                .why(format!("bluegen turns `{key}` on for a [drivers.<name>] of this kind: it is the driver's code in the crate the console also uses"))
+                .hint(format!("remove `{key} = false` from [features], or the [drivers.{}] table", d.name))
+        })
+        .collect();
     if on("SEMAPHORE") {
-        return Vec::new();
+        return out;
     }
-    device
+    out.extend(device
         .drivers
         .iter()
         .filter_map(|d| Some((d, kind(&d.peripheral.driver).filter(|k| k.blocks)?)))
@@ -191,8 +205,8 @@ pub fn needs(device: &crate::model::Device, config: &crate::kconfig::Config) -> 
                 .key(format!("drivers.{}", d.name))
                 .why(format!("the {} driver blocks the calling thread until its interrupt handler gives a semaphore (`semaphore`, with `threads` and `preempt`)", k.what))
                 .hint("set features.semaphore = true in device.toml (or use the `standard` preset)")
-        })
-        .collect()
+        }));
+    out
 }
 
 /// The device's drivers for the templates (`bluegen_config::drivers`):

@@ -165,6 +165,22 @@ fn a_blocking_driver_without_the_semaphore() {
 }
 
 #[test]
+fn a_driver_whose_symbol_features_turn_off() {
+    let (code, err) = driver("[drivers.serial]\nperipheral = \"uart1\"\n\n[features]\ncmsdk-uart-driver = false\n");
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: driver `serial` needs `cmsdk-uart-driver`, which [features] turns off
+      --> device.toml:21:10
+       |
+    21 | [drivers.serial]
+       |          ^^^^^^
+       = key: drivers.serial
+       = why: bluegen turns `cmsdk-uart-driver` on for a [drivers.<name>] of this kind: it is the driver's code in the crate the console also uses
+       = hint: remove `cmsdk-uart-driver = false` from [features], or the [drivers.serial] table
+    "#);
+}
+
+#[test]
 fn a_board_without_peripherals() {
     let (code, err) = check("[device]\nname = \"t\"\nboard = \"qemu-microbit\"\n\n[threads.main]\nentry = \"main\"\npriority = 1\nstack = 1024\n\n[drivers.serial]\nperipheral = \"uart0\"\n");
     assert_eq!(code, 1);
