@@ -117,7 +117,8 @@ pub fn from_board(
         let before = errors.len();
         if kind(p.kind.get_ref()).is_none() {
             let known: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
-            errors.push(bad(p.kind.span(), key("kind"), format!("there is no driver kind `{}`", p.kind.get_ref()), format!("the driver kinds are {}", known.join(", "))));
+            let hint = crate::diag::did_you_mean(p.kind.get_ref(), known.iter().copied()).unwrap_or_else(|| format!("the driver kinds are {}", known.join(", ")));
+            errors.push(bad(p.kind.span(), key("kind"), format!("there is no driver kind `{}`", p.kind.get_ref()), hint));
         }
         let base = address(p.base.get_ref()).map_err(|why| errors.push(bad(p.base.span(), key("base"), why, "write the register block's address, such as 0x4000_5000".into()))).ok();
         let mut irqs = Vec::new();
@@ -128,7 +129,10 @@ pub fn from_board(
                     source_name.span(),
                     key("interrupts"),
                     format!("`{}` is not a source of the board's [interrupts] table", source_name.get_ref()),
-                    "name sources of [interrupts] sources, such as \"uart1-rx\"".into(),
+                    match interrupts.map(|i| i.sources.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>()) {
+                        Some(names) if !names.is_empty() => format!("name sources the board's [interrupts] table has: {}", names.join(", ")),
+                        _ => "add the source to the board's [interrupts] `sources`".into(),
+                    },
                 )),
             }
         }
@@ -261,4 +265,48 @@ pub fn undeclared(device: &crate::model::Device) -> Vec<Diagnostic> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    /// A board file's `[peripherals]` mistakes: a kind that is no driver,
+    /// an interrupt name the board's `[interrupts]` lacks, an address that
+    /// is none — each located in the board file.
+    #[test]
+    fn board_peripheral_mistakes_are_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mine.toml");
+        let text = "[board]\ndescription = \"d\"\narch = \"cortex-m\"\ntarget = \"thumbv7m-none-eabi\"\n\n[memory]\nflash = { origin = 0, size = \"4M\" }\nram = { origin = 0x2000_0000, size = \"4M\" }\n\n[exit]\nmethod = \"halt\"\n\n[interrupts]\nirqs = 32\npriority-bits = 3\nsources = { uart1-rx = 2 }\n\n[peripherals.uart1]\nkind = \"uart-cmsdx\"\nbase = 0x4000_5000\ninterrupts = [\"uart1-rx\", \"uart1-tx\"]\n\n[peripherals.timer0]\nkind = \"timer-cmsdk\"\nbase = \"here\"\n";
+        std::fs::write(&path, text).unwrap();
+        let err = crate::board::Board::from_file(&path).unwrap_err();
+        let out = crate::diag::render(&err.diagnostics).replace(&dir.path().display().to_string(), "[DIR]");
+        insta::assert_snapshot!(out, @r#"
+        error: invalid board file: there is no driver kind `uart-cmsdx`
+          --> [DIR]/mine.toml:19:8
+           |
+        19 | kind = "uart-cmsdx"
+           |        ^^^^^^^^^^^^
+           = key: peripherals.uart1.kind
+           = value: "uart-cmsdx"
+           = hint: did you mean `uart-cmsdk`?
+
+        error: invalid board file: `uart1-tx` is not a source of the board's [interrupts] table
+          --> [DIR]/mine.toml:21:27
+           |
+        21 | interrupts = ["uart1-rx", "uart1-tx"]
+           |                           ^^^^^^^^^^
+           = key: peripherals.uart1.interrupts
+           = value: "uart1-tx"
+           = hint: name sources the board's [interrupts] table has: uart1-rx
+
+        error: invalid board file: `here` is not an address
+          --> [DIR]/mine.toml:25:8
+           |
+        25 | base = "here"
+           |        ^^^^^^
+           = key: peripherals.timer0.base
+           = value: "here"
+           = hint: write the register block's address, such as 0x4000_5000
+        "#);
+    }
 }
