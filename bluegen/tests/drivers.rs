@@ -295,20 +295,23 @@ fn the_interrupt_driven_uart_echoes_what_it_receives() {
     assert!(stdout.contains("rx: hello, driver\nrx: quit\nuart driver ok\n") && !stdout.contains("FAILED"), "{stdout}");
 }
 
-/// `drivers-timer` on mps2-an385 under `--icount`: `embedded_hal`'s
+/// `drivers-timer` on mps2-an385 (M3, 25 MHz, IRQ 8) and an505 (M33, 20
+/// MHz, IRQ 3, the timer's secure address) under `--icount`: `embedded_hal`'s
 /// `DelayNs` on the CMSDK timer0 blocks the calling thread until the
 /// timer's interrupt (a lower-priority thread runs meanwhile), and each
-/// delay lasts its length against the kernel's counter (the same 25 MHz
-/// clock), 30 ms three ticks. Fails on the old code (no `[drivers]`, no
+/// delay lasts its length against the kernel's counter (SysTick on the
+/// same clock), 30 ms three ticks. Fails on the old code (no `[drivers]`, no
 /// timer crate), and when the driver loads the wrong count (the app
 /// checks each length).
 #[test]
 fn the_timer_delay_blocks_for_its_length() {
     let dir = repo().join("bluegen/tests/fixtures/drivers-timer");
-    let out = bluegen_images().args(["run", dir.to_str().unwrap(), "--timeout", "120", "--icount"]).output().unwrap();
-    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert_eq!(out.status.code(), Some(0), "stdout:\n{stdout}\nstderr:\n{stderr}");
-    assert!(stdout.contains("ticks: 3\ntimer driver ok\n") && !stdout.contains("FAILED"), "{stdout}");
+    for board in ["qemu-mps2-an385", "qemu-mps2-an505"] {
+        let out = bluegen_images().args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "120", "--icount"]).output().unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
+        assert!(stdout.contains("ticks: 3\ntimer driver ok\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
+    }
 }
 
 /// `examples/temperature` on mps2-an385: the crates.io `lm75` driver,
