@@ -263,7 +263,7 @@ fn read_until(s: &mut std::os::unix::net::UnixStream, want: &str) -> String {
     String::from_utf8_lossy(&got).into_owned()
 }
 
-/// `drivers-uart` on mps2-an385: uart1 is `[drivers.serial]`, on a Unix
+/// `drivers-uart` on mps2-an385 (M3) and an386 (M4): uart1 is `[drivers.serial]`, on a Unix
 /// socket. The app echoes each line the test sends and prints it on the
 /// console; the greeting the test waits for first comes from a thread
 /// below the reader, which runs only while the reader is blocked, and the
@@ -273,29 +273,31 @@ fn read_until(s: &mut std::os::unix::net::UnixStream, want: &str) -> String {
 #[test]
 fn the_interrupt_driven_uart_echoes_what_it_receives() {
     let dir = repo().join("bluegen/tests/fixtures/drivers-uart");
-    let cwd = tempfile::tempdir().unwrap();
-    let child = std::process::Command::new(bluegen_images().get_program())
-        .env("CARGO_TARGET_DIR", repo().join("target/images"))
-        .current_dir(cwd.path())
-        .args(["run", dir.to_str().unwrap(), "--timeout", "60"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut s = connect(&cwd.path().join("serial.sock"));
-    let hello = read_until(&mut s, "serial ready\n");
-    s.write_all(b"hello, driver\nquit\n").unwrap();
-    let echo = read_until(&mut s, "echo: quit\n");
-    drop(s);
-    let out = child.wait_with_output().unwrap();
-    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert_eq!(out.status.code(), Some(0), "stdout:\n{stdout}\nstderr:\n{stderr}");
-    assert_eq!(hello, "serial ready\n");
-    assert_eq!(echo, "echo: hello, driver\necho: quit\n");
-    assert!(stdout.contains("rx: hello, driver\nrx: quit\nuart driver ok\n") && !stdout.contains("FAILED"), "{stdout}");
+    for board in ["qemu-mps2-an385", "qemu-mps2-an386"] {
+        let cwd = tempfile::tempdir().unwrap();
+        let child = std::process::Command::new(bluegen_images().get_program())
+            .env("CARGO_TARGET_DIR", repo().join("target/images"))
+            .current_dir(cwd.path())
+            .args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "60"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut s = connect(&cwd.path().join("serial.sock"));
+        let hello = read_until(&mut s, "serial ready\n");
+        s.write_all(b"hello, driver\nquit\n").unwrap();
+        let echo = read_until(&mut s, "echo: quit\n");
+        drop(s);
+        let out = child.wait_with_output().unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
+        assert_eq!(hello, "serial ready\n", "{board}");
+        assert_eq!(echo, "echo: hello, driver\necho: quit\n", "{board}");
+        assert!(stdout.contains("rx: hello, driver\nrx: quit\nuart driver ok\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
+    }
 }
 
-/// `drivers-timer` on mps2-an385 (M3, 25 MHz, IRQ 8) and an505 (M33, 20
+/// `drivers-timer` on mps2-an385 (M3, 25 MHz, IRQ 8), an386 (M4) and an505 (M33, 20
 /// MHz, IRQ 3, the timer's secure address) under `--icount`: `embedded_hal`'s
 /// `DelayNs` on the CMSDK timer0 blocks the calling thread until the
 /// timer's interrupt (a lower-priority thread runs meanwhile), and each
@@ -306,7 +308,7 @@ fn the_interrupt_driven_uart_echoes_what_it_receives() {
 #[test]
 fn the_timer_delay_blocks_for_its_length() {
     let dir = repo().join("bluegen/tests/fixtures/drivers-timer");
-    for board in ["qemu-mps2-an385", "qemu-mps2-an505"] {
+    for board in ["qemu-mps2-an385", "qemu-mps2-an386", "qemu-mps2-an505"] {
         let out = bluegen_images().args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "120", "--icount"]).output().unwrap();
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
