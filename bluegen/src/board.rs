@@ -32,6 +32,7 @@ pub const SCHEMA: Schema = &[
         ]),
     ),
     opt("interrupts", Kind::Table(&[req("irqs", Kind::Number), req("priority-bits", Kind::Number), opt("software", Kind::Number), opt("sources", Kind::AnyTable)])),
+    opt("peripherals", Kind::AnyTable),
     opt("features", Kind::AnyTable),
 ];
 const REGION: &[Key] = &[req("origin", Kind::Address), req("size", Kind::Size)];
@@ -48,6 +49,9 @@ struct RawBoardFile {
     /// The chip's interrupt controller: how many device interrupts, how many
     /// priority bits, and names for the sources a device may write.
     interrupts: Option<RawInterrupts>,
+    /// `[peripherals.<name>]`: what a device's `[drivers]` may take.
+    #[serde(default)]
+    peripherals: std::collections::BTreeMap<Spanned<String>, Spanned<crate::peripherals::RawPeripheral>>,
     /// Kconfig values the board implies (its clock, say), applied before
     /// the preset's and the device's.
     #[serde(default)]
@@ -227,6 +231,8 @@ pub struct Board {
     pub qemu: Option<Qemu>,
     /// The interrupt controller, when the board data describes it.
     pub interrupts: Option<Interrupts>,
+    /// `[peripherals.<name>]`, by name: what device.toml's `[drivers]` may take.
+    pub peripherals: Vec<crate::peripherals::Peripheral>,
     /// The probe-rs chip on the board, if it is real hardware.
     pub chip: Option<String>,
     /// That chip's maker, to warn when a device puts another vendor's chip
@@ -380,6 +386,7 @@ impl Board {
             sources.sort_by_key(|(_, irq)| *irq);
             Interrupts { irqs, priority_bits: bits, software, sources }
         });
+        let peripherals = crate::peripherals::from_board(&raw.peripherals, interrupts.as_ref(), &source, &mut errors.borrow_mut());
         let mut errors = errors.into_inner();
         errors.sort_by_key(|d| d.location.as_ref().map(|l| (l.line, l.col)));
         let (Some(arch), Some(((flash, flash_at), (ram, ram_at))), Some(target), Some(exit), true) = (arch, regions, target, exit, errors.is_empty()) else {
@@ -411,6 +418,7 @@ impl Board {
                 icount: q.icount.map(|i| Icount { args: i.args, units_per_instruction: i.units_per_instruction }),
             }),
             interrupts,
+            peripherals,
             chip_vendor: chip.as_ref().and_then(|c| c.vendor.clone()),
             chip: chip.map(|c| c.name),
             features,
@@ -441,6 +449,7 @@ impl Board {
             exit: Exit::Halt,
             qemu: None,
             interrupts: None,
+            peripherals: Vec::new(),
             features: Vec::new(),
             chip: Some(chip.name.clone()),
             chip_vendor: chip.vendor.clone(),

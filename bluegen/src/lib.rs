@@ -26,6 +26,7 @@ pub mod load;
 pub mod measure;
 pub mod menuconfig;
 pub mod model;
+pub mod peripherals;
 pub mod pipeline;
 pub mod preset;
 pub mod render;

@@ -32,8 +32,16 @@ pub struct RawDeviceFile {
     pub threads: Vec<(Spanned<String>, Spanned<RawThread>)>,
     /// `[interrupts.<name>]` in file order.
     pub interrupts: Vec<(Spanned<String>, Spanned<RawInterrupt>)>,
+    /// `[drivers.<name>]` in file order: each table's keys and values as
+    /// written (which keys a driver takes depends on its peripheral's kind).
+    pub drivers: Vec<(Spanned<String>, Spanned<RawDriver>)>,
+    /// `[qemu] args`: QEMU arguments the device adds to its board's.
+    pub qemu_args: Option<Spanned<toml::Value>>,
     pub budget: Option<Spanned<RawBudget>>,
 }
+
+/// One `[drivers.<name>]` table: its keys and values in file order.
+pub type RawDriver = Vec<(Spanned<String>, Spanned<toml::Value>)>;
 
 /// The `[budget]` table: limits checked after every build.
 #[derive(Debug, Default)]
@@ -211,12 +219,13 @@ const MEMORY_KEYS: &[&str] = &["flash", "ram", "flash-origin", "ram-origin"];
 const THREAD_KEYS: &[&str] = &["entry", "priority", "stack", "start"];
 const INTERRUPT_KEYS: &[&str] = &["source", "handler", "priority"];
 const BUDGET_KEYS: &[&str] = &["flash", "ram", "components"];
-const TOP_KEYS: &[&str] = &["device", "memory", "features", "threads", "interrupts", "budget"];
+const QEMU_KEYS: &[&str] = &["args"];
+const TOP_KEYS: &[&str] = &["device", "memory", "features", "threads", "interrupts", "drivers", "qemu", "budget"];
 
 /// Every table of device.toml with a fixed set of keys, and those keys (the
 /// book's device.toml reference is checked against this).
 pub const TABLE_KEYS: &[(&str, &[&str])] =
-    &[("", TOP_KEYS), ("device", DEVICE_KEYS), ("memory", MEMORY_KEYS), ("threads.<name>", THREAD_KEYS), ("interrupts.<name>", INTERRUPT_KEYS), ("budget", BUDGET_KEYS)];
+    &[("", TOP_KEYS), ("device", DEVICE_KEYS), ("memory", MEMORY_KEYS), ("threads.<name>", THREAD_KEYS), ("interrupts.<name>", INTERRUPT_KEYS), ("qemu", QEMU_KEYS), ("budget", BUDGET_KEYS)];
 
 /// Parses device.toml text into its raw structs, with every syntax error
 /// (as far as the parser recovers), unknown key, wrong type and missing key.
@@ -261,6 +270,18 @@ pub fn parse_device(source: &Source) -> (RawDeviceFile, Vec<Diagnostic>) {
                     }
                 }
             }
+            "drivers" => {
+                if let Some(t) = p.table(key, value, "drivers", &[]) {
+                    for (name, driver) in in_file_order(t) {
+                        let path = format!("drivers.{}", name.get_ref());
+                        if let Some(t) = p.table(name, driver, &path, &[]) {
+                            let keys = in_file_order(t).filter_map(|(k, v)| Some((p.key(k), p.value(v, &format!("{path}.{}", k.get_ref()))?))).collect();
+                            raw.drivers.push((p.key(name), Spanned::new(driver.span(), keys)));
+                        }
+                    }
+                }
+            }
+            "qemu" => raw.qemu_args = p.table(key, value, "qemu", QEMU_KEYS).and_then(|t| p.any(t, "qemu", "args")),
             "budget" => raw.budget = p.table(key, value, "budget", BUDGET_KEYS).map(|t| p.budget(t, value.span())),
             _ => p.unknown(key, "", TOP_KEYS),
         }

@@ -50,6 +50,8 @@ pub struct Device {
     pub threads: Vec<Thread>,
     /// `[interrupts.<name>]` in file order, each source once.
     pub interrupts: Vec<Interrupt>,
+    /// `[drivers.<name>]` in file order, each peripheral once.
+    pub drivers: Vec<Driver>,
     pub budget: Budget,
     /// Warnings found while validating (e.g. a chip on another vendor's
     /// board); resolve passes them on with the configuration's.
@@ -134,6 +136,20 @@ pub struct Interrupt {
     /// 1 (lowest) to the board's [`crate::board::Interrupts::max_priority`].
     pub priority: u8,
     /// The `[interrupts.<name>]` header.
+    #[serde(skip)]
+    pub at: Option<crate::diag::Location>,
+}
+
+/// One declared driver: a board peripheral handed to its driver crate, which
+/// the app reaches through the token `bluegen_config::drivers::<NAME>`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Driver {
+    pub name: String,
+    /// The board's peripheral, with its kind, address and interrupts.
+    pub peripheral: crate::peripherals::Peripheral,
+    /// The kind's clock divisor (BAUDDIV of a CMSDK UART), 0 when it has none.
+    pub divisor: u32,
+    /// The `[drivers.<name>]` header.
     #[serde(skip)]
     pub at: Option<crate::diag::Location>,
 }

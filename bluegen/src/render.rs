@@ -177,6 +177,7 @@ pub fn context(plan: &Plan, pin: &crate::toolchain::Pin) -> Result<Value> {
         stack_size => plan.stack_size,
         threads => threads,
         interrupts => interrupts,
+        drivers => crate::peripherals::context(device),
         components => Value::from(Serde(&components)),
         app => minijinja::context! { crate => &device.app.package, path => utf8(&device.app.dir, "the app crate's directory")? },
         console => console,

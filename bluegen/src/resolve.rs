@@ -83,6 +83,8 @@ pub fn component_names(device: &Device) -> Vec<String> {
     // Always present so that its Kconfig can be set; without `HEAP` the
     // image does not link it.
     names.push("heap".to_string());
+    // The crates of `[drivers]`: none declared, none added.
+    names.extend(crate::peripherals::components(device).into_iter().filter(|c| !names.contains(c)).collect::<Vec<_>>());
     names
 }
 
@@ -95,7 +97,8 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
         None => (Vec::new(), Vec::new()),
     };
     // The board's values first: the preset and then the device override them.
-    let preset: Vec<_> = device.board.features.iter().cloned().chain(preset).collect();
+    // The drivers' symbols come last, so that `resolve_with` keeps them too.
+    let preset: Vec<_> = device.board.features.iter().cloned().chain(preset).chain(crate::peripherals::assignments(&device)).collect();
     let mut assignments = preset.clone();
     assignments.extend(device.features.iter().cloned());
     let interrupt_mistakes = interrupts_symbol(&device, &mut assignments);
@@ -152,6 +155,8 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     errors.extend(priorities(&device, &config));
     errors.extend(suspended_without_suspend(&device, &config));
     errors.extend(interrupts_without_threads(&device, &config));
+    errors.extend(crate::peripherals::needs(&device, &config));
+    errors.extend(crate::peripherals::undeclared(&device));
     errors.extend(app_package(&device, &components));
     errors.extend(crate_name(&device, &components));
     errors.extend(budget_names(&device, &components));

@@ -122,6 +122,8 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
         );
     }
     let interrupts = interrupts::validate(loaded, board.as_ref(), api, &mut errors);
+    let drivers = drivers::validate(loaded, board.as_ref(), &mut errors);
+    let board = drivers::with_qemu_args(loaded, board, &mut errors);
     let budget = budget(loaded, &mut errors);
 
     // Highest priority first; the sort is stable, so ties keep file order.
@@ -145,6 +147,7 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
         features,
         threads,
         interrupts,
+        drivers,
         budget,
         warnings,
         variant: None,
@@ -591,6 +594,7 @@ pub(crate) fn is_ident(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
+mod drivers;
 mod interrupts;
 #[cfg(test)]
 mod tests;

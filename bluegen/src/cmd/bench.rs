@@ -79,11 +79,18 @@ impl Cmd {
                 });
             }
             // Examples for emulated boards are measured on every emulated
-            // board; hardware examples on their own board only.
+            // board; hardware examples, and examples whose [drivers] take
+            // their board's peripherals, on their own board only.
             let own = [plan.device.board.name.clone()];
             let only: Vec<String>;
-            let targets: &[String] = match plan.device.board.qemu {
-                Some(_) if settings.boards.is_some() => {
+            let fixed = plan.device.board.qemu.is_none() || !plan.device.drivers.is_empty();
+            let targets: &[String] = match () {
+                () if fixed && (self.board.is_empty() || self.board.contains(&own[0])) => &own,
+                () if fixed => {
+                    skipped.push(format!("{name} (on {})", own[0]));
+                    &[]
+                }
+                () if settings.boards.is_some() => {
                     let allowed = settings.boards.as_deref().unwrap_or_default();
                     only = boards.iter().filter(|b| allowed.contains(b)).cloned().collect();
                     if only.is_empty() {
@@ -91,12 +98,7 @@ impl Cmd {
                     }
                     &only
                 }
-                Some(_) => &boards,
-                None if self.board.is_empty() || self.board.contains(&own[0]) => &own,
-                None => {
-                    skipped.push(format!("{name} (on {})", own[0]));
-                    &[]
-                }
+                () => &boards,
             };
             for board in targets {
                 let built = crate::pipeline::build_device(Some(&example), Some(board))?;

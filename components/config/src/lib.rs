@@ -26,7 +26,63 @@
 //! `.cargo/config.toml`.
 //!
 //! A value whose symbol is off (its dependencies unmet) is 0 or "".
+//!
+//! Each `[drivers.<name>]` of device.toml also becomes a token here,
+//! `drivers::<NAME>`, a [`Peripheral`] of the driver's [`kind`]: the board's
+//! address of the peripheral device.toml gave that driver. Only this crate
+//! can make one (its fields are private), so a driver crate's safe
+//! `new(token)` can only ever reach a register block that the board data
+//! puts there and that device.toml handed to a driver of that kind: what
+//! the driver's `unsafe` MMIO rests on.
 
 #![no_std]
+
+use core::marker::PhantomData;
+
+/// A peripheral device.toml's `[drivers]` gave to a driver of kind `K`:
+/// its register block's address, its input clock and the kind's divisor.
+/// Made only by this crate, from the board's `[peripherals]` data.
+pub struct Peripheral<K> {
+    base: usize,
+    clock_hz: u32,
+    divisor: u32,
+    kind: PhantomData<K>,
+}
+
+impl<K> Peripheral<K> {
+    #[allow(dead_code)] // used by the generated `drivers` module only
+    const fn new(base: usize, clock_hz: u32, divisor: u32) -> Self {
+        Self { base, clock_hz, divisor, kind: PhantomData }
+    }
+
+    /// The address of its registers.
+    pub const fn base(&self) -> usize {
+        self.base
+    }
+
+    /// Its input clock in Hz (0: the board does not say).
+    pub const fn clock_hz(&self) -> u32 {
+        self.clock_hz
+    }
+
+    /// The kind's clock divisor: a CMSDK UART's BAUDDIV (the clock over
+    /// the `baud` of device.toml); 0 for kinds that have none.
+    pub const fn divisor(&self) -> u32 {
+        self.divisor
+    }
+}
+
+/// The driver kinds, one marker type per driver crate: a token of one kind
+/// cannot be given to another kind's driver.
+pub mod kind {
+    /// `components/uart-cmsdk`: the CMSDK APB UART.
+    pub enum UartCmsdk {}
+    /// `components/uart-ns16550`: the NS16550 UART.
+    pub enum UartNs16550 {}
+    /// `components/timer-cmsdk`: the CMSDK APB timer.
+    pub enum TimerCmsdk {}
+    /// `components/i2c-sbcon`: the SBCon two-wire (I2C) controller.
+    pub enum I2cSbcon {}
+}
 
 include!(env!("BLUEGEN_CONFIG_RS"));

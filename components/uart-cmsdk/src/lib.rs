@@ -1,8 +1,12 @@
-//! Polled transmit driver for the Arm CMSDK APB UART.
+//! Arm CMSDK APB UART: the polled console transmitter, and an interrupt-driven driver.
 //!
 //! The UART of Arm's Cortex-M System Design Kit, the console of QEMU's MPS2
-//! boards (UART0 at 0x4000_4000 on mps2-an385). Only transmission, polled:
-//! [`Uart::write`] waits for the transmit buffer before every byte.
+//! boards (UART0 at 0x4000_4000 on mps2-an385). [`Uart`] is the console's:
+//! only transmission, polled, [`Uart::write`] waits for the transmit buffer
+//! before every byte. With the cargo feature `cmsdk-uart-driver` (Kconfig
+//! `CMSDK_UART_DRIVER`, which bluegen turns on for a `[drivers.<name>]` of
+//! device.toml) the crate also has [`Serial`], the interrupt-driven driver
+//! of the other UARTs (module `serial`).
 //!
 //! Registers used (offsets from the base): DATA +0x0, STATE +0x4 (bit 0: TX
 //! buffer full), CTRL +0x8 (bit 0: TX enable), BAUDDIV +0x10. The divisor
@@ -10,6 +14,11 @@
 //! `CMSDK_UART_BAUDDIV`).
 
 #![no_std]
+
+#[cfg(feature = "cmsdk-uart-driver")]
+mod serial;
+#[cfg(feature = "cmsdk-uart-driver")]
+pub use serial::Serial;
 
 const DATA: usize = 0x0;
 const STATE: usize = 0x4;

@@ -1,8 +1,11 @@
-//! Polled transmit driver for the NS16550A UART.
+//! NS16550A UART: the polled console transmitter, and an interrupt-driven receiver.
 //!
 //! The console of QEMU's RISC-V `virt` machine (at 0x1000_0000) and of many
-//! SoCs. Only transmission, polled: [`Uart::write`] waits for the transmit
-//! holding register before every byte.
+//! SoCs. [`Uart`] is the console's: only transmission, polled,
+//! [`Uart::write`] waits for the transmit holding register before every
+//! byte. With the cargo feature `ns16550-driver` (Kconfig `NS16550_DRIVER`,
+//! which bluegen turns on for a `[drivers.<name>]` of device.toml) the crate
+//! also has [`Serial`] (module `serial`), whose receive is interrupt-driven.
 //!
 //! Registers used (byte-wide, one byte apart): THR +0 (DLL while LCR.DLAB),
 //! IER +1 (DLM while LCR.DLAB), LCR +3, LSR +5 (bit 5: THR empty). The
@@ -10,6 +13,11 @@
 //! `NS16550_DIVISOR`).
 
 #![no_std]
+
+#[cfg(feature = "ns16550-driver")]
+mod serial;
+#[cfg(feature = "ns16550-driver")]
+pub use serial::Serial;
 
 const THR: usize = 0;
 const DLL: usize = 0;
