@@ -84,21 +84,19 @@ impl Cmd {
             let own = [plan.device.board.name.clone()];
             let only: Vec<String>;
             let fixed = plan.device.board.qemu.is_none() || !plan.device.drivers.is_empty();
-            let targets: &[String] = match () {
-                () if fixed && (self.board.is_empty() || self.board.contains(&own[0])) => &own,
-                () if fixed => {
-                    skipped.push(format!("{name} (on {})", own[0]));
-                    &[]
+            let targets: &[String] = if fixed && (self.board.is_empty() || self.board.contains(&own[0])) {
+                &own
+            } else if fixed {
+                skipped.push(format!("{name} (on {})", own[0]));
+                &[]
+            } else if let Some(allowed) = &settings.boards {
+                only = boards.iter().filter(|b| allowed.contains(b)).cloned().collect();
+                if only.is_empty() {
+                    skipped.push(format!("{name} (on {})", allowed.join(", ")));
                 }
-                () if settings.boards.is_some() => {
-                    let allowed = settings.boards.as_deref().unwrap_or_default();
-                    only = boards.iter().filter(|b| allowed.contains(b)).cloned().collect();
-                    if only.is_empty() {
-                        skipped.push(format!("{name} (on {})", allowed.join(", ")));
-                    }
-                    &only
-                }
-                () => &boards,
+                &only
+            } else {
+                &boards
             };
             for board in targets {
                 let built = crate::pipeline::build_device(Some(&example), Some(board))?;
