@@ -314,6 +314,8 @@ fn metric_label(metric: &str, unit: &str) -> String {
         "image_ram_bytes" => "static RAM (B)".into(),
         "context_switch_instructions" => "thread switch (instructions)".into(),
         "queue_roundtrip_instructions" => "queue round trip (instructions)".into(),
+        "irq_pend_to_handler_instructions" => "pend to handler entry (instructions)".into(),
+        "irq_pend_to_thread_instructions" => "pend to the woken thread (instructions)".into(),
         _ => format!("`{metric}` ({unit})"),
     }
 }
