@@ -150,7 +150,7 @@ fn a_driver_whose_interrupts_nobody_handles() {
 
 #[test]
 fn a_blocking_driver_without_the_semaphore() {
-    let (code, err) = check("[device]\nname = \"t\"\nboard = \"qemu-mps2-an385\"\npreset = \"minimal\"\n\n[threads.main]\nentry = \"main\"\npriority = 1\nstack = 1024\n\n[drivers.serial]\nperipheral = \"uart2\"\n\n[interrupts.rx]\nsource = \"uart2-rx\"\nhandler = \"main\"\npriority = 1\n\n[interrupts.tx]\nsource = 5\nhandler = \"main\"\npriority = 1\n");
+    let (code, err) = check("[device]\nname = \"t\"\nboard = \"qemu-mps2-an385\"\npreset = \"minimal\"\n\n[threads.main]\nentry = \"main\"\npriority = 1\nstack = 1024\n\n[drivers.serial]\nperipheral = \"uart2\"\n\n[interrupts.rx]\nsource = \"uart2-rx\"\nhandler = \"main\"\npriority = 1\n\n[interrupts.tx]\nsource = 5\nhandler = \"main\"\npriority = 1\n\n[features]\nthreads = true\n");
     assert_eq!(code, 1);
     insta::assert_snapshot!(err, @r#"
     error: driver `serial` needs the kernel's semaphore, which is off
