@@ -209,6 +209,7 @@ fn checks(device: &Device, components: &[Component], config: &Config, assignment
     errors.extend(budget_names(device, components));
     errors.extend(crate::limits::check(device, config, assignments, stack_size));
     errors.extend(crate::feature_use::check(device, components, config, assignments));
+    errors.extend(crate::feature_use::irq::check(device));
     errors
 }
 

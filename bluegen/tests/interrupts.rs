@@ -459,3 +459,53 @@ fn a_board_source_named_like_a_software_interrupt_is_refused() {
        = hint: rename the source: `soft0` to `soft<N-1>` are the software interrupts' names
     "#);
 }
+
+/// A project on an385 with `[interrupts.soft]` whose app (depending on the
+/// kernel) is `lib`.
+fn irq_app(lib: &str) -> tempfile::TempDir {
+    let dir = irq_project("qemu-mps2-an385", "");
+    let kernel = repo().join("components/kernel");
+    std::fs::write(dir.path().join("app/Cargo.toml"), format!("[package]\nname = \"t-app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\nbluegen-kernel = {{ path = \"{}\" }}\n", kernel.display())).unwrap();
+    std::fs::write(dir.path().join("app/src/lib.rs"), lib).unwrap();
+    dir
+}
+
+/// `irq::<NAME>` with no `[interrupts.<name>]`: `bluegen check` names the
+/// table to add at the app's line, with a did-you-mean, when the app writes
+/// the path; through `use bluegen_kernel::irq` the build says the same in
+/// place of rustc's E0425 (on the old code check passed and the build
+/// failed with E0425 "cannot find value `SOFTT` in module `irq`").
+#[test]
+fn an_irq_constant_device_toml_does_not_declare() {
+    let dir = irq_app("#![no_std]\npub fn main() {\n    bluegen_kernel::port::pend_irq(bluegen_kernel::irq::SOFTT);\n}\n");
+    let (code, _, err) = common::bluegen(dir.path(), &["check"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r"
+    error: app uses bluegen_kernel::irq::SOFTT, but device.toml declares no interrupt `softt`
+     --> [DIR]/app/src/lib.rs:3:57
+      |
+    3 |     bluegen_kernel::port::pend_irq(bluegen_kernel::irq::SOFTT);
+      |                                                         ^^^^^
+      = key: interrupts.softt
+      = why: `bluegen_kernel::irq` has one constant per [interrupts.<name>] of device.toml, the name in upper case: this device declares `irq::SOFT`
+      = hint: did you mean `irq::SOFT`? Otherwise add an [interrupts.softt] table (`source`, `handler`, `priority`) to device.toml
+    ");
+    let dir = irq_app("#![no_std]\nuse bluegen_kernel::{irq, port};\npub fn main() {\n    port::pend_irq(irq::TICK);\n}\n");
+    let (code, _, err) = common::bluegen(dir.path(), &["check"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let out = bluegen_images().current_dir(dir.path()).args(["build"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).replace(&dir.path().display().to_string(), "[DIR]");
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    // The diagnostic, without cargo's progress lines.
+    let err = &err[err.find("error: app uses").unwrap_or_else(|| panic!("{err}"))..];
+    insta::assert_snapshot!(err, @r"
+    error: app uses bluegen_kernel::irq::TICK, but device.toml declares no interrupt `tick`
+     --> [DIR]/app/src/lib.rs:4:25
+      |
+    4 |     port::pend_irq(irq::TICK);
+      |                         ^^^^
+      = key: interrupts.tick
+      = why: `bluegen_kernel::irq` has one constant per [interrupts.<name>] of device.toml, the name in upper case: this device declares `irq::SOFT`
+      = hint: add an [interrupts.tick] table (`source`, `handler`, `priority`) to device.toml
+    ");
+}
