@@ -376,6 +376,12 @@ impl Board {
                 }
             }
             let software = i.software.as_ref().map_or(0, |n| *n.get_ref());
+            // `software = N` names soft0 to soft<N-1>: a source of one of those names would be two interrupts of one name.
+            for (name, irq) in &i.sources {
+                if let Some(k) = (0..software.min(32)).find(|k| *name.get_ref() == format!("soft{k}")).filter(|_| arch == Some(Arch::Riscv)) {
+                    bad(name.span(), &format!("interrupts.sources.{}", name.get_ref()), format!("source `{}` ({}) has the name of software interrupt `{}` (source {}, from `software = {software}`)", name.get_ref(), irq.get_ref(), name.get_ref(), irqs + k), "rename the source: `soft0` to `soft<N-1>` are the software interrupts' names");
+                }
+            }
             if let Some(n) = &i.software {
                 if arch != Some(Arch::Riscv) || *n.get_ref() > 32 {
                     bad(n.span(), "interrupts.software", format!("{software} software interrupts: only RISC-V boards have them, 0 to 32 (a Cortex-M thread pends any NVIC IRQ)"), "remove `software`, or write a count from 0 to 32 on a RISC-V board");

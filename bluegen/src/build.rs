@@ -84,6 +84,10 @@ pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Res
                     gated.push(d);
                     continue;
                 }
+                if let Some(d) = crate::feature_use::irq::translate(&msg["message"], &plan.device, app) {
+                    gated.push(d);
+                    continue;
+                }
                 // A gated method (rustc names no feature): the kernel's own gates.
                 if rendered.starts_with("error[E0599]")
                     && let Some(kernel) = plan.components.iter().find(|c| c.name == "kernel")

@@ -14,7 +14,8 @@
 //! "the item is gated behind the `queue` feature" into the same message;
 //! a method a feature gates (`Thread::suspend`, `Thread::set_priority`),
 //! for which rustc names no feature, by [`translate_method`] from the
-//! `#[cfg]`s of the kernel's `impl` blocks.
+//! `#[cfg]`s of the kernel's `impl` blocks. An interrupt number
+//! (`irq::TICK`) device.toml does not declare: [`irq`].
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -569,6 +570,8 @@ fn primary_location(message: &serde_json::Value, app: (&str, &Path)) -> Option<O
     Some(at)
 }
 
+
+pub mod irq;
 
 #[cfg(test)]
 mod tests;

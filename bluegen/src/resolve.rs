@@ -63,10 +63,55 @@ pub struct Plan {
 impl Plan {
     /// Resolves the configuration again with other device values
     /// (`[features]`), the same components and preset.
+    /// Like [`resolve`], bluegen's own values (see [`settle`]) go with them,
+    /// and so do the mistakes they make (`interrupts` written by hand, or
+    /// interrupts without threads).
     pub fn resolve_with(&self, features: &[kconfig::Assignment]) -> Result<Config> {
         let mut all = self.preset.clone();
         all.extend(features.iter().cloned());
-        kconfig::resolve(&self.tree, &all)
+        let (config, mistakes) = settle(&self.tree, &self.device, &mut all)?;
+        Error::check(mistakes)?;
+        Ok(config)
+    }
+
+    /// This plan under another configuration settled by [`settle`] from
+    /// `assignments` (a `size --feature-cost` variant): the components'
+    /// cargo features and the boot stack follow it, and it must pass every
+    /// check [`resolve`] makes of the settled values, or the errors are
+    /// returned (a configuration this device cannot have).
+    pub fn with_config(&self, config: Config, assignments: &[kconfig::Assignment]) -> std::result::Result<Plan, Vec<Diagnostic>> {
+        let mut plan = self.clone();
+        for c in &mut plan.components {
+            c.features = c.features_under(&config);
+        }
+        plan.stack_size = boot_stack_size(&plan.device, &config);
+        let errors = checks(&plan.device, &plan.components, &config, assignments, plan.stack_size);
+        if errors.iter().any(|d| d.severity == crate::diag::Severity::Error) {
+            return Err(errors);
+        }
+        plan.config = config;
+        Ok(plan)
+    }
+}
+
+/// The one step every resolution of a device's configuration goes through
+/// (`resolve`, [`Plan::resolve_with`], `size --feature-cost`): `assignments`
+/// (board, preset, then device values) with what bluegen derives from the
+/// device — the kernel's `INTERRUPTS`, on exactly when it declares
+/// `[interrupts.<name>]` — resolved against `tree`. `assignments` is left
+/// as resolved. Returns the configuration, or Kconfig's errors (with
+/// bluegen's first), and bluegen's mistakes when Kconfig has none.
+pub fn settle(tree: &kconfig::Tree, device: &Device, assignments: &mut Vec<kconfig::Assignment>) -> Result<(Config, Vec<Diagnostic>)> {
+    let mut mistakes = interrupts_symbol(device, assignments);
+    match kconfig::resolve(tree, assignments) {
+        Ok(config) => {
+            mistakes.extend(interrupts_without_threads(device, &config));
+            Ok((config, mistakes))
+        }
+        Err(e) => {
+            mistakes.extend(e.diagnostics);
+            Err(Error { diagnostics: mistakes })
+        }
     }
 }
 
@@ -101,7 +146,6 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     let preset: Vec<_> = device.board.features.iter().cloned().chain(preset).chain(crate::peripherals::assignments(&device)).collect();
     let mut assignments = preset.clone();
     assignments.extend(device.features.iter().cloned());
-    let interrupt_mistakes = interrupts_symbol(&device, &mut assignments);
 
     let mut components = Vec::new();
     let mut kconfigs = Vec::new();
@@ -139,7 +183,7 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     }
 
     let tree = kconfig::load(&kconfigs)?;
-    let config = kconfig::resolve(&tree, &assignments).map_err(|mut e| {
+    let (config, settle_mistakes) = settle(&tree, &device, &mut assignments).map_err(|mut e| {
         e.diagnostics.splice(0..0, preset_mistakes.iter().cloned());
         e
     })?;
@@ -151,19 +195,27 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
     config.warnings.extend(device.warnings.iter().cloned());
     let stack_size = boot_stack_size(&device, &config);
     let mut errors = preset_mistakes;
-    errors.extend(interrupt_mistakes);
-    errors.extend(priorities(&device, &config));
-    errors.extend(suspended_without_suspend(&device, &config));
-    errors.extend(interrupts_without_threads(&device, &config));
-    errors.extend(crate::peripherals::needs(&device, &config));
-    errors.extend(crate::peripherals::undeclared(&device));
-    errors.extend(app_package(&device, &components));
-    errors.extend(crate_name(&device, &components));
-    errors.extend(budget_names(&device, &components));
-    errors.extend(crate::limits::check(&device, &config, &assignments, stack_size));
-    errors.extend(crate::feature_use::check(&device, &components, &config, &assignments));
+    errors.extend(settle_mistakes);
+    errors.extend(checks(&device, &components, &config, &assignments, stack_size));
     Error::check(errors)?;
     Ok(Plan { device, components, config, stack_size, tree, preset })
+}
+
+/// What [`resolve`] checks of a settled configuration: what the kernel,
+/// the target and the app can hold (also of each `size --feature-cost`
+/// variant, through [`Plan::with_config`]).
+fn checks(device: &Device, components: &[Component], config: &Config, assignments: &[kconfig::Assignment], stack_size: u64) -> Vec<Diagnostic> {
+    let mut errors = priorities(device, config);
+    errors.extend(suspended_without_suspend(device, config));
+    errors.extend(crate::peripherals::needs(device, config));
+    errors.extend(crate::peripherals::undeclared(device));
+    errors.extend(app_package(device, components));
+    errors.extend(crate_name(device, components));
+    errors.extend(budget_names(device, components));
+    errors.extend(crate::limits::check(device, config, assignments, stack_size));
+    errors.extend(crate::feature_use::check(device, components, config, assignments));
+    errors.extend(crate::feature_use::irq::check(device));
+    errors
 }
 
 /// A component's cargo features that follow Kconfig symbols of other
@@ -263,6 +315,10 @@ fn interrupts_symbol(device: &Device, assignments: &mut Vec<kconfig::Assignment>
         if a.key != "interrupts" {
             return true;
         }
+        // Bluegen's own from an earlier settling: pushed again below.
+        if matches!(a.origin, kconfig::Origin::Derived(_)) {
+            return false;
+        }
         errors.push(
             Diagnostic::error("`interrupts` is set by bluegen, not by a device")
                 .at(a.location.clone())
@@ -274,7 +330,7 @@ fn interrupts_symbol(device: &Device, assignments: &mut Vec<kconfig::Assignment>
         false
     });
     if let Some(first) = device.interrupts.first() {
-        assignments.push(kconfig::Assignment { key: "interrupts".into(), value: toml::Value::Boolean(true), origin: kconfig::Origin::User, location: first.at.clone() });
+        assignments.push(kconfig::Assignment { key: "interrupts".into(), value: toml::Value::Boolean(true), origin: kconfig::Origin::Derived("[interrupts]".into()), location: first.at.clone() });
     }
     errors
 }

@@ -88,7 +88,7 @@ fn json_has_the_documented_schema() {
         for key in ["name", "type", "value", "set_by", "depends_on", "range", "component", "prompt"] {
             assert!(r.get(key).is_some(), "{key} missing in {r}");
         }
-        assert!(["user", "preset", "board", "default", "select", "imply"].contains(&r["set_by"].as_str().unwrap()), "{r}");
+        assert!(["user", "preset", "board", "derived", "default", "select", "imply"].contains(&r["set_by"].as_str().unwrap()), "{r}");
         assert!(["bool", "int", "hex", "string"].contains(&r["type"].as_str().unwrap()), "{r}");
     }
     let bauddiv = rows.iter().find(|r| r["name"] == "cmsdk-uart-bauddiv").unwrap();

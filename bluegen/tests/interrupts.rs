@@ -374,3 +374,139 @@ fn board_software_interrupts_are_riscv_only() {
        = hint: remove `software`, or write a count from 0 to 32 on a RISC-V board
     "#);
 }
+
+/// A device with interrupts on an385 and RV32: `threads` and one thread.
+fn irq_project(board: &str, features: &str) -> tempfile::TempDir {
+    common::project(&format!("{}\n{THREAD}\n[interrupts.soft]\nsource = \"soft0\"\nhandler = \"main\"\npriority = 1\n\n[features]\nthreads = true\n{features}", device(board)))
+}
+
+/// `config --minimal`, `config set` (and menuconfig, which saves the same
+/// way) settle the configuration as `check` does, `interrupts` included:
+/// a redundant line is dropped, `interrupts` cannot be set, and `threads`
+/// cannot go while an interrupt needs it (on the old code `--minimal` kept
+/// every line, `set banner=false` wrote the default, `set interrupts=true`
+/// wrote a line `check` refuses, and `set threads=false` one too).
+#[test]
+fn config_minimal_and_set_see_the_interrupts_bluegen_sets() {
+    for board in ["qemu-mps2-an385", "qemu-virt-rv32"] {
+        let dir = irq_project(board, "banner = false\n");
+        let (code, out, err) = common::bluegen(dir.path(), &["config", "--minimal"]);
+        assert_eq!((code, out.as_str()), (0, "[features]\nthreads = true\n"), "{board}: {err}");
+        let (code, out, err) = common::bluegen(dir.path(), &["config", "--json"]);
+        assert_eq!(code, 0, "{err}");
+        let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let row = rows.as_array().unwrap().iter().find(|r| r["name"] == "interrupts").unwrap().clone();
+        assert_eq!((row["value"].clone(), row["set_by"].clone(), row["prompt"].clone()), (true.into(), "derived".into(), serde_json::Value::Null), "{row}");
+
+        let dir = irq_project(board, "");
+        let before = std::fs::read_to_string(dir.path().join("device.toml")).unwrap();
+        let (code, out, err) = common::bluegen(dir.path(), &["config", "set", "banner=false"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("the preset and the defaults already give that value"), "{board}: {out}");
+        assert_eq!(std::fs::read_to_string(dir.path().join("device.toml")).unwrap(), before);
+        let (code, _, err) = common::bluegen(dir.path(), &["config", "set", "interrupts=true"]);
+        assert_eq!(code, 1, "{board}");
+        assert!(err.contains("error: `interrupts` is set by bluegen, not by a device\n"), "{board}: {err}");
+        let (code, _, err) = common::bluegen(dir.path(), &["config", "set", "threads=false"]);
+        assert_eq!(code, 1, "{board}");
+        assert!(err.contains("error: interrupts need the kernel's threads\n") && err.contains("device.toml:10:13"), "{board}: {err}");
+        assert_eq!(std::fs::read_to_string(dir.path().join("device.toml")).unwrap(), before);
+    }
+}
+
+/// `size --feature-cost` of devices with interrupts (`kernel-irq` on the
+/// M3, `bench-irq`, `kernel-irq-plic` on RV32): `interrupts` is no row
+/// (bluegen sets it), and the variants the device cannot have — `threads`
+/// off under interrupts, `semaphore` off under an app that uses it — are
+/// rows that say why, not a failed build (the old code failed the whole
+/// command building the `threads` variant).
+#[test]
+fn feature_cost_of_a_device_with_interrupts_names_what_it_cannot_have() {
+    for (dir, board) in [("bluegen/tests/fixtures/kernel-irq", "qemu-mps2-an385"), ("examples/bench-irq", "qemu-mps2-an385"), ("bluegen/tests/fixtures/kernel-irq-plic", "qemu-virt-rv32")] {
+        let dir = repo().join(dir);
+        let out = bluegen_images().args(["size", dir.to_str().unwrap(), "--board", board, "--feature-cost"]).output().unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
+        let row = |f: &str| stdout.lines().find(|l| l.starts_with(&format!("{f} "))).map(str::to_string);
+        assert_eq!(row("interrupts"), None, "{stdout}");
+        assert!(row("threads").unwrap().ends_with("-          -  not applicable: interrupts need the kernel's threads"), "{stdout}");
+        assert!(row("semaphore").unwrap().contains("not applicable: app uses bluegen_kernel::Semaphore"), "{stdout}");
+        let console = row("console").unwrap();
+        assert!(console.split_whitespace().nth(1).unwrap().trim_start_matches('+').parse::<i64>().unwrap() > 0, "{stdout}");
+    }
+}
+
+/// A RISC-V board's `software = N` names `soft0` to `soft<N-1>`: a source
+/// of `sources` named one of those is a located board error (the old code
+/// kept both, and a device's `soft0` took the lower number).
+#[test]
+fn a_board_source_named_like_a_software_interrupt_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let rv = std::fs::read_to_string(repo().join("boards/qemu-virt-rv32.toml")).unwrap();
+    let path = dir.path().join("rv.toml");
+    let sources = rv.lines().find(|l| l.starts_with("sources = ")).unwrap();
+    // `soft2` is no software interrupt's name under `software = 2`.
+    std::fs::write(&path, rv.replace("software = 8", "software = 2").replace(sources, "sources = { uart0 = 10, soft1 = 12, soft2 = 13 }")).unwrap();
+    let err = bluegen::board::Board::from_file(&path).err().expect("a clash is refused");
+    let text = bluegen::diag::render(&err.diagnostics).replace(&dir.path().display().to_string(), "[DIR]");
+    insta::assert_snapshot!(text, @r#"
+    error: invalid board file: source `soft1` (12) has the name of software interrupt `soft1` (source 97, from `software = 2`)
+      --> [DIR]/rv.toml:46:25
+       |
+    46 | sources = { uart0 = 10, soft1 = 12, soft2 = 13 }
+       |                         ^^^^^
+       = key: interrupts.sources.soft1
+       = value: soft1
+       = hint: rename the source: `soft0` to `soft<N-1>` are the software interrupts' names
+    "#);
+}
+
+/// A project on an385 with `[interrupts.soft]` whose app (depending on the
+/// kernel) is `lib`.
+fn irq_app(lib: &str) -> tempfile::TempDir {
+    let dir = irq_project("qemu-mps2-an385", "");
+    let kernel = repo().join("components/kernel");
+    std::fs::write(dir.path().join("app/Cargo.toml"), format!("[package]\nname = \"t-app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\nbluegen-kernel = {{ path = \"{}\" }}\n", kernel.display())).unwrap();
+    std::fs::write(dir.path().join("app/src/lib.rs"), lib).unwrap();
+    dir
+}
+
+/// `irq::<NAME>` with no `[interrupts.<name>]`: `bluegen check` names the
+/// table to add at the app's line, with a did-you-mean, when the app writes
+/// the path; through `use bluegen_kernel::irq` the build says the same in
+/// place of rustc's E0425 (on the old code check passed and the build
+/// failed with E0425 "cannot find value `SOFTT` in module `irq`").
+#[test]
+fn an_irq_constant_device_toml_does_not_declare() {
+    let dir = irq_app("#![no_std]\npub fn main() {\n    bluegen_kernel::port::pend_irq(bluegen_kernel::irq::SOFTT);\n}\n");
+    let (code, _, err) = common::bluegen(dir.path(), &["check"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r"
+    error: app uses bluegen_kernel::irq::SOFTT, but device.toml declares no interrupt `softt`
+     --> [DIR]/app/src/lib.rs:3:57
+      |
+    3 |     bluegen_kernel::port::pend_irq(bluegen_kernel::irq::SOFTT);
+      |                                                         ^^^^^
+      = key: interrupts.softt
+      = why: `bluegen_kernel::irq` has one constant per [interrupts.<name>] of device.toml, the name in upper case: this device declares `irq::SOFT`
+      = hint: did you mean `irq::SOFT`? Otherwise add an [interrupts.softt] table (`source`, `handler`, `priority`) to device.toml
+    ");
+    let dir = irq_app("#![no_std]\nuse bluegen_kernel::{irq, port};\npub fn main() {\n    port::pend_irq(irq::TICK);\n}\n");
+    let (code, _, err) = common::bluegen(dir.path(), &["check"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let out = bluegen_images().current_dir(dir.path()).args(["build"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).replace(&dir.path().display().to_string(), "[DIR]");
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    // The diagnostic, without cargo's progress lines.
+    let err = &err[err.find("error: app uses").unwrap_or_else(|| panic!("{err}"))..];
+    insta::assert_snapshot!(err, @r"
+    error: app uses bluegen_kernel::irq::TICK, but device.toml declares no interrupt `tick`
+     --> [DIR]/app/src/lib.rs:4:25
+      |
+    4 |     port::pend_irq(irq::TICK);
+      |                         ^^^^
+      = key: interrupts.tick
+      = why: `bluegen_kernel::irq` has one constant per [interrupts.<name>] of device.toml, the name in upper case: this device declares `irq::SOFT`
+      = hint: add an [interrupts.tick] table (`source`, `handler`, `priority`) to device.toml
+    ");
+}

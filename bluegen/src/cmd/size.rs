@@ -47,6 +47,7 @@ impl Cmd {
             // Kept for menuconfig's live estimate.
             let kept: Vec<_> = costs
                 .iter()
+                .filter(|c| c.not_applicable.is_none())
                 .map(|c| crate::menuconfig::estimate::FeatureCost { feature: c.feature.clone(), flash: c.flash, ram: c.ram })
                 .collect();
             let json = serde_json::to_string_pretty(&kept).map_err(|e| Error::msg(e.to_string()))?;

@@ -112,6 +112,9 @@ pub fn resolve(tree: &Tree, assignments: &[Assignment]) -> Result<Config> {
     for (&i, u) in &user {
         let sym = &tree.syms[i];
         let a = u.assignment;
+        if matches!(a.origin, Origin::Derived(_)) {
+            continue;
+        }
         if sym.prompt.is_none() {
             errors.push(no_prompt(tree, sym, a, &selected_by));
             continue;
@@ -219,6 +222,7 @@ fn by_origin(origin: &Origin) -> SetBy {
         Origin::User => SetBy::User,
         Origin::Preset(p) => SetBy::Preset(p.clone()),
         Origin::Board(b) => SetBy::Board(b.clone()),
+        Origin::Derived(d) => SetBy::Derived(d.clone()),
     }
 }
 
@@ -266,7 +270,8 @@ fn evaluate(
     if !deps {
         return (if sym.ty == SymbolType::Bool { Some(Value::Bool(false)) } else { None }, SetBy::Default);
     }
-    if let Some(u) = user.get(&i).filter(|_| visible(sym, values)) {
+    // Bluegen's own values apply to a symbol without a prompt too.
+    if let Some(u) = user.get(&i).filter(|u| visible(sym, values) || matches!(u.assignment.origin, Origin::Derived(_))) {
         return (Some(u.value.clone()), by_origin(&u.assignment.origin));
     }
     let default = sym.defaults.iter().find(|(_, cond)| cond.truth(values)).map(|(v, _)| v.value(values));
@@ -491,6 +496,7 @@ fn with_location(d: Diagnostic, a: &Assignment) -> Diagnostic {
     match &a.origin {
         Origin::Preset(p) => d.note(format!("set by preset `{p}`")),
         Origin::Board(b) => d.note(format!("set by board `{b}`")),
+        Origin::Derived(t) => d.note(format!("set by bluegen from device.toml's {t}")),
         Origin::User => d,
     }
 }

@@ -119,6 +119,9 @@ pub enum Origin {
     Preset(String),
     /// The board file's `[features]`, named by board.
     Board(String),
+    /// Bluegen's, from another table of device.toml (named, e.g.
+    /// `[interrupts]`): the only way to set a symbol without a prompt.
+    Derived(String),
 }
 
 /// One `key = value` from a preset or the device's `[features]`.
@@ -137,6 +140,8 @@ pub enum SetBy {
     User,
     Preset(String),
     Board(String),
+    /// Bluegen, from the named table of device.toml ([`Origin::Derived`]).
+    Derived(String),
     Default,
     Select(String),
     Imply(String),

@@ -2,12 +2,13 @@
 
 use super::{SetBy, Symbol, SymbolType, Value};
 
-/// `user`, `board`, `preset`, `default`, `select` or `imply`.
+/// `user`, `board`, `preset`, `derived`, `default`, `select` or `imply`.
 pub fn set_by_kind(s: &SetBy) -> &'static str {
     match s {
         SetBy::User => "user",
         SetBy::Preset(_) => "preset",
         SetBy::Board(_) => "board",
+        SetBy::Derived(_) => "derived",
         SetBy::Default => "default",
         SetBy::Select(_) => "select",
         SetBy::Imply(_) => "imply",
@@ -19,6 +20,7 @@ pub fn set_by_text(s: &SetBy) -> String {
         SetBy::User => "device".into(),
         SetBy::Preset(p) => format!("preset {p}"),
         SetBy::Board(b) => format!("board {b}"),
+        SetBy::Derived(t) => format!("device.toml {t}"),
         SetBy::Default => "default".into(),
         SetBy::Select(by) => format!("selected by {by}"),
         SetBy::Imply(by) => format!("implied by {by}"),

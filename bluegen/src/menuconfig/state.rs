@@ -148,6 +148,9 @@ impl State {
         if let SetBy::Select(by) = &s.set_by {
             return Some(format!("{} is selected by {by}: turn {} off first", s.key, crate::kconfig::key_of(by)));
         }
+        if let SetBy::Derived(t) = &s.set_by {
+            return Some(format!("{} follows device.toml's {t}: bluegen sets it", s.key));
+        }
         if s.prompt.is_none() {
             return Some(format!("{} has no prompt: defaults and selects set it", s.key));
         }

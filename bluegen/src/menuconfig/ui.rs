@@ -87,6 +87,7 @@ fn row<'a>(state: &State, item: &Item) -> Line<'a> {
                 SetBy::User => "device".to_string(),
                 SetBy::Preset(p) => format!("preset {p}"),
                 SetBy::Board(b) => format!("board {b}"),
+                SetBy::Derived(t) => format!("device.toml {t}"),
                 SetBy::Default => "default".into(),
                 SetBy::Select(by) => format!("select {by}"),
                 SetBy::Imply(by) => format!("imply {by}"),

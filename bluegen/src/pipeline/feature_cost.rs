@@ -4,7 +4,10 @@
 //! device is resolved again with `<feature> = false` (device values that then
 //! lose their dependencies are dropped, as menuconfig would hide them),
 //! rendered as a variant under `target/bluegen/variants/`, built, and
-//! measured. The marginal cost is the full image minus the variant.
+//! measured. The marginal cost is the full image minus the variant. A
+//! variant the device cannot have (it fails a check of `bluegen check`: the
+//! app uses what the feature builds, interrupts need threads) is not built:
+//! its row says why.
 
 use std::io::Write;
 
@@ -21,6 +24,10 @@ pub struct Cost {
     pub ram: i64,
     /// Other device values dropped along with it.
     pub also_dropped: Vec<String>,
+    /// Why the device cannot have the feature off (nothing was built; flash
+    /// and RAM are 0): the first error bluegen's checks give the variant,
+    /// e.g. the app uses what the feature builds, or interrupts need threads.
+    pub not_applicable: Option<String>,
 }
 
 /// Measures every optional enabled feature of `plan` (already built).
@@ -29,6 +36,8 @@ pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64) -> Result<Vec<Cost>
     let mut base = plan.preset.clone();
     base.extend(plan.device.features.iter().cloned());
     let mut out = Vec::new();
+    // A symbol without a prompt (such as `interrupts`, which bluegen sets)
+    // is not the device's to turn off.
     let candidates = plan.config.symbols.iter().filter(|s| {
         s.ty == SymbolType::Bool
             && s.value == Some(Value::Bool(true))
@@ -44,9 +53,10 @@ pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64) -> Result<Vec<Cost>
             location: None,
         });
         let mut dropped = Vec::new();
-        let config = loop {
-            match crate::kconfig::resolve(&plan.tree, &assignments) {
-                Ok(config) => break Some(config),
+        let settled = loop {
+            let mut settled_assignments = assignments.clone();
+            match crate::resolve::settle(&plan.tree, &plan.device, &mut settled_assignments) {
+                Ok((config, mistakes)) => break Some((config, mistakes, settled_assignments)),
                 Err(err) => {
                     // Drop the device values the errors point at, then retry.
                     let before = assignments.len();
@@ -63,13 +73,17 @@ pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64) -> Result<Vec<Cost>
                 }
             }
         };
-        let Some(config) = config else { continue };
-        let mut variant = plan.clone();
+        let Some((config, mistakes, settled_assignments)) = settled else { continue };
+        let variant = match crate::diag::Error::check(mistakes).map_err(|e| e.diagnostics).and_then(|_| plan.with_config(config, &settled_assignments)) {
+            Ok(variant) => variant,
+            Err(errors) => {
+                let why = errors.iter().find(|d| d.severity == crate::diag::Severity::Error).map_or_else(String::new, |d| d.message.clone());
+                out.push(Cost { feature: symbol.key.clone(), flash: 0, ram: 0, also_dropped: dropped, not_applicable: Some(why) });
+                continue;
+            }
+        };
+        let mut variant = variant;
         variant.device.variant = Some(format!("without-{}", symbol.key));
-        variant.config = config;
-        for c in &mut variant.components {
-            c.features = c.features_under(&variant.config);
-        }
         let rendered = crate::render::render(root, &variant)?;
         let target_dir = rendered.dir.join("target");
         let artifacts = crate::build::build_in(&variant, &rendered.dir, Some(&target_dir))?;
@@ -79,6 +93,7 @@ pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64) -> Result<Vec<Cost>
             flash: flash as i64 - fp.flash_bytes() as i64,
             ram: ram as i64 - fp.static_ram_bytes() as i64,
             also_dropped: dropped,
+            not_applicable: None,
         });
     }
     Ok(out)
@@ -89,6 +104,10 @@ pub fn print(out: &mut impl Write, costs: &[Cost]) -> Result<()> {
     let io = crate::cli::stdout_failed;
     writeln!(out, "{:<28} {:>10} {:>10}  note", "feature", "flash", "ram").map_err(io)?;
     for c in costs {
+        if let Some(why) = &c.not_applicable {
+            writeln!(out, "{:<28} {:>10} {:>10}  not applicable: {why}", c.feature, "-", "-").map_err(io)?;
+            continue;
+        }
         let note = if c.also_dropped.is_empty() { String::new() } else { format!("also drops {}", c.also_dropped.join(", ")) };
         writeln!(out, "{:<28} {:>+8} B {:>+8} B  {note}", c.feature, c.flash, c.ram).map_err(io)?;
     }

@@ -306,3 +306,15 @@ fn a_symbol_defined_twice_merges() {
     assert_eq!(val(&c, "A"), Some(Value::Int(7)));
     assert_eq!(c.get("A").unwrap().defined_at, "components/c/Kconfig:1");
 }
+
+/// Bluegen's own value (`Origin::Derived`, e.g. `interrupts` from
+/// `[interrupts]`) sets a symbol without a prompt, which a device may not.
+#[test]
+fn a_derived_value_sets_a_symbol_without_a_prompt() {
+    let derived = Assignment { key: "asserts".into(), value: b(true), origin: Origin::Derived("[interrupts]".into()), location: None };
+    let c = resolve(&fixture(), &[derived]).unwrap();
+    assert!(on(&c, "ASSERTS"));
+    assert_eq!(c.get("ASSERTS").unwrap().set_by, SetBy::Derived("[interrupts]".into()));
+    let text = errors(&fixture(), &user(&[("asserts", b(true))]));
+    assert!(text.contains("`asserts` cannot be set by a device"), "{text}");
+}
