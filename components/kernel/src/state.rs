@@ -531,13 +531,15 @@ pub(crate) fn switch(cs: CriticalSection<'_>, current: usize, sp: usize) -> usiz
     let runnable = ready;
     // A yield (or an expired slice) among ready equals, none higher: the
     // next equal in one pass (`yield_pick`), the general pick otherwise.
+    // With a mutex (the standard preset) the general pick always decides:
+    // the one pass would add its bytes to every such image.
     let mut yielded = None;
     if rotate {
         ROTATE.store(false, Relaxed);
         if let Some(g) = GROUP.get(current) {
             let g = g.load(Relaxed);
             let heads = HEADS.load(Relaxed);
-            if table_order() {
+            if cfg!(not(feature = "mutex")) && table_order() {
                 yielded = yield_pick(runnable, g, current, |m| crate::sched::lowest(m, crate::sched::slots()));
             }
             HEADS.store(if let Some(n) = yielded { picked(heads, g, n) } else { rotate_head(heads, g, current) }, Relaxed);
