@@ -179,6 +179,31 @@ pub fn rotate_head(heads: u32, group: u32, current: usize) -> u32 {
     heads & !group | next
 }
 
+/// A yield's pick in one pass: what [`rotate_head`] then [`pick_ranked`]
+/// decide when `current` (of group `group`, a thread) yields and no ready
+/// thread of `ready` outranks its group, so the turn stays in the group:
+/// the first ready thread of the group after `current`, wrapping round
+/// (`current` itself if it is the only one), `lowest` of a mask giving
+/// the thread; its new head is that thread ([`picked`]). While the table
+/// order is the priority order, the threads that outrank the group are the
+/// ones below it, so the test is one mask: the ready threads at or below
+/// `current` outside the group. `None` when one of them is ready or none
+/// of the group is (the general pick decides).
+#[inline(always)]
+pub fn yield_pick(ready: u32, group: u32, current: usize, lowest: impl FnOnce(u32) -> usize) -> Option<usize> {
+    // The threads after `current` (none after bit 31).
+    let after = 0xFFFF_FFFEu32.wrapping_shl(current as u32);
+    if current >= MAX_THREADS || ready & !(after | group) != 0 {
+        return None;
+    }
+    let mine = ready & group;
+    if mine == 0 {
+        return None;
+    }
+    let later = mine & after;
+    Some(lowest(if later != 0 { later } else { mine }))
+}
+
 /// The time slice at a switch from `current` to `next` (different
 /// threads), as in ThreadX: whether `current` was preempted (still ready,
 /// not rotated away by a yield or an expired slice), so it keeps what is
@@ -345,6 +370,36 @@ mod tests {
         assert_eq!(next(0b11010, rotated(1)), 3);
         // Rotation only among equals: a higher-priority ready thread wins.
         assert_eq!(next(0b01111, rotated(2)), 0);
+    }
+
+    /// The yield's one pass decides as the rotation then the general pick
+    /// do, heads included, wherever it decides: every ready set and yielder
+    /// of two layouts (groups of 1, 3, 1 and of 2, 2, 1), every old head.
+    #[test]
+    fn yield_pick_matches_rotate_then_pick() {
+        let layouts: [&[u32]; 2] = [&GROUPS, &[0b00011, 0b00011, 0b01100, 0b01100, 0b10000]];
+        let mut decided = 0;
+        for groups in layouts {
+            let group = |i: usize| groups[i];
+            for current in 0..groups.len() {
+                for ready in 0u32..32 {
+                    for old in 0..groups.len() {
+                        let heads = 1 << old;
+                        let rotated = rotate_head(heads, groups[current], current);
+                        let (next, new) = pick(ready, || rotated, group);
+                        let Some(fast) = yield_pick(ready, groups[current], current, |m| m.trailing_zeros() as usize) else { continue };
+                        decided += 1;
+                        assert_eq!(fast, next, "ready {ready:#b}, {current} yields");
+                        assert_eq!(picked(heads, groups[current], fast), new.unwrap_or(rotated), "ready {ready:#b}, {current} yields");
+                    }
+                }
+            }
+        }
+        assert!(decided > 100, "{decided}");
+        // It leaves a higher ready thread, and a group with none ready, to the general pick.
+        assert_eq!(yield_pick(0b00111, GROUPS[2], 2, |m| m.trailing_zeros() as usize), None);
+        assert_eq!(yield_pick(0b10000, GROUPS[2], 2, |m| m.trailing_zeros() as usize), None);
+        assert_eq!(yield_pick(0b11010, GROUPS[3], 3, |m| m.trailing_zeros() as usize), Some(1));
     }
 
     #[test]

@@ -137,6 +137,16 @@ pub(crate) fn best_of(mask: u32) -> usize {
     return crate::sched::lowest(mask, crate::sched::slots());
 }
 
+/// Whether the table order is still the priority order (always, without
+/// `PRIORITY_CHANGE`; see `crate::rank::in_order`).
+#[inline(always)]
+fn table_order() -> bool {
+    #[cfg(feature = "priority-change")]
+    return crate::rank::in_order();
+    #[cfg(not(feature = "priority-change"))]
+    return true;
+}
+
 /// With `PRIORITY_CHANGE`: whether thread `i` ranks above `current`.
 #[cfg(feature = "priority-change")]
 #[inline(always)]
@@ -506,36 +516,53 @@ pub(crate) fn rotate(cs: CriticalSection<'_>) {
 /// its slice (see [`crate::sched`]).
 #[inline(always)]
 pub(crate) fn switch(cs: CriticalSection<'_>, current: usize, sp: usize) -> usize {
-    use crate::sched::{pick_ranked, rotate_head};
+    use crate::sched::{pick_ranked, picked, rotate_head, yield_pick};
     let _ = cs;
     if current <= IDLE {
         SP[current].store(sp, Relaxed);
     }
     let rotate = ROTATE.load(Relaxed);
+    let ready = READY.load(Relaxed);
+    // With a mutex, a thread blocked on it stands in for its owner: the
+    // pick takes it as ready, and the proxy rule below runs the owner.
+    #[cfg(feature = "mutex")]
+    let runnable = ready | PROXY.load(Relaxed);
+    #[cfg(not(feature = "mutex"))]
+    let runnable = ready;
+    // A yield (or an expired slice) among ready equals, none higher: the
+    // next equal in one pass (`yield_pick`), the general pick otherwise.
+    // With a mutex (the standard preset) the general pick always decides:
+    // the one pass would add its bytes to every such image.
+    let mut yielded = None;
     if rotate {
         ROTATE.store(false, Relaxed);
         if let Some(g) = GROUP.get(current) {
-            HEADS.store(rotate_head(HEADS.load(Relaxed), g.load(Relaxed), current), Relaxed);
+            let g = g.load(Relaxed);
+            let heads = HEADS.load(Relaxed);
+            if cfg!(not(feature = "mutex")) && table_order() {
+                yielded = yield_pick(runnable, g, current, |m| crate::sched::lowest(m, crate::sched::slots()));
+            }
+            HEADS.store(if let Some(n) = yielded { picked(heads, g, n) } else { rotate_head(heads, g, current) }, Relaxed);
         }
     }
-    let ready = READY.load(Relaxed);
-    let heads = || HEADS.load(Relaxed);
-    let group_of = |i: usize| GROUP.get(i).map_or(0, |g| g.load(Relaxed));
-    #[cfg(feature = "mutex")]
-    let (next, heads) = {
-        let (next, picked) = pick_ranked(ready | PROXY.load(Relaxed), best_of, heads, group_of, SHARED.load(Relaxed));
-        let owner_of = |i: usize| PROXY_TO.get(i).map_or(usize::MAX, |o| o.load(Relaxed));
-        // A chain that ends at a thread that is not ready (rare: the owner
-        // sleeps): the highest-priority ready thread.
-        let plain = || if ready == 0 { IDLE } else { best_of(ready) };
-        (crate::sched::resolve_proxy(next, ready, owner_of, plain), picked)
+    let next = if let Some(n) = yielded {
+        n
+    } else {
+        let (next, heads) = pick_ranked(runnable, best_of, || HEADS.load(Relaxed), |i: usize| GROUP.get(i).map_or(0, |g| g.load(Relaxed)), SHARED.load(Relaxed));
+        if let Some(h) = heads {
+            HEADS.store(h, Relaxed);
+        }
+        next
     };
-    #[cfg(not(feature = "mutex"))]
-    let (next, heads) = pick_ranked(ready, best_of, heads, group_of, SHARED.load(Relaxed));
+    // A chain that ends at a thread that is not ready (rare: the owner
+    // sleeps): the highest-priority ready thread.
+    #[cfg(feature = "mutex")]
+    let next = {
+        let owner_of = |i: usize| PROXY_TO.get(i).map_or(usize::MAX, |o| o.load(Relaxed));
+        let plain = || if ready == 0 { IDLE } else { best_of(ready) };
+        crate::sched::resolve_proxy(next, ready, owner_of, plain)
+    };
     let next = next.min(IDLE);
-    if let Some(h) = heads {
-        HEADS.store(h, Relaxed);
-    }
     // The time slice, as ThreadX: a thread a higher one preempted (still
     // ready, not rotated away) keeps the rest of its slice in its `WAKE`
     // word; the next thread gets its saved rest back, or a new slice.

@@ -106,6 +106,12 @@ fn equals_still_take_turns_after_a_reordering_change() {
         // 2 wakes: it outranks the running 0 and preempts.
         assert!(wake(cs, 0b100));
         assert_eq!(switch(cs, 0, 0), 2);
+        // 2 blocks again, 0 runs and yields, and 1 (5) wakes before the
+        // switch: 1 outranks the group although it lies after 0 in the table
+        // (the yield's one pass, which assumes the table order, stays out).
+        (READY.store(0b1011, Relaxed), CURRENT.store(0, Relaxed));
+        rotate(cs);
+        assert_eq!(switch(cs, 0, 0), 1, "the higher thread, not 0's equal 3");
         teardown(cs);
     });
 }
