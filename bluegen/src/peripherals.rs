@@ -136,6 +136,16 @@ pub fn from_board(
                 )),
             }
         }
+        // The timer driver counts whole clock cycles per microsecond: a
+        // clock below 1 MHz, or not a whole number of MHz, would make its
+        // delays shorter than asked (DelayNs promises at least).
+        if p.kind.get_ref() == "timer-cmsdk" {
+            match &p.clock_hz {
+                Some(c) if *c.get_ref() >= 1_000_000 && *c.get_ref() % 1_000_000 == 0 => {}
+                Some(c) => errors.push(bad(c.span(), key("clock-hz"), "the CMSDK timer driver needs a clock of a whole number of MHz".into(), "write the timer's input clock in Hz, such as 25_000_000".into())),
+                None => errors.push(bad(p.kind.span(), key("clock-hz"), "a `timer-cmsdk` peripheral needs its `clock-hz`".into(), "add `clock-hz = 25_000_000` (the timer's input clock in Hz)".into())),
+            }
+        }
         if let (Some(base), true) = (base, errors.len() == before) {
             out.push(Peripheral {
                 name: name.clone(),
@@ -276,7 +286,7 @@ mod tests {
     fn board_peripheral_mistakes_are_located() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("mine.toml");
-        let text = "[board]\ndescription = \"d\"\narch = \"cortex-m\"\ntarget = \"thumbv7m-none-eabi\"\n\n[memory]\nflash = { origin = 0, size = \"4M\" }\nram = { origin = 0x2000_0000, size = \"4M\" }\n\n[exit]\nmethod = \"halt\"\n\n[interrupts]\nirqs = 32\npriority-bits = 3\nsources = { uart1-rx = 2 }\n\n[peripherals.uart1]\nkind = \"uart-cmsdx\"\nbase = 0x4000_5000\ninterrupts = [\"uart1-rx\", \"uart1-tx\"]\n\n[peripherals.timer0]\nkind = \"timer-cmsdk\"\nbase = \"here\"\n";
+        let text = "[board]\ndescription = \"d\"\narch = \"cortex-m\"\ntarget = \"thumbv7m-none-eabi\"\n\n[memory]\nflash = { origin = 0, size = \"4M\" }\nram = { origin = 0x2000_0000, size = \"4M\" }\n\n[exit]\nmethod = \"halt\"\n\n[interrupts]\nirqs = 32\npriority-bits = 3\nsources = { uart1-rx = 2 }\n\n[peripherals.uart1]\nkind = \"uart-cmsdx\"\nbase = 0x4000_5000\ninterrupts = [\"uart1-rx\", \"uart1-tx\"]\n\n[peripherals.timer0]\nkind = \"timer-cmsdk\"\nbase = \"here\"\nclock-hz = 12_500_000\n";
         std::fs::write(&path, text).unwrap();
         let err = crate::board::Board::from_file(&path).unwrap_err();
         let out = crate::diag::render(&err.diagnostics).replace(&dir.path().display().to_string(), "[DIR]");
@@ -307,6 +317,15 @@ mod tests {
            = key: peripherals.timer0.base
            = value: "here"
            = hint: write the register block's address, such as 0x4000_5000
+
+        error: invalid board file: the CMSDK timer driver needs a clock of a whole number of MHz
+          --> [DIR]/mine.toml:26:12
+           |
+        26 | clock-hz = 12_500_000
+           |            ^^^^^^^^^^
+           = key: peripherals.timer0.clock-hz
+           = value: 12_500_000
+           = hint: write the timer's input clock in Hz, such as 25_000_000
         "#);
     }
 }

@@ -174,6 +174,9 @@ impl<const N: usize> Serial<N> {
         while critical(|_| self.tx.len() > 0 || self.read_reg(STATE) & STATE_TX_FULL != 0) {
             let _ = self.tx_room.take(Timeout::FOREVER);
         }
+        // The interrupt gives `tx_room` once: pass it on, so that another
+        // thread waiting in `flush` or for room sees the empty buffer too.
+        let _ = self.tx_room.give();
     }
 
     fn read_reg(&self, offset: usize) -> u32 {

@@ -46,7 +46,10 @@ impl Uart {
     ///
     /// `base` must be the address of an NS16550-compatible register block
     /// with byte-wide registers one byte apart, and nothing else may drive
-    /// that UART's registers meanwhile (the image owns its console UART).
+    /// that UART's registers meanwhile (the image owns its console UART)
+    /// but this crate's `Serial`, which only reads received bytes,
+    /// sets IER and writes THR after seeing it empty, as [`Uart::write`]
+    /// does (two writers may then interleave bytes; none is undefined).
     #[must_use]
     pub const unsafe fn new(base: usize) -> Self {
         Self { base }

@@ -76,6 +76,10 @@ impl<const N: usize> Serial<N> {
         }
         loop {
             let n = critical(|cs| {
+                // First what waits in the UART: a byte that came before the
+                // interrupt was on (or while the ring was full) raises no
+                // interrupt once it is in the ring, so it must be read now.
+                self.pump(cs, true);
                 let mut n = 0;
                 while let Some(slot) = buf.get_mut(n) {
                     match self.rx.pop(cs) {
