@@ -28,6 +28,9 @@ mod fault;
 pub mod irq;
 mod start;
 #[cfg(feature = "context-switch")]
+#[macro_use]
+mod record;
+#[cfg(feature = "context-switch")]
 mod switch;
 
 /// Stops the hart: waits for interrupts forever.

@@ -155,32 +155,6 @@ fn outranks(i: usize, current: usize, group: impl FnOnce() -> u32) -> bool {
     i < MAX_THREADS && crate::rank::rank(i) > crate::rank::rank(current)
 }
 
-/// With `PRIORITY_CHANGE`: thread `index` joins the priority group of the
-/// living threads of its rank and leaves the groups of the others.
-#[cfg(feature = "priority-change")]
-pub(crate) fn regroup(cs: CriticalSection<'_>, index: usize) {
-    let _ = cs;
-    if index >= MAX_THREADS {
-        return;
-    }
-    let mine = crate::rank::rank(index);
-    let bit = 1u32 << index;
-    let mut group = bit;
-    let mut rest = ALIVE.load(Relaxed) & !bit;
-    while rest != 0 {
-        let j = rest.trailing_zeros() as usize % MAX_THREADS;
-        rest &= rest - 1;
-        let g = GROUP[j].load(Relaxed);
-        if crate::rank::rank(j) == mine {
-            store_group(cs, j, g | bit);
-            group |= 1 << j;
-        } else {
-            store_group(cs, j, g & !bit);
-        }
-    }
-    store_group(cs, index, group);
-}
-
 /// Thread `index`'s group is `group` (its own bit included); keeps its
 /// bit of SHARED.
 fn store_group(cs: CriticalSection<'_>, index: usize, group: u32) {
@@ -189,34 +163,6 @@ fn store_group(cs: CriticalSection<'_>, index: usize, group: u32) {
     g.store(group, Relaxed);
     let others = SHARED.load(Relaxed) & !crate::sched::shared_bit(index, u32::MAX);
     SHARED.store(others | crate::sched::shared_bit(index, group), Relaxed);
-}
-
-/// `Thread::set_priority`: thread `index` ranks `rank` from now on,
-/// whatever its state (its bits in every bitmap stay where they are; the
-/// pick and the wake-ups read the rank). It changes group: it leaves its
-/// old round robin (whose turn, if it held it, falls back to the group's
-/// first ready thread); the running thread becomes the head of its new
-/// group (it keeps the core against its new equals), another thread joins
-/// its new group's turn where its index puts it. Returns whether the
-/// caller should switch: the thread runs, is ready or stands in for a
-/// mutex owner, so the pick may change.
-#[cfg(feature = "priority-change")]
-pub(crate) fn set_priority(cs: CriticalSection<'_>, index: usize, rank: u16) -> bool {
-    if index >= MAX_THREADS || crate::rank::rank(index) == u32::from(rank) {
-        return false;
-    }
-    crate::rank::set_rank(cs, index, rank);
-    regroup(cs, index);
-    crate::rank::check_order(cs, ALIVE.load(Relaxed));
-    let bit = 1u32 << index;
-    let current = current();
-    let heads = HEADS.load(Relaxed) & !bit;
-    HEADS.store(if index == current { crate::sched::picked(heads, GROUP[index].load(Relaxed), index) } else { heads }, Relaxed);
-    #[cfg(feature = "mutex")]
-    let standing_in = PROXY.load(Relaxed);
-    #[cfg(not(feature = "mutex"))]
-    let standing_in = 0;
-    index == current || (READY.load(Relaxed) | standing_in) & bit != 0
 }
 
 /// Start-up or spawn: thread `index` with its first stack pointer `sp` and
@@ -657,3 +603,11 @@ mod priority_tests;
 /// Host tests of suspend and of the 64-bit tick count (in `state/tests.rs`).
 #[cfg(test)]
 mod tests;
+
+// Run-time priority changes (PRIORITY_CHANGE): regrouping and the change.
+#[cfg(feature = "priority-change")]
+mod priority;
+#[cfg(all(feature = "priority-change", feature = "spawn"))]
+pub(crate) use priority::regroup;
+#[cfg(feature = "priority-change")]
+pub(crate) use priority::set_priority;
