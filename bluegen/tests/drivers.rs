@@ -263,6 +263,23 @@ fn read_until(s: &mut std::os::unix::net::UnixStream, want: &str) -> String {
     String::from_utf8_lossy(&got).into_owned()
 }
 
+/// `bluegen run` of fixture `dir` on `board` in a fresh directory, whose
+/// QEMU puts the driver's UART on `serial.sock` there: the directory (kept
+/// until the run ends), the running bluegen and the connected socket.
+fn run_with_serial(dir: &std::path::Path, board: &str) -> (tempfile::TempDir, std::process::Child, std::os::unix::net::UnixStream) {
+    let cwd = tempfile::tempdir().unwrap();
+    let child = std::process::Command::new(bluegen_images().get_program())
+        .env("CARGO_TARGET_DIR", repo().join("target/images"))
+        .current_dir(cwd.path())
+        .args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "60"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let s = connect(&cwd.path().join("serial.sock"));
+    (cwd, child, s)
+}
+
 /// `drivers-uart` on mps2-an385 (M3) and an386 (M4): uart1 is `[drivers.serial]`, on a Unix
 /// socket. The app echoes each line the test sends and prints it on the
 /// console; the greeting the test waits for first comes from a thread
@@ -274,16 +291,7 @@ fn read_until(s: &mut std::os::unix::net::UnixStream, want: &str) -> String {
 fn the_interrupt_driven_uart_echoes_what_it_receives() {
     let dir = repo().join("bluegen/tests/fixtures/drivers-uart");
     for board in ["qemu-mps2-an385", "qemu-mps2-an386"] {
-        let cwd = tempfile::tempdir().unwrap();
-        let child = std::process::Command::new(bluegen_images().get_program())
-            .env("CARGO_TARGET_DIR", repo().join("target/images"))
-            .current_dir(cwd.path())
-            .args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "60"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut s = connect(&cwd.path().join("serial.sock"));
+        let (_cwd, child, mut s) = run_with_serial(&dir, board);
         let hello = read_until(&mut s, "serial ready\n");
         s.write_all(b"hello, driver\nquit\n").unwrap();
         let echo = read_until(&mut s, "echo: quit\n");
@@ -367,16 +375,7 @@ fn the_lm75_crate_reads_the_temperature_qemu_sets() {
 fn the_ns16550_receives_through_its_plic_interrupt() {
     let dir = repo().join("bluegen/tests/fixtures/drivers-ns16550");
     for board in ["qemu-virt-rv32", "qemu-virt-rv64"] {
-        let cwd = tempfile::tempdir().unwrap();
-        let child = std::process::Command::new(bluegen_images().get_program())
-            .env("CARGO_TARGET_DIR", repo().join("target/images"))
-            .current_dir(cwd.path())
-            .args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "60"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut s = connect(&cwd.path().join("serial.sock"));
+        let (_cwd, child, mut s) = run_with_serial(&dir, board);
         let hello = read_until(&mut s, "serial ready\n");
         s.write_all(b"hello, driver\nquit\n").unwrap();
         let echo = read_until(&mut s, "uart driver ok\n");
