@@ -65,15 +65,15 @@ impl Uart {
         }
     }
 
-    fn read_reg(&self, offset: usize) -> u32 {
+    pub(crate) fn read_reg(&self, offset: usize) -> u32 {
         // SAFETY: `new`'s contract makes `base + offset` (a register of this
-        // UART, offsets are the constants above) a valid, aligned MMIO word.
+        // UART, offsets are this crate's constants) a valid, aligned MMIO word.
         unsafe { core::ptr::read_volatile((self.base + offset) as *const u32) }
     }
 
-    fn write_reg(&self, offset: usize, value: u32) {
-        // SAFETY: as in `read_reg`; writing DATA, CTRL or BAUDDIV only
-        // changes the UART's own state.
+    pub(crate) fn write_reg(&self, offset: usize, value: u32) {
+        // SAFETY: as in `read_reg`; writing DATA, CTRL, INTCLEAR or BAUDDIV
+        // only changes the UART's own state.
         unsafe { core::ptr::write_volatile((self.base + offset) as *mut u32, value) }
     }
 }

@@ -30,7 +30,7 @@ use bluegen_kernel::{Semaphore, Timeout};
 use core::convert::Infallible;
 use core::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
-use super::{BAUDDIV, CTRL, DATA, STATE, STATE_TX_FULL};
+use super::{BAUDDIV, CTRL, DATA, STATE, STATE_TX_FULL, Uart};
 
 /// INTSTATUS (read) / INTCLEAR (write 1s).
 const INT: usize = 0xc;
@@ -44,7 +44,8 @@ const INT_RX: u32 = 1 << 1;
 
 /// An interrupt-driven CMSDK UART with `N`-byte receive and transmit rings.
 pub struct Serial<const N: usize = 64> {
-    base: usize,
+    /// Its registers, through the crate's console type.
+    uart: Uart,
     bauddiv: u32,
     started: AtomicBool,
     rx: Ring<u8, N>,
@@ -62,7 +63,11 @@ impl<const N: usize> Serial<N> {
     #[must_use]
     pub const fn new(peripheral: Peripheral<UartCmsdk>) -> Self {
         Self {
-            base: peripheral.base(),
+            // SAFETY: a `Peripheral<UartCmsdk>` only bluegen_config makes, from
+            // the board's [peripherals] entry of a CMSDK UART that device.toml
+            // gave this driver (never the console): a CMSDK UART's register
+            // block that nothing else drives.
+            uart: unsafe { Uart::new(peripheral.base()) },
             bauddiv: peripheral.divisor(),
             started: AtomicBool::new(false),
             rx: Ring::new(),
@@ -77,8 +82,8 @@ impl<const N: usize> Serial<N> {
     /// waiting reader or writer. Call it from the handlers of the
     /// peripheral's RX and TX interrupts.
     pub fn on_interrupt(&self) {
-        let status = self.read_reg(INT);
-        self.write_reg(INT, status & (INT_TX | INT_RX));
+        let status = self.uart.read_reg(INT);
+        self.uart.write_reg(INT, status & (INT_TX | INT_RX));
         critical(|cs| {
             self.pump(cs);
         });
@@ -97,8 +102,8 @@ impl<const N: usize> Serial<N> {
         }
         critical(|_| {
             if !self.started.load(Relaxed) {
-                self.write_reg(BAUDDIV, self.bauddiv);
-                self.write_reg(CTRL, CTRL_ON);
+                self.uart.write_reg(BAUDDIV, self.bauddiv);
+                self.uart.write_reg(CTRL, CTRL_ON);
                 self.started.store(true, Relaxed);
             }
         });
@@ -107,14 +112,14 @@ impl<const N: usize> Serial<N> {
     /// Moves what can move: received bytes into `rx` while it has room,
     /// and the next byte of `tx` out when the transmit buffer is free.
     fn pump(&self, cs: CriticalSection<'_>) {
-        while self.rx.len() < N && self.read_reg(STATE) & STATE_RX_FULL != 0 {
+        while self.rx.len() < N && self.uart.read_reg(STATE) & STATE_RX_FULL != 0 {
             // Reading DATA frees the UART for the next byte.
-            let _ = self.rx.push(cs, self.read_reg(DATA) as u8);
+            let _ = self.rx.push(cs, self.uart.read_reg(DATA) as u8);
         }
-        if self.read_reg(STATE) & STATE_TX_FULL == 0
+        if self.uart.read_reg(STATE) & STATE_TX_FULL == 0
             && let Some(byte) = self.tx.pop(cs)
         {
-            self.write_reg(DATA, u32::from(byte));
+            self.uart.write_reg(DATA, u32::from(byte));
         }
     }
 
@@ -171,26 +176,12 @@ impl<const N: usize> Serial<N> {
 
     /// Waits until every queued byte has left the transmit buffer.
     fn drain(&self) {
-        while critical(|_| self.tx.len() > 0 || self.read_reg(STATE) & STATE_TX_FULL != 0) {
+        while critical(|_| self.tx.len() > 0 || self.uart.read_reg(STATE) & STATE_TX_FULL != 0) {
             let _ = self.tx_room.take(Timeout::FOREVER);
         }
         // The interrupt gives `tx_room` once: pass it on, so that another
         // thread waiting in `flush` or for room sees the empty buffer too.
         let _ = self.tx_room.give();
-    }
-
-    fn read_reg(&self, offset: usize) -> u32 {
-        // SAFETY: `base` comes from a `Peripheral<UartCmsdk>`, which only
-        // bluegen_config makes, from the board's [peripherals] entry of a
-        // CMSDK UART that device.toml gave this driver (never the console):
-        // `base + offset` is one of that UART's aligned MMIO registers.
-        unsafe { core::ptr::read_volatile((self.base + offset) as *const u32) }
-    }
-
-    fn write_reg(&self, offset: usize, value: u32) {
-        // SAFETY: as in `read_reg`; DATA, CTRL, INTCLEAR and BAUDDIV only
-        // change this UART's own state.
-        unsafe { core::ptr::write_volatile((self.base + offset) as *mut u32, value) }
     }
 }
 

@@ -76,13 +76,13 @@ impl Uart {
         }
     }
 
-    fn read_reg(&self, offset: usize) -> u8 {
+    pub(crate) fn read_reg(&self, offset: usize) -> u8 {
         // SAFETY: `new`'s contract makes `base + offset` (a register of this
         // UART, offsets are the constants above) a valid MMIO byte.
         unsafe { core::ptr::read_volatile((self.base + offset) as *const u8) }
     }
 
-    fn write_reg(&self, offset: usize, value: u8) {
+    pub(crate) fn write_reg(&self, offset: usize, value: u8) {
         // SAFETY: as in `read_reg`; these writes only change the UART's own
         // state.
         unsafe { core::ptr::write_volatile((self.base + offset) as *mut u8, value) }

@@ -22,7 +22,7 @@ use bluegen_kernel::port::{CriticalSection, Ring, critical};
 use bluegen_kernel::{Semaphore, Timeout};
 use core::convert::Infallible;
 
-use super::{IER, LSR, LSR_THR_EMPTY, THR};
+use super::{IER, LSR, Uart};
 
 /// RBR: the received byte (read), at THR's offset.
 const RBR: usize = 0;
@@ -33,7 +33,8 @@ const LSR_DATA: u8 = 1 << 0;
 
 /// An NS16550 whose receive is interrupt-driven, with an `N`-byte ring.
 pub struct Serial<const N: usize = 64> {
-    base: usize,
+    /// Its registers, through the crate's console type.
+    uart: Uart,
     rx: Ring<u8, N>,
     /// Given by the interrupt: bytes may wait in `rx`.
     rx_ready: Semaphore<1>,
@@ -45,7 +46,11 @@ impl<const N: usize> Serial<N> {
     /// interrupt is enabled at the first read.
     #[must_use]
     pub const fn new(peripheral: Peripheral<UartNs16550>) -> Self {
-        Self { base: peripheral.base(), rx: Ring::new(), rx_ready: Semaphore::new(0) }
+        // SAFETY: a `Peripheral<UartNs16550>` only bluegen_config makes, from
+        // the board's [peripherals] entry of an NS16550 that device.toml gave
+        // this driver; with the console sharing it, both only do what
+        // `Uart::new`'s contract allows the two (see there).
+        Self { uart: unsafe { Uart::new(peripheral.base()) }, rx: Ring::new(), rx_ready: Semaphore::new(0) }
     }
 
     /// The handler's half: moves received bytes into the ring (masking the
@@ -59,13 +64,13 @@ impl<const N: usize> Serial<N> {
     /// Moves waiting bytes into `rx` while it has room; leaves the receive
     /// interrupt on only when the ring has room for the next byte.
     fn pump(&self, cs: CriticalSection<'_>, unmask: bool) {
-        while self.rx.len() < N && self.read_reg(LSR) & LSR_DATA != 0 {
-            let _ = self.rx.push(cs, self.read_reg(RBR));
+        while self.rx.len() < N && self.uart.read_reg(LSR) & LSR_DATA != 0 {
+            let _ = self.rx.push(cs, self.uart.read_reg(RBR));
         }
         if self.rx.len() == N {
-            self.write_reg(IER, 0);
+            self.uart.write_reg(IER, 0);
         } else if unmask {
-            self.write_reg(IER, IER_RX);
+            self.uart.write_reg(IER, IER_RX);
         }
     }
 
@@ -103,27 +108,9 @@ impl<const N: usize> Serial<N> {
     /// Sends `buf`, polled, waiting for the transmit register before each
     /// byte (a byte at a time with the console, which may share the UART).
     fn write_bytes(&self, buf: &[u8]) {
-        for &byte in buf {
-            critical(|_| {
-                while self.read_reg(LSR) & LSR_THR_EMPTY == 0 {}
-                self.write_reg(THR, byte);
-            });
+        for byte in buf {
+            critical(|_| self.uart.write(core::slice::from_ref(byte)));
         }
-    }
-
-    fn read_reg(&self, offset: usize) -> u8 {
-        // SAFETY: `base` comes from a `Peripheral<UartNs16550>`, which only
-        // bluegen_config makes, from the board's [peripherals] entry of an
-        // NS16550 that device.toml gave this driver: `base + offset` is
-        // one of that UART's byte-wide MMIO registers.
-        unsafe { core::ptr::read_volatile((self.base + offset) as *const u8) }
-    }
-
-    fn write_reg(&self, offset: usize, value: u8) {
-        // SAFETY: as in `read_reg`; THR and IER writes only change this
-        // UART's own state (the console writes THR the same way and never
-        // touches IER after its start-up).
-        unsafe { core::ptr::write_volatile((self.base + offset) as *mut u8, value) }
     }
 }
 
