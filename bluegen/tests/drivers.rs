@@ -8,7 +8,7 @@ mod common;
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
-use common::{bluegen_images, check, repo};
+use common::{bluegen_images, check, repo, run_icount};
 
 /// A standard-preset device on mps2-an385 whose uart1 interrupts call
 /// `sensor_poll`, with `tables` after it.
@@ -317,7 +317,7 @@ fn the_interrupt_driven_uart_echoes_what_it_receives() {
 fn the_timer_delay_blocks_for_its_length() {
     let dir = repo().join("bluegen/tests/fixtures/drivers-timer");
     for board in ["qemu-mps2-an385", "qemu-mps2-an386", "qemu-mps2-an505"] {
-        let out = bluegen_images().args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "120", "--icount"]).output().unwrap();
+        let out = run_icount(&dir, board);
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
         assert!(stdout.contains("ticks: 3\ntimer driver ok\n") && !stdout.contains("FAILED"), "{board}: {stdout}");

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{THREAD, bluegen_images, check, device, repo};
+use common::{THREAD, bluegen_images, check, device, repo, run_icount};
 
 /// `bluegen check` of a device on `board` with one thread, interrupts
 /// `table` and (after it, so that the snapshots' lines stay) `threads`.
@@ -219,7 +219,7 @@ fn a_board_without_interrupt_data() {
 fn a_pended_interrupt_wakes_a_thread_on_its_return_and_interrupts_nest_by_priority() {
     let dir = repo().join("bluegen/tests/fixtures/kernel-irq");
     for board in ["qemu-microbit", "qemu-mps2-an385", "qemu-mps2-an386", "qemu-mps2-an505"] {
-        let out = bluegen_images().args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "120", "--icount"]).output().unwrap();
+        let out = run_icount(&dir, board);
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
         assert!(stdout.contains("irq wake ok\nirq nesting ok\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
@@ -240,7 +240,7 @@ fn a_pended_interrupt_wakes_a_thread_on_its_return_and_interrupts_nest_by_priori
 fn a_pended_software_interrupt_on_riscv_wakes_a_thread_and_runs_by_priority() {
     let dir = repo().join("bluegen/tests/fixtures/kernel-irq-rv");
     for board in ["qemu-virt-rv32", "qemu-virt-rv64"] {
-        let out = bluegen_images().args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "120", "--icount"]).output().unwrap();
+        let out = run_icount(&dir, board);
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
         assert!(stdout.contains("irq wake ok\nirq order ok\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
@@ -258,7 +258,7 @@ fn a_pended_software_interrupt_on_riscv_wakes_a_thread_and_runs_by_priority() {
 fn a_plic_interrupt_from_the_uart_wakes_a_thread_on_riscv() {
     let dir = repo().join("bluegen/tests/fixtures/kernel-irq-plic");
     for board in ["qemu-virt-rv32", "qemu-virt-rv64"] {
-        let out = bluegen_images().args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "120", "--icount"]).output().unwrap();
+        let out = run_icount(&dir, board);
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
         assert!(stdout.contains("plic wake ok\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
@@ -274,7 +274,7 @@ fn a_plic_interrupt_from_the_uart_wakes_a_thread_on_riscv() {
 fn a_blocking_call_in_a_handler_fails_the_run_naming_the_handler() {
     let dir = repo().join("bluegen/tests/fixtures/kernel-irq-guard");
     for board in ["qemu-mps2-an385", "qemu-microbit", "qemu-virt-rv32"] {
-        let out = bluegen_images().args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "120", "--icount"]).output().unwrap();
+        let out = run_icount(&dir, board);
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert_eq!(out.status.code(), Some(1), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
         assert!(stdout.ends_with("handler blocks\nblocking call in interrupt handler `bad`\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
@@ -288,7 +288,7 @@ fn a_blocking_call_in_a_handler_fails_the_run_naming_the_handler() {
 fn the_interrupt_latency_bench_prints_its_rows() {
     let dir = repo().join("examples/bench-irq");
     for board in ["qemu-mps2-an385", "qemu-virt-rv32"] {
-        let out = bluegen_images().args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "120", "--icount"]).output().unwrap();
+        let out = run_icount(&dir, board);
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(0), "{board}: {stdout}");
         let units = |metric: &str| -> u64 {

@@ -9,11 +9,11 @@
 
 mod common;
 
-use common::{bluegen_images, repo};
+use common::{repo, run_icount};
 
 fn run(fixture: &str, board: &str) -> (i32, String, String) {
     let dir = repo().join("bluegen/tests/fixtures").join(fixture);
-    let out = bluegen_images().args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "120", "--icount"]).output().unwrap();
+    let out = run_icount(&dir, board);
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
 }

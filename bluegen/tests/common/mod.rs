@@ -57,3 +57,10 @@ pub fn bluegen_images() -> Command {
     cmd.env("CARGO_TARGET_DIR", repo().join("target/images"));
     cmd
 }
+
+/// `bluegen run DIR --board BOARD --icount` (120 s at most) with the
+/// images' shared target directory: the finished run's exit status and
+/// output.
+pub fn run_icount(dir: &Path, board: &str) -> std::process::Output {
+    bluegen_images().args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "120", "--icount"]).output().unwrap()
+}
