@@ -97,12 +97,11 @@ impl Plan {
 /// The one step every resolution of a device's configuration goes through
 /// (`resolve`, [`Plan::resolve_with`], `size --feature-cost`): `assignments`
 /// (board, preset, then device values) with what bluegen derives from the
-/// device — the kernel's `INTERRUPTS`, on exactly when it declares
-/// `[interrupts.<name>]` — resolved against `tree`. `assignments` is left
+/// device — the kernel's `INTERRUPTS` and `ROUND_ROBIN` (see [`DERIVED`]) — resolved against `tree`. `assignments` is left
 /// as resolved. Returns the configuration, or Kconfig's errors (with
 /// bluegen's first), and bluegen's mistakes when Kconfig has none.
 pub fn settle(tree: &kconfig::Tree, device: &Device, assignments: &mut Vec<kconfig::Assignment>) -> Result<(Config, Vec<Diagnostic>)> {
-    let mut mistakes = interrupts_symbol(device, assignments);
+    let mut mistakes = derived_symbols(device, assignments);
     match kconfig::resolve(tree, assignments) {
         Ok(config) => {
             mistakes.extend(interrupts_without_threads(device, &config));
@@ -304,33 +303,72 @@ fn priorities(device: &Device, config: &Config) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// The kernel's `INTERRUPTS` follows device.toml's `[interrupts.<name>]`:
-/// bluegen sets it when the device declares one (the image then has the
-/// interrupt table and the blocking-call guard), and nothing else may set
-/// it (a `true` without interrupts would ask for a table the image does
-/// not have; a `false` with them would drop the guard).
-fn interrupts_symbol(device: &Device, assignments: &mut Vec<kconfig::Assignment>) -> Vec<Diagnostic> {
+/// A bool symbol of the kernel that bluegen sets from device.toml and
+/// nothing else may set: `INTERRUPTS` (the image then has the interrupt
+/// table and the blocking-call guard; a `true` without interrupts would ask
+/// for a table the image does not have, a `false` with them would drop the
+/// guard) and `ROUND_ROBIN` (a `false` with threads that share a priority
+/// would drop their round robin; a `true` without them would only cost).
+struct Derived {
+    /// Its key in `[features]`.
+    key: &'static str,
+    /// What sets it, for `bluegen config`.
+    origin: &'static str,
+    why: &'static str,
+    hint: &'static str,
+    /// Whether device.toml asks for it, and where.
+    on: fn(&Device) -> Option<Option<crate::diag::Location>>,
+}
+
+const DERIVED: [Derived; 2] = [
+    Derived {
+        key: "interrupts",
+        origin: "[interrupts]",
+        why: "the kernel's INTERRUPTS is on exactly when device.toml declares [interrupts.<name>]: it builds their table and dispatch, and the guard against blocking calls in handlers",
+        hint: "remove this line; declare an [interrupts.<name>] table to turn interrupts on",
+        on: |d| d.interrupts.first().map(|i| i.at.clone()),
+    },
+    Derived {
+        key: "round-robin",
+        origin: "[threads] sharing a priority",
+        why: "the kernel's ROUND_ROBIN is on exactly when two threads share a priority (two [threads.<name>] with the same `priority`, or `spawn` or `priority-change`, which can make them meet at run time): its pick then takes turns among equals",
+        hint: "remove this line; give two threads the same priority to have them take turns",
+        on: shared_priority,
+    },
+];
+
+/// The priority of the second of two device threads that share one, if
+/// two do.
+fn shared_priority(device: &Device) -> Option<Option<crate::diag::Location>> {
+    let threads = &device.threads;
+    let second = threads.iter().enumerate().find(|(i, t)| threads[..*i].iter().any(|u| u.priority == t.priority))?.1;
+    Some(second.priority_at.clone().or_else(|| second.at.clone()))
+}
+
+/// The [`DERIVED`] symbols follow device.toml: each is set when the device
+/// asks for it, and a device's own value of one is an error.
+fn derived_symbols(device: &Device, assignments: &mut Vec<kconfig::Assignment>) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     assignments.retain(|a| {
-        if a.key != "interrupts" {
-            return true;
-        }
+        let Some(d) = DERIVED.iter().find(|d| d.key == a.key) else { return true };
         // Bluegen's own from an earlier settling: pushed again below.
         if matches!(a.origin, kconfig::Origin::Derived(_)) {
             return false;
         }
         errors.push(
-            Diagnostic::error("`interrupts` is set by bluegen, not by a device")
+            Diagnostic::error(format!("`{}` is set by bluegen, not by a device", d.key))
                 .at(a.location.clone())
-                .key("features.interrupts")
+                .key(format!("features.{}", d.key))
                 .value(a.value.to_string())
-                .why("the kernel's INTERRUPTS is on exactly when device.toml declares [interrupts.<name>]: it builds their table and dispatch, and the guard against blocking calls in handlers")
-                .hint("remove this line; declare an [interrupts.<name>] table to turn interrupts on"),
+                .why(d.why)
+                .hint(d.hint),
         );
         false
     });
-    if let Some(first) = device.interrupts.first() {
-        assignments.push(kconfig::Assignment { key: "interrupts".into(), value: toml::Value::Boolean(true), origin: kconfig::Origin::Derived("[interrupts]".into()), location: first.at.clone() });
+    for d in &DERIVED {
+        if let Some(at) = (d.on)(device) {
+            assignments.push(kconfig::Assignment { key: d.key.into(), value: toml::Value::Boolean(true), origin: kconfig::Origin::Derived(d.origin.into()), location: at });
+        }
     }
     errors
 }

@@ -38,7 +38,7 @@ mod contract;
 pub mod stack;
 mod thread;
 
-pub use cap::{Boot, CriticalSection, Switch, Tick, critical};
+pub use cap::{Boot, CriticalSection, Switch, Tick, critical, critical_switch};
 pub use contract::{Arch, Image, Kernel};
 pub use thread::ThreadSpec;
 
@@ -80,6 +80,14 @@ pub fn exit(code: i32) -> ! {
 #[inline(always)]
 pub fn threads() -> &'static [ThreadSpec] {
     sys::__bluegen_threads()
+}
+
+/// The top word of each thread's red zone, in [`threads`] order (see
+/// [`Image::red_zones`]).
+#[cfg(feature = "threads")]
+#[inline(always)]
+pub fn red_zones() -> &'static [&'static AtomicU32] {
+    sys::__bluegen_red_zones()
 }
 
 /// Lays out the first frame of a thread on `stack` (stacks grow down from
