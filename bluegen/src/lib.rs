@@ -11,6 +11,7 @@
 pub mod app_manifest;
 pub mod app_scan;
 pub mod board;
+pub mod c;
 pub mod build;
 pub mod chip;
 pub mod cli;

@@ -20,6 +20,9 @@ use crate::chip::Chip;
 use crate::diag::{Diagnostic, Error, Location, Result, Source};
 use crate::root::Root;
 
+mod c;
+pub use c::{CInputs, RawC};
+
 /// `device.toml` as written: tables in file order, every key optional here
 /// (a missing required key is a parse error of [`Loaded`]).
 #[derive(Debug, Default)]
@@ -38,6 +41,8 @@ pub struct RawDeviceFile {
     /// `[qemu] args`: QEMU arguments the device adds to its board's.
     pub qemu_args: Option<Spanned<toml::Value>>,
     pub budget: Option<Spanned<RawBudget>>,
+    /// `[c]`: the app's C sources, include directories and defines.
+    pub c: Option<Spanned<RawC>>,
 }
 
 /// One `[drivers.<name>]` table: its keys and values in file order.
@@ -86,6 +91,8 @@ pub struct RawInterrupt {
 #[derive(Debug, Default)]
 pub struct RawThread {
     pub entry: Option<Spanned<String>>,
+    /// A C function of `[c]`'s sources (instead of `entry`).
+    pub c_entry: Option<Spanned<String>>,
     pub priority: Option<Spanned<toml::Value>>,
     pub stack: Option<Spanned<toml::Value>>,
     /// `start = false`: the thread starts suspended.
@@ -125,6 +132,8 @@ pub struct Loaded {
     /// The device's own `chip`, looked up.
     pub chip: Option<Result<Chip>>,
     pub app: Result<AppCrate>,
+    /// What `[c]` names, read and probed (none without `[c]`).
+    pub c: Option<CInputs>,
 }
 
 /// Reads device.toml at `manifest` and every input it names.
@@ -150,7 +159,13 @@ pub fn load_source(root: &Root, source: Source, board_flag: Option<&str>) -> Loa
         (None, None) => None,
     };
     let app = app(root, &dir, device.and_then(|d| d.app.as_ref()), &source);
-    Loaded { source, dir, raw, parse_errors, board, board_from_flag: board_flag.is_some(), chip, app }
+    let target = match (&board, &chip) {
+        (Some(Ok(b)), _) => Some(b.target.clone()),
+        (None, Some(Ok(chip))) => chip.target.clone(),
+        _ => None,
+    };
+    let c = raw.c.as_ref().map(|c| c::inputs(c.get_ref(), &dir, target.as_deref()));
+    Loaded { source, dir, raw, parse_errors, board, board_from_flag: board_flag.is_some(), chip, app, c }
 }
 
 fn app(root: &Root, dir: &Path, app: Option<&Spanned<String>>, source: &Source) -> Result<AppCrate> {
@@ -216,16 +231,16 @@ fn app(root: &Root, dir: &Path, app: Option<&Spanned<String>>, source: &Source) 
 /// The keys a table of device.toml may hold.
 const DEVICE_KEYS: &[&str] = &["name", "board", "chip", "preset", "app"];
 const MEMORY_KEYS: &[&str] = &["flash", "ram", "flash-origin", "ram-origin"];
-const THREAD_KEYS: &[&str] = &["entry", "priority", "stack", "start"];
+const THREAD_KEYS: &[&str] = &["entry", "c-entry", "priority", "stack", "start"];
 const INTERRUPT_KEYS: &[&str] = &["source", "handler", "priority"];
 const BUDGET_KEYS: &[&str] = &["flash", "ram", "components"];
 const QEMU_KEYS: &[&str] = &["args"];
-const TOP_KEYS: &[&str] = &["device", "memory", "features", "threads", "interrupts", "drivers", "qemu", "budget"];
+const TOP_KEYS: &[&str] = &["device", "memory", "features", "threads", "interrupts", "drivers", "qemu", "budget", "c"];
 
 /// Every table of device.toml with a fixed set of keys, and those keys (the
 /// book's device.toml reference is checked against this).
 pub const TABLE_KEYS: &[(&str, &[&str])] =
-    &[("", TOP_KEYS), ("device", DEVICE_KEYS), ("memory", MEMORY_KEYS), ("threads.<name>", THREAD_KEYS), ("interrupts.<name>", INTERRUPT_KEYS), ("qemu", QEMU_KEYS), ("budget", BUDGET_KEYS)];
+    &[("", TOP_KEYS), ("device", DEVICE_KEYS), ("memory", MEMORY_KEYS), ("threads.<name>", THREAD_KEYS), ("interrupts.<name>", INTERRUPT_KEYS), ("qemu", QEMU_KEYS), ("budget", BUDGET_KEYS), ("c", c::C_KEYS)];
 
 /// Parses device.toml text into its raw structs, with every syntax error
 /// (as far as the parser recovers), unknown key, wrong type and missing key.
@@ -283,6 +298,7 @@ pub fn parse_device(source: &Source) -> (RawDeviceFile, Vec<Diagnostic>) {
             }
             "qemu" => raw.qemu_args = p.table(key, value, "qemu", QEMU_KEYS).and_then(|t| p.any(t, "qemu", "args")),
             "budget" => raw.budget = p.table(key, value, "budget", BUDGET_KEYS).map(|t| p.budget(t, value.span())),
+            "c" => raw.c = p.table(key, value, "c", c::C_KEYS).map(|t| p.c(t, key.span())),
             _ => p.unknown(key, "", TOP_KEYS),
         }
     }
@@ -437,12 +453,13 @@ impl Walker<'_> {
     fn thread(&mut self, t: &DeTable<'_>, path: &str, span: std::ops::Range<usize>) -> Spanned<RawThread> {
         let th = RawThread {
             entry: self.string(t, path, "entry"),
+            c_entry: self.string(t, path, "c-entry"),
             priority: self.any(t, path, "priority"),
             stack: self.any(t, path, "stack"),
             start: self.any(t, path, "start"),
         };
         for (key, example) in [("entry", "\"main\""), ("priority", "1"), ("stack", "1024")] {
-            if !t.contains_key(key) {
+            if !t.contains_key(key) && !(key == "entry" && t.contains_key("c-entry")) {
                 self.missing(path, key, span.clone(), example);
             }
         }

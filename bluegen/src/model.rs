@@ -56,9 +56,26 @@ pub struct Device {
     /// Warnings found while validating (e.g. a chip on another vendor's
     /// board); resolve passes them on with the configuration's.
     pub warnings: Vec<crate::diag::Diagnostic>,
+    /// `[c]`: the app's C sources and how to compile them (none: a Rust-only
+    /// image, which needs nothing of C).
+    pub c: Option<CApp>,
     /// A build variant (e.g. `without-console` for `size --feature-cost`),
     /// rendered and built apart from the device's own image.
     pub variant: Option<String>,
+}
+
+/// The device's C code: what `[c]` names, checked, and the toolchain found.
+#[derive(Debug, Clone)]
+pub struct CApp {
+    /// The C (and assembly) sources, absolute, in file order.
+    pub sources: Vec<PathBuf>,
+    /// Include directories, absolute.
+    pub include: Vec<PathBuf>,
+    /// Macros: name and value (`None`: defined without a value).
+    pub defines: Vec<(String, Option<String>)>,
+    pub toolchain: crate::c::Toolchain,
+    /// The `[c]` header.
+    pub at: Option<crate::diag::Location>,
 }
 
 /// Size limits from `[budget]`, each with where it was written.
@@ -107,6 +124,10 @@ pub struct Thread {
     pub entry: String,
     pub priority: u8,
     pub stack: u32,
+    /// Whether `entry` is a C function of `[c]`'s sources (`c-entry`), not
+    /// a Rust function of the app crate.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub c: bool,
     /// Whether it is ready at start-up (`start = false`: it starts
     /// suspended, until another thread resumes it).
     pub start: bool,

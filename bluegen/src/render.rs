@@ -123,10 +123,14 @@ pub fn context(plan: &Plan, pin: &crate::toolchain::Pin) -> Result<Value> {
     let threads: Vec<Value> = device
         .threads
         .iter()
-        .map(|t| {
+        .enumerate()
+        .map(|(index, t)| {
             minijinja::context! {
                 name => &t.name,
-                entry => format!("app::{}", t.entry),
+                index => index,
+                // A C entry runs through the image's wrapper (see main.rs.j2).
+                entry => if t.c { format!("__bluegen_c_thread_{}", t.name) } else { format!("app::{}", t.entry) },
+                c_function => t.c.then_some(&t.entry),
                 priority => t.priority,
                 stack => t.stack,
                 start => t.start,
@@ -170,6 +174,7 @@ pub fn context(plan: &Plan, pin: &crate::toolchain::Pin) -> Result<Value> {
         })
         .collect();
     let interrupts = interrupts(device)?;
+    let c = c_context(plan)?;
     Ok(minijinja::context! {
         device => minijinja::context! { name => &device.name, crate_name => device.crate_name() },
         board => minijinja::context! { name => &board.name, arch => board.arch.as_str(), target => &board.target },
@@ -185,7 +190,30 @@ pub fn context(plan: &Plan, pin: &crate::toolchain::Pin) -> Result<Value> {
         runner => runner,
         toolchain => Value::from(Serde(pin)),
         symbols => symbols,
+        c => c,
     })
+}
+
+/// The device's C code for the templates (none: a Rust-only image): the
+/// compiler, its flags, the sources with the libc component's stdio glue,
+/// include directories, defines, and picolibc's and libgcc's archives.
+fn c_context(plan: &Plan) -> Result<Option<Value>> {
+    let (Some(c), Some(libc)) = (&plan.device.c, plan.components.iter().find(|k| k.name == "libc")) else { return Ok(None) };
+    let paths = |list: &[PathBuf], what: &str| list.iter().map(|p| utf8(p, what)).collect::<Result<Vec<_>>>();
+    let mut sources = paths(&c.sources, "a C source")?;
+    sources.push(utf8(&libc.dir.join("c").join("stdio.c"), "the libc component's directory")?);
+    let defines: Vec<Value> = c.defines.iter().map(|(name, value)| minijinja::context! { name => name, value => value }).collect();
+    let t = &c.toolchain;
+    Ok(Some(minijinja::context! {
+        gcc => &t.gcc,
+        ar => &t.ar,
+        flags => &t.flags,
+        sources => sources,
+        include => paths(&c.include, "a C include directory")?,
+        defines => defines,
+        libc => utf8(&t.libc_dir.join("libc.a"), "picolibc's directory")?,
+        libgcc => utf8(&t.libgcc, "libgcc.a")?,
+    }))
 }
 
 /// The device's interrupts for the templates: the controller's interrupt

@@ -102,6 +102,7 @@ impl Plan {
 /// bluegen's first), and bluegen's mistakes when Kconfig has none.
 pub fn settle(tree: &kconfig::Tree, device: &Device, assignments: &mut Vec<kconfig::Assignment>) -> Result<(Config, Vec<Diagnostic>)> {
     let mut mistakes = derived_symbols(device, assignments);
+    libc_symbol(device, assignments);
     match kconfig::resolve(tree, assignments) {
         Ok(config) => {
             mistakes.extend(interrupts_without_threads(device, &config));
@@ -127,6 +128,10 @@ pub fn component_names(device: &Device) -> Vec<String> {
     // Always present so that its Kconfig can be set; without `HEAP` the
     // image does not link it.
     names.push("heap".to_string());
+    // picolibc's glue, only for a device with C sources.
+    if device.c.is_some() {
+        names.push("libc".to_string());
+    }
     // The crates of `[drivers]`: none declared, none added.
     names.extend(crate::peripherals::components(device).into_iter().filter(|c| !names.contains(c)).collect::<Vec<_>>());
     names
@@ -156,7 +161,7 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
             let driver_at = device.board.console.as_ref().filter(|c| c.driver == name).and_then(|c| c.driver_at.clone());
             let drivers: Vec<String> = Root::data_dirs(&root.components())
                 .into_iter()
-                .filter(|c| !c.starts_with("arch-") && !["config", "kernel", "heap", "sifive-test"].contains(&c.as_str()))
+                .filter(|c| !c.starts_with("arch-") && !["config", "kernel", "heap", "libc", "sifive-test"].contains(&c.as_str()))
                 .collect();
             return Err(Diagnostic::error(format!("board {} needs component `{name}`, which does not exist", device.board.name))
                 .at(driver_at)
@@ -371,6 +376,15 @@ fn derived_symbols(device: &Device, assignments: &mut Vec<kconfig::Assignment>) 
         }
     }
     errors
+}
+
+/// The libc component's `LIBC`: on exactly when device.toml has `[c]` (it
+/// has no prompt, so a device cannot set it).
+fn libc_symbol(device: &Device, assignments: &mut Vec<kconfig::Assignment>) {
+    assignments.retain(|a| !(a.key == "libc" && matches!(a.origin, kconfig::Origin::Derived(_))));
+    if let Some(c) = &device.c {
+        assignments.push(kconfig::Assignment { key: "libc".into(), value: toml::Value::Boolean(true), origin: kconfig::Origin::Derived("[c]".into()), location: c.at.clone() });
+    }
 }
 
 /// Interrupts need `THREADS`: RISC-V takes them in the context switch's

@@ -111,7 +111,7 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
     // A stack is bounded by the RAM in force: the board's, or `[memory]`'s.
     let ram_limit = board.as_ref().map(|_| (ram.size, memory.is_some_and(|m| m.ram.is_some())));
     let mut threads: Vec<Thread> =
-        loaded.raw.threads.iter().filter_map(|(name, t)| validate_thread(name, t, ram_limit, api, source, &mut errors)).collect();
+        loaded.raw.threads.iter().filter_map(|(name, t)| validate_thread(loaded, name, t, ram_limit, api, &mut errors)).collect();
     if loaded.raw.threads.is_empty() && !loaded.parse_errors.iter().any(|d| d.message.contains("not valid TOML")) {
         errors.push(
             Diagnostic::error("the device declares no thread")
@@ -125,6 +125,7 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
     let drivers = drivers::validate(loaded, board.as_ref(), &mut errors);
     let board = drivers::with_qemu_args(loaded, board, &mut errors);
     let budget = budget(loaded, &mut errors);
+    let c = c::validate(loaded, &mut errors);
 
     // Highest priority first; the sort is stable, so ties keep file order.
     threads.sort_by(|a: &Thread, b: &Thread| b.priority.cmp(&a.priority));
@@ -150,6 +151,7 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
         drivers,
         budget,
         warnings,
+        c,
         variant: None,
     });
     (device, diagnostics)
@@ -380,13 +382,14 @@ fn memory_regions(board: Option<&Board>, memory: Option<&RawMemory>, source: &So
 }
 
 fn validate_thread(
+    loaded: &Loaded,
     name: &Spanned<String>,
     t: &Spanned<RawThread>,
     ram_limit: Option<(u64, bool)>,
     api: Option<&crate::app_scan::AppApi>,
-    source: &Source,
     errors: &mut Vec<Diagnostic>,
 ) -> Option<Thread> {
+    let source = &loaded.source;
     let t_name = name.get_ref();
     let key = |k: &str| format!("threads.{t_name}.{k}");
     let before = errors.len();
@@ -399,8 +402,21 @@ fn validate_thread(
         );
     }
     let raw = t.get_ref();
-    let entry = raw.entry.as_ref().map(|e| (e.get_ref().clone(), source.location(e.span())));
-    if let Some((entry, entry_at)) = &entry {
+    let c_entry = raw.c_entry.as_ref();
+    if let (Some(rust), Some(c)) = (&raw.entry, c_entry) {
+        errors.push(
+            Diagnostic::error(format!("thread `{t_name}` has both `entry` and `c-entry`"))
+                .at(Some(source.location(c.span())))
+                .key(key("c-entry"))
+                .why(format!("a thread runs one function: `entry` names a Rust function of the app crate (`{}`), `c-entry` a C function of [c]'s sources (`{}`)", rust.get_ref(), c.get_ref()))
+                .hint("keep one of the two"),
+        );
+    }
+    if let Some(d) = c_entry.filter(|_| raw.entry.is_none()).and_then(|e| c::entry_problem(loaded, t_name, e)) {
+        errors.push(d);
+    }
+    let entry = raw.entry.as_ref().or(c_entry).map(|e| (e.get_ref().clone(), source.location(e.span())));
+    if let Some((entry, entry_at)) = entry.as_ref().filter(|_| raw.entry.is_some()) {
         if let Some(mut d) = entry_problem(entry, api, &THREAD_ENTRY) {
             d.labels.splice(0..0, [("key", key("entry")), ("value", format!("\"{entry}\""))]);
             errors.push(d.at(Some(entry_at.clone())));
@@ -463,6 +479,7 @@ fn validate_thread(
     (errors.len() == before).then(|| Thread {
         name: t_name.clone(),
         entry,
+        c: raw.entry.is_none() && c_entry.is_some(),
         priority,
         stack,
         start,
@@ -594,6 +611,7 @@ pub(crate) fn is_ident(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
+mod c;
 mod drivers;
 mod interrupts;
 #[cfg(test)]

@@ -129,6 +129,8 @@ pub fn switch(cap: Switch, sp: usize) -> usize {
     let next = crate::state::switch(cap.critical_section(), current, sp);
     #[cfg(feature = "stack-check")]
     bluegen_port::stack_limit(&cap, next, crate::stack::limit);
+    #[cfg(feature = "tls")]
+    bluegen_port::switch_tls(&cap, next);
     crate::state::sp_of(next)
 }
 

@@ -122,6 +122,14 @@ pub unsafe trait Image {
         let _ = irq;
         ""
     }
+    /// Thread `next` (its index in the table; the idle thread's is past
+    /// it) is about to run: its thread-local storage becomes current.
+    ///
+    /// # Safety
+    ///
+    /// Only the context switch calls it, about to run `next`.
+    #[cfg(feature = "tls")]
+    unsafe fn switch_tls(next: usize);
 }
 
 /// The kernel's entry points, which the image defines (the kernel crate
@@ -180,6 +188,8 @@ pub(crate) mod sys {
         pub(crate) safe fn __bluegen_port_counter(ticks: u32) -> u64;
         pub(crate) safe fn __bluegen_port_idle_sleep(ticks: u32) -> u32;
         pub(crate) fn __bluegen_port_stack_limit(next: usize, limit_of: fn(usize) -> usize);
+        #[cfg(feature = "tls")]
+        pub(crate) fn __bluegen_switch_tls(next: usize);
     }
 
     // SAFETY: as above; `extern "C"`, since the Cortex-M switch assembly
@@ -336,6 +346,16 @@ macro_rules! image {
                 // assembly), masked, with the saved `sp`, and it switches to
                 // the stack pointer returned.
                 <$kernel as $crate::Kernel>::switch(unsafe { $crate::Switch::new() }, sp)
+            }
+        }
+
+        $crate::__if_tls! {
+            #[unsafe(no_mangle)]
+            fn __bluegen_switch_tls(next: usize) {
+                // SAFETY: `__bluegen_switch_tls` is unsafe in the contract
+                // with the precondition of `Image::switch_tls`; only
+                // `bluegen_port::switch_tls`, with a `Switch`, calls it.
+                unsafe { <$image as $crate::Image>::switch_tls(next) }
             }
         }
 

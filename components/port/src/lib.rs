@@ -183,6 +183,18 @@ pub fn stack_limit(switch: &Switch, next: usize, limit_of: fn(usize) -> usize) {
     unsafe { sys::__bluegen_port_stack_limit(next, limit_of) }
 }
 
+/// Thread `next` is about to run: the image points the C library's
+/// thread-local storage at its block (the `tls` feature: the device has C
+/// sources). Only the switch decides which thread runs, hence the capability.
+#[cfg(feature = "tls")]
+#[inline(always)]
+pub fn switch_tls(switch: &Switch, next: usize) {
+    let _ = switch;
+    // SAFETY: a `Switch` exists only inside the context switch, which is
+    // about to run thread `next`.
+    unsafe { sys::__bluegen_switch_tls(next) }
+}
+
 /// Calls into the kernel, for the arch crate: its switch code, tick
 /// interrupt, thread start and fault handlers. The image defines them (with
 /// [`image!`]) by calling the kernel's [`Kernel`] impl.
@@ -265,5 +277,20 @@ macro_rules! __if_preempt {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __if_preempt {
+    ($($t:tt)*) => {};
+}
+
+/// Expands its input when threads carry a TLS pointer (`tls`: the device has C).
+#[cfg(feature = "tls")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_tls {
+    ($($t:tt)*) => { $($t)* };
+}
+
+#[cfg(not(feature = "tls"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_tls {
     ($($t:tt)*) => {};
 }

@@ -1,0 +1,231 @@
+//! C apps: the C toolchain and picolibc of a target, and the C functions a source defines.
+//!
+//! A device with `[c]` sources is compiled with the Debian cross GCC of its
+//! architecture (`arm-none-eabi-gcc`, `riscv64-unknown-elf-gcc`) through the
+//! image's build script (the `cc` crate) and linked with picolibc's `libc.a`
+//! and GCC's `libgcc.a` of the multilib that matches the board's target.
+//! [`probe`] finds them, or says which Debian packages to install; the
+//! flags per target are [`flags`]'s. Nothing here runs for a device
+//! without C sources.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::Serialize;
+
+/// A target's C compiler, its flags and the libraries an image links.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Toolchain {
+    /// The compiler (on PATH), e.g. `arm-none-eabi-gcc`.
+    pub gcc: String,
+    /// Its archiver, e.g. `arm-none-eabi-ar`.
+    pub ar: String,
+    /// Flags for every C file: the core, float ABI and code model, size
+    /// optimisation, picolibc's specs.
+    pub flags: Vec<String>,
+    /// The directory of picolibc's `libc.a` for this multilib.
+    pub libc_dir: PathBuf,
+    /// GCC's `libgcc.a` for this multilib.
+    pub libgcc: PathBuf,
+}
+
+/// What a target's C toolchain is made of.
+struct Family {
+    /// GCC's target triple (the prefix of its tools, picolibc's directory).
+    triple: &'static str,
+    /// The Debian packages that install compiler and picolibc.
+    packages: &'static str,
+}
+
+const ARM: Family = Family { triple: "arm-none-eabi", packages: "gcc-arm-none-eabi picolibc-arm-none-eabi" };
+const RISCV: Family = Family { triple: "riscv64-unknown-elf", packages: "gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf" };
+
+/// Where Debian's picolibc packages install, per triple.
+const PICOLIBC: &str = "/usr/lib/picolibc";
+
+/// The GCC flags for Rust target `target` and its toolchain family, or
+/// `None` for a target without a C toolchain here.
+///
+/// RISC-V: `-mabi` matches the Rust target's float ABI (rust-lld refuses to
+/// link lp64 objects into an lp64d image), `medany` reaches RAM at
+/// 0x8000_0000, `-mno-save-restore` keeps calls of libgcc's
+/// `__riscv_save_*` out, and `-mno-relax` keeps `gp` out of the code: the
+/// kernel keeps the yield address in `gp`, and the image defines no
+/// `__global_pointer$`.
+fn flags(target: &str) -> Option<(&'static Family, &'static [&'static str])> {
+    Some(match target {
+        "thumbv6m-none-eabi" => (&ARM, &["-mcpu=cortex-m0", "-mthumb", "-mfloat-abi=soft"]),
+        "thumbv7m-none-eabi" => (&ARM, &["-mcpu=cortex-m3", "-mthumb", "-mfloat-abi=soft"]),
+        "thumbv7em-none-eabi" => (&ARM, &["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=soft"]),
+        "thumbv7em-none-eabihf" => (&ARM, &["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16"]),
+        "thumbv8m.main-none-eabi" => (&ARM, &["-march=armv8-m.main", "-mthumb", "-mfloat-abi=soft"]),
+        "riscv32imac-unknown-none-elf" => (&RISCV, &["-march=rv32imac", "-mabi=ilp32", "-mcmodel=medany", "-mno-save-restore", "-mno-relax"]),
+        "riscv64gc-unknown-none-elf" => (&RISCV, &["-march=rv64gc", "-mabi=lp64d", "-mcmodel=medany", "-mno-save-restore", "-mno-relax"]),
+        _ => return None,
+    })
+}
+
+/// Why a target's C toolchain cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing {
+    pub why: String,
+    /// The command that installs what is missing, when Debian has it.
+    pub install: Option<String>,
+}
+
+/// The C toolchain of Rust target `target`, found on this machine.
+pub fn probe(target: &str) -> Result<Toolchain, Missing> {
+    let Some((family, target_flags)) = flags(target) else {
+        return Err(Missing { why: format!("bluegen knows no C toolchain for target {target}"), install: None });
+    };
+    let install = Some(format!("sudo apt-get install {}", family.packages));
+    let missing = |why: String| Missing { why, install: install.clone() };
+    let gcc = format!("{}-gcc", family.triple);
+    let ask = |question: &str| -> Result<String, Missing> {
+        let out = Command::new(&gcc)
+            .args(target_flags)
+            .arg(question)
+            .output()
+            .map_err(|e| missing(format!("`{gcc}` cannot be run ({e})")))?;
+        let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if !out.status.success() || text.is_empty() {
+            return Err(missing(format!("`{gcc} {question}` failed: {}", String::from_utf8_lossy(&out.stderr).trim())));
+        }
+        Ok(text)
+    };
+    let multilib = ask("-print-multi-directory")?;
+    let libgcc = PathBuf::from(ask("-print-libgcc-file-name")?);
+    if !libgcc.is_file() {
+        return Err(missing(format!("{gcc} names {} as its libgcc.a, which does not exist", libgcc.display())));
+    }
+    let root = Path::new(PICOLIBC).join(family.triple);
+    let libc_dir = root.join("lib").join(&multilib);
+    if !libc_dir.join("libc.a").is_file() {
+        return Err(missing(format!("picolibc is not installed for {} (there is no {})", family.triple, libc_dir.join("libc.a").display())));
+    }
+    let specs = root.join("picolibc.specs");
+    let mut flags: Vec<String> = target_flags.iter().map(|f| f.to_string()).collect();
+    flags.extend(["-Os", "-ffunction-sections", "-fdata-sections", "-fno-common"].map(String::from));
+    flags.push(format!("-specs={}", specs.display()));
+    Ok(Toolchain { gcc, ar: format!("{}-ar", family.triple), flags, libc_dir, libgcc })
+}
+
+/// Whether C source `text` defines a function `name`: the name as a token
+/// (not a member), its parameter list, then a body. Comments, strings and
+/// character constants are skipped; the preprocessor is not run.
+pub fn defines_function(text: &str, name: &str) -> bool {
+    let code = strip(text);
+    let bytes = code.as_bytes();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut from = 0;
+    while let Some(i) = code[from..].find(name).map(|i| i + from) {
+        from = i + name.len();
+        let before = code[..i].trim_end();
+        if (i > 0 && is_ident(bytes[i - 1])) || before.ends_with('.') || before.ends_with("->") {
+            continue;
+        }
+        if bytes.get(from).is_some_and(|b| is_ident(*b)) {
+            continue;
+        }
+        let rest = code[from..].trim_start();
+        if !rest.starts_with('(') {
+            continue;
+        }
+        let mut depth = 0;
+        let mut end = None;
+        for (j, c) in rest.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(j + 1);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if end.is_some_and(|e| rest[e..].trim_start().starts_with('{')) {
+            return true;
+        }
+    }
+    false
+}
+
+/// `text` with comments, string literals and character constants blanked.
+fn strip(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '/' if chars.peek() == Some(&'/') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        out.push('\n');
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut last = ' ';
+                for c in chars.by_ref() {
+                    if last == '*' && c == '/' {
+                        break;
+                    }
+                    last = c;
+                }
+                out.push(' ');
+            }
+            '"' | '\'' => {
+                let mut escaped = false;
+                for d in chars.by_ref() {
+                    if !escaped && d == c {
+                        break;
+                    }
+                    escaped = !escaped && d == '\\';
+                }
+                out.push_str("\"\"");
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether `name` can be a C preprocessor macro or function name.
+pub fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_definitions_not_calls_or_comments() {
+        let src = "/* int worker(void) { } */\n#include <stdio.h>\nvoid helper(int x);\nint\nmain (int argc, char **argv)\n{\n  helper(1); s.worker(); \"worker() {\";\n}\nstatic void worker(void) { }\n";
+        assert!(defines_function(src, "main"));
+        assert!(defines_function(src, "worker"));
+        assert!(!defines_function(src, "helper"));
+        assert!(!defines_function(src, "mai"));
+        assert!(!defines_function("// int f(void) {}\n", "f"));
+    }
+
+    #[test]
+    fn identifiers() {
+        assert!(is_identifier("DEBUG_LEVEL") && is_identifier("_x1"));
+        assert!(!is_identifier("1X") && !is_identifier("A-B") && !is_identifier(""));
+    }
+
+    #[test]
+    fn every_board_target_has_flags() {
+        for t in ["thumbv6m-none-eabi", "thumbv7m-none-eabi", "thumbv7em-none-eabihf", "thumbv8m.main-none-eabi", "riscv32imac-unknown-none-elf", "riscv64gc-unknown-none-elf"] {
+            assert!(flags(t).is_some(), "{t}");
+        }
+        let (_, rv64) = flags("riscv64gc-unknown-none-elf").unwrap();
+        assert!(rv64.contains(&"-mabi=lp64d") && rv64.contains(&"-mcmodel=medany"));
+    }
+}

@@ -1,0 +1,150 @@
+//! C apps: `[c]` and the threads' `c-entry` checked against the files and the toolchain.
+//!
+//! Each source exists and is C or assembly, each include directory exists,
+//! each define is a C identifier with an integer, string or `true` value,
+//! the board's target has its C toolchain installed (or the error says the
+//! `apt-get` line that installs it), and each `c-entry` names a function
+//! that one of the sources defines.
+
+use toml::Spanned;
+
+use crate::diag::{Diagnostic, Location};
+use crate::load::Loaded;
+use crate::model::CApp;
+
+use super::bad_value;
+
+/// Extensions the image's build script compiles.
+const SOURCE_EXTENSIONS: &[&str] = &["c", "s", "S"];
+
+/// The device's C code, when `[c]` is all right; each mistake goes to `errors`.
+pub(super) fn validate(loaded: &Loaded, errors: &mut Vec<Diagnostic>) -> Option<CApp> {
+    let (raw, inputs) = (loaded.raw.c.as_ref()?, loaded.c.as_ref()?);
+    let source = &loaded.source;
+    let before = errors.len();
+    let at = |span: std::ops::Range<usize>| Some(source.location(span));
+    let c_at = at(raw.span());
+    let raw_c = raw.get_ref();
+
+    let string = |s: &Spanned<String>| format!("\"{}\"", s.get_ref());
+    for (s, read) in raw_c.sources.iter().zip(&inputs.sources) {
+        let ext = std::path::Path::new(s.get_ref()).extension().and_then(|e| e.to_str()).unwrap_or("");
+        if let Err(why) = read {
+            errors.push(
+                Diagnostic::error(format!("C source `{}` cannot be used", s.get_ref()))
+                    .at(at(s.span()))
+                    .key("c.sources")
+                    .value(string(s))
+                    .why(why.clone())
+                    .hint("paths in [c] are relative to the directory of device.toml"),
+            );
+        } else if !SOURCE_EXTENSIONS.contains(&ext) {
+            errors.push(
+                Diagnostic::error(format!("`{}` is not a C or assembly source", s.get_ref()))
+                    .at(at(s.span()))
+                    .key("c.sources")
+                    .value(string(s))
+                    .why("the image's build script compiles `.c`, `.s` and `.S` files; headers are found through `include`")
+                    .hint("list the .c files in `sources` and their directories of headers in `include`"),
+            );
+        }
+    }
+    if raw_c.sources.is_empty() && loaded.raw.c.is_some() && errors.len() == before && loaded.parse_errors.is_empty() {
+        errors.push(
+            Diagnostic::error("[c] lists no source")
+                .at(c_at.clone())
+                .key("c.sources")
+                .why("the C app is made of the files in `sources`")
+                .hint("add `sources = [\"src/main.c\"]`, or remove [c] for a Rust-only device"),
+        );
+    }
+    for (dir, is_dir) in raw_c.include.iter().zip(&inputs.include) {
+        if !is_dir {
+            errors.push(
+                Diagnostic::error(format!("include directory `{}` does not exist", dir.get_ref()))
+                    .at(at(dir.span()))
+                    .key("c.include")
+                    .value(string(dir))
+                    .why(format!("there is no directory {}", loaded.dir.join(dir.get_ref()).display()))
+                    .hint("paths in [c] are relative to the directory of device.toml"),
+            );
+        }
+    }
+    let mut defines = Vec::new();
+    for (name, value) in &raw_c.defines {
+        let key = format!("c.defines.{}", name.get_ref());
+        if !crate::c::is_identifier(name.get_ref()) {
+            errors.push(
+                Diagnostic::error(format!("invalid define name `{}`", name.get_ref()))
+                    .at(at(name.span()))
+                    .key(key.clone())
+                    .why("a macro name is a C identifier: letters, digits and `_`, not starting with a digit")
+                    .hint(format!("try `{}`", name.get_ref().replace(|c: char| !c.is_ascii_alphanumeric(), "_").trim_start_matches(|c: char| c.is_ascii_digit()))),
+            );
+            continue;
+        }
+        let text = match value.get_ref() {
+            toml::Value::Integer(n) => Some(Some(n.to_string())),
+            toml::Value::String(s) if !s.contains('\n') => Some(Some(s.clone())),
+            toml::Value::Boolean(true) => Some(None),
+            _ => None,
+        };
+        match text {
+            Some(v) => defines.push((name.get_ref().clone(), v)),
+            None => errors.push(
+                bad_value(source, value, &key, "a define's value is an integer, a string (the macro's text, on one line) or `true` (defined without a value)".into())
+                    .hint(format!("write `{} = 1`, or `{} = \"\\\"text\\\"\"` for a C string", name.get_ref(), name.get_ref())),
+            ),
+        }
+    }
+    let toolchain = match &inputs.toolchain {
+        Some(Ok(t)) => Some(t.clone()),
+        Some(Err(missing)) => {
+            let d = Diagnostic::error("the C toolchain of this board is not installed")
+                .at(c_at.clone())
+                .key("c")
+                .why(format!("{}; the device's C sources need it", missing.why));
+            errors.push(match &missing.install {
+                Some(install) => d.hint(format!("install it with:\n\n    {install}\n")),
+                None => d.hint("remove [c], or use a board whose target has a C toolchain (Cortex-M or RISC-V)"),
+            });
+            None
+        }
+        None => None,
+    };
+    let toolchain = toolchain?;
+    (errors.len() == before).then(|| CApp {
+        sources: raw_c.sources.iter().map(|s| loaded.dir.join(s.get_ref())).collect(),
+        include: raw_c.include.iter().map(|s| loaded.dir.join(s.get_ref())).collect(),
+        defines,
+        toolchain,
+        at: c_at,
+    })
+}
+
+/// Why thread `thread`'s `c-entry = "<entry>"` (at `entry_at`) cannot run.
+pub(super) fn entry_problem(loaded: &Loaded, thread: &str, entry: &Spanned<String>) -> Option<Diagnostic> {
+    let at: Option<Location> = Some(loaded.source.location(entry.span()));
+    let name = entry.get_ref();
+    let d = |message: String| Diagnostic::error(message).at(at.clone()).key(format!("threads.{thread}.c-entry")).value(format!("\"{name}\""));
+    let (Some(raw), Some(inputs)) = (loaded.raw.c.as_ref(), loaded.c.as_ref()) else {
+        return Some(
+            d(format!("thread `{thread}` runs C function `{name}`, but the device has no C sources"))
+                .why("`c-entry` names a function of the sources listed in [c]")
+                .hint("add a [c] table:\n\n    [c]\n    sources = [\"src/main.c\"]\n\nor use `entry` for a Rust function of the app crate"),
+        );
+    };
+    if !crate::c::is_identifier(name) {
+        return Some(d(format!("invalid C function name `{name}`")).why("a C function's name is an identifier: letters, digits and `_`, not starting with a digit"));
+    }
+    let texts: Vec<&String> = inputs.sources.iter().filter_map(|s| s.as_ref().ok()).collect();
+    if texts.len() < inputs.sources.len() || texts.iter().any(|t| crate::c::defines_function(t, name)) {
+        return None; // an unreadable source has its own error
+    }
+    let listed = raw.get_ref().sources.iter().map(|s| format!("`{}`", s.get_ref())).collect::<Vec<_>>().join(", ");
+    Some(
+        d(format!("no C source defines `{name}`"))
+            .why(format!("`c-entry` names a function defined in [c]'s sources ({listed})"))
+            .hint(if name == "main" { "define `int main(void)` in one of them".to_string() } else { format!("define `void {name}(void)` in one of them, or add the file that does to `sources`") }),
+    )
+}
