@@ -202,18 +202,50 @@ fn c_context(plan: &Plan) -> Result<Option<Value>> {
     let paths = |list: &[PathBuf], what: &str| list.iter().map(|p| utf8(p, what)).collect::<Result<Vec<_>>>();
     let mut sources = paths(&c.sources, "a C source")?;
     sources.push(utf8(&libc.dir.join("c").join("stdio.c"), "the libc component's directory")?);
-    let defines: Vec<Value> = c.defines.iter().map(|(name, value)| minijinja::context! { name => name, value => value }).collect();
+    let mut include = paths(&c.include, "a C include directory")?;
+    let mut defines: Vec<Value> = c.defines.iter().map(|(name, value)| minijinja::context! { name => name, value => value }).collect();
+    // The POSIX option groups that are on: the component's headers and
+    // errno glue, and the feature macros that say which groups are there.
+    if let Some(posix) = plan.components.iter().find(|k| k.name == "posix" && !k.features.is_empty()) {
+        sources.push(utf8(&posix.dir.join("c").join("errno.c"), "the posix component's directory")?);
+        include.insert(0, utf8(&posix.dir.join("include"), "the posix component's directory")?);
+        for name in posix_macros(&posix.features) {
+            defines.push(minijinja::context! { name => name, value => "200809L" });
+        }
+    }
+    // A TLS block per scheduler slot: the device's threads, then the spawn pool's.
+    let spawn_slots = match plan.config.get("SPAWN_THREADS").and_then(|s| s.value.clone()) {
+        Some(crate::kconfig::Value::Int(n)) if plan.config.get("SPAWN").and_then(|s| s.value.clone()) == Some(crate::kconfig::Value::Bool(true)) => n as usize,
+        _ => 0,
+    };
     let t = &c.toolchain;
     Ok(Some(minijinja::context! {
         gcc => &t.gcc,
         ar => &t.ar,
         flags => &t.flags,
         sources => sources,
-        include => paths(&c.include, "a C include directory")?,
+        include => include,
         defines => defines,
+        tls_blocks => plan.device.threads.len() + spawn_slots,
         libc => utf8(&t.libc_dir.join("libc.a"), "picolibc's directory")?,
         libgcc => utf8(&t.libgcc, "libgcc.a")?,
     }))
+}
+
+/// The `<unistd.h>` feature macros of the posix component's cargo
+/// features that are on (each says its option group is there).
+fn posix_macros(features: &[String]) -> Vec<&'static str> {
+    let table: [(&str, &[&str]); 8] = [
+        ("posix-threads-base", &["_POSIX_THREADS", "_POSIX_THREAD_PRIORITY_SCHEDULING", "_POSIX_THREAD_PRIO_INHERIT", "_POSIX_THREAD_ATTR_STACKSIZE"]),
+        ("posix-semaphores", &["_POSIX_SEMAPHORES"]),
+        ("posix-message-passing", &["_POSIX_MESSAGE_PASSING"]),
+        ("posix-timers", &["_POSIX_TIMERS", "_POSIX_MONOTONIC_CLOCK"]),
+        ("posix-clock-selection", &["_POSIX_CLOCK_SELECTION"]),
+        ("posix-barriers", &["_POSIX_BARRIERS"]),
+        ("posix-reader-writer-locks", &["_POSIX_READER_WRITER_LOCKS"]),
+        ("posix-spin-locks", &["_POSIX_SPIN_LOCKS"]),
+    ];
+    table.iter().filter(|(f, _)| features.iter().any(|x| x == f)).flat_map(|(_, m)| m.iter().copied()).collect()
 }
 
 /// The device's interrupts for the templates: the controller's interrupt

@@ -131,6 +131,9 @@ pub fn component_names(device: &Device) -> Vec<String> {
     // picolibc's glue, only for a device with C sources.
     if device.c.is_some() {
         names.push("libc".to_string());
+        // The POSIX API's option groups, which only C apps can turn on;
+        // without one the image does not link it.
+        names.push("posix".to_string());
     }
     // The crates of `[drivers]`: none declared, none added.
     names.extend(crate::peripherals::components(device).into_iter().filter(|c| !names.contains(c)).collect::<Vec<_>>());
@@ -161,7 +164,7 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
             let driver_at = device.board.console.as_ref().filter(|c| c.driver == name).and_then(|c| c.driver_at.clone());
             let drivers: Vec<String> = Root::data_dirs(&root.components())
                 .into_iter()
-                .filter(|c| !c.starts_with("arch-") && !["config", "kernel", "heap", "libc", "sifive-test"].contains(&c.as_str()))
+                .filter(|c| !c.starts_with("arch-") && !["config", "kernel", "heap", "libc", "posix", "sifive-test"].contains(&c.as_str()))
                 .collect();
             return Err(Diagnostic::error(format!("board {} needs component `{name}`, which does not exist", device.board.name))
                 .at(driver_at)

@@ -1,7 +1,7 @@
 //! Clocks and sleeps: `clock_*`, `nanosleep`, `sleep`, `usleep`.
 
 use crate::errno::{EINVAL, status};
-use crate::time::{CLOCK_MONOTONIC, CLOCK_REALTIME, now_ns, resolution_ns, ticks_for, timespec};
+use crate::time::{CLOCK_MONOTONIC, CLOCK_REALTIME, clock_id, clockid_t, now_ns, resolution_ns, ticks_for, timespec};
 use bluegen_kernel::Duration;
 use core::ffi::{c_int, c_uint};
 
@@ -14,14 +14,16 @@ fn sleep_ns(ns: i128) {
 }
 
 #[cfg_attr(not(test), unsafe(no_mangle))]
-pub unsafe extern "C" fn clock_gettime(clock: u32, tp: *mut timespec) -> c_int {
+pub unsafe extern "C" fn clock_gettime(clock: clockid_t, tp: *mut timespec) -> c_int {
+    let clock = clock_id(clock);
     // SAFETY: a writable timespec (the C contract).
     let Some(tp) = (unsafe { tp.as_mut() }) else { return status(Err(EINVAL)) };
     status(now_ns(clock).map(|ns| *tp = timespec::from_ns(ns)))
 }
 
 #[cfg_attr(not(test), unsafe(no_mangle))]
-pub unsafe extern "C" fn clock_getres(clock: u32, res: *mut timespec) -> c_int {
+pub unsafe extern "C" fn clock_getres(clock: clockid_t, res: *mut timespec) -> c_int {
+    let clock = clock_id(clock);
     if clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC {
         return status(Err(EINVAL));
     }
@@ -33,7 +35,8 @@ pub unsafe extern "C" fn clock_getres(clock: u32, res: *mut timespec) -> c_int {
 }
 
 #[cfg_attr(not(test), unsafe(no_mangle))]
-pub unsafe extern "C" fn clock_settime(clock: u32, tp: *const timespec) -> c_int {
+pub unsafe extern "C" fn clock_settime(clock: clockid_t, tp: *const timespec) -> c_int {
+    let clock = clock_id(clock);
     // SAFETY: a readable timespec (the C contract).
     let Some(tp) = (unsafe { tp.as_ref() }) else { return status(Err(EINVAL)) };
     if clock != CLOCK_REALTIME {
@@ -63,7 +66,8 @@ pub unsafe extern "C" fn nanosleep(req: *const timespec, rem: *mut timespec) -> 
 /// `clock_nanosleep`: returns the error number (not -1 and errno).
 #[cfg(feature = "posix-clock-selection")]
 #[cfg_attr(not(test), unsafe(no_mangle))]
-pub unsafe extern "C" fn clock_nanosleep(clock: u32, flags: c_int, req: *const timespec, rem: *mut timespec) -> c_int {
+pub unsafe extern "C" fn clock_nanosleep(clock: clockid_t, flags: c_int, req: *const timespec, rem: *mut timespec) -> c_int {
+    let clock = clock_id(clock);
     // SAFETY: as nanosleep's.
     let Some(req) = (unsafe { req.as_ref() }) else { return EINVAL };
     let Ok(ns) = req.ns() else { return EINVAL };
@@ -108,16 +112,16 @@ mod tests {
     fn clocks_read_and_refuse() {
         let mut t = timespec { tv_sec: -1, tv_nsec: -1 };
         unsafe {
-            assert_eq!(clock_gettime(CLOCK_MONOTONIC, &mut t), 0);
+            assert_eq!(clock_gettime(CLOCK_MONOTONIC.into(), &mut t), 0);
             assert!(t.tv_sec >= 0 && t.tv_nsec >= 0);
             assert_eq!(clock_gettime(3, &mut t), -1);
             assert_eq!(get(), EINVAL);
-            assert_eq!(clock_gettime(CLOCK_MONOTONIC, null_mut()), -1);
-            assert_eq!(clock_getres(CLOCK_REALTIME, &mut t), 0);
+            assert_eq!(clock_gettime(CLOCK_MONOTONIC.into(), null_mut()), -1);
+            assert_eq!(clock_getres(CLOCK_REALTIME.into(), &mut t), 0);
             assert_eq!(t, timespec { tv_sec: 0, tv_nsec: 10_000_000 }, "100 Hz on the host");
             assert_eq!(clock_getres(9, &mut t), -1);
-            assert_eq!(clock_settime(CLOCK_MONOTONIC, &timespec::default()), -1);
-            assert_eq!(clock_settime(CLOCK_REALTIME, &timespec { tv_sec: 0, tv_nsec: 1_000_000_000 }), -1);
+            assert_eq!(clock_settime(CLOCK_MONOTONIC.into(), &timespec::default()), -1);
+            assert_eq!(clock_settime(CLOCK_REALTIME.into(), &timespec { tv_sec: 0, tv_nsec: 1_000_000_000 }), -1);
             assert_eq!(nanosleep(null(), null_mut()), -1);
             assert_eq!(nanosleep(&timespec { tv_sec: -1, tv_nsec: 0 }, null_mut()), -1);
             assert_eq!(get(), EINVAL);
@@ -132,10 +136,10 @@ mod tests {
     #[test]
     fn clock_nanosleep_returns_error_numbers() {
         unsafe {
-            assert_eq!(clock_nanosleep(CLOCK_MONOTONIC, 0, null(), null_mut()), EINVAL);
+            assert_eq!(clock_nanosleep(CLOCK_MONOTONIC.into(), 0, null(), null_mut()), EINVAL);
             assert_eq!(clock_nanosleep(7, 0, &timespec::default(), null_mut()), EINVAL);
             assert_eq!(clock_nanosleep(7, crate::time::TIMER_ABSTIME, &timespec::default(), null_mut()), EINVAL);
-            assert_eq!(clock_nanosleep(CLOCK_MONOTONIC, crate::time::TIMER_ABSTIME, &timespec::default(), null_mut()), 0, "in the past");
+            assert_eq!(clock_nanosleep(CLOCK_MONOTONIC.into(), crate::time::TIMER_ABSTIME, &timespec::default(), null_mut()), 0, "in the past");
         }
     }
 }

@@ -104,7 +104,8 @@ pub unsafe extern "C" fn pthread_condattr_destroy(attr: *mut pthread_condattr_t)
 }
 
 #[cfg_attr(not(test), unsafe(no_mangle))]
-pub unsafe extern "C" fn pthread_condattr_setclock(attr: *mut pthread_condattr_t, clock: u32) -> c_int {
+pub unsafe extern "C" fn pthread_condattr_setclock(attr: *mut pthread_condattr_t, clock: crate::time::clockid_t) -> c_int {
+    let clock = crate::time::clock_id(clock);
     // SAFETY: as above.
     let Some(a) = (unsafe { attr.as_mut() }) else { return EINVAL };
     if clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC {
@@ -115,11 +116,11 @@ pub unsafe extern "C" fn pthread_condattr_setclock(attr: *mut pthread_condattr_t
 }
 
 #[cfg_attr(not(test), unsafe(no_mangle))]
-pub unsafe extern "C" fn pthread_condattr_getclock(attr: *const pthread_condattr_t, clock: *mut u32) -> c_int {
+pub unsafe extern "C" fn pthread_condattr_getclock(attr: *const pthread_condattr_t, clock: *mut crate::time::clockid_t) -> c_int {
     // SAFETY: readable attribute, writable clock id (the C contract).
     match unsafe { (attr.as_ref(), clock.as_mut()) } {
         (Some(a), Some(c)) => {
-            *c = a.clock;
+            *c = crate::time::clockid_t::from(a.clock);
             0
         }
         _ => EINVAL,
@@ -213,10 +214,10 @@ mod tests {
         unsafe {
             assert_eq!(pthread_condattr_init(&mut a), 0);
             assert_eq!(pthread_condattr_setclock(&mut a, 3), EINVAL);
-            assert_eq!(pthread_condattr_setclock(&mut a, CLOCK_MONOTONIC), 0);
+            assert_eq!(pthread_condattr_setclock(&mut a, CLOCK_MONOTONIC.into()), 0);
             let mut id = 0;
             assert_eq!(pthread_condattr_getclock(&a, &mut id), 0);
-            assert_eq!(id, CLOCK_MONOTONIC);
+            assert_eq!(id, CLOCK_MONOTONIC.into());
             assert_eq!(pthread_cond_init(&mut c, &a), 0);
             assert_eq!(c.clock(), CLOCK_MONOTONIC);
             assert_eq!(pthread_cond_init(&mut c, null()), 0);

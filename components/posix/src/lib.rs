@@ -42,6 +42,7 @@
 extern crate alloc;
 
 pub mod errno;
+#[cfg(any(feature = "posix-threads-base", feature = "posix-semaphores", feature = "posix-message-passing", feature = "posix-timers"))]
 mod cell;
 #[cfg(any(feature = "posix-threads-base", feature = "posix-semaphores", feature = "posix-message-passing", feature = "posix-timers"))]
 pub mod time;

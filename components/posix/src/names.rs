@@ -99,6 +99,7 @@ impl Names {
     }
 
     /// Whether `object` is one of the open objects.
+    #[cfg(test)]
     pub fn contains<T>(&self, object: *const T) -> bool {
         self.0.with(|list| list.iter().any(|e| e.object == object as usize && e.opens > 0))
     }

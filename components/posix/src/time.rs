@@ -17,6 +17,9 @@ pub struct timespec {
     pub tv_nsec: c_long,
 }
 
+/// C's `clockid_t` (picolibc: `unsigned long`).
+pub type clockid_t = core::ffi::c_ulong;
+
 /// picolibc's clock ids.
 pub const CLOCK_REALTIME: u32 = 1;
 pub const CLOCK_MONOTONIC: u32 = 4;
@@ -36,6 +39,12 @@ pub fn resolution_ns() -> i128 {
 /// Nanoseconds since boot, at tick resolution.
 pub fn monotonic_ns() -> i128 {
     i128::from(bluegen_kernel::Instant::now().as_ticks()) * resolution_ns()
+}
+
+/// A C clock id as the `u32` of the constants here (an id beyond it is
+/// no clock: `u32::MAX`).
+pub fn clock_id(clock: clockid_t) -> u32 {
+    u32::try_from(clock).unwrap_or(u32::MAX)
 }
 
 /// `clock` now, in ns; EINVAL for a clock other than the two.
