@@ -1,0 +1,83 @@
+//! The POSIX API of C apps under QEMU, on Arm and RISC-V: one conformance
+//! program per option group (fixtures `posix-sem`, `posix-threads`,
+//! `posix-mq`, C sources printing `ok <assertion>` or `FAIL <assertion>`
+//! and a `PASSED`/`FAILED` summary; the run's status is theirs). Runs under
+//! `--icount`, so the timeouts they measure are exact on a busy host. Needs
+//! qemu-system-arm, qemu-system-riscv32 and the C toolchains; without them
+//! the tests fail, they never skip.
+
+mod common;
+
+use common::{repo, run_icount};
+
+const BOARDS: [&str; 2] = ["qemu-mps2-an385", "qemu-virt-rv32"];
+
+/// Runs `fixture` on both boards; every assertion passes, and each of
+/// `expected` is among them.
+fn conforms(fixture: &str, expected: &[&str]) {
+    let dir = repo().join("bluegen/tests/fixtures").join(fixture);
+    for board in BOARDS {
+        let out = run_icount(&dir, board);
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(0), "{fixture} on {board}: stdout:\n{stdout}\nstderr:\n{stderr}");
+        assert!(!stdout.contains("FAIL"), "{fixture} on {board}:\n{stdout}");
+        assert!(stdout.contains("PASSED: 0 failed"), "{fixture} on {board}:\n{stdout}");
+        for line in expected {
+            assert!(stdout.lines().any(|l| l == format!("ok {line}")), "{fixture} on {board}: no `ok {line}` in\n{stdout}");
+        }
+    }
+}
+
+/// Semaphores (unnamed and named, timeouts, a post waking a higher
+/// waiter at once), clocks and sleeps, with the feature macros of exactly
+/// the groups that are on.
+#[test]
+fn semaphores_clocks_and_sleeps() {
+    conforms(
+        "posix-sem",
+        &[
+            "feature macros: semaphores, timers, clock selection on; threads off",
+            "sem_post runs a higher-priority waiter at once",
+            "sem_timedwait waits its time",
+            "sem_open O_EXCL of an existing one: EEXIST",
+            "nanosleep sleeps at least its time",
+            "clock_nanosleep sleeps until its time",
+        ],
+    );
+}
+
+/// Threads, keys and attributes; priorities ordering; mutex types and
+/// errors; a timed lock expiring; priority inheritance lifting the owner;
+/// condition variables.
+#[test]
+fn threads_mutexes_and_condition_variables() {
+    conforms(
+        "posix-threads",
+        &[
+            "threads run highest priority first",
+            "pthread_exit's value reaches pthread_join",
+            "the destructor ran at the thread's end",
+            "pthread_mutex_timedlock of a held mutex times out after its time",
+            "errorcheck: relock: EDEADLK",
+            "PTHREAD_PRIO_INHERIT lifts the owner above medium",
+            "a broadcast wakes the rest",
+            "and it waited its time",
+        ],
+    );
+}
+
+/// Message queues: priority order, FIFO within a priority, blocking and
+/// O_NONBLOCK, timeouts, errors.
+#[test]
+fn message_queues() {
+    conforms(
+        "posix-mq",
+        &[
+            "the highest priority first",
+            "then FIFO within a priority (2)",
+            "mq_timedsend on a full queue: ETIMEDOUT",
+            "a receive lets the blocked sender in",
+            "the blocked receiver got it",
+        ],
+    );
+}
