@@ -1,6 +1,6 @@
 //! The POSIX API of C apps under QEMU, on Arm and RISC-V: one conformance
 //! program per option group (fixtures `posix-sem`, `posix-threads`,
-//! `posix-mq`, C sources printing `ok <assertion>` or `FAIL <assertion>`
+//! `posix-mq`, `posix-locks`, C sources printing `ok <assertion>` or `FAIL <assertion>`
 //! and a `PASSED`/`FAILED` summary; the run's status is theirs). Runs under
 //! `--icount`, so the timeouts they measure are exact on a busy host. Needs
 //! qemu-system-arm, qemu-system-riscv32 and the C toolchains; without them
@@ -78,6 +78,20 @@ fn message_queues() {
             "mq_timedsend on a full queue: ETIMEDOUT",
             "a receive lets the blocked sender in",
             "the blocked receiver got it",
+        ],
+    );
+}
+
+/// Barriers, reader-writer locks (writers first, timeouts) and spin locks.
+#[test]
+fn barriers_rwlocks_and_spin_locks() {
+    conforms(
+        "posix-locks",
+        &[
+            "the third releases all; one gets PTHREAD_BARRIER_SERIAL_THREAD",
+            "pthread_rwlock_timedwrlock times out after its time",
+            "a waiting writer goes before new readers",
+            "a waiting thread gets it after the unlock",
         ],
     );
 }

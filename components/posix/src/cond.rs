@@ -46,6 +46,16 @@ impl pthread_cond_t {
         if self.clock == 0 { CLOCK_REALTIME } else { self.clock }
     }
 
+    /// Wakes one waiter, if any.
+    pub(crate) fn wake_one(&self) {
+        self.wake(1);
+    }
+
+    /// Wakes every waiter.
+    pub(crate) fn wake_all(&self) {
+        self.wake(u32::MAX);
+    }
+
     /// Wakes at most `n` waiters.
     fn wake(&self, n: u32) {
         let sem = self.sem();
