@@ -14,6 +14,7 @@
 //! | `POSIX_MESSAGE_PASSING` | [`mq`] | `Semaphore`, the heap |
 //! | `POSIX_TIMERS`, `POSIX_CLOCK_SELECTION` | [`clock`] | tick, sleep |
 //! | `POSIX_BARRIERS`, `POSIX_READER_WRITER_LOCKS`, `POSIX_SPIN_LOCKS` | [`barrier`], [`rwlock`], [`spin`] | mutex and condvars above |
+//! | any of them | [`sysconf`] (and `gettimeofday` with `POSIX_TIMERS`) | the features |
 //!
 //! # The C side's contract
 //!
@@ -34,6 +35,11 @@
 //! Errors follow POSIX: the `pthread_*` functions return an error number;
 //! the others return -1 and set `errno` (picolibc's, which is per thread:
 //! `c/errno.c` sets it).
+//!
+//! Host unit tests (`cargo test -p bluegen-posix --features …`) call the
+//! functions as Rust functions: on the host they are not exported under
+//! their C names, which would replace the host C library's own
+//! (`pthread_create`, `sleep` …) under the test harness.
 
 #![cfg_attr(not(test), no_std)]
 #![allow(non_camel_case_types)]
@@ -67,3 +73,5 @@ pub mod barrier;
 pub mod rwlock;
 #[cfg(feature = "posix-spin-locks")]
 pub mod spin;
+#[cfg(any(feature = "posix-threads-base", feature = "posix-semaphores", feature = "posix-message-passing", feature = "posix-timers"))]
+pub mod sysconf;
