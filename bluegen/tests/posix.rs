@@ -36,7 +36,7 @@ fn semaphores_clocks_and_sleeps() {
     conforms(
         "posix-sem",
         &[
-            "feature macros: semaphores, timers, clock selection on; threads off",
+            "feature macros: semaphores, monotonic clock, clock selection on; threads and timer_create off",
             "sem_post runs a higher-priority waiter at once",
             "sem_timedwait waits its time",
             "sem_open O_EXCL of an existing one: EEXIST",
@@ -94,4 +94,16 @@ fn barriers_rwlocks_and_spin_locks() {
             "a waiting thread gets it after the unlock",
         ],
     );
+}
+
+/// `examples/posix-c`: producer and consumer pthreads with a mutex, a
+/// condition variable, a semaphore and a message queue, on both boards.
+#[test]
+fn the_posix_c_example_runs() {
+    for board in BOARDS {
+        let out = run_icount(&repo().join("examples/posix-c"), board);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{board}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(stdout.contains("main: consumed item 5\nmain: 5 made, 5 taken\n"), "{board}: {stdout}");
+    }
 }
