@@ -9,6 +9,7 @@
 mod common;
 
 use common::{repo, run_icount};
+use std::process::Command;
 
 const BOARDS: [&str; 2] = ["qemu-mps2-an385", "qemu-virt-rv32"];
 
@@ -105,5 +106,25 @@ fn the_posix_c_example_runs() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(0), "{board}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
         assert!(stdout.contains("main: consumed item 5\nmain: 5 made, 5 taken\n"), "{board}: {stdout}");
+    }
+}
+
+/// The posix crate's host unit tests, once per option group alone and
+/// once with all of them (`cargo test --workspace` builds it without
+/// features), in a target directory of their own (the outer cargo holds
+/// the workspace's lock).
+#[test]
+fn posix_host_tests_pass_per_group_and_with_all() {
+    let groups = ["posix-threads-base", "posix-semaphores", "posix-message-passing", "posix-timers", "posix-clock-selection", "posix-barriers", "posix-reader-writer-locks", "posix-spin-locks"];
+    let all = groups.join(",");
+    for features in groups.iter().map(|g| g.to_string()).chain([all]) {
+        let out = Command::new(env!("CARGO"))
+            .current_dir(repo())
+            .args(["test", "--locked", "-p", "bluegen-posix", "--features", &features])
+            .env("CARGO_TARGET_DIR", repo().join("target/posix-host"))
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success() && stdout.contains("test result: ok."), "[{features}]:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     }
 }
