@@ -128,3 +128,20 @@ fn posix_host_tests_pass_per_group_and_with_all() {
         assert!(out.status.success() && stdout.contains("test result: ok."), "[{features}]:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     }
 }
+
+/// Header tests on every emulated board: each header compiles on its own
+/// (one C file each, every group on) and declares what it should, and
+/// the feature macros are exactly those of the groups that are on.
+#[test]
+fn headers_compile_alone_on_every_board() {
+    let dir = repo().join("bluegen/tests/fixtures/posix-headers");
+    for board in ["qemu-mps2-an385", "qemu-mps2-an386", "qemu-mps2-an505", "qemu-microbit", "qemu-virt-rv32", "qemu-virt-rv64"] {
+        let out = run_icount(&dir, board);
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
+        for header in ["pthread.h", "semaphore.h", "mqueue.h", "time.h", "sched.h", "unistd.h"] {
+            assert!(stdout.contains(&format!("ok header {header}\n")), "{board}: {stdout}");
+        }
+        assert!(!stderr.contains("warning: posix_headers-image"), "{board}: C warnings:\n{stderr}");
+    }
+}
