@@ -48,8 +48,13 @@ impl pthread_barrier_t {
             self.mutex.unlock()?;
             return Ok(SERIAL_THREAD);
         }
-        // SAFETY: read with the mutex held again after each wait.
-        while unsafe { *cycle } == mine {
+        // The last waiter of the cycle moves it on (another thread): read
+        // again after each wait, which holds the mutex again.
+        loop {
+            // SAFETY: read with the mutex held.
+            if unsafe { *cycle } != mine {
+                break;
+            }
             self.cond.wait(&self.mutex, Timeout::FOREVER)?;
         }
         self.mutex.unlock()?;

@@ -43,6 +43,9 @@
 
 #![cfg_attr(not(test), no_std)]
 #![allow(non_camel_case_types)]
+// Every `extern "C"` function has the one contract documented above
+// ("The C side's contract"), not a `# Safety` section of its own.
+#![allow(clippy::missing_safety_doc)]
 
 #[cfg(any(feature = "posix-message-passing", feature = "posix-semaphores"))]
 extern crate alloc;

@@ -5,7 +5,7 @@
 //! one would otherwise never let a lower owner run).
 
 use crate::cell::object;
-use crate::errno::{EBUSY, EDEADLK, EINVAL, EPERM};
+use crate::errno::{EBUSY, EDEADLK, EPERM};
 use bluegen_kernel::Duration;
 use bluegen_port::critical;
 use core::ffi::c_int;
@@ -99,7 +99,7 @@ mod tests {
             assert_eq!(pthread_spin_destroy(&mut l), EBUSY);
             assert_eq!(pthread_spin_unlock(&mut l), 0);
             assert_eq!(pthread_spin_destroy(&mut l), 0);
-            assert_eq!(pthread_spin_lock(core::ptr::null_mut()), EINVAL);
+            assert_eq!(pthread_spin_lock(core::ptr::null_mut()), crate::errno::EINVAL);
         }
     }
 }
