@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{repo, run_icount_c as run_icount};
+use common::{check, device, repo, run_icount_c as run_icount};
 use std::process::Command;
 
 const BOARDS: [&str; 2] = ["qemu-mps2-an385", "qemu-virt-rv32"];
@@ -144,4 +144,14 @@ fn headers_compile_alone_on_every_board() {
         }
         assert!(!stderr.contains("warning: posix_headers-image"), "{board}: C warnings:\n{stderr}");
     }
+}
+
+/// A POSIX group in a device without C sources: a located error that
+/// says what the groups need.
+#[test]
+fn a_posix_group_without_c_is_a_located_error() {
+    let (code, err) = check(&format!("{}[features]\nthreads = true\npreempt = true\nposix-semaphores = true\n\n{}", device("qemu-mps2-an385"), common::THREAD));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("unknown feature `posix-semaphores`") && err.contains("device.toml:7:1"), "{err}");
+    assert!(err.contains("hint: the POSIX option groups are for C apps: add a [c] table"), "{err}");
 }

@@ -487,6 +487,8 @@ fn unknown(tree: &Tree, a: &Assignment) -> Diagnostic {
         .why(format!("no component of this image declares {} in its Kconfig", name_of(&a.key)));
     match crate::diag::did_you_mean(&a.key, keys.iter().map(String::as_str)) {
         Some(hint) => d.hint(hint),
+        // The posix component is in images of C apps only.
+        None if a.key.starts_with("posix-") => d.hint("the POSIX option groups are for C apps: add a [c] table with the app's C sources to device.toml"),
         None => d.hint("`bluegen config` lists every symbol of the image"),
     }
 }
