@@ -9,7 +9,7 @@
 //!
 //! | Kconfig | module | on the kernel's |
 //! |---|---|---|
-//! | `POSIX_THREADS_BASE` | [`thread`], [`mutex`], [`cond`] | spawn, `Mutex<()>`, `Semaphore` |
+//! | `POSIX_THREADS_BASE` | [`thread`], [`attr`], [`mutex`], [`cond`] | spawn, `Mutex<()>`, `Semaphore` |
 //! | `POSIX_SEMAPHORES` | [`sem`] | `Semaphore` |
 //! | `POSIX_MESSAGE_PASSING` | [`mq`] | `Semaphore`, the heap |
 //! | `POSIX_TIMERS`, `POSIX_CLOCK_SELECTION` | [`clock`] | tick, sleep |
@@ -62,6 +62,8 @@ pub mod clock;
 pub mod cond;
 #[cfg(feature = "posix-threads-base")]
 pub mod mutex;
+#[cfg(feature = "posix-threads-base")]
+pub mod attr;
 #[cfg(feature = "posix-threads-base")]
 pub mod thread;
 #[cfg(feature = "posix-semaphores")]

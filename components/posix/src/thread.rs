@@ -13,6 +13,7 @@
 use crate::cell::Shared;
 use crate::errno::{EAGAIN, EDEADLK, EINVAL, ENOTSUP, ESRCH};
 use bluegen_kernel::{JoinHandle, Thread, Timeout, spawn::SLOTS};
+pub use crate::attr::{pthread_attr_t, sched_param};
 use core::ffi::{c_int, c_uint, c_void};
 
 /// `pthread_t`.
@@ -37,24 +38,6 @@ pub const KEYS: usize = 4;
 pub const STACK_MIN: usize = 256;
 /// The `pthread_t` of device thread 0.
 const DEVICE: usize = 0x100;
-
-/// `struct sched_param`.
-#[repr(C)]
-pub struct sched_param {
-    pub sched_priority: c_int,
-}
-
-/// `pthread_attr_t`.
-#[repr(C)]
-pub struct pthread_attr_t {
-    stacksize: usize,
-    stackaddr: *mut c_void,
-    detachstate: c_int,
-    inheritsched: c_int,
-    policy: c_int,
-    priority: c_int,
-    init: c_int,
-}
 
 /// `pthread_once_t`: 0 not run, 1 running, 2 done.
 #[repr(C)]
@@ -135,7 +118,7 @@ fn priority_for(attr: Option<&pthread_attr_t>) -> Result<u8, c_int> {
     })
 }
 
-fn check_priority(p: c_int) -> Result<u8, c_int> {
+pub(crate) fn check_priority(p: c_int) -> Result<u8, c_int> {
     if p < 1 || p as u32 >= bluegen_config::PRIORITIES { Err(EINVAL) } else { Ok(p as u8) }
 }
 
@@ -213,7 +196,7 @@ pub fn current() -> pthread_t {
 }
 
 /// The kernel thread of `t`.
-fn thread_of(t: pthread_t) -> Option<Thread> {
+pub(crate) fn thread_of(t: pthread_t) -> Option<Thread> {
     if let Some(i) = t.checked_sub(DEVICE) {
         return bluegen_port::threads().get(i).and_then(|s| Thread::find(s.name));
     }
@@ -370,258 +353,13 @@ pub extern "C" fn pthread_getspecific(key: pthread_key_t) -> *mut c_void {
     with_keys(|k| k[key as usize]) as *mut c_void
 }
 
-#[cfg_attr(not(test), unsafe(no_mangle))]
-pub unsafe extern "C" fn pthread_attr_init(attr: *mut pthread_attr_t) -> c_int {
-    // SAFETY: a writable attribute (the C contract).
-    let Some(a) = (unsafe { attr.as_mut() }) else { return EINVAL };
-    *a = pthread_attr_t {
-        stacksize: bluegen_config::SPAWN_STACK_SIZE as usize,
-        stackaddr: core::ptr::null_mut(),
-        detachstate: PTHREAD_CREATE_JOINABLE,
-        inheritsched: PTHREAD_INHERIT_SCHED,
-        policy: SCHED_FIFO,
-        priority: 1,
-        init: 1,
-    };
-    0
-}
-
-/// The attribute behind a C pointer, initialised; EINVAL otherwise.
-///
-/// # Safety
-///
-/// `attr` is null or points at a live attribute object.
-unsafe fn attr_mut<'a>(attr: *mut pthread_attr_t) -> Result<&'a mut pthread_attr_t, c_int> {
-    // SAFETY: the caller's contract.
-    unsafe { attr.as_mut() }.filter(|a| a.init != 0).ok_or(EINVAL)
-}
-
-macro_rules! attr_fn {
-    ($(#[$doc:meta])* fn $name:ident($a:ident, $v:ident: $t:ty) $body:block) => {
-        $(#[$doc])*
-        #[cfg_attr(not(test), unsafe(no_mangle))]
-        pub unsafe extern "C" fn $name(attr: *mut pthread_attr_t, $v: $t) -> c_int {
-            // SAFETY: the C contract (see `attr_mut`).
-            let $a = match unsafe { attr_mut(attr) } {
-                Ok(a) => a,
-                Err(e) => return e,
-            };
-            $body
-        }
-    };
-}
-
-#[cfg_attr(not(test), unsafe(no_mangle))]
-pub unsafe extern "C" fn pthread_attr_destroy(attr: *mut pthread_attr_t) -> c_int {
-    // SAFETY: the C contract.
-    match unsafe { attr_mut(attr) } {
-        Ok(a) => {
-            a.init = 0;
-            0
-        }
-        Err(e) => e,
-    }
-}
-
-attr_fn!(fn pthread_attr_setstacksize(a, size: usize) {
-    if size < STACK_MIN {
-        return EINVAL;
-    }
-    a.stacksize = size;
-    0
-});
-
-attr_fn!(fn pthread_attr_getstacksize(a, size: *mut usize) {
-    // SAFETY: a writable size (the C contract).
-    match unsafe { size.as_mut() } {
-        Some(s) => {
-            *s = a.stacksize;
-            0
-        }
-        None => EINVAL,
-    }
-});
-
-#[cfg_attr(not(test), unsafe(no_mangle))]
-pub unsafe extern "C" fn pthread_attr_setstack(attr: *mut pthread_attr_t, addr: *mut c_void, size: usize) -> c_int {
-    // SAFETY: the C contract.
-    let a = match unsafe { attr_mut(attr) } {
-        Ok(a) => a,
-        Err(e) => return e,
-    };
-    if size < STACK_MIN || addr.is_null() {
-        return EINVAL;
-    }
-    (a.stackaddr, a.stacksize) = (addr, size);
-    0
-}
-
-#[cfg_attr(not(test), unsafe(no_mangle))]
-pub unsafe extern "C" fn pthread_attr_getstack(attr: *mut pthread_attr_t, addr: *mut *mut c_void, size: *mut usize) -> c_int {
-    // SAFETY: the C contract for the three pointers.
-    match unsafe { (attr_mut(attr), addr.as_mut(), size.as_mut()) } {
-        (Ok(a), Some(p), Some(s)) => {
-            (*p, *s) = (a.stackaddr, a.stacksize);
-            0
-        }
-        _ => EINVAL,
-    }
-}
-
-attr_fn!(fn pthread_attr_setdetachstate(a, state: c_int) {
-    if state != PTHREAD_CREATE_JOINABLE && state != PTHREAD_CREATE_DETACHED {
-        return EINVAL;
-    }
-    a.detachstate = state;
-    0
-});
-
-attr_fn!(fn pthread_attr_getdetachstate(a, state: *mut c_int) {
-    // SAFETY: a writable int (the C contract).
-    match unsafe { state.as_mut() } {
-        Some(s) => {
-            *s = a.detachstate;
-            0
-        }
-        None => EINVAL,
-    }
-});
-
-attr_fn!(fn pthread_attr_setinheritsched(a, inherit: c_int) {
-    if inherit != PTHREAD_INHERIT_SCHED && inherit != PTHREAD_EXPLICIT_SCHED {
-        return EINVAL;
-    }
-    a.inheritsched = inherit;
-    0
-});
-
-attr_fn!(fn pthread_attr_setschedpolicy(a, policy: c_int) {
-    match policy {
-        SCHED_FIFO | SCHED_RR => {
-            a.policy = policy;
-            0
-        }
-        SCHED_OTHER => ENOTSUP,
-        _ => EINVAL,
-    }
-});
-
-attr_fn!(fn pthread_attr_setschedparam(a, param: *const sched_param) {
-    // SAFETY: a readable sched_param (the C contract).
-    let Some(p) = (unsafe { param.as_ref() }) else { return EINVAL };
-    match check_priority(p.sched_priority) {
-        Ok(_) => {
-            a.priority = p.sched_priority;
-            0
-        }
-        Err(e) => e,
-    }
-});
-
-attr_fn!(fn pthread_attr_getschedparam(a, param: *mut sched_param) {
-    // SAFETY: a writable sched_param (the C contract).
-    match unsafe { param.as_mut() } {
-        Some(p) => {
-            p.sched_priority = a.priority;
-            0
-        }
-        None => EINVAL,
-    }
-});
-
-#[cfg_attr(not(test), unsafe(no_mangle))]
-pub unsafe extern "C" fn pthread_setschedparam(thread: pthread_t, policy: c_int, param: *const sched_param) -> c_int {
-    // SAFETY: a readable sched_param (the C contract).
-    let Some(p) = (unsafe { param.as_ref() }) else { return EINVAL };
-    if policy != SCHED_FIFO && policy != SCHED_RR {
-        return EINVAL;
-    }
-    let priority = match check_priority(p.sched_priority) {
-        Ok(p) => p,
-        Err(e) => return e,
-    };
-    let Some(t) = thread_of(thread) else { return ESRCH };
-    if t.set_priority(priority).is_err() { EINVAL } else { 0 }
-}
-
-#[cfg_attr(not(test), unsafe(no_mangle))]
-pub unsafe extern "C" fn pthread_getschedparam(thread: pthread_t, policy: *mut c_int, param: *mut sched_param) -> c_int {
-    let Some(t) = thread_of(thread) else { return ESRCH };
-    // SAFETY: writable outputs (the C contract).
-    match unsafe { (policy.as_mut(), param.as_mut()) } {
-        (Some(pol), Some(p)) => {
-            *pol = SCHED_FIFO;
-            p.sched_priority = c_int::from(t.priority());
-            0
-        }
-        _ => EINVAL,
-    }
-}
-
-#[cfg_attr(not(test), unsafe(no_mangle))]
-pub extern "C" fn sched_yield() -> c_int {
-    bluegen_kernel::yield_now();
-    0
-}
-
-/// The priority range of `policy` (-1 and EINVAL for an unknown policy).
-fn priority_limit(policy: c_int, max: bool) -> c_int {
-    if policy != SCHED_FIFO && policy != SCHED_RR && policy != SCHED_OTHER {
-        crate::errno::set(EINVAL);
-        return -1;
-    }
-    if max { bluegen_config::PRIORITIES as c_int - 1 } else { 1 }
-}
-
-#[cfg_attr(not(test), unsafe(no_mangle))]
-pub extern "C" fn sched_get_priority_max(policy: c_int) -> c_int {
-    priority_limit(policy, true)
-}
-
-#[cfg_attr(not(test), unsafe(no_mangle))]
-pub extern "C" fn sched_get_priority_min(policy: c_int) -> c_int {
-    priority_limit(policy, false)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use core::ptr::{null, null_mut};
 
-    fn attr() -> pthread_attr_t {
-        let mut a = pthread_attr_t { stacksize: 0, stackaddr: null_mut(), detachstate: 0, inheritsched: 0, policy: 0, priority: 0, init: 0 };
-        // SAFETY: a local attribute.
-        assert_eq!(unsafe { pthread_attr_init(&mut a) }, 0);
-        a
-    }
-
-    #[test]
-    fn attributes_check_their_values() {
-        let mut a = attr();
-        unsafe {
-            assert_eq!(pthread_attr_setstacksize(&mut a, 16), EINVAL);
-            assert_eq!(pthread_attr_setstacksize(&mut a, 512), 0);
-            let mut size = 0;
-            assert_eq!(pthread_attr_getstacksize(&mut a, &mut size), 0);
-            assert_eq!(size, 512);
-            assert_eq!(pthread_attr_setdetachstate(&mut a, 5), EINVAL);
-            assert_eq!(pthread_attr_setdetachstate(&mut a, PTHREAD_CREATE_DETACHED), 0);
-            let mut d = 0;
-            assert_eq!(pthread_attr_getdetachstate(&mut a, &mut d), 0);
-            assert_eq!(d, PTHREAD_CREATE_DETACHED);
-            assert_eq!(pthread_attr_setschedparam(&mut a, &sched_param { sched_priority: 0 }), EINVAL);
-            assert_eq!(pthread_attr_setschedparam(&mut a, &sched_param { sched_priority: 32 }), EINVAL);
-            assert_eq!(pthread_attr_setschedparam(&mut a, &sched_param { sched_priority: 7 }), 0);
-            let mut p = sched_param { sched_priority: 0 };
-            assert_eq!(pthread_attr_getschedparam(&mut a, &mut p), 0);
-            assert_eq!(p.sched_priority, 7);
-            assert_eq!(pthread_attr_setschedpolicy(&mut a, SCHED_OTHER), ENOTSUP);
-            assert_eq!(pthread_attr_setschedpolicy(&mut a, 42), EINVAL);
-            assert_eq!(pthread_attr_setinheritsched(&mut a, 9), EINVAL);
-            assert_eq!(pthread_attr_destroy(&mut a), 0);
-            assert_eq!(pthread_attr_setstacksize(&mut a, 512), EINVAL, "destroyed");
-        }
-    }
+    use crate::attr::tests::attr;
+    use crate::attr::*;
 
     extern "C" fn nothing(_: *mut c_void) -> *mut c_void {
         null_mut()

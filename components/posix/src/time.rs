@@ -146,7 +146,7 @@ mod tests {
     fn realtime_follows_settime() {
         set_realtime_ns(5 * NS_PER_SEC);
         let now = now_ns(CLOCK_REALTIME).unwrap();
-        assert!(now >= 5 * NS_PER_SEC && now < 6 * NS_PER_SEC);
+        assert!((5 * NS_PER_SEC..6 * NS_PER_SEC).contains(&now));
         set_realtime_ns(0);
     }
 }
