@@ -103,7 +103,7 @@ impl Plan {
 /// bluegen's first), and bluegen's mistakes when Kconfig has none.
 pub fn settle(tree: &kconfig::Tree, device: &Device, assignments: &mut Vec<kconfig::Assignment>) -> Result<(Config, Vec<Diagnostic>)> {
     let mut mistakes = interrupts_symbol(device, assignments);
-    libc_symbol(device, assignments);
+    mistakes.extend(libc_symbol(device, assignments));
     match kconfig::resolve(tree, assignments) {
         Ok(config) => {
             mistakes.extend(interrupts_without_threads(device, &config));
@@ -315,37 +315,60 @@ fn priorities(device: &Device, config: &Config) -> Vec<Diagnostic> {
 /// it (a `true` without interrupts would ask for a table the image does
 /// not have; a `false` with them would drop the guard).
 fn interrupts_symbol(device: &Device, assignments: &mut Vec<kconfig::Assignment>) -> Vec<Diagnostic> {
-    let mut errors = Vec::new();
-    assignments.retain(|a| {
-        if a.key != "interrupts" {
-            return true;
-        }
-        // Bluegen's own from an earlier settling: pushed again below.
-        if matches!(a.origin, kconfig::Origin::Derived(_)) {
-            return false;
-        }
-        errors.push(
-            Diagnostic::error("`interrupts` is set by bluegen, not by a device")
-                .at(a.location.clone())
-                .key("features.interrupts")
-                .value(a.value.to_string())
-                .why("the kernel's INTERRUPTS is on exactly when device.toml declares [interrupts.<name>]: it builds their table and dispatch, and the guard against blocking calls in handlers")
-                .hint("remove this line; declare an [interrupts.<name>] table to turn interrupts on"),
-        );
-        false
-    });
-    if let Some(first) = device.interrupts.first() {
-        assignments.push(kconfig::Assignment { key: "interrupts".into(), value: toml::Value::Boolean(true), origin: kconfig::Origin::Derived("[interrupts]".into()), location: first.at.clone() });
-    }
-    errors
+    let derived = Derived {
+        key: "interrupts",
+        table: "[interrupts]",
+        why: "the kernel's INTERRUPTS is on exactly when device.toml declares [interrupts.<name>]: it builds their table and dispatch, and the guard against blocking calls in handlers",
+        hint: "remove this line; declare an [interrupts.<name>] table to turn interrupts on",
+    };
+    derived.settle(device.interrupts.first().map(|i| i.at.clone()), assignments)
 }
 
-/// The libc component's `LIBC`: on exactly when device.toml has `[c]` (it
-/// has no prompt, so a device cannot set it).
-fn libc_symbol(device: &Device, assignments: &mut Vec<kconfig::Assignment>) {
-    assignments.retain(|a| !(a.key == "libc" && matches!(a.origin, kconfig::Origin::Derived(_))));
-    if let Some(c) = &device.c {
-        assignments.push(kconfig::Assignment { key: "libc".into(), value: toml::Value::Boolean(true), origin: kconfig::Origin::Derived("[c]".into()), location: c.at.clone() });
+/// The libc component's `LIBC`: on exactly when device.toml has `[c]`.
+fn libc_symbol(device: &Device, assignments: &mut Vec<kconfig::Assignment>) -> Vec<Diagnostic> {
+    let derived = Derived {
+        key: "libc",
+        table: "[c]",
+        why: "the libc component's LIBC is on exactly when device.toml has a [c] table: it links picolibc and its glue for the C sources",
+        hint: "remove this line; a [c] table with C sources turns the C library on",
+    };
+    derived.settle(device.c.as_ref().map(|c| c.at.clone()), assignments)
+}
+
+/// A bool symbol bluegen sets from a table of device.toml, never a device.
+struct Derived {
+    key: &'static str,
+    table: &'static str,
+    why: &'static str,
+    hint: &'static str,
+}
+
+impl Derived {
+    /// Drops every assignment of the symbol (a device's is an error; bluegen's
+    /// own from an earlier settling is pushed again), then sets it, at `at`,
+    /// when the table is there.
+    fn settle(&self, at: Option<Option<crate::diag::Location>>, assignments: &mut Vec<kconfig::Assignment>) -> Vec<Diagnostic> {
+        let mut errors = Vec::new();
+        assignments.retain(|a| {
+            if a.key != self.key {
+                return true;
+            }
+            if !matches!(a.origin, kconfig::Origin::Derived(_)) {
+                errors.push(
+                    Diagnostic::error(format!("`{}` is set by bluegen, not by a device", self.key))
+                        .at(a.location.clone())
+                        .key(format!("features.{}", self.key))
+                        .value(a.value.to_string())
+                        .why(self.why)
+                        .hint(self.hint),
+                );
+            }
+            false
+        });
+        if let Some(location) = at {
+            assignments.push(kconfig::Assignment { key: self.key.into(), value: toml::Value::Boolean(true), origin: kconfig::Origin::Derived(self.table.into()), location });
+        }
+        errors
     }
 }
 

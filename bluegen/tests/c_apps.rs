@@ -253,3 +253,21 @@ fn the_size_report_has_rows_for_c_picolibc_and_libgcc() {
         assert!(text.lines().any(|l| l.starts_with(row)), "no `{row}` row in:\n{text}");
     }
 }
+
+#[test]
+fn libc_is_bluegens_to_set() {
+    let toml = format!("{}\n[features]\nlibc = true\n\n[c]\nsources = [\"src/main.c\"]\n\n{MAIN_THREAD}", device("qemu-mps2-an385"));
+    let (code, err) = check(&toml, &[MAIN_C]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r"
+    error: `libc` is set by bluegen, not by a device
+     --> device.toml:6:1
+      |
+    6 | libc = true
+      | ^^^^
+      = key: features.libc
+      = value: true
+      = why: the libc component's LIBC is on exactly when device.toml has a [c] table: it links picolibc and its glue for the C sources
+      = hint: remove this line; a [c] table with C sources turns the C library on
+    ");
+}
