@@ -271,3 +271,18 @@ fn libc_is_bluegens_to_set() {
       = hint: remove this line; a [c] table with C sources turns the C library on
     ");
 }
+
+/// A C compile error: GCC's message with its file and line, then bluegen's
+/// at `[c]`, without cargo's dump of the build script.
+#[test]
+fn a_c_compile_error_is_gccs_message_and_one_of_bluegens() {
+    let toml = format!("{}\n[c]\nsources = [\"src/main.c\"]\n\n{MAIN_THREAD}", device("qemu-mps2-an385"));
+    let dir = c_project(&toml, &[("src/main.c", "int main(void) { return 0 }\n")]);
+    let out = bluegen_images().current_dir(dir.path()).arg("build").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("src/main.c:1:26: error: expected ';'"), "{err}");
+    assert!(err.contains("error: the C sources did not compile\n --> device.toml:5:2"), "{err}");
+    assert!(err.contains("= why: arm-none-eabi-gcc reported the errors above"), "{err}");
+    assert!(!err.contains("Caused by") && !err.contains("--- stdout"), "{err}");
+}
