@@ -286,3 +286,23 @@ fn a_c_compile_error_is_gccs_message_and_one_of_bluegens() {
     assert!(err.contains("= why: arm-none-eabi-gcc reported the errors above"), "{err}");
     assert!(!err.contains("Caused by") && !err.contains("--- stdout"), "{err}");
 }
+
+#[test]
+fn c_needs_the_heap() {
+    let toml = format!("{}\n[features]\nheap = false\n\n[c]\nsources = [\"src/main.c\"]\n\n{MAIN_THREAD}", device("qemu-mps2-an385"));
+    let (code, err) = check(&toml, &[MAIN_C]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r"
+    error: `heap = false` contradicts a select
+     --> device.toml:6:1
+      |
+    6 | heap = false
+      | ^^^^
+      = key: features.heap
+      = value: false
+      = why: LIBC selects HEAP, so it is on whenever LIBC is
+      = note: HEAP declared at components/heap/Kconfig:3
+      = note: LIBC declared at components/libc/Kconfig:3
+      = hint: remove this line: LIBC needs HEAP, and bluegen sets LIBC from device.toml
+    ");
+}
