@@ -97,13 +97,11 @@ impl Plan {
 /// The one step every resolution of a device's configuration goes through
 /// (`resolve`, [`Plan::resolve_with`], `size --feature-cost`): `assignments`
 /// (board, preset, then device values) with what bluegen derives from the
-/// device — the kernel's `INTERRUPTS`, on exactly when it declares
-/// `[interrupts.<name>]` — resolved against `tree`. `assignments` is left
+/// device — the kernel's `INTERRUPTS` and `ROUND_ROBIN`, the libc component's `LIBC` (see [`DERIVED`]) — resolved against `tree`. `assignments` is left
 /// as resolved. Returns the configuration, or Kconfig's errors (with
 /// bluegen's first), and bluegen's mistakes when Kconfig has none.
 pub fn settle(tree: &kconfig::Tree, device: &Device, assignments: &mut Vec<kconfig::Assignment>) -> Result<(Config, Vec<Diagnostic>)> {
-    let mut mistakes = interrupts_symbol(device, assignments);
-    mistakes.extend(libc_symbol(device, assignments));
+    let mut mistakes = derived_symbols(device, assignments);
     match kconfig::resolve(tree, assignments) {
         Ok(config) => {
             mistakes.extend(interrupts_without_threads(device, &config));
@@ -309,67 +307,82 @@ fn priorities(device: &Device, config: &Config) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// The kernel's `INTERRUPTS` follows device.toml's `[interrupts.<name>]`:
-/// bluegen sets it when the device declares one (the image then has the
-/// interrupt table and the blocking-call guard), and nothing else may set
-/// it (a `true` without interrupts would ask for a table the image does
-/// not have; a `false` with them would drop the guard).
-fn interrupts_symbol(device: &Device, assignments: &mut Vec<kconfig::Assignment>) -> Vec<Diagnostic> {
-    let derived = Derived {
-        key: "interrupts",
-        table: "[interrupts]",
-        why: "the kernel's INTERRUPTS is on exactly when device.toml declares [interrupts.<name>]: it builds their table and dispatch, and the guard against blocking calls in handlers",
-        hint: "remove this line; declare an [interrupts.<name>] table to turn interrupts on",
-    };
-    derived.settle(device.interrupts.first().map(|i| i.at.clone()), assignments)
-}
-
-/// The libc component's `LIBC`: on exactly when device.toml has `[c]`.
-fn libc_symbol(device: &Device, assignments: &mut Vec<kconfig::Assignment>) -> Vec<Diagnostic> {
-    let derived = Derived {
-        key: "libc",
-        table: "[c]",
-        why: "the libc component's LIBC is on exactly when device.toml has a [c] table: it links picolibc and its glue for the C sources",
-        hint: "remove this line; a [c] table with C sources turns the C library on",
-    };
-    derived.settle(device.c.as_ref().map(|c| c.at.clone()), assignments)
-}
-
-/// A bool symbol bluegen sets from a table of device.toml, never a device.
+/// A bool symbol that bluegen sets from device.toml and nothing else may
+/// set: the libc component's `LIBC` (from `[c]`), and the kernel's
+/// `INTERRUPTS` (the image then has the interrupt table and the
+/// blocking-call guard; a `true` without interrupts would ask for a table
+/// the image does not have, a `false` with them would drop the guard) and
+/// `ROUND_ROBIN` (a `false` with threads that share a priority
+/// would drop their round robin; a `true` without them would only cost).
 struct Derived {
+    /// Its key in `[features]`.
     key: &'static str,
-    table: &'static str,
+    /// What sets it, for `bluegen config`.
+    origin: &'static str,
     why: &'static str,
     hint: &'static str,
+    /// Whether device.toml asks for it, and where.
+    on: fn(&Device) -> Option<Option<crate::diag::Location>>,
 }
 
-impl Derived {
-    /// Drops every assignment of the symbol (a device's is an error; bluegen's
-    /// own from an earlier settling is pushed again), then sets it, at `at`,
-    /// when the table is there.
-    fn settle(&self, at: Option<Option<crate::diag::Location>>, assignments: &mut Vec<kconfig::Assignment>) -> Vec<Diagnostic> {
-        let mut errors = Vec::new();
-        assignments.retain(|a| {
-            if a.key != self.key {
-                return true;
-            }
-            if !matches!(a.origin, kconfig::Origin::Derived(_)) {
-                errors.push(
-                    Diagnostic::error(format!("`{}` is set by bluegen, not by a device", self.key))
-                        .at(a.location.clone())
-                        .key(format!("features.{}", self.key))
-                        .value(a.value.to_string())
-                        .why(self.why)
-                        .hint(self.hint),
-                );
-            }
-            false
-        });
-        if let Some(location) = at {
-            assignments.push(kconfig::Assignment { key: self.key.into(), value: toml::Value::Boolean(true), origin: kconfig::Origin::Derived(self.table.into()), location });
+const DERIVED: [Derived; 3] = [
+    Derived {
+        key: "interrupts",
+        origin: "[interrupts]",
+        why: "the kernel's INTERRUPTS is on exactly when device.toml declares [interrupts.<name>]: it builds their table and dispatch, and the guard against blocking calls in handlers",
+        hint: "remove this line; declare an [interrupts.<name>] table to turn interrupts on",
+        on: |d| d.interrupts.first().map(|i| i.at.clone()),
+    },
+    Derived {
+        key: "round-robin",
+        origin: "[threads] sharing a priority",
+        why: "the kernel's ROUND_ROBIN is on exactly when two threads share a priority (two [threads.<name>] with the same `priority`, or `spawn` or `priority-change`, which can make them meet at run time): its pick then takes turns among equals",
+        hint: "remove this line; give two threads the same priority to have them take turns",
+        on: shared_priority,
+    },
+    Derived {
+        key: "libc",
+        origin: "[c]",
+        why: "the libc component's LIBC is on exactly when device.toml has a [c] table: it links picolibc and its glue for the C sources",
+        hint: "remove this line; a [c] table with C sources turns the C library on",
+        on: |d| d.c.as_ref().map(|c| c.at.clone()),
+    },
+];
+
+/// The priority of the second of two device threads that share one, if
+/// two do.
+fn shared_priority(device: &Device) -> Option<Option<crate::diag::Location>> {
+    let threads = &device.threads;
+    let second = threads.iter().enumerate().find(|(i, t)| threads[..*i].iter().any(|u| u.priority == t.priority))?.1;
+    Some(second.priority_at.clone().or_else(|| second.at.clone()))
+}
+
+/// The [`DERIVED`] symbols follow device.toml: each is set when the device
+/// asks for it, and a device's own value of one is an error.
+fn derived_symbols(device: &Device, assignments: &mut Vec<kconfig::Assignment>) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    assignments.retain(|a| {
+        let Some(d) = DERIVED.iter().find(|d| d.key == a.key) else { return true };
+        // Bluegen's own from an earlier settling: pushed again below.
+        if matches!(a.origin, kconfig::Origin::Derived(_)) {
+            return false;
         }
-        errors
+        errors.push(
+            Diagnostic::error(format!("`{}` is set by bluegen, not by a device", d.key))
+                .at(a.location.clone())
+                .key(format!("features.{}", d.key))
+                .value(a.value.to_string())
+                .why(d.why)
+                .hint(d.hint),
+        );
+        false
+    });
+    for d in &DERIVED {
+        if let Some(at) = (d.on)(device) {
+            assignments.push(kconfig::Assignment { key: d.key.into(), value: toml::Value::Boolean(true), origin: kconfig::Origin::Derived(d.origin.into()), location: at });
+        }
     }
+    errors
 }
 
 /// Interrupts need `THREADS`: RISC-V takes them in the context switch's

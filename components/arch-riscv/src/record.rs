@@ -113,7 +113,12 @@ macro_rules! fp {
     // FS >= Clean is FS = Dirty (nothing here sets Clean, the hardware
     // sets only Dirty; `unlock` sets again bits that were set), which
     // mstatus.SD, the sign bit, summarises (XS and VS stay Off).
-    (yield) => { "csrrci t1, mstatus, 8\nandi t2, t1, 8\nbeqz t2, .Lbluegen_yield_pend\nbltz t1, __bluegen_yield_fp\n" };
+    (yield) => { "csrrci t1, mstatus, 8\nandi t2, t1, 8\nbeqz t2, .Lbluegen_yield_pend\n" };
+    // Past the mask (the masked entry too), with t1 mstatus.
+    (yield_dirty) => { "bltz t1, __bluegen_yield_fp\n" };
+    // For the masked entry: mstatus now (FS may have turned Dirty inside
+    // the critical section).
+    (dirty_now) => { "csrr t1, mstatus" };
     // The voluntary FP record: the voluntary part (resume address
     // `__bluegen_resume_fpv`, s0-s11, ra), then the real resume address,
     // fs0-fs11, fcsr.
@@ -227,6 +232,8 @@ macro_rules! fp {
     (arch) => { "" };
     (arch_end) => { "" };
     (yield) => { "csrrci t1, mstatus, 8\nandi t1, t1, 8\nbeqz t1, .Lbluegen_yield_pend\n" };
+    (yield_dirty) => { "" };
+    (dirty_now) => { "" };
     (yield_fp) => { "" };
     (trap) => { "" };
     (resume_fpf) => { "" };

@@ -12,7 +12,10 @@
 //!   `__bluegen_yield` with its return address in t0. The `asm!` gives up
 //!   every caller-saved register but ra, so the yield saves only what the
 //!   calling convention makes a callee keep: the return address (as the
-//!   resume address), s0–s11 and ra; 64 bytes on RV32, 112 on RV64;
+//!   resume address), s0–s11 and ra; 64 bytes on RV32, 112 on RV64. A
+//!   critical section that ends with a switch (`unlock_switch`: a give that
+//!   wakes a higher thread, a take that blocks) enters it at `12(gp)`, past
+//!   its mask and test, with interrupts still masked by the section;
 //! * the trap vector (the machine timer; any other trap is a fault) saves
 //!   every register Rust may use: a voluntary part whose resume address is
 //!   `__bluegen_resume_full`, then `mepc`, t0–t6 and a0–a7, which that code
@@ -48,8 +51,20 @@ core::arch::global_asm!(concat!(
     .section .text.__bluegen_yield, \"ax\", @progbits
     .p2align 1
     .global __bluegen_yield
-__bluegen_yield:\n",
+__bluegen_yield:
+    /* Fixed size (12 bytes, no compressed forms): the masked entry
+       below is at 12(gp). */
+    .option push
+    .option norvc\n",
     fp!(yield),
+    ".option pop
+    /* The masked entry, for a critical section that ends with a switch
+       (`unlock_switch`): MIE already clear, t0 the return address (and
+       with the F extension t1 mstatus now). The image's linker script
+       asserts that it is at 12(gp). */
+    .global __bluegen_yield_masked
+__bluegen_yield_masked:\n",
+    fp!(yield_dirty),
     "addi sp, sp, -", frame!(vol), "*", xlen!(bytes), "\n",
     slot!(store, "t0", "0"),
     saved_regs!(store),
@@ -157,8 +172,15 @@ const S0: usize = 1;
 /// a0–a7 and, with the F extension, ft0–ft11 and fa0–fa7.
 macro_rules! caller_saved {
     (core::arch::asm!($($t:literal),*)) => {
-        core::arch::asm!($($t),*,
-            out("t0") _, out("t1") _, out("t2") _, out("t3") _, out("t4") _, out("t5") _, out("t6") _,
+        caller_saved!(@ [$($t),*] out("t1") _)
+    };
+    // With t1 an input (given up too).
+    (t1 = $t1:expr; core::arch::asm!($($t:tt)*)) => {
+        caller_saved!(@ [$($t)*] inout("t1") $t1 => _)
+    };
+    (@ [$($t:tt)*] $($t1:tt)*) => {
+        core::arch::asm!($($t)*, $($t1)*,
+            out("t0") _, out("t2") _, out("t3") _, out("t4") _, out("t5") _, out("t6") _,
             out("a0") _, out("a1") _, out("a2") _, out("a3") _, out("a4") _, out("a5") _, out("a6") _, out("a7") _,
             #[cfg(bluegen_fpu)] out("ft0") _, #[cfg(bluegen_fpu)] out("ft1") _,
             #[cfg(bluegen_fpu)] out("ft2") _, #[cfg(bluegen_fpu)] out("ft3") _,
@@ -286,6 +308,33 @@ unsafe impl bluegen_port::Arch for RiscV {
         // interrupt pended, when MIE was clear; when this thread runs again
         // otherwise. The asm gives up every other register Rust uses.
         unsafe { caller_saved!(core::arch::asm!("jalr t0, 0(gp)")) };
+    }
+
+    /// Switches at once when the section began with MIE set: through
+    /// the yield's masked entry (12(gp)), MIE still clear, so the unmask
+    /// and the yield's mask and test are saved; with MIE clear it restores
+    /// `state` and yields, which only pends the switch.
+    #[inline(always)]
+    unsafe fn unlock_switch(state: usize) {
+        // SAFETY: with MIE set in `state` (the section began with
+        // interrupts on, and only MIE differs between `state` and mstatus:
+        // `lock` cleared just MIE) the masked entry is `__bluegen_yield`
+        // after its mask, entered as the yield would enter it, and the
+        // resume sets MIE; otherwise `unlock` then the call `pend_switch`
+        // makes. Either way the yield keeps sp, ra and s0–s11 and returns
+        // here; the asm gives up every other register Rust uses.
+        unsafe {
+            caller_saved!(t1 = state; core::arch::asm!(
+                "andi t2, t1, 8",
+                "beqz t2, 1f",
+                fp!(dirty_now),
+                "jalr t0, 12(gp)",
+                "j 2f",
+                "1: csrs mstatus, t1",
+                "jalr t0, 0(gp)",
+                "2:"
+            ))
+        };
     }
 
     /// Sleeps until an interrupt.

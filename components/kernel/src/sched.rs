@@ -85,6 +85,21 @@ pub fn outranks_group(bit: u32, group: u32) -> bool {
     bit < group & group.wrapping_neg()
 }
 
+/// [`outranks_group`] for a thread alone at its priority (no
+/// `ROUND_ROBIN`: every group is one thread), by its index `index`: a
+/// thread, [`IDLE`] or `usize::MAX` (none yet), the last two outranked by
+/// every thread. On 64-bit targets the shift covers them without a test:
+/// 32 shifts past every thread's bit, and `usize::MAX` shifts by 63 (the
+/// shift amount is taken modulo 64).
+#[inline(always)]
+pub fn outranks_index(bit: u32, index: usize) -> bool {
+    if usize::BITS > 32 {
+        (bit as usize) < 1usize.wrapping_shl(index as u32)
+    } else {
+        index >= MAX_THREADS || bit < 1 << index
+    }
+}
+
 /// The next thread to run, and the round robin's new heads if picking it
 /// changed them: the highest-priority ready thread, or [`IDLE`].
 ///
@@ -342,6 +357,22 @@ mod tests {
         // The top bit against a group of bit 31 alone, and against none below.
         assert!(!outranks_group(1 << 31, 1 << 31));
         assert!(outranks_group(1 << 30, 1 << 31));
+    }
+
+    /// Threads alone at their priorities: a lower index outranks, and
+    /// every thread outranks idle and "none yet" (the 64-bit form's shift
+    /// past every bit).
+    #[test]
+    fn outranks_index_by_a_lower_index_and_always_idle() {
+        for current in 0..MAX_THREADS {
+            for i in 0..MAX_THREADS {
+                assert_eq!(outranks_index(1 << i, current), i < current, "thread {i} against {current}");
+                assert_eq!(outranks_index(1 << i, current), outranks_group(1 << i, 1 << current));
+            }
+        }
+        for i in 0..MAX_THREADS {
+            assert!(outranks_index(1 << i, IDLE) && outranks_index(1 << i, usize::MAX), "thread {i} against idle");
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use crate::duration::{TimedOut, Timeout};
 use crate::state;
 use crate::sync::NO_WAIT;
-use bluegen_port::critical;
+use bluegen_port::critical_switch;
 use core::sync::atomic::AtomicU32;
 use core::sync::atomic::Ordering::Relaxed;
 
@@ -33,21 +33,23 @@ impl<const MAX: u32> Semaphore<MAX> {
     /// Takes one count, waiting at most `timeout` for a give.
     pub fn take(&self, timeout: Timeout) -> Result<(), TimedOut> {
         let timeout = timeout.raw();
-        let blocked = critical(|cs| {
+        // Blocked: the section ends with the switch (fused on RISC-V).
+        let blocked = critical_switch(|cs| {
             let c = self.count.load(Relaxed);
-            if c > 0 {
+            let got = if c > 0 {
                 self.count.store(c - 1, Relaxed);
-                return Some(true);
-            }
-            if timeout == NO_WAIT {
-                return Some(false);
-            }
-            state::enqueue(cs, &self.waiters, timeout);
-            None
+                Some(true)
+            } else if timeout == NO_WAIT {
+                Some(false)
+            } else {
+                state::enqueue(cs, &self.waiters, timeout);
+                None
+            };
+            (got, got.is_none())
         });
         let got = match blocked {
             Some(got) => got,
-            None => state::wait(&self.waiters, timeout),
+            None => state::waited(&self.waiters, timeout),
         };
         if got { Ok(()) } else { Err(TimedOut(())) }
     }
@@ -61,18 +63,18 @@ impl<const MAX: u32> Semaphore<MAX> {
     /// count; [`Full`] (and nothing changes) when the count is at `MAX`
     /// already. Also from interrupt handlers.
     pub fn give(&self) -> Result<(), Full> {
-        let given = critical(|cs| match state::wake_one(cs, &self.waiters) {
-            Some((_, preempt)) => Ok(preempt),
+        // A woken thread that outranks this one runs at the section's end.
+        critical_switch(|cs| match state::wake_one(cs, &self.waiters) {
+            Some((_, preempt)) => (Ok(()), preempt),
             None => {
                 let c = self.count.load(Relaxed);
                 if c >= MAX {
-                    return Err(Full);
+                    return (Err(Full), false);
                 }
                 self.count.store(c + 1, Relaxed);
-                Ok(false)
+                (Ok(()), false)
             }
-        });
-        given.map(state::reschedule)
+        })
     }
 
     /// The count now.

@@ -42,6 +42,14 @@ static GROUP: [AtomicU32; MAX_THREADS] = [const { AtomicU32::new(0) }; MAX_THREA
 /// [`crate::sched::shared_bit`]), kept as [`store_group`] writes GROUP: the
 /// pick's fast path reads one bit.
 static SHARED: AtomicU32 = AtomicU32::new(0);
+
+/// [`SHARED`] for the pick; none without `ROUND_ROBIN` (no two threads
+/// ever share a priority then: bluegen sets it when two do), so that the
+/// switch's fast path folds to the best ready thread.
+#[inline(always)]
+fn shared() -> u32 {
+    if cfg!(feature = "round-robin") { SHARED.load(Relaxed) } else { 0 }
+}
 /// Time and sleepers: only with the tick.
 #[cfg(feature = "preempt")]
 static TICKS: AtomicU32 = AtomicU32::new(0);
@@ -287,8 +295,11 @@ fn preempts(ready: u32) -> bool {
     let current = current();
     #[cfg(feature = "priority-change")]
     return current >= MAX_THREADS || outranks(best_of(ready), current, || 0);
-    #[cfg(not(feature = "priority-change"))]
+    #[cfg(all(not(feature = "priority-change"), feature = "round-robin"))]
     return current >= MAX_THREADS || crate::sched::outranks_group(ready & ready.wrapping_neg(), GROUP[current].load(Relaxed));
+    // Every thread alone at its priority: its group is its own bit.
+    #[cfg(not(any(feature = "priority-change", feature = "round-robin")))]
+    return crate::sched::outranks_index(ready & ready.wrapping_neg(), current);
 }
 
 /// Wakes the threads of `mask` (blocked or asleep): they leave the
@@ -407,6 +418,14 @@ pub(crate) fn enqueue(cs: CriticalSection<'_>, waiters: &AtomicU32, timeout: u32
 #[inline(always)]
 pub(crate) fn wait(waiters: &AtomicU32, timeout: u32) -> bool {
     bluegen_port::pend_switch();
+    waited(waiters, timeout)
+}
+
+/// [`wait`] once the core was given away (the enqueue's section ended
+/// with a switch: [`bluegen_port::critical_switch`]).
+#[cfg(any(feature = "semaphore", feature = "mutex", feature = "queue", feature = "events", feature = "pool"))]
+#[inline(always)]
+pub(crate) fn waited(waiters: &AtomicU32, timeout: u32) -> bool {
     if timeout == FOREVER {
         return true;
     }
@@ -494,7 +513,7 @@ pub(crate) fn switch(cs: CriticalSection<'_>, current: usize, sp: usize) -> usiz
     let next = if let Some(n) = yielded {
         n
     } else {
-        let (next, heads) = pick_ranked(runnable, best_of, || HEADS.load(Relaxed), |i: usize| GROUP.get(i).map_or(0, |g| g.load(Relaxed)), SHARED.load(Relaxed));
+        let (next, heads) = pick_ranked(runnable, best_of, || HEADS.load(Relaxed), |i: usize| GROUP.get(i).map_or(0, |g| g.load(Relaxed)), shared());
         if let Some(h) = heads {
             HEADS.store(h, Relaxed);
         }

@@ -58,6 +58,19 @@ pub unsafe trait Arch {
     /// `state` is what the matching [`Arch::lock`] returned, and the
     /// critical section it began is over (innermost first).
     unsafe fn unlock(state: usize);
+    /// Ends a critical section that asked for a switch: [`Arch::unlock`]
+    /// then [`Arch::pend_switch`], which is the default; an arch may fuse
+    /// the two (RISC-V switches with interrupts still masked, instead of
+    /// unmasking and masking again).
+    ///
+    /// # Safety
+    ///
+    /// As [`Arch::unlock`].
+    unsafe fn unlock_switch(state: usize) {
+        // SAFETY: the caller's precondition is unlock's.
+        unsafe { Self::unlock(state) };
+        Self::pend_switch()
+    }
     /// A free-running counter for benchmarks, given the kernel's tick count.
     fn counter(ticks: u32) -> u64 {
         u64::from(ticks)
@@ -99,6 +112,10 @@ pub unsafe trait Image {
     fn exit(code: i32) -> !;
     /// The device's threads, highest priority first.
     fn threads() -> &'static [crate::ThreadSpec];
+    /// The top word of each thread's red zone, in [`Image::threads`]
+    /// order ([`crate::stack::red_zone_top`] of its stack): the switch's
+    /// overflow check reads it through one table of pointers.
+    fn red_zones() -> &'static [&'static core::sync::atomic::AtomicU32];
     /// The name of declared interrupt `irq` (`[interrupts.<name>]`); ""
     /// for any other (the default: the device declares none).
     fn irq_name(irq: u16) -> &'static str {
@@ -153,6 +170,7 @@ pub(crate) mod sys {
         pub(crate) safe fn __bluegen_console_write(bytes: &[u8]);
         pub(crate) safe fn __bluegen_exit(code: i32) -> !;
         pub(crate) safe fn __bluegen_threads() -> &'static [crate::ThreadSpec];
+        pub(crate) safe fn __bluegen_red_zones() -> &'static [&'static AtomicU32];
         pub(crate) safe fn __bluegen_thread_return() -> !;
         pub(crate) safe fn __bluegen_stack_overflow() -> !;
         pub(crate) safe fn __bluegen_check_stacks();
@@ -166,6 +184,7 @@ pub(crate) mod sys {
         pub(crate) safe fn __bluegen_irq_name(irq: u16) -> &'static str;
         pub(crate) safe fn __bluegen_port_lock() -> usize;
         pub(crate) fn __bluegen_port_unlock(state: usize);
+        pub(crate) fn __bluegen_port_unlock_switch(state: usize);
         pub(crate) safe fn __bluegen_port_counter(ticks: u32) -> u64;
         pub(crate) safe fn __bluegen_port_idle_sleep(ticks: u32) -> u32;
         pub(crate) fn __bluegen_port_stack_limit(next: usize, limit_of: fn(usize) -> usize);
@@ -235,6 +254,15 @@ macro_rules! arch {
             // the precondition of `Arch::unlock`; only `bluegen_port::critical`
             // calls it, with its own lock's state.
             unsafe { <$arch as $crate::Arch>::unlock(state) }
+
+        #[unsafe(no_mangle)]
+        fn __bluegen_port_unlock_switch(state: usize) {
+            // SAFETY: `__bluegen_port_unlock_switch` is unsafe in the
+            // contract with the precondition of `Arch::unlock_switch`; only
+            // `bluegen_port::critical_switch` calls it, with its own lock's
+            // state.
+            unsafe { <$arch as $crate::Arch>::unlock_switch(state) }
+        }
         }
 
         #[unsafe(no_mangle)]
@@ -288,6 +316,11 @@ macro_rules! image {
             #[unsafe(no_mangle)]
             fn __bluegen_threads() -> &'static [$crate::ThreadSpec] {
                 <$image as $crate::Image>::threads()
+            }
+
+            #[unsafe(no_mangle)]
+            fn __bluegen_red_zones() -> &'static [&'static core::sync::atomic::AtomicU32] {
+                <$image as $crate::Image>::red_zones()
             }
 
             #[unsafe(no_mangle)]

@@ -27,6 +27,11 @@ pub(crate) fn __bluegen_threads() -> &'static [crate::ThreadSpec] {
     &[]
 }
 
+#[cfg(feature = "threads")]
+pub(crate) fn __bluegen_red_zones() -> &'static [&'static AtomicU32] {
+    &[]
+}
+
 /// No frame: the stack pointer is the top.
 pub(crate) fn __bluegen_port_init_stack(stack: &[AtomicU32], entry: fn()) -> usize {
     let _ = entry;
@@ -80,6 +85,12 @@ pub(crate) fn __bluegen_port_lock() -> usize {
         h.0 += 1;
     });
     0
+}
+
+pub(crate) unsafe fn __bluegen_port_unlock_switch(state: usize) {
+    // SAFETY: the caller's precondition is unlock's.
+    unsafe { __bluegen_port_unlock(state) };
+    __bluegen_port_pend_switch();
 }
 
 pub(crate) unsafe fn __bluegen_port_unlock(state: usize) {

@@ -38,7 +38,7 @@ mod contract;
 pub mod stack;
 mod thread;
 
-pub use cap::{Boot, CriticalSection, Switch, Tick, critical};
+pub use cap::{Boot, CriticalSection, Switch, Tick, critical, critical_switch};
 pub use contract::{Arch, Image, Kernel};
 pub use thread::ThreadSpec;
 
@@ -80,6 +80,16 @@ pub fn exit(code: i32) -> ! {
 #[inline(always)]
 pub fn threads() -> &'static [ThreadSpec] {
     sys::__bluegen_threads()
+}
+
+/// Whether the red zone of thread `index` of [`threads`] is broken at its
+/// top word (see [`stack::red_zone_top_broken`]); `None` past the table.
+/// Through the image's table of those words ([`Image::red_zones`]: one
+/// load, no multiply), which stays private, like the stacks.
+#[cfg(feature = "threads")]
+#[inline(always)]
+pub fn red_zone_top_broken(index: usize) -> Option<bool> {
+    sys::__bluegen_red_zones().get(index).map(|top| top.load(core::sync::atomic::Ordering::Relaxed) != stack::CANARY)
 }
 
 /// Lays out the first frame of a thread on `stack` (stacks grow down from

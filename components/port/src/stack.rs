@@ -37,6 +37,13 @@ pub fn red_zone_broken(words: &[AtomicU32]) -> bool {
     broken(RED_ZONE_WORDS - 1) || broken(0)
 }
 
+/// The top word of the red zone of `words`, for the image's table of
+/// them ([`crate::Image::red_zones`]); a stack of fewer than
+/// [`RED_ZONE_WORDS`] words fails the build (const evaluation).
+pub const fn red_zone_top(words: &'static [AtomicU32]) -> &'static AtomicU32 {
+    &words[RED_ZONE_WORDS - 1]
+}
+
 /// Whether the red zone of `words` is broken at its top word, the first
 /// an overflow writes (every switch record is written without a gap): the
 /// check of every switch and tick, one load and one compare.

@@ -53,14 +53,6 @@ impl ThreadSpec {
         crate::stack::red_zone_broken(self.stack)
     }
 
-    /// Whether the red zone's top word is broken (see
-    /// [`crate::stack::red_zone_top_broken`]).
-    #[cfg(feature = "threads")]
-    #[inline(always)]
-    pub fn red_zone_top_broken(&self) -> bool {
-        crate::stack::red_zone_top_broken(self.stack)
-    }
-
     /// The lowest address of its stack.
     #[cfg(feature = "threads")]
     #[inline(always)]

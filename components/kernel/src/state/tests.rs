@@ -48,9 +48,36 @@ mod time {
     }
 }
 
+/// Without `ROUND_ROBIN` every thread is alone at its priority: a wake
+/// preempts the running thread exactly when the woken one has a lower
+/// index, and always preempts idle; the pick takes the lowest ready index.
+#[cfg(not(any(feature = "priority-change", feature = "round-robin")))]
+mod alone {
+    use crate::state::*;
+    use bluegen_port::critical;
+
+    #[test]
+    fn a_wake_preempts_only_from_a_lower_index() {
+        critical(|cs| {
+            for i in 0..4 {
+                add(cs, i, 0, 1 << i);
+            }
+            READY.store(0b0100, Relaxed);
+            CURRENT.store(2, Relaxed);
+            assert!(wake(cs, 0b0001), "higher");
+            assert!(!wake(cs, 0b1000), "lower");
+            CURRENT.store(IDLE, Relaxed);
+            assert!(wake(cs, 0b1000), "idle is preempted by all");
+            CURRENT.store(NONE, Relaxed);
+            assert!(wake(cs, 0b1000), "and so is none yet");
+            (READY.store(0, Relaxed), ALIVE.store(0, Relaxed), CURRENT.store(NONE, Relaxed));
+        });
+    }
+}
+
 /// The pick's fast path and the wake-up's preempt test read SHARED and the
 /// groups' lowest bits (no bit scan): both follow the groups.
-#[cfg(not(feature = "priority-change"))]
+#[cfg(all(not(feature = "priority-change"), feature = "round-robin"))]
 mod groups {
     use crate::state::*;
     use bluegen_port::critical;
