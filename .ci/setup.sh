@@ -40,12 +40,12 @@ rust_toolchain_failed() {
 }
 
 # debian_packages COMMAND:PACKAGE... installs the packages whose command is
-# missing: as root, or with sudo when it needs no password; otherwise it
+# missing (a COMMAND that is an absolute path is a file the package installs): as root, or with sudo when it needs no password; otherwise it
 # stops with the apt-get command to run.
 debian_packages() {
     local pair missing=()
     for pair in "$@"; do
-        command -v "${pair%%:*}" >/dev/null || [[ " ${missing[*]} " == *" ${pair#*:} "* ]] || missing+=("${pair#*:}")
+        command -v "${pair%%:*}" >/dev/null || [[ "${pair%%:*}" == /* && -e "${pair%%:*}" ]] || [[ " ${missing[*]} " == *" ${pair#*:} "* ]] || missing+=("${pair#*:}")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
     local sudo=()

@@ -43,6 +43,12 @@ pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Res
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("CARGO_BUILD_TARGET")
+        // The C sources build with the target's flags only (the `cc` crate
+        // would add a host's CFLAGS to the cross compiler's).
+        .env_remove("CFLAGS")
+        .env_remove("TARGET_CFLAGS")
+        .env_remove(format!("CFLAGS_{}", plan.device.board.target))
+        .env_remove(format!("CFLAGS_{}", plan.device.board.target.replace(['-', '.'], "_")))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().map_err(|e| {
@@ -55,13 +61,23 @@ pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Res
     let stdout = child.stdout.take().expect("piped");
     // cargo's progress goes on to our stderr; its closing "could not compile"
     // is dropped, since bluegen says what failed in its own words.
+    // A failed C build (GCC's messages came before, as the build script's
+    // warnings) is reported in bluegen's words below, without cargo's dump
+    // of the build script's output.
     let stderr = child.stderr.take().expect("piped");
+    let image_package = format!("`{}-image v", plan.device.crate_name());
+    let c_device = plan.device.c.is_some();
     let forward = std::thread::spawn(move || {
+        let mut c_failed = false;
         for line in std::io::BufReader::new(stderr).lines().map_while(std::result::Result::ok) {
-            if !line.starts_with("error: could not compile") {
+            if c_device && line.starts_with("error: failed to run custom build command for ") && line.contains(&image_package) {
+                c_failed = true;
+            }
+            if !c_failed && !line.starts_with("error: could not compile") {
                 crate::errln!("{line}");
             }
         }
+        c_failed
     });
     let mut elf = None;
     let mut overflows: Vec<(String, u64)> = Vec::new();
@@ -112,7 +128,15 @@ pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Res
         }
     }
     let status = child.wait().map_err(|e| Error::msg(format!("cargo did not finish: {e}")))?;
-    let _ = forward.join();
+    if forward.join().unwrap_or(false) {
+        let c = plan.device.c.as_ref();
+        return Err(Diagnostic::error("the C sources did not compile")
+            .at(c.and_then(|c| c.at.clone()))
+            .key("c.sources")
+            .why(format!("{} reported the errors above", c.map_or("the C compiler", |c| c.toolchain.gcc.as_str())))
+            .note(format!("the image's build script compiles what {} lists", image_dir.join("c-build.txt").display()))
+            .into());
+    }
     if !overflows.is_empty() {
         return Err(overflow_error(plan, &overflows));
     }

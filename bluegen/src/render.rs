@@ -35,7 +35,10 @@ pub fn render(root: &Root, plan: &Plan) -> Result<Rendered> {
     let pin = crate::toolchain::Pin::of_root(root, &plan.device.board.target);
     let context = context(plan, &pin)?;
 
-    let outputs = render_tree(&template_dir, &out_dir, &context)?;
+    let mut outputs = render_tree(&template_dir, &out_dir, &context)?;
+    if let Some(list) = c_build_list(plan)? {
+        outputs.push((out_dir.join("c-build.txt"), list));
+    }
     let mut written = Vec::new();
     for (path, content) in outputs {
         if write_if_changed(&path, content.as_bytes())? {
@@ -174,7 +177,13 @@ pub fn context(plan: &Plan, pin: &crate::toolchain::Pin) -> Result<Value> {
         })
         .collect();
     let interrupts = interrupts(device)?;
-    let c = c_context(plan)?;
+    let c = plan.device.c.is_some();
+    // With C, a TLS block per scheduler slot: the device's threads, then the spawn pool's.
+    let on = |name: &str| plan.config.get(name).and_then(|s| s.value.clone()) == Some(crate::kconfig::Value::Bool(true));
+    let spawn_slots = match plan.config.get("SPAWN_THREADS").and_then(|s| s.value.clone()) {
+        Some(crate::kconfig::Value::Int(n)) if on("SPAWN") => n as usize,
+        _ => 0,
+    };
     Ok(minijinja::context! {
         device => minijinja::context! { name => &device.name, crate_name => device.crate_name() },
         board => minijinja::context! { name => &board.name, arch => board.arch.as_str(), target => &board.target },
@@ -191,45 +200,56 @@ pub fn context(plan: &Plan, pin: &crate::toolchain::Pin) -> Result<Value> {
         toolchain => Value::from(Serde(pin)),
         symbols => symbols,
         c => c,
+        tls_blocks => plan.device.threads.len() + spawn_slots,
     })
 }
 
-/// The device's C code for the templates (none: a Rust-only image): the
-/// compiler, its flags, the sources with the libc component's stdio glue,
-/// include directories, defines, and picolibc's and libgcc's archives.
-fn c_context(plan: &Plan) -> Result<Option<Value>> {
+/// `c-build.txt`, what the image's build script compiles and links for a
+/// device with C (none: a Rust-only image): one `key value` per line — the
+/// compiler, archiver, each flag, include directory, define
+/// (`NAME=text` or `NAME`) and source (the device's, then the libc
+/// component's stdio glue), and picolibc's and libgcc's archives.
+fn c_build_list(plan: &Plan) -> Result<Option<String>> {
     let (Some(c), Some(libc)) = (&plan.device.c, plan.components.iter().find(|k| k.name == "libc")) else { return Ok(None) };
-    let paths = |list: &[PathBuf], what: &str| list.iter().map(|p| utf8(p, what)).collect::<Result<Vec<_>>>();
-    let mut sources = paths(&c.sources, "a C source")?;
-    sources.push(utf8(&libc.dir.join("c").join("stdio.c"), "the libc component's directory")?);
-    let mut include = paths(&c.include, "a C include directory")?;
-    let mut defines: Vec<Value> = c.defines.iter().map(|(name, value)| minijinja::context! { name => name, value => value }).collect();
-    // The POSIX option groups that are on: the component's headers and
-    // errno glue, and the feature macros that say which groups are there.
-    if let Some(posix) = plan.components.iter().find(|k| k.name == "posix" && !k.features.is_empty()) {
-        sources.push(utf8(&posix.dir.join("c").join("errno.c"), "the posix component's directory")?);
-        include.insert(0, utf8(&posix.dir.join("include"), "the posix component's directory")?);
-        for name in posix_macros(&posix.features) {
-            defines.push(minijinja::context! { name => name, value => "200809L" });
-        }
-    }
-    // A TLS block per scheduler slot: the device's threads, then the spawn pool's.
-    let spawn_slots = match plan.config.get("SPAWN_THREADS").and_then(|s| s.value.clone()) {
-        Some(crate::kconfig::Value::Int(n)) if plan.config.get("SPAWN").and_then(|s| s.value.clone()) == Some(crate::kconfig::Value::Bool(true)) => n as usize,
-        _ => 0,
-    };
     let t = &c.toolchain;
-    Ok(Some(minijinja::context! {
-        gcc => &t.gcc,
-        ar => &t.ar,
-        flags => &t.flags,
-        sources => sources,
-        include => include,
-        defines => defines,
-        tls_blocks => plan.device.threads.len() + spawn_slots,
-        libc => utf8(&t.libc_dir.join("libc.a"), "picolibc's directory")?,
-        libgcc => utf8(&t.libgcc, "libgcc.a")?,
-    }))
+    let mut lines = vec![("gcc", t.gcc.clone()), ("ar", t.ar.clone())];
+    lines.extend(t.flags.iter().map(|f| ("flag", f.clone())));
+    // The POSIX option groups that are on: the component's headers (first,
+    // so that <pthread.h> is its), its errno glue, and the feature macros
+    // that say which groups are there.
+    let posix = plan.components.iter().find(|k| k.name == "posix" && !k.features.is_empty());
+    if let Some(posix) = posix {
+        lines.push(("include", utf8(&posix.dir.join("include"), "the posix component's directory")?));
+    }
+    for dir in &c.include {
+        lines.push(("include", utf8(dir, "a C include directory")?));
+    }
+    for (name, value) in &c.defines {
+        lines.push(("define", value.as_ref().map_or_else(|| name.clone(), |v| format!("{name}={v}"))));
+    }
+    if let Some(posix) = posix {
+        lines.extend(posix_macros(&posix.features).into_iter().map(|m| ("define", format!("{m}=200809L"))));
+    }
+    for file in &c.sources {
+        lines.push(("source", utf8(file, "a C source")?));
+    }
+    lines.push(("source", utf8(&libc.dir.join("c").join("stdio.c"), "the libc component's directory")?));
+    if let Some(posix) = posix {
+        lines.push(("source", utf8(&posix.dir.join("c").join("errno.c"), "the posix component's directory")?));
+    }
+    lines.push(("archive", utf8(&t.libc_dir.join("libc.a"), "picolibc's directory")?));
+    lines.push(("archive", utf8(&t.libgcc, "libgcc.a")?));
+    let mut text = String::from("# What the build script compiles and links (generated by bluegen from device.toml's [c]).\n");
+    for (key, value) in lines {
+        if value.contains(['\n', '\r']) {
+            return Err(Diagnostic::error(format!("a C {key} holds a line break: {value:?}"))
+                .why("the image's c-build.txt lists one value per line")
+                .hint("rename the file or directory without the line break")
+                .into());
+        }
+        text.push_str(&format!("{key} {value}\n"));
+    }
+    Ok(Some(text))
 }
 
 /// The `<unistd.h>` feature macros of the posix component's cargo

@@ -97,12 +97,11 @@ impl Plan {
 /// The one step every resolution of a device's configuration goes through
 /// (`resolve`, [`Plan::resolve_with`], `size --feature-cost`): `assignments`
 /// (board, preset, then device values) with what bluegen derives from the
-/// device — the kernel's `INTERRUPTS` and `ROUND_ROBIN` (see [`DERIVED`]) — resolved against `tree`. `assignments` is left
+/// device — the kernel's `INTERRUPTS` and `ROUND_ROBIN`, the libc component's `LIBC` (see [`DERIVED`]) — resolved against `tree`. `assignments` is left
 /// as resolved. Returns the configuration, or Kconfig's errors (with
 /// bluegen's first), and bluegen's mistakes when Kconfig has none.
 pub fn settle(tree: &kconfig::Tree, device: &Device, assignments: &mut Vec<kconfig::Assignment>) -> Result<(Config, Vec<Diagnostic>)> {
     let mut mistakes = derived_symbols(device, assignments);
-    libc_symbol(device, assignments);
     match kconfig::resolve(tree, assignments) {
         Ok(config) => {
             mistakes.extend(interrupts_without_threads(device, &config));
@@ -311,11 +310,12 @@ fn priorities(device: &Device, config: &Config) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// A bool symbol of the kernel that bluegen sets from device.toml and
-/// nothing else may set: `INTERRUPTS` (the image then has the interrupt
-/// table and the blocking-call guard; a `true` without interrupts would ask
-/// for a table the image does not have, a `false` with them would drop the
-/// guard) and `ROUND_ROBIN` (a `false` with threads that share a priority
+/// A bool symbol that bluegen sets from device.toml and nothing else may
+/// set: the libc component's `LIBC` (from `[c]`), and the kernel's
+/// `INTERRUPTS` (the image then has the interrupt table and the
+/// blocking-call guard; a `true` without interrupts would ask for a table
+/// the image does not have, a `false` with them would drop the guard) and
+/// `ROUND_ROBIN` (a `false` with threads that share a priority
 /// would drop their round robin; a `true` without them would only cost).
 struct Derived {
     /// Its key in `[features]`.
@@ -328,7 +328,7 @@ struct Derived {
     on: fn(&Device) -> Option<Option<crate::diag::Location>>,
 }
 
-const DERIVED: [Derived; 2] = [
+const DERIVED: [Derived; 3] = [
     Derived {
         key: "interrupts",
         origin: "[interrupts]",
@@ -342,6 +342,13 @@ const DERIVED: [Derived; 2] = [
         why: "the kernel's ROUND_ROBIN is on exactly when two threads share a priority (two [threads.<name>] with the same `priority`, or `spawn` or `priority-change`, which can make them meet at run time): its pick then takes turns among equals",
         hint: "remove this line; give two threads the same priority to have them take turns",
         on: shared_priority,
+    },
+    Derived {
+        key: "libc",
+        origin: "[c]",
+        why: "the libc component's LIBC is on exactly when device.toml has a [c] table: it links picolibc and its glue for the C sources",
+        hint: "remove this line; a [c] table with C sources turns the C library on",
+        on: |d| d.c.as_ref().map(|c| c.at.clone()),
     },
 ];
 
@@ -379,15 +386,6 @@ fn derived_symbols(device: &Device, assignments: &mut Vec<kconfig::Assignment>) 
         }
     }
     errors
-}
-
-/// The libc component's `LIBC`: on exactly when device.toml has `[c]` (it
-/// has no prompt, so a device cannot set it).
-fn libc_symbol(device: &Device, assignments: &mut Vec<kconfig::Assignment>) {
-    assignments.retain(|a| !(a.key == "libc" && matches!(a.origin, kconfig::Origin::Derived(_))));
-    if let Some(c) = &device.c {
-        assignments.push(kconfig::Assignment { key: "libc".into(), value: toml::Value::Boolean(true), origin: kconfig::Origin::Derived("[c]".into()), location: c.at.clone() });
-    }
 }
 
 /// Interrupts need `THREADS`: RISC-V takes them in the context switch's

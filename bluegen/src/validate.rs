@@ -13,7 +13,7 @@ use toml::Spanned;
 use crate::board::{Arch, Board};
 use crate::diag::{Diagnostic, Error, Location, Result, Severity, Source};
 use crate::kconfig::{Assignment, Origin};
-use crate::load::{Loaded, RawMemory, RawThread};
+use crate::load::{Loaded, RawMemory};
 use crate::model::{App, Budget, Device, Limit, Preset, Region, Thread};
 
 pub use crate::units::{address, human, size};
@@ -111,7 +111,7 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
     // A stack is bounded by the RAM in force: the board's, or `[memory]`'s.
     let ram_limit = board.as_ref().map(|_| (ram.size, memory.is_some_and(|m| m.ram.is_some())));
     let mut threads: Vec<Thread> =
-        loaded.raw.threads.iter().filter_map(|(name, t)| validate_thread(loaded, name, t, ram_limit, api, &mut errors)).collect();
+        loaded.raw.threads.iter().filter_map(|(name, t)| threads::validate_thread(loaded, name, t, ram_limit, api, &mut errors)).collect();
     if loaded.raw.threads.is_empty() && !loaded.parse_errors.iter().any(|d| d.message.contains("not valid TOML")) {
         errors.push(
             Diagnostic::error("the device declares no thread")
@@ -381,115 +381,6 @@ fn memory_regions(board: Option<&Board>, memory: Option<&RawMemory>, source: &So
     (flash, ram)
 }
 
-fn validate_thread(
-    loaded: &Loaded,
-    name: &Spanned<String>,
-    t: &Spanned<RawThread>,
-    ram_limit: Option<(u64, bool)>,
-    api: Option<&crate::app_scan::AppApi>,
-    errors: &mut Vec<Diagnostic>,
-) -> Option<Thread> {
-    let source = &loaded.source;
-    let t_name = name.get_ref();
-    let key = |k: &str| format!("threads.{t_name}.{k}");
-    let before = errors.len();
-    if !is_ident(t_name) {
-        errors.push(
-            Diagnostic::error(format!("invalid thread name `{t_name}`"))
-                .at(Some(source.location(name.span())))
-                .key(format!("threads.{t_name}"))
-                .why("thread names are identifiers: lowercase letters, digits and `_`, starting with a letter"),
-        );
-    }
-    let raw = t.get_ref();
-    let c_entry = raw.c_entry.as_ref();
-    if let (Some(rust), Some(c)) = (&raw.entry, c_entry) {
-        errors.push(
-            Diagnostic::error(format!("thread `{t_name}` has both `entry` and `c-entry`"))
-                .at(Some(source.location(c.span())))
-                .key(key("c-entry"))
-                .why(format!("a thread runs one function: `entry` names a Rust function of the app crate (`{}`), `c-entry` a C function of [c]'s sources (`{}`)", rust.get_ref(), c.get_ref()))
-                .hint("keep one of the two"),
-        );
-    }
-    if let Some(d) = c_entry.filter(|_| raw.entry.is_none()).and_then(|e| c::entry_problem(loaded, t_name, e)) {
-        errors.push(d);
-    }
-    let entry = raw.entry.as_ref().or(c_entry).map(|e| (e.get_ref().clone(), source.location(e.span())));
-    if let Some((entry, entry_at)) = entry.as_ref().filter(|_| raw.entry.is_some()) {
-        if let Some(mut d) = entry_problem(entry, api, &THREAD_ENTRY) {
-            d.labels.splice(0..0, [("key", key("entry")), ("value", format!("\"{entry}\""))]);
-            errors.push(d.at(Some(entry_at.clone())));
-        }
-    }
-    let priority = raw.priority.as_ref().and_then(|prio| match prio.get_ref().as_integer() {
-        Some(p) if PRIORITIES.contains(&p) => Some(p as u8),
-        _ => {
-            errors.push(bad_value(source, prio, &key("priority"), format!(
-                "a priority is an integer from {} (lowest) to {} (highest)",
-                PRIORITIES.start(),
-                PRIORITIES.end()
-            )));
-            None
-        }
-    });
-    let stack = raw.stack.as_ref().and_then(|stack_v| {
-        let bad = |why: String| bad_value(source, stack_v, &key("stack"), why);
-        let most = ram_limit.map_or(u64::from(u32::MAX), |(ram, _)| ram).min(u64::from(u32::MAX) & !7);
-        match size(stack_v.get_ref()) {
-            Ok(s) if s < MIN_STACK => {
-                errors.push(bad(format!("a thread stack needs at least {MIN_STACK} bytes (128 of them are the overflow red zone, up to 256 the saved registers)")));
-                None
-            }
-            Ok(s) if s > most => {
-                let why = match ram_limit {
-                    Some((ram, false)) => format!("the board has only {} of RAM", human(ram)),
-                    Some((ram, true)) => format!("`[memory]` gives only {} of RAM", human(ram)),
-                    None => format!("a stack size is at most {most} bytes"),
-                };
-                errors.push(bad(why).hint(format!("use at most {}", human(most))));
-                None
-            }
-            Ok(s) if s % 8 != 0 => {
-                let up = s.next_multiple_of(8);
-                errors.push(bad("stacks are 8-byte aligned, so their size is a multiple of 8".into()).hint(format!("use {}", if up <= most { up } else { s - s % 8 })));
-                None
-            }
-            Ok(s) => Some(s as u32),
-            Err(why) => {
-                errors.push(bad(why));
-                None
-            }
-        }
-    });
-    let start = match raw.start.as_ref() {
-        None => Some(true),
-        Some(v) => match v.get_ref().as_bool() {
-            Some(b) => Some(b),
-            None => {
-                errors.push(
-                    bad_value(source, v, &key("start"), "`start` is a bool: whether the thread is ready at start-up".into())
-                        .hint("write `start = false` for a thread that starts suspended (another thread resumes it), or leave the key out"),
-                );
-                None
-            }
-        },
-    };
-    let (Some((entry, _)), Some(priority), Some(stack), Some(start)) = (entry, priority, stack, start) else { return None };
-    (errors.len() == before).then(|| Thread {
-        name: t_name.clone(),
-        entry,
-        c: raw.entry.is_none() && c_entry.is_some(),
-        priority,
-        stack,
-        start,
-        priority_at: raw.priority.as_ref().map(|p| source.location(p.span())),
-        stack_at: raw.stack.as_ref().map(|s| source.location(s.span())),
-        start_at: raw.start.as_ref().map(|s| source.location(s.span())),
-        at: Some(source.location(name.span())),
-    })
-}
-
 /// What an app function is for, in the words of [`entry_problem`]'s messages.
 pub(crate) struct Role {
     /// "thread entry"
@@ -614,5 +505,6 @@ pub(crate) fn is_ident(s: &str) -> bool {
 mod c;
 mod drivers;
 mod interrupts;
+mod threads;
 #[cfg(test)]
 mod tests;

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{check, device, repo, run_icount_c as run_icount};
+use common::{check, device, repo, run_icount};
 use std::process::Command;
 
 const BOARDS: [&str; 2] = ["qemu-mps2-an385", "qemu-virt-rv32"];

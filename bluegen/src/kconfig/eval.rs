@@ -568,6 +568,11 @@ fn contradicts_select(tree: &Tree, sym: &SymDef, a: &Assignment, selectors: &[St
     for s in selectors.iter().filter_map(|s| tree.sym(s)) {
         d = d.note(format!("{} declared at {}", s.name, s.defined_at));
     }
+    // A selector without a prompt is bluegen's to set (from a table of
+    // device.toml), never the device's: only the line can go.
+    if selectors.iter().any(|s| tree.sym(s).is_some_and(|s| s.prompt.is_none())) {
+        return with_location(d.hint(format!("remove this line: {sel} needs {}, and bluegen sets {sel} from device.toml", sym.name)), a);
+    }
     let offs: Vec<String> = selectors.iter().map(|s| format!("`{} = false`", key_of(s))).collect();
     with_location(d.hint(format!("remove this line, or set {}", offs.join(" and "))), a)
 }

@@ -96,6 +96,18 @@ pub fn elf_report(elf: &Path, map: &ComponentMap, regions: Vec<RegionUse>) -> Re
     let attribution = attribute(&data).map_err(|why| {
         Error::new(Diagnostic::error(format!("cannot read `{}`", elf.display())).why(why).hint("pass an ELF file or a device project"))
     })?;
+    // A C device's own objects, from the build of this ELF, before picolibc.
+    let with_c;
+    let map = match crate::size::archives::c_objects(elf).filter(|_| !map.archives.is_empty()) {
+        Some(objects) => {
+            let (c, glue) = crate::size::archives::split_c_objects(&objects);
+            let mut m = map.clone();
+            m.c_objects = vec![("c".to_string(), c), ("libc".to_string(), glue)];
+            with_c = m;
+            &with_c
+        }
+        None => map,
+    };
     Ok(SizeReport::new(elf, &attribution, map, regions))
 }
 
@@ -131,5 +143,10 @@ pub fn component_map(plan: &Plan) -> ComponentMap {
     map.crates.insert(plan.device.crate_name(), "image".into());
     // Threads without a stack symbol of their own run on the boot stack.
     map.boot_stack_threads = plan.device.threads.iter().map(|t| t.name.clone()).collect();
+    if let Some(c) = &plan.device.c {
+        use crate::size::archives::symbols;
+        map.archives.push(("picolibc".into(), symbols(&c.toolchain.libc_dir.join("libc.a"))));
+        map.archives.push(("libgcc".into(), symbols(&c.toolchain.libgcc)));
+    }
     map
 }

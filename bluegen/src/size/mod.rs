@@ -5,6 +5,7 @@
 //! table and JSON; [`compare`] diffs two JSON reports; [`budget`] checks a
 //! device's `[budget]`; [`html`] draws the treemap page.
 
+pub mod archives;
 pub mod attribute;
 pub mod budget;
 pub mod compare;

@@ -28,6 +28,14 @@ pub struct ComponentMap {
     /// The device's threads: without the kernel's `THREADS` feature they
     /// all run on the boot stack, whose row names them.
     pub boot_stack_threads: Vec<String>,
+    /// For a device with C: the symbols each C archive defines, by row
+    /// (`c`, `picolibc`, `libgcc`; see [`crate::size::archives`]), asked
+    /// after the Rust sources.
+    pub archives: Vec<(String, std::collections::BTreeSet<String>)>,
+    /// The same for the device's own C objects (`c`, and the libc
+    /// component's stdio glue), asked before the Rust sources: they define
+    /// no Rust hook, but their names (`main`) may appear in Rust text.
+    pub c_objects: Vec<(String, std::collections::BTreeSet<String>)>,
 }
 
 impl ComponentMap {
@@ -52,11 +60,15 @@ impl ComponentMap {
         if let Some(c) = no_mangle.get(&piece.name).or_else(|| self.macro_defined.get(&piece.name)) {
             return c.clone();
         }
+        if let Some((c, _)) = self.c_objects.iter().find(|(_, names)| names.contains(&piece.name)) {
+            return c.clone();
+        }
         let found = self
             .sources
             .iter()
             .find(|(_, dir)| defines(dir, &piece.name))
             .map(|(c, _)| c.clone())
+            .or_else(|| self.archives.iter().find(|(_, names)| names.contains(&piece.name)).map(|(c, _)| c.clone()))
             .unwrap_or_else(|| builtin_or_unknown(&piece.name));
         no_mangle.insert(piece.name.clone(), found.clone());
         found

@@ -64,15 +64,3 @@ pub fn bluegen_images() -> Command {
 pub fn run_icount(dir: &Path, board: &str) -> std::process::Output {
     bluegen_images().args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "120", "--icount"]).output().unwrap()
 }
-
-/// [`run_icount`] in a target directory of the board's own, for devices
-/// with C sources: their image's build script holds the board's C
-/// toolchain, and the image crates of one device for two boards (the same
-/// package at the same path inside their workspaces) share one compiled
-/// build script in a shared target directory, so the second board's
-/// build would link with the first one's C library.
-pub fn run_icount_c(dir: &Path, board: &str) -> std::process::Output {
-    let mut cmd = Command::cargo_bin("bluegen").unwrap();
-    cmd.env("CARGO_TARGET_DIR", repo().join("target/images-c").join(board));
-    cmd.args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "120", "--icount"]).output().unwrap()
-}

@@ -14,8 +14,8 @@ pub(crate) fn name_of(index: usize) -> Option<&'static str> {
 #[cfg(feature = "stack-check")]
 #[inline(always)]
 pub(crate) fn red_zone_top_broken(index: usize) -> bool {
-    if let Some(top) = bluegen_port::red_zones().get(index) {
-        return top.load(core::sync::atomic::Ordering::Relaxed) != crate::stack::CANARY;
+    if let Some(broken) = bluegen_port::red_zone_top_broken(index) {
+        return broken;
     }
     #[cfg(feature = "spawn")]
     if let Some(stack) = crate::pool::slot_of(index).and_then(crate::pool::stack) {

@@ -118,6 +118,11 @@ pub(crate) unsafe fn __bluegen_port_stack_limit(next: usize, limit_of: fn(usize)
     let _ = (next, limit_of);
 }
 
+#[cfg(feature = "tls")]
+pub(crate) unsafe fn __bluegen_switch_tls(next: usize) {
+    let _ = next;
+}
+
 pub(crate) unsafe fn __bluegen_switch(sp: usize) -> usize {
     sp
 }

@@ -82,12 +82,14 @@ pub fn threads() -> &'static [ThreadSpec] {
     sys::__bluegen_threads()
 }
 
-/// The top word of each thread's red zone, in [`threads`] order (see
-/// [`Image::red_zones`]).
+/// Whether the red zone of thread `index` of [`threads`] is broken at its
+/// top word (see [`stack::red_zone_top_broken`]); `None` past the table.
+/// Through the image's table of those words ([`Image::red_zones`]: one
+/// load, no multiply), which stays private, like the stacks.
 #[cfg(feature = "threads")]
 #[inline(always)]
-pub fn red_zones() -> &'static [&'static AtomicU32] {
-    sys::__bluegen_red_zones()
+pub fn red_zone_top_broken(index: usize) -> Option<bool> {
+    sys::__bluegen_red_zones().get(index).map(|top| top.load(core::sync::atomic::Ordering::Relaxed) != stack::CANARY)
 }
 
 /// Lays out the first frame of a thread on `stack` (stacks grow down from

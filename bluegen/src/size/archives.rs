@@ -1,0 +1,57 @@
+//! C archives: which symbols the device's C objects, picolibc and libgcc define.
+//!
+//! A C app's symbols carry no crate path; the size report gives each to the
+//! archive that defines it: the device's C objects (`c`, the image build
+//! script's `libbluegen_c.a`, whose stdio glue is the `libc` component's),
+//! picolibc's `libc.a` (`picolibc`) or GCC's `libgcc.a` (`libgcc`).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use object::read::archive::ArchiveFile;
+use object::{Object, ObjectSymbol, SymbolKind};
+
+/// The functions and objects each member of the archive at `path` defines
+/// (statics too: the image's symbol table keeps them), with the member's
+/// name; nothing when it cannot be read.
+fn members(path: &Path) -> Vec<(String, BTreeSet<String>)> {
+    let Ok(data) = std::fs::read(path) else { return Vec::new() };
+    let Ok(archive) = ArchiveFile::parse(&*data) else { return Vec::new() };
+    let mut out = Vec::new();
+    for member in archive.members().flatten() {
+        let name = String::from_utf8_lossy(member.name()).into_owned();
+        let Ok(bytes) = member.data(&*data) else { continue };
+        let Ok(file) = object::File::parse(bytes) else { continue };
+        let defined = file.symbols().filter(|s| s.is_definition() && matches!(s.kind(), SymbolKind::Text | SymbolKind::Data)).filter_map(|s| s.name().ok().map(str::to_string)).collect();
+        out.push((name, defined));
+    }
+    out
+}
+
+/// Every symbol the archive at `path` defines.
+pub fn symbols(path: &Path) -> BTreeSet<String> {
+    members(path).into_iter().flat_map(|(_, s)| s).collect()
+}
+
+/// The device's C objects next to the image `elf`: the newest
+/// `libbluegen_c.a` of cargo's build-script outputs for its target.
+pub fn c_objects(elf: &Path) -> Option<PathBuf> {
+    let build = elf.parent()?.join("build");
+    std::fs::read_dir(build)
+        .ok()?
+        .flatten()
+        .map(|e| e.path().join("out").join("libbluegen_c.a"))
+        .filter(|p| p.is_file())
+        .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
+}
+
+/// The `c` and `libc` rows of the device's C objects: the stdio glue of the
+/// libc component (`stdio.c`, its statics too) is the component's, the rest
+/// the device's.
+pub fn split_c_objects(path: &Path) -> (BTreeSet<String>, BTreeSet<String>) {
+    let (mut c, mut glue) = (BTreeSet::new(), BTreeSet::new());
+    for (member, defined) in members(path) {
+        if member.ends_with("-stdio.o") { glue.extend(defined) } else { c.extend(defined) }
+    }
+    (c, glue)
+}
