@@ -67,6 +67,14 @@ pub extern "C" fn _exit(status: c_int) -> ! {
     bluegen_port::exit(status)
 }
 
+/// The kernel's benchmark counter ([`bluegen_kernel::counter`]: executed
+/// instructions on RISC-V, SysTick cycles on Cortex-M), for C benchmarks:
+/// `uint64_t bluegen_counter(void);`. Linked only where C calls it.
+#[unsafe(no_mangle)]
+pub extern "C" fn bluegen_counter() -> u64 {
+    bluegen_kernel::counter()
+}
+
 /// picolibc's `__libc_init_array` and `__libc_fini_array` call `_init` and
 /// `_fini` when they exist (the old `.init`/`.fini` sections): the image has
 /// none, and defines them to do nothing (an undefined weak symbol at address

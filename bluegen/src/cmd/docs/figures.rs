@@ -316,6 +316,9 @@ fn metric_label(metric: &str, unit: &str) -> String {
         "queue_roundtrip_instructions" => "queue round trip (instructions)".into(),
         "irq_pend_to_handler_instructions" => "pend to handler entry (instructions)".into(),
         "irq_pend_to_thread_instructions" => "pend to the woken thread (instructions)".into(),
+        "posix_mutex_pair_instructions" => "`pthread_mutex_lock` + `unlock` (instructions)".into(),
+        "posix_sem_switch_instructions" => "`sem_post` → `sem_wait` switch (instructions)".into(),
+        "posix_mq_roundtrip_instructions" => "`mq_send` → `mq_receive` round trip (instructions)".into(),
         _ => format!("`{metric}` ({unit})"),
     }
 }

@@ -1,0 +1,107 @@
+/* Benchmark bench-posix: the POSIX layer's costs, in the counter units of
+ * the kernel's benchmark counter (bluegen bench divides by the board's
+ * units per instruction), next to the native API's (bench-switch,
+ * bench-queue), with the same shapes:
+ *
+ *   posix_mutex_pair_instructions     an uncontended pthread_mutex_lock + unlock
+ *   posix_sem_switch_instructions     sem_post -> sem_wait ping-pong between main and
+ *                                     a pthread: per round two posts, two waits and
+ *                                     two thread switches, counted per switch
+ *   posix_mq_roundtrip_instructions   mq_send -> mq_receive of a 4-byte message to a
+ *                                     pthread and back (two sends, two receives, two
+ *                                     switches), per round trip
+ *
+ * The pthreads rank below main (a device thread), so in each round main
+ * blocks first and the peer's post or send switches back to main. */
+#include <fcntl.h>
+#include <mqueue.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define ROUNDS 1000
+
+/* The kernel's benchmark counter (components/libc). */
+extern uint64_t bluegen_counter(void);
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static sem_t ping, pong;
+static mqd_t to, back;
+
+static void report(const char *metric, uint64_t units, unsigned count)
+{
+	printf("BENCH %s=%lu/%u\n", metric, (unsigned long)units, count);
+}
+
+static void *sem_peer(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		sem_wait(&ping);
+		sem_post(&pong);
+	}
+	return NULL;
+}
+
+static void *mq_peer(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		uint32_t v;
+		if (mq_receive(to, (char *)&v, sizeof v, NULL) != (ssize_t)sizeof v)
+			break;
+		v++;
+		mq_send(back, (const char *)&v, sizeof v, 0);
+	}
+	return NULL;
+}
+
+int main(void)
+{
+	struct mq_attr attr = { .mq_maxmsg = 4, .mq_msgsize = sizeof(uint32_t) };
+	pthread_t a, b;
+	uint64_t start;
+
+	/* The mutex is built on its first lock: once outside the count. */
+	pthread_mutex_lock(&lock);
+	pthread_mutex_unlock(&lock);
+	start = bluegen_counter();
+	for (int i = 0; i < ROUNDS; i++) {
+		pthread_mutex_lock(&lock);
+		pthread_mutex_unlock(&lock);
+	}
+	report("posix_mutex_pair_instructions", bluegen_counter() - start, ROUNDS);
+
+	if (sem_init(&ping, 0, 0) != 0 || sem_init(&pong, 0, 0) != 0 || pthread_create(&a, NULL, sem_peer, NULL) != 0) {
+		printf("bench-posix: semaphore set-up failed\n");
+		return 1;
+	}
+	start = bluegen_counter();
+	for (int i = 0; i < ROUNDS; i++) {
+		sem_post(&ping);
+		sem_wait(&pong);
+	}
+	report("posix_sem_switch_instructions", bluegen_counter() - start, 2 * ROUNDS);
+
+	to = mq_open("/to", O_RDWR | O_CREAT, 0600, &attr);
+	back = mq_open("/back", O_RDWR | O_CREAT, 0600, &attr);
+	if (to == (mqd_t)-1 || back == (mqd_t)-1 || pthread_create(&b, NULL, mq_peer, NULL) != 0) {
+		printf("bench-posix: message queue set-up failed\n");
+		return 1;
+	}
+	uint32_t x = 0;
+	start = bluegen_counter();
+	for (int i = 0; i < ROUNDS; i++) {
+		mq_send(to, (const char *)&x, sizeof x, 0);
+		if (mq_receive(back, (char *)&x, sizeof x, NULL) != (ssize_t)sizeof x)
+			break;
+	}
+	uint64_t units = bluegen_counter() - start;
+	if (x != ROUNDS) {
+		printf("bench-posix: the message queues lost messages (%lu of %d)\n", (unsigned long)x, ROUNDS);
+		return 1;
+	}
+	report("posix_mq_roundtrip_instructions", units, ROUNDS);
+	return 0;
+}
