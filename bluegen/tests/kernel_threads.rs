@@ -131,6 +131,21 @@ fn semaphore_queue_mutex_and_priority_inheritance() {
     }
 }
 
+/// Priority inheritance holds while the owner is not running: a mutex
+/// owner that sleeps, or blocks on a semaphore, while a higher thread waits
+/// for its mutex runs at once when its sleep ends or the semaphore is given,
+/// ahead of a medium thread that is running (`kernel-pi-sleep`; before, the
+/// medium thread finished first).
+#[test]
+fn an_owner_that_waits_runs_at_its_waiters_priority_when_woken() {
+    for board in BOARDS {
+        let (code, out, err) = run("kernel-pi-sleep", board);
+        assert_eq!(code, 0, "{board}: stdout:\n{out}\nstderr:\n{err}");
+        let scene = "low: unlock\nhigh: got mutex\nmed: ran\nscene over ok\n";
+        assert_eq!(out.matches(scene).count(), 2, "{board}: {out}");
+    }
+}
+
 /// The benchmark examples run on every board and print their one `BENCH`
 /// line (the figures are only exact under `-icount`, which `bluegen bench`
 /// adds on the boards that have it; its own test checks them).

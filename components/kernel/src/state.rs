@@ -293,6 +293,11 @@ pub(crate) fn unsuspend(cs: CriticalSection<'_>, index: usize) {
 #[inline(always)]
 fn preempts(ready: u32) -> bool {
     let current = current();
+    // A woken mutex owner ranks as the waiters that stand in for it (the
+    // pick resolves a stand-in to its owner; a stand-in whose owner is not
+    // ready resolves to the best ready thread, at worst this one).
+    #[cfg(feature = "mutex")]
+    let ready = ready | PROXY.load(Relaxed);
     #[cfg(feature = "priority-change")]
     return current >= MAX_THREADS || outranks(best_of(ready), current, || 0);
     #[cfg(all(not(feature = "priority-change"), feature = "round-robin"))]
@@ -580,6 +585,18 @@ pub(crate) fn tick(cs: CriticalSection<'_>) -> bool {
     let mut switch = woke & ((1u32 << current) - 1) & !group != 0;
     #[cfg(feature = "priority-change")]
     let mut switch = outranks(best_of(woke), current, || group);
+    // A woken mutex owner runs at the priority of the waiters that stand
+    // in for it: switch when one of them outranks the running thread (the
+    // pick resolves the stand-in to the owner; rare, only with waiters).
+    #[cfg(feature = "mutex")]
+    if woke != 0 {
+        let proxies = PROXY.load(Relaxed);
+        #[cfg(not(feature = "priority-change"))]
+        let above = proxies & ((1u32 << current) - 1) & !group != 0;
+        #[cfg(feature = "priority-change")]
+        let above = proxies != 0 && outranks(best_of(proxies), current, || group);
+        switch |= above;
+    }
     if bluegen_config::TIME_SLICE_TICKS > 0 {
         let left = SLICE.load(Relaxed).saturating_sub(1);
         if left == 0 && group & ready & !(1 << current) != 0 {
