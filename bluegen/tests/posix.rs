@@ -155,3 +155,20 @@ fn a_posix_group_without_c_is_a_located_error() {
     assert!(err.contains("unknown feature `posix-semaphores`") && err.contains("device.toml:7:1"), "{err}");
     assert!(err.contains("hint: the POSIX option groups are for C apps: add a [c] table"), "{err}");
 }
+
+/// `size --feature-cost` of a C app on the POSIX layer: the groups (and
+/// `threads`) its C sources use are rows that say so, not a failed run;
+/// the others are measured.
+#[test]
+fn feature_cost_of_a_posix_c_app_names_the_groups_its_c_needs() {
+    let dir = repo().join("examples/posix-c");
+    let out = common::bluegen_images().args(["size", dir.to_str().unwrap(), "--feature-cost"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    for group in ["threads", "posix-threads-base", "posix-semaphores", "posix-message-passing"] {
+        let row = stdout.lines().find(|l| l.split_whitespace().next() == Some(group)).unwrap_or_else(|| panic!("no {group} row:\n{stdout}"));
+        assert!(row.contains(&format!("not applicable: the C sources of [c] do not compile without `{group}`")), "{row}");
+    }
+    let row = stdout.lines().find(|l| l.starts_with("stack-check ")).unwrap_or_else(|| panic!("no stack-check row:\n{stdout}"));
+    assert!(row.contains(" B") && !row.contains("not applicable"), "{row}");
+}

@@ -7,7 +7,8 @@
 //! measured. The marginal cost is the full image minus the variant. A
 //! variant the device cannot have (it fails a check of `bluegen check`: the
 //! app uses what the feature builds, interrupts need threads) is not built:
-//! its row says why.
+//! its row says why; so is one whose C sources (`[c]`) do not compile
+//! without the feature.
 
 use std::io::Write;
 
@@ -86,7 +87,17 @@ pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64) -> Result<Vec<Cost>
         variant.device.variant = Some(format!("without-{}", symbol.key));
         let rendered = crate::render::render(root, &variant)?;
         let target_dir = rendered.dir.join("target");
-        let artifacts = crate::build::build_in(&variant, &rendered.dir, Some(&target_dir))?;
+        let artifacts = match crate::build::build_in(&variant, &rendered.dir, Some(&target_dir)) {
+            Ok(artifacts) => artifacts,
+            // C sources that need the feature (a POSIX header, a call)
+            // cannot build without it: bluegen's checks do not read C.
+            Err(_) if variant.device.c.is_some() => {
+                let why = format!("the C sources of [c] do not compile without `{}` (they use what it builds)", symbol.key);
+                out.push(Cost { feature: symbol.key.clone(), flash: 0, ram: 0, also_dropped: dropped, not_applicable: Some(why) });
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let fp = crate::report::footprint(&artifacts.elf, variant.device.flash, variant.device.ram)?;
         out.push(Cost {
             feature: symbol.key.clone(),

@@ -69,7 +69,9 @@ pub extern "C" fn _exit(status: c_int) -> ! {
 
 /// The kernel's benchmark counter ([`bluegen_kernel::counter`]: executed
 /// instructions on RISC-V, SysTick cycles on Cortex-M), for C benchmarks:
-/// `uint64_t bluegen_counter(void);`. Linked only where C calls it.
+/// `uint64_t bluegen_counter(void);`. Linked only where C calls it; with
+/// the kernel's tick only (`PREEMPT`), which the counter needs.
+#[cfg(feature = "counter")]
 #[unsafe(no_mangle)]
 pub extern "C" fn bluegen_counter() -> u64 {
     bluegen_kernel::counter()
