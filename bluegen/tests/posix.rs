@@ -172,3 +172,19 @@ fn feature_cost_of_a_posix_c_app_names_the_groups_its_c_needs() {
     let row = stdout.lines().find(|l| l.starts_with("stack-check ")).unwrap_or_else(|| panic!("no stack-check row:\n{stdout}"));
     assert!(row.contains(" B") && !row.contains("not applicable"), "{row}");
 }
+
+/// `examples/bench-posix` guards each part with its group's feature macro,
+/// so `size --feature-cost` builds it without each group and measures what
+/// the group costs in use (the footprint rows of the book's POSIX page).
+#[test]
+fn feature_cost_measures_each_group_bench_posix_uses() {
+    let dir = repo().join("examples/bench-posix");
+    let out = common::bluegen_images().args(["size", dir.to_str().unwrap(), "--feature-cost"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    for group in ["posix-threads-base", "posix-semaphores", "posix-message-passing"] {
+        let row = stdout.lines().find(|l| l.split_whitespace().next() == Some(group)).unwrap_or_else(|| panic!("no {group} row:\n{stdout}"));
+        let flash: i64 = row.split_whitespace().nth(1).and_then(|v| v.trim_start_matches('+').parse().ok()).unwrap_or_else(|| panic!("{row}"));
+        assert!(flash > 0, "{group} costs flash in use: {row}");
+    }
+}

@@ -12,28 +12,47 @@
  *                                     switches), per round trip
  *
  * The pthreads rank below main (a device thread), so in each round main
- * blocks first and the peer's post or send switches back to main. */
+ * blocks first and the peer's post or send switches back to main.
+ *
+ * Each part is guarded by its option group's feature macro (which bluegen
+ * defines exactly for the groups that are on), so `bluegen size
+ * --feature-cost` can build the device without each group and measure
+ * what the group costs in use. */
 #include <fcntl.h>
-#include <mqueue.h>
-#include <pthread.h>
-#include <semaphore.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <unistd.h>
+#if defined(_POSIX_THREADS)
+#include <pthread.h>
+#endif
+#if defined(_POSIX_THREADS) && defined(_POSIX_SEMAPHORES)
+#include <semaphore.h>
+#endif
+#if defined(_POSIX_THREADS) && defined(_POSIX_MESSAGE_PASSING)
+#include <mqueue.h>
+#endif
 
 #define ROUNDS 1000
 
 /* The kernel's benchmark counter (components/libc). */
 extern uint64_t bluegen_counter(void);
 
+#if defined(_POSIX_THREADS)
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+#endif
+#if defined(_POSIX_THREADS) && defined(_POSIX_SEMAPHORES)
 static sem_t ping, pong;
+#endif
+#if defined(_POSIX_THREADS) && defined(_POSIX_MESSAGE_PASSING)
 static mqd_t to, back;
+#endif
 
-static void report(const char *metric, uint64_t units, unsigned count)
+static __attribute__((unused)) void report(const char *metric, uint64_t units, unsigned count)
 {
 	printf("BENCH %s=%lu/%u\n", metric, (unsigned long)units, count);
 }
 
+#if defined(_POSIX_THREADS) && defined(_POSIX_SEMAPHORES)
 static void *sem_peer(void *arg)
 {
 	(void)arg;
@@ -44,6 +63,9 @@ static void *sem_peer(void *arg)
 	return NULL;
 }
 
+#endif
+
+#if defined(_POSIX_THREADS) && defined(_POSIX_MESSAGE_PASSING)
 static void *mq_peer(void *arg)
 {
 	(void)arg;
@@ -56,13 +78,16 @@ static void *mq_peer(void *arg)
 	}
 	return NULL;
 }
+#endif
 
 int main(void)
 {
-	struct mq_attr attr = { .mq_maxmsg = 4, .mq_msgsize = sizeof(uint32_t) };
-	pthread_t a, b;
 	uint64_t start;
 
+	/* printf stays in every variant, so that a group's cost is its own. */
+	printf("bench-posix: %d rounds\n", ROUNDS);
+	(void)start;
+#if defined(_POSIX_THREADS)
 	/* The mutex is built on its first lock: once outside the count. */
 	pthread_mutex_lock(&lock);
 	pthread_mutex_unlock(&lock);
@@ -72,7 +97,10 @@ int main(void)
 		pthread_mutex_unlock(&lock);
 	}
 	report("posix_mutex_pair_instructions", bluegen_counter() - start, ROUNDS);
+#endif
 
+#if defined(_POSIX_THREADS) && defined(_POSIX_SEMAPHORES)
+	pthread_t a;
 	if (sem_init(&ping, 0, 0) != 0 || sem_init(&pong, 0, 0) != 0 || pthread_create(&a, NULL, sem_peer, NULL) != 0) {
 		printf("bench-posix: semaphore set-up failed\n");
 		return 1;
@@ -83,7 +111,11 @@ int main(void)
 		sem_wait(&pong);
 	}
 	report("posix_sem_switch_instructions", bluegen_counter() - start, 2 * ROUNDS);
+#endif
 
+#if defined(_POSIX_THREADS) && defined(_POSIX_MESSAGE_PASSING)
+	struct mq_attr attr = { .mq_maxmsg = 4, .mq_msgsize = sizeof(uint32_t) };
+	pthread_t b;
 	to = mq_open("/to", O_RDWR | O_CREAT, 0600, &attr);
 	back = mq_open("/back", O_RDWR | O_CREAT, 0600, &attr);
 	if (to == (mqd_t)-1 || back == (mqd_t)-1 || pthread_create(&b, NULL, mq_peer, NULL) != 0) {
@@ -103,5 +135,6 @@ int main(void)
 		return 1;
 	}
 	report("posix_mq_roundtrip_instructions", units, ROUNDS);
+#endif
 	return 0;
 }
