@@ -259,8 +259,7 @@ fn posix_macros(features: &[String]) -> Vec<&'static str> {
         ("posix-threads-base", &["_POSIX_THREADS", "_POSIX_THREAD_PRIORITY_SCHEDULING", "_POSIX_THREAD_PRIO_INHERIT", "_POSIX_THREAD_ATTR_STACKSIZE"]),
         ("posix-semaphores", &["_POSIX_SEMAPHORES"]),
         ("posix-message-passing", &["_POSIX_MESSAGE_PASSING"]),
-        // Not _POSIX_TIMERS: timer_create is not there yet (include/time.h).
-        ("posix-timers", &["_POSIX_MONOTONIC_CLOCK", "__BLUEGEN_POSIX_CLOCKS"]),
+        ("posix-timers", &["_POSIX_TIMERS", "_POSIX_MONOTONIC_CLOCK"]),
         ("posix-clock-selection", &["_POSIX_CLOCK_SELECTION"]),
         ("posix-barriers", &["_POSIX_BARRIERS"]),
         ("posix-reader-writer-locks", &["_POSIX_READER_WRITER_LOCKS"]),

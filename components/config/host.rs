@@ -29,5 +29,7 @@ pub const MTIME_HZ: u32 = 10000000;
 pub const SPAWN_THREADS: u32 = 2;
 /// Stack of each spawned thread (bytes).
 pub const SPAWN_STACK_SIZE: u32 = 1024;
+/// Timers at a time (TIMER_MAX).
+pub const POSIX_TIMER_MAX: u32 = 4;
 /// The device's interrupts' numbers: none on the host.
 pub mod irq {}

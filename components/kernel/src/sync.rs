@@ -12,6 +12,7 @@
 /// A raw timeout: do not wait.
 pub(crate) const NO_WAIT: u32 = 0;
 /// A raw timeout: wait until given, however long.
+#[cfg(any(feature = "queue", feature = "events", feature = "pool", test))]
 pub(crate) const FOREVER: u32 = crate::state::FOREVER;
 
 /// A blocking call's timeout after a retry: a waiter woken by a give can
@@ -20,6 +21,7 @@ pub(crate) const FOREVER: u32 = crate::state::FOREVER;
 /// `since` (the tick count when the call first blocked), so a finite
 /// timeout bounds the whole call; [`NO_WAIT`] once it ran out. Out of line:
 /// only the rare retry pays for it, not the inlined fast paths.
+#[cfg(any(feature = "queue", feature = "events", feature = "pool", test))]
 #[inline(never)]
 pub(crate) fn left(timeout: u32, since: u32) -> u32 {
     if timeout == FOREVER {

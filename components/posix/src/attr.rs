@@ -12,6 +12,7 @@ pub struct sched_param {
 
 /// `pthread_attr_t`.
 #[repr(C)]
+#[derive(Clone, Copy)]
 pub struct pthread_attr_t {
     pub(crate) stacksize: usize,
     pub(crate) stackaddr: *mut c_void,
@@ -27,16 +28,23 @@ pub struct pthread_attr_t {
 pub unsafe extern "C" fn pthread_attr_init(attr: *mut pthread_attr_t) -> c_int {
     // SAFETY: a writable attribute (the C contract).
     let Some(a) = (unsafe { attr.as_mut() }) else { return EINVAL };
-    *a = pthread_attr_t {
-        stacksize: bluegen_config::SPAWN_STACK_SIZE as usize,
-        stackaddr: core::ptr::null_mut(),
-        detachstate: PTHREAD_CREATE_JOINABLE,
-        inheritsched: PTHREAD_INHERIT_SCHED,
-        policy: SCHED_FIFO,
-        priority: 1,
-        init: 1,
-    };
+    *a = pthread_attr_t::default();
     0
+}
+
+impl Default for pthread_attr_t {
+    /// What `pthread_attr_init` gives.
+    fn default() -> Self {
+        pthread_attr_t {
+            stacksize: bluegen_config::SPAWN_STACK_SIZE as usize,
+            stackaddr: core::ptr::null_mut(),
+            detachstate: PTHREAD_CREATE_JOINABLE,
+            inheritsched: PTHREAD_INHERIT_SCHED,
+            policy: SCHED_FIFO,
+            priority: 1,
+            init: 1,
+        }
+    }
 }
 
 /// The attribute behind a C pointer, initialised; EINVAL otherwise.

@@ -2,16 +2,19 @@
 
 use bluegen_port::critical;
 use core::cell::UnsafeCell;
+#[cfg(any(feature = "posix-threads-base", feature = "posix-semaphores"))]
 use core::mem::MaybeUninit;
-use core::sync::atomic::AtomicU32;
-use core::sync::atomic::Ordering::Relaxed;
+#[cfg(any(feature = "posix-threads-base", feature = "posix-semaphores"))]
+use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 /// The `init` word of an object that is constructed.
+#[cfg(any(feature = "posix-threads-base", feature = "posix-semaphores"))]
 pub const READY: u32 = 0x600D_0B1E;
 
 /// Room in C memory for a kernel object `T`, built by [`InPlace::get`]
 /// the first time it is needed (all-zero memory, what a static
 /// initialiser gives, is "not yet built") or by [`InPlace::put`].
+#[cfg(any(feature = "posix-threads-base", feature = "posix-semaphores"))]
 #[repr(C)]
 pub struct InPlace<T, const WORDS: usize> {
     room: UnsafeCell<MaybeUninit<[usize; WORDS]>>,
@@ -19,8 +22,10 @@ pub struct InPlace<T, const WORDS: usize> {
     _t: core::marker::PhantomData<T>,
 }
 
+#[cfg(any(feature = "posix-threads-base", feature = "posix-semaphores"))]
 impl<T, const WORDS: usize> InPlace<T, WORDS> {
     /// Room with nothing built yet.
+    #[cfg(feature = "posix-semaphores")]
     pub const fn empty() -> Self {
         InPlace { room: UnsafeCell::new(MaybeUninit::uninit()), init: AtomicU32::new(0), _t: core::marker::PhantomData }
     }
@@ -94,6 +99,7 @@ impl<T> Shared<T> {
 }
 
 /// The object a C pointer points at; EINVAL for null.
+#[cfg(any(feature = "posix-threads-base", feature = "posix-semaphores"))]
 ///
 /// # Safety
 ///

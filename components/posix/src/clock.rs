@@ -43,7 +43,10 @@ pub unsafe extern "C" fn clock_settime(clock: clockid_t, tp: *const timespec) ->
         // CLOCK_MONOTONIC cannot be set.
         return status(Err(EINVAL));
     }
-    status(tp.ns().map(crate::time::set_realtime_ns))
+    status(tp.ns().map(|ns| {
+        crate::time::set_realtime_ns(ns);
+        crate::timer::clock_was_set();
+    }))
 }
 
 #[cfg_attr(not(test), unsafe(no_mangle))]

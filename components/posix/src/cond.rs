@@ -47,11 +47,13 @@ impl pthread_cond_t {
     }
 
     /// Wakes one waiter, if any.
+    #[cfg(feature = "posix-reader-writer-locks")]
     pub(crate) fn wake_one(&self) {
         self.wake(1);
     }
 
     /// Wakes every waiter.
+    #[cfg(any(feature = "posix-barriers", feature = "posix-reader-writer-locks"))]
     pub(crate) fn wake_all(&self) {
         self.wake(u32::MAX);
     }

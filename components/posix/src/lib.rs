@@ -2,7 +2,7 @@
 //!
 //! A device with C sources (`[c]`) that turns on one of this crate's
 //! Kconfig option groups links it: the functions of `<pthread.h>`,
-//! `<semaphore.h>`, `<mqueue.h>` and the clocks of `<time.h>` are
+//! `<semaphore.h>`, `<mqueue.h>` and the clocks and timers of `<time.h>` are
 //! `extern "C"` functions here, built on the kernel's spawn pool, mutex
 //! (with priority inheritance), semaphore, sleep and time. Each group is a
 //! cargo feature and costs nothing when off:
@@ -12,7 +12,7 @@
 //! | `POSIX_THREADS_BASE` | [`thread`], [`attr`], [`mutex`], [`cond`] | spawn, `Mutex<()>`, `Semaphore` |
 //! | `POSIX_SEMAPHORES` | [`sem`] | `Semaphore` |
 //! | `POSIX_MESSAGE_PASSING` | [`mq`] | `Semaphore`, the heap |
-//! | `POSIX_TIMERS`, `POSIX_CLOCK_SELECTION` | [`clock`] | tick, sleep |
+//! | `POSIX_TIMERS`, `POSIX_CLOCK_SELECTION` | [`clock`], [`timer`] | tick, sleep, `Semaphore` and spawn (SIGEV_THREAD) |
 //! | `POSIX_BARRIERS`, `POSIX_READER_WRITER_LOCKS`, `POSIX_SPIN_LOCKS` | [`barrier`], [`rwlock`], [`spin`] | mutex and condvars above |
 //! | any of them | [`sysconf`] (and `gettimeofday` with `POSIX_TIMERS`) | the features |
 //!
@@ -58,6 +58,8 @@ pub mod time;
 
 #[cfg(feature = "posix-timers")]
 pub mod clock;
+#[cfg(feature = "posix-timers")]
+pub mod timer;
 #[cfg(feature = "posix-threads-base")]
 pub mod cond;
 #[cfg(feature = "posix-threads-base")]

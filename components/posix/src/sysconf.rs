@@ -29,8 +29,13 @@ pub extern "C" fn sysconf(name: c_int) -> c_long {
         17 if cfg!(feature = "posix-semaphores") => c_long::from(i32::MAX),
         27 => group(cfg!(feature = "posix-message-passing")),
         30 => group(cfg!(feature = "posix-semaphores")),
-        // _SC_TIMERS: clocks and sleeps yes, timer_create not yet.
-        33 => -1,
+        // _SC_TIMER_MAX, _SC_DELAYTIMER_MAX
+        #[cfg(feature = "posix-timers")]
+        19 => crate::timer::MAX as c_long,
+        #[cfg(feature = "posix-timers")]
+        37 => c_long::from(crate::timer::DELAYTIMER_MAX),
+        // _SC_TIMERS
+        33 => group(cfg!(feature = "posix-timers")),
         // _SC_THREAD_KEYS_MAX, _SC_THREAD_STACK_MIN, _SC_THREAD_THREADS_MAX
         38 if threads => 4,
         39 if threads => 256,
@@ -78,7 +83,7 @@ mod tests {
     fn groups_answer_as_their_features() {
         assert_eq!(sysconf(42), if cfg!(feature = "posix-threads-base") { ON } else { -1 });
         assert_eq!(sysconf(30), if cfg!(feature = "posix-semaphores") { ON } else { -1 });
-        assert_eq!(sysconf(33), -1, "no timer_create yet");
+        assert_eq!(sysconf(33), if cfg!(feature = "posix-timers") { ON } else { -1 });
         assert_eq!(sysconf(2), 100);
         assert_eq!(sysconf(9999), -1);
         assert_eq!(crate::errno::get(), crate::errno::EINVAL);

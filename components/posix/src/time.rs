@@ -92,6 +92,14 @@ pub fn ticks_for(ns: i128) -> u32 {
     ticks.min(i128::from(u32::MAX - 1)) as u32
 }
 
+/// Ticks for the tick count to advance by at least `ns` (rounded up,
+/// at least 1): a wait from a reading of the clock, which is a whole
+/// number of ticks, to a deadline.
+pub fn ticks_exact(ns: i128) -> u32 {
+    let per = resolution_ns();
+    ((ns + per - 1) / per).clamp(1, i128::from(u32::MAX - 1)) as u32
+}
+
 /// The kernel timeout of a wait until `abstime` on `clock`: no wait when
 /// it has passed (the call still succeeds when it need not wait, as POSIX
 /// asks). EINVAL for a bad `tv_nsec` or clock.
