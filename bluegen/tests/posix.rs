@@ -201,18 +201,21 @@ fn feature_cost_of_a_posix_c_app_names_the_groups_its_c_needs() {
     assert!(row.contains(" B") && !row.contains("not applicable"), "{row}");
 }
 
-/// `examples/bench-posix` guards each part with its group's feature macro,
-/// so `size --feature-cost` builds it without each group and measures what
-/// the group costs in use (the footprint rows of the book's POSIX page).
+/// `examples/bench-posix` uses every group, each part under its group's
+/// feature macro, and its bench.toml asks `bluegen bench` for each group's
+/// cost: the device is built without each (as `size --feature-cost` does)
+/// and the rows give what the group costs in use (the book's POSIX page).
 #[test]
-fn feature_cost_measures_each_group_bench_posix_uses() {
-    let dir = repo().join("examples/bench-posix");
-    let out = common::bluegen_images().args(["size", dir.to_str().unwrap(), "--feature-cost"]).output().unwrap();
+fn bench_measures_what_each_group_costs() {
+    let out = common::bluegen_images().args(["bench", "--example", "bench-posix", "--board", "qemu-mps2-an385", "--no-timings", "--json"]).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    for group in ["posix-threads-base", "posix-semaphores", "posix-message-passing"] {
-        let row = stdout.lines().find(|l| l.split_whitespace().next() == Some(group)).unwrap_or_else(|| panic!("no {group} row:\n{stdout}"));
-        let flash: i64 = row.split_whitespace().nth(1).and_then(|v| v.trim_start_matches('+').parse().ok()).unwrap_or_else(|| panic!("{row}"));
-        assert!(flash > 0, "{group} costs flash in use: {row}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
+    let value = |metric: &str| rows.iter().find(|r| r["metric"] == metric).and_then(|r| r["value"].as_f64()).unwrap_or_else(|| panic!("no {metric} row:\n{stdout}"));
+    for group in ["posix-threads-base", "posix-semaphores", "posix-message-passing", "posix-timers", "posix-clock-selection", "posix-barriers", "posix-reader-writer-locks", "posix-spin-locks"] {
+        assert!(value(&format!("{group}_cost_flash_bytes")) > 0.0, "{group} costs flash in use:\n{stdout}");
+        assert!(value(&format!("{group}_cost_ram_bytes")) >= 0.0);
     }
+    // The figures next to them still run.
+    assert!(value("posix_mutex_pair_instructions") > 0.0);
 }

@@ -14,9 +14,11 @@
 //! device.toml, or else in its group directory, changes how it is measured:
 //! `boards` (only these boards), `icount` (QEMU's `-icount` value instead of
 //! the board's) and `unit` (its `BENCH` lines are `<value>/<count>` in that
-//! unit, not counter units to turn into instructions). The Thread-Metric
-//! examples use it: 2-second periods of virtual time at `shift=6` on every
-//! board, counts in `ops/period`.
+//! unit, not counter units to turn into instructions) and `feature-cost`
+//! (features whose marginal flash and RAM to measure on the example's own
+//! board, as `size --feature-cost` does). The Thread-Metric examples use it:
+//! 2-second periods of virtual time at `shift=6` on every board, counts in
+//! `ops/period`; `bench-posix` measures each POSIX option group.
 
 use std::path::PathBuf;
 
@@ -112,6 +114,9 @@ impl Cmd {
                 rows.push(row("image_flash_bytes", fp.flash_bytes()));
                 rows.push(row("image_ram_bytes", fp.static_ram_bytes()));
                 rows.extend(instruction_rows(&name, &built, &settings)?);
+                if let Some(features) = settings.feature_cost.as_deref().filter(|_| *board == own[0]) {
+                    rows.extend(cost_rows(&root, &name, &built, features)?);
+                }
             }
         }
         if builds == 0 {
@@ -205,6 +210,11 @@ struct Settings {
     /// The unit of the `BENCH` lines' values, taken as they are (the mean
     /// per count, to the whole unit).
     unit: Option<String>,
+    /// Features whose cost to measure as `size --feature-cost` does, on the
+    /// example's own board: rows `<feature>_cost_flash_bytes` and
+    /// `<feature>_cost_ram_bytes`.
+    #[serde(rename = "feature-cost")]
+    feature_cost: Option<Vec<String>>,
 }
 
 /// The example's `bench.toml` settings (the defaults without one).
@@ -256,6 +266,28 @@ fn instruction_rows(name: &str, built: &crate::pipeline::Built, settings: &Setti
             Ok(Row { name: name.into(), board: board.name.clone(), metric: metric.into(), value, unit })
         })
         .collect()
+}
+
+/// bench.toml's `feature-cost` rows: each feature's marginal flash and
+/// static RAM, as `size --feature-cost` measures them.
+fn cost_rows(root: &Root, name: &str, built: &crate::pipeline::Built, features: &[String]) -> Result<Vec<Row>> {
+    let fp = &built.footprint;
+    let costs = crate::pipeline::feature_cost::costs(root, &built.plan, fp.flash_bytes(), fp.static_ram_bytes(), Some(features))?;
+    let mut rows = Vec::new();
+    for feature in features {
+        let cost = costs.iter().find(|c| &c.feature == feature);
+        let Some(cost) = cost.filter(|c| c.not_applicable.is_none()) else {
+            let why = cost.and_then(|c| c.not_applicable.clone()).unwrap_or_else(|| "it is not an optional feature that the device turns on".into());
+            return Err(Diagnostic::error(format!("{name}'s bench.toml: cannot measure the cost of `{feature}`"))
+                .why(why)
+                .hint("list in `feature-cost` only features that device.toml turns on and that the device can do without")
+                .into());
+        };
+        for (metric, value) in [("flash", cost.flash), ("ram", cost.ram)] {
+            rows.push(Row { name: name.into(), board: built.plan.device.board.name.clone(), metric: format!("{feature}_cost_{metric}_bytes"), value: value as f64, unit: "bytes".into() });
+        }
+    }
+    Ok(rows)
 }
 
 /// An example's name: its directory under `examples/` (`hello`,

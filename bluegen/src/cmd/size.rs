@@ -43,7 +43,7 @@ impl Cmd {
             let built = crate::pipeline::build_device(self.path.as_deref(), self.board.as_deref())?;
             let root = crate::root::Root::discover()?;
             let fp = &built.footprint;
-            let costs = crate::pipeline::feature_cost::costs(&root, &built.plan, fp.flash_bytes(), fp.static_ram_bytes())?;
+            let costs = crate::pipeline::feature_cost::costs(&root, &built.plan, fp.flash_bytes(), fp.static_ram_bytes(), None)?;
             // Kept for menuconfig's live estimate.
             let kept: Vec<_> = costs
                 .iter()

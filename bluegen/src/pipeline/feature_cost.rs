@@ -31,8 +31,9 @@ pub struct Cost {
     pub not_applicable: Option<String>,
 }
 
-/// Measures every optional enabled feature of `plan` (already built).
-pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64) -> Result<Vec<Cost>> {
+/// Measures every optional enabled feature of `plan` (already built), or
+/// only those of `only`.
+pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64, only: Option<&[String]>) -> Result<Vec<Cost>> {
     // Preset and device values alike may have to go with a feature.
     let mut base = plan.preset.clone();
     base.extend(plan.device.features.iter().cloned());
@@ -44,6 +45,7 @@ pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64) -> Result<Vec<Cost>
             && s.value == Some(Value::Bool(true))
             && s.prompt.is_some()
             && !matches!(s.set_by, SetBy::Select(_))
+            && only.is_none_or(|o| o.contains(&s.key))
     });
     for symbol in candidates {
         let mut assignments: Vec<Assignment> = base.iter().filter(|a| a.key != symbol.key).cloned().collect();

@@ -6,7 +6,7 @@ use bluegen_kernel::Duration;
 use core::ffi::{c_int, c_uint};
 
 /// Sleeps at least `ns` nanoseconds (a whole number of ticks).
-fn sleep_ns(ns: i128) {
+fn sleep_ns(ns: i64) {
     let ticks = ticks_for(ns);
     if ticks > 0 {
         bluegen_kernel::sleep(Duration::from_ticks(ticks));
@@ -76,7 +76,7 @@ pub unsafe extern "C" fn clock_nanosleep(clock: clockid_t, flags: c_int, req: *c
     let Ok(ns) = req.ns() else { return EINVAL };
     let ns = if flags & crate::time::TIMER_ABSTIME != 0 {
         match now_ns(clock) {
-            Ok(now) => ns - now,
+            Ok(now) => ns.saturating_sub(now),
             Err(e) => return e,
         }
     } else {
@@ -95,13 +95,13 @@ pub unsafe extern "C" fn clock_nanosleep(clock: clockid_t, flags: c_int, req: *c
 
 #[cfg_attr(not(test), unsafe(no_mangle))]
 pub extern "C" fn sleep(seconds: c_uint) -> c_uint {
-    sleep_ns(i128::from(seconds) * 1_000_000_000);
+    sleep_ns(i64::from(seconds) * 1_000_000_000);
     0
 }
 
 #[cfg_attr(not(test), unsafe(no_mangle))]
 pub extern "C" fn usleep(micros: c_uint) -> c_int {
-    sleep_ns(i128::from(micros) * 1_000);
+    sleep_ns(i64::from(micros) * 1_000);
     0
 }
 

@@ -2,7 +2,10 @@
 //!
 //! CLOCK_MONOTONIC is the kernel's tick count since boot; CLOCK_REALTIME
 //! is it plus an offset that `clock_settime` moves. Both advance once per
-//! tick (`TICK_HZ`), which is their resolution.
+//! tick (`TICK_HZ`), which is their resolution. Times are `i64`
+//! nanoseconds (292 years either way of 1970; beyond, they saturate, which
+//! a wait takes as "forever"): 128-bit arithmetic would pull kilobytes of
+//! compiler-builtins into every image on 32-bit targets.
 
 use crate::cell::Shared;
 use crate::errno::EINVAL;
@@ -26,19 +29,24 @@ pub const CLOCK_MONOTONIC: u32 = 4;
 /// `clock_nanosleep`'s flag: the time is absolute.
 pub const TIMER_ABSTIME: c_int = 4;
 
-const NS_PER_SEC: i128 = 1_000_000_000;
+const NS_PER_SEC: i64 = 1_000_000_000;
 
 /// Nanoseconds CLOCK_REALTIME is ahead of CLOCK_MONOTONIC.
-static REALTIME_OFFSET: Shared<i128> = Shared::new(0);
+static REALTIME_OFFSET: Shared<i64> = Shared::new(0);
 
 /// Nanoseconds of one tick.
-pub fn resolution_ns() -> i128 {
-    NS_PER_SEC / i128::from(bluegen_config::TICK_HZ.max(1))
+pub fn resolution_ns() -> i64 {
+    NS_PER_SEC / i64::from(bluegen_config::TICK_HZ.max(1))
+}
+
+/// Ticks since boot.
+pub fn now_ticks() -> u64 {
+    bluegen_kernel::Instant::now().as_ticks()
 }
 
 /// Nanoseconds since boot, at tick resolution.
-pub fn monotonic_ns() -> i128 {
-    i128::from(bluegen_kernel::Instant::now().as_ticks()) * resolution_ns()
+pub fn monotonic_ns() -> i64 {
+    i64::try_from(now_ticks()).unwrap_or(i64::MAX).saturating_mul(resolution_ns())
 }
 
 /// A C clock id as the `u32` of the constants here (an id beyond it is
@@ -48,56 +56,52 @@ pub fn clock_id(clock: clockid_t) -> u32 {
 }
 
 /// `clock` now, in ns; EINVAL for a clock other than the two.
-pub fn now_ns(clock: u32) -> Result<i128, c_int> {
+pub fn now_ns(clock: u32) -> Result<i64, c_int> {
     match clock {
         CLOCK_MONOTONIC => Ok(monotonic_ns()),
-        CLOCK_REALTIME => Ok(monotonic_ns() + REALTIME_OFFSET.with(|o| *o)),
+        CLOCK_REALTIME => Ok(monotonic_ns().saturating_add(REALTIME_OFFSET.with(|o| *o))),
         _ => Err(EINVAL),
     }
 }
 
 /// Sets CLOCK_REALTIME to `ns`.
-pub fn set_realtime_ns(ns: i128) {
-    let offset = ns - monotonic_ns();
+pub fn set_realtime_ns(ns: i64) {
+    let offset = ns.saturating_sub(monotonic_ns());
     REALTIME_OFFSET.with(|o| *o = offset);
 }
 
 impl timespec {
     /// Its nanoseconds; EINVAL when `tv_nsec` is outside 0..1e9 (POSIX's
     /// check for every time argument).
-    pub fn ns(&self) -> Result<i128, c_int> {
-        if self.tv_nsec < 0 || i128::from(self.tv_nsec) >= NS_PER_SEC {
+    pub fn ns(&self) -> Result<i64, c_int> {
+        if self.tv_nsec < 0 || i64::from(self.tv_nsec) >= NS_PER_SEC {
             return Err(EINVAL);
         }
-        Ok(i128::from(self.tv_sec) * NS_PER_SEC + i128::from(self.tv_nsec))
+        Ok(self.tv_sec.saturating_mul(NS_PER_SEC).saturating_add(i64::from(self.tv_nsec)))
     }
 
     /// The timespec of `ns` nanoseconds (not negative).
-    pub fn from_ns(ns: i128) -> timespec {
+    pub fn from_ns(ns: i64) -> timespec {
         let ns = ns.max(0);
-        timespec { tv_sec: (ns / NS_PER_SEC) as i64, tv_nsec: (ns % NS_PER_SEC) as c_long }
+        timespec { tv_sec: ns / NS_PER_SEC, tv_nsec: (ns % NS_PER_SEC) as c_long }
     }
 }
 
 /// Ticks to wait so that at least `ns` nanoseconds pass: rounded up, plus
 /// the tick in progress (a wait of n ticks ends on the n-th tick from
 /// now, which may be less than n whole ticks away). 0 for none.
-pub fn ticks_for(ns: i128) -> u32 {
+pub fn ticks_for(ns: i64) -> u32 {
     if ns <= 0 {
         return 0;
     }
-    let per = resolution_ns();
-    let ticks = (ns + per - 1) / per + 1;
     // FOREVER is u32::MAX: a finite wait stays below it.
-    ticks.min(i128::from(u32::MAX - 1)) as u32
+    ticks_of(ns).saturating_add(1).min(u64::from(u32::MAX - 1)) as u32
 }
 
-/// Ticks for the tick count to advance by at least `ns` (rounded up,
-/// at least 1): a wait from a reading of the clock, which is a whole
-/// number of ticks, to a deadline.
-pub fn ticks_exact(ns: i128) -> u32 {
-    let per = resolution_ns();
-    ((ns + per - 1) / per).clamp(1, i128::from(u32::MAX - 1)) as u32
+/// `ns` (not negative) in ticks, rounded up: POSIX rounds a time to the
+/// clock's resolution upwards.
+pub fn ticks_of(ns: i64) -> u64 {
+    (ns.max(0) as u64).div_ceil(resolution_ns() as u64)
 }
 
 /// The kernel timeout of a wait until `abstime` on `clock`: no wait when
@@ -105,7 +109,7 @@ pub fn ticks_exact(ns: i128) -> u32 {
 /// asks). EINVAL for a bad `tv_nsec` or clock.
 pub fn until(abstime: &timespec, clock: u32) -> Result<Timeout, c_int> {
     let deadline = abstime.ns()?;
-    Ok(Timeout::ticks(ticks_for(deadline - now_ns(clock)?)))
+    Ok(Timeout::ticks(ticks_for(deadline.saturating_sub(now_ns(clock)?))))
 }
 
 /// [`until`] of a C pointer; EINVAL for null.
@@ -129,6 +133,7 @@ mod tests {
         assert_eq!(timespec { tv_sec: 1, tv_nsec: -1 }.ns(), Err(EINVAL));
         assert_eq!(timespec { tv_sec: 1, tv_nsec: 1_000_000_000 }.ns(), Err(EINVAL));
         assert_eq!(timespec::from_ns(2_500_000_000), timespec { tv_sec: 2, tv_nsec: 500_000_000 });
+        assert_eq!(timespec { tv_sec: i64::MAX, tv_nsec: 0 }.ns(), Ok(i64::MAX), "saturates");
     }
 
     #[test]
@@ -139,7 +144,8 @@ mod tests {
         assert_eq!(ticks_for(1), 2);
         assert_eq!(ticks_for(10_000_000), 2);
         assert_eq!(ticks_for(10_000_001), 3);
-        assert_eq!(ticks_for(i128::MAX / 2), u32::MAX - 1);
+        assert_eq!(ticks_for(i64::MAX), u32::MAX - 1);
+        assert_eq!((ticks_of(0), ticks_of(1), ticks_of(10_000_000), ticks_of(10_000_001)), (0, 1, 1, 2));
     }
 
     #[test]

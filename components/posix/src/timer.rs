@@ -2,10 +2,10 @@
 //!
 //! A timer is a slot of a table of `POSIX_TIMER_MAX`; a `timer_t` is its
 //! index + 1 plus 256 × the slot's generation, so an id deleted and
-//! reused is no longer valid. Deadlines are kept in nanoseconds of
-//! CLOCK_MONOTONIC, except an absolute CLOCK_REALTIME time (and the
-//! periods after it), which stays on CLOCK_REALTIME and so follows
-//! `clock_settime` as POSIX asks.
+//! reused is no longer valid. Deadlines and periods are kept in ticks
+//! (the clocks' resolution: POSIX rounds times up to it); an absolute
+//! CLOCK_REALTIME time is kept too, until it expires, so that
+//! `clock_settime` moves its deadline as POSIX asks.
 //!
 //! - `SIGEV_NONE`: nothing is notified; `timer_gettime` reads how long is
 //!   left, counting the periods that passed.
@@ -22,7 +22,7 @@
 
 use crate::cell::Shared;
 use crate::errno::{EAGAIN, EINVAL, status};
-use crate::time::{CLOCK_MONOTONIC, CLOCK_REALTIME, TIMER_ABSTIME, clock_id, clockid_t, now_ns, resolution_ns, timespec};
+use crate::time::{CLOCK_MONOTONIC, CLOCK_REALTIME, TIMER_ABSTIME, clock_id, clockid_t, now_ns, now_ticks, resolution_ns, ticks_of, timespec};
 use core::ffi::{c_int, c_ulong, c_void};
 
 /// `timer_t` (picolibc: `unsigned long`).
@@ -82,23 +82,25 @@ struct Slot {
     clock: u32,
     /// SIGEV_THREAD's function and value.
     notify: Option<(Notify, sigval)>,
-    /// The next expiration, in ns of `domain`'s clock.
-    next: Option<i128>,
-    domain: u32,
-    /// 0: one-shot.
-    interval: i128,
+    /// The next expiration, as a tick count.
+    next: Option<u64>,
+    /// An absolute CLOCK_REALTIME time (ns) not yet reached.
+    realtime_at: Option<i64>,
+    /// Ticks; 0: one-shot.
+    interval: u64,
     overrun: c_int,
 }
 
 impl Slot {
-    const FREE: Slot = Slot { state: Use::Free, generation: 0, clock: CLOCK_MONOTONIC, notify: None, next: None, domain: CLOCK_MONOTONIC, interval: 0, overrun: 0 };
+    const FREE: Slot = Slot { state: Use::Free, generation: 0, clock: CLOCK_MONOTONIC, notify: None, next: None, realtime_at: None, interval: 0, overrun: 0 };
 
-    /// Moves past the expirations up to `now`: how many there were.
-    fn expire(&mut self, now: i128) -> i128 {
+    /// Moves past the expirations up to tick `now`: how many there were.
+    fn expire(&mut self, now: u64) -> u64 {
         let Some(next) = self.next.filter(|&n| n <= now) else { return 0 };
+        self.realtime_at = None;
         if self.interval > 0 {
             let n = (now - next) / self.interval + 1;
-            self.next = Some(next + n * self.interval);
+            self.next = Some(next.saturating_add(n.saturating_mul(self.interval)));
             n
         } else {
             self.next = None;
@@ -106,9 +108,16 @@ impl Slot {
         }
     }
 
-    /// Time left to the next expiration (0: disarmed).
-    fn left(&self, now: i128) -> i128 {
-        self.next.map_or(0, |n| (n - now).max(1))
+    /// Ticks left to the next expiration at tick `now` (0: disarmed).
+    fn left(&self, now: u64) -> u64 {
+        self.next.map_or(0, |n| n.saturating_sub(now).max(1))
+    }
+
+    /// Arms it for the absolute CLOCK_REALTIME time `at`.
+    fn aim_realtime(&mut self, at: i64) {
+        let now = now_ns(CLOCK_REALTIME).unwrap_or(0);
+        self.next = Some(now_ticks() + ticks_of(at.saturating_sub(now)));
+        self.realtime_at = Some(at);
     }
 }
 
@@ -137,10 +146,9 @@ fn index_of(t: &[Slot; MAX], id: timer_t) -> Result<usize, c_int> {
     Ok(index)
 }
 
-/// `ns` rounded up to the clocks' resolution.
-fn round_up(ns: i128) -> i128 {
-    let per = resolution_ns();
-    (ns.max(0) + per - 1) / per * per
+/// Nanoseconds of `ticks`.
+fn ns_of(ticks: u64) -> i64 {
+    i64::try_from(ticks).unwrap_or(i64::MAX).saturating_mul(resolution_ns())
 }
 
 /// Creates a timer on `clock` notifying as `event` says.
@@ -208,16 +216,14 @@ extern "C" fn notifier(arg: *mut c_void) -> *mut c_void {
                 *s = Slot { generation: s.generation, ..Slot::FREE };
                 return Step::Exit;
             }
-            let now = now_ns(s.domain).unwrap_or(0);
+            let now = now_ticks();
             match s.expire(now) {
                 0 => Step::Wait(match s.next {
                     None => bluegen_kernel::Timeout::FOREVER,
-                    // The clock reads whole ticks: the tick count reaches
-                    // the deadline in ceil(left / resolution) ticks.
-                    Some(next) => bluegen_kernel::Timeout::ticks(crate::time::ticks_exact(next - now)),
+                    Some(next) => bluegen_kernel::Timeout::ticks((next - now).min(u64::from(u32::MAX - 1)) as u32),
                 }),
                 n => {
-                    s.overrun = (n - 1).min(DELAYTIMER_MAX as i128) as c_int;
+                    s.overrun = (n - 1).min(DELAYTIMER_MAX as u64) as c_int;
                     match s.notify {
                         Some((f, v)) => Step::Notify(f, v),
                         None => Step::Exit,
@@ -246,7 +252,12 @@ fn wake(index: usize) {
 /// for a different time now.
 pub fn clock_was_set() {
     for index in 0..MAX {
-        if TIMERS.with(|t| t[index].state == Use::Timer && t[index].domain == CLOCK_REALTIME) {
+        let moved = TIMERS.with(|t| {
+            let s = &mut t[index];
+            let at = s.realtime_at.filter(|_| s.state == Use::Timer);
+            at.map(|at| s.aim_realtime(at)).is_some()
+        });
+        if moved {
             wake(index);
         }
     }
@@ -270,18 +281,19 @@ pub fn delete(id: timer_t) -> Result<(), c_int> {
     Ok(())
 }
 
-/// The setting of a slot at `now`.
-fn setting(s: &mut Slot, now: i128) -> itimerspec {
+/// The setting of a slot now.
+fn setting(s: &mut Slot) -> itimerspec {
+    let now = now_ticks();
     if s.notify.is_none() {
         s.expire(now);
     }
-    itimerspec { it_interval: timespec::from_ns(s.interval), it_value: timespec::from_ns(s.left(now)) }
+    itimerspec { it_interval: timespec::from_ns(ns_of(s.interval)), it_value: timespec::from_ns(ns_of(s.left(now))) }
 }
 
 /// `timer_settime`: arms (or with a zero `it_value` disarms) timer `id`;
 /// its setting before.
 pub fn set(id: timer_t, flags: c_int, value: &itimerspec) -> Result<itimerspec, c_int> {
-    let (value_ns, interval_ns) = if value.it_value == timespec::default() {
+    let (value_ns, interval) = if value.it_value == timespec::default() {
         (None, 0)
     } else {
         let v = value.it_value.ns()?;
@@ -289,24 +301,25 @@ pub fn set(id: timer_t, flags: c_int, value: &itimerspec) -> Result<itimerspec, 
         if value.it_interval.tv_sec < 0 {
             return Err(EINVAL);
         }
-        (Some(v), round_up(i))
+        (Some(v), ticks_of(i))
     };
     let (index, old) = TIMERS.with(|t| {
         let index = index_of(t, id)?;
         let s = &mut t[index];
-        let old = setting(s, now_ns(s.domain).unwrap_or(0));
-        (s.next, s.interval, s.overrun) = (None, interval_ns, 0);
-        s.domain = CLOCK_MONOTONIC;
+        let old = setting(s);
+        (s.next, s.realtime_at, s.interval, s.overrun) = (None, None, interval, 0);
         if let Some(v) = value_ns {
-            if flags & TIMER_ABSTIME != 0 {
-                // A time that has passed expires at once.
-                s.domain = s.clock;
-                s.next = Some(v);
-            } else {
+            let now = now_ticks();
+            if flags & TIMER_ABSTIME == 0 {
                 // At least `v` from now: the tick in progress may be
                 // nearly over, so one tick more than `v` rounded up.
-                let now = now_ns(CLOCK_MONOTONIC).unwrap_or(0);
-                s.next = Some(now + round_up(v) + resolution_ns());
+                s.next = Some(now + ticks_of(v) + 1);
+            } else if s.clock == CLOCK_REALTIME {
+                s.aim_realtime(v);
+            } else {
+                // The clock reads whole ticks. A time that has passed
+                // expires at once.
+                s.next = Some(now + ticks_of(v.saturating_sub(now_ns(CLOCK_MONOTONIC).unwrap_or(0))));
             }
         }
         Ok::<_, c_int>((index, old))
@@ -319,8 +332,7 @@ pub fn set(id: timer_t, flags: c_int, value: &itimerspec) -> Result<itimerspec, 
 pub fn get(id: timer_t) -> Result<itimerspec, c_int> {
     TIMERS.with(|t| {
         let index = index_of(t, id)?;
-        let s = &mut t[index];
-        Ok(setting(s, now_ns(s.domain).unwrap_or(0)))
+        Ok(setting(&mut t[index]))
     })
 }
 
@@ -377,16 +389,16 @@ mod tests {
     }
 
     fn spec(value_ms: i64, interval_ms: i64) -> itimerspec {
-        let ts = |ms: i64| timespec::from_ns(i128::from(ms) * 1_000_000);
+        let ts = |ms: i64| timespec::from_ns(ms * 1_000_000);
         itimerspec { it_interval: ts(interval_ms), it_value: ts(value_ms) }
     }
 
     #[test]
     fn expirations_advance_by_whole_periods() {
-        let mut s = Slot { next: Some(100), interval: 30, ..Slot::FREE };
+        let mut s = Slot { next: Some(100), interval: 30, realtime_at: Some(5), ..Slot::FREE };
         assert_eq!(s.expire(99), 0);
         assert_eq!(s.expire(100), 1);
-        assert_eq!(s.next, Some(130));
+        assert_eq!((s.next, s.realtime_at), (Some(130), None), "an absolute time, once reached, is left behind");
         assert_eq!(s.expire(200), 3, "130, 160 and 190");
         assert_eq!(s.next, Some(220));
         assert_eq!(s.left(200), 20);

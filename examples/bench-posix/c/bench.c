@@ -16,11 +16,14 @@
  *
  * Each part is guarded by its option group's feature macro (which bluegen
  * defines exactly for the groups that are on), so `bluegen size
- * --feature-cost` can build the device without each group and measure
- * what the group costs in use. */
+ * --feature-cost` (and `bluegen bench`, through bench.toml) can build the
+ * device without each group and measure what the group costs in use. The
+ * groups without a timed figure (timers, clock selection, barriers,
+ * reader-writer locks, spin locks) are used once each, in `others`. */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 #if defined(_POSIX_THREADS)
 #include <pthread.h>
@@ -80,6 +83,39 @@ static void *mq_peer(void *arg)
 }
 #endif
 
+/* The groups without a figure, once each; 0 when each did its job. */
+static int others(void)
+{
+	int failed = 0;
+#if defined(_POSIX_TIMERS)
+	struct sigevent ev = { .sigev_notify = SIGEV_NONE };
+	struct itimerspec v = { { 0, 0 }, { 1, 0 } };
+	timer_t t;
+	failed |= timer_create(CLOCK_MONOTONIC, &ev, &t) != 0 || timer_settime(t, 0, &v, NULL) != 0
+		  || timer_gettime(t, &v) != 0 || v.it_value.tv_sec != 1 || timer_delete(t) != 0;
+#endif
+#if defined(_POSIX_CLOCK_SELECTION)
+	struct timespec now;
+	failed |= clock_gettime(CLOCK_MONOTONIC, &now) != 0 || clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &now, NULL) != 0;
+#endif
+#if defined(_POSIX_BARRIERS)
+	pthread_barrier_t barrier;
+	failed |= pthread_barrier_init(&barrier, NULL, 1) != 0 || pthread_barrier_wait(&barrier) != PTHREAD_BARRIER_SERIAL_THREAD
+		  || pthread_barrier_destroy(&barrier) != 0;
+#endif
+#if defined(_POSIX_READER_WRITER_LOCKS)
+	static pthread_rwlock_t rw = PTHREAD_RWLOCK_INITIALIZER;
+	failed |= pthread_rwlock_rdlock(&rw) != 0 || pthread_rwlock_unlock(&rw) != 0 || pthread_rwlock_wrlock(&rw) != 0
+		  || pthread_rwlock_unlock(&rw) != 0;
+#endif
+#if defined(_POSIX_SPIN_LOCKS)
+	pthread_spinlock_t spin;
+	failed |= pthread_spin_init(&spin, PTHREAD_PROCESS_PRIVATE) != 0 || pthread_spin_lock(&spin) != 0
+		  || pthread_spin_unlock(&spin) != 0 || pthread_spin_destroy(&spin) != 0;
+#endif
+	return failed;
+}
+
 int main(void)
 {
 	uint64_t start;
@@ -87,6 +123,10 @@ int main(void)
 	/* printf stays in every variant, so that a group's cost is its own. */
 	printf("bench-posix: %d rounds\n", ROUNDS);
 	(void)start;
+	if (others() != 0) {
+		printf("bench-posix: a group without a figure failed\n");
+		return 1;
+	}
 #if defined(_POSIX_THREADS)
 	/* The mutex is built on its first lock: once outside the count. */
 	pthread_mutex_lock(&lock);

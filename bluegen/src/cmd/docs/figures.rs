@@ -319,7 +319,10 @@ fn metric_label(metric: &str, unit: &str) -> String {
         "posix_mutex_pair_instructions" => "`pthread_mutex_lock` + `unlock` (instructions)".into(),
         "posix_sem_switch_instructions" => "`sem_post` → `sem_wait` switch (instructions)".into(),
         "posix_mq_roundtrip_instructions" => "`mq_send` → `mq_receive` round trip (instructions)".into(),
-        _ => format!("`{metric}` ({unit})"),
+        _ => match metric.strip_suffix("_cost_flash_bytes").map(|f| (f, "flash")).or_else(|| metric.strip_suffix("_cost_ram_bytes").map(|f| (f, "static RAM"))) {
+            Some((feature, region)) => format!("`{feature}`: {region} (B)"),
+            None => format!("`{metric}` ({unit})"),
+        },
     }
 }
 
