@@ -157,6 +157,22 @@ fn posix_host_tests_pass_per_group_and_with_all() {
     }
 }
 
+/// The conformance programs build for the other emulated boards too
+/// (v7E-M hard-float, v8-M, v6-M with 16 KiB of RAM, rv64gc), without a
+/// warning.
+#[test]
+fn conformance_programs_build_for_every_board() {
+    for fixture in ["posix-sem", "posix-threads", "posix-mq", "posix-locks", "posix-timers"] {
+        let dir = repo().join("bluegen/tests/fixtures").join(fixture);
+        for board in ["qemu-mps2-an386", "qemu-mps2-an505", "qemu-microbit", "qemu-virt-rv64"] {
+            let out = common::bluegen_images().args(["build", dir.to_str().unwrap(), "--board", board]).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "{fixture} on {board}:\n{stderr}");
+            assert!(!stderr.contains("warning"), "{fixture} on {board}: warnings:\n{stderr}");
+        }
+    }
+}
+
 /// Header tests on every emulated board: each header compiles on its own
 /// (one C file each, every group on) and declares what it should, and
 /// the feature macros are exactly those of the groups that are on.
