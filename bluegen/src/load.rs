@@ -134,6 +134,10 @@ pub struct Loaded {
     pub app: Result<AppCrate>,
     /// What `[c]` names, read and probed (none without `[c]`).
     pub c: Option<CInputs>,
+    /// Each `[drivers.<name>]` of [`RawDeviceFile::drivers`], in order:
+    /// for a C driver (one with `sources`), its C table and what it names,
+    /// read and probed.
+    pub driver_c: Vec<Option<(RawC, CInputs)>>,
 }
 
 /// Reads device.toml at `manifest` and every input it names.
@@ -165,7 +169,8 @@ pub fn load_source(root: &Root, source: Source, board_flag: Option<&str>) -> Loa
         _ => None,
     };
     let c = raw.c.as_ref().map(|c| c::inputs(c.get_ref(), &dir, target.as_deref()));
-    Loaded { source, dir, raw, parse_errors, board, board_from_flag: board_flag.is_some(), chip, app, c }
+    let driver_c = raw.drivers.iter().map(|(_, keys)| c::driver(keys.get_ref()).map(|r| { let i = c::inputs(&r, &dir, target.as_deref()); (r, i) })).collect();
+    Loaded { source, dir, raw, parse_errors, board, board_from_flag: board_flag.is_some(), chip, app, c, driver_c }
 }
 
 fn app(root: &Root, dir: &Path, app: Option<&Spanned<String>>, source: &Source) -> Result<AppCrate> {

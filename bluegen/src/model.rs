@@ -52,6 +52,8 @@ pub struct Device {
     pub interrupts: Vec<Interrupt>,
     /// `[drivers.<name>]` in file order, each peripheral once.
     pub drivers: Vec<Driver>,
+    /// `[drivers.<name>]` with C `sources`, in file order.
+    pub c_drivers: Vec<CDriver>,
     pub budget: Budget,
     /// Warnings found while validating (e.g. a chip on another vendor's
     /// board); resolve passes them on with the configuration's.
@@ -170,6 +172,23 @@ pub struct Driver {
     pub peripheral: crate::peripherals::Peripheral,
     /// The kind's clock divisor (BAUDDIV of a CMSDK UART), 0 when it has none.
     pub divisor: u32,
+    /// The `[drivers.<name>]` header.
+    #[serde(skip)]
+    pub at: Option<crate::diag::Location>,
+}
+
+/// A driver written in C: its sources compiled into an archive of its own
+/// (a row of its own in the size report), with the kernel-services header
+/// `bluegen/driver.h`, and the board's peripheral it takes, if any, as
+/// defines (`<NAME>_BASE`, `<NAME>_IRQ`, `<NAME>_CLOCK_HZ`).
+#[derive(Debug, Clone, Serialize)]
+pub struct CDriver {
+    pub name: String,
+    pub sources: Vec<PathBuf>,
+    pub include: Vec<PathBuf>,
+    /// The driver's own macros (name, value), then the peripheral's.
+    pub defines: Vec<(String, Option<String>)>,
+    pub peripheral: Option<crate::peripherals::Peripheral>,
     /// The `[drivers.<name>]` header.
     #[serde(skip)]
     pub at: Option<crate::diag::Location>,

@@ -208,34 +208,62 @@ pub fn context(plan: &Plan, pin: &crate::toolchain::Pin) -> Result<Value> {
 /// device with C (none: a Rust-only image): one `key value` per line — the
 /// compiler, archiver, each flag, include directory, define
 /// (`NAME=text` or `NAME`) and source (the device's, then the libc
-/// component's stdio glue), and picolibc's and libgcc's archives.
+/// component's stdio glue and kernel services); then, after a `driver
+/// <name>` line each, every C driver's include directories, defines and
+/// sources, compiled into an archive of its own; last picolibc's and
+/// libgcc's archives.
 fn c_build_list(plan: &Plan) -> Result<Option<String>> {
     let (Some(c), Some(libc)) = (&plan.device.c, plan.components.iter().find(|k| k.name == "libc")) else { return Ok(None) };
     let t = &c.toolchain;
     let mut lines = vec![("gcc", t.gcc.clone()), ("ar", t.ar.clone())];
     lines.extend(t.flags.iter().map(|f| ("flag", f.clone())));
-    // The POSIX option groups that are on: the component's headers (first,
-    // so that <pthread.h> is its), its errno glue, and the feature macros
-    // that say which groups are there.
+    // What every C file of the image sees: the POSIX option groups that
+    // are on (the component's headers first, so that <pthread.h> is its,
+    // and the feature macros that say which groups are there), the libc
+    // component's headers (<bluegen/driver.h>) and the kernel features
+    // its services need.
     let posix = plan.components.iter().find(|k| k.name == "posix" && !k.features.is_empty());
+    let mut common = Vec::new();
     if let Some(posix) = posix {
-        lines.push(("include", utf8(&posix.dir.join("include"), "the posix component's directory")?));
+        common.push(("include", utf8(&posix.dir.join("include"), "the posix component's directory")?));
     }
+    common.push(("include", utf8(&libc.dir.join("include"), "the libc component's directory")?));
+    if let Some(posix) = posix {
+        common.extend(posix_macros(&posix.features).into_iter().map(|m| ("define", format!("{m}=200809L"))));
+    }
+    let on = |name: &str| plan.config.get(name).and_then(|s| s.value.clone()) == Some(crate::kconfig::Value::Bool(true));
+    for symbol in ["PREEMPT", "SEMAPHORE", "MUTEX", "EVENTS", "QUEUE", "INTERRUPTS"] {
+        if on(symbol) {
+            common.push(("define", format!("BLUEGEN_{symbol}=1")));
+        }
+    }
+    lines.extend(common.iter().cloned());
     for dir in &c.include {
         lines.push(("include", utf8(dir, "a C include directory")?));
     }
-    for (name, value) in &c.defines {
-        lines.push(("define", value.as_ref().map_or_else(|| name.clone(), |v| format!("{name}={v}"))));
-    }
-    if let Some(posix) = posix {
-        lines.extend(posix_macros(&posix.features).into_iter().map(|m| ("define", format!("{m}=200809L"))));
-    }
+    let define = |(name, value): &(String, Option<String>)| value.as_ref().map_or_else(|| name.clone(), |v| format!("{name}={v}"));
+    lines.extend(c.defines.iter().map(|d| ("define", define(d))));
     for file in &c.sources {
         lines.push(("source", utf8(file, "a C source")?));
     }
     lines.push(("source", utf8(&libc.dir.join("c").join("stdio.c"), "the libc component's directory")?));
+    let services = libc.dir.join("c").join("bluegen_services.c");
+    if services.is_file() {
+        lines.push(("source", utf8(&services, "the libc component's directory")?));
+    }
     if let Some(posix) = posix {
         lines.push(("source", utf8(&posix.dir.join("c").join("errno.c"), "the posix component's directory")?));
+    }
+    for d in &plan.device.c_drivers {
+        lines.push(("driver", d.name.clone()));
+        lines.extend(common.iter().cloned());
+        for dir in &d.include {
+            lines.push(("include", utf8(dir, "a C include directory")?));
+        }
+        lines.extend(d.defines.iter().map(|x| ("define", define(x))));
+        for file in &d.sources {
+            lines.push(("source", utf8(file, "a C source")?));
+        }
     }
     lines.push(("archive", utf8(&t.libc_dir.join("libc.a"), "picolibc's directory")?));
     lines.push(("archive", utf8(&t.libgcc, "libgcc.a")?));

@@ -122,10 +122,16 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
         );
     }
     let interrupts = interrupts::validate(loaded, board.as_ref(), api, &mut errors);
-    let drivers = drivers::validate(loaded, board.as_ref(), &mut errors);
+    let (drivers, c_drivers) = drivers::validate(loaded, board.as_ref(), &mut errors);
     let board = drivers::with_qemu_args(loaded, board, &mut errors);
     let budget = budget(loaded, &mut errors);
-    let c = c::validate(loaded, &mut errors);
+    // C drivers without a C app still need the C toolchain and the C
+    // library: an app table without sources of its own stands for them.
+    let c = c::validate(loaded, &mut errors).or_else(|| {
+        let first = c_drivers.first()?;
+        let toolchain = loaded.driver_c.iter().flatten().find_map(|(_, i)| i.toolchain.as_ref()?.as_ref().ok().cloned())?;
+        Some(crate::model::CApp { sources: Vec::new(), include: Vec::new(), defines: Vec::new(), toolchain, at: first.at.clone() })
+    });
 
     // Highest priority first; the sort is stable, so ties keep file order.
     threads.sort_by(|a: &Thread, b: &Thread| b.priority.cmp(&a.priority));
@@ -149,6 +155,7 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
         threads,
         interrupts,
         drivers,
+        c_drivers,
         budget,
         warnings,
         c,

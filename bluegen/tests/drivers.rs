@@ -8,7 +8,7 @@ mod common;
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
-use common::{bluegen_images, check, repo, run_icount};
+use common::{bluegen_images, check, connect, repo, run_icount};
 
 /// A standard-preset device on mps2-an385 whose uart1 interrupts call
 /// `sensor_poll`, with `tables` after it.
@@ -232,21 +232,6 @@ fn an_app_that_uses_a_driver_crate_device_toml_does_not_declare() {
 
     (board qemu-mps2-an385's `timer-cmsdk` peripherals: timer0, timer1), or remove the dependency
     "#);
-}
-
-/// Connects to the Unix socket QEMU serves uart1 on, once QEMU made it.
-fn connect(path: &std::path::Path) -> std::os::unix::net::UnixStream {
-    let start = Instant::now();
-    loop {
-        match std::os::unix::net::UnixStream::connect(path) {
-            Ok(s) => return s,
-            Err(e) if start.elapsed() < Duration::from_secs(300) => {
-                let _ = e;
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            Err(e) => panic!("QEMU's serial socket {} never came: {e}", path.display()),
-        }
-    }
 }
 
 /// Reads from `s` until `want` arrived (or 60 s passed).

@@ -102,6 +102,13 @@ pub fn load(files: &[ComponentKconfig]) -> Result<Tree> {
         let dir = f.path.parent().unwrap_or(Path::new(".")).to_path_buf();
         let name = f.path.file_name().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("Kconfig"));
         let text = std::fs::read_to_string(&f.path).map_err(|e| Error::io("read", &f.path, e))?;
+        // nom-kconfig follows `source` as it parses, without a guard: a file
+        // that sources itself (or a cycle of them) would recurse until the
+        // stack overflows.
+        if let Some(cycle) = source_cycle(&dir, &f.path, &mut Vec::new()) {
+            errors.push(cycle.component(&f.component));
+            continue;
+        }
         let input = KconfigInput::new_extra(&text, KconfigFile::new(dir.clone(), name));
         match nom_kconfig::parse_kconfig(input) {
             Ok((_, kconfig)) => {
@@ -126,6 +133,53 @@ pub fn load(files: &[ComponentKconfig]) -> Result<Tree> {
     tree.apply_pending_defaults();
     Error::check(errors)?;
     Ok(tree)
+}
+
+/// A `source` line that closes a cycle of Kconfig files.
+struct SourceCycle {
+    file: PathBuf,
+    line: usize,
+    chain: Vec<PathBuf>,
+}
+
+impl SourceCycle {
+    fn component(self, component: &str) -> Diagnostic {
+        let chain: Vec<String> = self.chain.iter().map(|p| display(p)).collect();
+        Diagnostic::error(format!("the Kconfig files of component `{component}` source each other in a cycle"))
+            .at(Some(Location::at(display(&self.file), self.line, 1)))
+            .why(format!("{} sources {} again", chain.join(" → "), chain.first().cloned().unwrap_or_default()))
+            .hint("a Kconfig file is sourced once: remove the `source` line that closes the cycle")
+    }
+}
+
+/// The first `source` (`rsource`, `osource`, `orsource`) of `file` or the
+/// files it sources that names a file already on `stack`: nom-kconfig
+/// would follow it for ever. `root` is the component's directory (plain
+/// `source` paths are relative to it, `r…` ones to the sourcing file);
+/// paths with macros and missing files are not followed.
+fn source_cycle(root: &Path, file: &Path, stack: &mut Vec<PathBuf>) -> Option<SourceCycle> {
+    let canonical = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
+    stack.push(canonical);
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    for (index, line) in text.lines().enumerate() {
+        let mut words = line.trim_start().splitn(2, char::is_whitespace);
+        let keyword = words.next().unwrap_or("");
+        if !matches!(keyword, "source" | "rsource" | "osource" | "orsource") {
+            continue;
+        }
+        let Some(name) = words.next().map(|w| w.trim().trim_matches('"')).filter(|n| !n.contains('$') && !n.is_empty()) else { continue };
+        let base = if keyword.starts_with('r') || keyword.starts_with("or") { file.parent().unwrap_or(root) } else { root };
+        let next = base.join(name);
+        let Ok(next_canonical) = next.canonicalize() else { continue };
+        if stack.contains(&next_canonical) {
+            return Some(SourceCycle { file: file.to_path_buf(), line: index + 1, chain: stack.clone() });
+        }
+        if let Some(cycle) = source_cycle(root, &next, stack) {
+            return Some(cycle);
+        }
+    }
+    stack.pop();
+    None
 }
 
 /// A nom-kconfig failure as a diagnostic. nom-kconfig's `column` is the

@@ -75,6 +75,23 @@ impl Walker<'_> {
     }
 }
 
+/// The C table of a `[drivers.<name>]` that has `sources` (a C driver):
+/// its `sources`, `include` and `defines`, each string with the span of
+/// the key's value (the table's values are kept whole). A value of the
+/// wrong shape is left out here; validation names it.
+pub fn driver(keys: &super::RawDriver) -> Option<RawC> {
+    let get = |k: &str| keys.iter().find(|(key, _)| key.get_ref() == k).map(|(_, v)| v);
+    let strings = |k: &str| -> Vec<Spanned<String>> {
+        let Some(v) = get(k) else { return Vec::new() };
+        v.get_ref().as_array().map_or_else(Vec::new, |a| a.iter().filter_map(|x| x.as_str()).map(|x| Spanned::new(v.span(), x.to_string())).collect())
+    };
+    get("sources")?;
+    let defines = get("defines").and_then(|v| v.get_ref().as_table().map(|t| (v.span(), t))).map_or_else(Vec::new, |(span, t)| {
+        t.iter().map(|(k, x)| (Spanned::new(span.clone(), k.clone()), Spanned::new(span.clone(), x.clone()))).collect()
+    });
+    Some(RawC { sources: strings("sources"), include: strings("include"), defines })
+}
+
 /// Reads what `[c]` names, relative to the project directory `dir`, and
 /// probes the C toolchain of `target`.
 pub fn inputs(raw: &RawC, dir: &std::path::Path, target: Option<&str>) -> CInputs {

@@ -103,6 +103,8 @@ pub fn elf_report(elf: &Path, map: &ComponentMap, regions: Vec<RegionUse>) -> Re
             let (c, glue) = crate::size::archives::split_c_objects(&objects);
             let mut m = map.clone();
             m.c_objects = vec![("c".to_string(), c), ("libc".to_string(), glue)];
+            // Each C driver's archive, built beside the app's: a row of its own.
+            m.c_objects.extend(crate::size::archives::driver_objects(&objects).into_iter().map(|(name, symbols)| (format!("driver:{name}"), symbols)));
             with_c = m;
             &with_c
         }

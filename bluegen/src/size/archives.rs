@@ -45,13 +45,31 @@ pub fn c_objects(elf: &Path) -> Option<PathBuf> {
         .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
 }
 
-/// The `c` and `libc` rows of the device's C objects: the stdio glue of the
-/// libc component (`stdio.c`, its statics too) is the component's, the rest
-/// the device's.
+/// The C drivers' archives beside the device's C objects (`objects`, a
+/// `libbluegen_c.a`): each driver's name (`libbluegen_drv_<name>.a`) and
+/// the symbols it defines.
+pub fn driver_objects(objects: &Path) -> Vec<(String, BTreeSet<String>)> {
+    let Some(dir) = objects.parent() else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut out: Vec<(String, BTreeSet<String>)> = entries
+        .flatten()
+        .filter_map(|e| {
+            let file = e.file_name().to_string_lossy().into_owned();
+            let name = file.strip_prefix("libbluegen_drv_")?.strip_suffix(".a")?.to_string();
+            Some((name, symbols(&e.path())))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The `c` and `libc` rows of the device's C objects: the glue of the libc
+/// component (`stdio.c` and `bluegen_services.c`, their statics too) is the
+/// component's, the rest the device's.
 pub fn split_c_objects(path: &Path) -> (BTreeSet<String>, BTreeSet<String>) {
     let (mut c, mut glue) = (BTreeSet::new(), BTreeSet::new());
     for (member, defined) in members(path) {
-        if member.ends_with("-stdio.o") { glue.extend(defined) } else { c.extend(defined) }
+        if member.ends_with("-stdio.o") || member.ends_with("-bluegen_services.o") { glue.extend(defined) } else { c.extend(defined) }
     }
     (c, glue)
 }

@@ -20,11 +20,19 @@ const SOURCE_EXTENSIONS: &[&str] = &["c", "s", "S"];
 /// The device's C code, when `[c]` is all right; each mistake goes to `errors`.
 pub(super) fn validate(loaded: &Loaded, errors: &mut Vec<Diagnostic>) -> Option<CApp> {
     let (raw, inputs) = (loaded.raw.c.as_ref()?, loaded.c.as_ref()?);
+    let c_at = Some(loaded.source.location(raw.span()));
+    let (sources, include, defines, toolchain) = code(loaded, raw.get_ref(), inputs, "c", c_at.clone(), errors)?;
+    Some(CApp { sources, include, defines, toolchain, at: c_at })
+}
+
+/// C sources, include directories, defines and the toolchain of a table
+/// (`c`, or a C driver's `drivers.<name>`), when all are right; each
+/// mistake goes to `errors`.
+pub(super) fn code(loaded: &Loaded, raw_c: &crate::load::RawC, inputs: &crate::load::CInputs, table: &str, c_at: Option<Location>, errors: &mut Vec<Diagnostic>) -> Option<CCode> {
     let source = &loaded.source;
     let before = errors.len();
     let at = |span: std::ops::Range<usize>| Some(source.location(span));
-    let c_at = at(raw.span());
-    let raw_c = raw.get_ref();
+    let header = format!("[{table}]");
 
     let string = |s: &Spanned<String>| format!("\"{}\"", s.get_ref());
     for (s, read) in raw_c.sources.iter().zip(&inputs.sources) {
@@ -33,29 +41,29 @@ pub(super) fn validate(loaded: &Loaded, errors: &mut Vec<Diagnostic>) -> Option<
             errors.push(
                 Diagnostic::error(format!("C source `{}` cannot be used", s.get_ref()))
                     .at(at(s.span()))
-                    .key("c.sources")
+                    .key(format!("{table}.sources"))
                     .value(string(s))
                     .why(why.clone())
-                    .hint("paths in [c] are relative to the directory of device.toml"),
+                    .hint(format!("paths in {header} are relative to the directory of device.toml")),
             );
         } else if !SOURCE_EXTENSIONS.contains(&ext) {
             errors.push(
                 Diagnostic::error(format!("`{}` is not a C or assembly source", s.get_ref()))
                     .at(at(s.span()))
-                    .key("c.sources")
+                    .key(format!("{table}.sources"))
                     .value(string(s))
                     .why("the image's build script compiles `.c`, `.s` and `.S` files; headers are found through `include`")
                     .hint("list the .c files in `sources` and their directories of headers in `include`"),
             );
         }
     }
-    if raw_c.sources.is_empty() && loaded.raw.c.is_some() && errors.len() == before && loaded.parse_errors.is_empty() {
+    if raw_c.sources.is_empty() && errors.len() == before && loaded.parse_errors.is_empty() {
         errors.push(
-            Diagnostic::error("[c] lists no source")
+            Diagnostic::error(format!("{header} lists no source"))
                 .at(c_at.clone())
-                .key("c.sources")
-                .why("the C app is made of the files in `sources`")
-                .hint("add `sources = [\"src/main.c\"]`, or remove [c] for a Rust-only device"),
+                .key(format!("{table}.sources"))
+                .why("the C code is made of the files in `sources`")
+                .hint(if table == "c" { "add `sources = [\"src/main.c\"]`, or remove [c] for a Rust-only device".to_string() } else { format!("add `sources = [\"driver/{0}.c\"]` to {header}", table.trim_start_matches("drivers.")) }),
         );
     }
     for (dir, is_dir) in raw_c.include.iter().zip(&inputs.include) {
@@ -63,16 +71,16 @@ pub(super) fn validate(loaded: &Loaded, errors: &mut Vec<Diagnostic>) -> Option<
             errors.push(
                 Diagnostic::error(format!("include directory `{}` does not exist", dir.get_ref()))
                     .at(at(dir.span()))
-                    .key("c.include")
+                    .key(format!("{table}.include"))
                     .value(string(dir))
                     .why(format!("there is no directory {}", loaded.dir.join(dir.get_ref()).display()))
-                    .hint("paths in [c] are relative to the directory of device.toml"),
+                    .hint(format!("paths in {header} are relative to the directory of device.toml")),
             );
         }
     }
     let mut defines = Vec::new();
     for (name, value) in &raw_c.defines {
-        let key = format!("c.defines.{}", name.get_ref());
+        let key = format!("{table}.defines.{}", name.get_ref());
         if !crate::c::is_identifier(name.get_ref()) {
             errors.push(
                 Diagnostic::error(format!("invalid define name `{}`", name.get_ref()))
@@ -102,25 +110,29 @@ pub(super) fn validate(loaded: &Loaded, errors: &mut Vec<Diagnostic>) -> Option<
         Some(Err(missing)) => {
             let d = Diagnostic::error("the C toolchain of this board is not installed")
                 .at(c_at.clone())
-                .key("c")
+                .key(table.to_string())
                 .why(format!("{}; the device's C sources need it", missing.why));
             errors.push(match &missing.install {
                 Some(install) => d.hint(format!("install it with:\n\n    {install}\n")),
-                None => d.hint("remove [c], or use a board whose target has a C toolchain (Cortex-M or RISC-V)"),
+                None => d.hint(format!("remove {header}, or use a board whose target has a C toolchain (Cortex-M or RISC-V)")),
             });
             None
         }
         None => None,
     };
     let toolchain = toolchain?;
-    (errors.len() == before).then(|| CApp {
-        sources: raw_c.sources.iter().map(|s| loaded.dir.join(s.get_ref())).collect(),
-        include: raw_c.include.iter().map(|s| loaded.dir.join(s.get_ref())).collect(),
-        defines,
-        toolchain,
-        at: c_at,
+    (errors.len() == before).then(|| {
+        (
+            raw_c.sources.iter().map(|s| loaded.dir.join(s.get_ref())).collect(),
+            raw_c.include.iter().map(|s| loaded.dir.join(s.get_ref())).collect(),
+            defines,
+            toolchain,
+        )
     })
 }
+
+/// Sources, include directories, defines, toolchain.
+pub(super) type CCode = (Vec<std::path::PathBuf>, Vec<std::path::PathBuf>, Vec<(String, Option<String>)>, crate::c::Toolchain);
 
 /// Why thread `thread`'s `c-entry = "<entry>"` (at `entry_at`) cannot run.
 pub(super) fn entry_problem(loaded: &Loaded, thread: &str, entry: &Spanned<String>) -> Option<Diagnostic> {

@@ -11,20 +11,22 @@ use toml::Spanned;
 use crate::board::Board;
 use crate::diag::{Diagnostic, Location};
 use crate::load::Loaded;
-use crate::model::Driver;
+use crate::model::{CDriver, Driver};
 use crate::peripherals::kind;
 
 use super::{bad_value, is_ident};
 
-/// Every well-formed driver of the file, in file order; each mistake goes
-/// to `errors`.
-pub(super) fn validate(loaded: &Loaded, board: Option<&Board>, errors: &mut Vec<Diagnostic>) -> Vec<Driver> {
+/// Every well-formed driver of the file, in file order, Rust drivers and C
+/// drivers (a table with `sources`); each mistake goes to `errors`.
+pub(super) fn validate(loaded: &Loaded, board: Option<&Board>, errors: &mut Vec<Diagnostic>) -> (Vec<Driver>, Vec<CDriver>) {
     let source = &loaded.source;
     let mut out: Vec<Driver> = Vec::new();
+    let mut c_out: Vec<CDriver> = Vec::new();
     // Peripherals taken so far: name, where, by which driver.
     let mut taken: Vec<(String, Location, String)> = Vec::new();
-    for (name, keys) in &loaded.raw.drivers {
+    for (index, (name, keys)) in loaded.raw.drivers.iter().enumerate() {
         let d_name = name.get_ref();
+        let c = loaded.driver_c.get(index).and_then(Option::as_ref);
         let header = source.location(name.span());
         let before = errors.len();
         if !is_ident(d_name) {
@@ -37,12 +39,16 @@ pub(super) fn validate(loaded: &Loaded, board: Option<&Board>, errors: &mut Vec<
         }
         let get = |k: &str| keys.get_ref().iter().find(|(key, _)| key.get_ref() == k).map(|(_, v)| v);
         let Some(value) = get("peripheral") else {
+            if let Some((raw_c, inputs)) = c {
+                c_out.extend(c_driver(loaded, d_name, &header, keys.get_ref(), None, raw_c, inputs, errors));
+                continue;
+            }
             errors.push(
                 Diagnostic::error(format!("[drivers.{d_name}] has no `peripheral`"))
                     .at(Some(header))
                     .key(format!("drivers.{d_name}.peripheral"))
                     .why("a driver drives one of the board's peripherals, which device.toml names")
-                    .hint(format!("add `peripheral = \"uart1\"` to [drivers.{d_name}] (the board's [peripherals] list them)")),
+                    .hint(format!("add `peripheral = \"uart1\"` to [drivers.{d_name}] (the board's [peripherals] list them), or `sources = [\"drivers/{d_name}.c\"]` for a driver written in C")),
             );
             continue;
         };
@@ -76,6 +82,13 @@ pub(super) fn validate(loaded: &Loaded, board: Option<&Board>, errors: &mut Vec<
                 bad_value(source, value, &key, format!("`{wanted}` is already [drivers.{first}]'s peripheral (line {}): a peripheral has one driver", first_at.line))
                     .hint(format!("remove one of the two, or give [drivers.{d_name}] another peripheral")),
             );
+            continue;
+        }
+        if let Some((raw_c, inputs)) = c {
+            if errors.len() == before {
+                taken.push((wanted.to_string(), source.location(value.span()), d_name.clone()));
+            }
+            c_out.extend(c_driver(loaded, d_name, &header, keys.get_ref(), Some(p), raw_c, inputs, errors));
             continue;
         }
         let Some(k) = kind(&p.driver) else { continue };
@@ -116,7 +129,67 @@ pub(super) fn validate(loaded: &Loaded, board: Option<&Board>, errors: &mut Vec<
             out.push(Driver { name: d_name.clone(), peripheral: p.clone(), divisor, at: Some(header) });
         }
     }
-    out
+    (out, c_out)
+}
+
+/// The keys a C driver's table takes.
+const C_DRIVER_KEYS: &[&str] = &["sources", "include", "defines", "peripheral"];
+
+/// A C driver: its table's keys, its C code (checked as `[c]`'s is) and
+/// the defines of its peripheral.
+#[allow(clippy::too_many_arguments)]
+fn c_driver(
+    loaded: &Loaded,
+    d_name: &str,
+    header: &Location,
+    keys: &crate::load::RawDriver,
+    peripheral: Option<&crate::peripherals::Peripheral>,
+    raw_c: &crate::load::RawC,
+    inputs: &crate::load::CInputs,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<CDriver> {
+    let source = &loaded.source;
+    let before = errors.len();
+    let table = format!("drivers.{d_name}");
+    for (k, v) in keys {
+        let key = format!("{table}.{}", k.get_ref());
+        if !C_DRIVER_KEYS.contains(&k.get_ref().as_str()) {
+            let d = Diagnostic::error(format!("unknown key `{key}`"))
+                .at(Some(source.location(k.span())))
+                .key(key.clone())
+                .why("a driver written in C (one with `sources`) takes `sources`, `include`, `defines` and `peripheral`");
+            errors.push(match crate::diag::did_you_mean(k.get_ref(), C_DRIVER_KEYS.iter().copied()) {
+                Some(guess) => d.hint(guess),
+                None => d.hint(format!("remove `{}`", k.get_ref())),
+            });
+            continue;
+        }
+        let shape_ok = match k.get_ref().as_str() {
+            "sources" | "include" => v.get_ref().as_array().is_some_and(|a| a.iter().all(|x| x.is_str())),
+            "defines" => v.get_ref().is_table(),
+            _ => true,
+        };
+        if !shape_ok {
+            let (why, hint) = if k.get_ref() == "defines" {
+                ("`defines` is a table of macro names".to_string(), format!("write it as `defines = {{ {}_ADDRESS = 0x48 }}`", d_name.to_uppercase()))
+            } else {
+                (format!("`{}` is an array of paths relative to device.toml", k.get_ref()), format!("write it as `{} = [\"drivers/{d_name}.c\"]`", k.get_ref()))
+            };
+            errors.push(bad_value(source, v, &key, why).hint(hint));
+        }
+    }
+    let code = super::c::code(loaded, raw_c, inputs, &table, Some(header.clone()), errors);
+    let (sources, include, mut defines, _) = code?;
+    let upper = d_name.to_uppercase();
+    if let Some(p) = peripheral {
+        defines.push((format!("{upper}_BASE"), Some(format!("{:#x}u", p.base))));
+        defines.push((format!("{upper}_CLOCK_HZ"), Some(format!("{}u", p.clock_hz))));
+        for (source_name, irq) in &p.interrupts {
+            let suffix = source_name.to_uppercase().replace(|c: char| !c.is_ascii_alphanumeric(), "_");
+            defines.push((format!("{upper}_IRQ_{suffix}"), Some(irq.to_string())));
+        }
+    }
+    (errors.len() == before).then(|| CDriver { name: d_name.to_string(), sources, include, defines, peripheral: peripheral.cloned(), at: Some(header.clone()) })
 }
 
 /// A driver that blocks threads until its interrupt needs an

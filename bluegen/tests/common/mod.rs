@@ -64,3 +64,16 @@ pub fn bluegen_images() -> Command {
 pub fn run_icount(dir: &Path, board: &str) -> std::process::Output {
     bluegen_images().args(["run", dir.to_str().unwrap(), "--board", board, "--timeout", "120", "--icount"]).output().unwrap()
 }
+
+/// Connects to a Unix socket QEMU serves (a serial port, the monitor),
+/// once QEMU made it (at most 300 s: QEMU starts after the build).
+pub fn connect(path: &Path) -> std::os::unix::net::UnixStream {
+    let start = std::time::Instant::now();
+    loop {
+        match std::os::unix::net::UnixStream::connect(path) {
+            Ok(s) => return s,
+            Err(_) if start.elapsed() < std::time::Duration::from_secs(300) => std::thread::sleep(std::time::Duration::from_millis(50)),
+            Err(e) => panic!("QEMU's socket {} never came: {e}", path.display()),
+        }
+    }
+}

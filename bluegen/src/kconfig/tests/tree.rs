@@ -108,3 +108,16 @@ fn choice_with_type_prompt_and_conditions() {
     let c = resolve(&t, &user(&[("fast", b(true))])).unwrap();
     assert!(on(&c, "B") && !on(&c, "A"));
 }
+
+/// A file that sources itself, or a cycle of files, is an error at the
+/// `source` that closes it (nom-kconfig would recurse until the stack
+/// overflows: the fuzz test found it).
+#[test]
+fn a_source_cycle_is_an_error_not_a_stack_overflow() {
+    let (_d, t) = files(&[("Kconfig", "config A\n\tbool \"a\"\nsource \"Kconfig\"\n")]);
+    let err = crate::diag::render(&t.unwrap_err().diagnostics);
+    assert!(err.contains("source each other in a cycle") && err.contains("Kconfig:3:1"), "{err}");
+    let (_d, t) = files(&[("Kconfig", "source \"sub/Kconfig\"\n"), ("sub/Kconfig", "config B\n\tbool \"b\"\nrsource \"../Kconfig\"\n")]);
+    let err = crate::diag::render(&t.unwrap_err().diagnostics);
+    assert!(err.contains("source each other in a cycle") && err.contains("sub/Kconfig:3:1"), "{err}");
+}

@@ -1,0 +1,29 @@
+/* TMP105 temperature sensor driver, in C on the kernel-services header.
+ *
+ * TMP105_BASE (the SBCon controller's registers, from the board's data)
+ * and TMP105_ADDRESS (device.toml's define) come from bluegen. The bus is
+ * shared by every thread that reads: a kernel mutex (priority inheritance)
+ * serialises the transfers. */
+#include <bluegen/driver.h>
+
+#include "sbcon.h"
+#include "tmp105.h"
+
+static bg_mutex_t bus = BG_MUTEX_INITIALIZER;
+
+int tmp105_read(int32_t *millicelsius)
+{
+	const uint8_t pointer = 0; /* the temperature register */
+	uint8_t raw[2];
+	int r = bg_mutex_lock(&bus, BG_FOREVER);
+	if (r != BG_OK)
+		return r;
+	int failed = sbcon_write_read(TMP105_BASE, TMP105_ADDRESS, &pointer, 1, raw, 2);
+	bg_mutex_unlock(&bus);
+	if (failed)
+		return BG_EAGAIN;
+	/* 12-bit two's complement in the top bits, 1/16 °C a step. */
+	int16_t value = (int16_t)((raw[0] << 8) | raw[1]);
+	*millicelsius = (int32_t)(value >> 4) * 1000 / 16;
+	return BG_OK;
+}
