@@ -38,7 +38,7 @@ pub extern "C" fn bg_sleep_ms(ms: u32) {
         return;
     }
     let now = bg_ticks();
-    bluegen_kernel::sleep_until(Instant::from_ticks(now + ticks_for(ms, 1_000)));
+    bluegen_kernel::sleep_until(Instant::from_ticks(now.saturating_add(ticks_for(ms, 1_000))));
 }
 
 /// `void bg_delay_us(uint32_t us)`: busy-waits at least `us` microseconds
@@ -50,7 +50,7 @@ pub extern "C" fn bg_delay_us(us: u32) {
     if us == 0 {
         return;
     }
-    let until = bg_ticks() + ticks_for(us, 1_000_000);
+    let until = bg_ticks().saturating_add(ticks_for(us, 1_000_000));
     while bg_ticks() < until {
         core::hint::spin_loop();
     }
