@@ -16,7 +16,10 @@
 //!   `__bluegen_tls_stride` bytes, sized from `.tdata` and `.tbss`); the
 //!   image fills them at boot ([`init`]) and the kernel's context switch
 //!   points picolibc at the next thread's ([`switch_to`]: `__tls` on Arm,
-//!   the `tp` register on RISC-V).
+//!   the `tp` register on RISC-V);
+//! * the driver ABI of `include/bluegen/driver.h` ([`driver`]): time,
+//!   critical sections, semaphores, mutexes, event flags, queues, the
+//!   console and the heap for C drivers, each group with its kernel symbol.
 //!
 //! Threads spawned at run time (`SPAWN`) have no block of their own and
 //! keep the one of the thread that ran before them: they must not call C.
@@ -24,6 +27,8 @@
 #![no_std]
 
 extern crate alloc;
+
+pub mod driver;
 
 use core::alloc::Layout;
 use core::ffi::{c_char, c_int, c_void};
