@@ -3,7 +3,7 @@
 //! C drivers compile against `components/libc/include/bluegen/driver.h`;
 //! the functions behind it are `extern "C"` functions of
 //! `components/libc/src/driver.rs` and `src/driver/` (and `bg_log`, in
-//! `c/driver.c`). Nothing but this test ties the two: a C compiler never
+//! `c/bluegen_services.c`). Nothing but this test ties the two: a C compiler never
 //! sees the Rust, rustc never sees the header. So this reads both and
 //! checks, function by function, that each header prototype has exactly
 //! one Rust definition with the same parameter and return types (Rust's
@@ -311,7 +311,7 @@ fn header_sizes(header: &str) -> BTreeMap<String, String> {
     out
 }
 
-/// The `bg_*` functions C defines (`c/driver.c`): definitions start at
+/// The `bg_*` functions C defines (`c/bluegen_services.c`): definitions start at
 /// column 0 and are not followed by `;`.
 fn c_functions(source: &str) -> Vec<String> {
     source
@@ -350,7 +350,7 @@ fn mismatches(header: &str, c_source: &str, rust: &RustSide, macros: &BTreeMap<S
         let defs = rust.functions.get(name).map(Vec::as_slice).unwrap_or_default();
         if in_c.contains(name) {
             if !defs.is_empty() {
-                problems.push(format!("{name}: defined in C (c/driver.c) and in Rust"));
+                problems.push(format!("{name}: defined in C (c/bluegen_services.c) and in Rust"));
             }
             if f.guard.is_some() {
                 problems.push(format!("{name}: C defines it always, the header only under {:?}", f.guard));
@@ -376,7 +376,7 @@ fn mismatches(header: &str, c_source: &str, rust: &RustSide, macros: &BTreeMap<S
     }
     for name in &in_c {
         if !declared.contains_key(name) {
-            problems.push(format!("{name}: c/driver.c defines it, driver.h does not declare it"));
+            problems.push(format!("{name}: c/bluegen_services.c defines it, driver.h does not declare it"));
         }
     }
     let defines = header_constants(header);
@@ -393,7 +393,7 @@ fn mismatches(header: &str, c_source: &str, rust: &RustSide, macros: &BTreeMap<S
 #[test]
 fn header_and_rust_declare_the_same_functions_types_groups_and_sizes() {
     let header = read(&libc().join("include/bluegen/driver.h"));
-    let c_source = read(&libc().join("c/driver.c"));
+    let c_source = read(&libc().join("c/bluegen_services.c"));
     let rust = rust_side();
     let problems = mismatches(&header, &c_source, &rust, &feature_macros());
     assert!(problems.is_empty(), "driver.h and the libc component disagree:\n{}", problems.join("\n"));
@@ -410,7 +410,7 @@ fn header_and_rust_declare_the_same_functions_types_groups_and_sizes() {
 #[test]
 fn a_changed_type_a_missing_function_or_a_wrong_group_is_caught() {
     let header = read(&libc().join("include/bluegen/driver.h"));
-    let c_source = read(&libc().join("c/driver.c"));
+    let c_source = read(&libc().join("c/bluegen_services.c"));
     let rust = rust_side();
     let macros = feature_macros();
     let case = |from: &str, to: &str| {

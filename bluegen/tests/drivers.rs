@@ -121,7 +121,7 @@ fn a_missing_peripheral() {
        |          ^^^^^^
        = key: drivers.serial.peripheral
        = why: a driver drives one of the board's peripherals, which device.toml names
-       = hint: add `peripheral = "uart1"` to [drivers.serial] (the board's [peripherals] list them)
+       = hint: add `peripheral = "uart1"` to [drivers.serial] (the board's [peripherals] list them), or `sources = ["drivers/serial.c"]` for a driver written in C
     "#);
 }
 

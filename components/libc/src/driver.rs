@@ -17,7 +17,7 @@
 //! | event flags | [`events`] | `services-events` | `EVENTS` | `BLUEGEN_EVENTS` |
 //! | queues of words | [`queue`] | `services-queue` | `QUEUE` | `BLUEGEN_QUEUE` |
 //!
-//! `bg_log` is C (`c/driver.c`): picolibc's `vsnprintf`, then
+//! `bg_log` is C (`c/bluegen_services.c`): picolibc's `vsnprintf`, then
 //! [`bg_console_write`].
 //!
 //! # The C side's contract

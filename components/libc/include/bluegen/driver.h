@@ -2,7 +2,7 @@
  *
  * A stable ABI between C drivers and the bluegen kernel, implemented in
  * Rust by the libc component (src/driver.rs and src/driver/; bg_log in
- * c/driver.c). Each group below exists only when the Kconfig symbol it is
+ * c/bluegen_services.c). Each group below exists only when the Kconfig symbol it is
  * built on is on; bluegen then defines its macro on the C command line:
  *
  *   BLUEGEN_INTERRUPTS  interrupts: bg_irq_pend       (Kconfig INTERRUPTS)

@@ -3,13 +3,15 @@
  * TMP105_BASE (the SBCon controller's registers, from the board's data)
  * and TMP105_ADDRESS (device.toml's define) come from bluegen. The bus is
  * shared by every thread that reads: a kernel mutex (priority inheritance)
- * serialises the transfers. */
+ * serialises the transfers (and the one-time set-up of the resolution). */
 #include <bluegen/driver.h>
 
 #include "sbcon.h"
 #include "tmp105.h"
 
 static bg_mutex_t bus = BG_MUTEX_INITIALIZER;
+/* The sensor powers up at 9 bits (0.5 °C); the first read sets 12. */
+static int configured;
 
 int tmp105_read(int32_t *millicelsius)
 {
@@ -18,7 +20,14 @@ int tmp105_read(int32_t *millicelsius)
 	int r = bg_mutex_lock(&bus, BG_FOREVER);
 	if (r != BG_OK)
 		return r;
-	int failed = sbcon_write_read(TMP105_BASE, TMP105_ADDRESS, &pointer, 1, raw, 2);
+	int failed = 0;
+	if (!configured) {
+		const uint8_t config[2] = { 1, 0x60 }; /* R1 = R0 = 1: 12-bit readings */
+		failed = sbcon_write_read(TMP105_BASE, TMP105_ADDRESS, config, 2, raw, 0);
+		configured = !failed;
+	}
+	if (!failed)
+		failed = sbcon_write_read(TMP105_BASE, TMP105_ADDRESS, &pointer, 1, raw, 2);
 	bg_mutex_unlock(&bus);
 	if (failed)
 		return BG_EAGAIN;
