@@ -232,9 +232,13 @@ fn c_build_list(plan: &Plan) -> Result<Option<String>> {
         common.extend(posix_macros(&posix.features).into_iter().map(|m| ("define", format!("{m}=200809L"))));
     }
     let on = |name: &str| plan.config.get(name).and_then(|s| s.value.clone()) == Some(crate::kconfig::Value::Bool(true));
-    for symbol in ["PREEMPT", "SEMAPHORE", "MUTEX", "EVENTS", "QUEUE", "INTERRUPTS"] {
-        if on(symbol) {
-            common.push(("define", format!("BLUEGEN_{symbol}=1")));
+    let services = on("C_SERVICES");
+    if services {
+        common.push(("define", "BLUEGEN_C_SERVICES=1".to_string()));
+        for symbol in ["PREEMPT", "SEMAPHORE", "MUTEX", "EVENTS", "QUEUE", "INTERRUPTS"] {
+            if on(symbol) {
+                common.push(("define", format!("BLUEGEN_{symbol}=1")));
+            }
         }
     }
     lines.extend(common.iter().cloned());
@@ -247,9 +251,8 @@ fn c_build_list(plan: &Plan) -> Result<Option<String>> {
         lines.push(("source", utf8(file, "a C source")?));
     }
     lines.push(("source", utf8(&libc.dir.join("c").join("stdio.c"), "the libc component's directory")?));
-    let services = libc.dir.join("c").join("bluegen_services.c");
-    if services.is_file() {
-        lines.push(("source", utf8(&services, "the libc component's directory")?));
+    if services {
+        lines.push(("source", utf8(&libc.dir.join("c").join("bluegen_services.c"), "the libc component's directory")?));
     }
     if let Some(posix) = posix {
         lines.push(("source", utf8(&posix.dir.join("c").join("errno.c"), "the posix component's directory")?));

@@ -97,7 +97,7 @@ impl Plan {
 /// The one step every resolution of a device's configuration goes through
 /// (`resolve`, [`Plan::resolve_with`], `size --feature-cost`): `assignments`
 /// (board, preset, then device values) with what bluegen derives from the
-/// device — the kernel's `INTERRUPTS` and `ROUND_ROBIN`, the libc component's `LIBC` (see [`DERIVED`]) — resolved against `tree`. `assignments` is left
+/// device — the kernel's `INTERRUPTS` and `ROUND_ROBIN`, the libc component's `LIBC` and `C_DRIVERS` (see [`DERIVED`]) — resolved against `tree`. `assignments` is left
 /// as resolved. Returns the configuration, or Kconfig's errors (with
 /// bluegen's first), and bluegen's mistakes when Kconfig has none.
 pub fn settle(tree: &kconfig::Tree, device: &Device, assignments: &mut Vec<kconfig::Assignment>) -> Result<(Config, Vec<Diagnostic>)> {
@@ -328,7 +328,7 @@ struct Derived {
     on: fn(&Device) -> Option<Option<crate::diag::Location>>,
 }
 
-const DERIVED: [Derived; 3] = [
+const DERIVED: [Derived; 4] = [
     Derived {
         key: "interrupts",
         origin: "[interrupts]",
@@ -349,6 +349,13 @@ const DERIVED: [Derived; 3] = [
         why: "the libc component's LIBC is on exactly when device.toml has a [c] table: it links picolibc and its glue for the C sources",
         hint: "remove this line; a [c] table with C sources turns the C library on",
         on: |d| d.c.as_ref().map(|c| c.at.clone()),
+    },
+    Derived {
+        key: "c-drivers",
+        origin: "[drivers.<name>] with C sources",
+        why: "the libc component's C_DRIVERS is on exactly when device.toml has a driver written in C: it links each driver's archive and turns on the kernel services for C",
+        hint: "remove this line; a [drivers.<name>] table with `sources` is a C driver",
+        on: |d| d.c_drivers.first().map(|c| c.at.clone()),
     },
 ];
 

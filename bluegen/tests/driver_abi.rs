@@ -333,7 +333,9 @@ fn feature_macros() -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for line in table.lines().take_while(|l| !l.starts_with('[')) {
         let Some((feature, symbols)) = line.split_once('=') else { continue };
-        let symbols: Vec<&str> = symbols.trim().trim_matches(['[', ']']).split(',').map(|s| s.trim().trim_matches('"')).filter(|s| !s.is_empty()).collect();
+        // Every services-* feature needs C_SERVICES too, which the whole
+        // header requires: the group's macro is the other symbol's.
+        let symbols: Vec<&str> = symbols.trim().trim_matches(['[', ']']).split(',').map(|s| s.trim().trim_matches('"')).filter(|s| !s.is_empty() && *s != "C_SERVICES").collect();
         if let [symbol] = symbols[..] {
             out.insert(feature.trim().to_string(), format!("BLUEGEN_{symbol}"));
         }

@@ -85,7 +85,7 @@ impl Cmd {
             // their board's peripherals, on their own board only.
             let own = [plan.device.board.name.clone()];
             let only: Vec<String>;
-            let fixed = plan.device.board.qemu.is_none() || !plan.device.drivers.is_empty();
+            let fixed = plan.device.board.qemu.is_none() || !plan.device.drivers.is_empty() || plan.device.c_drivers.iter().any(|d| d.peripheral.is_some());
             let targets: &[String] = if fixed && (self.board.is_empty() || self.board.contains(&own[0])) {
                 &own
             } else if fixed {

@@ -28,6 +28,7 @@
 
 extern crate alloc;
 
+#[cfg(feature = "c-services")]
 pub mod driver;
 
 use core::alloc::Layout;

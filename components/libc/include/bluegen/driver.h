@@ -35,6 +35,12 @@
 #ifndef BLUEGEN_DRIVER_H
 #define BLUEGEN_DRIVER_H
 
+/* The services are the libc component's C_SERVICES: on with any C driver
+ * ([drivers.<name>] with sources), or with `c-services = true`. */
+#if !defined(BLUEGEN_C_SERVICES)
+#error "<bluegen/driver.h> needs the kernel services for C: set `c-services = true` in device.toml's [features] (a C driver turns them on)"
+#endif
+
 #include <stddef.h>
 #include <stdint.h>
 
