@@ -84,6 +84,8 @@ pub struct RawInterrupt {
     /// An IRQ number, or a name the board defines (`uart0-rx`, `timer0`).
     pub source: Option<Spanned<toml::Value>>,
     pub handler: Option<Spanned<String>>,
+    /// A C function of the device's C sources, instead of `handler`.
+    pub c_handler: Option<Spanned<String>>,
     pub priority: Option<Spanned<toml::Value>>,
 }
 
@@ -237,7 +239,7 @@ fn app(root: &Root, dir: &Path, app: Option<&Spanned<String>>, source: &Source) 
 const DEVICE_KEYS: &[&str] = &["name", "board", "chip", "preset", "app"];
 const MEMORY_KEYS: &[&str] = &["flash", "ram", "flash-origin", "ram-origin"];
 const THREAD_KEYS: &[&str] = &["entry", "c-entry", "priority", "stack", "start"];
-const INTERRUPT_KEYS: &[&str] = &["source", "handler", "priority"];
+const INTERRUPT_KEYS: &[&str] = &["source", "handler", "c-handler", "priority"];
 const BUDGET_KEYS: &[&str] = &["flash", "ram", "components"];
 const QEMU_KEYS: &[&str] = &["args"];
 const TOP_KEYS: &[&str] = &["device", "memory", "features", "threads", "interrupts", "drivers", "qemu", "budget", "c"];
@@ -472,9 +474,9 @@ impl Walker<'_> {
     }
 
     fn interrupt(&mut self, t: &DeTable<'_>, path: &str, span: std::ops::Range<usize>) -> Spanned<RawInterrupt> {
-        let irq = RawInterrupt { source: self.any(t, path, "source"), handler: self.string(t, path, "handler"), priority: self.any(t, path, "priority") };
+        let irq = RawInterrupt { source: self.any(t, path, "source"), handler: self.string(t, path, "handler"), c_handler: self.string(t, path, "c-handler"), priority: self.any(t, path, "priority") };
         for (key, example) in [("source", "\"timer0\""), ("handler", "\"on_timer\""), ("priority", "1")] {
-            if !t.contains_key(key) {
+            if !t.contains_key(key) && !(key == "handler" && t.contains_key("c-handler")) {
                 self.missing(path, key, span.clone(), example);
             }
         }

@@ -156,6 +156,8 @@ pub struct Interrupt {
     pub irq: u32,
     /// A function of the app crate, e.g. `on_timer` or `uart::on_rx`.
     pub handler: String,
+    /// `handler` is a C function (`c-handler`), not a Rust one.
+    pub c: bool,
     /// 1 (lowest) to the board's [`crate::board::Interrupts::max_priority`].
     pub priority: u8,
     /// The `[interrupts.<name>]` header.

@@ -235,6 +235,10 @@ fn c_build_list(plan: &Plan) -> Result<Option<String>> {
     let services = on("C_SERVICES");
     if services {
         common.push(("define", "BLUEGEN_C_SERVICES=1".to_string()));
+        // The device's interrupts by name, for bg_irq_pend.
+        for i in &plan.device.interrupts {
+            common.push(("define", format!("BLUEGEN_IRQ_{}={}", i.name.to_uppercase(), i.irq)));
+        }
         for symbol in ["PREEMPT", "SEMAPHORE", "MUTEX", "EVENTS", "QUEUE", "INTERRUPTS"] {
             if on(symbol) {
                 common.push(("define", format!("BLUEGEN_{symbol}=1")));
@@ -307,13 +311,19 @@ fn posix_macros(features: &[String]) -> Vec<&'static str> {
 /// need `threads`, which resolve checked.
 fn interrupts(device: &crate::model::Device) -> Result<Option<Value>> {
     let (Some(_), Some(ctl)) = (device.interrupts.first(), &device.board.interrupts) else { return Ok(None) };
-    let one = |i: &crate::model::Interrupt| minijinja::context! { name => &i.name, irq => i.irq, handler => format!("app::{}", i.handler), priority => i.priority };
+    // A C handler (`c-handler`) is called through the image's `c_irq`
+    // module, one wrapper per interrupt, named after it.
+    let one = |i: &crate::model::Interrupt| {
+        let handler = if i.c { format!("c_irq::{}", i.name) } else { format!("app::{}", i.handler) };
+        minijinja::context! { name => &i.name, irq => i.irq, handler => handler, priority => i.priority }
+    };
     let list: Vec<Value> = device.interrupts.iter().map(one).collect();
     let mut soft: Vec<&crate::model::Interrupt> = device.interrupts.iter().filter(|i| i.irq >= ctl.irqs).collect();
     soft.sort_by_key(|i| (std::cmp::Reverse(i.priority), i.irq));
     let soft: Vec<Value> = soft.into_iter().map(one).collect();
     let plic: Vec<Value> = device.interrupts.iter().filter(|i| i.irq < ctl.irqs).map(one).collect();
-    Ok(Some(minijinja::context! { irqs => ctl.irqs, priority_bits => ctl.priority_bits, list => list, soft => soft, plic => plic }))
+    let c: Vec<Value> = device.interrupts.iter().filter(|i| i.c).map(|i| minijinja::context! { name => &i.name, function => &i.handler }).collect();
+    Ok(Some(minijinja::context! { irqs => ctl.irqs, priority_bits => ctl.priority_bits, list => list, soft => soft, plic => plic, c => c }))
 }
 
 /// A path as text for a generated file; TOML and Rust strings are Unicode,

@@ -79,7 +79,7 @@ fn c_driver_mistakes_are_located() {
 /// with bg_log) and C threads use every service of <bluegen/driver.h>:
 /// a post waking a higher-priority waiter at once, timeouts that expire
 /// after their time, sleeps and delays, mutex errors, critical sections,
-/// allocation.
+/// allocation, and an interrupt handler written in C (`c-handler`).
 #[test]
 fn kernel_services_for_c_drivers_work_on_arm_and_risc_v() {
     let dir = repo().join("bluegen/tests/fixtures/c-driver-services");
@@ -88,9 +88,27 @@ fn kernel_services_for_c_drivers_work_on_arm_and_risc_v() {
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
         assert!(stdout.contains("PASSED: 0 failed") && !stdout.contains("FAIL "), "{board}:\n{stdout}");
-        for line in ["[mbox] post 7", "[mbox] post 9", "ok a post runs a higher-priority waiter at once (queue)", "ok bg_sem_take waits its time", "console write"] {
+        for line in ["[mbox] post 7", "[mbox] post 9", "ok a C interrupt handler ran and gave a semaphore", "ok a post runs a higher-priority waiter at once (queue)", "ok bg_sem_take waits its time", "console write"] {
             assert!(stdout.lines().any(|l| l == line), "{board}: no `{line}` in\n{stdout}");
         }
         assert!(!stderr.contains("warning"), "{board}: warnings:\n{stderr}");
     }
+}
+
+/// `c-handler` names a C function a source defines, and an interrupt has
+/// one handler.
+#[test]
+fn c_handler_mistakes_are_located() {
+    let dir = repo().join("bluegen/tests/fixtures/c-driver-services");
+    let text = std::fs::read_to_string(dir.join("device.toml")).unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let abs = |t: String| t.replace("\"drivers", &format!("\"{}/drivers", dir.display())).replace("\"c/", &format!("\"{}/c/", dir.display())).replace("[device]\n", &format!("[device]\napp = {:?}\n", dir.join("app").display().to_string()));
+    std::fs::write(d.path().join("device.toml"), abs(text.replace("c-handler = \"mbox_on_kick\"", "c-handler = \"mbox_on_kik\""))).unwrap();
+    let (code, _, err) = common::bluegen(d.path(), &["check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("no C source defines `mbox_on_kik`") && err.contains("interrupts.kick.c-handler"), "{err}");
+    std::fs::write(d.path().join("device.toml"), abs(text.replace("c-handler = \"mbox_on_kick\"", "c-handler = \"mbox_on_kick\"\nhandler = \"on_kick\""))).unwrap();
+    let (code, _, err) = common::bluegen(d.path(), &["check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("has both `handler` and `c-handler`"), "{err}");
 }

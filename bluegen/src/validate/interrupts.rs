@@ -74,6 +74,23 @@ fn one(loaded: &Loaded, name: &Spanned<String>, raw: &RawInterrupt, board: Optio
             errors.push(d.at(Some(handler_at.clone())));
         }
     }
+    let c_handler = raw.c_handler.as_ref().map(|h| (h.get_ref().clone(), source.location(h.span())));
+    if let (Some(_), Some((_, at))) = (&handler, &c_handler) {
+        errors.push(
+            Diagnostic::error(format!("[interrupts.{i_name}] has both `handler` and `c-handler`"))
+                .at(Some(at.clone()))
+                .key(key("c-handler"))
+                .why("an interrupt has one handler: a Rust function of the app (`handler`) or a C function (`c-handler`)")
+                .hint("remove one of the two"),
+        );
+    }
+    if let Some((name, at)) = &c_handler {
+        if let Some(d) = c_handler_problem(loaded, name) {
+            errors.push(d.at(Some(at.clone())).key(key("c-handler")).value(format!("\"{name}\"")));
+        }
+    }
+    let c = c_handler.is_some();
+    let handler = handler.or(c_handler);
     let board = board?;
     let Some(ctl) = &board.interrupts else {
         let at = source.location(name.span());
@@ -146,5 +163,31 @@ fn one(loaded: &Loaded, name: &Spanned<String>, raw: &RawInterrupt, board: Optio
         }
     });
     let (Some((handler, _)), Some(irq), Some(priority)) = (handler, irq, priority) else { return None };
-    (errors.len() == before).then(|| Interrupt { name: i_name.clone(), irq, handler, priority, at: Some(source.location(name.span())) })
+    (errors.len() == before).then(|| Interrupt { name: i_name.clone(), irq, handler, c, priority, at: Some(source.location(name.span())) })
+}
+
+/// Why `c-handler = "<name>"` cannot be called: not a C identifier, or no
+/// C source of the device (`[c]`'s, a C driver's) defines it.
+fn c_handler_problem(loaded: &Loaded, name: &str) -> Option<Diagnostic> {
+    if !crate::c::is_identifier(name) {
+        return Some(Diagnostic::error(format!("invalid C function name `{name}`")).why("a C function's name is an identifier: letters, digits and `_`, not starting with a digit"));
+    }
+    let inputs = loaded.c.iter().chain(loaded.driver_c.iter().flatten().map(|(_, i)| i));
+    let mut texts = Vec::new();
+    for i in inputs {
+        for s in &i.sources {
+            match s {
+                Ok(text) => texts.push(text),
+                Err(_) => return None, // an unreadable source has its own error
+            }
+        }
+    }
+    if texts.iter().any(|t| crate::c::defines_function(t, name)) {
+        return None;
+    }
+    Some(
+        Diagnostic::error(format!("no C source defines `{name}`"))
+            .why("`c-handler` names a C function of the sources of [c] or of a C driver ([drivers.<name>] with `sources`)")
+            .hint(format!("define `void {name}(void)` in one of them, or use `handler` for a Rust function of the app crate")),
+    )
 }
