@@ -187,7 +187,7 @@ fn a_missing_key_and_an_unknown_one() {
     12 | handlr = "main"
        | ^^^^^^
        = key: interrupts.tick.handlr
-       = why: the keys allowed in [interrupts.tick] are `source`, `handler`, `priority`
+       = why: the keys allowed in [interrupts.tick] are `source`, `handler`, `c-handler`, `priority`
        = hint: did you mean `handler`?
     "#);
 }
