@@ -44,10 +44,12 @@ pub use thread::ThreadSpec;
 
 mod block_cell;
 mod cs_cell;
+mod in_place;
 mod lock_cell;
 mod ring;
 pub use block_cell::{Block, Blocks, Freed};
 pub use cs_cell::CsCell;
+pub use in_place::InPlace;
 pub use lock_cell::{HANDED, Lock, LockGuard, NOBODY, Release};
 pub use ring::Ring;
 
