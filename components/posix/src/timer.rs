@@ -151,8 +151,17 @@ fn ns_of(ticks: u64) -> i64 {
     i64::try_from(ticks).unwrap_or(i64::MAX).saturating_mul(resolution_ns())
 }
 
-/// Creates a timer on `clock` notifying as `event` says.
-pub fn create(clock: u32, event: Option<&sigevent>) -> Result<timer_t, c_int> {
+/// What `sigev_notify_attributes` points at: a pthread's attributes (none
+/// without threads, where SIGEV_THREAD is refused).
+#[cfg(feature = "posix-threads-base")]
+pub type Attr = crate::attr::pthread_attr_t;
+#[cfg(not(feature = "posix-threads-base"))]
+pub type Attr = core::ffi::c_void;
+
+/// Creates a timer on `clock` notifying as `event` says; a SIGEV_THREAD
+/// timer's thread gets `attr` (`event.sigev_notify_attributes`, which the
+/// caller has turned into a reference: this function follows no pointer).
+pub fn create(clock: u32, event: Option<&sigevent>, attr: Option<&Attr>) -> Result<timer_t, c_int> {
     if clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC {
         return Err(EINVAL);
     }
@@ -168,10 +177,10 @@ pub fn create(clock: u32, event: Option<&sigevent>) -> Result<timer_t, c_int> {
         t[index] = Slot { state: Use::Timer, generation, clock, notify, ..Slot::FREE };
         Ok::<_, c_int>((index, generation))
     })?;
+    #[cfg(not(feature = "posix-threads-base"))]
+    let _ = attr;
     #[cfg(feature = "posix-threads-base")]
     if notify.is_some() {
-        // SAFETY: null or a pthread_attr_t (the C contract).
-        let attr = unsafe { event.sigev_notify_attributes.cast::<crate::attr::pthread_attr_t>().as_ref() };
         if let Err(e) = start_thread(index, attr) {
             TIMERS.with(|t| t[index] = Slot { generation, ..Slot::FREE });
             return Err(e);
@@ -345,7 +354,10 @@ pub fn overrun(id: timer_t) -> Result<c_int, c_int> {
 pub unsafe extern "C" fn timer_create(clock: clockid_t, evp: *const sigevent, timerid: *mut timer_t) -> c_int {
     // SAFETY: a sigevent or null, a writable timer_t (the C contract).
     let (event, Some(out)) = (unsafe { evp.as_ref() }, unsafe { timerid.as_mut() }) else { return status(Err(EINVAL)) };
-    status(create(clock_id(clock), event).map(|id| *out = id))
+    // SAFETY: a sigevent's `sigev_notify_attributes` is null or points at
+    // a pthread_attr_t (the C contract; read for SIGEV_THREAD only).
+    let attr = event.filter(|e| e.sigev_notify == SIGEV_THREAD).and_then(|e| unsafe { e.sigev_notify_attributes.cast::<Attr>().as_ref() });
+    status(create(clock_id(clock), event, attr).map(|id| *out = id))
 }
 
 #[cfg_attr(not(test), unsafe(no_mangle))]
@@ -409,11 +421,11 @@ mod tests {
 
     #[test]
     fn timers_are_created_set_read_and_deleted() {
-        assert_eq!(create(3, Some(&none())), Err(EINVAL), "no such clock");
-        assert_eq!(create(CLOCK_MONOTONIC, None), Err(EINVAL), "SIGALRM: no signals");
+        assert_eq!(create(3, Some(&none()), None), Err(EINVAL), "no such clock");
+        assert_eq!(create(CLOCK_MONOTONIC, None, None), Err(EINVAL), "SIGALRM: no signals");
         let signal = sigevent { sigev_notify: SIGEV_SIGNAL, ..none() };
-        assert_eq!(create(CLOCK_MONOTONIC, Some(&signal)), Err(EINVAL));
-        let id = create(CLOCK_MONOTONIC, Some(&none())).unwrap();
+        assert_eq!(create(CLOCK_MONOTONIC, Some(&signal), None), Err(EINVAL));
+        let id = create(CLOCK_MONOTONIC, Some(&none()), None).unwrap();
         assert_eq!(get(id), Ok(itimerspec::default()), "disarmed");
         assert_eq!(set(id, 0, &spec(50, 25)), Ok(itimerspec::default()));
         let now = get(id).unwrap();
@@ -432,14 +444,14 @@ mod tests {
         assert_eq!(delete(id), Ok(()));
         assert_eq!(delete(id), Err(EINVAL), "deleted");
         assert_eq!(get(id), Err(EINVAL));
-        let again = create(CLOCK_MONOTONIC, Some(&none())).unwrap();
+        let again = create(CLOCK_MONOTONIC, Some(&none()), None).unwrap();
         assert_ne!(again, id, "a reused slot has a new id");
         assert_eq!(delete(again), Ok(()));
 
         // The table runs out (one test: the table is shared).
-        let ids: std::vec::Vec<_> = core::iter::from_fn(|| create(CLOCK_REALTIME, Some(&none())).ok()).take(MAX + 1).collect();
+        let ids: std::vec::Vec<_> = core::iter::from_fn(|| create(CLOCK_REALTIME, Some(&none()), None).ok()).take(MAX + 1).collect();
         assert_eq!(ids.len(), MAX);
-        assert_eq!(create(CLOCK_REALTIME, Some(&none())), Err(EAGAIN));
+        assert_eq!(create(CLOCK_REALTIME, Some(&none()), None), Err(EAGAIN));
         for id in ids {
             delete(id).unwrap();
         }
