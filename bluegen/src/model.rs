@@ -182,7 +182,8 @@ pub struct Driver {
 /// A driver written in C: its sources compiled into an archive of its own
 /// (a row of its own in the size report), with the kernel-services header
 /// `bluegen/driver.h`, and the board's peripheral it takes, if any, as
-/// defines (`<NAME>_BASE`, `<NAME>_IRQ`, `<NAME>_CLOCK_HZ`).
+/// defines (`<NAME>_BASE`, `<NAME>_IRQ_<SOURCE>`, and `<NAME>_CLOCK_HZ`
+/// when the board gives the clock; `<NAME>` is the driver's name).
 #[derive(Debug, Clone, Serialize)]
 pub struct CDriver {
     pub name: String,

@@ -312,9 +312,10 @@ fn posix_macros(features: &[String]) -> Vec<&'static str> {
 fn interrupts(device: &crate::model::Device) -> Result<Option<Value>> {
     let (Some(_), Some(ctl)) = (device.interrupts.first(), &device.board.interrupts) else { return Ok(None) };
     // A C handler (`c-handler`) is called through the image's `c_irq`
-    // module, one wrapper per interrupt, named after it.
+    // module, one wrapper per interrupt, `irq_<name>` (a name that is a
+    // Rust keyword still makes an identifier).
     let one = |i: &crate::model::Interrupt| {
-        let handler = if i.c { format!("c_irq::{}", i.name) } else { format!("app::{}", i.handler) };
+        let handler = if i.c { format!("c_irq::irq_{}", i.name) } else { format!("app::{}", i.handler) };
         minijinja::context! { name => &i.name, irq => i.irq, handler => handler, priority => i.priority }
     };
     let list: Vec<Value> = device.interrupts.iter().map(one).collect();

@@ -104,7 +104,7 @@ pub fn elf_report(elf: &Path, map: &ComponentMap, regions: Vec<RegionUse>) -> Re
             let mut m = map.clone();
             m.c_objects = vec![("c".to_string(), c), ("libc".to_string(), glue)];
             // Each C driver's archive, built beside the app's: a row of its own.
-            m.c_objects.extend(crate::size::archives::driver_objects(&objects).into_iter().map(|(name, symbols)| (format!("driver:{name}"), symbols)));
+            m.c_objects.extend(crate::size::archives::driver_objects(&objects, &map.c_drivers).into_iter().map(|(name, symbols)| (format!("driver:{name}"), symbols)));
             with_c = m;
             &with_c
         }
@@ -145,6 +145,7 @@ pub fn component_map(plan: &Plan) -> ComponentMap {
     map.crates.insert(plan.device.crate_name(), "image".into());
     // Threads without a stack symbol of their own run on the boot stack.
     map.boot_stack_threads = plan.device.threads.iter().map(|t| t.name.clone()).collect();
+    map.c_drivers = plan.device.c_drivers.iter().map(|d| d.name.clone()).collect();
     if let Some(c) = &plan.device.c {
         use crate::size::archives::symbols;
         map.archives.push(("picolibc".into(), symbols(&c.toolchain.libc_dir.join("libc.a"))));

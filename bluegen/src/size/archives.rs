@@ -45,22 +45,13 @@ pub fn c_objects(elf: &Path) -> Option<PathBuf> {
         .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
 }
 
-/// The C drivers' archives beside the device's C objects (`objects`, a
-/// `libbluegen_c.a`): each driver's name (`libbluegen_drv_<name>.a`) and
-/// the symbols it defines.
-pub fn driver_objects(objects: &Path) -> Vec<(String, BTreeSet<String>)> {
+/// The archives of the C drivers `names` beside the device's C objects
+/// (`objects`, a `libbluegen_c.a`): each driver's name and the symbols its
+/// `libbluegen_drv_<name>.a` defines (an archive of a driver the device no
+/// longer has is left out).
+pub fn driver_objects(objects: &Path, names: &[String]) -> Vec<(String, BTreeSet<String>)> {
     let Some(dir) = objects.parent() else { return Vec::new() };
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut out: Vec<(String, BTreeSet<String>)> = entries
-        .flatten()
-        .filter_map(|e| {
-            let file = e.file_name().to_string_lossy().into_owned();
-            let name = file.strip_prefix("libbluegen_drv_")?.strip_suffix(".a")?.to_string();
-            Some((name, symbols(&e.path())))
-        })
-        .collect();
-    out.sort();
-    out
+    names.iter().map(|name| (name.clone(), symbols(&dir.join(format!("libbluegen_drv_{name}.a"))))).collect()
 }
 
 /// The `c` and `libc` rows of the device's C objects: the glue of the libc

@@ -17,6 +17,8 @@ use crate::report::{RegionUse, stack_row};
 /// Maps crates and `#[no_mangle]` names to component names.
 #[derive(Debug, Clone, Default)]
 pub struct ComponentMap {
+    /// The device's C drivers, whose archives get rows of their own.
+    pub c_drivers: Vec<String>,
     /// Crate identifier → component (`bluegen_kernel` → `kernel`).
     pub crates: BTreeMap<String, String>,
     /// Source directories searched for `#[no_mangle]` names, per component.

@@ -183,7 +183,9 @@ fn c_driver(
     let upper = d_name.to_uppercase();
     if let Some(p) = peripheral {
         defines.push((format!("{upper}_BASE"), Some(format!("{:#x}u", p.base))));
-        defines.push((format!("{upper}_CLOCK_HZ"), Some(format!("{}u", p.clock_hz))));
+        if p.clock_hz > 0 {
+            defines.push((format!("{upper}_CLOCK_HZ"), Some(format!("{}u", p.clock_hz))));
+        }
         for (source_name, irq) in &p.interrupts {
             let suffix = source_name.to_uppercase().replace(|c: char| !c.is_ascii_alphanumeric(), "_");
             defines.push((format!("{upper}_IRQ_{suffix}"), Some(irq.to_string())));

@@ -12,10 +12,12 @@ use core::cell::UnsafeCell;
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use core::sync::atomic::AtomicU32;
-// Relaxed is enough: one core, and the build is a critical section (a
-// compiler barrier) that no other thread or handler can interleave with;
-// Acquire/Release would add a `dmb` to every call on Cortex-M.
-use core::sync::atomic::Ordering::Relaxed;
+// One core: a compiler fence orders the `init` word against the room
+// for a handler (the same core's "other thread"), and a switch between
+// threads is a full barrier already; Acquire/Release would add a `dmb` to
+// every call on Cortex-M.
+use core::sync::atomic::Ordering::{Acquire, Relaxed, Release};
+use core::sync::atomic::compiler_fence;
 
 /// The `init` word of a built object (anything but 0 would do).
 const BUILT: u32 = 0x600D_0B1E;
@@ -29,9 +31,11 @@ pub struct InPlace<T, const WORDS: usize> {
     _t: PhantomData<T>,
 }
 
-// SAFETY: the room is written only inside a critical section, before
-// `init` says it is built, and then only shared references to the `T`
-// are handed out; `T: Sync` makes those shareable.
+// SAFETY: safe code writes the room only inside a critical section,
+// before `init` says it is built, and then only shared references to the
+// `T` are handed out (`T: Sync` makes those shareable); `put` and `clear`,
+// which write or forget a built object, are `unsafe` with the rule that
+// no reference is alive.
 unsafe impl<T: Sync, const WORDS: usize> Sync for InPlace<T, WORDS> {}
 
 impl<T, const WORDS: usize> InPlace<T, WORDS> {
@@ -44,15 +48,21 @@ impl<T, const WORDS: usize> InPlace<T, WORDS> {
     }
 
     /// Builds `value` in the room, whatever was there (an `*_init`).
-    pub fn put(&self, value: T) {
+    ///
+    /// # Safety
+    ///
+    /// No reference that [`get`](Self::get) gave is alive, and nobody uses
+    /// the object meanwhile (POSIX's and driver.h's rule for `*_init`: a
+    /// C object is not used while it is initialised).
+    pub unsafe fn put(&self, value: T) {
         let () = Self::FITS;
         critical(|_| {
             // SAFETY: FITS: a `T` fits at the room's (usize-aligned) start;
-            // the C side's contract: nobody uses the object while its
-            // `*_init` runs, and the section keeps handlers out. An old
-            // object is forgotten, not dropped (kernel objects hold no
-            // resources).
+            // the caller's contract: no reference to an old object is
+            // alive, and the section keeps handlers out. An old object is
+            // forgotten, not dropped (kernel objects hold no resources).
             unsafe { self.room.get().cast::<T>().write(value) };
+            compiler_fence(Release);
             self.init.store(BUILT, Relaxed);
         });
     }
@@ -63,14 +73,21 @@ impl<T, const WORDS: usize> InPlace<T, WORDS> {
         if self.init.load(Relaxed) != BUILT {
             critical(|_| {
                 if self.init.load(Relaxed) != BUILT {
-                    // SAFETY: as in `put`; the check and the write are in one
-                    // critical section, so one caller alone builds it, and
-                    // nobody holds a reference to an object not yet built.
-                    unsafe { self.room.get().cast::<T>().write(make()) };
-                    self.init.store(BUILT, Relaxed);
+                    let value = make();
+                    // `make` may have built it (a nested `get`): then that
+                    // one stays, and references to it with it.
+                    if self.init.load(Relaxed) != BUILT {
+                        // SAFETY: FITS, as in `put`; not built, so nobody
+                        // holds a reference into the room, and the check
+                        // and the write are in one critical section.
+                        unsafe { self.room.get().cast::<T>().write(value) };
+                        compiler_fence(Release);
+                        self.init.store(BUILT, Relaxed);
+                    }
                 }
             });
         }
+        compiler_fence(Acquire);
         // SAFETY: built (BUILT is stored after the write), and from here on
         // only shared references are handed out: `T`'s interior mutability
         // (atomics and the port's cells) does the rest.
@@ -83,7 +100,13 @@ impl<T, const WORDS: usize> InPlace<T, WORDS> {
     }
 
     /// Forgets it (a `*_destroy`): the next use builds it again.
-    pub fn clear(&self) {
+    ///
+    /// # Safety
+    ///
+    /// As [`put`](Self::put)'s: no reference that `get` gave is alive,
+    /// and nobody uses the object meanwhile (POSIX: a destroyed object is
+    /// not used until it is initialised again).
+    pub unsafe fn clear(&self) {
         self.init.store(0, Relaxed);
     }
 }

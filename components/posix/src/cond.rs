@@ -143,7 +143,8 @@ pub unsafe extern "C" fn pthread_condattr_getclock(attr: *const pthread_condattr
 pub unsafe extern "C" fn pthread_cond_init(cond: *mut pthread_cond_t, attr: *const pthread_condattr_t) -> c_int {
     // SAFETY: a condvar object to initialise, an attribute or null.
     let (Some(c), attr) = (unsafe { cond.as_mut() }, unsafe { attr.as_ref() }) else { return EINVAL };
-    c.sem.put(Semaphore::new(0));
+    // SAFETY: POSIX: no thread uses a condvar while it is initialised.
+    unsafe { c.sem.put(Semaphore::new(0)) };
     c.waiters.with(|w| *w = 0);
     c.clock = attr.map_or(CLOCK_REALTIME, |a| a.clock);
     0
@@ -159,7 +160,9 @@ pub unsafe extern "C" fn pthread_cond_destroy(cond: *mut pthread_cond_t) -> c_in
     if c.waiters.with(|w| *w) != 0 {
         return EBUSY;
     }
-    c.sem.clear();
+    // SAFETY: no waiter (checked above); POSIX: a destroyed condvar is
+    // not used until it is initialised again.
+    unsafe { c.sem.clear() };
     0
 }
 

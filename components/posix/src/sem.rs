@@ -29,7 +29,8 @@ impl sem_t {
         if value > SEM_VALUE_MAX {
             return Err(EINVAL);
         }
-        s.sem.put(Semaphore::new(value));
+        // SAFETY: a new object: no reference to it exists.
+        unsafe { s.sem.put(Semaphore::new(value)) };
         Ok(s)
     }
 
@@ -55,7 +56,8 @@ pub unsafe extern "C" fn sem_init(sem: *mut sem_t, pshared: c_int, value: c_uint
         if value > SEM_VALUE_MAX {
             return Err(EINVAL);
         }
-        s.sem.put(Semaphore::new(value));
+        // SAFETY: POSIX: no thread uses a semaphore while sem_init runs.
+        unsafe { s.sem.put(Semaphore::new(value)) };
         Ok(())
     });
     status(r)
@@ -64,7 +66,11 @@ pub unsafe extern "C" fn sem_init(sem: *mut sem_t, pshared: c_int, value: c_uint
 #[cfg_attr(not(test), unsafe(no_mangle))]
 pub unsafe extern "C" fn sem_destroy(sem: *mut sem_t) -> c_int {
     // SAFETY: the C contract.
-    status(unsafe { object(sem) }.and_then(|s| s.kernel().map(|_| s.sem.clear())))
+    status(unsafe { object(sem) }.and_then(|s| s.kernel().map(|_| {
+        // SAFETY: POSIX: a destroyed semaphore is not used (a waiter on
+        // it is undefined behaviour in POSIX terms, the C contract).
+        unsafe { s.sem.clear() }
+    })))
 }
 
 #[cfg_attr(not(test), unsafe(no_mangle))]

@@ -26,7 +26,10 @@ impl bg_events_t {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bg_events_init(e: *mut bg_events_t) -> c_int {
     // SAFETY: the C side's contract (driver.rs).
-    code(unsafe { object(e) }.map(|e| e.events.put(Events::new())))
+    code(unsafe { object(e) }.map(|e| {
+        // SAFETY: driver.h: an object is not used while it is initialised.
+        unsafe { e.events.put(Events::new()) }
+    }))
 }
 
 /// `int bg_events_set(bg_events_t *e, uint32_t bits)`: sets `bits` and

@@ -85,7 +85,8 @@ impl bg_mutex_t {
 pub unsafe extern "C" fn bg_mutex_init(m: *mut bg_mutex_t) -> c_int {
     // SAFETY: the C side's contract (driver.rs).
     code(unsafe { object(m) }.map(|m| {
-        m.lock.put(Mutex::new(()));
+        // SAFETY: driver.h: a mutex is not used while it is initialised.
+        unsafe { m.lock.put(Mutex::new(())) };
         m.owner.store(0, Relaxed);
     }))
 }

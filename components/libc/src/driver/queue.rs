@@ -38,7 +38,10 @@ impl bg_queue_t {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bg_queue_init(q: *mut bg_queue_t) -> c_int {
     // SAFETY: the C side's contract (driver.rs).
-    code(unsafe { object(q) }.map(|q| q.queue.put(Queue::new())))
+    code(unsafe { object(q) }.map(|q| {
+        // SAFETY: driver.h: an object is not used while it is initialised.
+        unsafe { q.queue.put(Queue::new()) }
+    }))
 }
 
 /// `int bg_queue_send(bg_queue_t *q, uint32_t item, uint32_t

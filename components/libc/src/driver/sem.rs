@@ -26,7 +26,10 @@ impl bg_sem_t {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn bg_sem_init(s: *mut bg_sem_t, count: c_uint) -> c_int {
     // SAFETY: the C side's contract (driver.rs).
-    code(unsafe { object(s) }.map(|s| s.sem.put(Semaphore::new(count))))
+    code(unsafe { object(s) }.map(|s| {
+        // SAFETY: driver.h: an object is not used while it is initialised.
+        unsafe { s.sem.put(Semaphore::new(count)) }
+    }))
 }
 
 /// `int bg_sem_take(bg_sem_t *s, uint32_t timeout_ms)`: takes one count,
