@@ -146,7 +146,11 @@ pub fn defines_function(text: &str, name: &str) -> bool {
                 _ => {}
             }
         }
-        if end.is_some_and(|e| rest[e..].trim_start().starts_with('{')) {
+        // A `static` one is not the image's to call: its declaration,
+        // since the end of the last declaration or block, says so.
+        let start = before.rfind([';', '}']).map_or(0, |k| k + 1);
+        let is_static = before[start..].split(|c: char| !is_ident(c as u8) || !c.is_ascii()).any(|w| w == "static");
+        if end.is_some_and(|e| rest[e..].trim_start().starts_with('{')) && !is_static {
             return true;
         }
     }
@@ -206,12 +210,15 @@ mod tests {
 
     #[test]
     fn finds_definitions_not_calls_or_comments() {
-        let src = "/* int worker(void) { } */\n#include <stdio.h>\nvoid helper(int x);\nint\nmain (int argc, char **argv)\n{\n  helper(1); s.worker(); \"worker() {\";\n}\nstatic void worker(void) { }\n";
+        let src = "/* int worker(void) { } */\n#include <stdio.h>\nvoid helper(int x);\nint\nmain (int argc, char **argv)\n{\n  helper(1); s.worker(); \"worker() {\";\n}\nvoid worker(void) { }\n";
         assert!(defines_function(src, "main"));
         assert!(defines_function(src, "worker"));
         assert!(!defines_function(src, "helper"));
         assert!(!defines_function(src, "mai"));
         assert!(!defines_function("// int f(void) {}\n", "f"));
+        assert!(!defines_function("int x;\nstatic void f(void) {}\n", "f"), "static: not linkable");
+        assert!(!defines_function("#include <a.h>\nstatic inline void f(void) { }\n", "f"));
+        assert!(defines_function("static int g(void) { return 0; }\nvoid f(void) { g(); }\n", "f"));
     }
 
     #[test]

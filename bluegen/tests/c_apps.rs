@@ -173,7 +173,7 @@ fn a_c_entry_no_source_defines() {
        = key: threads.worker.c-entry
        = value: "wroker"
        = why: `c-entry` names a function defined in [c]'s sources (`src/main.c`)
-       = hint: define `void wroker(void)` in one of them, or add the file that does to `sources`
+       = hint: define `void wroker(void)` (not `static`) in one of them, or add the file that does to `sources`
     "#);
 }
 

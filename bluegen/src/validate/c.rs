@@ -157,6 +157,6 @@ pub(super) fn entry_problem(loaded: &Loaded, thread: &str, entry: &Spanned<Strin
     Some(
         d(format!("no C source defines `{name}`"))
             .why(format!("`c-entry` names a function defined in [c]'s sources ({listed})"))
-            .hint(if name == "main" { "define `int main(void)` in one of them".to_string() } else { format!("define `void {name}(void)` in one of them, or add the file that does to `sources`") }),
+            .hint(if name == "main" { "define `int main(void)` in one of them".to_string() } else { format!("define `void {name}(void)` (not `static`) in one of them, or add the file that does to `sources`") }),
     )
 }

@@ -188,6 +188,6 @@ fn c_handler_problem(loaded: &Loaded, name: &str) -> Option<Diagnostic> {
     Some(
         Diagnostic::error(format!("no C source defines `{name}`"))
             .why("`c-handler` names a C function of the sources of [c] or of a C driver ([drivers.<name>] with `sources`)")
-            .hint(format!("define `void {name}(void)` in one of them, or use `handler` for a Rust function of the app crate")),
+            .hint(format!("define `void {name}(void)` (not `static`) in one of them, or use `handler` for a Rust function of the app crate")),
     )
 }
