@@ -110,6 +110,58 @@ pub fn probe(target: &str) -> Result<Toolchain, Missing> {
     Ok(Toolchain { gcc, ar: format!("{}-ar", family.triple), flags, libc_dir, libgcc })
 }
 
+/// The environment under which crates.io's C crates of an image build
+/// for `target` (littlefs2-sys, with the filesystem): the `cc` crate gets
+/// the target's GCC and flags (not its defaults, no specs: picolibc's
+/// headers by path), bindgen gets libclang and the same `defines`, so
+/// that C and its bindings agree on every struct (`LFS_THREADSAFE` adds
+/// the lock callbacks to littlefs's configuration).
+pub fn crate_env(toolchain: &Toolchain, target: &str, defines: &[&str]) -> Result<Vec<(String, String)>, Missing> {
+    // `<VAR>_<target>` as the triple is written: the `cc` crate and
+    // bindgen both read that form (their underscored forms differ on a
+    // dot, as in thumbv8m.main-none-eabi).
+    let under = target;
+    let include = toolchain.libc_dir.ancestors().find(|d| d.join("include").join("string.h").is_file()).map(|d| d.join("include"));
+    let Some(include) = include else {
+        return Err(Missing { why: format!("picolibc's headers are not beside {}", toolchain.libc_dir.display()), install: None });
+    };
+    let mut cflags: Vec<String> = toolchain.flags.iter().filter(|f| !f.starts_with("-specs=")).cloned().collect();
+    cflags.push(format!("-isystem{}", include.display()));
+    cflags.extend(defines.iter().map(|d| format!("-D{d}")));
+    let libclang = libclang_dir().ok_or_else(|| Missing {
+        why: "littlefs's Rust bindings are generated with bindgen, which needs libclang, and none is installed".into(),
+        install: Some("sudo apt-get install libclang-dev".into()),
+    })?;
+    Ok(vec![
+        ("CRATE_CC_NO_DEFAULTS".into(), "1".into()),
+        (format!("CC_{under}"), toolchain.gcc.clone()),
+        (format!("AR_{under}"), toolchain.ar.clone()),
+        (format!("CFLAGS_{under}"), cflags.join(" ")),
+        (format!("BINDGEN_EXTRA_CLANG_ARGS_{under}"), defines.iter().map(|d| format!("-D{d}")).collect::<Vec<_>>().join(" ")),
+        ("LIBCLANG_PATH".into(), libclang.display().to_string()),
+    ])
+}
+
+/// Where libclang is: `LIBCLANG_PATH`, or the newest of Debian's
+/// `/usr/lib/llvm-<version>/lib` (whose clang resource headers, such as
+/// `stdbool.h`, libclang finds relative to itself).
+fn libclang_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("LIBCLANG_PATH") {
+        return Some(PathBuf::from(dir));
+    }
+    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib")
+        .ok()?
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            let version: u32 = name.strip_prefix("llvm-")?.parse().ok()?;
+            let lib = Path::new("/usr/lib").join(&name).join("lib");
+            lib.join("libclang.so").exists().then_some((version, lib))
+        })
+        .collect();
+    found.sort();
+    found.pop().map(|(_, dir)| dir)
+}
+
 /// Whether C source `text` defines a function `name`: the name as a token
 /// (not a member), its parameter list, then a body. Comments, strings and
 /// character constants are skipped; the preprocessor is not run.

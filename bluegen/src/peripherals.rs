@@ -24,8 +24,15 @@ pub struct RawPeripheral {
     #[serde(default)]
     interrupts: Vec<Spanned<String>>,
     clock_hz: Option<Spanned<u64>>,
+    /// The bytes its address range spans (a flash bank's size).
+    size: Option<Spanned<toml::Value>>,
+    /// A flash's erase sector, in bytes.
+    erase_size: Option<Spanned<toml::Value>>,
     /// Where QEMU's model of it sits, for QEMU's `-device …,bus=` (I2C).
     qemu_bus: Option<String>,
+    /// QEMU's `-drive` options that back it with a file (a flash bank),
+    /// without `file=`: `bluegen run` keeps the file.
+    qemu_drive: Option<String>,
 }
 
 /// A peripheral of the board, checked.
@@ -39,7 +46,12 @@ pub struct Peripheral {
     pub interrupts: Vec<(String, u32)>,
     /// Its input clock in Hz (0: the board does not say).
     pub clock_hz: u64,
+    /// The bytes its address range spans (0: the board does not say).
+    pub size: u64,
+    /// A flash's erase sector in bytes (0: not a flash).
+    pub erase_size: u64,
     pub qemu_bus: Option<String>,
+    pub qemu_drive: Option<String>,
 }
 
 /// What bluegen knows of one driver kind.
@@ -89,6 +101,7 @@ pub const KINDS: &[Kind] = &[
     },
     Kind { name: "timer-cmsdk", what: "CMSDK APB timer", marker: "TimerCmsdk", symbol: None, blocks: true, options: &[], example: "bluegen_timer_cmsdk::Delay", shares_console: false },
     Kind { name: "i2c-sbcon", what: "SBCon two-wire (I2C) controller", marker: "I2cSbcon", symbol: None, blocks: false, options: &[], example: "bluegen_i2c_sbcon::I2c", shares_console: false },
+    Kind { name: "pflash-cfi01", what: "CFI parallel flash", marker: "PflashCfi01", symbol: None, blocks: false, options: &[], example: "bluegen_pflash_cfi01::Flash", shares_console: false },
 ];
 
 /// The kind called `name`.
@@ -146,6 +159,16 @@ pub fn from_board(
                 None => errors.push(bad(p.kind.span(), key("clock-hz"), "a `timer-cmsdk` peripheral needs its `clock-hz`".into(), "add `clock-hz = 25_000_000` (the timer's input clock in Hz)".into())),
             }
         }
+        let mut bytes = |v: &Option<Spanned<toml::Value>>, k: &str| -> u64 {
+            let Some(v) = v else { return 0 };
+            crate::units::size(v.get_ref()).map_err(|why| errors.push(bad(v.span(), key(k), why, "write a size in bytes, such as \"32M\" or 262144".into()))).unwrap_or(0)
+        };
+        let (size, erase_size) = (bytes(&p.size, "size"), bytes(&p.erase_size, "erase-size"));
+        // A flash bank is whole erase sectors: the driver's geometry.
+        if p.kind.get_ref() == "pflash-cfi01" && errors.len() == before && (size == 0 || erase_size == 0 || size % erase_size != 0) {
+            let at = p.size.as_ref().or(p.erase_size.as_ref()).map_or(p.kind.span(), |v| v.span());
+            errors.push(bad(at, key("size"), "a `pflash-cfi01` peripheral needs its `size` and `erase-size`, the size a whole number of sectors".into(), "add `size = \"32M\"` and `erase-size = \"256K\"` (QEMU virt's banks)".into()));
+        }
         if let (Some(base), true) = (base, errors.len() == before) {
             out.push(Peripheral {
                 name: name.clone(),
@@ -153,7 +176,10 @@ pub fn from_board(
                 base,
                 interrupts: irqs,
                 clock_hz: p.clock_hz.as_ref().map_or(0, |c| *c.get_ref()),
+                size,
+                erase_size,
                 qemu_bus: p.qemu_bus.clone(),
+                qemu_drive: p.qemu_drive.clone(),
             });
         }
     }
@@ -242,10 +268,47 @@ pub fn context(device: &crate::model::Device) -> Vec<minijinja::Value> {
                 base => d.peripheral.base,
                 clock_hz => d.peripheral.clock_hz,
                 divisor => d.divisor,
+                size => d.peripheral.size,
+                erase_size => d.peripheral.erase_size,
                 interrupts => irqs,
             })
         })
         .collect()
+}
+
+/// The `[drivers.<name>]` that holds the filesystem (Kconfig `FS_FLASH`):
+/// the device's one flash driver, or none.
+pub fn fs_disk(device: &crate::model::Device, config: &crate::kconfig::Config) -> Option<String> {
+    let on = matches!(config.get("FS_FLASH").and_then(|s| s.value.clone()), Some(crate::kconfig::Value::Bool(true)));
+    let mut flashes = device.drivers.iter().filter(|d| d.peripheral.driver == "pflash-cfi01");
+    match (on, flashes.next(), flashes.next()) {
+        (true, Some(d), None) => Some(d.name.clone()),
+        _ => None,
+    }
+}
+
+/// `fs-flash` needs exactly one flash driver to keep the filesystem on:
+/// a located error otherwise, at the assignment.
+pub fn fs_disk_problems(device: &crate::model::Device, config: &crate::kconfig::Config, assignments: &[crate::kconfig::Assignment]) -> Vec<Diagnostic> {
+    let on = matches!(config.get("FS_FLASH").and_then(|s| s.value.clone()), Some(crate::kconfig::Value::Bool(true)));
+    let flashes: Vec<&str> = device.drivers.iter().filter(|d| d.peripheral.driver == "pflash-cfi01").map(|d| d.name.as_str()).collect();
+    if !on || flashes.len() == 1 {
+        return Vec::new();
+    }
+    let at = assignments.iter().rev().find(|a| a.key == "fs-flash").and_then(|a| a.location.clone());
+    let banks: Vec<&str> = device.board.peripherals.iter().filter(|p| p.driver == "pflash-cfi01").map(|p| p.name.as_str()).collect();
+    let d = Diagnostic::error(if flashes.is_empty() { "`fs-flash` without a flash driver".to_string() } else { format!("`fs-flash` with {} flash drivers", flashes.len()) })
+        .at(at)
+        .key("features.fs-flash")
+        .value("true");
+    vec![if flashes.is_empty() {
+        d.why("the filesystem lives on the flash bank of a `[drivers.<name>]` of a pflash-cfi01 peripheral, and device.toml has none").hint(match banks.first() {
+            Some(bank) => format!("add `[drivers.disk]` with `peripheral = \"{bank}\"`, or remove `fs-flash` for a RAM disk"),
+            None => format!("board {} has no flash bank (pflash-cfi01): remove `fs-flash` for a RAM disk", device.board.name),
+        })
+    } else {
+        d.why(format!("the filesystem lives on one flash bank, and [drivers] has {}: {}", flashes.len(), flashes.join(", "))).hint("keep one pflash-cfi01 driver")
+    }]
 }
 
 /// An app that depends on a driver crate whose kind device.toml declares

@@ -192,6 +192,8 @@ pub fn context(plan: &Plan, pin: &crate::toolchain::Pin) -> Result<Value> {
         threads => threads,
         interrupts => interrupts,
         drivers => crate::peripherals::context(device),
+        fs_flash => crate::peripherals::fs_disk(device, &plan.config),
+        cargo_env => fs_env(plan)?.into_iter().map(|(key, value)| minijinja::context! { key => key, value => value }).collect::<Vec<_>>(),
         components => Value::from(Serde(&components)),
         app => minijinja::context! { crate => &device.app.package, path => utf8(&device.app.dir, "the app crate's directory")? },
         console => console,
@@ -337,3 +339,25 @@ fn utf8(path: &Path, what: &str) -> Result<String> {
             .into()
     })
 }
+
+/// The environment littlefs2-sys builds in (Kconfig `FS`), for the
+/// image's `.cargo/config.toml`: none without the filesystem.
+fn fs_env(plan: &Plan) -> Result<Vec<(String, String)>> {
+    if plan.config.get("FS").and_then(|s| s.value.clone()) != Some(crate::kconfig::Value::Bool(true)) {
+        return Ok(Vec::new());
+    }
+    let target = &plan.device.board.target;
+    let missing = |m: crate::c::Missing| {
+        let d = Diagnostic::error(format!("cannot build the filesystem for {target}"))
+            .key("features.fs")
+            .why(format!("littlefs is C, compiled with the target's GCC against picolibc's headers: {}", m.why));
+        Error::new(match m.install {
+            Some(cmd) => d.hint(format!("install it: {cmd}")),
+            None => d.hint("turn `fs` off, or build on a machine with the target's C toolchain"),
+        })
+    };
+    let toolchain = crate::c::probe(target).map_err(missing)?;
+    crate::c::crate_env(&toolchain, target, &["LFS_THREADSAFE"]).map_err(missing)
+}
+
+

@@ -127,6 +127,8 @@ pub fn component_names(device: &Device) -> Vec<String> {
     // Always present so that its Kconfig can be set; without `HEAP` the
     // image does not link it.
     names.push("heap".to_string());
+    // The same for the filesystem: without `FS` it is an empty crate.
+    names.push("fs".to_string());
     // picolibc's glue, only for a device with C sources.
     if device.c.is_some() {
         names.push("libc".to_string());
@@ -163,7 +165,7 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
             let driver_at = device.board.console.as_ref().filter(|c| c.driver == name).and_then(|c| c.driver_at.clone());
             let drivers: Vec<String> = Root::data_dirs(&root.components())
                 .into_iter()
-                .filter(|c| !c.starts_with("arch-") && !["config", "kernel", "heap", "libc", "posix", "sifive-test"].contains(&c.as_str()))
+                .filter(|c| !c.starts_with("arch-") && !["config", "kernel", "heap", "fs", "libc", "posix", "sifive-test"].contains(&c.as_str()))
                 .collect();
             return Err(Diagnostic::error(format!("board {} needs component `{name}`, which does not exist", device.board.name))
                 .at(driver_at)
@@ -214,6 +216,7 @@ fn checks(device: &Device, components: &[Component], config: &Config, assignment
     let mut errors = priorities(device, config);
     errors.extend(suspended_without_suspend(device, config));
     errors.extend(crate::peripherals::needs(device, config));
+    errors.extend(crate::peripherals::fs_disk_problems(device, config, assignments));
     errors.extend(crate::peripherals::undeclared(device));
     errors.extend(app_package(device, components));
     errors.extend(crate_name(device, components));
@@ -226,7 +229,8 @@ fn checks(device: &Device, components: &[Component], config: &Config, assignment
 
 /// A component's cargo features that follow Kconfig symbols of other
 /// components: its Cargo.toml's `[package.metadata.bluegen.features]`,
-/// `feature = ["SYMBOL", …]`, on when every listed symbol is y.
+/// `feature = ["SYMBOL", …]`, on when every listed symbol is y (and
+/// every `"!SYMBOL"` is not).
 fn feature_rules(manifest: Option<&toml::Table>) -> Vec<(String, Vec<String>)> {
     let table = manifest.and_then(|m| m.get("package")?.get("metadata")?.get("bluegen")?.get("features")?.as_table().cloned());
     table
@@ -244,8 +248,9 @@ fn feature_rules(manifest: Option<&toml::Table>) -> Vec<(String, Vec<String>)> {
 pub fn features(config: &Config, name: &str, rules: &[(String, Vec<String>)]) -> Vec<String> {
     let mut on = config.features_of(name);
     let y = |symbol: &str| config.get(symbol).and_then(|s| s.value.clone()) == Some(kconfig::Value::Bool(true));
+    let holds = |rule: &str| rule.strip_prefix('!').map_or_else(|| y(rule), |symbol| !y(symbol));
     for (feature, symbols) in rules {
-        if !symbols.is_empty() && symbols.iter().all(|s| y(s)) && !on.contains(feature) {
+        if !symbols.is_empty() && symbols.iter().all(|s| holds(s)) && !on.contains(feature) {
             on.push(feature.clone());
         }
     }

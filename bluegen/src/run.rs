@@ -86,6 +86,35 @@ pub fn icount_args(board: &Board) -> Result<Vec<String>> {
     }
 }
 
+/// QEMU's `-drive` arguments for the device's drivers of file-backed
+/// peripherals (a flash bank): each file sits beside the ELF,
+/// `<elf>.<driver>.flash`, made erased (all 0xff) when missing, of the
+/// wrong size, or when `erase` asks; otherwise it keeps what earlier runs
+/// wrote, as a flash chip does across a power cycle.
+pub fn drives(device: &crate::model::Device, elf: &Path, erase: bool) -> Result<Vec<String>> {
+    let mut args = Vec::new();
+    for d in &device.drivers {
+        let Some(drive) = &d.peripheral.qemu_drive else { continue };
+        let file = drive_file(elf, &d.name);
+        let size = d.peripheral.size;
+        let fits = std::fs::metadata(&file).is_ok_and(|m| m.len() == size);
+        if erase || !fits {
+            let bytes = vec![0xffu8; usize::try_from(size).map_err(|_| Error::msg(format!("flash bank `{}` is too large", d.peripheral.name)))?];
+            crate::files::write_atomic(&file, &bytes)?;
+        }
+        args.push("-drive".to_string());
+        args.push(format!("{drive},file={}", file.display().to_string().replace(',', ",,")));
+    }
+    Ok(args)
+}
+
+/// The file `drives` backs `[drivers.<driver>]` with, for an image at `elf`.
+pub fn drive_file(elf: &Path, driver: &str) -> std::path::PathBuf {
+    let mut name = elf.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{driver}.flash"));
+    elf.with_file_name(name)
+}
+
 fn spawn(board: &Board, elf: &Path, extra_args: &[String], stdout: Stdio) -> Result<Child> {
     let Some(qemu) = &board.qemu else {
         return Err(

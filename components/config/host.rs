@@ -33,3 +33,13 @@ pub const SPAWN_STACK_SIZE: u32 = 1024;
 pub const POSIX_TIMER_MAX: u32 = 4;
 /// The device's interrupts' numbers: none on the host.
 pub mod irq {}
+/// RAM disk block size (bytes).
+pub const FS_BLOCK_SIZE: u32 = 512;
+/// RAM disk blocks.
+pub const FS_BLOCK_COUNT: u32 = 32;
+/// Cache size (bytes).
+pub const FS_CACHE_SIZE: u32 = 64;
+/// Lookahead buffer (bytes).
+pub const FS_LOOKAHEAD_SIZE: u32 = 16;
+/// Open files at a time.
+pub const FS_FILES: u32 = 4;

@@ -19,6 +19,10 @@ pub struct Cmd {
     /// follows executed instructions, not the host's clock.
     #[arg(long)]
     pub icount: bool,
+    /// Erase the files that back the device's flash banks (QEMU's pflash)
+    /// before booting: the flash starts blank, as from the factory.
+    #[arg(long)]
+    pub erase_flash: bool,
 }
 
 impl Cmd {
@@ -40,7 +44,8 @@ impl Cmd {
         }
         let built = crate::pipeline::build_device(self.path.as_deref(), self.board.as_deref())?;
         let board = &built.plan.device.board;
-        let extra = if self.icount { crate::run::icount_args(board)? } else { Vec::new() };
+        let mut extra = if self.icount { crate::run::icount_args(board)? } else { Vec::new() };
+        extra.extend(crate::run::drives(&built.plan.device, &built.artifacts.elf, self.erase_flash)?);
         let code = crate::run::qemu(board, &built.artifacts.elf, self.timeout, &extra)?;
         Ok(u8::try_from(code).unwrap_or(1))
     }

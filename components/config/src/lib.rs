@@ -46,13 +46,15 @@ pub struct Peripheral<K> {
     base: usize,
     clock_hz: u32,
     divisor: u32,
+    size: u64,
+    erase_size: u64,
     kind: PhantomData<K>,
 }
 
 impl<K> Peripheral<K> {
     #[allow(dead_code)] // used by the generated `drivers` module only
-    const fn new(base: usize, clock_hz: u32, divisor: u32) -> Self {
-        Self { base, clock_hz, divisor, kind: PhantomData }
+    const fn new(base: usize, clock_hz: u32, divisor: u32, size: u64, erase_size: u64) -> Self {
+        Self { base, clock_hz, divisor, size, erase_size, kind: PhantomData }
     }
 
     /// The address of its registers.
@@ -70,6 +72,17 @@ impl<K> Peripheral<K> {
     pub const fn divisor(&self) -> u32 {
         self.divisor
     }
+
+    /// The bytes its address range spans (a flash bank's size; 0: the
+    /// board does not say).
+    pub const fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// A flash's erase sector in bytes (0 for other kinds).
+    pub const fn erase_size(&self) -> u64 {
+        self.erase_size
+    }
 }
 
 /// The driver kinds, one marker type per driver crate: a token of one kind
@@ -83,6 +96,8 @@ pub mod kind {
     pub enum TimerCmsdk {}
     /// `components/i2c-sbcon`: the SBCon two-wire (I2C) controller.
     pub enum I2cSbcon {}
+    /// `components/pflash-cfi01`: a CFI parallel flash bank.
+    pub enum PflashCfi01 {}
 }
 
 include!(env!("BLUEGEN_CONFIG_RS"));
