@@ -263,6 +263,10 @@ fn c_build_list(plan: &Plan) -> Result<Option<String>> {
     if let Some(posix) = posix {
         lines.push(("source", utf8(&posix.dir.join("c").join("errno.c"), "the posix component's directory")?));
     }
+    // The filesystem's POSIX calls (Kconfig FS_POSIX), on its Rust side.
+    if let Some(fs) = plan.components.iter().find(|k| k.name == "fs" && k.features.iter().any(|f| f == "fs-posix")) {
+        lines.push(("source", utf8(&fs.dir.join("c").join("posix.c"), "the fs component's directory")?));
+    }
     for d in &plan.device.c_drivers {
         lines.push(("driver", d.name.clone()));
         lines.extend(common.iter().cloned());

@@ -139,11 +139,19 @@ fn spawn(board: &Board, elf: &Path, extra_args: &[String], stdout: Stdio) -> Res
         );
     }
     let mut cmd = Command::new(&qemu.binary);
-    cmd.args(&qemu.args)
-        .args(extra_args)
-        .arg("-kernel")
-        .arg(elf)
-        .stdin(Stdio::null())
+    cmd.args(&qemu.args).args(extra_args);
+    // QEMU 7.2's virt machine takes a second pflash drive for S-mode
+    // firmware and then loads no `-kernel`; the generic loader puts the
+    // ELF's segments in place all the same, and the reset vector jumps to
+    // the start of RAM, where the image begins.
+    if extra_args.iter().any(|a| a == "-drive") {
+        let mut load = std::ffi::OsString::from("loader,file=");
+        load.push(elf.as_os_str().to_string_lossy().replace(',', ",,"));
+        cmd.arg("-device").arg(load);
+    } else {
+        cmd.arg("-kernel").arg(elf);
+    }
+    cmd.stdin(Stdio::null())
         .stdout(stdout);
     cmd.spawn()
         .map_err(|e| Error::msg(format!("cannot start {}: {e}", qemu.binary)))

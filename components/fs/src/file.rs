@@ -16,9 +16,12 @@ struct Slot {
     file: Shared<MaybeUninit<lfs::lfs_file_t>>,
     config: Shared<MaybeUninit<lfs::lfs_file_config>>,
     cache: Shared<[u32; CACHE_SIZE / 4]>,
+    /// The open flags: littlefs does not check reads and writes against
+    /// them (only its assertions do), so this crate does.
+    flags: Shared<u32>,
 }
 
-static SLOTS: [Slot; FILES] = [const { Slot { file: Shared::new(MaybeUninit::zeroed()), config: Shared::new(MaybeUninit::zeroed()), cache: Shared::new([0; CACHE_SIZE / 4]) } }; FILES];
+static SLOTS: [Slot; FILES] = [const { Slot { file: Shared::new(MaybeUninit::zeroed()), config: Shared::new(MaybeUninit::zeroed()), cache: Shared::new([0; CACHE_SIZE / 4]), flags: Shared::new(0) } }; FILES];
 
 /// Bit `i`: slot `i` is taken. Bit `i` of `BY_C`: a C file descriptor owns it.
 static TAKEN: CsCell<u32> = CsCell::new(0);
@@ -130,6 +133,8 @@ pub(crate) fn open(path: &str, options: OpenOptions, by_c: bool) -> Result<usize
     // SAFETY: the slot is this caller's alone (taken above), and not open:
     // littlefs does not know its file or configuration.
     unsafe { s.config.get().write(MaybeUninit::new(config)) };
+    // SAFETY: as above: the slot is this caller's alone.
+    unsafe { s.flags.get().write(options.flags) };
     // SAFETY: mounted (the caller has an `Fs`); the file, its configuration
     // and cache are static and this slot's; the path is NUL-terminated.
     let result = unsafe { lfs::lfs_file_opencfg(lfs().0, file_ptr(slot), path.ptr(), options.flags as i32, s.config.get().cast()) };
@@ -151,13 +156,22 @@ pub(crate) mod raw {
     // Every call: the caller owns open slot `slot` (a `File`, or a C
     // descriptor's bit), so the file is open and nobody else uses it, and
     // littlefs locks.
+    /// Whether the slot's file was opened with `flag`.
+    fn opened(slot: usize, flag: lfs::lfs_open_flags) -> Result<(), Error> {
+        // SAFETY: the caller owns the slot; only its owner writes the flags.
+        let flags = unsafe { *SLOTS[slot].flags.get() };
+        if flags & flag as u32 != 0 { Ok(()) } else { Err(Error::BadFile) }
+    }
+
     pub fn read(slot: usize, buf: &mut [u8]) -> Result<usize, Error> {
+        opened(slot, lfs::lfs_open_flags_LFS_O_RDONLY)?;
         // SAFETY: the caller owns the open slot; `buf` is writable for its length.
         let n = unsafe { lfs::lfs_file_read(lfs().0, file_ptr(slot), buf.as_mut_ptr().cast(), buf.len() as u32) };
         Error::check(n).map(|n| n as usize)
     }
 
     pub fn write(slot: usize, buf: &[u8]) -> Result<usize, Error> {
+        opened(slot, lfs::lfs_open_flags_LFS_O_WRONLY)?;
         // SAFETY: the caller owns the open slot; `buf` is readable for its length.
         let n = unsafe { lfs::lfs_file_write(lfs().0, file_ptr(slot), buf.as_ptr().cast(), buf.len() as u32) };
         Error::check(n).map(|n| n as usize)
@@ -182,6 +196,7 @@ pub(crate) mod raw {
     }
 
     pub fn truncate(slot: usize, len: u32) -> Result<(), Error> {
+        opened(slot, lfs::lfs_open_flags_LFS_O_WRONLY)?;
         // SAFETY: the caller owns the open slot.
         let r = unsafe { lfs::lfs_file_truncate(lfs().0, file_ptr(slot), len) };
         Error::check(r).map(drop)

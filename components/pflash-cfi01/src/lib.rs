@@ -6,7 +6,9 @@
 //! sector (`[peripherals.pflash1] size`, `erase-size`). Reads come from the
 //! array as from memory; a write is a command cycle per 32-bit word
 //! (program setup 0x40, then the data), an erase is block erase 0x20
-//! confirmed with 0xD0 at the sector, and the status register's ready bit
+//! confirmed with 0xD0 at the sector (writes of 64 aligned bytes go
+//! through the write buffer instead: 0xE8, the word count less one, the
+//! words, 0xD0, which QEMU stores in one go), and the status register's ready bit
 //! (0x80) with its error bits (0x10 program, 0x20 erase, 0x08 supply,
 //! 0x02 locked) says how it went. After each command the bank goes back
 //! to read-array mode (0xFF), so reads between commands see the data.
@@ -23,6 +25,10 @@ use bluegen_config::{Peripheral, kind::PflashCfi01};
 use embedded_storage::nor_flash::{ErrorType, NorFlash, NorFlashError, NorFlashErrorKind, ReadNorFlash, check_erase, check_read, check_write};
 
 const PROGRAM: u32 = 0x40;
+const WRITE_BUFFER: u32 = 0xE8;
+/// Bytes per write-buffer command: within QEMU's (and real parts')
+/// buffer, and aligned, so one never crosses a buffer boundary.
+const BUFFER: usize = 64;
 const BLOCK_ERASE: u32 = 0x20;
 const CONFIRM: u32 = 0xD0;
 const CLEAR_STATUS: u32 = 0x50;
@@ -114,10 +120,10 @@ impl<const ERASE_SIZE: usize> ReadNorFlash for Flash<ERASE_SIZE> {
 
     fn read(&mut self, offset: u32, bytes: &mut [u8]) -> Result<(), Error> {
         check_read(self, offset, bytes.len()).map_err(Error::Bounds)?;
-        let start = offset as usize;
-        for (i, byte) in bytes.iter_mut().enumerate() {
-            let at = start + i;
+        let mut at = offset as usize;
+        for byte in bytes.iter_mut() {
             *byte = self.get(at & !3).to_le_bytes()[at & 3];
+            at += 1;
         }
         Ok(())
     }
@@ -143,11 +149,29 @@ impl<const ERASE_SIZE: usize> NorFlash for Flash<ERASE_SIZE> {
 
     fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), Error> {
         check_write(self, offset, bytes.len()).map_err(Error::Bounds)?;
-        for (i, word) in bytes.chunks_exact(4).enumerate() {
-            let at = offset as usize + 4 * i;
-            self.put(at, PROGRAM);
-            self.put(at, u32::from_le_bytes([word[0], word[1], word[2], word[3]]));
-            self.finish(at)?;
+        let mut at = offset as usize;
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            // Up to the next buffer boundary, whole words.
+            let n = rest.len().min(BUFFER - at % BUFFER);
+            let (part, next) = rest.split_at(n);
+            if n >= 8 {
+                self.put(at, WRITE_BUFFER);
+                self.put(at, (n / 4 - 1) as u32);
+                for (i, word) in part.chunks_exact(4).enumerate() {
+                    self.put(at + 4 * i, u32::from_le_bytes([word[0], word[1], word[2], word[3]]));
+                }
+                self.put(at, CONFIRM);
+                self.finish(at)?;
+            } else {
+                for (i, word) in part.chunks_exact(4).enumerate() {
+                    self.put(at + 4 * i, PROGRAM);
+                    self.put(at + 4 * i, u32::from_le_bytes([word[0], word[1], word[2], word[3]]));
+                    self.finish(at + 4 * i)?;
+                }
+            }
+            at += n;
+            rest = next;
         }
         Ok(())
     }
