@@ -162,3 +162,22 @@ fn posix_file_calls_for_c() {
         assert!(lines.contains(&"console by write(1)".to_string()), "{lines:?}");
     }
 }
+
+/// `examples/datalog`: a sampler thread and a logger thread; every run
+/// adds its 30 readings to the log on flash that the earlier runs left.
+#[test]
+fn the_datalog_example_keeps_its_samples_across_runs() {
+    let example = repo().join("examples/datalog");
+    let run = |erase: bool| {
+        let mut cmd = bluegen_images();
+        cmd.args(["run", example.to_str().unwrap(), "--icount", "--timeout", "120"]);
+        if erase {
+            cmd.arg("--erase-flash");
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        lines(&out)
+    };
+    assert_eq!(run(true), ["boot 1: /samples.log holds 30 samples, the last: t=00003000 v=+22100"]);
+    assert_eq!(run(false), ["boot 2: /samples.log holds 60 samples, the last: t=00003000 v=+22100"]);
+}

@@ -110,6 +110,17 @@ pub fn elf_report(elf: &Path, map: &ComponentMap, regions: Vec<RegionUse>) -> Re
         }
         None => map,
     };
+    // The C libraries of crates.io crates (littlefs): rows of their own.
+    let libraries = crate::size::archives::c_libraries(elf);
+    let with_libraries;
+    let map = if libraries.is_empty() {
+        map
+    } else {
+        let mut m = map.clone();
+        m.c_objects.extend(libraries);
+        with_libraries = m;
+        &with_libraries
+    };
     Ok(SizeReport::new(elf, &attribution, map, regions))
 }
 

@@ -45,6 +45,29 @@ pub fn c_objects(elf: &Path) -> Option<PathBuf> {
         .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
 }
 
+/// The C libraries that crates.io crates of the image compile (littlefs,
+/// from littlefs2-sys: `build/littlefs2-sys-*/out/liblfs-sys.a` beside the
+/// ELF, the newest when several builds share the target directory): each
+/// library's row and the symbols it defines.
+pub fn c_libraries(elf: &Path) -> Vec<(String, BTreeSet<String>)> {
+    const LIBRARIES: [(&str, &str, &str); 1] = [("littlefs", "littlefs2-sys-", "liblfs-sys.a")];
+    let Some(build) = elf.parent().map(|d| d.join("build")) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(&build) else { return Vec::new() };
+    let dirs: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    LIBRARIES
+        .iter()
+        .filter_map(|(row, package, archive)| {
+            let newest = dirs
+                .iter()
+                .filter(|d| d.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(package)))
+                .map(|d| d.join("out").join(archive))
+                .filter(|p| p.is_file())
+                .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())?;
+            Some((row.to_string(), symbols(&newest)))
+        })
+        .collect()
+}
+
 /// The archives of the C drivers `names` beside the device's C objects
 /// (`objects`, a `libbluegen_c.a`): each driver's name and the symbols its
 /// `libbluegen_drv_<name>.a` defines (an archive of a driver the device no

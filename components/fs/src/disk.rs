@@ -34,9 +34,9 @@ mod geometry {
     pub const PROG_SIZE: usize = 4;
 }
 
-/// The RAM disk: words, so that every access is aligned.
+/// The RAM disk's bytes.
 #[cfg(not(feature = "fs-flash"))]
-static DISK: Shared<[u32; BLOCK_SIZE * BLOCK_COUNT / 4]> = Shared::new([0; BLOCK_SIZE * BLOCK_COUNT / 4]);
+static DISK: Shared<[u8; BLOCK_SIZE * BLOCK_COUNT]> = Shared::new([0; BLOCK_SIZE * BLOCK_COUNT]);
 
 #[cfg(feature = "fs-flash")]
 type Flash = bluegen_pflash_cfi01::Flash<BLOCK_SIZE>;
@@ -54,13 +54,12 @@ fn read_at(at: usize, buf: &mut [u8]) -> bool {
     // other reference to the disk exists while this one lives.
     let disk = unsafe { &mut *DISK.get() };
     #[cfg(not(feature = "fs-flash"))]
-    {
-        let words: &[u32] = disk;
-        for (i, b) in buf.iter_mut().enumerate() {
-            let byte = at + i;
-            *b = words[byte / 4].to_le_bytes()[byte % 4];
+    match disk.get(at..at + buf.len()) {
+        Some(bytes) => {
+            buf.copy_from_slice(bytes);
+            true
         }
-        true
+        None => false,
     }
     #[cfg(feature = "fs-flash")]
     {
@@ -109,15 +108,15 @@ pub unsafe extern "C" fn prog(_: *const lfs::lfs_config, block: lfs::lfs_block_t
     // SAFETY: littlefs holds the filesystem's mutex (module docs).
     let disk = unsafe { &mut *DISK.get() };
     #[cfg(not(feature = "fs-flash"))]
-    {
-        // NOR semantics: programming only clears bits, as on the flash.
-        for (i, b) in data.iter().enumerate() {
-            let byte = at + i;
-            let mut word = disk[byte / 4].to_le_bytes();
-            word[byte % 4] &= b;
-            disk[byte / 4] = u32::from_le_bytes(word);
+    match disk.get_mut(at..at + data.len()) {
+        Some(bytes) => {
+            // NOR semantics: programming only clears bits, as on the flash.
+            for (b, d) in bytes.iter_mut().zip(data) {
+                *b &= d;
+            }
+            0
         }
-        0
+        None => lfs::lfs_error_LFS_ERR_INVAL,
     }
     #[cfg(feature = "fs-flash")]
     {
@@ -131,9 +130,12 @@ pub unsafe extern "C" fn erase(_: *const lfs::lfs_config, block: lfs::lfs_block_
     // SAFETY: littlefs holds the filesystem's mutex (module docs).
     let disk = unsafe { &mut *DISK.get() };
     #[cfg(not(feature = "fs-flash"))]
-    {
-        disk[at / 4..(at + BLOCK_SIZE) / 4].fill(u32::MAX);
-        0
+    match disk.get_mut(at..at + BLOCK_SIZE) {
+        Some(bytes) => {
+            bytes.fill(0xff);
+            0
+        }
+        None => lfs::lfs_error_LFS_ERR_INVAL,
     }
     #[cfg(feature = "fs-flash")]
     {
