@@ -479,6 +479,10 @@ fn app_package(device: &Device, components: &[Component]) -> Option<Diagnostic> 
 fn budget_names(device: &Device, components: &[Component]) -> Vec<Diagnostic> {
     let mut known: Vec<String> = components.iter().map(|c| c.name.clone()).collect();
     known.extend(["app", "image", "core", "alloc", "compiler_builtins"].map(String::from));
+    // The C library a component's crates.io dependency compiles (its own row).
+    if components.iter().any(|c| c.name == "fs" && c.features.iter().any(|f| f == "fs")) {
+        known.push("littlefs".into());
+    }
     // The app's dependencies, except the components it uses (shown under
     // their component names).
     known.extend(device.app.dependencies.iter().filter(|d| !components.iter().any(|c| &c.ident() == *d)).cloned());

@@ -235,7 +235,9 @@ fn instruction_rows(name: &str, built: &crate::pipeline::Built, settings: &Setti
     let Some(icount) = board.qemu.as_ref().and_then(|q| q.icount.as_ref()) else {
         return Ok(Vec::new());
     };
-    let args = ["-icount".to_string(), settings.icount.clone().unwrap_or_else(|| icount.args.clone())];
+    let mut args = vec!["-icount".to_string(), settings.icount.clone().unwrap_or_else(|| icount.args.clone())];
+    // Flash banks start erased on every bench run: the same numbers each time.
+    args.extend(crate::run::drives(&built.plan.device, &built.artifacts.elf, true)?);
     let (code, out) = crate::run::qemu_output(
         board,
         &built.artifacts.elf,

@@ -57,7 +57,8 @@ impl Cmd {
             if self.dry_run {
                 return Ok(0);
             }
-            let code = crate::run::qemu(board, &built.artifacts.elf, self.timeout, &[])?;
+            let drives = crate::run::drives(&built.plan.device, &built.artifacts.elf, false)?;
+            let code = crate::run::qemu(board, &built.artifacts.elf, self.timeout, &drives)?;
             return Ok(u8::try_from(code).unwrap_or(1));
         }
         if self.timeout.is_some() {
