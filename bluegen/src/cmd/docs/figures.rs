@@ -319,6 +319,9 @@ fn metric_label(metric: &str, unit: &str) -> String {
         "posix_mutex_pair_instructions" => "`pthread_mutex_lock` + `unlock` (instructions)".into(),
         "posix_sem_switch_instructions" => "`sem_post` → `sem_wait` switch (instructions)".into(),
         "posix_mq_roundtrip_instructions" => "`mq_send` → `mq_receive` round trip (instructions)".into(),
+        "fs_append_sync_instructions" => "append 64 B + sync (instructions)".into(),
+        "fs_open_read_close_instructions" => "open, read 64 B, close (instructions)".into(),
+        "fs_stat_instructions" => "stat (instructions)".into(),
         _ => match metric.strip_suffix("_cost_flash_bytes").map(|f| (f, "flash")).or_else(|| metric.strip_suffix("_cost_ram_bytes").map(|f| (f, "static RAM"))) {
             Some((feature, region)) => format!("`{feature}`: {region} (B)"),
             None => format!("`{metric}` ({unit})"),
