@@ -30,8 +30,49 @@ pub fn check(device: &Device, config: &Config, assignments: &[Assignment], boot_
     register_blocks(device, &v, &mut out);
     usart_stm32(&v, &mut out);
     spawn_stack(&v, &mut out);
+    filesystem(device, &v, &mut out);
     ram(device, &v, boot_stack, &mut out);
     out
+}
+
+/// littlefs's geometry rules, which the fs crate also asserts at compile
+/// time: the caches are whole program units (4 bytes) and divide the block
+/// (the RAM disk's `fs-block-size`, or the flash bank's erase sector), the
+/// lookahead bitmap is whole 32-bit words.
+fn filesystem(device: &Device, v: &Values, out: &mut Vec<Diagnostic>) {
+    if !v.on("FS") {
+        return;
+    }
+    let flash = if v.on("FS_FLASH") { device.drivers.iter().find(|d| d.peripheral.driver == "pflash-cfi01").map(|d| (d.name.as_str(), d.peripheral.erase_size)) } else { None };
+    let block = match flash {
+        Some((_, erase)) => Some(erase),
+        None => v.int("FS_BLOCK_SIZE"),
+    };
+    if let Some(cache) = v.int("FS_CACHE_SIZE") {
+        if cache % 4 != 0 {
+            out.push(v.blame(
+                Diagnostic::error(format!("fs-cache-size = {cache} is not a multiple of 4")).why("littlefs's caches hold whole program units, and the disks program 4 bytes at a time").hint(format!("set fs-cache-size = {}", cache.next_multiple_of(4))),
+                &["FS_CACHE_SIZE"],
+            ));
+        } else if let Some(block) = block.filter(|b| *b > 0 && b % cache != 0) {
+            let what = match flash {
+                Some((name, _)) => format!("the erase sector of [drivers.{name}]'s flash bank, {block} bytes"),
+                None => format!("fs-block-size, {block}"),
+            };
+            out.push(v.blame(
+                Diagnostic::error(format!("fs-cache-size = {cache} does not divide the filesystem's block"))
+                    .why(format!("littlefs reads and programs a block in cache-sized pieces, and the block is {what}"))
+                    .hint("make fs-cache-size a power of two up to the block size, such as 64 or 256"),
+                &["FS_CACHE_SIZE", "FS_BLOCK_SIZE"],
+            ));
+        }
+    }
+    if let Some(lookahead) = v.int("FS_LOOKAHEAD_SIZE").filter(|n| n % 4 != 0) {
+        out.push(v.blame(
+            Diagnostic::error(format!("fs-lookahead-size = {lookahead} is not a multiple of 4")).why("the fs component keeps littlefs's lookahead bitmap in 32-bit words").hint(format!("set fs-lookahead-size = {}", lookahead.next_multiple_of(4))),
+            &["FS_LOOKAHEAD_SIZE"],
+        ));
+    }
 }
 
 struct Values<'a> {

@@ -181,3 +181,24 @@ fn the_datalog_example_keeps_its_samples_across_runs() {
     assert_eq!(run(true), ["boot 1: /samples.log holds 30 samples, the last: t=00003000 v=+22100"]);
     assert_eq!(run(false), ["boot 2: /samples.log holds 60 samples, the last: t=00003000 v=+22100"]);
 }
+
+/// littlefs's geometry rules are device.toml errors located at the key,
+/// not a compile-time assertion in the fs crate.
+#[test]
+fn filesystem_geometry_mistakes_are_located() {
+    let base = device("qemu-mps2-an385") + "\n[features]\nthreads = true\npreempt = true\nmutex = true\nfs = true\n";
+    let thread = "\n[threads.main]\nentry = \"main\"\npriority = 1\nstack = 1024\n";
+    for (extra, message, key) in [
+        ("fs-cache-size = 66\n", "fs-cache-size = 66 is not a multiple of 4", "features.fs-cache-size"),
+        ("fs-cache-size = 96\n", "fs-cache-size = 96 does not divide the filesystem's block", "features.fs-cache-size"),
+        ("fs-lookahead-size = 18\n", "fs-lookahead-size = 18 is not a multiple of 4", "features.fs-lookahead-size"),
+    ] {
+        let (code, stderr) = check(&(base.clone() + extra + thread));
+        assert_eq!(code, 1, "{extra}: {stderr}");
+        assert!(stderr.contains(message) && stderr.contains(&format!("key: {key}")) && stderr.contains("device.toml:"), "{extra}: {stderr}");
+    }
+    // Without the kernel's mutex, Kconfig says what FS depends on.
+    let (code, stderr) = check(&(device("qemu-mps2-an385") + "\n[features]\nthreads = true\npreempt = true\nfs = true\n" + thread));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("fs") && stderr.contains("mutex"), "{stderr}");
+}

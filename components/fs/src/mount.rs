@@ -15,7 +15,7 @@ const LOOKAHEAD_SIZE: usize = bluegen_config::FS_LOOKAHEAD_SIZE as usize;
 
 const _: () = assert!(CACHE_SIZE % 4 == 0 && CACHE_SIZE >= disk::PROG_SIZE, "FS_CACHE_SIZE is a multiple of 4");
 const _: () = assert!(disk::BLOCK_SIZE % CACHE_SIZE == 0, "FS_CACHE_SIZE divides the block size");
-const _: () = assert!(LOOKAHEAD_SIZE % 8 == 0, "FS_LOOKAHEAD_SIZE is a multiple of 8");
+const _: () = assert!(LOOKAHEAD_SIZE % 4 == 0, "FS_LOOKAHEAD_SIZE is a multiple of 4");
 
 /// Static memory that littlefs (C) or the disk use under the
 /// filesystem's mutex, or that [`mount`] fills before anything else can
