@@ -204,6 +204,23 @@ pub fn is_identifier(name: &str) -> bool {
     chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// A C string literal of `text`: quotes, backslashes and every byte
+/// outside printable ASCII escaped (as three-digit octal, which no
+/// following digit can extend).
+pub fn c_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for b in text.bytes() {
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b' '..=b'~' => out.push(b as char),
+            _ => out.push_str(&format!("\\{b:03o}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,6 +242,12 @@ mod tests {
     fn identifiers() {
         assert!(is_identifier("DEBUG_LEVEL") && is_identifier("_x1"));
         assert!(!is_identifier("1X") && !is_identifier("A-B") && !is_identifier(""));
+    }
+
+    #[test]
+    fn c_strings() {
+        assert_eq!(c_string("a\"b\\c"), "\"a\\\"b\\\\c\"");
+        assert_eq!(c_string("x\n1é"), "\"x\\0121\\303\\251\"");
     }
 
     #[test]

@@ -112,3 +112,99 @@ fn c_handler_mistakes_are_located() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("has both `handler` and `c-handler`"), "{err}");
 }
+
+/// A project with a C driver's files: `drivers/s.c` and `drivers/Kconfig`
+/// (an int option `rate`, 1 to 10, and a bool `fast`).
+fn driver_project(tables: &str) -> tempfile::TempDir {
+    let dir = common::project(&format!("{}{tables}{C_DRIVER_THREAD}", device("qemu-mps2-an385")));
+    std::fs::create_dir_all(dir.path().join("drivers")).unwrap();
+    std::fs::write(dir.path().join("drivers/s.c"), "void s_init(void) {}\n").unwrap();
+    std::fs::write(dir.path().join("drivers/Kconfig"), "config RATE\n\tint \"rate\"\n\trange 1 10\n\tdefault 5\n\nconfig FAST\n\tbool \"fast\"\n").unwrap();
+    dir
+}
+
+/// Each error of `err` (its `error:` line and its location line).
+fn errors(err: &str) -> Vec<(String, String)> {
+    let lines: Vec<&str> = err.lines().collect();
+    lines.iter().enumerate().filter(|(_, l)| l.starts_with("error")).map(|(i, l)| (l.to_string(), lines.get(i + 1).unwrap_or(&"").trim().to_string())).collect()
+}
+
+/// A define of a C driver or of `[c]` that has the name of a macro bluegen
+/// generates (`BLUEGEN_*`, and of any C driver `<NAME>_BASE`,
+/// `<NAME>_CLOCK_HZ`, `<NAME>_IRQ_*`, `<NAME>_CONFIG_*`) is refused, at its
+/// name, saying whose it is.
+#[test]
+fn defines_that_shadow_generated_macros_are_refused() {
+    let dir = driver_project(
+        "[drivers.sensor]\nperipheral = \"i2c3\"\nsources = [\"drivers/s.c\"]\ndefines = { SENSOR_BASE = 1, BLUEGEN_MUTEX = 1, OTHER_IRQ_RX = 2, SENSOR_ADDRESS = 0x48 }\n\n[drivers.other]\nsources = [\"drivers/s.c\"]\n\n[c]\nsources = [\"drivers/s.c\"]\ndefines = { OTHER_CLOCK_HZ = 1, SENSOR_CONFIG_RATE = 3, APP_BASE = 1 }\n",
+    );
+    let (code, _, err) = common::bluegen(dir.path(), &["check"]);
+    assert_eq!(code, 1, "{err}");
+    let found = errors(&err);
+    let expect = [
+        ("SENSOR_BASE", "device.toml:7:13", "drivers.sensor.defines.SENSOR_BASE", "C driver `sensor` (its peripheral's register address)"),
+        ("BLUEGEN_MUTEX", "device.toml:7:30", "drivers.sensor.defines.BLUEGEN_MUTEX", "the `BLUEGEN_` macros"),
+        ("OTHER_IRQ_RX", "device.toml:7:49", "drivers.sensor.defines.OTHER_IRQ_RX", "C driver `other` (its peripheral's interrupt numbers)"),
+        ("OTHER_CLOCK_HZ", "device.toml:14:13", "c.defines.OTHER_CLOCK_HZ", "C driver `other` (its peripheral's clock)"),
+        ("SENSOR_CONFIG_RATE", "device.toml:14:33", "c.defines.SENSOR_CONFIG_RATE", "C driver `sensor` (the values of its Kconfig options)"),
+    ];
+    assert_eq!(found.len(), expect.len(), "{err}");
+    for ((message, at), (name, place, key, why)) in found.iter().zip(expect) {
+        assert_eq!(message, &format!("error: define `{name}` shadows a macro bluegen generates"), "{err}");
+        assert!(at.ends_with(place), "{name}: {at}\n{err}");
+        assert!(err.contains(&format!("= key: {key}\n")) && err.contains(why), "{name}:\n{err}");
+    }
+    assert!(!found.iter().any(|(m, _)| m.contains("SENSOR_ADDRESS") || m.contains("APP_BASE")), "{err}");
+}
+
+/// A C driver's shape mistakes point at the element, one error each: a
+/// non-string in `sources` (the other paths are still checked, each at its
+/// own place), a string for an array, a define's bad value.
+#[test]
+fn c_driver_shape_mistakes_point_at_the_element_once() {
+    let dir = driver_project("[drivers.sensor]\nsources = [\"drivers/s.c\", 3, \"nope.c\"]\ninclude = \"drivers\"\ndefines = { GOOD = 1, BAD = [1] }\n");
+    let (code, _, err) = common::bluegen(dir.path(), &["check"]);
+    assert_eq!(code, 1, "{err}");
+    let found = errors(&err);
+    let expect = [
+        ("error: invalid value for `drivers.sensor.sources`", "device.toml:5:27"),
+        ("error: C source `nope.c` cannot be used", "device.toml:5:30"),
+        ("error: invalid value for `drivers.sensor.include`", "device.toml:6:11"),
+        ("error: invalid value for `drivers.sensor.defines.BAD`", "device.toml:7:29"),
+    ];
+    assert_eq!(found.len(), expect.len(), "{err}");
+    for ((message, at), (m, place)) in found.iter().zip(expect) {
+        assert_eq!(message, m, "{err}");
+        assert!(at.ends_with(place), "{m}: {at}\n{err}");
+    }
+    // A string for the array: that one error, not also "lists no source".
+    let dir = driver_project("[drivers.sensor]\nsources = \"drivers/s.c\"\n");
+    let (code, _, err) = common::bluegen(dir.path(), &["check"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(errors(&err).len(), 1, "{err}");
+    assert!(err.contains("`sources` is an array of strings, not a string") && err.contains("device.toml:5:11"), "{err}");
+}
+
+/// A C driver's Kconfig options: a value out of the option's range, one of
+/// the wrong type, an unknown option (with the closest), options without a
+/// Kconfig file, a Kconfig file that is not there: each located at its key.
+#[test]
+fn c_driver_option_mistakes_are_located() {
+    let dir = driver_project("[drivers.sensor]\nsources = [\"drivers/s.c\"]\nkconfig = \"drivers/Kconfig\"\noptions = { rate = 11, fsat = true, fast = 3 }\n\n[drivers.other]\nsources = [\"drivers/s.c\"]\noptions = { rate = 1 }\n\n[drivers.third]\nsources = [\"drivers/s.c\"]\nkconfig = \"drivers/Kconfg\"\n");
+    let (code, _, err) = common::bluegen(dir.path(), &["check"]);
+    assert_eq!(code, 1, "{err}");
+    let found = errors(&err);
+    let expect = [
+        ("error: `rate` is out of range", "device.toml:7:13", "drivers.sensor.options.rate", "RATE must be between 1 and 10"),
+        ("error: unknown option `fsat` of driver `sensor`", "device.toml:7:24", "drivers.sensor.options.fsat", "did you mean `fast`?"),
+        ("error: `fast` takes a boolean, not an integer", "device.toml:7:37", "drivers.sensor.options.fast", "FAST is a bool symbol"),
+        ("error: [drivers.other] has `options` but no Kconfig file", "device.toml:11:1", "drivers.other.options", "kconfig = \\\"drivers/other/Kconfig\\\""),
+        ("error: the Kconfig file of driver `third` cannot be used", "device.toml:15:11", "drivers.third.kconfig", "Kconfg"),
+    ];
+    assert_eq!(found.len(), expect.len(), "{err}");
+    for ((message, at), (m, place, key, why)) in found.iter().zip(expect) {
+        assert_eq!(message, m, "{err}");
+        assert!(at.ends_with(place), "{m}: {at}\n{err}");
+        assert!(err.contains(&format!("= key: {key}\n")) && err.contains(&why.replace("\\\"", "\"")), "{m}:\n{err}");
+    }
+}

@@ -172,7 +172,7 @@ fn c_handler_problem(loaded: &Loaded, name: &str) -> Option<Diagnostic> {
     if !crate::c::is_identifier(name) {
         return Some(Diagnostic::error(format!("invalid C function name `{name}`")).why("a C function's name is an identifier: letters, digits and `_`, not starting with a digit"));
     }
-    let inputs = loaded.c.iter().chain(loaded.driver_c.iter().flatten().map(|(_, i)| i));
+    let inputs = loaded.c.iter().chain(loaded.driver_c.iter().flatten().map(|(_, i)| &i.c));
     let mut texts = Vec::new();
     for i in inputs {
         for s in &i.sources {
