@@ -142,6 +142,9 @@ pub struct Thread {
     /// Where device.toml gives `start`.
     #[serde(skip)]
     pub start_at: Option<crate::diag::Location>,
+    /// Where device.toml names the entry (`entry` or `c-entry`).
+    #[serde(skip)]
+    pub entry_at: Option<crate::diag::Location>,
     /// The `[threads.<name>]` header.
     #[serde(skip)]
     pub at: Option<crate::diag::Location>,
@@ -160,6 +163,9 @@ pub struct Interrupt {
     pub c: bool,
     /// 1 (lowest) to the board's [`crate::board::Interrupts::max_priority`].
     pub priority: u8,
+    /// Where device.toml names the handler (`handler` or `c-handler`).
+    #[serde(skip)]
+    pub handler_at: Option<crate::diag::Location>,
     /// The `[interrupts.<name>]` header.
     #[serde(skip)]
     pub at: Option<crate::diag::Location>,

@@ -208,3 +208,57 @@ fn c_driver_option_mistakes_are_located() {
         assert!(err.contains(&format!("= key: {key}\n")) && err.contains(&why.replace("\\\"", "\"")), "{m}:\n{err}");
     }
 }
+
+/// A C build that fails is reported at the table that lists the failing
+/// sources: each C driver's `[drivers.<name>]` (not `[c]`), and `[c]` when
+/// the app's C fails; a driver that compiles is not named. Every archive
+/// is compiled, so both failures come in one run.
+#[test]
+fn a_failing_c_driver_is_reported_at_its_table() {
+    let dir = driver_project("[drivers.good]\nsources = [\"drivers/s.c\"]\n\n[drivers.bad]\nsources = [\"drivers/s.c\", \"drivers/bad.c\"]\n\n[c]\nsources = [\"c/app.c\"]\n");
+    std::fs::write(dir.path().join("drivers/bad.c"), "int bad_read(void) { return undeclared; }\n").unwrap();
+    std::fs::create_dir_all(dir.path().join("c")).unwrap();
+    std::fs::write(dir.path().join("c/app.c"), "int app(void) { return also_undeclared; }\n").unwrap();
+    let out = bluegen_images().current_dir(dir.path()).args(["build"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let found = errors(&err);
+    let ours: Vec<&(String, String)> = found.iter().filter(|(m, _)| m.contains("did not compile")).collect();
+    assert_eq!(ours.len(), 2, "{err}");
+    assert_eq!(ours[0].0, "error: the C sources did not compile", "{err}");
+    assert!(ours[0].1.ends_with("device.toml:10:2"), "{err}");
+    assert_eq!(ours[1].0, "error: the C sources of driver `bad` did not compile", "{err}");
+    assert!(ours[1].1.ends_with("device.toml:7:10"), "{err}");
+    assert!(err.contains("= key: drivers.bad.sources\n") && err.contains("= note: errors in bad.c\n") && err.contains("= note: errors in app.c\n"), "{err}");
+    assert!(!err.contains("driver `good`"), "{err}");
+}
+
+/// A `c-handler` and a `c-entry` whose only definitions sit in dead
+/// preprocessor branches (`#if 0`, an `#ifdef` of a macro not defined)
+/// pass bluegen's reading of the sources, and the link cannot find them:
+/// bluegen reads the compiled archives and names each at its key, in
+/// place of the linker's "undefined symbol". A function that is compiled
+/// is not named.
+#[test]
+fn c_functions_in_dead_preprocessor_branches_are_located() {
+    let dir = driver_project("[features]\nthreads = true\n\n[drivers.sensor]\nsources = [\"drivers/s.c\", \"drivers/kick.c\"]\n\n[c]\nsources = [\"c/app.c\"]\n\n[interrupts.kick]\nsource = \"soft0\"\nc-handler = \"sensor_on_kick\"\npriority = 1\n\n[threads.worker]\nc-entry = \"worker\"\npriority = 2\nstack = 1024\n");
+    std::fs::write(dir.path().join("drivers/kick.c"), "#if 0\nvoid sensor_on_kick(void) {}\n#endif\n").unwrap();
+    std::fs::create_dir_all(dir.path().join("c")).unwrap();
+    std::fs::write(dir.path().join("c/app.c"), "#ifdef APP_HAS_WORKER\nvoid worker(void) {}\n#endif\n").unwrap();
+    let out = bluegen_images().current_dir(dir.path()).args(["build"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let found = errors(&err);
+    assert_eq!(found.len(), 2, "{err}");
+    assert_eq!(found[0].0, "error: C function `sensor_on_kick` is not in the compiled C", "{err}");
+    assert!(found[0].1.ends_with("device.toml:15:13"), "{err}");
+    assert_eq!(found[1].0, "error: C function `worker` is not in the compiled C", "{err}");
+    assert!(found[1].1.ends_with("device.toml:19:11"), "{err}");
+    assert!(err.contains("= key: interrupts.kick.c-handler\n") && err.contains("= key: threads.worker.c-entry\n") && err.contains("#if 0"), "{err}");
+    assert!(!err.contains("undefined symbol") && !err.contains("linking with"), "the linker's message stays out:\n{err}");
+    // Compiled, the same device builds.
+    std::fs::write(dir.path().join("drivers/kick.c"), "void sensor_on_kick(void) {}\n").unwrap();
+    std::fs::write(dir.path().join("c/app.c"), "void worker(void) {}\n").unwrap();
+    let out = bluegen_images().current_dir(dir.path()).args(["build"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}

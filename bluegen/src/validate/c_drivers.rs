@@ -72,7 +72,7 @@ fn options(loaded: &Loaded, d_name: &str, keys: &crate::load::RawDriver, raw: &R
     let table = format!("drivers.{d_name}");
     let at = |span: std::ops::Range<usize>| Some(source.location(span));
     let Some(tree) = &inputs.kconfig else {
-        let options = keys.iter().find(|(k, _)| k.get_ref() == "options")?;
+        let Some(options) = keys.iter().find(|(k, _)| k.get_ref() == "options") else { return Some(Vec::new()) };
         errors.push(
             Diagnostic::error(format!("[{table}] has `options` but no Kconfig file"))
                 .at(at(options.0.span()))

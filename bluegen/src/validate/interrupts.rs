@@ -162,8 +162,8 @@ fn one(loaded: &Loaded, name: &Spanned<String>, raw: &RawInterrupt, board: Optio
             None
         }
     });
-    let (Some((handler, _)), Some(irq), Some(priority)) = (handler, irq, priority) else { return None };
-    (errors.len() == before).then(|| Interrupt { name: i_name.clone(), irq, handler, c, priority, at: Some(source.location(name.span())) })
+    let (Some((handler, handler_at)), Some(irq), Some(priority)) = (handler, irq, priority) else { return None };
+    (errors.len() == before).then(|| Interrupt { name: i_name.clone(), irq, handler, c, priority, handler_at: Some(handler_at), at: Some(source.location(name.span())) })
 }
 
 /// Why `c-handler = "<name>"` cannot be called: not a C identifier, or no
