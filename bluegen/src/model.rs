@@ -64,6 +64,10 @@ pub struct Device {
     /// A build variant (e.g. `without-console` for `size --feature-cost`),
     /// rendered and built apart from the device's own image.
     pub variant: Option<String>,
+    /// A variant built only to be measured, never run: the image links
+    /// with its undefined symbols left unresolved (the functions of a C
+    /// driver `size --feature-cost` took out, which the rest still calls).
+    pub measure_only: bool,
 }
 
 /// The device's C code: what `[c]` names, checked, and the toolchain found.

@@ -160,6 +160,7 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
         warnings,
         c,
         variant: None,
+        measure_only: false,
     });
     (device, diagnostics)
 }

@@ -262,3 +262,25 @@ fn c_functions_in_dead_preprocessor_branches_are_located() {
     let out = bluegen_images().current_dir(dir.path()).args(["build"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// `size --feature-cost` measures a C driver: the device built without its
+/// `[drivers.<name>]` (the binding crate's and the app's C calls left
+/// unresolved in that variant, which is measured, never run), row
+/// `driver:<name>`; as the last C driver, the kernel services for C go
+/// with it. `--only` measures that row alone.
+#[test]
+fn feature_cost_measures_a_c_driver() {
+    let example = repo().join("examples/c-driver");
+    let out = bluegen_images().args(["size", example.to_str().unwrap(), "--feature-cost", "--only", "driver:tmp105"]).output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let rows: Vec<&str> = stdout.lines().skip_while(|l| !l.starts_with("feature ")).skip(1).collect();
+    assert_eq!(rows.len(), 1, "only the driver's row:\n{stdout}");
+    let words: Vec<&str> = rows[0].split_whitespace().collect();
+    assert_eq!(words[0], "driver:tmp105", "{stdout}");
+    let bytes = |w: &str| w.trim_start_matches('+').parse::<i64>().unwrap_or_else(|_| panic!("{stdout}"));
+    let (flash, ram) = (bytes(words[1]), bytes(words[3]));
+    // Its own archive (the size report's row) and the services only it needs.
+    assert!(flash > 600 && ram > 0, "{stdout}");
+    assert!(rows[0].contains("also drops c-drivers, c-services"), "{stdout}");
+}

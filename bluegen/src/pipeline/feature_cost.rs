@@ -94,7 +94,7 @@ pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64, only: Option<&[Stri
             // C sources that need the feature (a POSIX header, a call)
             // cannot build without it: bluegen's checks do not read C.
             Err(_) if variant.device.c.is_some() => {
-                let why = format!("the C sources of [c] do not compile without `{}` (they use what it builds)", symbol.key);
+                let why = format!("the device's C sources do not compile without `{}` (they use what it builds)", symbol.key);
                 out.push(Cost { feature: symbol.key.clone(), flash: 0, ram: 0, also_dropped: dropped, not_applicable: Some(why) });
                 continue;
             }
@@ -110,6 +110,72 @@ pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64, only: Option<&[Stri
         });
     }
     Ok(out)
+}
+
+/// What each C driver of `plan` (already built: `flash` and `ram` bytes)
+/// costs: the device is resolved again without its `[drivers.<name>]` (so
+/// that what only C drivers need, such as the kernel services for C, goes
+/// too when it was the last), rendered as variant `without-driver-<name>`,
+/// built and measured; the row is `driver:<name>`. The rest of the device
+/// still calls the driver (a binding crate, the app's C), so the variant
+/// links with those calls unresolved: it is measured, never run. With
+/// `only`, only the drivers it names (`driver:<name>`).
+pub fn driver_costs(root: &Root, plan: &Plan, flash: u64, ram: u64, only: Option<&[String]>) -> Result<Vec<Cost>> {
+    let mut out = Vec::new();
+    for driver in &plan.device.c_drivers {
+        let feature = format!("driver:{}", driver.name);
+        if only.is_some_and(|o| !o.contains(&feature)) {
+            continue;
+        }
+        let mut without = plan.clone();
+        without.device.c_drivers.retain(|d| d.name != driver.name);
+        // The C table that stood for the drivers alone (no sources of its own) goes with the last.
+        if without.device.c_drivers.is_empty() && without.device.c.as_ref().is_some_and(|c| c.sources.is_empty()) {
+            without.device.c = None;
+        }
+        without.device.variant = Some(format!("without-driver-{}", driver.name));
+        without.device.measure_only = true;
+        let mut assignments = plan.preset.clone();
+        assignments.extend(plan.device.features.iter().cloned());
+        let settled = crate::resolve::settle(&plan.tree, &without.device, &mut assignments)
+            .map_err(|e| e.diagnostics)
+            .and_then(|(config, mistakes)| crate::diag::Error::check(mistakes).map_err(|e| e.diagnostics).map(|_| config))
+            .and_then(|config| without.with_config(config, &assignments));
+        let variant = match settled {
+            Ok(variant) => variant,
+            Err(errors) => {
+                let why = errors.iter().find(|d| d.severity == crate::diag::Severity::Error).map_or_else(String::new, |d| d.message.clone());
+                out.push(Cost { feature, flash: 0, ram: 0, also_dropped: Vec::new(), not_applicable: Some(why) });
+                continue;
+            }
+        };
+        let rendered = crate::render::render(root, &variant)?;
+        let target_dir = rendered.dir.join("target");
+        let artifacts = match crate::build::build_in(&variant, &rendered.dir, Some(&target_dir)) {
+            Ok(artifacts) => artifacts,
+            Err(e) => {
+                let why = e.diagnostics.first().map_or_else(String::new, |d| d.message.clone());
+                out.push(Cost { feature, flash: 0, ram: 0, also_dropped: Vec::new(), not_applicable: Some(format!("the device does not build without it: {why}")) });
+                continue;
+            }
+        };
+        let fp = crate::report::footprint(&artifacts.elf, variant.device.flash, variant.device.ram)?;
+        // The symbols on only for C drivers (C_DRIVERS, the services it selects) that went with it.
+        let dropped = plan
+            .config
+            .symbols
+            .iter()
+            .filter(|s| on(s) && matches!(s.component.as_str(), "libc") && !variant.config.get(&s.name).is_some_and(on))
+            .map(|s| s.key.clone())
+            .collect();
+        out.push(Cost { feature, flash: flash as i64 - fp.flash_bytes() as i64, ram: ram as i64 - fp.static_ram_bytes() as i64, also_dropped: dropped, not_applicable: None });
+    }
+    Ok(out)
+}
+
+/// A bool symbol that is on.
+fn on(s: &crate::kconfig::Symbol) -> bool {
+    s.value == Some(Value::Bool(true))
 }
 
 /// The cost table.
