@@ -40,3 +40,18 @@ int tmp105_read(int32_t *millicelsius)
 	*millicelsius = (int32_t)(value >> (16 - TMP105_CONFIG_RESOLUTION_BITS)) * 1000 / (1 << (TMP105_CONFIG_RESOLUTION_BITS - 8));
 	return BG_OK;
 }
+
+int tmp105_bus_lock(void)
+{
+	return bg_mutex_lock(&bus, BG_FOREVER);
+}
+
+void tmp105_bus_unlock(void)
+{
+	bg_mutex_unlock(&bus);
+}
+
+uintptr_t tmp105_bus_base(void)
+{
+	return TMP105_BASE;
+}
