@@ -284,4 +284,13 @@ fn feature_cost_measures_a_c_driver() {
     // Its own archive (the size report's row) and the services only it needs.
     assert!(flash > 600 && ram > 0, "{stdout}");
     assert!(rows[0].contains("also drops c-drivers, c-services"), "{stdout}");
+    // The app's C of fixture `c-driver-services` uses the kernel services
+    // the driver brought: the variant keeps them, and the row says so.
+    let fixture = repo().join("bluegen/tests/fixtures/c-driver-services");
+    let out = bluegen_images().args(["size", fixture.to_str().unwrap(), "--feature-cost", "--only", "driver:mbox"]).output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let row = stdout.lines().find(|l| l.starts_with("driver:mbox ")).unwrap_or_else(|| panic!("{stdout}"));
+    assert!(row.contains("keeps c-services (the app's C uses it)") && !row.contains("not applicable"), "{stdout}");
+    assert!(bytes(row.split_whitespace().nth(1).unwrap()) > 200, "{stdout}");
 }

@@ -25,6 +25,10 @@ pub struct Cost {
     pub ram: i64,
     /// Other device values dropped along with it.
     pub also_dropped: Vec<String>,
+    /// Values kept on although only it turned them on (a C driver's
+    /// `c-services`, which the app's C uses too).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<String>,
     /// Why the device cannot have the feature off (nothing was built; flash
     /// and RAM are 0): the first error bluegen's checks give the variant,
     /// e.g. the app uses what the feature builds, or interrupts need threads.
@@ -81,7 +85,7 @@ pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64, only: Option<&[Stri
             Ok(variant) => variant,
             Err(errors) => {
                 let why = errors.iter().find(|d| d.severity == crate::diag::Severity::Error).map_or_else(String::new, |d| d.message.clone());
-                out.push(Cost { feature: symbol.key.clone(), flash: 0, ram: 0, also_dropped: dropped, not_applicable: Some(why) });
+                out.push(Cost { feature: symbol.key.clone(), flash: 0, ram: 0, also_dropped: dropped, kept: Vec::new(), not_applicable: Some(why) });
                 continue;
             }
         };
@@ -95,7 +99,7 @@ pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64, only: Option<&[Stri
             // cannot build without it: bluegen's checks do not read C.
             Err(_) if variant.device.c.is_some() => {
                 let why = format!("the device's C sources do not compile without `{}` (they use what it builds)", symbol.key);
-                out.push(Cost { feature: symbol.key.clone(), flash: 0, ram: 0, also_dropped: dropped, not_applicable: Some(why) });
+                out.push(Cost { feature: symbol.key.clone(), flash: 0, ram: 0, also_dropped: dropped, kept: Vec::new(), not_applicable: Some(why) });
                 continue;
             }
             Err(e) => return Err(e),
@@ -106,6 +110,7 @@ pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64, only: Option<&[Stri
             flash: flash as i64 - fp.flash_bytes() as i64,
             ram: ram as i64 - fp.static_ram_bytes() as i64,
             also_dropped: dropped,
+            kept: Vec::new(),
             not_applicable: None,
         });
     }
@@ -118,7 +123,9 @@ pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64, only: Option<&[Stri
 /// too when it was the last), rendered as variant `without-driver-<name>`,
 /// built and measured; the row is `driver:<name>`. The rest of the device
 /// still calls the driver (a binding crate, the app's C), so the variant
-/// links with those calls unresolved: it is measured, never run. With
+/// links with those calls unresolved: it is measured, never run. When the
+/// app's C does not compile without the services the driver brought
+/// (`c-services`), the variant keeps them, and the row says so. With
 /// `only`, only the drivers it names (`driver:<name>`).
 pub fn driver_costs(root: &Root, plan: &Plan, flash: u64, ram: u64, only: Option<&[String]>) -> Result<Vec<Cost>> {
     let mut out = Vec::new();
@@ -135,31 +142,30 @@ pub fn driver_costs(root: &Root, plan: &Plan, flash: u64, ram: u64, only: Option
         }
         without.device.variant = Some(format!("without-driver-{}", driver.name));
         without.device.measure_only = true;
-        let mut assignments = plan.preset.clone();
-        assignments.extend(plan.device.features.iter().cloned());
-        let settled = crate::resolve::settle(&plan.tree, &without.device, &mut assignments)
-            .map_err(|e| e.diagnostics)
-            .and_then(|(config, mistakes)| crate::diag::Error::check(mistakes).map_err(|e| e.diagnostics).map(|_| config))
-            .and_then(|config| without.with_config(config, &assignments));
-        let variant = match settled {
-            Ok(variant) => variant,
-            Err(errors) => {
-                let why = errors.iter().find(|d| d.severity == crate::diag::Severity::Error).map_or_else(String::new, |d| d.message.clone());
-                out.push(Cost { feature, flash: 0, ram: 0, also_dropped: Vec::new(), not_applicable: Some(why) });
+        let mut kept = Vec::new();
+        let mut measured = measure(root, plan, &without, &[])?;
+        let services_on = plan.config.get("C_SERVICES").is_some_and(on);
+        if let Err(Failure::Build(_)) = &measured
+            && services_on
+            && without.device.c.as_ref().is_some_and(|c| !c.sources.is_empty())
+        {
+            let keep = Assignment { key: "c-services".into(), value: toml::Value::Boolean(true), origin: Origin::User, location: None };
+            if let Ok(done) = measure(root, plan, &without, &[keep])? {
+                kept.push("c-services".to_string());
+                measured = Ok(done);
+            }
+        }
+        let (variant, fp) = match measured {
+            Ok(done) => done,
+            Err(failure) => {
+                let why = match failure {
+                    Failure::Check(why) => why,
+                    Failure::Build(why) => format!("the device does not build without it: {why}"),
+                };
+                out.push(Cost { feature, flash: 0, ram: 0, also_dropped: Vec::new(), kept, not_applicable: Some(why) });
                 continue;
             }
         };
-        let rendered = crate::render::render(root, &variant)?;
-        let target_dir = rendered.dir.join("target");
-        let artifacts = match crate::build::build_in(&variant, &rendered.dir, Some(&target_dir)) {
-            Ok(artifacts) => artifacts,
-            Err(e) => {
-                let why = e.diagnostics.first().map_or_else(String::new, |d| d.message.clone());
-                out.push(Cost { feature, flash: 0, ram: 0, also_dropped: Vec::new(), not_applicable: Some(format!("the device does not build without it: {why}")) });
-                continue;
-            }
-        };
-        let fp = crate::report::footprint(&artifacts.elf, variant.device.flash, variant.device.ram)?;
         // The symbols on only for C drivers (C_DRIVERS, the services it selects) that went with it.
         let dropped = plan
             .config
@@ -168,9 +174,40 @@ pub fn driver_costs(root: &Root, plan: &Plan, flash: u64, ram: u64, only: Option
             .filter(|s| on(s) && matches!(s.component.as_str(), "libc") && !variant.config.get(&s.name).is_some_and(on))
             .map(|s| s.key.clone())
             .collect();
-        out.push(Cost { feature, flash: flash as i64 - fp.flash_bytes() as i64, ram: ram as i64 - fp.static_ram_bytes() as i64, also_dropped: dropped, not_applicable: None });
+        out.push(Cost { feature, flash: flash as i64 - fp.flash_bytes() as i64, ram: ram as i64 - fp.static_ram_bytes() as i64, also_dropped: dropped, kept, not_applicable: None });
     }
     Ok(out)
+}
+
+/// Why a variant was not measured: bluegen's checks refuse it, or it does
+/// not build; each with the first error's message.
+enum Failure {
+    Check(String),
+    Build(String),
+}
+
+/// `without` (a variant of `plan`'s device) resolved with the device's
+/// values and `extra`, rendered, built and measured.
+fn measure(root: &Root, plan: &Plan, without: &Plan, extra: &[Assignment]) -> Result<std::result::Result<(Plan, crate::report::Footprint), Failure>> {
+    let mut assignments = plan.preset.clone();
+    assignments.extend(plan.device.features.iter().cloned());
+    assignments.extend(extra.iter().cloned());
+    let settled = crate::resolve::settle(&plan.tree, &without.device, &mut assignments)
+        .map_err(|e| e.diagnostics)
+        .and_then(|(config, mistakes)| crate::diag::Error::check(mistakes).map_err(|e| e.diagnostics).map(|_| config))
+        .and_then(|config| without.with_config(config, &assignments));
+    let variant = match settled {
+        Ok(variant) => variant,
+        Err(errors) => return Ok(Err(Failure::Check(errors.iter().find(|d| d.severity == crate::diag::Severity::Error).map_or_else(String::new, |d| d.message.clone())))),
+    };
+    let rendered = crate::render::render(root, &variant)?;
+    let target_dir = rendered.dir.join("target");
+    let artifacts = match crate::build::build_in(&variant, &rendered.dir, Some(&target_dir)) {
+        Ok(artifacts) => artifacts,
+        Err(e) => return Ok(Err(Failure::Build(e.diagnostics.first().map_or_else(String::new, |d| d.message.clone())))),
+    };
+    let fp = crate::report::footprint(&artifacts.elf, variant.device.flash, variant.device.ram)?;
+    Ok(Ok((variant, fp)))
 }
 
 /// A bool symbol that is on.
@@ -187,7 +224,14 @@ pub fn print(out: &mut impl Write, costs: &[Cost]) -> Result<()> {
             writeln!(out, "{:<28} {:>10} {:>10}  not applicable: {why}", c.feature, "-", "-").map_err(io)?;
             continue;
         }
-        let note = if c.also_dropped.is_empty() { String::new() } else { format!("also drops {}", c.also_dropped.join(", ")) };
+        let mut notes = Vec::new();
+        if !c.also_dropped.is_empty() {
+            notes.push(format!("also drops {}", c.also_dropped.join(", ")));
+        }
+        if !c.kept.is_empty() {
+            notes.push(format!("keeps {} (the app's C uses it)", c.kept.join(", ")));
+        }
+        let note = notes.join("; ");
         writeln!(out, "{:<28} {:>+8} B {:>+8} B  {note}", c.feature, c.flash, c.ram).map_err(io)?;
     }
     if costs.is_empty() {
