@@ -70,7 +70,7 @@ pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Res
     let forward = std::thread::spawn(move || {
         let mut c_failed = false;
         // The archives the build script names as failed, and GCC's error lines.
-        let mut failed = CFailure::default();
+        let mut failed = crate::c_errors::CFailure::default();
         for line in std::io::BufReader::new(stderr).lines().map_while(std::result::Result::ok) {
             if c_device && line.starts_with("error: failed to run custom build command for ") && line.contains(&image_package) {
                 c_failed = true;
@@ -162,7 +162,7 @@ pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Res
         return Err(c_failure.error(plan, image_dir));
     }
     if !link_errors.is_empty() {
-        let missing = out_dir.as_deref().and_then(crate::c_symbols::compiled_functions).map(|defined| crate::c_symbols::missing(&plan.device, &defined)).unwrap_or_default();
+        let missing = out_dir.as_deref().and_then(crate::c_errors::compiled_functions).map(|defined| crate::c_errors::missing(&plan.device, &defined)).unwrap_or_default();
         if !missing.is_empty() {
             return Err(Error { diagnostics: missing });
         }
@@ -202,59 +202,6 @@ pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Res
     let raw = raw_binary(&data).map_err(|why| Error::msg(format!("cannot make a raw binary of {}: {why}", elf.display())))?;
     crate::files::write_if_changed(&bin, &raw)?;
     Ok(Artifacts { elf, bin })
-}
-
-/// A failed C build, as the image's build script reported it.
-#[derive(Debug, Default)]
-struct CFailure {
-    /// The build script failed.
-    failed: bool,
-    /// The archives that did not compile (`bluegen_c`, `bluegen_drv_<name>`).
-    archives: Vec<String>,
-    /// GCC's `file:line:col: error:` lines.
-    gcc_errors: Vec<String>,
-}
-
-impl CFailure {
-    /// One error per archive that did not compile, at the table of
-    /// device.toml that lists its sources: `[c]`, or the C driver's
-    /// `[drivers.<name>]`, with the sources GCC found errors in.
-    fn error(&self, plan: &Plan, image_dir: &Path) -> Error {
-        let c = plan.device.c.as_ref();
-        let gcc = c.map_or("the C compiler", |c| c.toolchain.gcc.as_str());
-        let note = format!("the image's build script compiles what {} lists", image_dir.join("c-build.txt").display());
-        let with_errors = |sources: &[PathBuf]| -> Vec<String> {
-            sources
-                .iter()
-                .filter(|s| self.gcc_errors.iter().any(|l| l.contains(&format!("{}:", s.display()))))
-                .map(|s| s.file_name().map_or_else(|| s.display().to_string(), |n| n.to_string_lossy().into_owned()))
-                .collect()
-        };
-        let app = || {
-            let d = Diagnostic::error("the C sources did not compile").at(c.and_then(|c| c.at.clone())).key("c.sources").why(format!("{gcc} reported the errors above"));
-            let files = c.map(|c| with_errors(&c.sources)).unwrap_or_default();
-            if files.is_empty() { d } else { d.note(format!("errors in {}", files.join(", "))) }.note(note.clone())
-        };
-        let mut diagnostics: Vec<Diagnostic> = Vec::new();
-        for archive in &self.archives {
-            let driver = archive.strip_prefix("bluegen_drv_").and_then(|name| plan.device.c_drivers.iter().find(|d| d.name == name));
-            diagnostics.push(match driver {
-                Some(d) => {
-                    let files = with_errors(&d.sources);
-                    let e = Diagnostic::error(format!("the C sources of driver `{}` did not compile", d.name))
-                        .at(d.at.clone())
-                        .key(format!("drivers.{}.sources", d.name))
-                        .why(format!("{gcc} reported the errors above, compiling [drivers.{}]'s sources with its include directories and defines", d.name));
-                    if files.is_empty() { e } else { e.note(format!("errors in {}", files.join(", "))) }.note(note.clone())
-                }
-                None => app(),
-            });
-        }
-        if diagnostics.is_empty() {
-            diagnostics.push(app());
-        }
-        Error { diagnostics }
-    }
 }
 
 /// The image crate's Cargo.lock is bluegen's (cargo writes it for the crate

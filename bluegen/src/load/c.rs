@@ -1,9 +1,13 @@
-//! Load, for C apps: device.toml's `[c]` table, its source files and the C toolchain.
+//! Load, for C: `[c]` and the C drivers' tables, their files and the C toolchain.
 //!
 //! `[c]` holds `sources` and `include` (arrays of paths relative to
 //! device.toml) and `defines` (a table of macro names); each string keeps
-//! its span. What the files hold and whether the board's target has a C
-//! toolchain is read here, once, for [`crate::validate`] to judge.
+//! its span. A C driver (`[drivers.<name>]` with `sources`) has the same
+//! three, and `kconfig` (its own Kconfig file) and `options` (values of its
+//! symbols); each element and entry keeps its span, and a mistake of shape
+//! is reported once, at it. What the files hold, the driver's Kconfig file
+//! parsed, and whether the board's target has a C toolchain is read here,
+//! once, for [`crate::validate`] to judge.
 
 use toml::Spanned;
 use toml::de::DeTable;
