@@ -208,6 +208,36 @@ fn c_driver_option_mistakes_are_located() {
         assert!(at.ends_with(place), "{m}: {at}\n{err}");
         assert!(err.contains(&format!("= key: {key}\n")) && err.contains(&why.replace("\\\"", "\"")), "{m}:\n{err}");
     }
+    // A mistake inside the driver's Kconfig file is located there.
+    std::fs::write(dir.path().join("drivers/Kconfig"), "config RATE\n\tint \"rate\"\n\tdefaultt 5\n").unwrap();
+    std::fs::write(dir.path().join("device.toml"), format!("{}[drivers.sensor]\nsources = [\"drivers/s.c\"]\nkconfig = \"drivers/Kconfig\"\n{C_DRIVER_THREAD}", device("qemu-mps2-an385"))).unwrap();
+    let (code, _, err) = common::bluegen(dir.path(), &["check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("error: cannot parse the Kconfig file of C driver `sensor`\n --> [DIR]/drivers/Kconfig:3:11"), "{err}");
+}
+
+/// Every symbol of a C driver's Kconfig file with a value reaches its C
+/// as `<NAME>_CONFIG_<SYMBOL>`: an int (the option's value, or the
+/// default) in decimal, a hex, a string as a C string, a bool that is on
+/// as 1, and one that is off not at all; the C checks them at compile
+/// time, so the build fails if one is wrong. The app's C does not see them.
+#[test]
+fn c_driver_options_reach_its_c_as_defines() {
+    let dir = driver_project("[drivers.sensor]\nsources = [\"drivers/s.c\", \"drivers/check.c\"]\nkconfig = \"drivers/Kconfig\"\noptions = { rate = 7, fast = true, tag = \"t\\\"1\" }\n\n[c]\nsources = [\"c/app.c\"]\n");
+    std::fs::write(
+        dir.path().join("drivers/Kconfig"),
+        "config RATE\n\tint \"rate\"\n\trange 1 10\n\tdefault 5\n\nconfig DEPTH\n\tint \"depth\"\n\tdefault 3\n\nconfig WINDOW\n\thex \"window\"\n\tdefault 0x40\n\nconfig FAST\n\tbool \"fast\"\n\nconfig SLOW\n\tbool \"slow\"\n\nconfig TAG\n\tstring \"tag\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("drivers/check.c"),
+        "#include <string.h>\n_Static_assert(SENSOR_CONFIG_RATE == 7, \"rate\");\n_Static_assert(SENSOR_CONFIG_DEPTH == 3, \"depth: the default\");\n_Static_assert(SENSOR_CONFIG_WINDOW == 0x40, \"window\");\n_Static_assert(SENSOR_CONFIG_FAST == 1, \"fast\");\n#ifdef SENSOR_CONFIG_SLOW\n#error \"an off bool is not defined\"\n#endif\n_Static_assert(sizeof(SENSOR_CONFIG_TAG) == 4, \"tag: t, quote, 1, NUL\");\nint sensor_tag_is(const char *s) { return strcmp(s, SENSOR_CONFIG_TAG) == 0; }\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("c")).unwrap();
+    std::fs::write(dir.path().join("c/app.c"), "#ifdef SENSOR_CONFIG_RATE\n#error \"the app's C sees no driver option\"\n#endif\nint app_value(void) { return 1; }\n").unwrap();
+    let out = bluegen_images().current_dir(dir.path()).args(["build"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// A C build that fails is reported at the table that lists the failing

@@ -89,7 +89,11 @@ fn options(loaded: &Loaded, d_name: &str, keys: &crate::load::RawDriver, raw: &R
             for d in &e.diagnostics {
                 // A mistake inside the file is located there; a missing file at the key.
                 errors.push(match d.location {
-                    Some(_) => d.clone(),
+                    Some(_) => {
+                        let mut d = d.clone();
+                        d.message = d.message.replace(&format!("component `driver:{d_name}`"), &format!("C driver `{d_name}`"));
+                        d.key(format!("{table}.kconfig"))
+                    }
                     None => Diagnostic::error(format!("the Kconfig file of driver `{d_name}` cannot be used"))
                         .at(at(kconfig.span()))
                         .key(format!("{table}.kconfig"))
