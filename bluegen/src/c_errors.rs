@@ -8,8 +8,8 @@
 //!
 //! A failed link: before the build, bluegen reads the C sources as text
 //! (`c-entry`, `c-handler` must name a function a source defines), without
-//! running the preprocessor: a definition under `#if 0`, or in an `#ifdef`
-//! branch the defines do not take, passes that check, and the image's link
+//! running the preprocessor (it drops only `#if 0` branches): a definition
+//! in an `#ifdef` branch the defines do not take passes that check, and the image's link
 //! then fails with the linker's raw "undefined symbol". So when the link
 //! fails, the archives the image's build script compiled
 //! (`libbluegen_c.a`, each `libbluegen_drv_<name>.a`, in its `OUT_DIR`)
@@ -60,7 +60,7 @@ pub fn missing(device: &Device, defined: &BTreeSet<String>) -> Vec<Diagnostic> {
                 .at(at.clone())
                 .key(key)
                 .value(format!("\"{name}\""))
-                .why(format!("a source writes a definition of `{name}`, but the compiler did not get it: it sits under `#if 0`, in an `#ifdef` whose macro is not defined, or in another preprocessor branch not taken, so no object of the image defines it and the link fails"))
+                .why(format!("a source writes a definition of `{name}`, but the compiler did not get it: it sits in an `#ifdef` whose macro is not defined, or in another preprocessor branch not taken, so no object of the image defines it and the link fails"))
                 .hint("make the definition reach the compiler (look at the `#if` around it and at the `defines` of [c] and of the C drivers), or name a function that is compiled")
         })
         .collect();

@@ -265,17 +265,28 @@ fn a_failing_c_driver_is_reported_at_its_table() {
 }
 
 /// A `c-handler` and a `c-entry` whose only definitions sit in dead
-/// preprocessor branches (`#if 0`, an `#ifdef` of a macro not defined)
-/// pass bluegen's reading of the sources, and the link cannot find them:
-/// bluegen reads the compiled archives and names each at its key, in
-/// place of the linker's "undefined symbol". A function that is compiled
-/// is not named.
+/// preprocessor branches. Under `#if 0` (dead whatever the macros),
+/// `bluegen check` refuses them, saying so. Under an `#ifdef` of a macro
+/// no define gives, they pass the reading of the sources and the link
+/// cannot find them: bluegen reads the compiled archives and names each at
+/// its key, in place of the linker's "undefined symbol". Compiled, the
+/// device builds.
 #[test]
 fn c_functions_in_dead_preprocessor_branches_are_located() {
     let dir = driver_project("[features]\nthreads = true\n\n[drivers.sensor]\nsources = [\"drivers/s.c\", \"drivers/kick.c\"]\n\n[c]\nsources = [\"c/app.c\"]\n\n[interrupts.kick]\nsource = \"soft0\"\nc-handler = \"sensor_on_kick\"\npriority = 1\n\n[threads.worker]\nc-entry = \"worker\"\npriority = 2\nstack = 1024\n");
-    std::fs::write(dir.path().join("drivers/kick.c"), "#if 0\nvoid sensor_on_kick(void) {}\n#endif\n").unwrap();
     std::fs::create_dir_all(dir.path().join("c")).unwrap();
-    std::fs::write(dir.path().join("c/app.c"), "#ifdef APP_HAS_WORKER\nvoid worker(void) {}\n#endif\n").unwrap();
+    let write = |kick: &str, app: &str| {
+        std::fs::write(dir.path().join("drivers/kick.c"), kick).unwrap();
+        std::fs::write(dir.path().join("c/app.c"), app).unwrap();
+    };
+    write("#if 0\nvoid sensor_on_kick(void) {}\n#endif\n", "#if 0 /* later */\nvoid worker(void) {}\n#endif\n");
+    let (code, _, err) = common::bluegen(dir.path(), &["check"]);
+    assert_eq!(code, 1, "{err}");
+    let found = errors(&err);
+    assert_eq!(found.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>(), ["error: no C source defines `sensor_on_kick`", "error: no C source defines `worker`"], "{err}");
+    assert!(err.contains("= note: a source defines `sensor_on_kick` under `#if 0`, which the compiler drops") && err.contains("= note: a source defines `worker` under `#if 0`"), "{err}");
+
+    write("#ifdef SENSOR_HAS_KICK\nvoid sensor_on_kick(void) {}\n#endif\n", "#ifdef APP_HAS_WORKER\nvoid worker(void) {}\n#endif\n");
     let out = bluegen_images().current_dir(dir.path()).args(["build"]).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
@@ -285,11 +296,10 @@ fn c_functions_in_dead_preprocessor_branches_are_located() {
     assert!(found[0].1.ends_with("device.toml:15:13"), "{err}");
     assert_eq!(found[1].0, "error: C function `worker` is not in the compiled C", "{err}");
     assert!(found[1].1.ends_with("device.toml:19:11"), "{err}");
-    assert!(err.contains("= key: interrupts.kick.c-handler\n") && err.contains("= key: threads.worker.c-entry\n") && err.contains("#if 0"), "{err}");
+    assert!(err.contains("= key: interrupts.kick.c-handler\n") && err.contains("= key: threads.worker.c-entry\n") && err.contains("`#ifdef` whose macro is not defined"), "{err}");
     assert!(!err.contains("undefined symbol") && !err.contains("linking with"), "the linker's message stays out:\n{err}");
-    // Compiled, the same device builds.
-    std::fs::write(dir.path().join("drivers/kick.c"), "void sensor_on_kick(void) {}\n").unwrap();
-    std::fs::write(dir.path().join("c/app.c"), "void worker(void) {}\n").unwrap();
+
+    write("void sensor_on_kick(void) {}\n", "void worker(void) {}\n");
     let out = bluegen_images().current_dir(dir.path()).args(["build"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }

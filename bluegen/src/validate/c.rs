@@ -165,9 +165,10 @@ pub(super) fn entry_problem(loaded: &Loaded, thread: &str, entry: &Spanned<Strin
         return None; // an unreadable source has its own error
     }
     let listed = raw.get_ref().sources.iter().map(|s| format!("`{}`", s.get_ref())).collect::<Vec<_>>().join(", ");
+    let dead = texts.iter().any(|t| crate::c::defines_only_under_if_zero(t, name));
+    let d = d(format!("no C source defines `{name}`")).why(format!("`c-entry` names a function defined in [c]'s sources ({listed})"));
     Some(
-        d(format!("no C source defines `{name}`"))
-            .why(format!("`c-entry` names a function defined in [c]'s sources ({listed})"))
+        if dead { d.note(format!("a source defines `{name}` under `#if 0`, which the compiler drops")) } else { d }
             .hint(if name == "main" { "define `int main(void)` in one of them".to_string() } else { format!("define `void {name}(void)` (not `static`) in one of them, or add the file that does to `sources`") }),
     )
 }

@@ -185,9 +185,8 @@ fn c_handler_problem(loaded: &Loaded, name: &str) -> Option<Diagnostic> {
     if texts.iter().any(|t| crate::c::defines_function(t, name)) {
         return None;
     }
-    Some(
-        Diagnostic::error(format!("no C source defines `{name}`"))
-            .why("`c-handler` names a C function of the sources of [c] or of a C driver ([drivers.<name>] with `sources`)")
-            .hint(format!("define `void {name}(void)` (not `static`) in one of them, or use `handler` for a Rust function of the app crate")),
-    )
+    let d = Diagnostic::error(format!("no C source defines `{name}`"))
+        .why("`c-handler` names a C function of the sources of [c] or of a C driver ([drivers.<name>] with `sources`)");
+    let d = if texts.iter().any(|t| crate::c::defines_only_under_if_zero(t, name)) { d.note(format!("a source defines `{name}` under `#if 0`, which the compiler drops")) } else { d };
+    Some(d.hint(format!("define `void {name}(void)` (not `static`) in one of them, or use `handler` for a Rust function of the app crate")))
 }
