@@ -13,7 +13,9 @@ use std::io::{BufRead, Write};
 /// SBCon I2C controller (its address from the board's data, as
 /// TMP105_BASE) and reads the sensor, for a Rust thread and for a C
 /// thread; the Rust thread reads it a second time over the C bus wrapped
-/// as an `embedded_hal::i2c::I2c` (`tmp105::Bus`). The test runs the example's device.toml from a temporary
+/// as an `embedded_hal::i2c::I2c` (`tmp105::Bus`), and finds that nothing
+/// acknowledges the next address (the C thread's read after it shows the
+/// bus was given back). The test runs the example's device.toml from a temporary
 /// directory with QEMU paused (`-S`) and a monitor socket, sets a known
 /// temperature before the app starts (QEMU resets it to 0 at machine
 /// reset): both threads must print it.
@@ -44,7 +46,7 @@ fn a_c_driver_reads_the_temperature_for_rust_and_c() {
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "stdout: {lines:?}\nstderr:\n{stderr}");
-    assert_eq!(lines, ["rust thread: temperature -7.250 C", "rust thread: over embedded-hal I2c: temperature -7.250 C", "c thread: temperature -7.250 C"], "stderr:\n{stderr}");
+    assert_eq!(lines, ["rust thread: temperature -7.250 C", "rust thread: over embedded-hal I2c: temperature -7.250 C", "rust thread: over embedded-hal I2c: nothing answers at 0x49", "c thread: temperature -7.250 C"], "stderr:\n{stderr}");
 }
 
 /// The size report gives the C driver a row of its own.

@@ -4,14 +4,14 @@
 //! through the C driver's bindings, then once more over the C driver's
 //! bus as an `embedded_hal::i2c::I2c` (the binding crate's `tmp105::Bus`),
 //! with code that would take any embedded-hal bus, and prints both
-//! readings to a thousandth of a degree Celsius (without `core::fmt`);
-//! C's `main` reads after it.
+//! readings to a thousandth of a degree Celsius (without `core::fmt`),
+//! and that nothing answers at the next address; C's `main` reads after it.
 
 #![no_std]
 #![forbid(unsafe_code)]
 
 use bluegen_kernel::console;
-use embedded_hal::i2c::I2c;
+use embedded_hal::i2c::{Error as _, ErrorKind, I2c, NoAcknowledgeSource};
 
 /// The sensor's 7-bit address (device.toml's TMP105_ADDRESS, QEMU's `address=0x48`).
 const TMP105: u8 = 0x48;
@@ -22,9 +22,16 @@ pub fn rust_reader() {
         Ok(milli) => print("rust thread: temperature ", milli),
         Err(_) => console::write_str("rust thread: the sensor does not answer\n"),
     }
-    match read_over(&mut tmp105::Bus::new(), TMP105) {
+    let mut bus = tmp105::Bus::new();
+    match read_over(&mut bus, TMP105) {
         Ok(milli) => print("rust thread: over embedded-hal I2c: temperature ", milli),
         Err(_) => console::write_str("rust thread: over embedded-hal I2c: the sensor does not answer\n"),
+    }
+    // Nothing sits at the next address: the address is not acknowledged,
+    // and the bus is given back (C's `main` reads after this).
+    match read_over(&mut bus, TMP105 + 1) {
+        Err(e) if e.kind() == ErrorKind::NoAcknowledge(NoAcknowledgeSource::Address) => console::write_str("rust thread: over embedded-hal I2c: nothing answers at 0x49\n"),
+        _ => console::write_str("rust thread: over embedded-hal I2c: 0x49 answered\n"),
     }
 }
 
