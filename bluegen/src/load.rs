@@ -39,7 +39,8 @@ pub struct RawDeviceFile {
     /// written (which keys a driver takes depends on its peripheral's kind).
     pub drivers: Vec<(Spanned<String>, Spanned<RawDriver>)>,
     /// Each of [`RawDeviceFile::drivers`], in order: for a C driver (one
-    /// with `sources`), its C table and options, read element by element.
+    /// with `sources`), its C table and options, read element by element
+    /// ([`load`] moves them into [`Loaded::driver_c`]).
     pub driver_c: Vec<Option<RawCDriver>>,
     /// `[qemu] args`: QEMU arguments the device adds to its board's.
     pub qemu_args: Option<Spanned<toml::Value>>,
@@ -175,16 +176,7 @@ pub fn load_source(root: &Root, source: Source, board_flag: Option<&str>) -> Loa
     };
     let c = raw.c.as_ref().map(|c| c::inputs(c.get_ref(), &dir, target.as_deref()));
     let mut raw = raw;
-    let names: Vec<String> = raw.drivers.iter().map(|(n, _)| n.get_ref().clone()).collect();
-    let driver_c = std::mem::take(&mut raw.driver_c)
-        .into_iter()
-        .zip(names)
-        .map(|(d, name)| {
-            let d = d?;
-            let inputs = c::driver_inputs(&d, &name, &dir, target.as_deref());
-            Some((d, inputs))
-        })
-        .collect();
+    let driver_c = c::drivers_inputs(&mut raw, &dir, target.as_deref());
     Loaded { source, dir, raw, parse_errors, board, board_from_flag: board_flag.is_some(), chip, app, c, driver_c }
 }
 
@@ -310,17 +302,9 @@ pub fn parse_device(source: &Source) -> (RawDeviceFile, Vec<Diagnostic>) {
                     for (name, driver) in in_file_order(t) {
                         let path = format!("drivers.{}", name.get_ref());
                         if let Some(t) = p.table(name, driver, &path, &[]) {
-                            // A C driver's C keys are read element by element
-                            // below; here they are kept only by name.
-                            let c = t.contains_key("sources");
-                            let keys = in_file_order(t)
-                                .filter_map(|(k, v)| match c && c::C_DRIVER_TYPED.contains(&k.get_ref().as_ref()) {
-                                    true => Some((p.key(k), Spanned::new(v.span(), to_value(v.get_ref()).unwrap_or(toml::Value::Boolean(false))))),
-                                    false => Some((p.key(k), p.value(v, &format!("{path}.{}", k.get_ref()))?)),
-                                })
-                                .collect();
+                            let (keys, c) = p.driver(t, &path);
                             raw.drivers.push((p.key(name), Spanned::new(driver.span(), keys)));
-                            raw.driver_c.push(c.then(|| p.c_driver(t, &path)));
+                            raw.driver_c.push(c);
                         }
                     }
                 }

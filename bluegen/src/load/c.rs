@@ -96,12 +96,26 @@ pub struct CDriverInputs {
 
 /// The keys of a C driver's table whose values the walker reads itself
 /// (each element with its span), not as a whole.
-pub(super) const C_DRIVER_TYPED: &[&str] = &["sources", "include", "defines", "kconfig", "options"];
+const C_DRIVER_TYPED: &[&str] = &["sources", "include", "defines", "kconfig", "options"];
 
 impl Walker<'_> {
+    /// A `[drivers.<name>]` table `t` at `path`: its keys and values in file
+    /// order, and for a C driver (one with `sources`) its C table, whose
+    /// keys are read element by element there (kept only by name here).
+    pub(super) fn driver(&mut self, t: &DeTable<'_>, path: &str) -> (super::RawDriver, Option<RawCDriver>) {
+        let c = t.contains_key("sources");
+        let keys = in_file_order(t)
+            .filter_map(|(k, v)| match c && C_DRIVER_TYPED.contains(&k.get_ref().as_ref()) {
+                true => Some((self.key(k), Spanned::new(v.span(), super::to_value(v.get_ref()).unwrap_or(toml::Value::Boolean(false))))),
+                false => Some((self.key(k), self.value(v, &format!("{path}.{}", k.get_ref()))?)),
+            })
+            .collect();
+        (keys, c.then(|| self.c_driver(t, path)))
+    }
+
     /// A C driver's table `t` at `path` (`drivers.<name>`): its C table
     /// and options, each mistake of shape reported once, at its element.
-    pub(super) fn c_driver(&mut self, t: &DeTable<'_>, path: &str) -> RawCDriver {
+    fn c_driver(&mut self, t: &DeTable<'_>, path: &str) -> RawCDriver {
         let mut d = RawCDriver { c: RawC { sources: self.strings(t, path, "sources"), include: self.strings(t, path, "include"), defines: Vec::new() }, ..RawCDriver::default() };
         d.c.defines = self.entries(t, path, "defines");
         d.kconfig = self.string(t, path, "kconfig");
@@ -137,6 +151,21 @@ pub fn inputs(raw: &RawC, dir: &std::path::Path, target: Option<&str>) -> CInput
         .collect();
     let include = raw.include.iter().map(|i| dir.join(i.get_ref()).is_dir()).collect();
     CInputs { sources, include, toolchain: target.map(crate::c::probe) }
+}
+
+/// What each C driver of `raw` names, read (taking its C tables out of
+/// `raw`), in the order of `raw.drivers`.
+pub(super) fn drivers_inputs(raw: &mut super::RawDeviceFile, dir: &std::path::Path, target: Option<&str>) -> Vec<Option<(RawCDriver, CDriverInputs)>> {
+    let names: Vec<String> = raw.drivers.iter().map(|(n, _)| n.get_ref().clone()).collect();
+    std::mem::take(&mut raw.driver_c)
+        .into_iter()
+        .zip(names)
+        .map(|(d, name)| {
+            let d = d?;
+            let inputs = driver_inputs(&d, &name, dir, target);
+            Some((d, inputs))
+        })
+        .collect()
 }
 
 /// Reads what a C driver names: its C inputs, and its Kconfig file parsed
