@@ -143,17 +143,23 @@ pub fn driver_costs(root: &Root, plan: &Plan, flash: u64, ram: u64, only: Option
         without.device.variant = Some(format!("without-driver-{}", driver.name));
         without.device.measure_only = true;
         let mut kept = Vec::new();
-        let mut measured = measure(root, plan, &without, &[])?;
+        let keep = [Assignment { key: "c-services".into(), value: toml::Value::Boolean(true), origin: Origin::User, location: None }];
         let services_on = plan.config.get("C_SERVICES").is_some_and(on);
+        let app_c = without.device.c.as_ref().filter(|c| !c.sources.is_empty());
+        // The app's C that names the services' header keeps them (no failed build first).
+        let keep_first = services_on && app_c.is_some_and(|c| names_services(&c.sources, &c.include));
+        let mut measured = measure(root, plan, &without, if keep_first { &keep } else { &[] })?;
+        if keep_first && measured.is_ok() {
+            kept.push("c-services".to_string());
+        }
         if let Err(Failure::Build(_)) = &measured
             && services_on
-            && without.device.c.as_ref().is_some_and(|c| !c.sources.is_empty())
+            && !keep_first
+            && app_c.is_some()
+            && let Ok(done) = measure(root, plan, &without, &keep)?
         {
-            let keep = Assignment { key: "c-services".into(), value: toml::Value::Boolean(true), origin: Origin::User, location: None };
-            if let Ok(done) = measure(root, plan, &without, &[keep])? {
-                kept.push("c-services".to_string());
-                measured = Ok(done);
-            }
+            kept.push("c-services".to_string());
+            measured = Ok(done);
         }
         let (variant, fp) = match measured {
             Ok(done) => done,
@@ -177,6 +183,13 @@ pub fn driver_costs(root: &Root, plan: &Plan, flash: u64, ram: u64, only: Option
         out.push(Cost { feature, flash: flash as i64 - fp.flash_bytes() as i64, ram: ram as i64 - fp.static_ram_bytes() as i64, also_dropped: dropped, kept, not_applicable: None });
     }
     Ok(out)
+}
+
+/// Whether the C `sources`, or a header of the `include` directories,
+/// names `<bluegen/driver.h>` (the kernel services for C).
+fn names_services(sources: &[std::path::PathBuf], include: &[std::path::PathBuf]) -> bool {
+    let headers = include.iter().filter_map(|d| std::fs::read_dir(d).ok()).flatten().flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "h"));
+    sources.iter().cloned().chain(headers).any(|f| std::fs::read_to_string(f).is_ok_and(|t| t.contains("bluegen/driver.h")))
 }
 
 /// Why a variant was not measured: bluegen's checks refuse it, or it does
