@@ -69,15 +69,25 @@ pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Res
     let c_device = plan.device.c.is_some();
     let forward = std::thread::spawn(move || {
         let mut c_failed = false;
+        // The archives the build script names as failed, and GCC's error lines.
+        let mut failed = crate::c_errors::CFailure::default();
         for line in std::io::BufReader::new(stderr).lines().map_while(std::result::Result::ok) {
             if c_device && line.starts_with("error: failed to run custom build command for ") && line.contains(&image_package) {
                 c_failed = true;
+                failed.failed = true;
             }
-            if !c_failed && !line.starts_with("error: could not compile") {
+            if c_failed {
+                if let Some(archive) = line.trim().strip_prefix("bluegen-c-failed ") {
+                    failed.archives.push(archive.to_string());
+                }
+            } else if !line.starts_with("error: could not compile") {
+                if line.contains(": error: ") {
+                    failed.gcc_errors.push(line.clone());
+                }
                 crate::errln!("{line}");
             }
         }
-        c_failed
+        failed
     });
     let mut elf = None;
     let mut overflows: Vec<(String, u64)> = Vec::new();
@@ -85,6 +95,14 @@ pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Res
     // rustc's errors about kernel items device.toml turned off, in bluegen's words.
     let assignments: Vec<_> = plan.preset.iter().chain(&plan.device.features).cloned().collect();
     let mut gated: Vec<Diagnostic> = Vec::new();
+    // The image build script's output directory (its C archives), and the
+    // linker's errors, held back until the C archives are read: a C
+    // function device.toml names that the preprocessor dropped is said in
+    // bluegen's words instead.
+    let image_build = format!("{}-image-", plan.device.crate_name());
+    let mut out_dir: Option<PathBuf> = None;
+    let mut link_errors: Vec<String> = Vec::new();
+    let c_names = plan.device.threads.iter().any(|t| t.c) || plan.device.interrupts.iter().any(|i| i.c);
     for line in std::io::BufReader::new(stdout).lines().map_while(std::result::Result::ok) {
         let Ok(msg) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
         match msg["reason"].as_str() {
@@ -93,8 +111,19 @@ pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Res
                     elf = Some(PathBuf::from(exe));
                 }
             }
+            Some("build-script-executed") => {
+                if let Some(dir) = msg["out_dir"].as_str().map(PathBuf::from)
+                    && dir.parent().and_then(Path::file_name).is_some_and(|n| n.to_string_lossy().starts_with(&image_build))
+                {
+                    out_dir = Some(dir);
+                }
+            }
             Some("compiler-message") => {
                 let rendered = msg["message"]["rendered"].as_str().unwrap_or_default();
+                if c_names && rendered.starts_with("error: linking with") {
+                    link_errors.push(rendered.to_string());
+                    continue;
+                }
                 let app = (plan.device.app.package.as_str(), plan.device.app.dir.as_path());
                 if let Some(d) = crate::feature_use::translate(&msg["message"], &plan.config, &assignments, app) {
                     gated.push(d);
@@ -128,14 +157,22 @@ pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Res
         }
     }
     let status = child.wait().map_err(|e| Error::msg(format!("cargo did not finish: {e}")))?;
-    if forward.join().unwrap_or(false) {
-        let c = plan.device.c.as_ref();
-        return Err(Diagnostic::error("the C sources did not compile")
-            .at(c.and_then(|c| c.at.clone()))
-            .key("c.sources")
-            .why(format!("{} reported the errors above", c.map_or("the C compiler", |c| c.toolchain.gcc.as_str())))
-            .note(format!("the image's build script compiles what {} lists", image_dir.join("c-build.txt").display()))
-            .into());
+    let c_failure = forward.join().unwrap_or_default();
+    if c_failure.failed {
+        return Err(c_failure.error(plan, image_dir));
+    }
+    if !link_errors.is_empty() {
+        let missing = out_dir.as_deref().and_then(crate::c_errors::compiled_functions).map(|defined| crate::c_errors::missing(&plan.device, &defined)).unwrap_or_default();
+        if !missing.is_empty() {
+            return Err(Error { diagnostics: missing });
+        }
+        for rendered in &link_errors {
+            let found = region_overflows(rendered);
+            if found.is_empty() {
+                crate::cli::print_err(format_args!("{rendered}"));
+            }
+            overflows.extend(found);
+        }
     }
     if !overflows.is_empty() {
         return Err(overflow_error(plan, &overflows));

@@ -164,9 +164,22 @@ fn libclang_dir() -> Option<PathBuf> {
 
 /// Whether C source `text` defines a function `name`: the name as a token
 /// (not a member), its parameter list, then a body. Comments, strings and
-/// character constants are skipped; the preprocessor is not run.
+/// character constants are skipped, and so are the branches the
+/// preprocessor surely drops (`#if 0`, [`without_if_zero`]); the
+/// preprocessor is not run, so a branch that depends on a macro counts.
 pub fn defines_function(text: &str, name: &str) -> bool {
+    defines(&without_if_zero(&strip(text)), name)
+}
+
+/// Whether `text` defines `name` only in a branch `#if 0` drops: the
+/// definition is written, but the compiler never sees it.
+pub fn defines_only_under_if_zero(text: &str, name: &str) -> bool {
     let code = strip(text);
+    defines(&code, name) && !defines(&without_if_zero(&code), name)
+}
+
+/// [`defines_function`] of code already stripped.
+fn defines(code: &str, name: &str) -> bool {
     let bytes = code.as_bytes();
     let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut from = 0;
@@ -207,6 +220,41 @@ pub fn defines_function(text: &str, name: &str) -> bool {
         }
     }
     false
+}
+
+/// `code` (comments stripped) without the lines of the branches that are
+/// dead whatever the macros: an `#if 0` up to its `#else`, `#elif` or
+/// `#endif`, and everything nested in one. A branch whose condition names
+/// a macro stays: only the compiled objects can tell (see
+/// [`crate::c_errors`]).
+pub fn without_if_zero(code: &str) -> String {
+    // One entry per open conditional: whether its current branch is dead.
+    let mut open: Vec<bool> = Vec::new();
+    let mut out = String::with_capacity(code.len());
+    for line in code.split_inclusive('\n') {
+        let directive = line.trim_start().strip_prefix('#').map(str::trim_start);
+        let outer_dead = open.iter().any(|&d| d);
+        let word = directive.map(|d| d.split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap_or(""));
+        match (word, directive) {
+            (Some("if"), Some(d)) => open.push(outer_dead || d[2..].trim() == "0"),
+            (Some("ifdef" | "ifndef"), _) => open.push(outer_dead),
+            (Some("else" | "elif"), _) => {
+                let parent_dead = open.len() > 1 && open[..open.len() - 1].iter().any(|&d| d);
+                if let Some(last) = open.last_mut() {
+                    // After a dead `#if 0` the other branch may be live; after a live one it is not known to be dead.
+                    *last = parent_dead;
+                }
+            }
+            (Some("endif"), _) => drop(open.pop()),
+            _ => {}
+        }
+        if outer_dead || open.iter().any(|&d| d) {
+            out.push('\n');
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 /// `text` with comments, string literals and character constants blanked.
@@ -256,6 +304,23 @@ pub fn is_identifier(name: &str) -> bool {
     chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// A C string literal of `text`: quotes, backslashes and every byte
+/// outside printable ASCII escaped (as three-digit octal, which no
+/// following digit can extend).
+pub fn c_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for b in text.bytes() {
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b' '..=b'~' => out.push(b as char),
+            _ => out.push_str(&format!("\\{b:03o}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,9 +339,27 @@ mod tests {
     }
 
     #[test]
+    fn if_zero_branches_define_nothing() {
+        assert!(!defines_function("#if 0\nvoid f(void) {}\n#endif\n", "f"));
+        assert!(!defines_function("#if 0 /* off */\n#ifdef X\nvoid f(void) {}\n#endif\n#endif\n", "f"), "nested in a dead branch");
+        assert!(defines_function("#if 0\nvoid g(void) {}\n#else\nvoid f(void) {}\n#endif\n", "f"), "the other branch");
+        assert!(defines_function("#ifdef X\nvoid f(void) {}\n#endif\n", "f"), "a macro's branch may be live");
+        assert!(defines_function("#if 0\n#endif\nvoid f(void) {}\n", "f"));
+        assert!(defines_function("#if 01\nvoid f(void) {}\n#endif\n", "f"));
+        assert!(defines_only_under_if_zero("#if 0\nvoid f(void) {}\n#endif\n", "f"));
+        assert!(!defines_only_under_if_zero("void f(void) {}\n", "f") && !defines_only_under_if_zero("", "f"));
+    }
+
+    #[test]
     fn identifiers() {
         assert!(is_identifier("DEBUG_LEVEL") && is_identifier("_x1"));
         assert!(!is_identifier("1X") && !is_identifier("A-B") && !is_identifier(""));
+    }
+
+    #[test]
+    fn c_strings() {
+        assert_eq!(c_string("a\"b\\c"), "\"a\\\"b\\\\c\"");
+        assert_eq!(c_string("x\n1é"), "\"x\\0121\\303\\251\"");
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod app_manifest;
 pub mod app_scan;
 pub mod board;
 pub mod c;
+pub mod c_errors;
 pub mod build;
 pub mod chip;
 pub mod cli;

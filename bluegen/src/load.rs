@@ -21,7 +21,7 @@ use crate::diag::{Diagnostic, Error, Location, Result, Source};
 use crate::root::Root;
 
 mod c;
-pub use c::{CInputs, RawC};
+pub use c::{CDriverInputs, CInputs, RawC, RawCDriver};
 
 /// `device.toml` as written: tables in file order, every key optional here
 /// (a missing required key is a parse error of [`Loaded`]).
@@ -38,6 +38,10 @@ pub struct RawDeviceFile {
     /// `[drivers.<name>]` in file order: each table's keys and values as
     /// written (which keys a driver takes depends on its peripheral's kind).
     pub drivers: Vec<(Spanned<String>, Spanned<RawDriver>)>,
+    /// Each of [`RawDeviceFile::drivers`], in order: for a C driver (one
+    /// with `sources`), its C table and options, read element by element
+    /// ([`load`] moves them into [`Loaded::driver_c`]).
+    pub driver_c: Vec<Option<RawCDriver>>,
     /// `[qemu] args`: QEMU arguments the device adds to its board's.
     pub qemu_args: Option<Spanned<toml::Value>>,
     pub budget: Option<Spanned<RawBudget>>,
@@ -139,7 +143,7 @@ pub struct Loaded {
     /// Each `[drivers.<name>]` of [`RawDeviceFile::drivers`], in order:
     /// for a C driver (one with `sources`), its C table and what it names,
     /// read and probed.
-    pub driver_c: Vec<Option<(RawC, CInputs)>>,
+    pub driver_c: Vec<Option<(RawCDriver, CDriverInputs)>>,
 }
 
 /// Reads device.toml at `manifest` and every input it names.
@@ -171,7 +175,8 @@ pub fn load_source(root: &Root, source: Source, board_flag: Option<&str>) -> Loa
         _ => None,
     };
     let c = raw.c.as_ref().map(|c| c::inputs(c.get_ref(), &dir, target.as_deref()));
-    let driver_c = raw.drivers.iter().map(|(_, keys)| c::driver(keys.get_ref()).map(|r| { let i = c::inputs(&r, &dir, target.as_deref()); (r, i) })).collect();
+    let mut raw = raw;
+    let driver_c = c::drivers_inputs(&mut raw, &dir, target.as_deref());
     Loaded { source, dir, raw, parse_errors, board, board_from_flag: board_flag.is_some(), chip, app, c, driver_c }
 }
 
@@ -297,8 +302,9 @@ pub fn parse_device(source: &Source) -> (RawDeviceFile, Vec<Diagnostic>) {
                     for (name, driver) in in_file_order(t) {
                         let path = format!("drivers.{}", name.get_ref());
                         if let Some(t) = p.table(name, driver, &path, &[]) {
-                            let keys = in_file_order(t).filter_map(|(k, v)| Some((p.key(k), p.value(v, &format!("{path}.{}", k.get_ref()))?))).collect();
+                            let (keys, c) = p.driver(t, &path);
                             raw.drivers.push((p.key(name), Spanned::new(driver.span(), keys)));
+                            raw.driver_c.push(c);
                         }
                     }
                 }

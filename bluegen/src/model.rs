@@ -64,6 +64,10 @@ pub struct Device {
     /// A build variant (e.g. `without-console` for `size --feature-cost`),
     /// rendered and built apart from the device's own image.
     pub variant: Option<String>,
+    /// A variant built only to be measured, never run: the image links
+    /// with its undefined symbols left unresolved (the functions of a C
+    /// driver `size --feature-cost` took out, which the rest still calls).
+    pub measure_only: bool,
 }
 
 /// The device's C code: what `[c]` names, checked, and the toolchain found.
@@ -142,6 +146,9 @@ pub struct Thread {
     /// Where device.toml gives `start`.
     #[serde(skip)]
     pub start_at: Option<crate::diag::Location>,
+    /// Where device.toml names the entry (`entry` or `c-entry`).
+    #[serde(skip)]
+    pub entry_at: Option<crate::diag::Location>,
     /// The `[threads.<name>]` header.
     #[serde(skip)]
     pub at: Option<crate::diag::Location>,
@@ -160,6 +167,9 @@ pub struct Interrupt {
     pub c: bool,
     /// 1 (lowest) to the board's [`crate::board::Interrupts::max_priority`].
     pub priority: u8,
+    /// Where device.toml names the handler (`handler` or `c-handler`).
+    #[serde(skip)]
+    pub handler_at: Option<crate::diag::Location>,
     /// The `[interrupts.<name>]` header.
     #[serde(skip)]
     pub at: Option<crate::diag::Location>,

@@ -203,6 +203,7 @@ pub fn context(plan: &Plan, pin: &crate::toolchain::Pin) -> Result<Value> {
         symbols => symbols,
         c => c,
         tls_blocks => plan.device.threads.len() + spawn_slots,
+        measure_only => plan.device.measure_only,
     })
 }
 

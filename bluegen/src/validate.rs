@@ -129,7 +129,7 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
     // library: an app table without sources of its own stands for them.
     let c = c::validate(loaded, &mut errors).or_else(|| {
         let first = c_drivers.first()?;
-        let toolchain = loaded.driver_c.iter().flatten().find_map(|(_, i)| i.toolchain.as_ref()?.as_ref().ok().cloned())?;
+        let toolchain = loaded.driver_c.iter().flatten().find_map(|(_, i)| i.c.toolchain.as_ref()?.as_ref().ok().cloned())?;
         Some(crate::model::CApp { sources: Vec::new(), include: Vec::new(), defines: Vec::new(), toolchain, at: first.at.clone() })
     });
 
@@ -160,6 +160,7 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
         warnings,
         c,
         variant: None,
+        measure_only: false,
     });
     (device, diagnostics)
 }
@@ -510,6 +511,7 @@ pub(crate) fn is_ident(s: &str) -> bool {
 }
 
 mod c;
+mod c_drivers;
 mod drivers;
 mod interrupts;
 mod threads;

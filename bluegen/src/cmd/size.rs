@@ -29,6 +29,9 @@ pub struct Cmd {
     /// Build once per enabled optional feature with it off; print each one's cost.
     #[arg(long, conflicts_with_all = ["compare", "json", "html", "top", "depth"])]
     pub feature_cost: bool,
+    /// With --feature-cost: measure only these (feature keys, or driver:<name> for a C driver).
+    #[arg(long, requires = "feature_cost", value_name = "NAME")]
+    pub only: Vec<String>,
     /// Also write a self-contained HTML page with treemaps of flash and RAM.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
@@ -43,8 +46,11 @@ impl Cmd {
             let built = crate::pipeline::build_device(self.path.as_deref(), self.board.as_deref())?;
             let root = crate::root::Root::discover()?;
             let fp = &built.footprint;
-            let costs = crate::pipeline::feature_cost::costs(&root, &built.plan, fp.flash_bytes(), fp.static_ram_bytes(), None)?;
-            // Kept for menuconfig's live estimate.
+            let only = (!self.only.is_empty()).then_some(self.only.as_slice());
+            let mut costs = crate::pipeline::feature_cost::costs(&root, &built.plan, fp.flash_bytes(), fp.static_ram_bytes(), only)?;
+            // Each C driver's, after the features': rows `driver:<name>`.
+            let drivers = crate::pipeline::feature_cost::driver_costs(&root, &built.plan, fp.flash_bytes(), fp.static_ram_bytes(), only)?;
+            // Kept for menuconfig's live estimate (features only).
             let kept: Vec<_> = costs
                 .iter()
                 .filter(|c| c.not_applicable.is_none())
@@ -53,6 +59,7 @@ impl Cmd {
             let json = serde_json::to_string_pretty(&kept).map_err(|e| Error::msg(e.to_string()))?;
             let file = built.plan.device.image_dir().join(crate::menuconfig::estimate::FEATURE_COST_FILE);
             crate::files::write_atomic(&file, json.as_bytes())?;
+            costs.extend(drivers);
             crate::outln!("{} on {}: {} B flash, {} B static RAM", built.plan.device.name, built.plan.device.board.name, fp.flash_bytes(), fp.static_ram_bytes())?;
             return crate::pipeline::feature_cost::print(&mut crate::cli::stdout(), &costs).map(|()| 0);
         }

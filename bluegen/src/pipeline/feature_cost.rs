@@ -25,6 +25,10 @@ pub struct Cost {
     pub ram: i64,
     /// Other device values dropped along with it.
     pub also_dropped: Vec<String>,
+    /// Values kept on although only it turned them on (a C driver's
+    /// `c-services`, which the app's C uses too).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<String>,
     /// Why the device cannot have the feature off (nothing was built; flash
     /// and RAM are 0): the first error bluegen's checks give the variant,
     /// e.g. the app uses what the feature builds, or interrupts need threads.
@@ -81,7 +85,7 @@ pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64, only: Option<&[Stri
             Ok(variant) => variant,
             Err(errors) => {
                 let why = errors.iter().find(|d| d.severity == crate::diag::Severity::Error).map_or_else(String::new, |d| d.message.clone());
-                out.push(Cost { feature: symbol.key.clone(), flash: 0, ram: 0, also_dropped: dropped, not_applicable: Some(why) });
+                out.push(Cost { feature: symbol.key.clone(), flash: 0, ram: 0, also_dropped: dropped, kept: Vec::new(), not_applicable: Some(why) });
                 continue;
             }
         };
@@ -94,8 +98,8 @@ pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64, only: Option<&[Stri
             // C sources that need the feature (a POSIX header, a call)
             // cannot build without it: bluegen's checks do not read C.
             Err(_) if variant.device.c.is_some() => {
-                let why = format!("the C sources of [c] do not compile without `{}` (they use what it builds)", symbol.key);
-                out.push(Cost { feature: symbol.key.clone(), flash: 0, ram: 0, also_dropped: dropped, not_applicable: Some(why) });
+                let why = format!("the device's C sources do not compile without `{}` (they use what it builds)", symbol.key);
+                out.push(Cost { feature: symbol.key.clone(), flash: 0, ram: 0, also_dropped: dropped, kept: Vec::new(), not_applicable: Some(why) });
                 continue;
             }
             Err(e) => return Err(e),
@@ -106,10 +110,122 @@ pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64, only: Option<&[Stri
             flash: flash as i64 - fp.flash_bytes() as i64,
             ram: ram as i64 - fp.static_ram_bytes() as i64,
             also_dropped: dropped,
+            kept: Vec::new(),
             not_applicable: None,
         });
     }
     Ok(out)
+}
+
+/// What each C driver of `plan` (already built: `flash` and `ram` bytes)
+/// costs: the device is resolved again without its `[drivers.<name>]` (so
+/// that what only C drivers need, such as the kernel services for C, goes
+/// too when it was the last), rendered as variant `without-driver-<name>`,
+/// built and measured; the row is `driver:<name>`. The rest of the device
+/// still calls the driver (a binding crate, the app's C), so the variant
+/// links with those calls unresolved: it is measured, never run. When the
+/// app's C does not compile without the services the driver brought
+/// (`c-services`), the variant keeps them, and the row says so. With
+/// `only`, only the drivers it names (`driver:<name>`).
+pub fn driver_costs(root: &Root, plan: &Plan, flash: u64, ram: u64, only: Option<&[String]>) -> Result<Vec<Cost>> {
+    let mut out = Vec::new();
+    for driver in &plan.device.c_drivers {
+        let feature = format!("driver:{}", driver.name);
+        if only.is_some_and(|o| !o.contains(&feature)) {
+            continue;
+        }
+        let mut without = plan.clone();
+        without.device.c_drivers.retain(|d| d.name != driver.name);
+        // The C table that stood for the drivers alone (no sources of its own) goes with the last.
+        if without.device.c_drivers.is_empty() && without.device.c.as_ref().is_some_and(|c| c.sources.is_empty()) {
+            without.device.c = None;
+        }
+        without.device.variant = Some(format!("without-driver-{}", driver.name));
+        without.device.measure_only = true;
+        let mut kept = Vec::new();
+        let keep = [Assignment { key: "c-services".into(), value: toml::Value::Boolean(true), origin: Origin::User, location: None }];
+        let services_on = plan.config.get("C_SERVICES").is_some_and(on);
+        let app_c = without.device.c.as_ref().filter(|c| !c.sources.is_empty());
+        // The app's C that names the services' header keeps them (no failed build first).
+        let keep_first = services_on && app_c.is_some_and(|c| names_services(&c.sources, &c.include));
+        let mut measured = measure(root, plan, &without, if keep_first { &keep } else { &[] })?;
+        if keep_first && measured.is_ok() {
+            kept.push("c-services".to_string());
+        }
+        if let Err(Failure::Build(_)) = &measured
+            && services_on
+            && !keep_first
+            && app_c.is_some()
+            && let Ok(done) = measure(root, plan, &without, &keep)?
+        {
+            kept.push("c-services".to_string());
+            measured = Ok(done);
+        }
+        let (variant, fp) = match measured {
+            Ok(done) => done,
+            Err(failure) => {
+                let why = match failure {
+                    Failure::Check(why) => why,
+                    Failure::Build(why) => format!("the device does not build without it: {why}"),
+                };
+                out.push(Cost { feature, flash: 0, ram: 0, also_dropped: Vec::new(), kept, not_applicable: Some(why) });
+                continue;
+            }
+        };
+        // The symbols on only for C drivers (C_DRIVERS, the services it selects) that went with it.
+        let dropped = plan
+            .config
+            .symbols
+            .iter()
+            .filter(|s| on(s) && matches!(s.component.as_str(), "libc") && !variant.config.get(&s.name).is_some_and(on))
+            .map(|s| s.key.clone())
+            .collect();
+        out.push(Cost { feature, flash: flash as i64 - fp.flash_bytes() as i64, ram: ram as i64 - fp.static_ram_bytes() as i64, also_dropped: dropped, kept, not_applicable: None });
+    }
+    Ok(out)
+}
+
+/// Whether the C `sources`, or a header of the `include` directories,
+/// names `<bluegen/driver.h>` (the kernel services for C).
+fn names_services(sources: &[std::path::PathBuf], include: &[std::path::PathBuf]) -> bool {
+    let headers = include.iter().filter_map(|d| std::fs::read_dir(d).ok()).flatten().flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "h"));
+    sources.iter().cloned().chain(headers).any(|f| std::fs::read_to_string(f).is_ok_and(|t| t.contains("bluegen/driver.h")))
+}
+
+/// Why a variant was not measured: bluegen's checks refuse it, or it does
+/// not build; each with the first error's message.
+enum Failure {
+    Check(String),
+    Build(String),
+}
+
+/// `without` (a variant of `plan`'s device) resolved with the device's
+/// values and `extra`, rendered, built and measured.
+fn measure(root: &Root, plan: &Plan, without: &Plan, extra: &[Assignment]) -> Result<std::result::Result<(Plan, crate::report::Footprint), Failure>> {
+    let mut assignments = plan.preset.clone();
+    assignments.extend(plan.device.features.iter().cloned());
+    assignments.extend(extra.iter().cloned());
+    let settled = crate::resolve::settle(&plan.tree, &without.device, &mut assignments)
+        .map_err(|e| e.diagnostics)
+        .and_then(|(config, mistakes)| crate::diag::Error::check(mistakes).map_err(|e| e.diagnostics).map(|_| config))
+        .and_then(|config| without.with_config(config, &assignments));
+    let variant = match settled {
+        Ok(variant) => variant,
+        Err(errors) => return Ok(Err(Failure::Check(errors.iter().find(|d| d.severity == crate::diag::Severity::Error).map_or_else(String::new, |d| d.message.clone())))),
+    };
+    let rendered = crate::render::render(root, &variant)?;
+    let target_dir = rendered.dir.join("target");
+    let artifacts = match crate::build::build_in(&variant, &rendered.dir, Some(&target_dir)) {
+        Ok(artifacts) => artifacts,
+        Err(e) => return Ok(Err(Failure::Build(e.diagnostics.first().map_or_else(String::new, |d| d.message.clone())))),
+    };
+    let fp = crate::report::footprint(&artifacts.elf, variant.device.flash, variant.device.ram)?;
+    Ok(Ok((variant, fp)))
+}
+
+/// A bool symbol that is on.
+fn on(s: &crate::kconfig::Symbol) -> bool {
+    s.value == Some(Value::Bool(true))
 }
 
 /// The cost table.
@@ -121,7 +237,14 @@ pub fn print(out: &mut impl Write, costs: &[Cost]) -> Result<()> {
             writeln!(out, "{:<28} {:>10} {:>10}  not applicable: {why}", c.feature, "-", "-").map_err(io)?;
             continue;
         }
-        let note = if c.also_dropped.is_empty() { String::new() } else { format!("also drops {}", c.also_dropped.join(", ")) };
+        let mut notes = Vec::new();
+        if !c.also_dropped.is_empty() {
+            notes.push(format!("also drops {}", c.also_dropped.join(", ")));
+        }
+        if !c.kept.is_empty() {
+            notes.push(format!("keeps {} (the app's C uses it)", c.kept.join(", ")));
+        }
+        let note = notes.join("; ");
         writeln!(out, "{:<28} {:>+8} B {:>+8} B  {note}", c.feature, c.flash, c.ram).map_err(io)?;
     }
     if costs.is_empty() {

@@ -98,7 +98,7 @@ pub fn elf_report(elf: &Path, map: &ComponentMap, regions: Vec<RegionUse>) -> Re
     })?;
     // A C device's own objects, from the build of this ELF, before picolibc.
     let with_c;
-    let map = match crate::size::archives::c_objects(elf).filter(|_| !map.archives.is_empty()) {
+    let map = match crate::size::archives::c_objects(elf, &map.image_package).filter(|_| !map.archives.is_empty()) {
         Some(objects) => {
             let (c, glue) = crate::size::archives::split_c_objects(&objects);
             let mut m = map.clone();
@@ -157,6 +157,7 @@ pub fn component_map(plan: &Plan) -> ComponentMap {
     // Threads without a stack symbol of their own run on the boot stack.
     map.boot_stack_threads = plan.device.threads.iter().map(|t| t.name.clone()).collect();
     map.c_drivers = plan.device.c_drivers.iter().map(|d| d.name.clone()).collect();
+    map.image_package = format!("{}-image", plan.device.crate_name());
     if let Some(c) = &plan.device.c {
         use crate::size::archives::symbols;
         map.archives.push(("picolibc".into(), symbols(&c.toolchain.libc_dir.join("libc.a"))));

@@ -34,12 +34,16 @@ pub fn symbols(path: &Path) -> BTreeSet<String> {
 }
 
 /// The device's C objects next to the image `elf`: the newest
-/// `libbluegen_c.a` of cargo's build-script outputs for its target.
-pub fn c_objects(elf: &Path) -> Option<PathBuf> {
+/// `libbluegen_c.a` of cargo's build-script outputs for its target, of
+/// image package `package` (its build directories are `<package>-<hash>`;
+/// other devices' images may share the target directory).
+pub fn c_objects(elf: &Path, package: &str) -> Option<PathBuf> {
     let build = elf.parent()?.join("build");
+    let prefix = if package.is_empty() { String::new() } else { format!("{package}-") };
     std::fs::read_dir(build)
         .ok()?
         .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
         .map(|e| e.path().join("out").join("libbluegen_c.a"))
         .filter(|p| p.is_file())
         .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())

@@ -19,6 +19,9 @@ use crate::report::{RegionUse, stack_row};
 pub struct ComponentMap {
     /// The device's C drivers, whose archives get rows of their own.
     pub c_drivers: Vec<String>,
+    /// The image crate's package (`<crate>-image`): its build script's
+    /// output holds the device's C archives (empty: any image's).
+    pub image_package: String,
     /// Crate identifier → component (`bluegen_kernel` → `kernel`).
     pub crates: BTreeMap<String, String>,
     /// Source directories searched for `#[no_mangle]` names, per component.

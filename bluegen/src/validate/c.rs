@@ -91,6 +91,17 @@ pub(super) fn code(loaded: &Loaded, raw_c: &crate::load::RawC, inputs: &crate::l
             );
             continue;
         }
+        if let Some(why) = generated_macro(name.get_ref(), &c_driver_names(loaded)) {
+            errors.push(
+                Diagnostic::error(format!("define `{}` shadows a macro bluegen generates", name.get_ref()))
+                    .at(at(name.span()))
+                    .key(key.clone())
+                    .value(source.text.get(value.span()).unwrap_or_default().to_string())
+                    .why(why)
+                    .hint(format!("give the macro a name of its own, such as `{}`", own_name(name.get_ref()))),
+            );
+            continue;
+        }
         let text = match value.get_ref() {
             toml::Value::Integer(n) => Some(Some(n.to_string())),
             toml::Value::String(s) if !s.contains('\n') => Some(Some(s.clone())),
@@ -154,9 +165,48 @@ pub(super) fn entry_problem(loaded: &Loaded, thread: &str, entry: &Spanned<Strin
         return None; // an unreadable source has its own error
     }
     let listed = raw.get_ref().sources.iter().map(|s| format!("`{}`", s.get_ref())).collect::<Vec<_>>().join(", ");
+    let dead = texts.iter().any(|t| crate::c::defines_only_under_if_zero(t, name));
+    let d = d(format!("no C source defines `{name}`")).why(format!("`c-entry` names a function defined in [c]'s sources ({listed})"));
     Some(
-        d(format!("no C source defines `{name}`"))
-            .why(format!("`c-entry` names a function defined in [c]'s sources ({listed})"))
+        if dead { d.note(format!("a source defines `{name}` under `#if 0`, which the compiler drops")) } else { d }
             .hint(if name == "main" { "define `int main(void)` in one of them".to_string() } else { format!("define `void {name}(void)` (not `static`) in one of them, or add the file that does to `sources`") }),
     )
+}
+
+/// The names of the device's C drivers (`[drivers.<name>]` with `sources`).
+pub(super) fn c_driver_names(loaded: &Loaded) -> Vec<&str> {
+    loaded.raw.drivers.iter().zip(&loaded.driver_c).filter(|(_, c)| c.is_some()).map(|((n, _), _)| n.get_ref().as_str()).collect()
+}
+
+/// Why macro `name` is bluegen's: the `BLUEGEN_` macros (the kernel's
+/// feature macros, `BLUEGEN_IRQ_<NAME>`), and for each C driver `<NAME>`
+/// its peripheral's `<NAME>_BASE`, `<NAME>_CLOCK_HZ` and
+/// `<NAME>_IRQ_<SOURCE>`, and its options' `<NAME>_CONFIG_<OPTION>`.
+/// A define of the same name would redefine it for every file that sees
+/// both, or hide it.
+pub(crate) fn generated_macro(name: &str, c_drivers: &[&str]) -> Option<String> {
+    if name.starts_with("BLUEGEN_") || name == "BLUEGEN" {
+        return Some("bluegen defines the `BLUEGEN_` macros for every C file of the image (the kernel's feature macros such as BLUEGEN_MUTEX, each interrupt's BLUEGEN_IRQ_<NAME>)".to_string());
+    }
+    for driver in c_drivers {
+        let upper = driver.to_uppercase();
+        let Some(rest) = name.strip_prefix(&upper).and_then(|r| r.strip_prefix('_')) else { continue };
+        let what = match rest {
+            "BASE" => "its peripheral's register address",
+            "CLOCK_HZ" => "its peripheral's clock",
+            r if r.starts_with("IRQ_") => "its peripheral's interrupt numbers",
+            r if r.starts_with("CONFIG_") => "the values of its Kconfig options",
+            _ => continue,
+        };
+        return Some(format!("bluegen defines {upper}_BASE, {upper}_CLOCK_HZ, {upper}_IRQ_<SOURCE> and {upper}_CONFIG_<OPTION> for C driver `{driver}` ({what}), from the board's data and the driver's options"));
+    }
+    None
+}
+
+/// A name for a macro that shadows bluegen's: `TMP105_BASE` → `TMP105_MY_BASE`.
+fn own_name(name: &str) -> String {
+    match name.split_once('_') {
+        Some((head, tail)) if head != "BLUEGEN" => format!("{head}_MY_{tail}"),
+        _ => format!("MY_{}", name.trim_start_matches("BLUEGEN_")),
+    }
 }

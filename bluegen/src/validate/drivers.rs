@@ -14,6 +14,7 @@ use crate::load::Loaded;
 use crate::model::{CDriver, Driver};
 use crate::peripherals::kind;
 
+use super::c_drivers::c_driver;
 use super::{bad_value, is_ident};
 
 /// Every well-formed driver of the file, in file order, Rust drivers and C
@@ -130,68 +131,6 @@ pub(super) fn validate(loaded: &Loaded, board: Option<&Board>, errors: &mut Vec<
         }
     }
     (out, c_out)
-}
-
-/// The keys a C driver's table takes.
-const C_DRIVER_KEYS: &[&str] = &["sources", "include", "defines", "peripheral"];
-
-/// A C driver: its table's keys, its C code (checked as `[c]`'s is) and
-/// the defines of its peripheral.
-#[allow(clippy::too_many_arguments)]
-fn c_driver(
-    loaded: &Loaded,
-    d_name: &str,
-    header: &Location,
-    keys: &crate::load::RawDriver,
-    peripheral: Option<&crate::peripherals::Peripheral>,
-    raw_c: &crate::load::RawC,
-    inputs: &crate::load::CInputs,
-    errors: &mut Vec<Diagnostic>,
-) -> Option<CDriver> {
-    let source = &loaded.source;
-    let before = errors.len();
-    let table = format!("drivers.{d_name}");
-    for (k, v) in keys {
-        let key = format!("{table}.{}", k.get_ref());
-        if !C_DRIVER_KEYS.contains(&k.get_ref().as_str()) {
-            let d = Diagnostic::error(format!("unknown key `{key}`"))
-                .at(Some(source.location(k.span())))
-                .key(key.clone())
-                .why("a driver written in C (one with `sources`) takes `sources`, `include`, `defines` and `peripheral`");
-            errors.push(match crate::diag::did_you_mean(k.get_ref(), C_DRIVER_KEYS.iter().copied()) {
-                Some(guess) => d.hint(guess),
-                None => d.hint(format!("remove `{}`", k.get_ref())),
-            });
-            continue;
-        }
-        let shape_ok = match k.get_ref().as_str() {
-            "sources" | "include" => v.get_ref().as_array().is_some_and(|a| a.iter().all(|x| x.is_str())),
-            "defines" => v.get_ref().is_table(),
-            _ => true,
-        };
-        if !shape_ok {
-            let (why, hint) = if k.get_ref() == "defines" {
-                ("`defines` is a table of macro names".to_string(), format!("write it as `defines = {{ {}_ADDRESS = 0x48 }}`", d_name.to_uppercase()))
-            } else {
-                (format!("`{}` is an array of paths relative to device.toml", k.get_ref()), format!("write it as `{} = [\"drivers/{d_name}.c\"]`", k.get_ref()))
-            };
-            errors.push(bad_value(source, v, &key, why).hint(hint));
-        }
-    }
-    let code = super::c::code(loaded, raw_c, inputs, &table, Some(header.clone()), errors);
-    let (sources, include, mut defines, _) = code?;
-    let upper = d_name.to_uppercase();
-    if let Some(p) = peripheral {
-        defines.push((format!("{upper}_BASE"), Some(format!("{:#x}u", p.base))));
-        if p.clock_hz > 0 {
-            defines.push((format!("{upper}_CLOCK_HZ"), Some(format!("{}u", p.clock_hz))));
-        }
-        for (source_name, irq) in &p.interrupts {
-            let suffix = source_name.to_uppercase().replace(|c: char| !c.is_ascii_alphanumeric(), "_");
-            defines.push((format!("{upper}_IRQ_{suffix}"), Some(irq.to_string())));
-        }
-    }
-    (errors.len() == before).then(|| CDriver { name: d_name.to_string(), sources, include, defines, peripheral: peripheral.cloned(), at: Some(header.clone()) })
 }
 
 /// A driver that blocks threads until its interrupt needs an

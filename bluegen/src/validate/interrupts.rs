@@ -162,8 +162,8 @@ fn one(loaded: &Loaded, name: &Spanned<String>, raw: &RawInterrupt, board: Optio
             None
         }
     });
-    let (Some((handler, _)), Some(irq), Some(priority)) = (handler, irq, priority) else { return None };
-    (errors.len() == before).then(|| Interrupt { name: i_name.clone(), irq, handler, c, priority, at: Some(source.location(name.span())) })
+    let (Some((handler, handler_at)), Some(irq), Some(priority)) = (handler, irq, priority) else { return None };
+    (errors.len() == before).then(|| Interrupt { name: i_name.clone(), irq, handler, c, priority, handler_at: Some(handler_at), at: Some(source.location(name.span())) })
 }
 
 /// Why `c-handler = "<name>"` cannot be called: not a C identifier, or no
@@ -172,7 +172,7 @@ fn c_handler_problem(loaded: &Loaded, name: &str) -> Option<Diagnostic> {
     if !crate::c::is_identifier(name) {
         return Some(Diagnostic::error(format!("invalid C function name `{name}`")).why("a C function's name is an identifier: letters, digits and `_`, not starting with a digit"));
     }
-    let inputs = loaded.c.iter().chain(loaded.driver_c.iter().flatten().map(|(_, i)| i));
+    let inputs = loaded.c.iter().chain(loaded.driver_c.iter().flatten().map(|(_, i)| &i.c));
     let mut texts = Vec::new();
     for i in inputs {
         for s in &i.sources {
@@ -185,9 +185,8 @@ fn c_handler_problem(loaded: &Loaded, name: &str) -> Option<Diagnostic> {
     if texts.iter().any(|t| crate::c::defines_function(t, name)) {
         return None;
     }
-    Some(
-        Diagnostic::error(format!("no C source defines `{name}`"))
-            .why("`c-handler` names a C function of the sources of [c] or of a C driver ([drivers.<name>] with `sources`)")
-            .hint(format!("define `void {name}(void)` (not `static`) in one of them, or use `handler` for a Rust function of the app crate")),
-    )
+    let d = Diagnostic::error(format!("no C source defines `{name}`"))
+        .why("`c-handler` names a C function of the sources of [c] or of a C driver ([drivers.<name>] with `sources`)");
+    let d = if texts.iter().any(|t| crate::c::defines_only_under_if_zero(t, name)) { d.note(format!("a source defines `{name}` under `#if 0`, which the compiler drops")) } else { d };
+    Some(d.hint(format!("define `void {name}(void)` (not `static`) in one of them, or use `handler` for a Rust function of the app crate")))
 }

@@ -103,7 +103,7 @@ pub(super) fn validate_thread(
             }
         },
     };
-    let (Some((entry, _)), Some(priority), Some(stack), Some(start)) = (entry, priority, stack, start) else { return None };
+    let (Some((entry, entry_at)), Some(priority), Some(stack), Some(start)) = (entry, priority, stack, start) else { return None };
     (errors.len() == before).then(|| Thread {
         name: t_name.clone(),
         entry,
@@ -114,6 +114,7 @@ pub(super) fn validate_thread(
         priority_at: raw.priority.as_ref().map(|p| source.location(p.span())),
         stack_at: raw.stack.as_ref().map(|s| source.location(s.span())),
         start_at: raw.start.as_ref().map(|s| source.location(s.span())),
+        entry_at: Some(entry_at),
         at: Some(source.location(name.span())),
     })
 }

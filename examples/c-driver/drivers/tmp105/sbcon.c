@@ -27,7 +27,7 @@ static int sda(uintptr_t base)
 	return (*(volatile uint32_t *)(base + CONTROLS) & SDA) != 0;
 }
 
-static void start(uintptr_t base)
+void sbcon_start(uintptr_t base)
 {
 	set(base, CONTROLS, SDA);
 	set(base, CONTROLS, SCL);
@@ -35,7 +35,7 @@ static void start(uintptr_t base)
 	set(base, CONTROLC, SCL);
 }
 
-static void stop(uintptr_t base)
+void sbcon_stop(uintptr_t base)
 {
 	set(base, CONTROLC, SDA);
 	set(base, CONTROLS, SCL);
@@ -58,15 +58,14 @@ static int bit_in(uintptr_t base)
 	return one;
 }
 
-/* 1 when the receiver acknowledged. */
-static int byte_out(uintptr_t base, uint8_t byte)
+int sbcon_byte_out(uintptr_t base, uint8_t byte)
 {
 	for (int bit = 7; bit >= 0; bit--)
 		bit_out(base, (byte >> bit) & 1);
 	return !bit_in(base);
 }
 
-static uint8_t byte_in(uintptr_t base, int ack)
+uint8_t sbcon_byte_in(uintptr_t base, int ack)
 {
 	uint8_t byte = 0;
 	for (int i = 0; i < 8; i++)
@@ -77,17 +76,16 @@ static uint8_t byte_in(uintptr_t base, int ack)
 
 int sbcon_write_read(uintptr_t base, uint8_t address, const uint8_t *out, unsigned n_out, uint8_t *in, unsigned n_in)
 {
-	int ok = 1;
-	start(base);
-	ok = byte_out(base, (uint8_t)(address << 1));
+	sbcon_start(base);
+	int ok = sbcon_byte_out(base, (uint8_t)(address << 1));
 	for (unsigned i = 0; ok && i < n_out; i++)
-		ok = byte_out(base, out[i]);
+		ok = sbcon_byte_out(base, out[i]);
 	if (ok && n_in > 0) {
-		start(base);
-		ok = byte_out(base, (uint8_t)(address << 1 | 1));
+		sbcon_start(base);
+		ok = sbcon_byte_out(base, (uint8_t)(address << 1 | 1));
 		for (unsigned i = 0; ok && i < n_in; i++)
-			in[i] = byte_in(base, i + 1 < n_in);
+			in[i] = sbcon_byte_in(base, i + 1 < n_in);
 	}
-	stop(base);
+	sbcon_stop(base);
 	return ok ? 0 : -1;
 }

@@ -1,7 +1,9 @@
 /* TMP105 temperature sensor driver, in C on the kernel-services header.
  *
- * TMP105_BASE (the SBCon controller's registers, from the board's data)
- * and TMP105_ADDRESS (device.toml's define) come from bluegen. The bus is
+ * TMP105_BASE (the SBCon controller's registers, from the board's data),
+ * TMP105_ADDRESS (device.toml's define) and TMP105_CONFIG_RESOLUTION_BITS
+ * (device.toml's option, checked against drivers/tmp105/Kconfig) come
+ * from bluegen. The bus is
  * shared by every thread that reads: a kernel mutex (priority inheritance)
  * serialises the transfers (and the one-time set-up of the resolution). */
 #include <bluegen/driver.h>
@@ -10,7 +12,8 @@
 #include "tmp105.h"
 
 static bg_mutex_t bus = BG_MUTEX_INITIALIZER;
-/* The sensor powers up at 9 bits (0.5 °C); the first read sets 12. */
+/* The sensor powers up at 9 bits (0.5 °C); the first read sets the
+ * option's resolution (9 to 12 bits, Kconfig's range). */
 static int configured;
 
 int tmp105_read(int32_t *millicelsius)
@@ -22,7 +25,8 @@ int tmp105_read(int32_t *millicelsius)
 		return r;
 	int failed = 0;
 	if (!configured) {
-		const uint8_t config[2] = { 1, 0x60 }; /* R1 = R0 = 1: 12-bit readings */
+		/* Configuration register, R1:R0 (bits 6:5) = bits - 9. */
+		const uint8_t config[2] = { 1, (uint8_t)((TMP105_CONFIG_RESOLUTION_BITS - 9) << 5) };
 		failed = sbcon_write_read(TMP105_BASE, TMP105_ADDRESS, config, 2, raw, 0);
 		configured = !failed;
 	}
@@ -31,8 +35,23 @@ int tmp105_read(int32_t *millicelsius)
 	bg_mutex_unlock(&bus);
 	if (failed)
 		return BG_EAGAIN;
-	/* 12-bit two's complement in the top bits, 1/16 °C a step. */
+	/* Two's complement in the top `bits` bits, 2^-(bits - 8) °C a step. */
 	int16_t value = (int16_t)((raw[0] << 8) | raw[1]);
-	*millicelsius = (int32_t)(value >> 4) * 1000 / 16;
+	*millicelsius = (int32_t)(value >> (16 - TMP105_CONFIG_RESOLUTION_BITS)) * 1000 / (1 << (TMP105_CONFIG_RESOLUTION_BITS - 8));
 	return BG_OK;
+}
+
+int tmp105_bus_lock(void)
+{
+	return bg_mutex_lock(&bus, BG_FOREVER);
+}
+
+void tmp105_bus_unlock(void)
+{
+	bg_mutex_unlock(&bus);
+}
+
+uintptr_t tmp105_bus_base(void)
+{
+	return TMP105_BASE;
 }

@@ -1,16 +1,44 @@
-//! Rust bindings of the C TMP105 driver (`drivers/tmp105/tmp105.h`).
+//! Rust bindings of the C TMP105 driver (`drivers/tmp105/tmp105.h`, `sbcon.h`).
 //!
 //! The driver crate of the C code: the one place that calls it, so that
 //! the app stays free of `unsafe`. The image links the C driver's archive
-//! (device.toml's `[drivers.tmp105]`), which defines `tmp105_read`.
+//! (device.toml's `[drivers.tmp105]`), which defines the functions below.
+//!
+//! Two ways in: [`read_millicelsius`], the C driver's own reading, and
+//! [`Bus`], the C bit-banged SBCon bus the sensor sits on as an
+//! `embedded_hal::i2c::I2c`, so that any embedded-hal 1.0 driver (or the
+//! app) can talk to the devices on it. Both serialise on the C driver's
+//! kernel mutex, so a Rust transfer never interleaves with a C one.
+//!
+//! ```text
+//! let mut bus = tmp105::Bus::new();
+//! let mut raw = [0u8; 2];
+//! embedded_hal::i2c::I2c::write_read(&mut bus, 0x48, &[0], &mut raw)?;
+//! ```
 
 #![no_std]
 
 use core::ffi::c_int;
 
+use embedded_hal::i2c::{ErrorKind, NoAcknowledgeSource, Operation, SevenBitAddress};
+
 unsafe extern "C" {
     /// `int tmp105_read(int32_t *millicelsius)` of tmp105.h.
     fn tmp105_read(millicelsius: *mut i32) -> c_int;
+    /// `int tmp105_bus_lock(void)` of tmp105.h: BG_OK (0) or a negative error.
+    fn tmp105_bus_lock() -> c_int;
+    /// `void tmp105_bus_unlock(void)` of tmp105.h.
+    fn tmp105_bus_unlock();
+    /// `uintptr_t tmp105_bus_base(void)` of tmp105.h.
+    fn tmp105_bus_base() -> usize;
+    /// `void sbcon_start(uintptr_t base)` of sbcon.h.
+    fn sbcon_start(base: usize);
+    /// `void sbcon_stop(uintptr_t base)` of sbcon.h.
+    fn sbcon_stop(base: usize);
+    /// `int sbcon_byte_out(uintptr_t base, uint8_t byte)` of sbcon.h: 1 when acknowledged.
+    fn sbcon_byte_out(base: usize, byte: u8) -> c_int;
+    /// `uint8_t sbcon_byte_in(uintptr_t base, int ack)` of sbcon.h.
+    fn sbcon_byte_in(base: usize, ack: c_int) -> u8;
 }
 
 /// The sensor did not answer: the driver's negative error code.
@@ -25,4 +53,140 @@ pub fn read_millicelsius() -> Result<i32, NoAnswer> {
     // with a kernel mutex, so any thread may call it.
     let r = unsafe { tmp105_read(&mut milli) };
     if r == 0 { Ok(milli) } else { Err(NoAnswer(r)) }
+}
+
+/// What can go wrong on [`Bus`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BusError {
+    /// No device answered its address, or a device refused a data byte.
+    NoAcknowledge(NoAcknowledgeSource),
+    /// The bus's kernel mutex could not be taken: the driver's negative
+    /// error (`BG_EPERM` from an interrupt handler, say).
+    Lock(i32),
+}
+
+impl embedded_hal::i2c::Error for BusError {
+    fn kind(&self) -> ErrorKind {
+        match *self {
+            BusError::NoAcknowledge(source) => ErrorKind::NoAcknowledge(source),
+            BusError::Lock(_) => ErrorKind::Other,
+        }
+    }
+}
+
+/// The C driver's SBCon bus as an embedded-hal 1.0 I2C master: each
+/// transaction holds the driver's bus mutex, and runs on the C driver's
+/// bit-banging primitives (`sbcon_*`). Any number may exist: the mutex
+/// serialises them, and the C driver's own reads.
+#[derive(Debug, Default)]
+pub struct Bus {
+    _private: (),
+}
+
+impl Bus {
+    /// The bus of the C driver's peripheral (device.toml's `[drivers.tmp105] peripheral`).
+    #[must_use]
+    pub fn new() -> Self {
+        Bus { _private: () }
+    }
+}
+
+/// The C primitives on the controller at `base`, under the bus mutex.
+struct Locked {
+    base: usize,
+}
+
+impl Locked {
+    fn start(&self) {
+        // SAFETY: `base` is the C driver's controller (tmp105_bus_base);
+        // sbcon_start only writes its two line registers, and the caller
+        // holds the bus mutex, so no other transfer runs meanwhile.
+        unsafe { sbcon_start(self.base) }
+    }
+
+    fn stop(&self) {
+        // SAFETY: as in `start`.
+        unsafe { sbcon_stop(self.base) }
+    }
+
+    fn byte_out(&self, byte: u8) -> bool {
+        // SAFETY: as in `start`; the byte is passed by value.
+        unsafe { sbcon_byte_out(self.base, byte) != 0 }
+    }
+
+    fn byte_in(&self, ack: bool) -> u8 {
+        // SAFETY: as in `start`; the byte comes back by value.
+        unsafe { sbcon_byte_in(self.base, c_int::from(ack)) }
+    }
+
+    /// The operations as one transaction, without the final stop: a
+    /// (repeated) start and the address where the direction changes.
+    fn run(&self, address: u8, operations: &mut [Operation<'_>]) -> Result<(), BusError> {
+        let mut last_read: Option<bool> = None;
+        let count = operations.len();
+        for i in 0..count {
+            let reading = matches!(operations[i], Operation::Read(_));
+            if last_read != Some(reading) {
+                self.start();
+                if !self.byte_out((address << 1) | u8::from(reading)) {
+                    return Err(BusError::NoAcknowledge(NoAcknowledgeSource::Address));
+                }
+                last_read = Some(reading);
+            }
+            // A read's last byte is not acknowledged before a stop or a
+            // repeated start.
+            let ends_group = i + 1 == count || matches!(operations[i + 1], Operation::Read(_)) != reading;
+            match &mut operations[i] {
+                Operation::Read(buf) => {
+                    let n = buf.len();
+                    for (j, b) in buf.iter_mut().enumerate() {
+                        *b = self.byte_in(!(ends_group && j + 1 == n));
+                    }
+                }
+                Operation::Write(bytes) => {
+                    for &b in bytes.iter() {
+                        if !self.byte_out(b) {
+                            return Err(BusError::NoAcknowledge(NoAcknowledgeSource::Data));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Locked {
+    fn drop(&mut self) {
+        // SAFETY: a `Locked` exists only after tmp105_bus_lock succeeded
+        // (see `transaction`), so this thread holds the mutex it gives back.
+        unsafe { tmp105_bus_unlock() }
+    }
+}
+
+impl embedded_hal::i2c::ErrorType for Bus {
+    type Error = BusError;
+}
+
+impl embedded_hal::i2c::I2c<SevenBitAddress> for Bus {
+    /// Takes the bus, runs the operations (start, then a repeated start
+    /// where the direction changes), stops (also after a failure) and
+    /// gives the bus back.
+    fn transaction(&mut self, address: SevenBitAddress, operations: &mut [Operation<'_>]) -> Result<(), BusError> {
+        if operations.is_empty() {
+            return Ok(());
+        }
+        // SAFETY: tmp105_bus_lock takes the driver's kernel mutex (it waits;
+        // from a handler it returns an error instead) and follows no pointer.
+        let r = unsafe { tmp105_bus_lock() };
+        if r != 0 {
+            return Err(BusError::Lock(r));
+        }
+        // SAFETY: tmp105_bus_base returns a constant (TMP105_BASE) and
+        // follows no pointer.
+        let locked = Locked { base: unsafe { tmp105_bus_base() } };
+        let result = locked.run(address, operations);
+        locked.stop();
+        result
+    }
 }
