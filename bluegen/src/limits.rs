@@ -354,7 +354,17 @@ fn ram(device: &Device, v: &Values, boot_stack: u64, out: &mut Vec<Diagnostic>) 
         let heap = v.int("HEAP_SIZE").unwrap_or(0);
         parts.push((format!("the {} heap", human(heap)), heap));
     }
-    let needed: u64 = parts.iter().map(|(_, n)| n).sum();
+    let mut disk = 0;
+    if v.on("FS") {
+        if !v.on("FS_FLASH") {
+            disk = v.int("FS_BLOCK_COUNT").unwrap_or(0).saturating_mul(v.int("FS_BLOCK_SIZE").unwrap_or(0));
+            parts.push((format!("the {} RAM disk", human(disk)), disk));
+        }
+        let cache = v.int("FS_CACHE_SIZE").unwrap_or(0);
+        let buffers = (2 + v.int("FS_FILES").unwrap_or(0)).saturating_mul(cache).saturating_add(v.int("FS_LOOKAHEAD_SIZE").unwrap_or(0));
+        parts.push((format!("the filesystem's {} of caches", human(buffers)), buffers));
+    }
+    let needed: u64 = parts.iter().map(|(_, n)| *n).fold(0, u64::saturating_add);
     let ram = device.ram.size;
     if needed <= ram {
         return;
@@ -375,6 +385,11 @@ fn ram(device: &Device, v: &Values, boot_stack: u64, out: &mut Vec<Diagnostic>) 
     }
     // The board's RAM: blame the largest part the device sets.
     let largest = device.threads.iter().filter(|_| threads_on).max_by_key(|t| t.stack);
+    if disk > largest.map_or(0, |t| u64::from(t.stack)) {
+        let blocks = disk.saturating_sub(needed - ram) / v.int("FS_BLOCK_SIZE").unwrap_or(1).max(1);
+        out.push(v.blame(d, &["FS_BLOCK_COUNT", "FS_BLOCK_SIZE"]).hint(format!("make the RAM disk {} smaller: fs-block-count = {blocks} at most, or keep the filesystem on flash (fs-flash)", human(needed - ram))));
+        return;
+    }
     match largest {
         Some(t) => out.push(
             keyed(d.at(t.stack_at.clone()), format!("threads.{}.stack", t.name), Some(t.stack.to_string()))

@@ -353,7 +353,9 @@ fn fs_env(plan: &Plan) -> Result<Vec<(String, String)>> {
     }
     let target = &plan.device.board.target;
     let missing = |m: crate::c::Missing| {
+        let at = plan.preset.iter().chain(&plan.device.features).rev().find(|a| a.key == "fs").and_then(|a| a.location.clone());
         let d = Diagnostic::error(format!("cannot build the filesystem for {target}"))
+            .at(at)
             .key("features.fs")
             .why(format!("littlefs is C, compiled with the target's GCC against picolibc's headers: {}", m.why));
         Error::new(match m.install {

@@ -18,9 +18,10 @@ fn lines(out: &std::process::Output) -> Vec<String> {
 }
 
 /// The file API and its errors on a RAM disk, and two threads of equal
-/// priority writing a file each at once in time slices (so each is
-/// preempted inside littlefs while the other waits on the kernel mutex),
-/// both files read back intact: on Armv7-M, Armv8-M and RISC-V.
+/// priority writing a file each at once in one-tick time slices: each is
+/// preempted inside littlefs while the other waits on the kernel mutex
+/// (the fs crate counts those waits, and the fixture says there were
+/// some), and both files read back intact: on Armv7-M, Armv8-M and RISC-V.
 #[test]
 fn files_on_a_ram_disk_shared_by_threads() {
     for board in ["qemu-mps2-an385", "qemu-mps2-an505", "qemu-virt-rv32"] {
@@ -29,7 +30,7 @@ fn files_on_a_ram_disk_shared_by_threads() {
         assert_eq!(out.status.code(), Some(0), "{board}: {:?}\n{stderr}", lines(&out));
         assert_eq!(
             lines(&out),
-            ["/a.bin: 48 chunks intact", "/b.bin: 48 chunks intact", "/logs: notes.txt", "/: a.bin b.bin logs/", "blocks used: 12 of 64", "fs ok"],
+            ["the writers contended for the filesystem", "/a.bin: 48 chunks intact", "/b.bin: 48 chunks intact", "/logs: notes.txt", "/: a.bin b.bin logs/", "blocks used: 12 of 64", "fs ok"],
             "{board}\n{stderr}"
         );
     }
@@ -200,5 +201,17 @@ fn filesystem_geometry_mistakes_are_located() {
     // Without the kernel's mutex, Kconfig says what FS depends on.
     let (code, stderr) = check(&(device("qemu-mps2-an385") + "\n[features]\nthreads = true\npreempt = true\nfs = true\n" + thread));
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("fs") && stderr.contains("mutex"), "{stderr}");
+    assert!(stderr.contains("`fs` cannot be set") && stderr.contains("key: features.fs") && stderr.contains("set `mutex = true`") && stderr.contains("device.toml:"), "{stderr}");
+    // POSIX file calls need a C app.
+    let (code, stderr) = check(&(base.clone() + "fs-posix = true\n" + thread));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("`fs-posix` cannot be set") && stderr.contains("key: features.fs-posix") && stderr.contains("device.toml:"), "{stderr}");
+    // A RAM disk larger than the board's RAM, before anything is built.
+    let (code, stderr) = check(&(device("qemu-microbit") + "\n[features]\nthreads = true\npreempt = true\nmutex = true\nfs = true\nfs-block-count = 64\n" + thread));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("RAM is too small") && stderr.contains("32 KiB RAM disk") && stderr.contains("key: features.fs-block-count") && stderr.contains("fs-block-count = "), "{stderr}");
+    // An Arm board has no flash bank for the filesystem.
+    let (code, stderr) = check(&(base + "fs-flash = true\n" + thread));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("`fs-flash` without a flash driver") && stderr.contains("board qemu-mps2-an385 has no flash bank"), "{stderr}");
 }

@@ -180,7 +180,7 @@ pub(super) fn c_driver_names(loaded: &Loaded) -> Vec<&str> {
 
 /// Why macro `name` is bluegen's: the `BLUEGEN_` macros (the kernel's
 /// feature macros, `BLUEGEN_IRQ_<NAME>`), and for each C driver `<NAME>`
-/// its peripheral's `<NAME>_BASE`, `<NAME>_CLOCK_HZ` and
+/// its peripheral's `<NAME>_BASE`, `<NAME>_SIZE`, `<NAME>_CLOCK_HZ` and
 /// `<NAME>_IRQ_<SOURCE>`, and its options' `<NAME>_CONFIG_<OPTION>`.
 /// A define of the same name would redefine it for every file that sees
 /// both, or hide it.
@@ -194,11 +194,12 @@ pub(crate) fn generated_macro(name: &str, c_drivers: &[&str]) -> Option<String> 
         let what = match rest {
             "BASE" => "its peripheral's register address",
             "CLOCK_HZ" => "its peripheral's clock",
+            "SIZE" => "its peripheral's register block size",
             r if r.starts_with("IRQ_") => "its peripheral's interrupt numbers",
             r if r.starts_with("CONFIG_") => "the values of its Kconfig options",
             _ => continue,
         };
-        return Some(format!("bluegen defines {upper}_BASE, {upper}_CLOCK_HZ, {upper}_IRQ_<SOURCE> and {upper}_CONFIG_<OPTION> for C driver `{driver}` ({what}), from the board's data and the driver's options"));
+        return Some(format!("bluegen defines {upper}_BASE, {upper}_SIZE, {upper}_CLOCK_HZ, {upper}_IRQ_<SOURCE> and {upper}_CONFIG_<OPTION> for C driver `{driver}` ({what}), from the board's data and the driver's options"));
     }
     None
 }

@@ -55,6 +55,11 @@ pub(super) fn c_driver(
         if p.clock_hz > 0 {
             defines.push((format!("{upper}_CLOCK_HZ"), Some(format!("{}u", p.clock_hz))));
         }
+        // The register block's extent: the MMIO range an isolated driver
+        // will be given (and only it), when the board says.
+        if p.size > 0 {
+            defines.push((format!("{upper}_SIZE"), Some(format!("{:#x}u", p.size))));
+        }
         for (source_name, irq) in &p.interrupts {
             let suffix = source_name.to_uppercase().replace(|c: char| !c.is_ascii_alphanumeric(), "_");
             defines.push((format!("{upper}_IRQ_{suffix}"), Some(irq.to_string())));

@@ -74,7 +74,7 @@ pub fn blank() -> bool {
     if !PERSISTENT {
         return true;
     }
-    let _held = crate::mount::hold();
+    let Some(_held) = crate::mount::hold() else { return false };
     let mut chunk = [0u8; 64];
     let mut at = 0;
     while at < 2 * BLOCK_SIZE {

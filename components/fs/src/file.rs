@@ -74,9 +74,10 @@ impl OpenOptions {
         self.with(lfs::lfs_open_flags_LFS_O_WRONLY as u32, on)
     }
 
-    /// Every write goes to the end.
+    /// Every write goes to the end (and so writes).
     pub const fn append(self, on: bool) -> Self {
-        self.with(lfs::lfs_open_flags_LFS_O_APPEND as u32, on).write(true)
+        let this = self.with(lfs::lfs_open_flags_LFS_O_APPEND as u32, on);
+        if on { this.write(true) } else { this }
     }
 
     /// Cut the file to 0 bytes when opening it.
@@ -124,8 +125,22 @@ impl Fs {
     }
 }
 
+/// The public open flags; C's are masked to them (littlefs keeps its
+/// internal state flags in the same word).
+const PUBLIC: u32 = (lfs::lfs_open_flags_LFS_O_RDWR | lfs::lfs_open_flags_LFS_O_CREAT | lfs::lfs_open_flags_LFS_O_EXCL | lfs::lfs_open_flags_LFS_O_TRUNC | lfs::lfs_open_flags_LFS_O_APPEND) as u32;
+
 /// Opens `path` into a free slot, owned by C (a file descriptor) or Rust.
+/// As std's `OpenOptions`: neither read nor write, or truncate, create or
+/// append without write, is [`Error::Invalid`] (littlefs would commit a
+/// truncation or a new entry through a read-only file).
 pub(crate) fn open(path: &str, options: OpenOptions, by_c: bool) -> Result<usize, Error> {
+    let flags = options.flags & PUBLIC;
+    let write = flags & lfs::lfs_open_flags_LFS_O_WRONLY as u32 != 0;
+    let needs_write = (lfs::lfs_open_flags_LFS_O_CREAT | lfs::lfs_open_flags_LFS_O_EXCL | lfs::lfs_open_flags_LFS_O_TRUNC | lfs::lfs_open_flags_LFS_O_APPEND) as u32;
+    if flags & lfs::lfs_open_flags_LFS_O_RDWR as u32 == 0 || (!write && flags & needs_write != 0) {
+        return Err(Error::Invalid);
+    }
+    let options = OpenOptions { flags };
     let path = CPath::new(path)?;
     let slot = take_slot(by_c).ok_or(Error::TooManyOpen)?;
     let s = &SLOTS[slot];

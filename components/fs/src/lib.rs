@@ -54,4 +54,4 @@ pub use error::Error;
 #[cfg(feature = "fs")]
 pub use file::{File, OpenOptions};
 #[cfg(feature = "fs")]
-pub use mount::{Fs, Usage, format, mount};
+pub use mount::{Fs, Usage, format, lock_waits, mount};

@@ -17,14 +17,25 @@ const _: () = assert!(CACHE_SIZE % 4 == 0 && CACHE_SIZE >= disk::PROG_SIZE, "FS_
 const _: () = assert!(disk::BLOCK_SIZE % CACHE_SIZE == 0, "FS_CACHE_SIZE divides the block size");
 const _: () = assert!(LOOKAHEAD_SIZE % 4 == 0, "FS_LOOKAHEAD_SIZE is a multiple of 4");
 
-/// Static memory that littlefs (C) or the disk use under the
-/// filesystem's mutex, or that [`mount`] fills before anything else can
-/// reach it.
+/// Static memory shared between threads under a rule of this crate's.
+///
+/// Each static of this type has one rule, written at its declaration, and
+/// every access keeps it:
+/// - littlefs's state, its caches and lookahead, and the disk: only
+///   littlefs (C) touches them, between its lock and unlock callbacks,
+///   that is while the calling thread holds the kernel mutex `LOCK`; code
+///   of this crate that uses the disk directly holds `LOCK` too ([`hold`]).
+/// - the configuration: written only under the mount mutex before the
+///   first mount (nobody else reads it then), read-only afterwards.
+/// - an open-file slot's file, configuration, cache and flags: only the
+///   slot's owner (whoever took its `TAKEN` bit) touches them, littlefs
+///   the file itself under `LOCK`.
 pub struct Shared<T>(UnsafeCell<T>);
 
-// SAFETY: every access goes through `get` in code that holds the
-// filesystem's kernel mutex (littlefs's lock callback, `hold`) or the
-// mount mutex before the filesystem is mounted: one thread at a time.
+// SAFETY: the rules above give every access one thread at a time (a
+// mutex, or the ownership of a slot), so sharing the cell between threads
+// never makes two accesses overlap. No `T: Send` bound: littlefs's structs
+// hold raw pointers, which this crate's statics point at one another.
 unsafe impl<T> Sync for Shared<T> {}
 
 impl<T> Shared<T> {
@@ -46,35 +57,66 @@ static READ_CACHE: Shared<[u32; CACHE_SIZE / 4]> = Shared::new([0; CACHE_SIZE / 
 static PROG_CACHE: Shared<[u32; CACHE_SIZE / 4]> = Shared::new([0; CACHE_SIZE / 4]);
 static LOOKAHEAD: Shared<[u32; LOOKAHEAD_SIZE / 4]> = Shared::new([0; LOOKAHEAD_SIZE / 4]);
 
-/// The mutex littlefs's lock callbacks take, and the guard its holder
-/// keeps between `lock` and `unlock`.
+/// The mutex littlefs's lock callbacks take.
 static LOCK: Mutex<()> = Mutex::new(());
-static GUARD: Shared<Option<MutexGuard<'static, ()>>> = Shared::new(None);
+
+/// The guard of `LOCK`, which its holder keeps between littlefs's `lock`
+/// and `unlock` callbacks.
+struct Guard(UnsafeCell<Option<MutexGuard<'static, ()>>>);
+
+// SAFETY: only the thread that holds LOCK touches the cell (the `lock`
+// callback after acquiring it, `unlock` before releasing it), and littlefs
+// unlocks in the thread that locked, so the guard, which is not `Send`, is
+// dropped by the thread that made it.
+unsafe impl Sync for Guard {}
+
+static GUARD: Guard = Guard(UnsafeCell::new(None));
 
 /// Serialises mount and format; true once mounted.
 static MOUNT: Mutex<bool> = Mutex::new(false);
 static MOUNTED: AtomicBool = AtomicBool::new(false);
 
 unsafe extern "C" fn lock(_: *const lfs::lfs_config) -> c_int {
+    if LOCK.is_locked() {
+        bluegen_port::critical(|cs| WAITS.set(cs, WAITS.get(cs).wrapping_add(1)));
+    }
     match LOCK.lock(Timeout::FOREVER) {
         Ok(guard) => {
             // SAFETY: this thread holds LOCK now, and only its holder
             // touches GUARD.
-            unsafe { *GUARD.get() = Some(guard) };
+            unsafe { *GUARD.0.get() = Some(guard) };
             0
         }
-        Err(_) => lfs::lfs_error_LFS_ERR_IO,
+        // Waiting for ever fails only for a thread that holds LOCK already
+        // (littlefs entered twice, which it never does), or in a handler,
+        // where the kernel ends the run. A failed lock would leave
+        // littlefs's state half-done (a close that does not unlink its
+        // file): end the run rather than go on.
+        Err(_) => {
+            bluegen_kernel::console::write_str("fs: littlefs's lock failed\n");
+            bluegen_kernel::exit(1)
+        }
     }
 }
 
 unsafe extern "C" fn unlock(_: *const lfs::lfs_config) -> c_int {
     // SAFETY: littlefs unlocks in the thread that locked, which holds LOCK.
-    let guard = unsafe { (*GUARD.get()).take() };
+    let guard = unsafe { (*GUARD.0.get()).take() };
     drop(guard);
     0
 }
 
-/// The filesystem's mutex, for code outside littlefs that uses the disk.
+/// How many times a thread found the filesystem's mutex held and waited.
+static WAITS: bluegen_port::CsCell<u32> = bluegen_port::CsCell::new(0);
+
+/// How many times a littlefs call waited for another thread's (wrapping):
+/// how much the threads contend for the filesystem.
+pub fn lock_waits() -> u32 {
+    bluegen_port::critical(|cs| WAITS.get(cs))
+}
+
+/// The filesystem's mutex, for code outside littlefs that uses the disk
+/// (`None` only where the lock callback would end the run).
 pub(crate) fn hold() -> Option<MutexGuard<'static, ()>> {
     LOCK.lock(Timeout::FOREVER).ok()
 }

@@ -3,12 +3,16 @@
 //! Each function returns a slot, a count or 0 when it works, and minus the
 //! errno when not. A slot argument must be one a C descriptor owns (its bit
 //! in `BY_C`): anything else, such as a Rust `File`'s slot or a closed
-//! one, is EBADF, so C can never reach a file that Rust code holds. The
-//! first call mounts the filesystem (formatting a blank disk).
+//! one, is EBADF. The check and the operation run under one kernel mutex
+//! of the descriptor table, so a descriptor closed by another thread in
+//! between (and its slot taken by Rust) is never used: C can never reach
+//! a file that Rust code holds. The first call mounts the filesystem
+//! (formatting a blank disk).
 
 use crate::error::Error;
 use crate::file::{BY_C, FILES, OpenOptions, open, raw};
 use crate::mount::{Fs, mount};
+use bluegen_kernel::{Mutex, Timeout};
 use core::ffi::{CStr, c_char, c_int, c_long, c_ulong, c_void};
 
 const EBADF: c_int = 9;
@@ -30,11 +34,16 @@ unsafe fn path<'a>(path: *const c_char) -> Result<&'a str, c_int> {
     unsafe { CStr::from_ptr(path) }.to_str().map_err(|_| EINVAL)
 }
 
-/// Slot `slot` if a C descriptor owns it.
-fn owned(slot: c_int) -> Result<usize, c_int> {
+/// The descriptor table's mutex: held from the ownership check to the end
+/// of the operation on the slot.
+static DESCRIPTORS: Mutex<()> = Mutex::new(());
+
+/// `f` on slot `slot` if a C descriptor owns it, with the table held.
+fn owned<R>(slot: c_int, f: impl FnOnce(usize) -> Result<R, c_int>) -> Result<R, c_int> {
+    let _table = DESCRIPTORS.lock(Timeout::FOREVER).map_err(|_| EBADF)?;
     let slot = usize::try_from(slot).ok().filter(|&s| s < FILES).ok_or(EBADF)?;
     let mine = bluegen_port::critical(|cs| BY_C.get(cs) & (1 << slot) != 0);
-    if mine { Ok(slot) } else { Err(EBADF) }
+    if mine { f(slot) } else { Err(EBADF) }
 }
 
 fn code(r: Result<c_long, c_int>) -> c_long {
@@ -52,6 +61,7 @@ pub unsafe extern "C" fn __bluegen_fs_open(p: *const c_char, flags: c_int) -> c_
     // SAFETY: the caller's contract.
     let r = unsafe { path(p) }.and_then(|p| {
         fs()?;
+        let _table = DESCRIPTORS.lock(Timeout::FOREVER).map_err(|_| EBADF)?;
         open(p, OpenOptions::from_flags(flags as u32), true).map_err(Error::errno)
     });
     r.map_or_else(|e| -e, |slot| slot as c_int)
@@ -59,14 +69,14 @@ pub unsafe extern "C" fn __bluegen_fs_open(p: *const c_char, flags: c_int) -> c_
 
 #[unsafe(no_mangle)]
 pub extern "C" fn __bluegen_fs_close(slot: c_int) -> c_int {
-    status(owned(slot).and_then(|s| raw::close(s).map_err(Error::errno)))
+    status(owned(slot, |s| raw::close(s).map_err(Error::errno)))
 }
 
 /// # Safety
 /// `buf` is writable for `n` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn __bluegen_fs_read(slot: c_int, buf: *mut c_void, n: usize) -> c_long {
-    code(owned(slot).and_then(|s| {
+    code(owned(slot, |s| {
         if n == 0 {
             return Ok(0);
         }
@@ -80,7 +90,7 @@ pub unsafe extern "C" fn __bluegen_fs_read(slot: c_int, buf: *mut c_void, n: usi
 /// `buf` is readable for `n` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn __bluegen_fs_write(slot: c_int, buf: *const c_void, n: usize) -> c_long {
-    code(owned(slot).and_then(|s| {
+    code(owned(slot, |s| {
         if n == 0 {
             return Ok(0);
         }
@@ -92,7 +102,7 @@ pub unsafe extern "C" fn __bluegen_fs_write(slot: c_int, buf: *const c_void, n: 
 
 #[unsafe(no_mangle)]
 pub extern "C" fn __bluegen_fs_seek(slot: c_int, offset: c_long, whence: c_int) -> c_long {
-    code(owned(slot).and_then(|s| {
+    code(owned(slot, |s| {
         let offset = i32::try_from(offset).map_err(|_| EINVAL)?;
         // littlefs positions are below 2^31 (its `lfs_soff_t`).
         raw::seek(s, offset, whence).map(|at| at as c_long).map_err(Error::errno)
@@ -101,19 +111,19 @@ pub extern "C" fn __bluegen_fs_seek(slot: c_int, offset: c_long, whence: c_int) 
 
 #[unsafe(no_mangle)]
 pub extern "C" fn __bluegen_fs_sync(slot: c_int) -> c_int {
-    status(owned(slot).and_then(|s| raw::sync(s).map_err(Error::errno)))
+    status(owned(slot, |s| raw::sync(s).map_err(Error::errno)))
 }
 
 #[unsafe(no_mangle)]
 pub extern "C" fn __bluegen_fs_truncate(slot: c_int, len: c_ulong) -> c_int {
-    status(owned(slot).and_then(|s| raw::truncate(s, u32::try_from(len).map_err(|_| EINVAL)?).map_err(Error::errno)))
+    status(owned(slot, |s| raw::truncate(s, u32::try_from(len).map_err(|_| EINVAL)?).map_err(Error::errno)))
 }
 
 /// # Safety
 /// `size` is writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn __bluegen_fs_size(slot: c_int, size: *mut u32) -> c_int {
-    status(owned(slot).and_then(|s| {
+    status(owned(slot, |s| {
         let n = raw::size(s).map_err(Error::errno)?;
         // SAFETY: the caller's contract.
         unsafe { size.write(n) };

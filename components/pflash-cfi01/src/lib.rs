@@ -79,7 +79,10 @@ impl<const ERASE_SIZE: usize> Flash<ERASE_SIZE> {
     fn put(&mut self, offset: usize, value: u32) {
         // SAFETY: `offset` is a word inside the bank (the callers check it
         // against `size`), and the bank is the board's flash peripheral,
-        // which only its token, made by bluegen from the board file, names.
+        // whose address only its token, made by bluegen from the board
+        // file, carries: a write there is a command to the flash, never to
+        // memory Rust uses (two drivers of one bank would garble each
+        // other's commands and data, not Rust's memory).
         unsafe { core::ptr::write_volatile((self.base + offset) as *mut u32, value) }
     }
 
