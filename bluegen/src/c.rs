@@ -145,7 +145,7 @@ pub fn crate_env(toolchain: &Toolchain, target: &str, defines: &[&str]) -> Resul
 /// Where libclang is: `LIBCLANG_PATH`, or the newest of Debian's
 /// `/usr/lib/llvm-<version>/lib` (whose clang resource headers, such as
 /// `stdbool.h`, libclang finds relative to itself).
-fn libclang_dir() -> Option<PathBuf> {
+pub fn libclang_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("LIBCLANG_PATH") {
         return Some(PathBuf::from(dir));
     }

@@ -345,11 +345,15 @@ fn utf8(path: &Path, what: &str) -> Result<String> {
     })
 }
 
-/// The environment littlefs2-sys builds in (Kconfig `FS`), for the
-/// image's `.cargo/config.toml`: none without the filesystem.
+/// The environment crates.io's C crates build in, for the image's
+/// `.cargo/config.toml`: with the filesystem (Kconfig `FS`), littlefs2-sys's
+/// compiler, flags, defines and libclang (an error when missing); for any
+/// other image with C (`[c]`, C drivers), libclang for bindgen, when the
+/// machine has it (the C driver bindings a crate generates, say).
 fn fs_env(plan: &Plan) -> Result<Vec<(String, String)>> {
     if plan.config.get("FS").and_then(|s| s.value.clone()) != Some(crate::kconfig::Value::Bool(true)) {
-        return Ok(Vec::new());
+        let c = plan.device.c.is_some() || !plan.device.c_drivers.is_empty();
+        return Ok(crate::c::libclang_dir().filter(|_| c).map(|dir| vec![("LIBCLANG_PATH".to_string(), dir.display().to_string())]).unwrap_or_default());
     }
     let target = &plan.device.board.target;
     let missing = |m: crate::c::Missing| {

@@ -22,24 +22,16 @@ use core::ffi::c_int;
 
 use embedded_hal::i2c::{ErrorKind, NoAcknowledgeSource, Operation, SevenBitAddress};
 
-unsafe extern "C" {
-    /// `int tmp105_read(int32_t *millicelsius)` of tmp105.h.
-    fn tmp105_read(millicelsius: *mut i32) -> c_int;
-    /// `int tmp105_bus_lock(void)` of tmp105.h: BG_OK (0) or a negative error.
-    fn tmp105_bus_lock() -> c_int;
-    /// `void tmp105_bus_unlock(void)` of tmp105.h.
-    fn tmp105_bus_unlock();
-    /// `uintptr_t tmp105_bus_base(void)` of tmp105.h.
-    fn tmp105_bus_base() -> usize;
-    /// `void sbcon_start(uintptr_t base)` of sbcon.h.
-    fn sbcon_start(base: usize);
-    /// `void sbcon_stop(uintptr_t base)` of sbcon.h.
-    fn sbcon_stop(base: usize);
-    /// `int sbcon_byte_out(uintptr_t base, uint8_t byte)` of sbcon.h: 1 when acknowledged.
-    fn sbcon_byte_out(base: usize, byte: u8) -> c_int;
-    /// `uint8_t sbcon_byte_in(uintptr_t base, int ack)` of sbcon.h.
-    fn sbcon_byte_in(base: usize, ack: c_int) -> u8;
+/// The C functions, as bindgen reads them from tmp105.h and sbcon.h
+/// (build.rs): `tmp105_read`, `tmp105_bus_lock`/`unlock`/`base`, and the
+/// bus primitives `sbcon_start`, `sbcon_stop`, `sbcon_byte_out`,
+/// `sbcon_byte_in`.
+#[allow(non_camel_case_types, dead_code)]
+mod ffi {
+    include!(concat!(env!("OUT_DIR"), "/bindings.rs"));
 }
+
+use ffi::{sbcon_byte_in, sbcon_byte_out, sbcon_start, sbcon_stop, tmp105_bus_base, tmp105_bus_lock, tmp105_bus_unlock, tmp105_read};
 
 /// The sensor did not answer: the driver's negative error code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
