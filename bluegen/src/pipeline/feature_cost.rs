@@ -102,6 +102,14 @@ pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64, only: Option<&[Stri
                 out.push(Cost { feature: symbol.key.clone(), flash: 0, ram: 0, also_dropped: dropped, kept: Vec::new(), not_applicable: Some(why) });
                 continue;
             }
+            // The app calls a component crate whose features the variant
+            // turned off (the filesystem's API without `fs`): bluegen's
+            // checks know only the kernel's gates.
+            Err(_) if let Some(krate) = app_loses_features(plan, &variant) => {
+                let why = format!("the app uses {krate}, which do not build what it calls without `{}`", symbol.key);
+                out.push(Cost { feature: symbol.key.clone(), flash: 0, ram: 0, also_dropped: dropped, kept: Vec::new(), not_applicable: Some(why) });
+                continue;
+            }
             Err(e) => return Err(e),
         };
         let fp = crate::report::footprint(&artifacts.elf, variant.device.flash, variant.device.ram)?;
@@ -251,4 +259,19 @@ pub fn print(out: &mut impl Write, costs: &[Cost]) -> Result<()> {
         writeln!(out, "(no optional feature is enabled)").map_err(io)?;
     }
     Ok(())
+}
+
+/// The component crates the app depends on whose cargo features `variant`
+/// has fewer of than `plan` (`bluegen_kernel`, `bluegen_fs`), or none.
+fn app_loses_features(plan: &Plan, variant: &Plan) -> Option<String> {
+    let lost: Vec<String> = plan
+        .components
+        .iter()
+        .filter(|c| {
+            let after = variant.components.iter().find(|v| v.name == c.name);
+            after.is_some_and(|after| c.features.iter().any(|f| !after.features.contains(f))) && plan.device.app.dependencies.contains(&c.ident())
+        })
+        .map(|c| format!("`{}`", c.ident()))
+        .collect();
+    (!lost.is_empty()).then(|| lost.join(" and "))
 }
