@@ -106,7 +106,7 @@ pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64, only: Option<&[Stri
             // turned off (the filesystem's API without `fs`): bluegen's
             // checks know only the kernel's gates.
             Err(_) if let Some(krate) = app_loses_features(plan, &variant) => {
-                let why = format!("the app uses {krate}, which do not build what it calls without `{}`", symbol.key);
+                let why = format!("without `{}`, the app's calls into {krate} do not build", symbol.key);
                 out.push(Cost { feature: symbol.key.clone(), flash: 0, ram: 0, also_dropped: dropped, kept: Vec::new(), not_applicable: Some(why) });
                 continue;
             }
