@@ -2,7 +2,8 @@
 //! value, why, hint), a right declaration checks clean, and a
 //! declared interrupt runs its handler in QEMU (`kernel-irq` on Cortex-M,
 //! `kernel-irq-rv` and `kernel-irq-plic` on RISC-V, `kernel-irq-guard` for
-//! the blocking-call guard; `--icount`).
+//! the blocking-call guard, `kernel-irq-mask` for run-time masking;
+//! `--icount`).
 
 mod common;
 
@@ -262,6 +263,24 @@ fn a_plic_interrupt_from_the_uart_wakes_a_thread_on_riscv() {
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
         assert!(stdout.contains("plic wake ok\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
+    }
+}
+
+/// `kernel-irq-mask` on the Cortex-M3 and RV32: `port::disable_irq` of the
+/// software interrupt `soft0` (NVIC ICER; on RISC-V the kernel's mask of
+/// software interrupts), then two pends: the handler does not run across a
+/// sleep, and `enable_irq` runs it exactly once before it returns; a
+/// handler disables its own interrupt and pends it, which stays pending
+/// until enabled; an undeclared IRQ can be neither enabled nor disabled
+/// (fails on the old code, whose port has no way to mask an interrupt).
+#[test]
+fn a_disabled_interrupt_stays_pending_and_runs_once_when_enabled() {
+    let dir = repo().join("bluegen/tests/fixtures/kernel-irq-mask");
+    for board in ["qemu-mps2-an385", "qemu-virt-rv32"] {
+        let out = run_icount(&dir, board);
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
+        assert!(stdout.contains("irq disabled ok\nirq enabled ok\nirq self-mask ok\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
     }
 }
 

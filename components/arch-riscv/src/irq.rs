@@ -18,6 +18,13 @@
 //!   highest priority first (the order [`interrupts!`] lists them in), and
 //!   then makes the switch decision, so a handler that wakes a
 //!   higher-priority thread switches to it on return.
+//! * **At run time** [`mask`] and [`unmask`] (`port::disable_irq`,
+//!   `port::enable_irq`) clear and set a declared PLIC source's enable bit,
+//!   or a software interrupt's bit in a kernel mask that the software trap
+//!   honours: a software interrupt pended while disabled stays pending (its
+//!   bit in the pending set) and runs once when enabled again, as a PLIC
+//!   source raised while disabled does. Every declared one is enabled at
+//!   boot.
 //!
 //! A handler runs in the trap with `mstatus.MIE` clear: machine mode without
 //! a CLIC has no nesting, so a higher-priority interrupt waits for the
@@ -41,6 +48,9 @@ const PLIC_CLAIM: usize = PLIC + 0x20_0004;
 
 /// The software interrupts pended and not yet run, one bit each.
 static PENDING: AtomicU32 = AtomicU32::new(0);
+/// The software interrupts disabled at run time ([`mask`]), one bit each
+/// (the bits of [`PENDING`]): the trap leaves them pending. None at boot.
+static DISABLED: AtomicU32 = AtomicU32::new(0);
 /// The IRQ number of the handler running now; `NONE` between handlers.
 static ACTIVE: AtomicU32 = AtomicU32::new(NONE);
 const NONE: u32 = u32::MAX;
@@ -100,20 +110,43 @@ pub fn enable(sources: &[Plic]) {
 /// From a thread (interrupts on) its handler has run when this returns:
 /// the `csrs mstatus` that ends the masked part lets the pending msip in
 /// (QEMU takes it there, after the CSR write). From a handler it runs once
-/// the trap's handlers before it are done.
+/// the trap's handlers before it are done. A disabled one ([`mask`]) stays
+/// pending, and runs when it is enabled again.
 pub fn pend(irq: u16) -> bool {
     let Some(bit) = __bluegen_irq_soft_bit(irq) else { return false };
+    masked(|| {
+        PENDING.store(PENDING.load(Relaxed) | bit, Relaxed);
+        raise_msip();
+    });
+    true
+}
+
+/// Runs `f` with interrupts masked (`mstatus.MIE`), then sets again the
+/// bits the mask found set, as `Arch::lock` and `Arch::unlock` do: for the
+/// read-modify-writes of the sets the trap also writes.
+#[inline(always)]
+fn masked<R>(f: impl FnOnce() -> R) -> R {
     let mstatus: usize;
-    // SAFETY: masks interrupts (mstatus.MIE) around the update of the
-    // pending set, which the trap also writes. Not `nomem`: the asm is a
-    // compiler barrier, so the update stays between the mask and the unmask.
+    // SAFETY: clears mstatus.MIE. Not `nomem`: the asm is a compiler
+    // barrier, so `f`'s accesses stay between the mask and the unmask.
     unsafe { core::arch::asm!("csrrci {0}, mstatus, 8", out(reg) mstatus, options(nostack)) };
-    PENDING.store(PENDING.load(Relaxed) | bit, Relaxed);
+    let r = f();
+    // SAFETY: sets again the mstatus bits the mask found set (MIE if it was
+    // on); a compiler barrier like the mask. A pending msip is taken here.
+    unsafe { core::arch::asm!("csrs mstatus, {0}", in(reg) mstatus, options(nostack)) };
+    r
+}
+
+/// Pends the machine software interrupt, whose trap runs the pending
+/// software handlers, and waits until `mip.MSIP` shows it. With interrupts
+/// masked (inside [`masked`]).
+#[inline(always)]
+fn raise_msip() {
     // SAFETY: hart 0's msip of the board's CLINT: writing 1 only pends the
     // machine software interrupt, whose trap runs the pending handlers.
     unsafe { (MSIP as *mut u32).write_volatile(1) };
     // On hardware the MMIO write may reach the CLINT later than the next
-    // instruction: wait until mip.MSIP shows it, so the unmask below takes
+    // instruction: wait until mip.MSIP shows it, so the unmask after takes
     // the interrupt (QEMU sets it at once: one read).
     loop {
         let mip: usize;
@@ -123,9 +156,64 @@ pub fn pend(irq: u16) -> bool {
             break;
         }
     }
-    // SAFETY: sets again the mstatus bits the mask found set (MIE if it was
-    // on), as `Arch::unlock` does; a compiler barrier like the mask.
-    unsafe { core::arch::asm!("csrs mstatus, {0}", in(reg) mstatus, options(nostack)) };
+}
+
+/// Enables declared interrupt `irq` at run time: a PLIC source's enable
+/// bit in hart 0's M-mode context, or a software interrupt's bit of the
+/// kernel's mask ([`mask`]), pending msip again when it was pended while
+/// disabled, so that its handler runs (from a thread: before this
+/// returns). `false` for any other number.
+pub fn unmask(irq: u16) -> bool {
+    if let Some(bit) = __bluegen_irq_soft_bit(irq) {
+        masked(|| {
+            DISABLED.store(DISABLED.load(Relaxed) & !bit, Relaxed);
+            if PENDING.load(Relaxed) & bit != 0 {
+                raise_msip();
+            }
+        });
+        true
+    } else {
+        plic_enable(irq, true)
+    }
+}
+
+/// Disables declared interrupt `irq`: clears a PLIC source's enable bit
+/// (the PLIC keeps a raised source pending, and the trap claims it once it
+/// is enabled again), or sets a software interrupt's bit of the kernel's
+/// mask, which the machine software trap honours: one pended while
+/// disabled stays pending, and runs once when enabled. `false` for any
+/// other number.
+pub fn mask(irq: u16) -> bool {
+    if let Some(bit) = __bluegen_irq_soft_bit(irq) {
+        masked(|| DISABLED.store(DISABLED.load(Relaxed) | bit, Relaxed));
+        true
+    } else {
+        plic_enable(irq, false)
+    }
+}
+
+/// Sets (`on`) or clears the enable bit of declared PLIC source `irq` in
+/// hart 0's M-mode context; `false` when the device declares no such
+/// source.
+fn plic_enable(irq: u16, on: bool) -> bool {
+    if __bluegen_irq_plic(u32::from(irq)).is_none() {
+        return false;
+    }
+    let n = usize::from(irq);
+    let word = (PLIC_ENABLE + (n / 32) * 4) as *mut u32;
+    masked(|| {
+        // SAFETY: the board's PLIC (Kconfig PLIC_BASE): hart 0 M-mode's
+        // enable word holding bit n, read-modified-written with interrupts
+        // masked (a handler may change the same word), changing only that
+        // bit; a declared source's handler is in the image's table. The
+        // read back completes the write before the unmask, so a disabled
+        // source does not interrupt after this returns.
+        unsafe {
+            let old = word.read_volatile();
+            word.write_volatile(if on { old | 1 << (n % 32) } else { old & !(1 << (n % 32)) });
+            word.read_volatile();
+        }
+    });
     true
 }
 
@@ -143,13 +231,14 @@ fn run(irq: u32, handler: fn()) {
     ACTIVE.store(NONE, Relaxed);
 }
 
-/// Runs every pending software interrupt, highest priority first (one that
-/// a handler pends runs in the same loop), with msip clear at the end: the
-/// switch decision that follows covers what the handlers woke.
+/// Runs every pending software interrupt that is not disabled, highest
+/// priority first (one that a handler pends or enables runs in the same
+/// loop), with msip clear at the end: the switch decision that follows
+/// covers what the handlers woke. Disabled ones stay in [`PENDING`].
 fn software() {
     loop {
         let pending = PENDING.load(Relaxed);
-        let Some((bit, irq, handler)) = __bluegen_irq_soft(pending) else { break };
+        let Some((bit, irq, handler)) = __bluegen_irq_soft(pending & !DISABLED.load(Relaxed)) else { break };
         PENDING.store(pending & !bit, Relaxed);
         run(u32::from(irq), handler);
     }
