@@ -205,12 +205,18 @@ fn plic_enable(irq: u16, on: bool) -> bool {
         // SAFETY: the board's PLIC (Kconfig PLIC_BASE): hart 0 M-mode's
         // enable word holding bit n, read-modified-written with interrupts
         // masked (a handler may change the same word), changing only that
-        // bit; a declared source's handler is in the image's table. The
-        // read back completes the write before the unmask, so a disabled
-        // source does not interrupt after this returns.
+        // bit; a declared source's handler is in the image's table. Then
+        // the source's priority register gets the value it holds: no
+        // change on hardware, but QEMU 7.2's PLIC reevaluates its output
+        // only on such writes (not on an enable write), so a source that
+        // was raised while disabled interrupts now. The read back of the
+        // enable word completes the writes before the unmask, so a
+        // disabled source does not interrupt after this returns.
         unsafe {
             let old = word.read_volatile();
             word.write_volatile(if on { old | 1 << (n % 32) } else { old & !(1 << (n % 32)) });
+            let priority = (PLIC + 4 * n) as *mut u32;
+            priority.write_volatile(priority.read_volatile());
             word.read_volatile();
         }
     });
