@@ -268,7 +268,7 @@ fn a_plic_interrupt_from_the_uart_wakes_a_thread_on_riscv() {
     }
 }
 
-/// `kernel-irq-mask` on the Cortex-M3 and RV32: `port::disable_irq` of the
+/// `kernel-irq-mask` on the Cortex-M3, M0 and RV32: `port::disable_irq` of the
 /// software interrupt `soft0` (NVIC ICER; on RISC-V the kernel's mask of
 /// software interrupts), then two pends: the handler does not run across a
 /// sleep, and `enable_irq` runs it exactly once before it returns; a
@@ -278,7 +278,7 @@ fn a_plic_interrupt_from_the_uart_wakes_a_thread_on_riscv() {
 #[test]
 fn a_disabled_interrupt_stays_pending_and_runs_once_when_enabled() {
     let dir = repo().join("bluegen/tests/fixtures/kernel-irq-mask");
-    for board in ["qemu-mps2-an385", "qemu-virt-rv32"] {
+    for board in ["qemu-mps2-an385", "qemu-microbit", "qemu-virt-rv32"] {
         let out = run_icount(&dir, board);
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
