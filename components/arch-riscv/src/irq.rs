@@ -20,11 +20,12 @@
 //!   higher-priority thread switches to it on return.
 //! * **At run time** [`mask`] and [`unmask`] (`port::disable_irq`,
 //!   `port::enable_irq`) clear and set a declared PLIC source's enable bit,
-//!   or a software interrupt's bit in a kernel mask that the software trap
-//!   honours: a software interrupt pended while disabled stays pending (its
-//!   bit in the pending set) and runs once when enabled again, as a PLIC
-//!   source raised while disabled does. Every declared one is enabled at
-//!   boot.
+//!   or a software interrupt's bit in a kernel mask: a software interrupt
+//!   pended while disabled stays pending, held apart from the set the
+//!   software trap dispatches, and runs once when enabled again, as a PLIC
+//!   source raised while disabled does. The trap's dispatch does not change
+//!   (no mask to test on every switch): [`pend`] tests the mask. Every
+//!   declared one is enabled at boot.
 //!
 //! A handler runs in the trap with `mstatus.MIE` clear: machine mode without
 //! a CLIC has no nesting, so a higher-priority interrupt waits for the
@@ -49,8 +50,13 @@ const PLIC_CLAIM: usize = PLIC + 0x20_0004;
 /// The software interrupts pended and not yet run, one bit each.
 static PENDING: AtomicU32 = AtomicU32::new(0);
 /// The software interrupts disabled at run time ([`mask`]), one bit each
-/// (the bits of [`PENDING`]): the trap leaves them pending. None at boot.
+/// (the bits of [`PENDING`]). None at boot.
 static DISABLED: AtomicU32 = AtomicU32::new(0);
+/// The disabled software interrupts pended and not yet run: held out of
+/// [`PENDING`], so that the trap's dispatch stays as it is without
+/// masking (the check is in [`pend`], [`mask`] and [`unmask`]), and moved
+/// back into it by [`unmask`].
+static HELD: AtomicU32 = AtomicU32::new(0);
 /// The IRQ number of the handler running now; `NONE` between handlers.
 static ACTIVE: AtomicU32 = AtomicU32::new(NONE);
 const NONE: u32 = u32::MAX;
@@ -115,8 +121,12 @@ pub fn enable(sources: &[Plic]) {
 pub fn pend(irq: u16) -> bool {
     let Some(bit) = __bluegen_irq_soft_bit(irq) else { return false };
     masked(|| {
-        PENDING.store(PENDING.load(Relaxed) | bit, Relaxed);
-        raise_msip();
+        if DISABLED.load(Relaxed) & bit != 0 {
+            HELD.store(HELD.load(Relaxed) | bit, Relaxed);
+        } else {
+            PENDING.store(PENDING.load(Relaxed) | bit, Relaxed);
+            raise_msip();
+        }
     });
     true
 }
@@ -160,14 +170,17 @@ fn raise_msip() {
 
 /// Enables declared interrupt `irq` at run time: a PLIC source's enable
 /// bit in hart 0's M-mode context, or a software interrupt's bit of the
-/// kernel's mask ([`mask`]), pending msip again when it was pended while
-/// disabled, so that its handler runs (from a thread: before this
-/// returns). `false` for any other number.
+/// kernel's mask ([`mask`]); one pended while disabled moves from the held
+/// set to the pending one and msip is pended, so that its handler runs
+/// (from a thread: before this returns). `false` for any other number.
 pub fn unmask(irq: u16) -> bool {
     if let Some(bit) = __bluegen_irq_soft_bit(irq) {
         masked(|| {
             DISABLED.store(DISABLED.load(Relaxed) & !bit, Relaxed);
-            if PENDING.load(Relaxed) & bit != 0 {
+            let held = HELD.load(Relaxed);
+            if held & bit != 0 {
+                HELD.store(held & !bit, Relaxed);
+                PENDING.store(PENDING.load(Relaxed) | bit, Relaxed);
                 raise_msip();
             }
         });
@@ -180,12 +193,21 @@ pub fn unmask(irq: u16) -> bool {
 /// Disables declared interrupt `irq`: clears a PLIC source's enable bit
 /// (the PLIC keeps a raised source pending, and the trap claims it once it
 /// is enabled again), or sets a software interrupt's bit of the kernel's
-/// mask, which the machine software trap honours: one pended while
-/// disabled stays pending, and runs once when enabled. `false` for any
-/// other number.
+/// mask: one pended while disabled (or pended before and not run yet) is
+/// held out of the set the machine software trap dispatches, and runs
+/// once when enabled. `false` for any other number.
 pub fn mask(irq: u16) -> bool {
     if let Some(bit) = __bluegen_irq_soft_bit(irq) {
-        masked(|| DISABLED.store(DISABLED.load(Relaxed) | bit, Relaxed));
+        masked(|| {
+            DISABLED.store(DISABLED.load(Relaxed) | bit, Relaxed);
+            // Pended and not run yet (by a handler, or a thread with
+            // interrupts masked): held until enabled.
+            let pending = PENDING.load(Relaxed);
+            if pending & bit != 0 {
+                PENDING.store(pending & !bit, Relaxed);
+                HELD.store(HELD.load(Relaxed) | bit, Relaxed);
+            }
+        });
         true
     } else {
         plic_enable(irq, false)
@@ -237,14 +259,14 @@ fn run(irq: u32, handler: fn()) {
     ACTIVE.store(NONE, Relaxed);
 }
 
-/// Runs every pending software interrupt that is not disabled, highest
-/// priority first (one that a handler pends or enables runs in the same
-/// loop), with msip clear at the end: the switch decision that follows
-/// covers what the handlers woke. Disabled ones stay in [`PENDING`].
+/// Runs every pending software interrupt, highest priority first (one that
+/// a handler pends or enables runs in the same loop), with msip clear at
+/// the end: the switch decision that follows covers what the handlers
+/// woke. A disabled one is never in [`PENDING`] (see [`HELD`]).
 fn software() {
     loop {
         let pending = PENDING.load(Relaxed);
-        let Some((bit, irq, handler)) = __bluegen_irq_soft(pending & !DISABLED.load(Relaxed)) else { break };
+        let Some((bit, irq, handler)) = __bluegen_irq_soft(pending) else { break };
         PENDING.store(pending & !bit, Relaxed);
         run(u32::from(irq), handler);
     }

@@ -140,7 +140,8 @@ pub fn pend_irq(irq: u16) -> bool {
 /// when it is raised or pended (every declared interrupt is enabled at
 /// boot): NVIC ISER on Cortex-M; on RISC-V the PLIC source's enable bit of
 /// the hart's M-mode context, or, for a software interrupt `softN`, the
-/// kernel's mask of them, which the software trap honours. A request that
+/// kernel's mask of them (a pend while masked is held apart from the
+/// trap's pending set, which this moves it back into). A request that
 /// came while it was disabled (a pend, a PLIC source's line) is still
 /// pending and its handler runs now: before this returns, from a thread
 /// with interrupts on and a priority that allows it.
