@@ -231,9 +231,11 @@ fn plic_enable(irq: u16, on: bool) -> bool {
         // the source's priority register gets the value it holds: no
         // change on hardware, but QEMU 7.2's PLIC reevaluates its output
         // only on such writes (not on an enable write), so a source that
-        // was raised while disabled interrupts now. The read back of the
-        // enable word completes the writes before the unmask, so a
-        // disabled source does not interrupt after this returns.
+        // was raised while disabled interrupts now (and one disabled stops
+        // asserting at once). The read back of the enable word, a load
+        // from the same device after the stores, returns once they are
+        // done in the PLIC's strongly ordered I/O region, so it takes
+        // effect before the unmask.
         unsafe {
             let old = word.read_volatile();
             word.write_volatile(if on { old | 1 << (n % 32) } else { old & !(1 << (n % 32)) });
