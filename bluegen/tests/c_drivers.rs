@@ -82,7 +82,8 @@ fn c_driver_mistakes_are_located() {
 /// with bg_log) and C threads use every service of <bluegen/driver.h>:
 /// a post waking a higher-priority waiter at once, timeouts that expire
 /// after their time, sleeps and delays, mutex errors, critical sections,
-/// allocation, and an interrupt handler written in C (`c-handler`).
+/// allocation, and an interrupt handler written in C (`c-handler`), which
+/// does not run while `bg_irq_disable`d and runs once when enabled.
 #[test]
 fn kernel_services_for_c_drivers_work_on_arm_and_risc_v() {
     let dir = repo().join("bluegen/tests/fixtures/c-driver-services");
@@ -91,7 +92,7 @@ fn kernel_services_for_c_drivers_work_on_arm_and_risc_v() {
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
         assert!(stdout.contains("PASSED: 0 failed") && !stdout.contains("FAIL "), "{board}:\n{stdout}");
-        for line in ["[mbox] post 7", "[mbox] post 9", "ok a C interrupt handler ran and gave a semaphore", "ok a post runs a higher-priority waiter at once (queue)", "ok bg_sem_take waits its time", "console write"] {
+        for line in ["[mbox] post 7", "[mbox] post 9", "ok a C interrupt handler ran and gave a semaphore", "ok a disabled interrupt's handler does not run", "ok the pended interrupt runs once when enabled", "ok a post runs a higher-priority waiter at once (queue)", "ok bg_sem_take waits its time", "console write"] {
             assert!(stdout.lines().any(|l| l == line), "{board}: no `{line}` in\n{stdout}");
         }
         assert!(!stderr.contains("warning"), "{board}: warnings:\n{stderr}");

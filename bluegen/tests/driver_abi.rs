@@ -401,11 +401,12 @@ fn header_and_rust_declare_the_same_functions_types_groups_and_sizes() {
     assert!(problems.is_empty(), "driver.h and the libc component disagree:\n{}", problems.join("\n"));
     // The parsers saw the whole ABI, not an empty file.
     let declared = header_functions(&header);
-    for name in ["bg_sem_take", "bg_mutex_lock", "bg_events_wait", "bg_queue_recv", "bg_sleep_ms", "bg_critical", "bg_irq_pend", "bg_log", "bg_alloc"] {
+    for name in ["bg_sem_take", "bg_mutex_lock", "bg_events_wait", "bg_queue_recv", "bg_sleep_ms", "bg_critical", "bg_irq_pend", "bg_irq_enable", "bg_irq_disable", "bg_log", "bg_alloc"] {
         assert!(declared.contains_key(name), "driver.h: {name} not found by the parser");
     }
     assert_eq!(declared["bg_critical"].params, ["void (*)(void *)", "void *"]);
     assert_eq!(declared["bg_sem_take"].guard.as_deref(), Some("BLUEGEN_SEMAPHORE"));
+    assert_eq!(declared["bg_irq_disable"].guard.as_deref(), Some("BLUEGEN_INTERRUPTS"));
     assert_eq!(rust.sizes.len(), 4, "{:?}", rust.sizes);
 }
 

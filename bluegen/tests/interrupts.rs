@@ -2,7 +2,8 @@
 //! value, why, hint), a right declaration checks clean, and a
 //! declared interrupt runs its handler in QEMU (`kernel-irq` on Cortex-M,
 //! `kernel-irq-rv` and `kernel-irq-plic` on RISC-V, `kernel-irq-guard` for
-//! the blocking-call guard; `--icount`).
+//! the blocking-call guard, `kernel-irq-mask` for run-time masking;
+//! `--icount`).
 
 mod common;
 
@@ -253,7 +254,9 @@ fn a_pended_software_interrupt_on_riscv_wakes_a_thread_and_runs_by_priority() {
 /// and gives a semaphore, and the higher-priority thread waiting on it has
 /// run before the interrupted thread goes on (fails on the old code, which
 /// refused the image; mutation checks: without the complete, the source's
-/// enable bit or mie.MEIE the handler does not run).
+/// enable bit or mie.MEIE the handler does not run). Then the source
+/// `port::disable_irq`d: raised, its handler does not run across a sleep,
+/// and `port::enable_irq` runs it once.
 #[test]
 fn a_plic_interrupt_from_the_uart_wakes_a_thread_on_riscv() {
     let dir = repo().join("bluegen/tests/fixtures/kernel-irq-plic");
@@ -261,7 +264,26 @@ fn a_plic_interrupt_from_the_uart_wakes_a_thread_on_riscv() {
         let out = run_icount(&dir, board);
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
-        assert!(stdout.contains("plic wake ok\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
+        assert!(stdout.contains("plic wake ok\nplic mask ok\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
+    }
+}
+
+/// `kernel-irq-mask` on the Cortex-M3, M0 and RV32: `port::disable_irq` of the
+/// software interrupt `soft0` (NVIC ICER; on RISC-V the kernel's mask of
+/// software interrupts), then two pends: the handler does not run across a
+/// sleep, and `enable_irq` runs it exactly once before it returns; a
+/// handler disables its own interrupt and pends it, which stays pending
+/// until enabled, as does one pended in a critical section and disabled
+/// before it could run; an undeclared IRQ can be neither enabled nor disabled
+/// (fails on the old code, whose port has no way to mask an interrupt).
+#[test]
+fn a_disabled_interrupt_stays_pending_and_runs_once_when_enabled() {
+    let dir = repo().join("bluegen/tests/fixtures/kernel-irq-mask");
+    for board in ["qemu-mps2-an385", "qemu-microbit", "qemu-virt-rv32"] {
+        let out = run_icount(&dir, board);
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
+        assert!(stdout.contains("irq disabled ok\nirq enabled ok\nirq self-mask ok\nirq pended-then-disabled ok\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
     }
 }
 

@@ -7,7 +7,8 @@
 //! IRQ's entry calls its handler (the others end the run with a failure,
 //! like every unexpected exception). [`enable`] writes each declared IRQ's
 //! NVIC priority and enable bit at boot, before the kernel unmasks
-//! interrupts. An image without interrupts invokes none of this: no table,
+//! interrupts; [`unmask`] and [`mask`] set and clear a declared IRQ's
+//! enable bit at run time (`port::enable_irq`, `port::disable_irq`). An image without interrupts invokes none of this: no table,
 //! no code.
 //!
 //! A handler runs in handler mode on the main stack. The kernel's critical
@@ -35,8 +36,9 @@ impl Irq {
     }
 }
 
-/// NVIC Interrupt Set-Enable, Set-Pending and Priority registers.
+/// NVIC Interrupt Set-Enable, Clear-Enable, Set-Pending and Priority registers.
 const NVIC_ISER: usize = 0xE000_E100;
+const NVIC_ICER: usize = 0xE000_E180;
 const NVIC_ISPR: usize = 0xE000_E200;
 const NVIC_IPR: usize = 0xE000_E400;
 
@@ -71,6 +73,45 @@ pub fn pend(irq: u16) -> bool {
     // `dsb; isb` lets an enabled one be taken before the next instruction.
     unsafe {
         ((NVIC_ISPR + (n / 32) * 4) as *mut u32).write_volatile(1 << (n % 32));
+        core::arch::asm!("dsb", "isb", options(nomem, nostack, preserves_flags));
+    }
+    true
+}
+
+/// Enables IRQ `irq` through ISER at run time; `false` for an IRQ beyond
+/// the architecture's 496. The port asks only for a declared IRQ, whose
+/// priority the boot entry wrote; one pended while disabled is taken now.
+pub fn unmask(irq: u16) -> bool {
+    let n = usize::from(irq);
+    if n >= 496 {
+        return false;
+    }
+    // SAFETY: ISER is the NVIC's architected set-enable register; writing
+    // a 1 bit only enables that IRQ, which the port does for a declared
+    // one only, whose vector the image's table holds (an undeclared one's
+    // entry would end the run, not run stray code). `dsb; isb` lets a
+    // pending one be taken before the next instruction.
+    unsafe {
+        ((NVIC_ISER + (n / 32) * 4) as *mut u32).write_volatile(1 << (n % 32));
+        core::arch::asm!("dsb", "isb", options(nomem, nostack, preserves_flags));
+    }
+    true
+}
+
+/// Disables IRQ `irq` through ICER; `false` for an IRQ beyond the
+/// architecture's 496. A request that comes while it is disabled stays
+/// pending in the NVIC.
+pub fn mask(irq: u16) -> bool {
+    let n = usize::from(irq);
+    if n >= 496 {
+        return false;
+    }
+    // SAFETY: ICER is the NVIC's architected clear-enable register; writing
+    // a 1 bit only disables that IRQ. `dsb; isb` make the write take effect
+    // before the next instruction (ARM's rule for disabling an interrupt),
+    // so no handler of it starts after this returns.
+    unsafe {
+        ((NVIC_ICER + (n / 32) * 4) as *mut u32).write_volatile(1 << (n % 32));
         core::arch::asm!("dsb", "isb", options(nomem, nostack, preserves_flags));
     }
     true

@@ -219,6 +219,16 @@ unsafe impl bluegen_port::Arch for CortexM {
         crate::irq::pend(irq)
     }
 
+    /// Enables device IRQ `irq` (NVIC ISER; see `crate::irq::unmask`).
+    fn enable_irq(irq: u16) -> bool {
+        crate::irq::unmask(irq)
+    }
+
+    /// Disables device IRQ `irq` (NVIC ICER; see `crate::irq::mask`).
+    fn disable_irq(irq: u16) -> bool {
+        crate::irq::mask(irq)
+    }
+
     /// The device IRQ whose handler runs (IPSR; see `crate::irq::active`).
     fn active_irq() -> Option<u16> {
         crate::irq::active()

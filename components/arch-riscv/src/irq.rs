@@ -18,6 +18,14 @@
 //!   highest priority first (the order [`interrupts!`] lists them in), and
 //!   then makes the switch decision, so a handler that wakes a
 //!   higher-priority thread switches to it on return.
+//! * **At run time** [`mask`] and [`unmask`] (`port::disable_irq`,
+//!   `port::enable_irq`) clear and set a declared PLIC source's enable bit,
+//!   or a software interrupt's bit in a kernel mask: a software interrupt
+//!   pended while disabled stays pending, held apart from the set the
+//!   software trap dispatches, and runs once when enabled again, as a PLIC
+//!   source raised while disabled does. The trap's dispatch does not change
+//!   (no mask to test on every switch): [`pend`] tests the mask. Every
+//!   declared one is enabled at boot.
 //!
 //! A handler runs in the trap with `mstatus.MIE` clear: machine mode without
 //! a CLIC has no nesting, so a higher-priority interrupt waits for the
@@ -41,6 +49,14 @@ const PLIC_CLAIM: usize = PLIC + 0x20_0004;
 
 /// The software interrupts pended and not yet run, one bit each.
 static PENDING: AtomicU32 = AtomicU32::new(0);
+/// The software interrupts disabled at run time ([`mask`]), one bit each
+/// (the bits of [`PENDING`]). None at boot.
+static DISABLED: AtomicU32 = AtomicU32::new(0);
+/// The disabled software interrupts pended and not yet run: held out of
+/// [`PENDING`], so that the trap's dispatch stays as it is without
+/// masking (the check is in [`pend`], [`mask`] and [`unmask`]), and moved
+/// back into it by [`unmask`].
+static HELD: AtomicU32 = AtomicU32::new(0);
 /// The IRQ number of the handler running now; `NONE` between handlers.
 static ACTIVE: AtomicU32 = AtomicU32::new(NONE);
 const NONE: u32 = u32::MAX;
@@ -100,20 +116,47 @@ pub fn enable(sources: &[Plic]) {
 /// From a thread (interrupts on) its handler has run when this returns:
 /// the `csrs mstatus` that ends the masked part lets the pending msip in
 /// (QEMU takes it there, after the CSR write). From a handler it runs once
-/// the trap's handlers before it are done.
+/// the trap's handlers before it are done. A disabled one ([`mask`]) stays
+/// pending, and runs when it is enabled again.
 pub fn pend(irq: u16) -> bool {
     let Some(bit) = __bluegen_irq_soft_bit(irq) else { return false };
+    masked(|| {
+        if DISABLED.load(Relaxed) & bit != 0 {
+            HELD.store(HELD.load(Relaxed) | bit, Relaxed);
+        } else {
+            PENDING.store(PENDING.load(Relaxed) | bit, Relaxed);
+            raise_msip();
+        }
+    });
+    true
+}
+
+/// Runs `f` with interrupts masked (`mstatus.MIE`), then sets again the
+/// bits the mask found set, as `Arch::lock` and `Arch::unlock` do: for the
+/// read-modify-writes of the sets the trap also writes.
+#[inline(always)]
+fn masked<R>(f: impl FnOnce() -> R) -> R {
     let mstatus: usize;
-    // SAFETY: masks interrupts (mstatus.MIE) around the update of the
-    // pending set, which the trap also writes. Not `nomem`: the asm is a
-    // compiler barrier, so the update stays between the mask and the unmask.
+    // SAFETY: clears mstatus.MIE. Not `nomem`: the asm is a compiler
+    // barrier, so `f`'s accesses stay between the mask and the unmask.
     unsafe { core::arch::asm!("csrrci {0}, mstatus, 8", out(reg) mstatus, options(nostack)) };
-    PENDING.store(PENDING.load(Relaxed) | bit, Relaxed);
+    let r = f();
+    // SAFETY: sets again the mstatus bits the mask found set (MIE if it was
+    // on); a compiler barrier like the mask. A pending msip is taken here.
+    unsafe { core::arch::asm!("csrs mstatus, {0}", in(reg) mstatus, options(nostack)) };
+    r
+}
+
+/// Pends the machine software interrupt, whose trap runs the pending
+/// software handlers, and waits until `mip.MSIP` shows it. With interrupts
+/// masked (inside [`masked`]).
+#[inline(always)]
+fn raise_msip() {
     // SAFETY: hart 0's msip of the board's CLINT: writing 1 only pends the
     // machine software interrupt, whose trap runs the pending handlers.
     unsafe { (MSIP as *mut u32).write_volatile(1) };
     // On hardware the MMIO write may reach the CLINT later than the next
-    // instruction: wait until mip.MSIP shows it, so the unmask below takes
+    // instruction: wait until mip.MSIP shows it, so the unmask after takes
     // the interrupt (QEMU sets it at once: one read).
     loop {
         let mip: usize;
@@ -123,9 +166,84 @@ pub fn pend(irq: u16) -> bool {
             break;
         }
     }
-    // SAFETY: sets again the mstatus bits the mask found set (MIE if it was
-    // on), as `Arch::unlock` does; a compiler barrier like the mask.
-    unsafe { core::arch::asm!("csrs mstatus, {0}", in(reg) mstatus, options(nostack)) };
+}
+
+/// Enables declared interrupt `irq` at run time: a PLIC source's enable
+/// bit in hart 0's M-mode context, or a software interrupt's bit of the
+/// kernel's mask ([`mask`]); one pended while disabled moves from the held
+/// set to the pending one and msip is pended, so that its handler runs
+/// (from a thread: before this returns). `false` for any other number.
+pub fn unmask(irq: u16) -> bool {
+    if let Some(bit) = __bluegen_irq_soft_bit(irq) {
+        masked(|| {
+            DISABLED.store(DISABLED.load(Relaxed) & !bit, Relaxed);
+            let held = HELD.load(Relaxed);
+            if held & bit != 0 {
+                HELD.store(held & !bit, Relaxed);
+                PENDING.store(PENDING.load(Relaxed) | bit, Relaxed);
+                raise_msip();
+            }
+        });
+        true
+    } else {
+        plic_enable(irq, true)
+    }
+}
+
+/// Disables declared interrupt `irq`: clears a PLIC source's enable bit
+/// (the PLIC keeps a raised source pending, and the trap claims it once it
+/// is enabled again), or sets a software interrupt's bit of the kernel's
+/// mask: one pended while disabled (or pended before and not run yet) is
+/// held out of the set the machine software trap dispatches, and runs
+/// once when enabled. `false` for any other number.
+pub fn mask(irq: u16) -> bool {
+    if let Some(bit) = __bluegen_irq_soft_bit(irq) {
+        masked(|| {
+            DISABLED.store(DISABLED.load(Relaxed) | bit, Relaxed);
+            // Pended and not run yet (by a handler, or a thread with
+            // interrupts masked): held until enabled.
+            let pending = PENDING.load(Relaxed);
+            if pending & bit != 0 {
+                PENDING.store(pending & !bit, Relaxed);
+                HELD.store(HELD.load(Relaxed) | bit, Relaxed);
+            }
+        });
+        true
+    } else {
+        plic_enable(irq, false)
+    }
+}
+
+/// Sets (`on`) or clears the enable bit of declared PLIC source `irq` in
+/// hart 0's M-mode context; `false` when the device declares no such
+/// source.
+fn plic_enable(irq: u16, on: bool) -> bool {
+    if __bluegen_irq_plic(u32::from(irq)).is_none() {
+        return false;
+    }
+    let n = usize::from(irq);
+    let word = (PLIC_ENABLE + (n / 32) * 4) as *mut u32;
+    masked(|| {
+        // SAFETY: the board's PLIC (Kconfig PLIC_BASE): hart 0 M-mode's
+        // enable word holding bit n, read-modified-written with interrupts
+        // masked (a handler may change the same word), changing only that
+        // bit; a declared source's handler is in the image's table. Then
+        // the source's priority register gets the value it holds: no
+        // change on hardware, but QEMU 7.2's PLIC reevaluates its output
+        // only on such writes (not on an enable write), so a source that
+        // was raised while disabled interrupts now (and one disabled stops
+        // asserting at once). The read back of the enable word, a load
+        // from the same device after the stores, returns once they are
+        // done in the PLIC's strongly ordered I/O region, so it takes
+        // effect before the unmask.
+        unsafe {
+            let old = word.read_volatile();
+            word.write_volatile(if on { old | 1 << (n % 32) } else { old & !(1 << (n % 32)) });
+            let priority = (PLIC + 4 * n) as *mut u32;
+            priority.write_volatile(priority.read_volatile());
+            word.read_volatile();
+        }
+    });
     true
 }
 
@@ -144,8 +262,9 @@ fn run(irq: u32, handler: fn()) {
 }
 
 /// Runs every pending software interrupt, highest priority first (one that
-/// a handler pends runs in the same loop), with msip clear at the end: the
-/// switch decision that follows covers what the handlers woke.
+/// a handler pends or enables runs in the same loop), with msip clear at
+/// the end: the switch decision that follows covers what the handlers
+/// woke. A disabled one is never in [`PENDING`] (see [`HELD`]).
 fn software() {
     loop {
         let pending = PENDING.load(Relaxed);

@@ -371,6 +371,20 @@ unsafe impl bluegen_port::Arch for RiscV {
         crate::irq::pend(irq)
     }
 
+    /// Enables a declared PLIC source or software interrupt (see
+    /// `crate::irq::unmask`).
+    #[cfg(feature = "interrupts")]
+    fn enable_irq(irq: u16) -> bool {
+        crate::irq::unmask(irq)
+    }
+
+    /// Disables a declared PLIC source or software interrupt (see
+    /// `crate::irq::mask`).
+    #[cfg(feature = "interrupts")]
+    fn disable_irq(irq: u16) -> bool {
+        crate::irq::mask(irq)
+    }
+
     #[cfg(feature = "interrupts")]
     fn active_irq() -> Option<u16> {
         crate::irq::active()

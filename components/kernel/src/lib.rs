@@ -75,12 +75,16 @@ pub mod timer;
 
 /// The device's interrupts' numbers, one `u16` constant per
 /// `[interrupts.<name>]` in upper case (`irq::SOFT`), for
-/// [`port::pend_irq`]: the same app source pends the same interrupt on
-/// every board, whatever number the board gives it.
+/// [`port::pend_irq`], [`port::enable_irq`] and [`port::disable_irq`]:
+/// the same app source pends or masks the same interrupt on every board,
+/// whatever number the board gives it.
 pub use bluegen_config::irq;
 pub use exit::exit;
 /// The port contract (`bluegen-port`), for the generated image: its
-/// `Image` trait, `image!` macro and `Boot` capability.
+/// `Image` trait, `image!` macro and `Boot` capability; and for apps,
+/// device interrupts: [`port::pend_irq`] pends one from software,
+/// [`port::disable_irq`] and [`port::enable_irq`] mask and unmask a
+/// declared one at run time (a request while masked stays pending).
 pub use bluegen_port as port;
 pub use stack::Stack;
 #[cfg(feature = "threads")]

@@ -163,3 +163,30 @@ pub extern "C" fn bg_irq_pend(irq: core::ffi::c_uint) -> c_int {
         _ => BG_EINVAL,
     }
 }
+
+/// `int bg_irq_enable(unsigned irq)`: enables declared interrupt `irq`
+/// (every declared one is enabled at boot), so that its handler runs; a
+/// request that came while it was disabled runs now: 0, or [`BG_EINVAL`]
+/// when the device does not declare `irq` or the architecture cannot mask
+/// it. Also from interrupt handlers.
+#[cfg(feature = "services-interrupts")]
+#[unsafe(no_mangle)]
+pub extern "C" fn bg_irq_enable(irq: core::ffi::c_uint) -> c_int {
+    match u16::try_from(irq) {
+        Ok(irq) if bluegen_port::enable_irq(irq) => BG_OK,
+        _ => BG_EINVAL,
+    }
+}
+
+/// `int bg_irq_disable(unsigned irq)`: disables declared interrupt `irq`
+/// until [`bg_irq_enable`], in effect when it returns; a pend or a raise
+/// meanwhile stays pending: 0, or [`BG_EINVAL`] as for [`bg_irq_enable`].
+/// Also from interrupt handlers.
+#[cfg(feature = "services-interrupts")]
+#[unsafe(no_mangle)]
+pub extern "C" fn bg_irq_disable(irq: core::ffi::c_uint) -> c_int {
+    match u16::try_from(irq) {
+        Ok(irq) if bluegen_port::disable_irq(irq) => BG_OK,
+        _ => BG_EINVAL,
+    }
+}

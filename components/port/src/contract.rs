@@ -44,6 +44,24 @@ pub unsafe trait Arch {
         let _ = irq;
         false
     }
+    /// Unmasks device interrupt `irq` at its controller, so that it runs
+    /// its handler again (one pended while masked runs now); `false` when
+    /// the architecture cannot mask it or `irq` is none it has. The port
+    /// calls it only for an interrupt the device declares (see
+    /// [`crate::enable_irq`]), so no vector without a handler is enabled.
+    /// The default: cannot.
+    fn enable_irq(irq: u16) -> bool {
+        let _ = irq;
+        false
+    }
+    /// Masks device interrupt `irq` at its controller, in effect before
+    /// the next instruction: its handler does not run until
+    /// [`Arch::enable_irq`], and a request that comes meanwhile stays
+    /// pending; `false` as for [`Arch::enable_irq`]. The default: cannot.
+    fn disable_irq(irq: u16) -> bool {
+        let _ = irq;
+        false
+    }
     /// The IRQ number of the interrupt handler running now, if any (the
     /// kernel's blocking-call guard). The default: never in a handler.
     fn active_irq() -> Option<u16> {
@@ -180,6 +198,8 @@ pub(crate) mod sys {
         pub(crate) safe fn __bluegen_port_pend_switch();
         pub(crate) safe fn __bluegen_port_wait();
         pub(crate) safe fn __bluegen_port_pend_irq(irq: u16) -> bool;
+        pub(crate) safe fn __bluegen_port_enable_irq(irq: u16) -> bool;
+        pub(crate) safe fn __bluegen_port_disable_irq(irq: u16) -> bool;
         pub(crate) safe fn __bluegen_port_active_irq() -> Option<u16>;
         pub(crate) safe fn __bluegen_irq_name(irq: u16) -> &'static str;
         pub(crate) safe fn __bluegen_port_lock() -> usize;
@@ -236,6 +256,16 @@ macro_rules! arch {
         #[unsafe(no_mangle)]
         fn __bluegen_port_pend_irq(irq: u16) -> bool {
             <$arch as $crate::Arch>::pend_irq(irq)
+        }
+
+        #[unsafe(no_mangle)]
+        fn __bluegen_port_enable_irq(irq: u16) -> bool {
+            <$arch as $crate::Arch>::enable_irq(irq)
+        }
+
+        #[unsafe(no_mangle)]
+        fn __bluegen_port_disable_irq(irq: u16) -> bool {
+            <$arch as $crate::Arch>::disable_irq(irq)
         }
 
         #[unsafe(no_mangle)]

@@ -51,6 +51,17 @@ pub(crate) fn __bluegen_port_pend_irq(irq: u16) -> bool {
     false
 }
 
+/// Nor any interrupt to mask.
+pub(crate) fn __bluegen_port_enable_irq(irq: u16) -> bool {
+    let _ = irq;
+    false
+}
+
+pub(crate) fn __bluegen_port_disable_irq(irq: u16) -> bool {
+    let _ = irq;
+    false
+}
+
 /// Host tests run no interrupt handler.
 pub(crate) fn __bluegen_port_active_irq() -> Option<u16> {
     None

@@ -136,6 +136,37 @@ pub fn pend_irq(irq: u16) -> bool {
     sys::__bluegen_port_pend_irq(irq)
 }
 
+/// Enables interrupt `irq` at its controller, so that its handler runs
+/// when it is raised or pended (every declared interrupt is enabled at
+/// boot): NVIC ISER on Cortex-M; on RISC-V the PLIC source's enable bit of
+/// the hart's M-mode context, or, for a software interrupt `softN`, the
+/// kernel's mask of them (a pend while masked is held apart from the
+/// trap's pending set, which this moves it back into). A request that
+/// came while it was disabled (a pend, a PLIC source's line) is still
+/// pending and its handler runs now: before this returns, from a thread
+/// with interrupts on and a priority that allows it.
+///
+/// `false`, and nothing changes, for an IRQ the device does not declare
+/// (`[interrupts.<name>]`: no vector without a handler can be enabled) or
+/// one the architecture cannot mask. Also from interrupt handlers.
+#[inline(always)]
+pub fn enable_irq(irq: u16) -> bool {
+    !sys::__bluegen_irq_name(irq).is_empty() && sys::__bluegen_port_enable_irq(irq)
+}
+
+/// Disables interrupt `irq` at its controller (NVIC ICER then `dsb; isb`
+/// on Cortex-M; the PLIC enable bit or the software-interrupt mask on
+/// RISC-V), so that its handler does not run from the next instruction on
+/// until [`enable_irq`]. A request meanwhile stays pending: a [`pend_irq`]
+/// still returns `true`, and the handler runs once when it is enabled again.
+///
+/// `false`, and nothing changes, as for [`enable_irq`]. Also from interrupt
+/// handlers (a handler may disable its own interrupt).
+#[inline(always)]
+pub fn disable_irq(irq: u16) -> bool {
+    !sys::__bluegen_irq_name(irq).is_empty() && sys::__bluegen_port_disable_irq(irq)
+}
+
 /// The interrupt whose handler is running (its IRQ number), if any: the
 /// kernel's blocking-call guard asks (Kconfig `INTERRUPTS`).
 #[inline(always)]

@@ -5,7 +5,7 @@
  * c/bluegen_services.c). Each group below exists only when the Kconfig symbol it is
  * built on is on; bluegen then defines its macro on the C command line:
  *
- *   BLUEGEN_INTERRUPTS  interrupts: bg_irq_pend       (Kconfig INTERRUPTS)
+ *   BLUEGEN_INTERRUPTS  interrupts: bg_irq_*          (Kconfig INTERRUPTS)
  *   BLUEGEN_PREEMPT     time: bg_ticks, bg_sleep_ms … (Kconfig PREEMPT)
  *   BLUEGEN_SEMAPHORE   bg_sem_*                      (Kconfig SEMAPHORE)
  *   BLUEGEN_MUTEX       bg_mutex_*                    (Kconfig MUTEX)
@@ -102,6 +102,20 @@ void bg_critical(void (*fn)(void *arg), void *arg);
  * pend it (a RISC-V PLIC source, an undeclared RISC-V software
  * interrupt) or irq is out of range. Handlers: yes. */
 int bg_irq_pend(unsigned irq);
+
+/* Enables declared interrupt irq (every declared one is enabled at boot),
+ * so that its handler runs; a pend or a raise that came while it was
+ * disabled runs now (from a thread, before the call returns): BG_OK, or
+ * BG_EINVAL when the device does not declare irq or the architecture
+ * cannot mask it. Handlers: yes. */
+int bg_irq_enable(unsigned irq);
+
+/* Disables declared interrupt irq until bg_irq_enable, in effect when the
+ * call returns (NVIC ICER; on RISC-V the PLIC enable bit, or the kernel's
+ * mask of software interrupts); a pend or a raise meanwhile stays pending
+ * and runs once when it is enabled again: BG_OK, or BG_EINVAL as for
+ * bg_irq_enable. Handlers: yes (a handler may disable its own). */
+int bg_irq_disable(unsigned irq);
 
 #endif
 
