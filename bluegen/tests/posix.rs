@@ -211,7 +211,7 @@ fn feature_cost_of_a_posix_c_app_names_the_groups_its_c_needs() {
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     for group in ["threads", "posix-threads-base", "posix-semaphores", "posix-message-passing"] {
         let row = stdout.lines().find(|l| l.split_whitespace().next() == Some(group)).unwrap_or_else(|| panic!("no {group} row:\n{stdout}"));
-        assert!(row.contains(&format!("not applicable: the C sources of [c] do not compile without `{group}`")), "{row}");
+        assert!(row.contains(&format!("not applicable: the device's C sources do not compile without `{group}`")), "{row}");
     }
     let row = stdout.lines().find(|l| l.starts_with("stack-check ")).unwrap_or_else(|| panic!("no stack-check row:\n{stdout}"));
     assert!(row.contains(" B") && !row.contains("not applicable"), "{row}");
