@@ -62,56 +62,43 @@ pub fn enable(irqs: &[Irq]) {
 }
 
 /// Pends IRQ `irq` through ISPR (every M profile has it; STIR is not on
-/// ARMv6-M); `false` for an IRQ beyond the architecture's 496.
+/// ARMv6-M); `false` for an IRQ beyond the architecture's 496. A disabled
+/// one stays pending.
 pub fn pend(irq: u16) -> bool {
-    let n = usize::from(irq);
-    if n >= 496 {
-        return false;
-    }
-    // SAFETY: ISPR is the NVIC's architected set-pending register; writing
-    // a 1 bit only pends that IRQ (a disabled one stays pending, harmless).
-    // `dsb; isb` lets an enabled one be taken before the next instruction.
-    unsafe {
-        ((NVIC_ISPR + (n / 32) * 4) as *mut u32).write_volatile(1 << (n % 32));
-        core::arch::asm!("dsb", "isb", options(nomem, nostack, preserves_flags));
-    }
-    true
+    write_bit(NVIC_ISPR, irq)
 }
 
 /// Enables IRQ `irq` through ISER at run time; `false` for an IRQ beyond
 /// the architecture's 496. The port asks only for a declared IRQ, whose
-/// priority the boot entry wrote; one pended while disabled is taken now.
+/// priority the boot entry wrote and whose vector the image's table holds;
+/// one pended while disabled is taken now.
 pub fn unmask(irq: u16) -> bool {
-    let n = usize::from(irq);
-    if n >= 496 {
-        return false;
-    }
-    // SAFETY: ISER is the NVIC's architected set-enable register; writing
-    // a 1 bit only enables that IRQ, which the port does for a declared
-    // one only, whose vector the image's table holds (an undeclared one's
-    // entry would end the run, not run stray code). `dsb; isb` lets a
-    // pending one be taken before the next instruction.
-    unsafe {
-        ((NVIC_ISER + (n / 32) * 4) as *mut u32).write_volatile(1 << (n % 32));
-        core::arch::asm!("dsb", "isb", options(nomem, nostack, preserves_flags));
-    }
-    true
+    write_bit(NVIC_ISER, irq)
 }
 
 /// Disables IRQ `irq` through ICER; `false` for an IRQ beyond the
 /// architecture's 496. A request that comes while it is disabled stays
-/// pending in the NVIC.
+/// pending in the NVIC; no handler of it starts after this returns.
 pub fn mask(irq: u16) -> bool {
+    write_bit(NVIC_ICER, irq)
+}
+
+/// Writes IRQ `irq`'s 1 bit into the NVIC's write-one bank at `bank`
+/// (ISER, ICER or ISPR), then `dsb; isb`, so that the change takes effect
+/// before the next instruction (ARM's rule for a disable; an enabled,
+/// pending one is taken at once).
+#[inline(always)]
+fn write_bit(bank: usize, irq: u16) -> bool {
     let n = usize::from(irq);
     if n >= 496 {
         return false;
     }
-    // SAFETY: ICER is the NVIC's architected clear-enable register; writing
-    // a 1 bit only disables that IRQ. `dsb; isb` make the write take effect
-    // before the next instruction (ARM's rule for disabling an interrupt),
-    // so no handler of it starts after this returns.
+    // SAFETY: ISER, ICER and ISPR are the NVIC's architected write-one
+    // registers on every M profile core: a 1 bit enables, disables or
+    // pends only that IRQ (enables only come for declared IRQs, whose
+    // vectors the image's table holds; an undeclared entry ends the run).
     unsafe {
-        ((NVIC_ICER + (n / 32) * 4) as *mut u32).write_volatile(1 << (n % 32));
+        ((bank + (n / 32) * 4) as *mut u32).write_volatile(1 << (n % 32));
         core::arch::asm!("dsb", "isb", options(nomem, nostack, preserves_flags));
     }
     true
