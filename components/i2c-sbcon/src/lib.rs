@@ -129,41 +129,6 @@ impl I2c {
         byte
     }
 
-    /// The operations as one transaction, without the final stop.
-    fn run(&self, address: u8, operations: &mut [Operation<'_>]) -> Result<(), Error> {
-        let mut last_read: Option<bool> = None;
-        let count = operations.len();
-        for i in 0..count {
-            let reading = matches!(operations[i], Operation::Read(_));
-            if last_read != Some(reading) {
-                self.start();
-                if !self.byte_out((address << 1) | u8::from(reading)) {
-                    return Err(Error::NoAcknowledge(NoAcknowledgeSource::Address));
-                }
-                last_read = Some(reading);
-            }
-            // A read's last byte is not acknowledged when a stop or a
-            // repeated start (another direction) follows.
-            let ends_group = i + 1 == count || matches!(operations[i + 1], Operation::Read(_)) != reading;
-            match &mut operations[i] {
-                Operation::Read(buf) => {
-                    let n = buf.len();
-                    for (j, b) in buf.iter_mut().enumerate() {
-                        *b = self.byte_in(!(ends_group && j + 1 == n));
-                    }
-                }
-                Operation::Write(bytes) => {
-                    for &b in bytes.iter() {
-                        if !self.byte_out(b) {
-                            return Err(Error::NoAcknowledge(NoAcknowledgeSource::Data));
-                        }
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
     fn read_reg(&self, offset: usize) -> u32 {
         // SAFETY: `base` comes from a `Peripheral<I2cSbcon>`, which only
         // bluegen_config makes, from the board's [peripherals] entry of an
@@ -179,6 +144,68 @@ impl I2c {
     }
 }
 
+impl Primitives for I2c {
+    fn start(&self) {
+        I2c::start(self);
+    }
+
+    fn byte_out(&self, byte: u8) -> bool {
+        I2c::byte_out(self, byte)
+    }
+
+    fn byte_in(&self, ack: bool) -> u8 {
+        I2c::byte_in(self, ack)
+    }
+}
+
+/// The primitives of a bit-banged I2C master, on which [`run`] drives a
+/// transaction: this crate's SBCon [`I2c`], or another master's (the C
+/// driver of examples/c-driver exports its own).
+pub trait Primitives {
+    /// A start, or a repeated start.
+    fn start(&self);
+    /// Sends `byte`; whether the receiver acknowledged it.
+    fn byte_out(&self, byte: u8) -> bool;
+    /// Receives a byte, acknowledging it when `ack`.
+    fn byte_in(&self, ack: bool) -> u8;
+}
+
+/// The operations as one transaction with embedded-hal 1.0's semantics,
+/// without the final stop: a (repeated) start and the address where the
+/// direction changes, a read's last byte not acknowledged before a stop
+/// or a repeated start. The first byte nobody acknowledged ends it.
+pub fn run(lines: &impl Primitives, address: u8, operations: &mut [Operation<'_>]) -> Result<(), NoAcknowledgeSource> {
+    let mut last_read: Option<bool> = None;
+    let count = operations.len();
+    for i in 0..count {
+        let reading = matches!(operations[i], Operation::Read(_));
+        if last_read != Some(reading) {
+            lines.start();
+            if !lines.byte_out((address << 1) | u8::from(reading)) {
+                return Err(NoAcknowledgeSource::Address);
+            }
+            last_read = Some(reading);
+        }
+        let ends_group = i + 1 == count || matches!(operations[i + 1], Operation::Read(_)) != reading;
+        match &mut operations[i] {
+            Operation::Read(buf) => {
+                let n = buf.len();
+                for (j, b) in buf.iter_mut().enumerate() {
+                    *b = lines.byte_in(!(ends_group && j + 1 == n));
+                }
+            }
+            Operation::Write(bytes) => {
+                for &b in bytes.iter() {
+                    if !lines.byte_out(b) {
+                        return Err(NoAcknowledgeSource::Data);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 impl embedded_hal::i2c::ErrorType for I2c {
     type Error = Error;
 }
@@ -190,7 +217,7 @@ impl embedded_hal::i2c::I2c<SevenBitAddress> for I2c {
         if operations.is_empty() {
             return Ok(());
         }
-        let result = self.run(address, operations);
+        let result = run(self, address, operations).map_err(Error::NoAcknowledge);
         self.stop();
         result
     }

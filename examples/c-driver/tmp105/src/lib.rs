@@ -88,17 +88,12 @@ struct Locked {
     base: usize,
 }
 
-impl Locked {
+impl bluegen_i2c_sbcon::Primitives for Locked {
     fn start(&self) {
         // SAFETY: `base` is the C driver's controller (tmp105_bus_base);
         // sbcon_start only writes its two line registers, and the caller
         // holds the bus mutex, so no other transfer runs meanwhile.
         unsafe { sbcon_start(self.base) }
-    }
-
-    fn stop(&self) {
-        // SAFETY: as in `start`.
-        unsafe { sbcon_stop(self.base) }
     }
 
     fn byte_out(&self, byte: u8) -> bool {
@@ -110,41 +105,13 @@ impl Locked {
         // SAFETY: as in `start`; the byte comes back by value.
         unsafe { sbcon_byte_in(self.base, c_int::from(ack)) }
     }
+}
 
-    /// The operations as one transaction, without the final stop: a
-    /// (repeated) start and the address where the direction changes.
-    fn run(&self, address: u8, operations: &mut [Operation<'_>]) -> Result<(), BusError> {
-        let mut last_read: Option<bool> = None;
-        let count = operations.len();
-        for i in 0..count {
-            let reading = matches!(operations[i], Operation::Read(_));
-            if last_read != Some(reading) {
-                self.start();
-                if !self.byte_out((address << 1) | u8::from(reading)) {
-                    return Err(BusError::NoAcknowledge(NoAcknowledgeSource::Address));
-                }
-                last_read = Some(reading);
-            }
-            // A read's last byte is not acknowledged before a stop or a
-            // repeated start.
-            let ends_group = i + 1 == count || matches!(operations[i + 1], Operation::Read(_)) != reading;
-            match &mut operations[i] {
-                Operation::Read(buf) => {
-                    let n = buf.len();
-                    for (j, b) in buf.iter_mut().enumerate() {
-                        *b = self.byte_in(!(ends_group && j + 1 == n));
-                    }
-                }
-                Operation::Write(bytes) => {
-                    for &b in bytes.iter() {
-                        if !self.byte_out(b) {
-                            return Err(BusError::NoAcknowledge(NoAcknowledgeSource::Data));
-                        }
-                    }
-                }
-            }
-        }
-        Ok(())
+impl Locked {
+    fn stop(&self) {
+        // SAFETY: as in `start` of `Primitives`: the controller's line
+        // registers, under the bus mutex.
+        unsafe { sbcon_stop(self.base) }
     }
 }
 
@@ -177,7 +144,7 @@ impl embedded_hal::i2c::I2c<SevenBitAddress> for Bus {
         // SAFETY: tmp105_bus_base returns a constant (TMP105_BASE) and
         // follows no pointer.
         let locked = Locked { base: unsafe { tmp105_bus_base() } };
-        let result = locked.run(address, operations);
+        let result = bluegen_i2c_sbcon::run(&locked, address, operations).map_err(BusError::NoAcknowledge);
         locked.stop();
         result
     }
