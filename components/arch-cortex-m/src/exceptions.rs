@@ -40,10 +40,48 @@ macro_rules! systick {
 
 /// HardFault: the fault report when it is on, and with threads the stack
 /// check that names a thread whose stack overflowed.
-#[cfg(any(feature = "fault-report", feature = "context-switch"))]
+#[cfg(all(any(feature = "fault-report", feature = "context-switch"), not(feature = "isolation")))]
 macro_rules! hardfault {
     () => {
         "__bluegen_hardfault"
+    };
+}
+
+/// With isolation, HardFault, MemManage and SVCall go through
+/// `crate::isolation`: a fault of an unprivileged thread is the kernel's
+/// to handle by the thread's policy, any other the HardFault path's.
+#[cfg(feature = "isolation")]
+macro_rules! hardfault {
+    () => {
+        "__bluegen_isolation_hardfault"
+    };
+}
+
+#[cfg(feature = "isolation")]
+macro_rules! memmanage {
+    () => {
+        "__bluegen_memmanage"
+    };
+}
+
+#[cfg(not(feature = "isolation"))]
+macro_rules! memmanage {
+    () => {
+        "__bluegen_unexpected_exception"
+    };
+}
+
+#[cfg(feature = "isolation")]
+macro_rules! svcall {
+    () => {
+        "__bluegen_svcall"
+    };
+}
+
+#[cfg(not(feature = "isolation"))]
+macro_rules! svcall {
+    () => {
+        "__bluegen_unexpected_exception"
     };
 }
 
@@ -55,10 +93,17 @@ macro_rules! hardfault {
 }
 
 /// UsageFault: the hardware stack limit check on ARMv8-M mainline.
-#[cfg(all(armv8m_main, feature = "context-switch"))]
+#[cfg(all(armv8m_main, feature = "context-switch", not(feature = "isolation")))]
 macro_rules! usagefault {
     () => {
         "__bluegen_usagefault"
+    };
+}
+
+#[cfg(all(armv8m_main, feature = "isolation"))]
+macro_rules! usagefault {
+    () => {
+        "__bluegen_isolation_usagefault"
     };
 }
 
@@ -79,7 +124,7 @@ __bluegen_vectors:
     .word Reset
     .word __bluegen_unexpected_exception /* NMI */
     .word ", hardfault!(), " /* HardFault */
-    .word __bluegen_unexpected_exception /* MemManage */
+    .word ", memmanage!(), " /* MemManage */
     .word __bluegen_unexpected_exception /* BusFault */
     .word ", usagefault!(), " /* UsageFault */
     .word __bluegen_unexpected_exception /* SecureFault */
@@ -87,7 +132,7 @@ __bluegen_vectors:
     .word _sdata
     .word _edata
     .word _sidata
-    .word __bluegen_unexpected_exception /* SVCall */
+    .word ", svcall!(), " /* SVCall */
     .word __bluegen_unexpected_exception /* DebugMonitor */
     .word _ebss /* reserved, read by Reset */
     .word ", pendsv!(), " /* PendSV */

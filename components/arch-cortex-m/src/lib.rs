@@ -60,6 +60,8 @@ mod exceptions;
 pub mod irq;
 #[cfg(any(feature = "fault-report", feature = "context-switch"))]
 mod fault;
+#[cfg(feature = "isolation")]
+mod isolation;
 mod reset;
 #[cfg(all(armv8m_main, feature = "context-switch"))]
 mod stack_limit;

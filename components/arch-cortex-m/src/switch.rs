@@ -55,7 +55,7 @@ macro_rules! restore_fp {
 /// EXC_RETURN on cores with Thumb-2 (ARMv7-M, ARMv8-M mainline), the
 /// Thumb-1 sequence on ARMv6-M. Both leave the same frame: r4 at the
 /// lowest address, EXC_RETURN at offset 32, the hardware frame above.
-#[cfg(thumb2)]
+#[cfg(all(thumb2, not(feature = "isolation")))]
 macro_rules! save_regs {
     () => {
         "stmdb r0!, {{r4-r11, lr}}
@@ -63,13 +63,39 @@ macro_rules! save_regs {
     };
 }
 
-#[cfg(thumb2)]
+#[cfg(all(thumb2, not(feature = "isolation")))]
 macro_rules! restore_regs {
     () => {
         "ldmia r0!, {{r4-r11, lr}}
         "
     };
 }
+
+/// With isolation, CONTROL.nPRIV too, below r4: a thread resumes in the
+/// privilege it left in (its own code unprivileged, a kernel call
+/// privileged). Only bit 0 is restored (FPCA and SPSEL stay the core's).
+#[cfg(all(thumb2, feature = "isolation"))]
+macro_rules! save_regs {
+    () => {
+        "mrs r2, control
+        stmdb r0!, {{r2, r4-r11, lr}}
+        "
+    };
+}
+
+#[cfg(all(thumb2, feature = "isolation"))]
+macro_rules! restore_regs {
+    () => {
+        "ldmia r0!, {{r2, r4-r11, lr}}
+        mrs r1, control
+        bfi r1, r2, #0, #1
+        msr control, r1
+        "
+    };
+}
+
+#[cfg(all(not(thumb2), feature = "isolation"))]
+compile_error!("isolation needs an MPU core with Thumb-2 (ARMv7-M or ARMv8-M mainline)");
 
 #[cfg(not(thumb2))]
 macro_rules! save_regs {
@@ -138,8 +164,11 @@ __bluegen_pendsv:
 const ICSR: usize = 0xE000_ED04;
 /// System Handler Priority Register 3; bits 16..24 are PendSV's priority.
 const SHPR3: usize = 0xE000_ED20;
-/// Hardware frame (r0–r3, r12, lr, pc, xPSR) plus the saved r4–r11 and EXC_RETURN.
-const FRAME_WORDS: usize = 8 + 9;
+/// The words PendSV saves below the hardware frame: r4–r11 and EXC_RETURN,
+/// and with isolation CONTROL below them.
+const SAVED: usize = if cfg!(feature = "isolation") { 10 } else { 9 };
+/// Hardware frame (r0–r3, r12, lr, pc, xPSR) plus the saved words.
+const FRAME_WORDS: usize = 8 + SAVED;
 
 /// Where every thread starts: runs its entry (passed as an address in the
 /// first argument register), then ends the thread.
@@ -148,6 +177,9 @@ extern "C" fn thread_start(entry: usize) -> ! {
     // an address, in this register; nothing else reaches here (no thread
     // returns into it: lr is 0).
     let entry: fn() = unsafe { core::mem::transmute::<usize, fn()>(entry) };
+    // An unprivileged thread drops its privilege here.
+    #[cfg(feature = "isolation")]
+    bluegen_port::kernel::thread_enter();
     entry();
     bluegen_port::kernel::thread_return()
 }
@@ -164,17 +196,19 @@ unsafe impl bluegen_port::Arch for CortexM {
     const STACK_ALIGN: usize = 8;
     const FRAME_SLOTS: usize = FRAME_WORDS;
 
-    /// The saved r4–r11 (0–7) and EXC_RETURN (8), then the hardware frame
+    /// The saved r4–r11 (0–7) and EXC_RETURN (8) (with isolation CONTROL
+    /// first, 0: a thread starts privileged), then the hardware frame
     /// PendSV returns through (r0–r3, r12, lr, pc, xPSR): thread mode on
     /// PSP, no FP, `thread_start(entry)`; every other slot 0.
     #[inline(always)]
     fn frame_slot(entry: fn(), slot: usize) -> usize {
+        const HW: usize = SAVED;
         match slot {
-            8 => 0xFFFF_FFFD,                                 // EXC_RETURN: thread mode, PSP, no FP
-            9 => entry as usize,                              // r0: the entry
-            15 => thread_start as *const () as usize & !1,    // pc
-            16 => 0x0100_0000,                                // xPSR: Thumb
-            _ => 0,                                           // r4–r11, r1–r3, r12, lr (thread_start never returns)
+            s if s == HW - 1 => 0xFFFF_FFFD,                  // EXC_RETURN: thread mode, PSP, no FP
+            s if s == HW => entry as usize,                   // r0: the entry
+            s if s == HW + 6 => thread_start as *const () as usize & !1, // pc
+            s if s == HW + 7 => 0x0100_0000,                  // xPSR: Thumb
+            _ => 0,                                           // CONTROL (privileged), r4–r11, r1–r3, r12, lr
         }
     }
 
@@ -198,6 +232,8 @@ unsafe impl bluegen_port::Arch for CortexM {
             }
             #[cfg(feature = "tick")]
             tick::start();
+            #[cfg(feature = "isolation")]
+            crate::isolation::start();
             (ICSR as *mut u32).write_volatile(1 << 28);
             core::arch::asm!("dsb", "isb", "cpsie i", options(nomem, nostack));
         }
@@ -270,6 +306,27 @@ unsafe impl bluegen_port::Arch for CortexM {
     #[cfg(armv8m_main)]
     unsafe fn stack_limit(next: usize, limit_of: fn(usize) -> usize) {
         crate::stack_limit::set(limit_of(next));
+    }
+
+    /// The SVC of `crate::isolation` when the caller is unprivileged.
+    #[cfg(feature = "isolation")]
+    #[inline(always)]
+    unsafe fn raise() -> bool {
+        crate::isolation::raise()
+    }
+
+    /// Sets CONTROL.nPRIV.
+    #[cfg(feature = "isolation")]
+    #[inline(always)]
+    unsafe fn lower() {
+        crate::isolation::lower()
+    }
+
+    /// The MPU's per-thread regions (see `crate::isolation::protect`).
+    #[cfg(feature = "isolation")]
+    #[inline(always)]
+    unsafe fn protect(regions: &'static [bluegen_port::Region]) {
+        crate::isolation::protect(regions)
     }
 }
 

@@ -62,49 +62,61 @@ impl<T: Send, const N: usize> Pool<T, N> {
     /// handlers.
     #[inline(always)]
     pub fn alloc(&self, timeout: Timeout) -> Result<Block<'_, T, N>, TimedOut> {
-        let mut timeout = timeout.raw();
-        let waiters = &self.blocks.hook().0;
-        let mut since = 0;
-        loop {
-            let step = critical(|cs| match self.blocks.take(cs) {
-                Some(block) => Ok(block),
-                None if timeout == NO_WAIT => Err(false),
-                None => {
-                    since = state::enqueue(cs, waiters, timeout);
-                    Err(true)
-                }
-            });
-            match step {
-                Ok(block) => return Ok(block),
-                Err(false) => return Err(TimedOut(())),
-                // Woken by a free, which another thread may have won: again,
-                // for what is left of the timeout.
-                Err(true) => {
-                    if !state::wait(waiters, timeout) {
-                        return Err(TimedOut(()));
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            let mut timeout = timeout.raw();
+            let waiters = &self.blocks.hook().0;
+            let mut since = 0;
+            loop {
+                let step = critical(|cs| match self.blocks.take(cs) {
+                    Some(block) => Ok(block),
+                    None if timeout == NO_WAIT => Err(false),
+                    None => {
+                        since = state::enqueue(cs, waiters, timeout);
+                        Err(true)
                     }
-                    timeout = crate::sync::left(timeout, since);
+                });
+                match step {
+                    Ok(block) => return Ok(block),
+                    Err(false) => return Err(TimedOut(())),
+                    // Woken by a free, which another thread may have won: again,
+                    // for what is left of the timeout.
+                    Err(true) => {
+                        if !state::wait(waiters, timeout) {
+                            return Err(TimedOut(()));
+                        }
+                        timeout = crate::sync::left(timeout, since);
+                    }
                 }
             }
-        }
+        })
     }
 
     /// A free block if there is one, without waiting (also from interrupt
     /// handlers).
     #[inline(always)]
     pub fn try_alloc(&self) -> Result<Block<'_, T, N>, TimedOut> {
-        self.alloc(Timeout::NO_WAIT)
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            self.alloc(Timeout::NO_WAIT)
+        })
     }
 
     /// The free blocks now (it walks the free list, so O(free blocks): for
     /// checks and statistics, not for the fast path).
     pub fn available(&self) -> usize {
-        critical(|cs| self.blocks.available(cs))
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            critical(|cs| self.blocks.available(cs))
+        })
     }
 
     /// Whether every block is allocated.
     pub fn is_exhausted(&self) -> bool {
-        self.blocks.is_exhausted()
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            self.blocks.is_exhausted()
+        })
     }
 
     /// The number of blocks, `N`.

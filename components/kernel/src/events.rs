@@ -34,13 +34,19 @@ impl Events {
     /// Waits until any flag of `want` is set, at most `timeout`; returns
     /// the flags seen and clears those of `want`.
     pub fn wait_any(&self, want: u32, timeout: Timeout) -> Result<u32, TimedOut> {
-        self.wait(want, false, timeout.raw())
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            self.wait(want, false, timeout.raw())
+        })
     }
 
     /// Waits until every flag of `want` is set, at most `timeout`; returns
     /// the flags seen and clears those of `want`.
     pub fn wait_all(&self, want: u32, timeout: Timeout) -> Result<u32, TimedOut> {
-        self.wait(want, true, timeout.raw())
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            self.wait(want, true, timeout.raw())
+        })
     }
 
     fn wait(&self, want: u32, all: bool, timeout: u32) -> Result<u32, TimedOut> {
@@ -78,35 +84,41 @@ impl Events {
 
     /// Sets `flags` and wakes every waiter they satisfy.
     pub fn post(&self, flags: u32) {
-        let preempt = critical(|cs| {
-            let now = self.flags.load(Relaxed) | flags;
-            self.flags.store(now, Relaxed);
-            let mut rest = self.waiters.load(Relaxed);
-            let mut satisfied = 0u32;
-            while rest != 0 {
-                let i = rest.trailing_zeros() as usize % MAX_THREADS;
-                rest &= rest - 1;
-                if flags_match(now, WANT[i].load(Relaxed), WANT_ALL.load(Relaxed) & 1 << i != 0) {
-                    satisfied |= 1 << i;
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            let preempt = critical(|cs| {
+                let now = self.flags.load(Relaxed) | flags;
+                self.flags.store(now, Relaxed);
+                let mut rest = self.waiters.load(Relaxed);
+                let mut satisfied = 0u32;
+                while rest != 0 {
+                    let i = rest.trailing_zeros() as usize % MAX_THREADS;
+                    rest &= rest - 1;
+                    if flags_match(now, WANT[i].load(Relaxed), WANT_ALL.load(Relaxed) & 1 << i != 0) {
+                        satisfied |= 1 << i;
+                    }
                 }
-            }
-            let mut preempt = false;
-            while satisfied != 0 {
-                let only = AtomicU32::new(satisfied & satisfied.wrapping_neg());
-                satisfied &= satisfied - 1;
-                self.waiters.store(self.waiters.load(Relaxed) & !only.load(Relaxed), Relaxed);
-                if let Some((_, p)) = state::wake_one(cs, &only) {
-                    preempt |= p;
+                let mut preempt = false;
+                while satisfied != 0 {
+                    let only = AtomicU32::new(satisfied & satisfied.wrapping_neg());
+                    satisfied &= satisfied - 1;
+                    self.waiters.store(self.waiters.load(Relaxed) & !only.load(Relaxed), Relaxed);
+                    if let Some((_, p)) = state::wake_one(cs, &only) {
+                        preempt |= p;
+                    }
                 }
-            }
-            preempt
-        });
-        state::reschedule(preempt);
+                preempt
+            });
+            state::reschedule(preempt);
+        })
     }
 
     /// The flags set now.
     pub fn flags(&self) -> u32 {
-        self.flags.load(Relaxed)
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            self.flags.load(Relaxed)
+        })
     }
 }
 

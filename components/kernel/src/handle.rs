@@ -68,25 +68,31 @@ impl Thread {
     /// The calling thread (the idle thread when called from it, or from an
     /// interrupt handler that interrupted it).
     pub fn current() -> Thread {
-        Thread { index: crate::state::current() }
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            Thread { index: crate::state::current() }
+        })
     }
 
     /// The thread of device.toml named `name` (`[threads.<name>]`), or the
     /// spawned thread of that name (`spawn0`, …) while it runs.
     pub fn find(name: &str) -> Option<Thread> {
-        if let Some(index) = bluegen_port::threads().iter().position(|t| t.name == name) {
-            return Some(Thread { index });
-        }
-        #[cfg(feature = "spawn")]
-        {
-            let alive = crate::state::alive();
-            let first = crate::pool::first();
-            let found = (0..crate::pool::SLOTS).map(|s| first + s).find(|&i| crate::table::name_of(i) == Some(name) && i < crate::sched::MAX_THREADS && alive & 1 << i != 0);
-            if let Some(index) = found {
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            if let Some(index) = bluegen_port::threads().iter().position(|t| t.name == name) {
                 return Some(Thread { index });
             }
-        }
-        None
+            #[cfg(feature = "spawn")]
+            {
+                let alive = crate::state::alive();
+                let first = crate::pool::first();
+                let found = (0..crate::pool::SLOTS).map(|s| first + s).find(|&i| crate::table::name_of(i) == Some(name) && i < crate::sched::MAX_THREADS && alive & 1 << i != 0);
+                if let Some(index) = found {
+                    return Some(Thread { index });
+                }
+            }
+            None
+        })
     }
 
     /// Its index in the scheduler: the device's threads first, highest
@@ -99,7 +105,10 @@ impl Thread {
     /// Its name in device.toml (`spawn0`, … for a spawned thread, `idle`
     /// for the idle thread).
     pub fn name(self) -> &'static str {
-        crate::table::name_of(self.index).unwrap_or("idle")
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            crate::table::name_of(self.index).unwrap_or("idle")
+        })
     }
 
     /// Its priority: 1 (lowest) to 31 as device.toml gives it; for a
@@ -109,13 +118,16 @@ impl Thread {
     /// With `PRIORITY_CHANGE`, the one it has now: the last
     /// [`Thread::set_priority`].
     pub fn priority(self) -> u8 {
-        #[cfg(feature = "priority-change")]
-        let table = Some(crate::rank::rank(self.index) as u8);
-        #[cfg(not(feature = "priority-change"))]
-        let table = bluegen_port::threads().get(self.index).map(|t| t.priority);
-        #[cfg(all(feature = "spawn", not(feature = "priority-change")))]
-        let table = table.or_else(|| crate::spawn::priority_of(self.index));
-        table.unwrap_or(0)
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            #[cfg(feature = "priority-change")]
+            let table = Some(crate::rank::rank(self.index) as u8);
+            #[cfg(not(feature = "priority-change"))]
+            let table = bluegen_port::threads().get(self.index).map(|t| t.priority);
+            #[cfg(all(feature = "spawn", not(feature = "priority-change")))]
+            let table = table.or_else(|| crate::spawn::priority_of(self.index));
+            table.unwrap_or(0)
+        })
     }
 
     /// Gives it priority `priority` from now on, whatever it is doing; a
@@ -132,13 +144,16 @@ impl Thread {
     /// thread; nothing changes then. Also from interrupt handlers.
     #[cfg(feature = "priority-change")]
     pub fn set_priority(self, priority: u8) -> Result<(), InvalidPriority> {
-        if priority == 0 || u32::from(priority) >= bluegen_config::PRIORITIES || self.index >= crate::sched::MAX_THREADS {
-            return Err(InvalidPriority(priority));
-        }
-        let tier = if self.index < bluegen_port::threads().len() { crate::rank::DEVICE_RANK } else { 0 };
-        let switch = bluegen_port::critical(|cs| crate::state::set_priority(cs, self.index, tier | u16::from(priority)));
-        crate::state::reschedule(switch);
-        Ok(())
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            if priority == 0 || u32::from(priority) >= bluegen_config::PRIORITIES || self.index >= crate::sched::MAX_THREADS {
+                return Err(InvalidPriority(priority));
+            }
+            let tier = if self.index < bluegen_port::threads().len() { crate::rank::DEVICE_RANK } else { 0 };
+            let switch = bluegen_port::critical(|cs| crate::state::set_priority(cs, self.index, tier | u16::from(priority)));
+            crate::state::reschedule(switch);
+            Ok(())
+        })
     }
 
     /// Takes it out of the schedule until [`Thread::resume`]: if it is
@@ -148,8 +163,11 @@ impl Thread {
     /// suspended.
     #[cfg(feature = "suspend")]
     pub fn suspend(self) {
-        let me = bluegen_port::critical(|cs| crate::state::suspend(cs, self.index));
-        crate::state::reschedule(me);
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            let me = bluegen_port::critical(|cs| crate::state::suspend(cs, self.index));
+            crate::state::reschedule(me);
+        })
     }
 
     /// Puts a suspended thread back into the schedule (it runs at once if
@@ -157,19 +175,25 @@ impl Thread {
     /// was not suspended. Also from interrupt handlers.
     #[cfg(feature = "suspend")]
     pub fn resume(self) -> bool {
-        match bluegen_port::critical(|cs| crate::state::resume(cs, self.index)) {
-            Some(preempt) => {
-                crate::state::reschedule(preempt);
-                true
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            match bluegen_port::critical(|cs| crate::state::resume(cs, self.index)) {
+                Some(preempt) => {
+                    crate::state::reschedule(preempt);
+                    true
+                }
+                None => false,
             }
-            None => false,
-        }
+        })
     }
 
     /// Whether it is suspended.
     #[cfg(feature = "suspend")]
     pub fn is_suspended(self) -> bool {
-        crate::state::is_suspended(self.index)
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            crate::state::is_suspended(self.index)
+        })
     }
 }
 

@@ -40,6 +40,8 @@ mod events;
 mod exit;
 #[cfg(feature = "threads")]
 mod handle;
+#[cfg(feature = "isolation")]
+mod isolation;
 #[cfg(feature = "mutex")]
 mod mutex;
 mod num;
@@ -113,3 +115,54 @@ pub use events::Events;
 pub use duration::{Duration, Instant, TimedOut, Timeout};
 #[cfg(feature = "preempt")]
 pub use time::{counter, micros, sleep, sleep_until, tick, tick_interrupts, ticks};
+
+/// `thread_static!(thread, static NAME: T = init;)`: a static of thread
+/// `thread`'s own. Under isolation it lies in the thread's region
+/// (`[threads.<thread>] statics` bytes of device.toml), set to `init` at
+/// start-up and at each restart, and only that thread (and privileged
+/// code) may touch it; without isolation it is a plain static.
+#[cfg(feature = "isolation")]
+#[macro_export]
+macro_rules! thread_static {
+    ($thread:ident, $(#[$m:meta])* $vis:vis static $name:ident: $ty:ty = $init:expr;) => {
+        $(#[$m])*
+        #[unsafe(link_section = concat!(".bluegen.thread.", stringify!($thread)))]
+        $vis static $name: $ty = $init;
+    };
+}
+
+/// `thread_static!(thread, static NAME: T = init;)`: a static of thread
+/// `thread`'s own (without isolation, a plain static).
+#[cfg(not(feature = "isolation"))]
+#[macro_export]
+macro_rules! thread_static {
+    ($thread:ident, $(#[$m:meta])* $vis:vis static $name:ident: $ty:ty = $init:expr;) => {
+        $(#[$m])*
+        $vis static $name: $ty = $init;
+    };
+}
+
+/// `region_static!(region, static NAME: T = init;)`: a static in shared
+/// region `region` (`[regions.<region>] size` bytes of device.toml). Under
+/// isolation only the threads that list the region (and privileged code)
+/// may touch it; without isolation it is a plain static.
+#[cfg(feature = "isolation")]
+#[macro_export]
+macro_rules! region_static {
+    ($region:ident, $(#[$m:meta])* $vis:vis static $name:ident: $ty:ty = $init:expr;) => {
+        $(#[$m])*
+        #[unsafe(link_section = concat!(".bluegen.region.", stringify!($region)))]
+        $vis static $name: $ty = $init;
+    };
+}
+
+/// `region_static!(region, static NAME: T = init;)`: a static in shared
+/// region `region` (without isolation, a plain static).
+#[cfg(not(feature = "isolation"))]
+#[macro_export]
+macro_rules! region_static {
+    ($region:ident, $(#[$m:meta])* $vis:vis static $name:ident: $ty:ty = $init:expr;) => {
+        $(#[$m])*
+        $vis static $name: $ty = $init;
+    };
+}

@@ -62,44 +62,53 @@ impl<T> Mutex<T> {
 
     /// Locks it, waiting at most `timeout` while another thread holds it.
     pub fn lock(&self, timeout: Timeout) -> Result<MutexGuard<'_, T>, LockError> {
-        // A handler has no thread to own the mutex: the guard fails the run.
-        state::not_in_handler();
-        let timeout = timeout.raw();
-        let waiters = &self.lock.hook().0;
-        // A thread's own index does not change while it runs.
-        let me = state::me();
-        let waiting = critical(|cs| {
-            if let Some(guard) = self.lock.try_acquire(cs, me) {
-                return Ok(Some(guard));
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            // A handler has no thread to own the mutex: the guard fails the run.
+            state::not_in_handler();
+            let timeout = timeout.raw();
+            let waiters = &self.lock.hook().0;
+            // A thread's own index does not change while it runs.
+            let me = state::me();
+            let waiting = critical(|cs| {
+                if let Some(guard) = self.lock.try_acquire(cs, me) {
+                    return Ok(Some(guard));
+                }
+                let owner = self.lock.owner() & !HANDED;
+                if owner == me || timeout == NO_WAIT {
+                    return Err(if owner == me { LockError::WouldDeadlock } else { LockError::TimedOut });
+                }
+                state::enqueue(cs, waiters, timeout);
+                state::proxy(cs, owner);
+                Ok(None)
+            })?;
+            if let Some(guard) = waiting {
+                return Ok(guard);
             }
-            let owner = self.lock.owner() & !HANDED;
-            if owner == me || timeout == NO_WAIT {
-                return Err(if owner == me { LockError::WouldDeadlock } else { LockError::TimedOut });
-            }
-            state::enqueue(cs, waiters, timeout);
-            state::proxy(cs, owner);
-            Ok(None)
-        })?;
-        if let Some(guard) = waiting {
-            return Ok(guard);
-        }
-        let given = state::wait(waiters, timeout);
-        // A give handed the lock over to this thread: claim it.
-        critical(|cs| {
-            state::unproxy(cs, me);
-            if given { self.lock.claim(cs, me) } else { None }
+            let given = state::wait(waiters, timeout);
+            // A give handed the lock over to this thread: claim it.
+            critical(|cs| {
+                state::unproxy(cs, me);
+                if given { self.lock.claim(cs, me) } else { None }
+            })
+            .ok_or(LockError::TimedOut)
         })
-        .ok_or(LockError::TimedOut)
     }
 
     /// Locks it if nobody holds it, without waiting.
     pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, LockError> {
-        self.lock(Timeout::NO_WAIT)
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            self.lock(Timeout::NO_WAIT)
+        })
     }
 
     /// Whether a thread holds it now.
     pub fn is_locked(&self) -> bool {
-        self.lock.owner() != NOBODY
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            self.lock.owner() != NOBODY
+        })
     }
 
     /// The data, through `&mut self`: no lock needed.

@@ -30,87 +30,105 @@ impl<T: Send, const N: usize> Queue<T, N> {
     /// the error gives the message back. With [`Timeout::NO_WAIT`] it works
     /// from interrupt handlers.
     pub fn send(&self, message: T, timeout: Timeout) -> Result<(), TimedOut<T>> {
-        let mut timeout = timeout.raw();
-        let mut since = 0;
-        let mut message = message;
-        loop {
-            let step = critical(|cs| {
-                match self.ring.push(cs, message) {
-                    Ok(()) => Ok(state::wake_one(cs, &self.receivers).is_some_and(|(_, p)| p)),
-                    Err(back) if timeout == NO_WAIT => Err((back, false)),
-                    Err(back) => {
-                        since = state::enqueue(cs, &self.senders, timeout);
-                        Err((back, true))
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            let mut timeout = timeout.raw();
+            let mut since = 0;
+            let mut message = message;
+            loop {
+                let step = critical(|cs| {
+                    match self.ring.push(cs, message) {
+                        Ok(()) => Ok(state::wake_one(cs, &self.receivers).is_some_and(|(_, p)| p)),
+                        Err(back) if timeout == NO_WAIT => Err((back, false)),
+                        Err(back) => {
+                            since = state::enqueue(cs, &self.senders, timeout);
+                            Err((back, true))
+                        }
                     }
-                }
-            });
-            match step {
-                Ok(preempt) => {
-                    state::reschedule(preempt);
-                    return Ok(());
-                }
-                Err((back, false)) => return Err(TimedOut(back)),
-                Err((back, true)) => {
-                    if !state::wait(&self.senders, timeout) {
-                        return Err(TimedOut(back));
+                });
+                match step {
+                    Ok(preempt) => {
+                        state::reschedule(preempt);
+                        return Ok(());
                     }
-                    timeout = crate::sync::left(timeout, since);
-                    message = back;
+                    Err((back, false)) => return Err(TimedOut(back)),
+                    Err((back, true)) => {
+                        if !state::wait(&self.senders, timeout) {
+                            return Err(TimedOut(back));
+                        }
+                        timeout = crate::sync::left(timeout, since);
+                        message = back;
+                    }
                 }
             }
-        }
+        })
     }
 
     /// Sends `message` if there is room, without waiting (also from
     /// interrupt handlers); the error gives it back.
     pub fn try_send(&self, message: T) -> Result<(), TimedOut<T>> {
-        self.send(message, Timeout::NO_WAIT)
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            self.send(message, Timeout::NO_WAIT)
+        })
     }
 
     /// Receives the oldest message, waiting at most `timeout` for one.
     pub fn recv(&self, timeout: Timeout) -> Result<T, TimedOut> {
-        let mut timeout = timeout.raw();
-        let mut since = 0;
-        loop {
-            let step = critical(|cs| {
-                match self.ring.pop(cs) {
-                    Some(message) => Ok((message, state::wake_one(cs, &self.senders).is_some_and(|(_, p)| p))),
-                    None if timeout == NO_WAIT => Err(false),
-                    None => {
-                        since = state::enqueue(cs, &self.receivers, timeout);
-                        Err(true)
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            let mut timeout = timeout.raw();
+            let mut since = 0;
+            loop {
+                let step = critical(|cs| {
+                    match self.ring.pop(cs) {
+                        Some(message) => Ok((message, state::wake_one(cs, &self.senders).is_some_and(|(_, p)| p))),
+                        None if timeout == NO_WAIT => Err(false),
+                        None => {
+                            since = state::enqueue(cs, &self.receivers, timeout);
+                            Err(true)
+                        }
                     }
-                }
-            });
-            match step {
-                Ok((message, preempt)) => {
-                    state::reschedule(preempt);
-                    return Ok(message);
-                }
-                Err(false) => return Err(TimedOut(())),
-                Err(true) => {
-                    if !state::wait(&self.receivers, timeout) {
-                        return Err(TimedOut(()));
+                });
+                match step {
+                    Ok((message, preempt)) => {
+                        state::reschedule(preempt);
+                        return Ok(message);
                     }
-                    timeout = crate::sync::left(timeout, since);
+                    Err(false) => return Err(TimedOut(())),
+                    Err(true) => {
+                        if !state::wait(&self.receivers, timeout) {
+                            return Err(TimedOut(()));
+                        }
+                        timeout = crate::sync::left(timeout, since);
+                    }
                 }
             }
-        }
+        })
     }
 
     /// Receives the oldest message if there is one, without waiting.
     pub fn try_recv(&self) -> Result<T, TimedOut> {
-        self.recv(Timeout::NO_WAIT)
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            self.recv(Timeout::NO_WAIT)
+        })
     }
 
     /// Messages waiting now.
     pub fn len(&self) -> usize {
-        self.ring.len()
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            self.ring.len()
+        })
     }
 
     /// Whether no message waits.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            self.len() == 0
+        })
     }
 }
 

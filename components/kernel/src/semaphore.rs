@@ -32,53 +32,65 @@ impl<const MAX: u32> Semaphore<MAX> {
 
     /// Takes one count, waiting at most `timeout` for a give.
     pub fn take(&self, timeout: Timeout) -> Result<(), TimedOut> {
-        let timeout = timeout.raw();
-        // Blocked: the section ends with the switch (fused on RISC-V).
-        let blocked = critical_switch(|cs| {
-            let c = self.count.load(Relaxed);
-            let got = if c > 0 {
-                self.count.store(c - 1, Relaxed);
-                Some(true)
-            } else if timeout == NO_WAIT {
-                Some(false)
-            } else {
-                state::enqueue(cs, &self.waiters, timeout);
-                None
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            let timeout = timeout.raw();
+            // Blocked: the section ends with the switch (fused on RISC-V).
+            let blocked = critical_switch(|cs| {
+                let c = self.count.load(Relaxed);
+                let got = if c > 0 {
+                    self.count.store(c - 1, Relaxed);
+                    Some(true)
+                } else if timeout == NO_WAIT {
+                    Some(false)
+                } else {
+                    state::enqueue(cs, &self.waiters, timeout);
+                    None
+                };
+                (got, got.is_none())
+            });
+            let got = match blocked {
+                Some(got) => got,
+                None => state::waited(&self.waiters, timeout),
             };
-            (got, got.is_none())
-        });
-        let got = match blocked {
-            Some(got) => got,
-            None => state::waited(&self.waiters, timeout),
-        };
-        if got { Ok(()) } else { Err(TimedOut(())) }
+            if got { Ok(()) } else { Err(TimedOut(())) }
+        })
     }
 
     /// Takes one count if there is one, without waiting.
     pub fn try_take(&self) -> Result<(), TimedOut> {
-        self.take(Timeout::NO_WAIT)
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            self.take(Timeout::NO_WAIT)
+        })
     }
 
     /// Gives one count: to the highest-priority waiter if any, else to the
     /// count; [`Full`] (and nothing changes) when the count is at `MAX`
     /// already. Also from interrupt handlers.
     pub fn give(&self) -> Result<(), Full> {
-        // A woken thread that outranks this one runs at the section's end.
-        critical_switch(|cs| match state::wake_one(cs, &self.waiters) {
-            Some((_, preempt)) => (Ok(()), preempt),
-            None => {
-                let c = self.count.load(Relaxed);
-                if c >= MAX {
-                    return (Err(Full), false);
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            // A woken thread that outranks this one runs at the section's end.
+            critical_switch(|cs| match state::wake_one(cs, &self.waiters) {
+                Some((_, preempt)) => (Ok(()), preempt),
+                None => {
+                    let c = self.count.load(Relaxed);
+                    if c >= MAX {
+                        return (Err(Full), false);
+                    }
+                    self.count.store(c + 1, Relaxed);
+                    (Ok(()), false)
                 }
-                self.count.store(c + 1, Relaxed);
-                (Ok(()), false)
-            }
+            })
         })
     }
 
     /// The count now.
     pub fn count(&self) -> u32 {
-        self.count.load(Relaxed)
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            self.count.load(Relaxed)
+        })
     }
 }

@@ -104,42 +104,51 @@ fn regroup(cs: CriticalSection<'_>, live: u32) {
 /// needed), or the device's threads leave no scheduler slot.
 #[must_use = "the handle is the only way to join the thread"]
 pub fn spawn(priority: u8, entry: fn(usize), arg: usize) -> Option<JoinHandle> {
-    critical(|cs| {
-        let alive = state::alive();
-        let current = state::current();
-        let (index, slot) = free_slot(priority, |i| alive & 1 << i != 0 || i == current)?;
-        let stack = pool::stack(slot)?;
-        if cfg!(feature = "stack-check") {
-            crate::stack::fill_red_zone(stack);
-        }
-        ENTRY.get(slot)?.set(cs, entry);
-        ARG.get(slot)?.store(arg, Relaxed);
-        PRIORITY.get(slot)?.store(priority, Relaxed);
-        #[cfg(feature = "suspend")]
-        state::unsuspend(cs, index);
-        #[cfg(feature = "priority-change")]
-        crate::rank::set_rank(cs, index, u16::from(priority));
-        state::add(cs, index, crate::stack::init(stack, trampoline), 1 << index);
-        #[cfg(feature = "priority-change")]
-        (state::regroup(cs, index), crate::rank::check_order(cs, state::alive()));
-        #[cfg(not(feature = "priority-change"))]
-        regroup(cs, alive | 1 << index);
-        Some(JoinHandle { slot, run: pool::ended_count(slot) })
+    // Kernel state: privileged for an unprivileged caller (isolation).
+    bluegen_port::privileged(|| {
+        critical(|cs| {
+            let alive = state::alive();
+            let current = state::current();
+            let (index, slot) = free_slot(priority, |i| alive & 1 << i != 0 || i == current)?;
+            let stack = pool::stack(slot)?;
+            if cfg!(feature = "stack-check") {
+                crate::stack::fill_red_zone(stack);
+            }
+            ENTRY.get(slot)?.set(cs, entry);
+            ARG.get(slot)?.store(arg, Relaxed);
+            PRIORITY.get(slot)?.store(priority, Relaxed);
+            #[cfg(feature = "suspend")]
+            state::unsuspend(cs, index);
+            #[cfg(feature = "priority-change")]
+            crate::rank::set_rank(cs, index, u16::from(priority));
+            state::add(cs, index, crate::stack::init(stack, trampoline), 1 << index);
+            #[cfg(feature = "priority-change")]
+            (state::regroup(cs, index), crate::rank::check_order(cs, state::alive()));
+            #[cfg(not(feature = "priority-change"))]
+            regroup(cs, alive | 1 << index);
+            Some(JoinHandle { slot, run: pool::ended_count(slot) })
+        })
     })
 }
 
 impl JoinHandle {
     /// Whether the thread has ended.
     pub fn is_finished(&self) -> bool {
-        pool::ended_count(self.slot) != self.run
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            pool::ended_count(self.slot) != self.run
+        })
     }
 
     /// The spawned thread, while it runs.
     pub fn thread(&self) -> Option<crate::Thread> {
-        if self.is_finished() {
-            return None;
-        }
-        crate::Thread::find(pool::name(self.slot))
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            if self.is_finished() {
+                return None;
+            }
+            crate::Thread::find(pool::name(self.slot))
+        })
     }
 
     /// Blocks until the thread has ended (at once if it has), at most
@@ -147,37 +156,40 @@ impl JoinHandle {
     /// there is no tick, so a finite timeout waits as long as the thread
     /// runs. A thread must not join itself.
     pub fn join(&self, timeout: Timeout) -> Result<(), TimedOut> {
-        let timeout = timeout.raw();
-        let blocked = critical(|cs| {
-            if self.is_finished() {
-                return Some(true);
-            }
-            let Some(joiners) = pool::joiners(self.slot) else { return Some(true) };
-            if state::current() >= MAX_THREADS || timeout == 0 {
-                return Some(false);
-            }
-            #[cfg(feature = "preempt")]
-            let deadline = (timeout != state::FOREVER).then(|| state::ticks().wrapping_add(timeout));
-            #[cfg(not(feature = "preempt"))]
-            let deadline = None;
-            state::block(cs, Some(joiners), deadline);
-            None
-        });
-        let done = match blocked {
-            Some(done) => done,
-            None => {
-                bluegen_port::pend_switch();
-                // Woken by the end of the thread, or by the timeout.
-                critical(|_| {
-                    let done = self.is_finished();
-                    if !done && let Some(j) = pool::joiners(self.slot) {
-                        j.store(j.load(Relaxed) & !(1 << state::me()), Relaxed);
-                    }
-                    done
-                })
-            }
-        };
-        if done { Ok(()) } else { Err(TimedOut(())) }
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            let timeout = timeout.raw();
+            let blocked = critical(|cs| {
+                if self.is_finished() {
+                    return Some(true);
+                }
+                let Some(joiners) = pool::joiners(self.slot) else { return Some(true) };
+                if state::current() >= MAX_THREADS || timeout == 0 {
+                    return Some(false);
+                }
+                #[cfg(feature = "preempt")]
+                let deadline = (timeout != state::FOREVER).then(|| state::ticks().wrapping_add(timeout));
+                #[cfg(not(feature = "preempt"))]
+                let deadline = None;
+                state::block(cs, Some(joiners), deadline);
+                None
+            });
+            let done = match blocked {
+                Some(done) => done,
+                None => {
+                    bluegen_port::pend_switch();
+                    // Woken by the end of the thread, or by the timeout.
+                    critical(|_| {
+                        let done = self.is_finished();
+                        if !done && let Some(j) = pool::joiners(self.slot) {
+                            j.store(j.load(Relaxed) & !(1 << state::me()), Relaxed);
+                        }
+                        done
+                    })
+                }
+            };
+            if done { Ok(()) } else { Err(TimedOut(())) }
+        })
     }
 }
 

@@ -95,6 +95,11 @@ pub fn check_stacks() {
 #[cfg(feature = "stack-check")]
 #[inline(always)]
 pub(crate) fn check(index: usize) {
+    // A confined thread's stack has no red zone (isolation).
+    #[cfg(feature = "isolation")]
+    if crate::isolation::is_confined(index) {
+        return;
+    }
     if crate::table::red_zone_top_broken(index) {
         overflowed();
     }
@@ -117,6 +122,12 @@ fn overflowed() -> ! {
 /// of the idle stack for the idle thread.
 #[cfg(feature = "stack-check")]
 pub(crate) fn limit(index: usize) -> usize {
+    // A confined thread's overflow is the MPU's to catch, at its region's
+    // bottom, and its policy's to handle: no limit.
+    #[cfg(feature = "isolation")]
+    if crate::isolation::is_confined(index) {
+        return 0;
+    }
     match crate::table::stack_bottom(index) {
         Some(bottom) => bottom + RED_ZONE_WORDS * 4,
         None => crate::thread::IDLE_STACK.words().as_ptr() as usize,

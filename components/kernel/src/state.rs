@@ -213,6 +213,19 @@ pub(crate) fn end_current(cs: CriticalSection<'_>) -> usize {
     current
 }
 
+/// The running thread faulted and starts again from the first frame at
+/// `sp`: it stays ready, and the switch that follows saves no stack
+/// pointer for it (its context is gone).
+#[cfg(feature = "isolation")]
+pub(crate) fn restart_current(cs: CriticalSection<'_>, sp: usize) {
+    let _ = cs;
+    let current = current();
+    if let Some(slot) = SP.get(current) {
+        slot.store(sp, Relaxed);
+    }
+    CURRENT.store(NONE, Relaxed);
+}
+
 /// The threads of `mask` become ready: the one place every wake-up goes
 /// through. With `SUSPEND` the suspended ones are parked instead; returns
 /// the threads that did become ready (`mask` without `SUSPEND`).
@@ -540,6 +553,8 @@ pub(crate) fn switch(cs: CriticalSection<'_>, current: usize, sp: usize) -> usiz
     if bluegen_config::TIME_SLICE_TICKS > 0 && next != current {
         let mut preempted = PREEMPTED.load(Relaxed);
         let (save, restore) = crate::sched::slice_handover(current, next, ready, rotate, preempted);
+        // A thread restarted after a fault (isolation) left no slice to keep.
+        let save = save && (cfg!(not(feature = "isolation")) || current < MAX_THREADS);
         if save {
             WAKE[current % MAX_THREADS].store(SLICE.load(Relaxed), Relaxed);
             preempted |= 1 << (current % MAX_THREADS);

@@ -42,6 +42,11 @@ pub(crate) fn stack_bottom(index: usize) -> Option<usize> {
 /// or are link-time constants, not in RAM an overflow may have hit).
 pub(crate) fn for_each_stack(mut f: impl FnMut(&'static str, bool, usize)) {
     for t in bluegen_port::threads() {
+        // A confined thread's stack has no red zone (isolation).
+        #[cfg(feature = "isolation")]
+        if t.isolation().regions().is_some() {
+            continue;
+        }
         f(t.name, t.red_zone_broken(), t.stack_bottom());
     }
     #[cfg(feature = "spawn")]

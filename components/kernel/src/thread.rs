@@ -88,7 +88,17 @@ fn sched_start(boot: Boot, threads: &'static [ThreadSpec]) -> ! {
         if !t.start {
             crate::state::suspend(cs, i);
         }
-        if cfg!(feature = "stack-check") {
+        // A confined thread's statics get their initial values, and its
+        // stack needs no red zone: the hardware catches an overflow at the
+        // bottom of its region.
+        #[cfg(feature = "isolation")]
+        let confined = {
+            boot.load_thread(t);
+            crate::isolation::is_confined(i)
+        };
+        #[cfg(not(feature = "isolation"))]
+        let confined = false;
+        if cfg!(feature = "stack-check") && !confined {
             crate::stack::fill_red_zone(stack);
         }
     }
@@ -131,42 +141,56 @@ pub fn switch(cap: Switch, sp: usize) -> usize {
     bluegen_port::stack_limit(&cap, next, crate::stack::limit);
     #[cfg(feature = "tls")]
     bluegen_port::switch_tls(&cap, next);
+    #[cfg(feature = "isolation")]
+    crate::isolation::protect(&cap, next);
     crate::state::sp_of(next)
 }
 
 /// Passes the core to the next ready thread of the same priority, if any.
 #[cfg(feature = "threads")]
 pub fn yield_now() {
-    critical(crate::state::rotate);
-    bluegen_port::pend_switch();
+    // Kernel state: privileged for an unprivileged caller (isolation).
+    bluegen_port::privileged(|| {
+        critical(crate::state::rotate);
+        bluegen_port::pend_switch();
+    })
 }
 
 /// Ends the calling thread; the others go on. Returning from a thread's
 /// entry function does the same.
 #[cfg(feature = "threads")]
 pub fn thread_exit() -> ! {
-    crate::state::not_in_handler();
-    critical(|cs| {
-        let _ended = crate::state::end_current(cs);
-        #[cfg(feature = "spawn")]
-        crate::pool::ended(cs, _ended);
-    });
-    loop {
-        bluegen_port::pend_switch();
-    }
+    // Kernel state: privileged for an unprivileged caller (isolation).
+    bluegen_port::privileged(|| {
+        crate::state::not_in_handler();
+        critical(|cs| {
+            let _ended = crate::state::end_current(cs);
+            #[cfg(feature = "spawn")]
+            crate::pool::ended(cs, _ended);
+        });
+        loop {
+            bluegen_port::pend_switch();
+        }
+    })
 }
 
 /// The calling thread's index in the device's table (highest priority first);
 /// [`crate::sched::IDLE`] for the idle thread.
 #[cfg(feature = "threads")]
 pub fn current_id() -> usize {
-    crate::state::current()
+    // Kernel state: privileged for an unprivileged caller (isolation).
+    bluegen_port::privileged(|| {
+        crate::state::current()
+    })
 }
 
 /// The calling thread's name in device.toml (`"idle"` for the idle thread).
 #[cfg(feature = "threads")]
 pub fn current_name() -> &'static str {
-    crate::table::name_of(current_id()).unwrap_or("idle")
+    // Kernel state: privileged for an unprivileged caller (isolation).
+    bluegen_port::privileged(|| {
+        crate::table::name_of(current_id()).unwrap_or("idle")
+    })
 }
 
 /// The kernel's entry points, for the image's `bluegen_port::image!`.
@@ -201,6 +225,16 @@ impl bluegen_port::Kernel for Kernel {
     #[inline(always)]
     fn tick(cap: bluegen_port::Tick) -> bool {
         crate::time::tick(cap)
+    }
+
+    #[cfg(feature = "isolation")]
+    fn thread_fault(fault: bluegen_port::Fault) {
+        crate::isolation::thread_fault(fault)
+    }
+
+    #[cfg(feature = "isolation")]
+    fn thread_enter() {
+        crate::isolation::thread_enter()
     }
 }
 

@@ -14,13 +14,19 @@ use bluegen_port::{Tick, critical};
 /// Ticks since the scheduler started, the raw 32-bit count (wraps after
 /// 2^32 ticks; [`crate::Instant::now`] does not).
 pub fn ticks() -> u32 {
-    crate::state::ticks()
+    // Kernel state: privileged for an unprivileged caller (isolation).
+    bluegen_port::privileged(|| {
+        crate::state::ticks()
+    })
 }
 
 /// Microseconds since the scheduler started, at tick resolution; does not
 /// wrap.
 pub fn micros() -> u64 {
-    Instant::now().as_micros()
+    // Kernel state: privileged for an unprivileged caller (isolation).
+    bluegen_port::privileged(|| {
+        Instant::now().as_micros()
+    })
 }
 
 /// A free-running counter for benchmarks: executed instructions on RISC-V
@@ -28,13 +34,16 @@ pub fn micros() -> u64 {
 /// since start on Cortex-M (1.6 per instruction under `-icount shift=6` on
 /// the 25 MHz MPS2 boards).
 pub fn counter() -> u64 {
-    loop {
-        let before = ticks();
-        let c = bluegen_port::counter(before);
-        if ticks() == before {
-            return c;
+    // Kernel state: privileged for an unprivileged caller (isolation).
+    bluegen_port::privileged(|| {
+        loop {
+            let before = ticks();
+            let c = bluegen_port::counter(before);
+            if ticks() == before {
+                return c;
+            }
         }
-    }
+    })
 }
 
 /// Sleeps for `d`: wakes on the `d.as_ticks()`-th tick from now (the tick
@@ -42,14 +51,17 @@ pub fn counter() -> u64 {
 /// `d` is: one wake tick reaches 2^31 - 1 ticks ahead, longer sleeps go on
 /// through [`sleep_until`].
 pub fn sleep(d: Duration) {
-    let ticks = d.as_ticks();
-    if ticks == 0 {
-        crate::thread::yield_now();
-    } else if ticks <= i32::MAX as u32 {
-        sleep_until_tick(self::ticks().wrapping_add(ticks));
-    } else {
-        sleep_long(d);
-    }
+    // Kernel state: privileged for an unprivileged caller (isolation).
+    bluegen_port::privileged(|| {
+        let ticks = d.as_ticks();
+        if ticks == 0 {
+            crate::thread::yield_now();
+        } else if ticks <= i32::MAX as u32 {
+            sleep_until_tick(self::ticks().wrapping_add(ticks));
+        } else {
+            sleep_long(d);
+        }
+    })
 }
 
 /// A sleep of 2^31 ticks or more: out of line, so the usual sleep stays
@@ -63,16 +75,19 @@ fn sleep_long(d: Duration) {
 /// Sleeps until `deadline` (returns at once if it has passed). For
 /// periodic work without drift: `next += period; sleep_until(next)`.
 pub fn sleep_until(deadline: Instant) {
-    loop {
-        let now = crate::state::ticks64();
-        let Some(ahead) = deadline.as_ticks().checked_sub(now).filter(|&a| a > 0) else { return };
-        // The 32-bit wake tick reaches at most 2^31 - 1 ticks ahead.
-        let step = ahead.min(i32::MAX as u64) as u32;
-        sleep_until_tick((now as u32).wrapping_add(step));
-        if u64::from(step) == ahead {
-            return;
+    // Kernel state: privileged for an unprivileged caller (isolation).
+    bluegen_port::privileged(|| {
+        loop {
+            let now = crate::state::ticks64();
+            let Some(ahead) = deadline.as_ticks().checked_sub(now).filter(|&a| a > 0) else { return };
+            // The 32-bit wake tick reaches at most 2^31 - 1 ticks ahead.
+            let step = ahead.min(i32::MAX as u64) as u32;
+            sleep_until_tick((now as u32).wrapping_add(step));
+            if u64::from(step) == ahead {
+                return;
+            }
         }
-    }
+    })
 }
 
 /// Sleeps until the 32-bit tick count reaches `deadline` (returns at once
@@ -119,8 +134,11 @@ pub fn tick(cap: Tick) -> bool {
 /// Tick interrupts taken since the scheduler started: with `TICKLESS`
 /// fewer than [`ticks`] when threads slept, without it every tick is one.
 pub fn tick_interrupts() -> u32 {
-    #[cfg(feature = "tickless")]
-    return crate::tickless::interrupts();
-    #[cfg(not(feature = "tickless"))]
-    ticks()
+    // Kernel state: privileged for an unprivileged caller (isolation).
+    bluegen_port::privileged(|| {
+        #[cfg(feature = "tickless")]
+        return crate::tickless::interrupts();
+        #[cfg(not(feature = "tickless"))]
+        ticks()
+    })
 }

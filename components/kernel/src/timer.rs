@@ -87,36 +87,51 @@ impl Timer {
 
     /// Arms it to fire once, `delay` from now (zero counts as one tick).
     pub fn start(&self, delay: Duration) {
-        self.arm(delay.as_ticks(), 0);
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            self.arm(delay.as_ticks(), 0);
+        })
     }
 
     /// Arms it to fire `delay` from now (zero counts as one tick), then
     /// every `period` (zero makes it one-shot).
     pub fn start_periodic(&self, delay: Duration, period: Duration) {
-        self.arm(delay.as_ticks(), period.as_ticks());
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            self.arm(delay.as_ticks(), period.as_ticks());
+        })
     }
 
     /// Arms it again from now, with the delay and period of its last start.
     pub fn restart(&self) {
-        self.arm(self.delay.load(Relaxed), self.period.load(Relaxed));
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            self.arm(self.delay.load(Relaxed), self.period.load(Relaxed));
+        })
     }
 
     /// Disarms it; returns whether it was armed. Its callback does not run
     /// again until the next start (unless the timer thread is calling it
     /// right now).
     pub fn stop(&self) -> bool {
-        let was = locked(|| {
-            let was = self.active.load(Relaxed);
-            self.active.store(false, Relaxed);
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            let was = locked(|| {
+                let was = self.active.load(Relaxed);
+                self.active.store(false, Relaxed);
+                was
+            });
+            kick();
             was
-        });
-        kick();
-        was
+        })
     }
 
     /// Whether it is armed.
     pub fn is_active(&self) -> bool {
-        self.active.load(Relaxed)
+        // Kernel state: privileged for an unprivileged caller (isolation).
+        bluegen_port::privileged(|| {
+            self.active.load(Relaxed)
+        })
     }
 
     fn arm(&self, delay: u32, period: u32) {

@@ -118,6 +118,12 @@ pub struct CriticalSection<'cs> {
 /// lock. There is no other way to unmask.
 #[inline(always)]
 pub fn critical<R>(f: impl for<'cs> FnOnce(CriticalSection<'cs>) -> R) -> R {
+    crate::privileged(|| critical_here(f))
+}
+
+/// [`critical`] in the caller's privilege.
+#[inline(always)]
+fn critical_here<R>(f: impl for<'cs> FnOnce(CriticalSection<'cs>) -> R) -> R {
     let state = crate::sys::__bluegen_port_lock();
     // The arch's mask instructions are `asm!` that touch no memory, and LTO
     // inlines them here: without a compiler barrier, LLVM could move the
@@ -139,6 +145,12 @@ pub fn critical<R>(f: impl for<'cs> FnOnce(CriticalSection<'cs>) -> R) -> R {
 /// wake or block that gives the core away). Returns `r`.
 #[inline(always)]
 pub fn critical_switch<R>(f: impl for<'cs> FnOnce(CriticalSection<'cs>) -> (R, bool)) -> R {
+    crate::privileged(|| critical_switch_here(f))
+}
+
+/// [`critical_switch`] in the caller's privilege.
+#[inline(always)]
+fn critical_switch_here<R>(f: impl for<'cs> FnOnce(CriticalSection<'cs>) -> (R, bool)) -> R {
     let state = crate::sys::__bluegen_port_lock();
     // As in `critical`: the mask instructions touch no memory.
     compiler_fence(Ordering::SeqCst);

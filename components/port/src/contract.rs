@@ -110,6 +110,35 @@ pub unsafe trait Arch {
     unsafe fn stack_limit(next: usize, limit_of: fn(usize) -> usize) {
         let _ = (next, limit_of);
     }
+
+    /// Raises the running thread to privileged when it runs unprivileged
+    /// (and says so: `true`); `false`, changing nothing, when the caller
+    /// is privileged already (kernel code, a handler, a privileged thread).
+    ///
+    /// # Safety
+    ///
+    /// Only [`crate::privileged`] calls it, and lowers again when it
+    /// returns `true`.
+    #[cfg(feature = "isolation")]
+    unsafe fn raise() -> bool;
+
+    /// Drops the running thread's privilege (thread context only).
+    ///
+    /// # Safety
+    ///
+    /// Thread context, after the raise it undoes or at the start of an
+    /// unprivileged thread; no critical section open.
+    #[cfg(feature = "isolation")]
+    unsafe fn lower();
+
+    /// Programs the MPU or PMP for the next thread, unprivileged:
+    /// `regions` (its own first), plus code and read-only data.
+    ///
+    /// # Safety
+    ///
+    /// Only the context switch, about to run the thread of `regions`.
+    #[cfg(feature = "isolation")]
+    unsafe fn protect(regions: &'static [crate::Region]);
 }
 
 /// The generated image's side: the board's console and exit, and the
@@ -169,6 +198,15 @@ pub trait Kernel {
     /// The tick (see [`crate::Tick`]); whether a switch is due.
     #[cfg(feature = "preempt")]
     fn tick(cap: crate::Tick) -> bool;
+    /// The running thread, unprivileged, faulted: the kernel reports it and
+    /// applies its policy (ends the run, or ends or restarts the thread);
+    /// the arch then switches away without saving its context.
+    #[cfg(feature = "isolation")]
+    fn thread_fault(fault: crate::Fault);
+    /// A thread's first step, privileged: drops the privilege of a thread
+    /// that is not `privileged`.
+    #[cfg(feature = "isolation")]
+    fn thread_enter();
 }
 
 /// The contract: every `__bluegen_*` function of an image, declared here
@@ -210,6 +248,16 @@ pub(crate) mod sys {
         pub(crate) fn __bluegen_port_stack_limit(next: usize, limit_of: fn(usize) -> usize);
         #[cfg(feature = "tls")]
         pub(crate) fn __bluegen_switch_tls(next: usize);
+        #[cfg(feature = "isolation")]
+        pub(crate) fn __bluegen_port_raise() -> bool;
+        #[cfg(feature = "isolation")]
+        pub(crate) fn __bluegen_port_lower();
+        #[cfg(feature = "isolation")]
+        pub(crate) fn __bluegen_port_protect(regions: &'static [crate::Region]);
+        #[cfg(feature = "isolation")]
+        pub(crate) fn __bluegen_thread_fault(fault: crate::Fault);
+        #[cfg(feature = "isolation")]
+        pub(crate) safe fn __bluegen_thread_enter();
     }
 
     // SAFETY: as above; `extern "C"`, since the Cortex-M switch assembly
@@ -312,6 +360,26 @@ macro_rules! arch {
             // `bluegen_port::stack_limit`, with a `Switch`, calls it.
             unsafe { <$arch as $crate::Arch>::stack_limit(next, limit_of) }
         }
+        $crate::__if_isolation! {
+            #[unsafe(no_mangle)]
+            fn __bluegen_port_raise() -> bool {
+                // SAFETY: unsafe in the contract with `Arch::raise`'s
+                // precondition; only `bluegen_port::privileged` calls it.
+                unsafe { <$arch as $crate::Arch>::raise() }
+            }
+            #[unsafe(no_mangle)]
+            fn __bluegen_port_lower() {
+                // SAFETY: unsafe in the contract with `Arch::lower`'s
+                // precondition; only `privileged` and `drop_privilege` call it.
+                unsafe { <$arch as $crate::Arch>::lower() }
+            }
+            #[unsafe(no_mangle)]
+            fn __bluegen_port_protect(regions: &'static [$crate::Region]) {
+                // SAFETY: unsafe in the contract with `Arch::protect`'s
+                // precondition; only `bluegen_port::protect`, with a `Switch`, calls it.
+                unsafe { <$arch as $crate::Arch>::protect(regions) }
+            }
+        }
         };
     };
 }
@@ -389,6 +457,16 @@ macro_rules! image {
             }
         }
 
+        $crate::__if_isolation! {
+            #[unsafe(no_mangle)]
+            fn __bluegen_thread_fault(fault: $crate::Fault) {
+                <$kernel as $crate::Kernel>::thread_fault(fault)
+            }
+            #[unsafe(no_mangle)]
+            fn __bluegen_thread_enter() {
+                <$kernel as $crate::Kernel>::thread_enter()
+            }
+        }
         $crate::__if_preempt! {
             #[unsafe(no_mangle)]
             fn __bluegen_tick() -> bool {

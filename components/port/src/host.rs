@@ -152,6 +152,30 @@ pub(crate) fn __bluegen_stack_overflow() -> ! {
 
 pub(crate) fn __bluegen_check_stacks() {}
 
+/// Host code is never unprivileged: nothing to raise.
+#[cfg(feature = "isolation")]
+pub(crate) unsafe fn __bluegen_port_raise() -> bool {
+    false
+}
+
+#[cfg(feature = "isolation")]
+pub(crate) unsafe fn __bluegen_port_lower() {}
+
+#[cfg(feature = "isolation")]
+pub(crate) unsafe fn __bluegen_port_protect(regions: &'static [crate::Region]) {
+    let _ = regions;
+}
+
+/// A fault of a host thread ends the run, as the `panic` policy does.
+#[cfg(feature = "isolation")]
+pub(crate) unsafe fn __bluegen_thread_fault(fault: crate::Fault) {
+    let _ = fault;
+    __bluegen_exit(1)
+}
+
+#[cfg(feature = "isolation")]
+pub(crate) fn __bluegen_thread_enter() {}
+
 /// Takes what this thread wrote to the console so far.
 pub fn take_output() -> Vec<u8> {
     OUTPUT.with(|out| core::mem::take(&mut *out.borrow_mut()))

@@ -53,6 +53,20 @@ pub use in_place::InPlace;
 pub use lock_cell::{HANDED, Lock, LockGuard, NOBODY, Release};
 pub use ring::Ring;
 
+#[cfg(feature = "isolation")]
+mod isolation;
+#[cfg(feature = "isolation")]
+pub use isolation::{Access, Fault, FaultKind, Isolation, Memory, OnFault, Region, Statics, drop_privilege, privileged, protect};
+
+/// Runs `f`: without isolation all code is privileged (see the
+/// `isolation` feature's [`privileged`], which raises for an unprivileged
+/// thread).
+#[cfg(not(feature = "isolation"))]
+#[inline(always)]
+pub fn privileged<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
 use core::sync::atomic::AtomicU32;
 
 #[cfg(target_os = "none")]
@@ -67,13 +81,13 @@ pub mod host;
 /// waiting until the driver took them.
 #[inline(always)]
 pub fn console_write(bytes: &[u8]) {
-    sys::__bluegen_console_write(bytes)
+    privileged(|| sys::__bluegen_console_write(bytes))
 }
 
 /// Ends the run with `code` (0 is success): the board's way.
 #[inline(always)]
 pub fn exit(code: i32) -> ! {
-    sys::__bluegen_exit(code)
+    privileged(|| sys::__bluegen_exit(code))
 }
 
 /// The image's thread table, highest priority first. Its stacks are not
@@ -123,7 +137,7 @@ pub fn start(boot: Boot) -> ! {
 /// is active (PendSV on Cortex-M; at once, by a call, on RISC-V).
 #[inline(always)]
 pub fn pend_switch() {
-    sys::__bluegen_port_pend_switch()
+    privileged(sys::__bluegen_port_pend_switch)
 }
 
 /// Pends interrupt `irq` from software, so that its declared handler runs
@@ -133,7 +147,7 @@ pub fn pend_switch() {
 /// pend (a PLIC source, an undeclared RISC-V software interrupt).
 #[inline(always)]
 pub fn pend_irq(irq: u16) -> bool {
-    sys::__bluegen_port_pend_irq(irq)
+    privileged(|| sys::__bluegen_port_pend_irq(irq))
 }
 
 /// Enables interrupt `irq` at its controller, so that its handler runs
@@ -151,7 +165,7 @@ pub fn pend_irq(irq: u16) -> bool {
 /// one the architecture cannot mask. Also from interrupt handlers.
 #[inline(always)]
 pub fn enable_irq(irq: u16) -> bool {
-    !sys::__bluegen_irq_name(irq).is_empty() && sys::__bluegen_port_enable_irq(irq)
+    !sys::__bluegen_irq_name(irq).is_empty() && privileged(|| sys::__bluegen_port_enable_irq(irq))
 }
 
 /// Disables interrupt `irq` at its controller (NVIC ICER then `dsb; isb`
@@ -164,7 +178,7 @@ pub fn enable_irq(irq: u16) -> bool {
 /// handlers (a handler may disable its own interrupt).
 #[inline(always)]
 pub fn disable_irq(irq: u16) -> bool {
-    !sys::__bluegen_irq_name(irq).is_empty() && sys::__bluegen_port_disable_irq(irq)
+    !sys::__bluegen_irq_name(irq).is_empty() && privileged(|| sys::__bluegen_port_disable_irq(irq))
 }
 
 /// The interrupt whose handler is running (its IRQ number), if any: the
@@ -184,14 +198,14 @@ pub fn irq_name(irq: u16) -> &'static str {
 /// Sleeps the core until an interrupt (WFI).
 #[inline(always)]
 pub fn wait() {
-    sys::__bluegen_port_wait()
+    privileged(sys::__bluegen_port_wait)
 }
 
 /// A free-running counter for benchmarks, given the kernel's tick count:
 /// `minstret` on RISC-V (instructions), SysTick clock cycles on Cortex-M.
 #[inline(always)]
 pub fn counter(ticks: u32) -> u64 {
-    sys::__bluegen_port_counter(ticks)
+    privileged(|| sys::__bluegen_port_counter(ticks))
 }
 
 /// Tickless idle, with interrupts masked (hence the token): programs the
@@ -276,6 +290,26 @@ pub mod kernel {
         sys::__bluegen_stack_overflow()
     }
 
+    /// The running thread faulted while unprivileged (see
+    /// [`crate::Kernel::thread_fault`]): returns unless its policy ends the
+    /// run; the arch then switches away without saving its context.
+    #[cfg(feature = "isolation")]
+    #[inline(always)]
+    pub fn thread_fault(fault: crate::Fault) {
+        // SAFETY: a `Fault` exists only in the arch fault handler, for a
+        // fault of the running unprivileged thread (its constructor's
+        // contract), which is what the kernel's entry needs.
+        unsafe { sys::__bluegen_thread_fault(fault) }
+    }
+
+    /// A thread's first step (the arch's thread start, privileged, before
+    /// the entry): drops the privilege of an unprivileged thread.
+    #[cfg(feature = "isolation")]
+    #[inline(always)]
+    pub fn thread_enter() {
+        sys::__bluegen_thread_enter()
+    }
+
     /// After a fault: names a thread whose stack overflowed and fails the
     /// run; returns if every red zone is intact.
     #[inline(always)]
@@ -297,6 +331,21 @@ macro_rules! __if_threads {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __if_threads {
+    ($($t:tt)*) => {};
+}
+
+/// Expands its input with isolation (`isolation`).
+#[cfg(feature = "isolation")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_isolation {
+    ($($t:tt)*) => { $($t)* };
+}
+
+#[cfg(not(feature = "isolation"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_isolation {
     ($($t:tt)*) => {};
 }
 

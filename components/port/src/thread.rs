@@ -26,6 +26,9 @@ pub struct ThreadSpec {
     /// Its stack (a `Stack` static of the image).
     #[cfg_attr(not(feature = "threads"), allow(dead_code))]
     stack: &'static [AtomicU32],
+    /// Privileged, or confined to its regions (Kconfig `ISOLATION`).
+    #[cfg(feature = "isolation")]
+    pub(crate) isolation: crate::Isolation,
 }
 
 impl ThreadSpec {
@@ -33,7 +36,22 @@ impl ThreadSpec {
     /// image.
     #[inline(always)]
     pub const fn new(name: &'static str, entry: fn(), priority: u8, stack: &'static [AtomicU32], start: bool) -> Self {
-        Self { name, entry, priority, start, stack }
+        Self {
+            name,
+            entry,
+            priority,
+            start,
+            stack,
+            #[cfg(feature = "isolation")]
+            isolation: crate::Isolation::PRIVILEGED,
+        }
+    }
+
+    /// Its stack, for the capabilities that may write it.
+    #[cfg(feature = "isolation")]
+    #[inline(always)]
+    pub(crate) fn stack_words(&self) -> &'static [AtomicU32] {
+        self.stack
     }
 
     /// Its stack, to lay out the first frame and fill the red zone: only
