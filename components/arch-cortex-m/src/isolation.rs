@@ -178,6 +178,7 @@ fn regions() -> usize {
 }
 
 /// log2 of a power of two `size`.
+#[cfg(not(armv8m_main))]
 fn log2(size: usize) -> u32 {
     usize::BITS - 1 - size.leading_zeros()
 }
