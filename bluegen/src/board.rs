@@ -34,6 +34,7 @@ pub const SCHEMA: Schema = &[
     opt("interrupts", Kind::Table(&[req("irqs", Kind::Number), req("priority-bits", Kind::Number), opt("software", Kind::Number), opt("sources", Kind::AnyTable)])),
     opt("peripherals", Kind::AnyTable),
     opt("features", Kind::AnyTable),
+    opt("isolation", Kind::Table(&[req("kind", Kind::OneOf(&["pmsav7", "pmsav8", "pmp"])), req("regions", Kind::Number)])),
 ];
 const REGION: &[Key] = &[req("origin", Kind::Address), req("size", Kind::Size)];
 
@@ -56,6 +57,15 @@ struct RawBoardFile {
     /// the preset's and the device's.
     #[serde(default)]
     features: std::collections::BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    /// The core's memory protection, for device.toml's `isolation`.
+    isolation: Option<RawIsolation>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawIsolation {
+    kind: Spanned<String>,
+    regions: Spanned<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -217,6 +227,35 @@ impl Interrupts {
     }
 }
 
+/// The memory protection of the board's core: what isolated threads run under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Protection {
+    /// Armv7-M MPU (Cortex-M3/M4/M7): power-of-two regions aligned to their size.
+    Pmsav7,
+    /// Armv8-M MPU (Cortex-M23/M33): base and limit in 32-byte granules.
+    Pmsav8,
+    /// RISC-V physical memory protection: NAPOT or TOR entries.
+    Pmp,
+}
+
+impl Protection {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protection::Pmsav7 => "pmsav7",
+            Protection::Pmsav8 => "pmsav8",
+            Protection::Pmp => "pmp",
+        }
+    }
+}
+
+/// `[isolation]` of a board file: the protection unit and its region (or PMP entry) count.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Isolation {
+    pub kind: Protection,
+    pub regions: u32,
+}
+
 /// A validated board.
 #[derive(Debug, Clone, Serialize)]
 pub struct Board {
@@ -233,6 +272,8 @@ pub struct Board {
     pub interrupts: Option<Interrupts>,
     /// `[peripherals.<name>]`, by name: what device.toml's `[drivers]` may take.
     pub peripherals: Vec<crate::peripherals::Peripheral>,
+    /// The core's MPU or PMP (none: the core has neither, or the board does not say).
+    pub isolation: Option<Isolation>,
     /// The probe-rs chip on the board, if it is real hardware.
     pub chip: Option<String>,
     /// That chip's maker, to warn when a device puts another vendor's chip
@@ -392,6 +433,23 @@ impl Board {
             sources.sort_by_key(|(_, irq)| *irq);
             Interrupts { irqs, priority_bits: bits, software, sources }
         });
+        let isolation = raw.isolation.as_ref().and_then(|i| {
+            let kind = match i.kind.get_ref().as_str() {
+                "pmsav7" => Protection::Pmsav7,
+                "pmsav8" => Protection::Pmsav8,
+                _ => Protection::Pmp,
+            };
+            let regions = *i.regions.get_ref();
+            let fits = match kind {
+                Protection::Pmp => (4..=64).contains(&regions),
+                _ => (4..=16).contains(&regions),
+            };
+            if !fits {
+                bad(i.regions.span(), "isolation.regions", format!("{regions} regions: a {} unit has 4 to {}", kind.as_str(), if kind == Protection::Pmp { 64 } else { 16 }), "write the count the core implements, such as `regions = 8`");
+                return None;
+            }
+            Some(Isolation { kind, regions })
+        });
         let peripherals = crate::peripherals::from_board(&raw.peripherals, interrupts.as_ref(), &source, &mut errors.borrow_mut());
         let mut errors = errors.into_inner();
         errors.sort_by_key(|d| d.location.as_ref().map(|l| (l.line, l.col)));
@@ -425,6 +483,7 @@ impl Board {
             }),
             interrupts,
             peripherals,
+            isolation,
             chip_vendor: chip.as_ref().and_then(|c| c.vendor.clone()),
             chip: chip.map(|c| c.name),
             features,
@@ -456,6 +515,7 @@ impl Board {
             qemu: None,
             interrupts: None,
             peripherals: Vec::new(),
+            isolation: None,
             features: Vec::new(),
             chip: Some(chip.name.clone()),
             chip_vendor: chip.vendor.clone(),

@@ -22,6 +22,7 @@ pub mod edit;
 pub mod escape;
 pub mod feature_use;
 pub mod files;
+pub mod isolation;
 pub mod kconfig;
 pub mod limits;
 pub mod load;

@@ -21,7 +21,9 @@ use crate::diag::{Diagnostic, Error, Location, Result, Source};
 use crate::root::Root;
 
 mod c;
+mod regions;
 pub use c::{CDriverInputs, CInputs, RawC, RawCDriver};
+pub use regions::RawRegion;
 
 /// `device.toml` as written: tables in file order, every key optional here
 /// (a missing required key is a parse error of [`Loaded`]).
@@ -47,6 +49,8 @@ pub struct RawDeviceFile {
     pub budget: Option<Spanned<RawBudget>>,
     /// `[c]`: the app's C sources, include directories and defines.
     pub c: Option<Spanned<RawC>>,
+    /// `[regions.<name>]` in file order: what isolated threads may reach.
+    pub regions: Vec<(Spanned<String>, Spanned<RawRegion>)>,
 }
 
 /// One `[drivers.<name>]` table: its keys and values in file order.
@@ -103,6 +107,12 @@ pub struct RawThread {
     pub stack: Option<Spanned<toml::Value>>,
     /// `start = false`: the thread starts suspended.
     pub start: Option<Spanned<toml::Value>>,
+    /// Isolation (`[features] isolation`): whether it keeps the kernel's privilege,
+    /// the bytes of its own statics, the `[regions]` it may reach, what a fault does.
+    pub privileged: Option<Spanned<toml::Value>>,
+    pub statics: Option<Spanned<toml::Value>>,
+    pub regions: Option<Spanned<toml::Value>>,
+    pub on_fault: Option<Spanned<toml::Value>>,
 }
 
 /// The device's app crate as read from disk.
@@ -243,16 +253,16 @@ fn app(root: &Root, dir: &Path, app: Option<&Spanned<String>>, source: &Source) 
 /// The keys a table of device.toml may hold.
 const DEVICE_KEYS: &[&str] = &["name", "board", "chip", "preset", "app"];
 const MEMORY_KEYS: &[&str] = &["flash", "ram", "flash-origin", "ram-origin"];
-const THREAD_KEYS: &[&str] = &["entry", "c-entry", "priority", "stack", "start"];
+const THREAD_KEYS: &[&str] = &["entry", "c-entry", "priority", "stack", "start", "privileged", "statics", "regions", "on-fault"];
 const INTERRUPT_KEYS: &[&str] = &["source", "handler", "c-handler", "priority"];
 const BUDGET_KEYS: &[&str] = &["flash", "ram", "components"];
 const QEMU_KEYS: &[&str] = &["args"];
-const TOP_KEYS: &[&str] = &["device", "memory", "features", "threads", "interrupts", "drivers", "qemu", "budget", "c"];
+const TOP_KEYS: &[&str] = &["device", "memory", "features", "threads", "interrupts", "drivers", "regions", "qemu", "budget", "c"];
 
 /// Every table of device.toml with a fixed set of keys, and those keys (the
 /// book's device.toml reference is checked against this).
 pub const TABLE_KEYS: &[(&str, &[&str])] =
-    &[("", TOP_KEYS), ("device", DEVICE_KEYS), ("memory", MEMORY_KEYS), ("threads.<name>", THREAD_KEYS), ("interrupts.<name>", INTERRUPT_KEYS), ("qemu", QEMU_KEYS), ("budget", BUDGET_KEYS), ("c", c::C_KEYS)];
+    &[("", TOP_KEYS), ("device", DEVICE_KEYS), ("memory", MEMORY_KEYS), ("threads.<name>", THREAD_KEYS), ("interrupts.<name>", INTERRUPT_KEYS), ("qemu", QEMU_KEYS), ("budget", BUDGET_KEYS), ("c", c::C_KEYS), ("regions.<name>", regions::REGION_KEYS)];
 
 /// Parses device.toml text into its raw structs, with every syntax error
 /// (as far as the parser recovers), unknown key, wrong type and missing key.
@@ -309,6 +319,7 @@ pub fn parse_device(source: &Source) -> (RawDeviceFile, Vec<Diagnostic>) {
                     }
                 }
             }
+            "regions" => regions::parse(&mut p, key, value, &mut raw.regions),
             "qemu" => raw.qemu_args = p.table(key, value, "qemu", QEMU_KEYS).and_then(|t| p.any(t, "qemu", "args")),
             "budget" => raw.budget = p.table(key, value, "budget", BUDGET_KEYS).map(|t| p.budget(t, value.span())),
             "c" => raw.c = p.table(key, value, "c", c::C_KEYS).map(|t| p.c(t, key.span())),
@@ -470,6 +481,10 @@ impl Walker<'_> {
             priority: self.any(t, path, "priority"),
             stack: self.any(t, path, "stack"),
             start: self.any(t, path, "start"),
+            privileged: self.any(t, path, "privileged"),
+            statics: self.any(t, path, "statics"),
+            regions: self.any(t, path, "regions"),
+            on_fault: self.any(t, path, "on-fault"),
         };
         for (key, example) in [("entry", "\"main\""), ("priority", "1"), ("stack", "1024")] {
             if !t.contains_key(key) && !(key == "entry" && t.contains_key("c-entry")) {

@@ -54,6 +54,8 @@ pub struct Device {
     pub drivers: Vec<Driver>,
     /// `[drivers.<name>]` with C `sources`, in file order.
     pub c_drivers: Vec<CDriver>,
+    /// `[regions.<name>]` in file order: what isolated threads may reach.
+    pub regions: Vec<crate::isolation::MemRegion>,
     pub budget: Budget,
     /// Warnings found while validating (e.g. a chip on another vendor's
     /// board); resolve passes them on with the configuration's.
@@ -137,6 +139,9 @@ pub struct Thread {
     /// Whether it is ready at start-up (`start = false`: it starts
     /// suspended, until another thread resumes it).
     pub start: bool,
+    /// Its isolation keys (defaults when it writes none).
+    #[serde(skip)]
+    pub isolation: crate::isolation::ThreadIsolation,
     /// Where device.toml gives the priority, for errors found later.
     #[serde(skip)]
     pub priority_at: Option<crate::diag::Location>,

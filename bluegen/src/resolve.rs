@@ -221,6 +221,7 @@ fn checks(device: &Device, components: &[Component], config: &Config, assignment
     errors.extend(app_package(device, components));
     errors.extend(crate_name(device, components));
     errors.extend(budget_names(device, components));
+    errors.extend(crate::isolation::problems(device, config, assignments));
     errors.extend(crate::limits::check(device, config, assignments, stack_size));
     errors.extend(crate::feature_use::check(device, components, config, assignments));
     errors.extend(crate::feature_use::irq::check(device));

@@ -110,8 +110,16 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
 
     // A stack is bounded by the RAM in force: the board's, or `[memory]`'s.
     let ram_limit = board.as_ref().map(|_| (ram.size, memory.is_some_and(|m| m.ram.is_some())));
-    let mut threads: Vec<Thread> =
-        loaded.raw.threads.iter().filter_map(|(name, t)| threads::validate_thread(loaded, name, t, ram_limit, api, &mut errors)).collect();
+    let regions = isolation::regions(loaded, board.as_ref(), &mut errors);
+    let mut threads: Vec<Thread> = loaded
+        .raw
+        .threads
+        .iter()
+        .filter_map(|(name, t)| {
+            let iso = isolation::thread(loaded, name.get_ref(), t.get_ref(), board.as_ref(), &regions, &mut errors);
+            threads::validate_thread(loaded, name, t, ram_limit, api, &mut errors).map(|t| Thread { isolation: iso, ..t })
+        })
+        .collect();
     if loaded.raw.threads.is_empty() && !loaded.parse_errors.iter().any(|d| d.message.contains("not valid TOML")) {
         errors.push(
             Diagnostic::error("the device declares no thread")
@@ -156,6 +164,7 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
         interrupts,
         drivers,
         c_drivers,
+        regions,
         budget,
         warnings,
         c,
@@ -514,6 +523,7 @@ mod c;
 mod c_drivers;
 mod drivers;
 mod interrupts;
+mod isolation;
 mod threads;
 #[cfg(test)]
 mod tests;

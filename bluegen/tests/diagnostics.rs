@@ -55,7 +55,7 @@ fn every_mistake_of_the_file_in_one_run_in_line_order() {
     16 | stak = 1024
        | ^^^^
        = key: threads.main.stak
-       = why: the keys allowed in [threads.main] are `entry`, `c-entry`, `priority`, `stack`, `start`
+       = why: the keys allowed in [threads.main] are `entry`, `c-entry`, `priority`, `stack`, `start`, `privileged`, `statics`, `regions`, `on-fault`
        = hint: did you mean `stack`?
 
     error: invalid value for `threads.worker.entry`

@@ -111,6 +111,7 @@ pub(super) fn validate_thread(
         priority,
         stack,
         start,
+        isolation: crate::isolation::ThreadIsolation::default(),
         priority_at: raw.priority.as_ref().map(|p| source.location(p.span())),
         stack_at: raw.stack.as_ref().map(|s| source.location(s.span())),
         start_at: raw.start.as_ref().map(|s| source.location(s.span())),
