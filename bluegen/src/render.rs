@@ -123,12 +123,33 @@ pub fn context(plan: &Plan, pin: &crate::toolchain::Pin) -> Result<Value> {
             })
         })
         .collect::<Result<_>>()?;
+    // Isolation: the RAM areas bluegen lays out (largest first) and, per
+    // isolated thread, its rounded stack and its regions.
+    let isolation_on = plan.config.get("ISOLATION").and_then(|s| s.value.clone()) == Some(crate::kconfig::Value::Bool(true));
+    let areas = crate::isolation::layout(device, isolation_on);
+    let region_ctx = |name: &String| {
+        device.regions.iter().find(|r| &r.name == name).map(|r| {
+            let access = match r.access {
+                crate::isolation::Access::ReadWrite => "ReadWrite",
+                crate::isolation::Access::ReadOnly => "ReadOnly",
+            };
+            match &r.place {
+                crate::isolation::Place::Ram { .. } => minijinja::context! { name => &r.name, ram => true, access => access },
+                crate::isolation::Place::Peripheral { base, size, .. } => minijinja::context! { name => &r.name, ram => false, base => base, end => base + size, access => access },
+            }
+        })
+    };
     let threads: Vec<Value> = device
         .threads
         .iter()
         .enumerate()
         .map(|(index, t)| {
+            let area = areas.iter().find(|a| a.thread && a.name == t.name);
             minijinja::context! {
+                isolated => area.is_some(),
+                stack_words => area.map_or(u64::from(t.stack) / 4, |a| a.stack_words()),
+                on_fault => t.isolation.on_fault.variant(),
+                regions => t.isolation.regions.iter().filter_map(region_ctx).collect::<Vec<_>>(),
                 name => &t.name,
                 index => index,
                 // A C entry runs through the image's wrapper (see main.rs.j2).
@@ -190,6 +211,10 @@ pub fn context(plan: &Plan, pin: &crate::toolchain::Pin) -> Result<Value> {
         memory => minijinja::context! { flash => Value::from(Serde(device.flash)), ram => Value::from(Serde(device.ram)) },
         stack_size => plan.stack_size,
         threads => threads,
+        isolation => minijinja::context! {
+            on => isolation_on,
+            areas => areas.iter().map(|a| minijinja::context! { name => &a.name, thread => a.thread, size => a.size, align => a.align }).collect::<Vec<_>>(),
+        },
         interrupts => interrupts,
         drivers => crate::peripherals::context(device),
         fs_flash => crate::peripherals::fs_disk(device, &plan.config),
