@@ -226,8 +226,8 @@ fn set(r: usize, region: &Region, exec: bool) {
     };
     let xn = if exec { 0 } else { 1 << 28 };
     let size = log2(region.size()).saturating_sub(1);
-    write(MPU_RNR, r as u32);
-    write(MPU_RBAR, region.start() as u32);
+    // RBAR's VALID bit (4) with the region number selects the region.
+    write(MPU_RBAR, region.start() as u32 | 1 << 4 | r as u32);
     write(MPU_RASR, xn | ap << 24 | attr | size << 1 | 1);
 }
 
@@ -249,21 +249,28 @@ fn set(r: usize, region: &Region, exec: bool) {
     write(MPU_RASR, (region.end() as u32).wrapping_sub(1) & !0x1F | attr << 1 | 1);
 }
 
-/// Regions 1.. as the next thread's (`Arch::protect`); the rest off. On
-/// PMSAv7 a privileged thread (no regions) keeps whatever is loaded:
-/// privileged code may read and write every region there. On PMSAv8 a
-/// read-only region binds privileged code too, so they go off.
+/// Per-thread regions enabled now (1..=ENABLED), so a switch turns off
+/// only those the next thread does not reuse.
+static ENABLED: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+
+/// Regions 1.. as the next thread's (`Arch::protect`); the ones the last
+/// thread had beyond them off. On PMSAv7 a privileged thread (no regions)
+/// keeps whatever is loaded: privileged code may read and write every
+/// region there. On PMSAv8 a read-only region binds privileged code too,
+/// so they go off.
 pub(crate) fn protect(list: &[Region]) {
+    use core::sync::atomic::Ordering::Relaxed;
     if cfg!(not(armv8m_main)) && list.is_empty() {
         return;
     }
-    let count = regions();
-    for r in 1..count {
-        match list.get(r - 1) {
-            Some(region) => set(r, region, false),
-            None => disable(r),
-        }
+    for (i, region) in list.iter().enumerate() {
+        set(i + 1, region, false);
     }
+    let before = ENABLED.load(Relaxed);
+    for r in list.len() + 1..=before {
+        disable(r);
+    }
+    ENABLED.store(list.len(), Relaxed);
     // SAFETY: barriers only; the new map holds from the next access.
     unsafe { core::arch::asm!("dsb", "isb", options(nomem, nostack, preserves_flags)) };
 }

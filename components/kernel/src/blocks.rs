@@ -63,7 +63,7 @@ impl<T: Send, const N: usize> Pool<T, N> {
     #[inline(always)]
     pub fn alloc(&self, timeout: Timeout) -> Result<Block<'_, T, N>, TimedOut> {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             let mut timeout = timeout.raw();
             let waiters = &self.blocks.hook().0;
             let mut since = 0;
@@ -97,7 +97,7 @@ impl<T: Send, const N: usize> Pool<T, N> {
     #[inline(always)]
     pub fn try_alloc(&self) -> Result<Block<'_, T, N>, TimedOut> {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             self.alloc(Timeout::NO_WAIT)
         })
     }
@@ -106,7 +106,7 @@ impl<T: Send, const N: usize> Pool<T, N> {
     /// checks and statistics, not for the fast path).
     pub fn available(&self) -> usize {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             critical(|cs| self.blocks.available(cs))
         })
     }
@@ -114,7 +114,7 @@ impl<T: Send, const N: usize> Pool<T, N> {
     /// Whether every block is allocated.
     pub fn is_exhausted(&self) -> bool {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             self.blocks.is_exhausted()
         })
     }

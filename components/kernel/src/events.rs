@@ -35,7 +35,7 @@ impl Events {
     /// the flags seen and clears those of `want`.
     pub fn wait_any(&self, want: u32, timeout: Timeout) -> Result<u32, TimedOut> {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             self.wait(want, false, timeout.raw())
         })
     }
@@ -44,7 +44,7 @@ impl Events {
     /// the flags seen and clears those of `want`.
     pub fn wait_all(&self, want: u32, timeout: Timeout) -> Result<u32, TimedOut> {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             self.wait(want, true, timeout.raw())
         })
     }
@@ -85,7 +85,7 @@ impl Events {
     /// Sets `flags` and wakes every waiter they satisfy.
     pub fn post(&self, flags: u32) {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             let preempt = critical(|cs| {
                 let now = self.flags.load(Relaxed) | flags;
                 self.flags.store(now, Relaxed);
@@ -116,7 +116,7 @@ impl Events {
     /// The flags set now.
     pub fn flags(&self) -> u32 {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             self.flags.load(Relaxed)
         })
     }

@@ -69,7 +69,7 @@ impl Thread {
     /// interrupt handler that interrupted it).
     pub fn current() -> Thread {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             Thread { index: crate::state::current() }
         })
     }
@@ -78,7 +78,7 @@ impl Thread {
     /// spawned thread of that name (`spawn0`, …) while it runs.
     pub fn find(name: &str) -> Option<Thread> {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             if let Some(index) = bluegen_port::threads().iter().position(|t| t.name == name) {
                 return Some(Thread { index });
             }
@@ -106,7 +106,7 @@ impl Thread {
     /// for the idle thread).
     pub fn name(self) -> &'static str {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             crate::table::name_of(self.index).unwrap_or("idle")
         })
     }
@@ -119,7 +119,7 @@ impl Thread {
     /// [`Thread::set_priority`].
     pub fn priority(self) -> u8 {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             #[cfg(feature = "priority-change")]
             let table = Some(crate::rank::rank(self.index) as u8);
             #[cfg(not(feature = "priority-change"))]
@@ -145,7 +145,7 @@ impl Thread {
     #[cfg(feature = "priority-change")]
     pub fn set_priority(self, priority: u8) -> Result<(), InvalidPriority> {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             if priority == 0 || u32::from(priority) >= bluegen_config::PRIORITIES || self.index >= crate::sched::MAX_THREADS {
                 return Err(InvalidPriority(priority));
             }
@@ -164,7 +164,7 @@ impl Thread {
     #[cfg(feature = "suspend")]
     pub fn suspend(self) {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             let me = bluegen_port::critical(|cs| crate::state::suspend(cs, self.index));
             crate::state::reschedule(me);
         })
@@ -176,7 +176,7 @@ impl Thread {
     #[cfg(feature = "suspend")]
     pub fn resume(self) -> bool {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             match bluegen_port::critical(|cs| crate::state::resume(cs, self.index)) {
                 Some(preempt) => {
                     crate::state::reschedule(preempt);
@@ -191,7 +191,7 @@ impl Thread {
     #[cfg(feature = "suspend")]
     pub fn is_suspended(self) -> bool {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             crate::state::is_suspended(self.index)
         })
     }

@@ -42,6 +42,27 @@ mod exit;
 mod handle;
 #[cfg(feature = "isolation")]
 mod isolation;
+
+/// A kernel call's body, privileged for an unprivileged caller under
+/// isolation (`bluegen_port::privileged`); without isolation the body as
+/// it is, with no closure to outline (zero bytes).
+#[cfg(feature = "isolation")]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! kcall {
+    ($body:expr) => {
+        bluegen_port::privileged(|| $body)
+    };
+}
+
+#[cfg(not(feature = "isolation"))]
+#[macro_export]
+#[doc(hidden)]
+macro_rules! kcall {
+    ($body:expr) => {
+        $body
+    };
+}
 #[cfg(feature = "mutex")]
 mod mutex;
 mod num;

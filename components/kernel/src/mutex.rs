@@ -63,7 +63,7 @@ impl<T> Mutex<T> {
     /// Locks it, waiting at most `timeout` while another thread holds it.
     pub fn lock(&self, timeout: Timeout) -> Result<MutexGuard<'_, T>, LockError> {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             // A handler has no thread to own the mutex: the guard fails the run.
             state::not_in_handler();
             let timeout = timeout.raw();
@@ -98,7 +98,7 @@ impl<T> Mutex<T> {
     /// Locks it if nobody holds it, without waiting.
     pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, LockError> {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             self.lock(Timeout::NO_WAIT)
         })
     }
@@ -106,7 +106,7 @@ impl<T> Mutex<T> {
     /// Whether a thread holds it now.
     pub fn is_locked(&self) -> bool {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             self.lock.owner() != NOBODY
         })
     }

@@ -31,7 +31,7 @@ impl<T: Send, const N: usize> Queue<T, N> {
     /// from interrupt handlers.
     pub fn send(&self, message: T, timeout: Timeout) -> Result<(), TimedOut<T>> {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             let mut timeout = timeout.raw();
             let mut since = 0;
             let mut message = message;
@@ -68,7 +68,7 @@ impl<T: Send, const N: usize> Queue<T, N> {
     /// interrupt handlers); the error gives it back.
     pub fn try_send(&self, message: T) -> Result<(), TimedOut<T>> {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             self.send(message, Timeout::NO_WAIT)
         })
     }
@@ -76,7 +76,7 @@ impl<T: Send, const N: usize> Queue<T, N> {
     /// Receives the oldest message, waiting at most `timeout` for one.
     pub fn recv(&self, timeout: Timeout) -> Result<T, TimedOut> {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             let mut timeout = timeout.raw();
             let mut since = 0;
             loop {
@@ -110,7 +110,7 @@ impl<T: Send, const N: usize> Queue<T, N> {
     /// Receives the oldest message if there is one, without waiting.
     pub fn try_recv(&self) -> Result<T, TimedOut> {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             self.recv(Timeout::NO_WAIT)
         })
     }
@@ -118,7 +118,7 @@ impl<T: Send, const N: usize> Queue<T, N> {
     /// Messages waiting now.
     pub fn len(&self) -> usize {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             self.ring.len()
         })
     }
@@ -126,7 +126,7 @@ impl<T: Send, const N: usize> Queue<T, N> {
     /// Whether no message waits.
     pub fn is_empty(&self) -> bool {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             self.len() == 0
         })
     }

@@ -33,7 +33,7 @@ impl<const MAX: u32> Semaphore<MAX> {
     /// Takes one count, waiting at most `timeout` for a give.
     pub fn take(&self, timeout: Timeout) -> Result<(), TimedOut> {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             let timeout = timeout.raw();
             // Blocked: the section ends with the switch (fused on RISC-V).
             let blocked = critical_switch(|cs| {
@@ -60,7 +60,7 @@ impl<const MAX: u32> Semaphore<MAX> {
     /// Takes one count if there is one, without waiting.
     pub fn try_take(&self) -> Result<(), TimedOut> {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             self.take(Timeout::NO_WAIT)
         })
     }
@@ -70,7 +70,7 @@ impl<const MAX: u32> Semaphore<MAX> {
     /// already. Also from interrupt handlers.
     pub fn give(&self) -> Result<(), Full> {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             // A woken thread that outranks this one runs at the section's end.
             critical_switch(|cs| match state::wake_one(cs, &self.waiters) {
                 Some((_, preempt)) => (Ok(()), preempt),
@@ -89,7 +89,7 @@ impl<const MAX: u32> Semaphore<MAX> {
     /// The count now.
     pub fn count(&self) -> u32 {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             self.count.load(Relaxed)
         })
     }

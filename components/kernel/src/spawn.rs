@@ -105,7 +105,7 @@ fn regroup(cs: CriticalSection<'_>, live: u32) {
 #[must_use = "the handle is the only way to join the thread"]
 pub fn spawn(priority: u8, entry: fn(usize), arg: usize) -> Option<JoinHandle> {
     // Kernel state: privileged for an unprivileged caller (isolation).
-    bluegen_port::privileged(|| {
+    crate::kcall!({
         critical(|cs| {
             let alive = state::alive();
             let current = state::current();
@@ -135,7 +135,7 @@ impl JoinHandle {
     /// Whether the thread has ended.
     pub fn is_finished(&self) -> bool {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             pool::ended_count(self.slot) != self.run
         })
     }
@@ -143,7 +143,7 @@ impl JoinHandle {
     /// The spawned thread, while it runs.
     pub fn thread(&self) -> Option<crate::Thread> {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             if self.is_finished() {
                 return None;
             }
@@ -157,7 +157,7 @@ impl JoinHandle {
     /// runs. A thread must not join itself.
     pub fn join(&self, timeout: Timeout) -> Result<(), TimedOut> {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             let timeout = timeout.raw();
             let blocked = critical(|cs| {
                 if self.is_finished() {

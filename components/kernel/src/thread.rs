@@ -150,7 +150,7 @@ pub fn switch(cap: Switch, sp: usize) -> usize {
 #[cfg(feature = "threads")]
 pub fn yield_now() {
     // Kernel state: privileged for an unprivileged caller (isolation).
-    bluegen_port::privileged(|| {
+    crate::kcall!({
         critical(crate::state::rotate);
         bluegen_port::pend_switch();
     })
@@ -161,7 +161,7 @@ pub fn yield_now() {
 #[cfg(feature = "threads")]
 pub fn thread_exit() -> ! {
     // Kernel state: privileged for an unprivileged caller (isolation).
-    bluegen_port::privileged(|| {
+    crate::kcall!({
         crate::state::not_in_handler();
         critical(|cs| {
             let _ended = crate::state::end_current(cs);
@@ -179,7 +179,7 @@ pub fn thread_exit() -> ! {
 #[cfg(feature = "threads")]
 pub fn current_id() -> usize {
     // Kernel state: privileged for an unprivileged caller (isolation).
-    bluegen_port::privileged(|| {
+    crate::kcall!({
         crate::state::current()
     })
 }
@@ -188,7 +188,7 @@ pub fn current_id() -> usize {
 #[cfg(feature = "threads")]
 pub fn current_name() -> &'static str {
     // Kernel state: privileged for an unprivileged caller (isolation).
-    bluegen_port::privileged(|| {
+    crate::kcall!({
         crate::table::name_of(current_id()).unwrap_or("idle")
     })
 }

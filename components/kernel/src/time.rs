@@ -15,7 +15,7 @@ use bluegen_port::{Tick, critical};
 /// 2^32 ticks; [`crate::Instant::now`] does not).
 pub fn ticks() -> u32 {
     // Kernel state: privileged for an unprivileged caller (isolation).
-    bluegen_port::privileged(|| {
+    crate::kcall!({
         crate::state::ticks()
     })
 }
@@ -24,7 +24,7 @@ pub fn ticks() -> u32 {
 /// wrap.
 pub fn micros() -> u64 {
     // Kernel state: privileged for an unprivileged caller (isolation).
-    bluegen_port::privileged(|| {
+    crate::kcall!({
         Instant::now().as_micros()
     })
 }
@@ -35,7 +35,7 @@ pub fn micros() -> u64 {
 /// the 25 MHz MPS2 boards).
 pub fn counter() -> u64 {
     // Kernel state: privileged for an unprivileged caller (isolation).
-    bluegen_port::privileged(|| {
+    crate::kcall!({
         loop {
             let before = ticks();
             let c = bluegen_port::counter(before);
@@ -52,7 +52,7 @@ pub fn counter() -> u64 {
 /// through [`sleep_until`].
 pub fn sleep(d: Duration) {
     // Kernel state: privileged for an unprivileged caller (isolation).
-    bluegen_port::privileged(|| {
+    crate::kcall!({
         let ticks = d.as_ticks();
         if ticks == 0 {
             crate::thread::yield_now();
@@ -76,7 +76,7 @@ fn sleep_long(d: Duration) {
 /// periodic work without drift: `next += period; sleep_until(next)`.
 pub fn sleep_until(deadline: Instant) {
     // Kernel state: privileged for an unprivileged caller (isolation).
-    bluegen_port::privileged(|| {
+    crate::kcall!({
         loop {
             let now = crate::state::ticks64();
             let Some(ahead) = deadline.as_ticks().checked_sub(now).filter(|&a| a > 0) else { return };
@@ -135,7 +135,7 @@ pub fn tick(cap: Tick) -> bool {
 /// fewer than [`ticks`] when threads slept, without it every tick is one.
 pub fn tick_interrupts() -> u32 {
     // Kernel state: privileged for an unprivileged caller (isolation).
-    bluegen_port::privileged(|| {
+    crate::kcall!({
         #[cfg(feature = "tickless")]
         return crate::tickless::interrupts();
         #[cfg(not(feature = "tickless"))]

@@ -88,7 +88,7 @@ impl Timer {
     /// Arms it to fire once, `delay` from now (zero counts as one tick).
     pub fn start(&self, delay: Duration) {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             self.arm(delay.as_ticks(), 0);
         })
     }
@@ -97,7 +97,7 @@ impl Timer {
     /// every `period` (zero makes it one-shot).
     pub fn start_periodic(&self, delay: Duration, period: Duration) {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             self.arm(delay.as_ticks(), period.as_ticks());
         })
     }
@@ -105,7 +105,7 @@ impl Timer {
     /// Arms it again from now, with the delay and period of its last start.
     pub fn restart(&self) {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             self.arm(self.delay.load(Relaxed), self.period.load(Relaxed));
         })
     }
@@ -115,7 +115,7 @@ impl Timer {
     /// right now).
     pub fn stop(&self) -> bool {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             let was = locked(|| {
                 let was = self.active.load(Relaxed);
                 self.active.store(false, Relaxed);
@@ -129,7 +129,7 @@ impl Timer {
     /// Whether it is armed.
     pub fn is_active(&self) -> bool {
         // Kernel state: privileged for an unprivileged caller (isolation).
-        bluegen_port::privileged(|| {
+        crate::kcall!({
             self.active.load(Relaxed)
         })
     }

@@ -118,7 +118,7 @@ pub struct CriticalSection<'cs> {
 /// lock. There is no other way to unmask.
 #[inline(always)]
 pub fn critical<R>(f: impl for<'cs> FnOnce(CriticalSection<'cs>) -> R) -> R {
-    crate::privileged(|| critical_here(f))
+    priv_call!(critical_here(f))
 }
 
 /// [`critical`] in the caller's privilege.
@@ -145,7 +145,7 @@ fn critical_here<R>(f: impl for<'cs> FnOnce(CriticalSection<'cs>) -> R) -> R {
 /// wake or block that gives the core away). Returns `r`.
 #[inline(always)]
 pub fn critical_switch<R>(f: impl for<'cs> FnOnce(CriticalSection<'cs>) -> (R, bool)) -> R {
-    crate::privileged(|| critical_switch_here(f))
+    priv_call!(critical_switch_here(f))
 }
 
 /// [`critical_switch`] in the caller's privilege.

@@ -33,6 +33,22 @@
 
 #![cfg_attr(target_os = "none", no_std)]
 
+/// `$e`, privileged for an unprivileged caller under isolation; without
+/// it `$e` as it is (no closure, so nothing to outline).
+#[cfg(feature = "isolation")]
+macro_rules! priv_call {
+    ($e:expr) => {
+        crate::privileged(|| $e)
+    };
+}
+
+#[cfg(not(feature = "isolation"))]
+macro_rules! priv_call {
+    ($e:expr) => {
+        $e
+    };
+}
+
 mod cap;
 mod contract;
 pub mod stack;
@@ -81,13 +97,13 @@ pub mod host;
 /// waiting until the driver took them.
 #[inline(always)]
 pub fn console_write(bytes: &[u8]) {
-    privileged(|| sys::__bluegen_console_write(bytes))
+    priv_call!(sys::__bluegen_console_write(bytes))
 }
 
 /// Ends the run with `code` (0 is success): the board's way.
 #[inline(always)]
 pub fn exit(code: i32) -> ! {
-    privileged(|| sys::__bluegen_exit(code))
+    priv_call!(sys::__bluegen_exit(code))
 }
 
 /// The image's thread table, highest priority first. Its stacks are not
@@ -137,7 +153,7 @@ pub fn start(boot: Boot) -> ! {
 /// is active (PendSV on Cortex-M; at once, by a call, on RISC-V).
 #[inline(always)]
 pub fn pend_switch() {
-    privileged(sys::__bluegen_port_pend_switch)
+    priv_call!(sys::__bluegen_port_pend_switch())
 }
 
 /// Pends interrupt `irq` from software, so that its declared handler runs
@@ -147,7 +163,7 @@ pub fn pend_switch() {
 /// pend (a PLIC source, an undeclared RISC-V software interrupt).
 #[inline(always)]
 pub fn pend_irq(irq: u16) -> bool {
-    privileged(|| sys::__bluegen_port_pend_irq(irq))
+    priv_call!(sys::__bluegen_port_pend_irq(irq))
 }
 
 /// Enables interrupt `irq` at its controller, so that its handler runs
@@ -165,7 +181,7 @@ pub fn pend_irq(irq: u16) -> bool {
 /// one the architecture cannot mask. Also from interrupt handlers.
 #[inline(always)]
 pub fn enable_irq(irq: u16) -> bool {
-    !sys::__bluegen_irq_name(irq).is_empty() && privileged(|| sys::__bluegen_port_enable_irq(irq))
+    !sys::__bluegen_irq_name(irq).is_empty() && priv_call!(sys::__bluegen_port_enable_irq(irq))
 }
 
 /// Disables interrupt `irq` at its controller (NVIC ICER then `dsb; isb`
@@ -178,7 +194,7 @@ pub fn enable_irq(irq: u16) -> bool {
 /// handlers (a handler may disable its own interrupt).
 #[inline(always)]
 pub fn disable_irq(irq: u16) -> bool {
-    !sys::__bluegen_irq_name(irq).is_empty() && privileged(|| sys::__bluegen_port_disable_irq(irq))
+    !sys::__bluegen_irq_name(irq).is_empty() && priv_call!(sys::__bluegen_port_disable_irq(irq))
 }
 
 /// The interrupt whose handler is running (its IRQ number), if any: the
@@ -198,14 +214,14 @@ pub fn irq_name(irq: u16) -> &'static str {
 /// Sleeps the core until an interrupt (WFI).
 #[inline(always)]
 pub fn wait() {
-    privileged(sys::__bluegen_port_wait)
+    priv_call!(sys::__bluegen_port_wait())
 }
 
 /// A free-running counter for benchmarks, given the kernel's tick count:
 /// `minstret` on RISC-V (instructions), SysTick clock cycles on Cortex-M.
 #[inline(always)]
 pub fn counter(ticks: u32) -> u64 {
-    privileged(|| sys::__bluegen_port_counter(ticks))
+    priv_call!(sys::__bluegen_port_counter(ticks))
 }
 
 /// Tickless idle, with interrupts masked (hence the token): programs the
