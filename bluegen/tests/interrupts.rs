@@ -387,9 +387,9 @@ fn board_software_interrupts_are_riscv_only() {
     let text = bluegen::diag::render(&err.diagnostics).replace(&dir.path().display().to_string(), "[DIR]");
     insta::assert_snapshot!(text, @r#"
     error: invalid board file: 4 software interrupts: only RISC-V boards have them, 0 to 32 (a Cortex-M thread pends any NVIC IRQ)
-      --> [DIR]/arm.toml:44:12
+      --> [DIR]/arm.toml:50:12
        |
-    44 | software = 4
+    50 | software = 4
        |            ^
        = key: interrupts.software
        = value: 4
@@ -473,9 +473,9 @@ fn a_board_source_named_like_a_software_interrupt_is_refused() {
     let text = bluegen::diag::render(&err.diagnostics).replace(&dir.path().display().to_string(), "[DIR]");
     insta::assert_snapshot!(text, @r#"
     error: invalid board file: source `soft1` (12) has the name of software interrupt `soft1` (source 97, from `software = 2`)
-      --> [DIR]/rv.toml:46:25
+      --> [DIR]/rv.toml:49:25
        |
-    46 | sources = { uart0 = 10, soft1 = 12, soft2 = 13 }
+    49 | sources = { uart0 = 10, soft1 = 12, soft2 = 13 }
        |                         ^^^^^
        = key: interrupts.sources.soft1
        = value: soft1
