@@ -202,12 +202,16 @@ unsafe impl bluegen_port::Arch for CortexM {
     /// PSP, no FP, `thread_start(entry)`; every other slot 0.
     #[inline(always)]
     fn frame_slot(entry: fn(), slot: usize) -> usize {
-        const HW: usize = SAVED;
+        // Constant patterns: the same match as literal slots.
+        const EXC_RETURN: usize = SAVED - 1;
+        const R0: usize = SAVED;
+        const PC: usize = SAVED + 6;
+        const XPSR: usize = SAVED + 7;
         match slot {
-            s if s == HW - 1 => 0xFFFF_FFFD,                  // EXC_RETURN: thread mode, PSP, no FP
-            s if s == HW => entry as usize,                   // r0: the entry
-            s if s == HW + 6 => thread_start as *const () as usize & !1, // pc
-            s if s == HW + 7 => 0x0100_0000,                  // xPSR: Thumb
+            EXC_RETURN => 0xFFFF_FFFD,                        // EXC_RETURN: thread mode, PSP, no FP
+            R0 => entry as usize,                             // r0: the entry
+            PC => thread_start as *const () as usize & !1,    // pc
+            XPSR => 0x0100_0000,                              // xPSR: Thumb
             _ => 0,                                           // CONTROL (privileged), r4–r11, r1–r3, r12, lr
         }
     }
