@@ -25,6 +25,7 @@
 //!   away, not saving that thread.
 
 use bluegen_port::{Access, Fault, FaultKind, Region};
+use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 core::arch::global_asm!(
     "
@@ -48,7 +49,7 @@ unsafe extern "C" {
 /// The running confined thread's own region `[start, end)` as the last
 /// `protect` programmed it, and a scratch word, for the vector's check.
 #[unsafe(no_mangle)]
-static mut __bluegen_iso_bounds: [usize; 3] = [0; 3];
+static __bluegen_iso_bounds: [AtomicUsize; 3] = [const { AtomicUsize::new(0) }; 3];
 
 /// `Arch::raise`.
 #[inline(always)]
@@ -151,13 +152,10 @@ pub(crate) fn protect(list: &[Region]) {
     let Some(own) = list.first() else {
         return;
     };
-    // SAFETY: the vector reads these words only on a trap from U-mode, and
-    // the switch (traps masked) is the only writer.
-    unsafe {
-        let bounds = &raw mut __bluegen_iso_bounds;
-        (*bounds)[0] = own.start();
-        (*bounds)[1] = own.end();
-    }
+    // Read by the vector on a trap from U-mode; the switch (traps masked)
+    // is the only writer.
+    __bluegen_iso_bounds[0].store(own.start(), Relaxed);
+    __bluegen_iso_bounds[1].store(own.end(), Relaxed);
     let mut cfg = [0u8; ENTRIES];
     let mut n = 0;
     for region in list {

@@ -9,6 +9,10 @@ macro_rules! xlen {
     (store) => { "sw" };
     (load) => { "lw" };
     (bytes) => { "4" };
+    // Shift counts for isolation: bit 12 (mstatus.MPP's high bit) to the
+    // sign bit, and the sign bit to bit 0.
+    (mpp_shift) => { "19" };
+    (sign) => { "31" };
 }
 
 #[cfg(target_pointer_width = "64")]
@@ -16,6 +20,8 @@ macro_rules! xlen {
     (store) => { "sd" };
     (load) => { "ld" };
     (bytes) => { "8" };
+    (mpp_shift) => { "51" };
+    (sign) => { "63" };
 }
 
 /// Slots of a record, per XLEN: `vol` a voluntary record (resume address,
@@ -248,7 +254,7 @@ macro_rules! iso {
     (entry, $record:expr) => { concat!(
         "csrw mscratch, t0
         csrr t0, mstatus
-        slli t0, t0, ", iso!(mpp_shift), "
+        slli t0, t0, ", xlen!(mpp_shift), "
         bltz t0, 1f
         la t0, __bluegen_iso_bounds\n",
         xlen!(store), " t1, 2*", xlen!(bytes), "(t0)\n",
@@ -265,8 +271,8 @@ macro_rules! iso {
     // mepc into t0, bit 0 set when the trap came from U-mode (t1 free).
     (mepc) => { concat!(
         "csrr t0, mstatus
-        slli t0, t0, ", iso!(mpp_shift), "
-        srli t0, t0, ", iso!(sign), "
+        slli t0, t0, ", xlen!(mpp_shift), "
+        srli t0, t0, ", xlen!(sign), "
         xori t0, t0, 1
         csrr t1, mepc
         or t0, t0, t1\n",
@@ -282,6 +288,16 @@ macro_rules! iso {
         and t0, t0, t1
         csrc mstatus, t0\n"
     };
+    // After the record, a0 = sp: from U-mode, the Rust side runs on the
+    // boot stack (free once threads run), not below the record on the
+    // thread's, where M-mode writes would be bound by no PMP entry.
+    (stack) => { concat!(
+        "csrr t0, mstatus
+        slli t0, t0, ", xlen!(mpp_shift), "
+        bltz t0, 1f
+        la sp, _stack_top
+1:\n",
+    ) };
     // The record would not fit: the boot stack (free once threads run),
     // the thread's fault, the next thread.
     (bad_sp) => {
@@ -292,23 +308,6 @@ macro_rules! iso {
         call __bluegen_iso_stack_fault
         j __bluegen_resume\n"
     };
-    (mpp_shift) => { iso!(@shift) };
-    (sign) => { iso!(@sign) };
-    (@shift) => { iso_xlen!(shift) };
-    (@sign) => { iso_xlen!(sign) };
-}
-
-/// Shift counts: bit 12 (mstatus.MPP's high bit) to the sign bit, and the
-/// sign bit to bit 0.
-#[cfg(target_pointer_width = "32")]
-macro_rules! iso_xlen {
-    (shift) => { "19" };
-    (sign) => { "31" };
-}
-#[cfg(target_pointer_width = "64")]
-macro_rules! iso_xlen {
-    (shift) => { "51" };
-    (sign) => { "63" };
 }
 
 /// Without isolation: the M-mode trap path only.
@@ -317,6 +316,7 @@ macro_rules! iso {
     (entry, $record:expr) => { "" };
     (mepc) => { "csrr t0, mepc\n" };
     (mret) => { "li t0, 0x1880\ncsrs mstatus, t0\n" };
+    (stack) => { "" };
     (bad_sp) => { "" };
 }
 

@@ -138,6 +138,7 @@ __bluegen_switch_trap_vector:\n",
     fp!(trap),
     "mv a0, sp\n",
     irq_stack!(),
+    iso!(stack),
     "csrr a1, mcause
     call __bluegen_trap_switch
     j __bluegen_resume\n",
