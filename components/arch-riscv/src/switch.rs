@@ -29,6 +29,13 @@
 //!   bytes more), each record resuming at code that reloads them, and FS
 //!   goes back to Initial.
 //!
+//! * with isolation (see `crate::isolation`), bit 0 of a full record's
+//!   `mepc` slot is the privilege it resumes in (1: U-mode), which
+//!   `__bluegen_resume_full` `mret`s to; the vector checks a U-mode
+//!   thread's sp against its own region before saving there, and runs the
+//!   Rust side on the boot stack. Voluntary records resume in M-mode (only
+//!   kernel code yields).
+//!
 //! Every record is written without a gap below its top padding, so a record
 //! that runs past the bottom of a stack writes a word of the red zone the
 //! kernel checks on the same switch (see `bluegen_port::stack`).
