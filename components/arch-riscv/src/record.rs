@@ -259,8 +259,9 @@ macro_rules! iso {
         la t0, __bluegen_iso_bounds\n",
         xlen!(store), " t1, 2*", xlen!(bytes), "(t0)\n",
         xlen!(load), " t1, 0(t0)
-        addi t1, t1, ", $record, "
-        bltu sp, t1, .Lbluegen_iso_bad_sp\n",
+        addi t1, t1, ", $record, "\n",
+        iso_fp_room!(),
+        "bltu sp, t1, .Lbluegen_iso_bad_sp\n",
         xlen!(load), " t1, ", xlen!(bytes), "(t0)
         bgtu sp, t1, .Lbluegen_iso_bad_sp
         andi t1, sp, 15
@@ -320,13 +321,17 @@ macro_rules! iso {
     (bad_sp) => { "" };
 }
 
-/// Bytes of the largest record a trap writes: full, with the F extension
-/// the FP record too.
-#[cfg(bluegen_fpu)]
-macro_rules! iso_record {
-    () => { concat!("(", frame!(full), "+", frame!(fpf), ")*", xlen!(bytes)) };
-}
-#[cfg(not(bluegen_fpu))]
+/// Bytes of the integer record a trap writes.
 macro_rules! iso_record {
     () => { concat!(frame!(full), "*", xlen!(bytes)) };
+}
+/// With the F extension, the FP record's bytes too when `mstatus.SD` (the
+/// trap pushes it then); t0 the bounds again after.
+#[cfg(bluegen_fpu)]
+macro_rules! iso_fp_room {
+    () => { concat!("csrr t0, mstatus\nbgez t0, 3f\naddi t1, t1, ", frame!(fpf), "*", xlen!(bytes), "\n3: la t0, __bluegen_iso_bounds\n") };
+}
+#[cfg(not(bluegen_fpu))]
+macro_rules! iso_fp_room {
+    () => { "" };
 }
