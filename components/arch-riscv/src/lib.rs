@@ -30,6 +30,8 @@ mod start;
 #[cfg(feature = "context-switch")]
 #[macro_use]
 mod record;
+#[cfg(feature = "isolation")]
+mod isolation;
 #[cfg(feature = "context-switch")]
 mod switch;
 

@@ -9,6 +9,10 @@ macro_rules! xlen {
     (store) => { "sw" };
     (load) => { "lw" };
     (bytes) => { "4" };
+    // Shift counts for isolation: bit 12 (mstatus.MPP's high bit) to the
+    // sign bit, and the sign bit to bit 0.
+    (mpp_shift) => { "19" };
+    (sign) => { "31" };
 }
 
 #[cfg(target_pointer_width = "64")]
@@ -16,6 +20,8 @@ macro_rules! xlen {
     (store) => { "sd" };
     (load) => { "ld" };
     (bytes) => { "8" };
+    (mpp_shift) => { "51" };
+    (sign) => { "63" };
 }
 
 /// Slots of a record, per XLEN: `vol` a voluntary record (resume address,
@@ -237,4 +243,95 @@ macro_rules! fp {
     (yield_fp) => { "" };
     (trap) => { "" };
     (resume_fpf) => { "" };
+}
+
+/// The vector's entry check, from U-mode only: mscratch keeps t0, then the
+/// record (`$record` bytes below sp) must lie in `[start, end)` of the last
+/// `protect`, sp 16-byte aligned; else `.Lbluegen_iso_bad_sp`. M-mode traps
+/// (`mstatus.MPP` bit 12 set) branch past it.
+#[cfg(feature = "isolation")]
+macro_rules! iso {
+    (entry, $record:expr) => { concat!(
+        "csrw mscratch, t0
+        csrr t0, mstatus
+        slli t0, t0, ", xlen!(mpp_shift), "
+        bltz t0, 1f
+        la t0, __bluegen_iso_bounds\n",
+        xlen!(store), " t1, 2*", xlen!(bytes), "(t0)\n",
+        xlen!(load), " t1, 0(t0)
+        addi t1, t1, ", $record, "\n",
+        iso_fp_room!(),
+        "bltu sp, t1, .Lbluegen_iso_bad_sp\n",
+        xlen!(load), " t1, ", xlen!(bytes), "(t0)
+        bgtu sp, t1, .Lbluegen_iso_bad_sp
+        andi t1, sp, 15
+        bnez t1, .Lbluegen_iso_bad_sp\n",
+        xlen!(load), " t1, 2*", xlen!(bytes), "(t0)
+1:      csrr t0, mscratch\n",
+    ) };
+    // mepc into t0, bit 0 set when the trap came from U-mode (t1 free).
+    (mepc) => { concat!(
+        "csrr t0, mstatus
+        slli t0, t0, ", xlen!(mpp_shift), "
+        srli t0, t0, ", xlen!(sign), "
+        xori t0, t0, 1
+        csrr t1, mepc
+        or t0, t0, t1\n",
+    ) };
+    // Before mret, t0 the record's mepc slot (t1 free): MPIE, and MPP as
+    // bit 0 says (U-mode when set, else M-mode).
+    (mret) => {
+        "li t1, 0x1880
+        csrs mstatus, t1
+        andi t0, t0, 1
+        neg t0, t0
+        li t1, 0x1800
+        and t0, t0, t1
+        csrc mstatus, t0\n"
+    };
+    // After the record, a0 = sp: from U-mode, the Rust side runs on the
+    // boot stack (free once threads run), not below the record on the
+    // thread's, where M-mode writes would be bound by no PMP entry.
+    (stack) => { concat!(
+        "csrr t0, mstatus
+        slli t0, t0, ", xlen!(mpp_shift), "
+        bltz t0, 1f
+        la sp, _stack_top
+1:\n",
+    ) };
+    // The record would not fit: the boot stack (free once threads run),
+    // the thread's fault, the next thread.
+    (bad_sp) => {
+        ".Lbluegen_iso_bad_sp:
+        csrw mscratch, sp
+        la sp, _stack_top
+        csrr a0, mscratch
+        call __bluegen_iso_stack_fault
+        j __bluegen_resume\n"
+    };
+}
+
+/// Without isolation: the M-mode trap path only.
+#[cfg(not(feature = "isolation"))]
+macro_rules! iso {
+    (entry, $record:expr) => { "" };
+    (mepc) => { "csrr t0, mepc\n" };
+    (mret) => { "li t0, 0x1880\ncsrs mstatus, t0\n" };
+    (stack) => { "" };
+    (bad_sp) => { "" };
+}
+
+/// Bytes of the integer record a trap writes.
+macro_rules! iso_record {
+    () => { concat!(frame!(full), "*", xlen!(bytes)) };
+}
+/// With the F extension, the FP record's bytes too when `mstatus.SD` (the
+/// trap pushes it then); t0 the bounds again after.
+#[cfg(bluegen_fpu)]
+macro_rules! iso_fp_room {
+    () => { concat!("csrr t0, mstatus\nbgez t0, 3f\naddi t1, t1, ", frame!(fpf), "*", xlen!(bytes), "\n3: la t0, __bluegen_iso_bounds\n") };
+}
+#[cfg(not(bluegen_fpu))]
+macro_rules! iso_fp_room {
+    () => { "" };
 }

@@ -29,6 +29,13 @@
 //!   bytes more), each record resuming at code that reloads them, and FS
 //!   goes back to Initial.
 //!
+//! * with isolation (see `crate::isolation`), bit 0 of a full record's
+//!   `mepc` slot is the privilege it resumes in (1: U-mode), which
+//!   `__bluegen_resume_full` `mret`s to; the vector checks a U-mode
+//!   thread's sp against its own region before saving there, and runs the
+//!   Rust side on the boot stack. Voluntary records resume in M-mode (only
+//!   kernel code yields).
+//!
 //! Every record is written without a gap below its top padding, so a record
 //! that runs past the bottom of a stack writes a word of the red zone the
 //! kernel checks on the same switch (see `bluegen_port::stack`).
@@ -105,13 +112,14 @@ __bluegen_resume:\n",
        other caller-saved registers, and mret with MIE back on. */
     .section .text.__bluegen_resume_full, \"ax\", @progbits
     .p2align 1
+    .global __bluegen_resume_full
 __bluegen_resume_full:
     csrci mstatus, 8\n",
     upper!(load, "t0", at!(mepc)),
     "csrw mepc, t0
-    /* mret returns to machine mode (MPP = 3), interrupts on (MPIE). */
-    li t0, 0x1880
-    csrs mstatus, t0\n",
+    /* mret returns to machine mode (MPP = 3), or with isolation to the
+       mode bit 0 of the slot says, interrupts on (MPIE). */\n",
+    iso!(mret),
     upper!(load, "t0", at!(t0)),
     temp_regs!(upper, load),
     "addi sp, sp, (", frame!(full), "-", frame!(vol), ")*", xlen!(bytes), "
@@ -122,23 +130,27 @@ __bluegen_resume_full:
     .section .text.__bluegen_switch_trap_vector, \"ax\", @progbits
     .p2align 2
     .global __bluegen_switch_trap_vector
-__bluegen_switch_trap_vector:
-    addi sp, sp, -", frame!(full), "*", xlen!(bytes), "\n",
+__bluegen_switch_trap_vector:\n",
+    iso!(entry, iso_record!()),
+    "addi sp, sp, -", frame!(full), "*", xlen!(bytes), "\n",
     saved_regs!(store),
     slot!(store, "ra", at!(ra)),
     slot!(store, "t0", at!(t0)),
     temp_regs!(slot, store),
     frame!(pad),
-    "csrr t0, mepc\n",
+    iso!(mepc),
     slot!(store, "t0", at!(mepc)),
     "la t0, __bluegen_resume_full\n",
     slot!(store, "t0", "0"),
     fp!(trap),
     "mv a0, sp\n",
     irq_stack!(),
+    iso!(stack),
     "csrr a1, mcause
     call __bluegen_trap_switch
-    j __bluegen_resume
+    j __bluegen_resume\n",
+    iso!(bad_sp),
+    "
 
     /* A new thread's first record resumes here: s0 holds its entry. */
     .section .text.__bluegen_thread_entry, \"ax\", @progbits
@@ -222,6 +234,10 @@ extern "C" fn __bluegen_trap_switch(sp: usize, mcause: usize) -> usize {
         // and the vector resumes the record of the stack pointer returned.
         return unsafe { if bluegen_port::kernel::tick() { bluegen_port::kernel::switch(sp) } else { sp } };
     }
+    #[cfg(feature = "isolation")]
+    if let Some(next) = crate::isolation::trap(sp, mcause) {
+        return next;
+    }
     let _ = (sp, mcause);
     fault()
 }
@@ -245,6 +261,9 @@ extern "C" fn thread_start(entry: usize) -> ! {
     // SAFETY: `frame_slot` put exactly a `fn()` of the image, turned into
     // an address, in this register; nothing else reaches here.
     let entry: fn() = unsafe { core::mem::transmute::<usize, fn()>(entry) };
+    // An unprivileged thread drops its privilege here.
+    #[cfg(feature = "isolation")]
+    bluegen_port::kernel::thread_enter();
     entry();
     bluegen_port::kernel::thread_return()
 }
@@ -398,6 +417,21 @@ unsafe impl bluegen_port::Arch for RiscV {
     #[cfg(feature = "tick")]
     fn idle_sleep(ticks: u32) -> u32 {
         tick::idle_sleep(ticks)
+    }
+
+    #[cfg(feature = "isolation")]
+    unsafe fn raise() -> bool {
+        crate::isolation::raise()
+    }
+
+    #[cfg(feature = "isolation")]
+    unsafe fn lower() {
+        crate::isolation::lower()
+    }
+
+    #[cfg(feature = "isolation")]
+    unsafe fn protect(regions: &'static [bluegen_port::Region]) {
+        crate::isolation::protect(regions)
     }
 
     // RISC-V has no stack limit register: the default `stack_limit` does
