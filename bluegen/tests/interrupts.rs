@@ -473,9 +473,9 @@ fn a_board_source_named_like_a_software_interrupt_is_refused() {
     let text = bluegen::diag::render(&err.diagnostics).replace(&dir.path().display().to_string(), "[DIR]");
     insta::assert_snapshot!(text, @r#"
     error: invalid board file: source `soft1` (12) has the name of software interrupt `soft1` (source 97, from `software = 2`)
-      --> [DIR]/rv.toml:49:25
+      --> [DIR]/rv.toml:52:25
        |
-    49 | sources = { uart0 = 10, soft1 = 12, soft2 = 13 }
+    52 | sources = { uart0 = 10, soft1 = 12, soft2 = 13 }
        |                         ^^^^^
        = key: interrupts.sources.soft1
        = value: soft1

@@ -1,7 +1,7 @@
-//! Isolation: unprivileged threads under the MPU, each kind of fault contained, and the errors of its keys.
+//! Isolation: unprivileged threads under the MPU or PMP, each kind of fault contained, and the errors of its keys.
 //!
-//! The QEMU test boots fixture `isolation` on mps2-an385 (PMSAv7) and
-//! mps2-an505 (PMSAv8) under -icount: a wild write, a read of another
+//! The QEMU test boots fixture `isolation` on mps2-an385 (PMSAv7),
+//! mps2-an505 (PMSAv8) and virt RV32/RV64 (PMP) under -icount: a wild write, a read of another
 //! thread's statics, a jump into RAM and a stack overflow each stop (or
 //! restart) only their thread, with a line naming it, the access and the
 //! address; the counting thread and the privileged judge run on and the
@@ -27,12 +27,14 @@ fn masked(text: &str) -> String {
 #[test]
 fn every_fault_of_an_isolated_thread_is_contained() {
     let fixture = repo().join("bluegen/tests/fixtures/isolation");
-    for board in ["qemu-mps2-an385", "qemu-mps2-an505"] {
+    for board in ["qemu-mps2-an385", "qemu-mps2-an505", "qemu-virt-rv32", "qemu-virt-rv64"] {
         let out = run_icount(&fixture, board);
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "{board}:\n{stdout}\n{stderr}");
-        let lines: Vec<String> = stdout.lines().filter(|l| !l.is_empty()).map(masked).collect();
+        // RISC-V keeps the PC of a stack overflow; Cortex-M loses it (the
+        // fault is in the core's stacking).
+        let lines: Vec<String> = stdout.lines().filter(|l| !l.is_empty()).map(|l| masked(l).replace("0x_ (pc=0x_); restarting", "0x_; restarting")).collect();
         let counts: Vec<String> = (100..108).map(|n| format!("count {n}")).collect();
         let mut want: Vec<String> = [
             "wild: writing kernel RAM",
@@ -71,7 +73,7 @@ fn isolation_keys_need_isolation() {
 
 #[test]
 fn isolation_on_a_core_without_support_is_refused() {
-    let (code, err) = check(&format!("{}\n[features]\nthreads = true\nisolation = true\n\n[threads.main]\nentry = \"main\"\npriority = 1\nstack = 1024\n", device("qemu-virt-rv32")));
+    let (code, err) = check(&format!("{}\n[features]\nthreads = true\nisolation = true\n\n[threads.main]\nentry = \"main\"\npriority = 1\nstack = 1024\n", device("qemu-microbit")));
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("has no MPU or PMP for isolation") && err.contains("features.isolation"), "{err}");
 }

@@ -43,7 +43,7 @@ pub fn problems(device: &Device, config: &Config, assignments: &[Assignment]) ->
                 .key("features.isolation")
                 .value("true")
                 .why(format!("isolated threads run under the core's memory protection unit, and the board data ({}) gives no [isolation] table: its core has none, or bluegen does not know it", board.path.display()))
-                .hint("turn `isolation` off, or pick a board whose core has an MPU (Cortex-M3/M4/M33; RISC-V PMP is not supported yet): `bluegen boards --json` shows `isolation`"),
+                .hint("turn `isolation` off, or pick a board whose core has an MPU (Cortex-M3/M4/M33) or PMP (RISC-V): `bluegen boards --json` shows `isolation`"),
         );
     }
     if !on("THREADS") {
