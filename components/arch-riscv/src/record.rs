@@ -322,16 +322,17 @@ macro_rules! iso {
 }
 
 /// Bytes of the integer record a trap writes.
+#[cfg(feature = "isolation")]
 macro_rules! iso_record {
     () => { concat!(frame!(full), "*", xlen!(bytes)) };
 }
 /// With the F extension, the FP record's bytes too when `mstatus.SD` (the
 /// trap pushes it then); t0 the bounds again after.
-#[cfg(bluegen_fpu)]
+#[cfg(all(feature = "isolation", bluegen_fpu))]
 macro_rules! iso_fp_room {
     () => { concat!("csrr t0, mstatus\nbgez t0, 3f\naddi t1, t1, ", frame!(fpf), "*", xlen!(bytes), "\n3: la t0, __bluegen_iso_bounds\n") };
 }
-#[cfg(not(bluegen_fpu))]
+#[cfg(all(feature = "isolation", not(bluegen_fpu)))]
 macro_rules! iso_fp_room {
     () => { "" };
 }
