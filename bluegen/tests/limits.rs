@@ -376,7 +376,7 @@ fn a_spawn_stack_follows_the_thread_stack_rules() {
       = key: features.spawn-stack-size
       = value: 256
       = why: SPAWN_STACK_SIZE must be between 512 and 65536 (range 512 65536)
-      = note: declared at components/kernel/Kconfig:185
+      = note: declared at components/kernel/Kconfig:200
       = hint: use a value from 512 to 65536
     "#);
     let (code, err) = check(&text(516));
