@@ -170,6 +170,15 @@ impl Isolation {
         self.confined.map(|c| c.regions)
     }
 
+    /// Sets a confined thread's statics to their initial values (nothing
+    /// for a privileged one); its callers hold `Boot` or the thread's `Fault`.
+    #[inline(always)]
+    fn load_statics(&self) {
+        if let Some(c) = self.confined {
+            c.statics.copy();
+        }
+    }
+
     /// Its policy after a fault of its own (a privileged thread's fault is
     /// the kernel's: the run ends).
     #[inline(always)]
@@ -236,9 +245,7 @@ impl Fault {
     /// thread's code meanwhile, and its statics are its own).
     #[inline(always)]
     pub fn reload(&self, thread: &crate::ThreadSpec) {
-        if let Some(c) = thread.isolation.confined {
-            c.statics.copy();
-        }
+        thread.isolation.load_statics();
     }
 }
 
@@ -256,9 +263,7 @@ impl crate::Boot {
     /// start-up code's `.data` copy covers).
     #[inline(always)]
     pub fn load_thread(&self, thread: &crate::ThreadSpec) {
-        if let Some(c) = thread.isolation.confined {
-            c.statics.copy();
-        }
+        thread.isolation.load_statics();
     }
 }
 
