@@ -1,11 +1,12 @@
 //! Isolation: unprivileged threads under the MPU or PMP, each kind of fault contained, and the errors of its keys.
 //!
 //! The QEMU test boots fixture `isolation` on mps2-an385 (PMSAv7),
-//! mps2-an505 (PMSAv8) and virt RV32/RV64 (PMP) under -icount: a wild write, a read of another
-//! thread's statics, a jump into RAM and a stack overflow each stop (or
-//! restart) only their thread, with a line naming it, the access and the
-//! address; the counting thread and the privileged judge run on and the
-//! run ends with success. Needs QEMU; without it the test fails, never skips.
+//! mps2-an505 (PMSAv8) and virt RV32/RV64 (PMP) under -icount: a wild
+//! write, a write to and a read of another thread's stack (its address
+//! handed over in a shared region), a jump into RAM and a stack overflow
+//! each stop (or restart) only their thread, with a line naming it, the
+//! access and the address; the counting thread (whose stack word is
+//! untouched) and the privileged judge run on and the run ends with success. Needs QEMU; without it the test fails, never skips.
 
 mod common;
 
@@ -39,8 +40,6 @@ fn every_fault_of_an_isolated_thread_is_contained() {
         let mut want: Vec<String> = [
             "wild: writing kernel RAM",
             "fault: thread wild: write to 0x_ (pc=0x_); stopped",
-            "peek: reading counter's statics",
-            "fault: thread peek: read of 0x_ (pc=0x_); stopped",
             "exec: jumping into RAM",
             "fault: thread exec: execute at 0x_ (pc=0x_); stopped",
             "overflow: run 1",
@@ -52,15 +51,24 @@ fn every_fault_of_an_isolated_thread_is_contained() {
             "overflow: run 3",
             "overflow: depth starts at 5",
             "overflow: done",
+            "counter: stack word at 0x_",
+            "poke: writing counter's stack",
+            "fault: thread poke: write to 0x_ (pc=0x_); stopped",
+            "peek: reading counter's stack",
+            "fault: thread peek: read of 0x_ (pc=0x_); stopped",
         ]
         .map(String::from)
         .into();
         want.extend(counts);
-        want.extend(["judge: counter reached 108".to_string(), "judge: overflow ran 3".to_string()]);
+        want.extend(["counter: stack word is 7".to_string(), "judge: counter reached 108".to_string(), "judge: overflow ran 3".to_string()]);
         assert_eq!(lines, want, "{board}\n{stderr}");
-        // The wild write's address is the start of RAM, the read's is in
-        // `counter`'s region: the faults name what was touched.
-        assert!(stdout.contains("write to 0x20000000 ") || stdout.contains("write to 0x20000000\n"), "{board}: {stdout}");
+        // The wild write's address is the start of RAM; the write and the
+        // read of `counter`'s stack fault at the word it published.
+        assert!(stdout.contains("write to 0x20000000 "), "{board}: {stdout}");
+        let word = stdout.split("counter: stack word at ").nth(1).and_then(|r| r.lines().next()).unwrap_or_else(|| panic!("{board}: {stdout}"));
+        for access in ["poke: write to", "peek: read of"] {
+            assert!(stdout.contains(&format!("fault: thread {access} {word} ")), "{board}: {access} {word}: {stdout}");
+        }
     }
 }
 
