@@ -102,6 +102,7 @@ pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Res
     let image_build = format!("{}-image-", plan.device.crate_name());
     let mut out_dir: Option<PathBuf> = None;
     let mut link_errors: Vec<String> = Vec::new();
+    let mut layout_errors: Vec<Diagnostic> = Vec::new();
     let c_names = plan.device.threads.iter().any(|t| t.c) || plan.device.interrupts.iter().any(|i| i.c);
     for line in std::io::BufReader::new(stdout).lines().map_while(std::result::Result::ok) {
         let Ok(msg) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
@@ -120,6 +121,14 @@ pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Res
             }
             Some("compiler-message") => {
                 let rendered = msg["message"]["rendered"].as_str().unwrap_or_default();
+                // The isolation layout's assertions: device.toml's or the app's mistakes.
+                if rendered.starts_with("error: linking with") {
+                    let found = crate::isolation::link::translate(&plan.device, rendered);
+                    if !found.is_empty() {
+                        layout_errors.extend(found);
+                        continue;
+                    }
+                }
                 if c_names && rendered.starts_with("error: linking with") {
                     link_errors.push(rendered.to_string());
                     continue;
@@ -160,6 +169,9 @@ pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Res
     let c_failure = forward.join().unwrap_or_default();
     if c_failure.failed {
         return Err(c_failure.error(plan, image_dir));
+    }
+    if !layout_errors.is_empty() {
+        return Err(Error { diagnostics: layout_errors });
     }
     if !link_errors.is_empty() {
         let missing = out_dir.as_deref().and_then(crate::c_errors::compiled_functions).map(|defined| crate::c_errors::missing(&plan.device, &defined)).unwrap_or_default();

@@ -203,4 +203,5 @@ pub fn overhead(areas: &[Area]) -> u64 {
 }
 
 mod checks;
+pub mod link;
 pub use checks::problems;

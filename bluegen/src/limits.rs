@@ -346,6 +346,19 @@ fn ram(device: &Device, v: &Values, boot_stack: u64, out: &mut Vec<Diagnostic>) 
         let idle = idle_stack(pointer_bits(&device.board.target));
         parts.push((format!("the idle thread's {} stack", human(idle)), idle));
     }
+    if threads_on && v.on("ISOLATION") {
+        // Each isolated thread's own region holds its statics too, and the
+        // unit's rules round and align the regions (largest first).
+        let areas = crate::isolation::layout(device, true);
+        let declared: u64 = areas.iter().map(|a| if a.thread { a.statics } else { a.declared }).sum();
+        if declared > 0 {
+            parts.push((format!("{} of isolated threads' statics and shared regions", human(declared)), declared));
+        }
+        let rules = crate::isolation::overhead(&areas);
+        if rules > 0 {
+            parts.push((format!("up to {} that the MPU's or PMP's size and alignment rules add", human(rules)), rules));
+        }
+    }
     if v.on("SPAWN") {
         let pool = v.int("SPAWN_THREADS").unwrap_or(0) * v.int("SPAWN_STACK_SIZE").unwrap_or(0);
         parts.push((format!("the {} spawn pool", human(pool)), pool));

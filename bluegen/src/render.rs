@@ -213,7 +213,7 @@ pub fn context(plan: &Plan, pin: &crate::toolchain::Pin) -> Result<Value> {
         threads => threads,
         isolation => minijinja::context! {
             on => isolation_on,
-            areas => areas.iter().map(|a| minijinja::context! { name => &a.name, thread => a.thread, size => a.size, align => a.align }).collect::<Vec<_>>(),
+            areas => areas.iter().map(|a| minijinja::context! { name => &a.name, thread => a.thread, size => a.size, align => a.align, declared => a.declared }).collect::<Vec<_>>(),
         },
         interrupts => interrupts,
         drivers => crate::peripherals::context(device),

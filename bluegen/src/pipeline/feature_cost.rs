@@ -60,9 +60,10 @@ pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64, only: Option<&[Stri
             location: None,
         });
         let mut dropped = Vec::new();
+        let source = without_keys_of(plan, &symbol.name, &mut dropped);
         let settled = loop {
             let mut settled_assignments = assignments.clone();
-            match crate::resolve::settle(&plan.tree, &plan.device, &mut settled_assignments) {
+            match crate::resolve::settle(&source.tree, &source.device, &mut settled_assignments) {
                 Ok((config, mistakes)) => break Some((config, mistakes, settled_assignments)),
                 Err(err) => {
                     // Drop the device values the errors point at, then retry.
@@ -81,7 +82,7 @@ pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64, only: Option<&[Stri
             }
         };
         let Some((config, mistakes, settled_assignments)) = settled else { continue };
-        let variant = match crate::diag::Error::check(mistakes).map_err(|e| e.diagnostics).and_then(|_| plan.with_config(config, &settled_assignments)) {
+        let variant = match crate::diag::Error::check(mistakes).map_err(|e| e.diagnostics).and_then(|_| source.with_config(config, &settled_assignments)) {
             Ok(variant) => variant,
             Err(errors) => {
                 let why = errors.iter().find(|d| d.severity == crate::diag::Severity::Error).map_or_else(String::new, |d| d.message.clone());
@@ -123,6 +124,24 @@ pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64, only: Option<&[Stri
         });
     }
     Ok(out)
+}
+
+/// `plan` without the device keys that mean something only with Kconfig
+/// symbol `name` on, each named in `dropped`: without `ISOLATION`, the
+/// threads' `privileged`, `statics`, `regions` and `on-fault` and the
+/// `[regions]` tables (the same threads, all privileged), as menuconfig
+/// hides what loses its dependency.
+fn without_keys_of(plan: &Plan, name: &str, dropped: &mut Vec<String>) -> Plan {
+    let mut out = plan.clone();
+    if name == "ISOLATION" {
+        for t in &mut out.device.threads {
+            dropped.extend(t.isolation.keys.iter().map(|(key, _)| key.clone()));
+            t.isolation = Default::default();
+        }
+        dropped.extend(out.device.regions.iter().map(|r| format!("regions.{}", r.name)));
+        out.device.regions.clear();
+    }
+    out
 }
 
 /// What each C driver of `plan` (already built: `flash` and `ram` bytes)

@@ -121,7 +121,11 @@ pub fn elf_report(elf: &Path, map: &ComponentMap, regions: Vec<RegionUse>) -> Re
         with_libraries = m;
         &with_libraries
     };
-    Ok(SizeReport::new(elf, &attribution, map, regions))
+    let mut report = SizeReport::new(elf, &attribution, map, regions);
+    if let Ok(file) = object::File::parse(&*data) {
+        report.isolation = crate::report::isolation_areas(&file);
+    }
+    Ok(report)
 }
 
 /// Crate identifiers and source directories of a plan's components.

@@ -203,6 +203,10 @@ pub struct ComponentRow {
 pub struct SizeReport {
     pub elf: PathBuf,
     pub regions: Vec<RegionUse>,
+    /// Isolation's regions and what the MPU's or PMP's rules cost each
+    /// (empty without isolation).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub isolation: Vec<crate::report::AreaUse>,
     pub total: Classes,
     pub components: Vec<ComponentRow>,
 }
@@ -261,7 +265,7 @@ impl SizeReport {
             })
             .collect();
         components.sort_by(|a, b| b.size.sum().cmp(&a.size.sum()).then(a.name.cmp(&b.name)));
-        SizeReport { elf: elf.to_path_buf(), regions, total, components }
+        SizeReport { elf: elf.to_path_buf(), regions, isolation: Vec::new(), total, components }
     }
 
     /// Every symbol row with its component, largest first.
@@ -284,6 +288,10 @@ impl SizeReport {
                 let pct = if r.size == 0 { 0.0 } else { r.used as f64 * 100.0 / r.size as f64 };
                 writeln!(out, "{:<8} {:>8} B {:>10} {:>6.2}%", r.name, r.used, crate::validate::human(r.size), pct)?;
             }
+            writeln!(out)?;
+        }
+        if !self.isolation.is_empty() {
+            crate::report::print_isolation(out, &self.isolation)?;
             writeln!(out)?;
         }
         let row = |out: &mut dyn Write, indent: usize, name: &str, c: &Classes| {

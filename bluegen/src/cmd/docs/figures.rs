@@ -322,6 +322,9 @@ fn metric_label(metric: &str, unit: &str) -> String {
         "fs_append_sync_instructions" => "append 64 B + sync (instructions)".into(),
         "fs_open_read_close_instructions" => "open, read 64 B, close (instructions)".into(),
         "fs_stat_instructions" => "stat (instructions)".into(),
+        "isolated_switch_instructions" => "switch between isolated threads (instructions)".into(),
+        "unprivileged_kernel_call_instructions" => "kernel call, unprivileged (instructions)".into(),
+        "privileged_kernel_call_instructions" => "kernel call, privileged (instructions)".into(),
         _ => match metric.strip_suffix("_cost_flash_bytes").map(|f| (f, "flash")).or_else(|| metric.strip_suffix("_cost_ram_bytes").map(|f| (f, "static RAM"))) {
             Some((feature, region)) => format!("`{feature}`: {region} (B)"),
             None => format!("`{metric}` ({unit})"),
