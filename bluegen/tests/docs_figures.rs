@@ -24,6 +24,10 @@ fn deterministic(rows: &[Row]) -> BTreeMap<(String, String, String), f64> {
         .collect()
 }
 
+/// How many bytes an image's size may differ from the committed figure
+/// (alignment padding between functions linked in another order).
+const PADDING_SLACK: f64 = 8.0;
+
 /// A full `bench --no-timings` builds every example on every emulated
 /// board; the images are small, so this takes seconds, not minutes.
 #[test]
@@ -37,6 +41,11 @@ fn committed_figures_match_a_fresh_bench_run() {
     for (key, value) in &new {
         match old.get(key) {
             Some(was) if was == value => {}
+            // Byte counts move by alignment padding with the link order,
+            // which follows the crates' hashes, which cargo derives from
+            // the checkout's path: a clone elsewhere may pad a function
+            // or two differently.
+            Some(was) if key.2.ends_with("_bytes") && (was - value).abs() <= PADDING_SLACK => {}
             Some(was) => moved.push(format!("  {} on {} {}: {} committed, {} now", key.0, key.1, key.2, was, value)),
             None => moved.push(format!("  {} on {} {}: new row, {} now", key.0, key.1, key.2, value)),
         }
