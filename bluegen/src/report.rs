@@ -154,13 +154,14 @@ pub fn isolation_areas(file: &object::File) -> Vec<AreaUse> {
         })
         .collect();
     areas.sort_by_key(|a| a.start);
-    let writable: Vec<(u64, u64)> = file
+    // Where each writable section and each region ends.
+    let ends: Vec<u64> = file
         .sections()
         .filter(|s| matches!(s.flags(), SectionFlags::Elf { sh_flags, .. } if sh_flags & (object::elf::SHF_ALLOC | object::elf::SHF_WRITE) == object::elf::SHF_ALLOC | object::elf::SHF_WRITE))
         .filter(|s| s.size() > 0)
-        .map(|s| (s.address(), s.address() + s.size()))
+        .map(|s| s.address() + s.size())
+        .chain(areas.iter().map(|a| a.start + a.size))
         .collect();
-    let ends: Vec<u64> = writable.iter().map(|(_, end)| *end).chain(areas.iter().map(|a| a.start + a.size)).collect();
     for a in &mut areas {
         // The region's own sections end inside it, never before its start.
         if let Some(before) = ends.iter().copied().filter(|end| *end <= a.start).max() {
