@@ -28,6 +28,7 @@ pub mod limits;
 pub mod load;
 pub mod measure;
 pub mod menuconfig;
+pub mod ml;
 pub mod model;
 pub mod peripherals;
 pub mod pipeline;

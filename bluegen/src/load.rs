@@ -21,8 +21,10 @@ use crate::diag::{Diagnostic, Error, Location, Result, Source};
 use crate::root::Root;
 
 mod c;
+mod models;
 mod regions;
 pub use c::{CDriverInputs, CInputs, RawC, RawCDriver};
+pub use models::{ModelFile, RawModel};
 pub use regions::RawRegion;
 
 /// `device.toml` as written: tables in file order, every key optional here
@@ -51,6 +53,8 @@ pub struct RawDeviceFile {
     pub c: Option<Spanned<RawC>>,
     /// `[regions.<name>]` in file order: what isolated threads may reach.
     pub regions: Vec<(Spanned<String>, Spanned<RawRegion>)>,
+    /// `[models.<name>]` in file order: the AI models the image carries.
+    pub models: Vec<(Spanned<String>, Spanned<RawModel>)>,
 }
 
 /// One `[drivers.<name>]` table: its keys and values in file order.
@@ -61,6 +65,10 @@ pub type RawDriver = Vec<(Spanned<String>, Spanned<toml::Value>)>;
 pub struct RawBudget {
     pub flash: Option<Spanned<toml::Value>>,
     pub ram: Option<Spanned<toml::Value>>,
+    /// What the device's models may take: weights and inference code
+    /// (`model-flash`), activations (`model-ram`).
+    pub model_flash: Option<Spanned<toml::Value>>,
+    pub model_ram: Option<Spanned<toml::Value>>,
     /// Flash bytes per component: `kernel = "2K"`.
     pub components: Vec<(Spanned<String>, Spanned<toml::Value>)>,
 }
@@ -154,6 +162,8 @@ pub struct Loaded {
     /// for a C driver (one with `sources`), its C table and what it names,
     /// read and probed.
     pub driver_c: Vec<Option<(RawCDriver, CDriverInputs)>>,
+    /// Each `[models.<name>]`'s file, read (none where `file` is missing).
+    pub model_files: Vec<Option<ModelFile>>,
 }
 
 /// Reads device.toml at `manifest` and every input it names.
@@ -187,7 +197,8 @@ pub fn load_source(root: &Root, source: Source, board_flag: Option<&str>) -> Loa
     let c = raw.c.as_ref().map(|c| c::inputs(c.get_ref(), &dir, target.as_deref()));
     let mut raw = raw;
     let driver_c = c::drivers_inputs(&mut raw, &dir, target.as_deref());
-    Loaded { source, dir, raw, parse_errors, board, board_from_flag: board_flag.is_some(), chip, app, c, driver_c }
+    let model_files = models::read_files(&dir, &raw.models);
+    Loaded { source, dir, raw, parse_errors, board, board_from_flag: board_flag.is_some(), chip, app, c, driver_c, model_files }
 }
 
 fn app(root: &Root, dir: &Path, app: Option<&Spanned<String>>, source: &Source) -> Result<AppCrate> {
@@ -255,14 +266,14 @@ const DEVICE_KEYS: &[&str] = &["name", "board", "chip", "preset", "app"];
 const MEMORY_KEYS: &[&str] = &["flash", "ram", "flash-origin", "ram-origin"];
 const THREAD_KEYS: &[&str] = &["entry", "c-entry", "priority", "stack", "start", "privileged", "statics", "regions", "on-fault"];
 const INTERRUPT_KEYS: &[&str] = &["source", "handler", "c-handler", "priority"];
-const BUDGET_KEYS: &[&str] = &["flash", "ram", "components"];
+const BUDGET_KEYS: &[&str] = &["flash", "ram", "model-flash", "model-ram", "components"];
 const QEMU_KEYS: &[&str] = &["args"];
-const TOP_KEYS: &[&str] = &["device", "memory", "features", "threads", "interrupts", "drivers", "regions", "qemu", "budget", "c"];
+const TOP_KEYS: &[&str] = &["device", "memory", "features", "threads", "interrupts", "drivers", "regions", "models", "qemu", "budget", "c"];
 
 /// Every table of device.toml with a fixed set of keys, and those keys (the
 /// book's device.toml reference is checked against this).
 pub const TABLE_KEYS: &[(&str, &[&str])] =
-    &[("", TOP_KEYS), ("device", DEVICE_KEYS), ("memory", MEMORY_KEYS), ("threads.<name>", THREAD_KEYS), ("interrupts.<name>", INTERRUPT_KEYS), ("qemu", QEMU_KEYS), ("budget", BUDGET_KEYS), ("c", c::C_KEYS), ("regions.<name>", regions::REGION_KEYS)];
+    &[("", TOP_KEYS), ("device", DEVICE_KEYS), ("memory", MEMORY_KEYS), ("threads.<name>", THREAD_KEYS), ("interrupts.<name>", INTERRUPT_KEYS), ("qemu", QEMU_KEYS), ("budget", BUDGET_KEYS), ("c", c::C_KEYS), ("regions.<name>", regions::REGION_KEYS), ("models.<name>", models::MODEL_KEYS)];
 
 /// Parses device.toml text into its raw structs, with every syntax error
 /// (as far as the parser recovers), unknown key, wrong type and missing key.
@@ -320,6 +331,7 @@ pub fn parse_device(source: &Source) -> (RawDeviceFile, Vec<Diagnostic>) {
                 }
             }
             "regions" => regions::parse(&mut p, key, value, &mut raw.regions),
+            "models" => models::parse(&mut p, key, value, &mut raw.models),
             "qemu" => raw.qemu_args = p.table(key, value, "qemu", QEMU_KEYS).and_then(|t| p.any(t, "qemu", "args")),
             "budget" => raw.budget = p.table(key, value, "budget", BUDGET_KEYS).map(|t| p.budget(t, value.span())),
             "c" => raw.c = p.table(key, value, "c", c::C_KEYS).map(|t| p.c(t, key.span())),
@@ -505,7 +517,13 @@ impl Walker<'_> {
     }
 
     fn budget(&mut self, t: &DeTable<'_>, span: std::ops::Range<usize>) -> Spanned<RawBudget> {
-        let mut b = RawBudget { flash: self.any(t, "budget", "flash"), ram: self.any(t, "budget", "ram"), components: Vec::new() };
+        let mut b = RawBudget {
+            flash: self.any(t, "budget", "flash"),
+            ram: self.any(t, "budget", "ram"),
+            model_flash: self.any(t, "budget", "model-flash"),
+            model_ram: self.any(t, "budget", "model-ram"),
+            components: Vec::new(),
+        };
         if let Some((k, v)) = t.get_key_value("components") {
             if let Some(c) = self.table(k, v, "budget.components", &[]) {
                 b.components = in_file_order(c)

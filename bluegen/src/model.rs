@@ -56,6 +56,8 @@ pub struct Device {
     pub c_drivers: Vec<CDriver>,
     /// `[regions.<name>]` in file order: what isolated threads may reach.
     pub regions: Vec<crate::isolation::MemRegion>,
+    /// `[models.<name>]` in file order, each read and checked against its engine.
+    pub models: Vec<crate::ml::Model>,
     pub budget: Budget,
     /// Warnings found while validating (e.g. a chip on another vendor's
     /// board); resolve passes them on with the configuration's.
@@ -91,6 +93,10 @@ pub struct CApp {
 pub struct Budget {
     pub flash: Option<Limit>,
     pub ram: Option<Limit>,
+    /// Flash bytes of the models' weights and inference code
+    /// (`model-flash`), and RAM bytes of their arenas (`model-ram`).
+    pub model_flash: Option<Limit>,
+    pub model_ram: Option<Limit>,
     /// Flash bytes per component.
     pub components: Vec<(String, Limit)>,
 }

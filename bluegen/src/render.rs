@@ -45,6 +45,12 @@ pub fn render(root: &Root, plan: &Plan) -> Result<Rendered> {
             written.push(path);
         }
     }
+    // The models last: their compiler crates run under the image's
+    // rust-toolchain.toml and .cargo/config.toml, written above.
+    let models = out_dir.join("src").join("models.rs");
+    if write_if_changed(&models, crate::ml::compile::models_rs(&plan.device.models, &out_dir)?.as_bytes())? {
+        written.push(models);
+    }
     Ok(Rendered { dir: out_dir, written })
 }
 
@@ -229,6 +235,7 @@ pub fn context(plan: &Plan, pin: &crate::toolchain::Pin) -> Result<Value> {
         c => c,
         tls_blocks => plan.device.threads.len() + spawn_slots,
         measure_only => plan.device.measure_only,
+        models => plan.device.models.iter().map(|m| minijinja::context! { name => &m.name }).collect::<Vec<_>>(),
     })
 }
 

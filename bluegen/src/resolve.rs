@@ -129,6 +129,8 @@ pub fn component_names(device: &Device) -> Vec<String> {
     names.push("heap".to_string());
     // The same for the filesystem: without `FS` it is an empty crate.
     names.push("fs".to_string());
+    // The same for the models: without `MODELS` it is an empty crate.
+    names.push("models".to_string());
     // picolibc's glue, only for a device with C sources.
     if device.c.is_some() {
         names.push("libc".to_string());
@@ -165,7 +167,7 @@ pub fn resolve(root: &Root, device: Device) -> Result<Plan> {
             let driver_at = device.board.console.as_ref().filter(|c| c.driver == name).and_then(|c| c.driver_at.clone());
             let drivers: Vec<String> = Root::data_dirs(&root.components())
                 .into_iter()
-                .filter(|c| !c.starts_with("arch-") && !["config", "kernel", "heap", "fs", "libc", "posix", "sifive-test"].contains(&c.as_str()))
+                .filter(|c| !c.starts_with("arch-") && !["config", "kernel", "heap", "fs", "models", "libc", "posix", "sifive-test"].contains(&c.as_str()))
                 .collect();
             return Err(Diagnostic::error(format!("board {} needs component `{name}`, which does not exist", device.board.name))
                 .at(driver_at)
@@ -334,7 +336,7 @@ struct Derived {
     on: fn(&Device) -> Option<Option<crate::diag::Location>>,
 }
 
-const DERIVED: [Derived; 4] = [
+const DERIVED: [Derived; 5] = [
     Derived {
         key: "interrupts",
         origin: "[interrupts]",
@@ -362,6 +364,13 @@ const DERIVED: [Derived; 4] = [
         why: "the libc component's C_DRIVERS is on exactly when device.toml has a driver written in C: it links each driver's archive and turns on the kernel services for C",
         hint: "remove this line; a [drivers.<name>] table with `sources` is a C driver",
         on: |d| d.c_drivers.first().map(|c| c.at.clone()),
+    },
+    Derived {
+        key: "models",
+        origin: "[models.<name>]",
+        why: "the models component's MODELS is on exactly when device.toml declares a [models.<name>] table: it compiles each model and links its engine",
+        hint: "remove this line; declare a [models.<name>] table to carry a model",
+        on: |d| d.models.first().map(|m| m.at.clone()),
     },
 ];
 

@@ -129,6 +129,7 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
                 .hint("add a thread:\n\n    [threads.main]\n    entry = \"main\"\n    priority = 1\n    stack = 1024"),
         );
     }
+    let models = models::validate(loaded, &mut threads, &mut errors);
     let interrupts = interrupts::validate(loaded, board.as_ref(), api, &mut errors);
     let (drivers, c_drivers) = drivers::validate(loaded, board.as_ref(), &mut errors);
     let board = drivers::with_qemu_args(loaded, board, &mut errors);
@@ -165,6 +166,7 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
         drivers,
         c_drivers,
         regions,
+        models,
         budget,
         warnings,
         c,
@@ -286,6 +288,8 @@ fn budget(loaded: &Loaded, errors: &mut Vec<Diagnostic>) -> Budget {
     let b = b.get_ref();
     budget.flash = b.flash.as_ref().and_then(|v| limit(v, "budget.flash".into()));
     budget.ram = b.ram.as_ref().and_then(|v| limit(v, "budget.ram".into()));
+    budget.model_flash = b.model_flash.as_ref().and_then(|v| limit(v, "budget.model-flash".into()));
+    budget.model_ram = b.model_ram.as_ref().and_then(|v| limit(v, "budget.model-ram".into()));
     for (name, v) in &b.components {
         let key = name.get_ref().clone();
         if let Some(l) = limit(v, format!("budget.components.{key}")) {
@@ -524,6 +528,7 @@ mod c_drivers;
 mod drivers;
 mod interrupts;
 mod isolation;
+mod models;
 mod threads;
 #[cfg(test)]
 mod tests;

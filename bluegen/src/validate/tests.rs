@@ -38,6 +38,7 @@ fn validation_is_a_function_of_what_was_loaded() {
         app: Ok(crate::load::AppCrate { dir: "/nonexistent/app".into(), package: "t-app".into(), package_at: None, dependencies: Vec::new(), api: Ok(api), feature_requests: Vec::new() }),
         c: None,
         driver_c: Vec::new(),
+        model_files: Vec::new(),
         source,
     };
     let (device, diagnostics) = check(&loaded);

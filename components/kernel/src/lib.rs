@@ -114,7 +114,7 @@ pub use stack::Stack;
 pub use stack::{check_stacks, stack_overflow};
 pub use thread::{Kernel, ThreadSpec, run_in_order, start};
 #[cfg(feature = "threads")]
-pub use thread::{current_id, current_name, switch, thread_exit, yield_now};
+pub use thread::{current_id, current_name, stack_peak, switch, thread_exit, yield_now};
 #[cfg(feature = "threads")]
 pub use handle::Thread;
 #[cfg(feature = "priority-change")]

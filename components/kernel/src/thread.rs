@@ -193,6 +193,18 @@ pub fn current_name() -> &'static str {
     })
 }
 
+/// Bytes of the calling thread's stack used at most so far: from the
+/// deepest word it wrote to the top (a lower bound, see
+/// `bluegen_port::stack::peak`); 0 for a spawned thread or the idle
+/// thread. What the model examples print to show the arena bluegen sized.
+#[cfg(feature = "threads")]
+pub fn stack_peak() -> usize {
+    // Kernel state: privileged for an unprivileged caller (isolation).
+    crate::kcall!({
+        bluegen_port::threads().get(current_id()).map_or(0, |t| t.stack_peak())
+    })
+}
+
 /// The kernel's entry points, for the image's `bluegen_port::image!`.
 pub struct Kernel;
 

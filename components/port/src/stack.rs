@@ -22,6 +22,21 @@ pub fn top(words: &[AtomicU32]) -> usize {
     words.as_ptr() as usize + core::mem::size_of_val(words)
 }
 
+/// Bytes of the stack `words` used at most so far: from the lowest word
+/// that is not zero (stacks start zeroed, in .bss), above the red zone's
+/// canaries, to the top. A lower bound: a frame's words that held zero at
+/// the deepest point are not counted.
+pub fn peak(words: &[AtomicU32]) -> usize {
+    let mut i = 0;
+    while i < RED_ZONE_WORDS && words.get(i).is_some_and(|w| w.load(Relaxed) == CANARY) {
+        i += 1;
+    }
+    while words.get(i).is_some_and(|w| w.load(Relaxed) == 0) {
+        i += 1;
+    }
+    (words.len() - i.min(words.len())) * 4
+}
+
 /// Writes the [`CANARY`] over the red zone at the bottom of `words`.
 pub fn fill_red_zone(words: &[AtomicU32]) {
     for word in words.iter().take(RED_ZONE_WORDS) {

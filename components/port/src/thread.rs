@@ -71,6 +71,12 @@ impl ThreadSpec {
         crate::stack::red_zone_broken(self.stack)
     }
 
+    /// Bytes of its stack used at most so far (see [`crate::stack::peak`]).
+    #[cfg(feature = "threads")]
+    pub fn stack_peak(&self) -> usize {
+        crate::stack::peak(self.stack)
+    }
+
     /// The lowest address of its stack.
     #[cfg(feature = "threads")]
     #[inline(always)]

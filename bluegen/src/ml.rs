@@ -1,0 +1,238 @@
+//! Models: a device's TensorFlow Lite models, checked against their engine and sized.
+//!
+//! [`tflite`] reads a model file; [`analyse`] checks it against what the
+//! engine runs (microflow: int8/uint8 tensors, the operators of
+//! [`MICROFLOW_OPERATORS`], fused ReLU/ReLU6 at most) and works out what
+//! the image needs: the input and output tensors the app sees, the bytes of
+//! weights, and the activation memory (the arena) the engine's code takes
+//! on the stack of the thread that runs the model. [`compile`] turns a
+//! checked model into the Rust of the image's `bluegen_models` crate.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+pub mod compile;
+pub mod tflite;
+
+use tflite::ElementType;
+
+/// The engines bluegen can run a model with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    /// crates.io's microflow: the model compiled to Rust, weights as
+    /// constants, activations on the stack.
+    Microflow,
+}
+
+impl Engine {
+    pub const NAMES: &[&str] = &["microflow"];
+
+    pub fn parse(name: &str) -> Option<Engine> {
+        (name == "microflow").then_some(Engine::Microflow)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Microflow => "microflow",
+        }
+    }
+}
+
+/// An input or output tensor as the app sees it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Signature {
+    /// The shape microflow gives it: the model's, a vector `[n]` as `[1, n]`.
+    pub shape: Vec<usize>,
+    /// `i8` or `u8`.
+    pub element: &'static str,
+    pub scale: f32,
+    pub zero_point: i64,
+}
+
+impl Signature {
+    pub fn elements(&self) -> usize {
+        self.shape.iter().product()
+    }
+}
+
+/// A model of device.toml, checked: everything later stages need.
+#[derive(Debug, Clone, Serialize)]
+pub struct Model {
+    pub name: String,
+    /// The model file, absolute.
+    pub file: PathBuf,
+    pub file_bytes: u64,
+    pub engine: Engine,
+    /// The thread that runs it: its stack gets [`Model::arena`] more bytes.
+    pub thread: String,
+    /// Names of the output classes (empty: none given).
+    pub labels: Vec<String>,
+    pub input: Signature,
+    pub output: Signature,
+    /// The operators in execution order, by name.
+    pub operators: Vec<String>,
+    /// Bytes of constant tensors (weights and biases) in the file.
+    pub weights: u64,
+    /// Bytes of activation memory the engine needs at most.
+    pub arena: u64,
+    /// The `[models.<name>]` header.
+    #[serde(skip)]
+    pub at: Option<crate::diag::Location>,
+}
+
+/// The operators microflow's compiler turns into code (its README's list),
+/// by builtin code.
+pub const MICROFLOW_OPERATORS: &[(i32, &str)] =
+    &[(1, "AVERAGE_POOL_2D"), (3, "CONV_2D"), (4, "DEPTHWISE_CONV_2D"), (9, "FULLY_CONNECTED"), (22, "RESHAPE"), (25, "SOFTMAX")];
+
+/// One reason the engine cannot run a model, with a hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported {
+    pub why: String,
+    pub hint: String,
+}
+
+/// What [`analyse`] finds in a model the engine runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    pub input: Signature,
+    pub output: Signature,
+    pub operators: Vec<String>,
+    pub weights: u64,
+    pub arena: u64,
+}
+
+fn quantised(t: &tflite::Tensor, role: &str) -> Result<Signature, Unsupported> {
+    let element = match t.element {
+        ElementType::Int8 => "i8",
+        ElementType::UInt8 => "u8",
+        other => {
+            return Err(Unsupported {
+                why: format!("its {role} tensor `{}` is {}; microflow runs int8 and uint8 models only", t.name, other.name()),
+                hint: "quantise the model to int8 (TensorFlow Lite converter: `converter.optimizations = [tf.lite.Optimize.DEFAULT]` with a representative dataset and `inference_input_type = tf.int8`)".into(),
+            });
+        }
+    };
+    let mut shape: Vec<usize> = t.shape.iter().map(|&d| d.max(1) as usize).collect();
+    if shape.len() == 1 {
+        shape.insert(0, 1);
+    }
+    if shape.len() != 2 && shape.len() != 4 {
+        return Err(Unsupported {
+            why: format!("its {role} tensor `{}` has shape {:?}; microflow takes tensors of 2 or 4 dimensions (a vector counts as 1 × n)", t.name, t.shape),
+            hint: "reshape the tensor in the model to [batch, features] or [batch, height, width, channels]".into(),
+        });
+    }
+    let (Some(&scale), Some(&zero_point)) = (t.scale.first(), t.zero_point.first()) else {
+        return Err(Unsupported { why: format!("its {role} tensor `{}` has no quantisation parameters", t.name), hint: "convert the model with full integer quantisation".into() });
+    };
+    Ok(Signature { shape, element, scale, zero_point })
+}
+
+/// Checks `model` against `engine`; returns what the image needs, or every
+/// reason the engine cannot run it.
+pub fn analyse(model: &tflite::Model, engine: Engine) -> Result<Analysis, Vec<Unsupported>> {
+    let Engine::Microflow = engine;
+    let mut problems = Vec::new();
+    if model.subgraphs != 1 {
+        problems.push(Unsupported { why: format!("it has {} subgraphs; microflow runs the first only", model.subgraphs), hint: "export the model with a single subgraph".into() });
+    }
+    if model.inputs.len() != 1 || model.outputs.len() != 1 {
+        problems.push(Unsupported {
+            why: format!("it has {} inputs and {} outputs; microflow takes one of each", model.inputs.len(), model.outputs.len()),
+            hint: "export a model with one input and one output tensor".into(),
+        });
+    }
+    let tensor = |i: Option<&i32>| i.and_then(|&i| model.tensor(i));
+    let input = tensor(model.inputs.first()).map(|t| quantised(t, "input"));
+    let output = tensor(model.outputs.first()).map(|t| quantised(t, "output"));
+    let mut operators = Vec::new();
+    for (index, op) in model.operators.iter().enumerate() {
+        let name = match (op.code, &op.custom) {
+            (Some(code), _) => tflite::operator_name(code),
+            (None, Some(custom)) => format!("custom operator `{custom}`"),
+            (None, None) => "a custom operator".into(),
+        };
+        let supported = op.code.is_some_and(|c| MICROFLOW_OPERATORS.iter().any(|(k, _)| *k == c));
+        if !supported {
+            problems.push(Unsupported {
+                why: format!("operator {index} is {name}, which microflow does not implement"),
+                hint: format!("microflow runs {}; rebuild the model from those", MICROFLOW_OPERATORS.iter().map(|(_, n)| *n).collect::<Vec<_>>().join(", ")),
+            });
+        }
+        if let Some(a) = op.fused_activation.filter(|&a| a != 0 && a != 1 && a != 3) {
+            let fused = match a {
+                2 => "RELU_N1_TO_1".to_string(),
+                4 => "TANH".into(),
+                5 => "SIGN_BIT".into(),
+                n => format!("activation {n}"),
+            };
+            problems.push(Unsupported { why: format!("operator {index} ({name}) fuses {fused}; microflow fuses NONE, RELU and RELU6 only"), hint: "use ReLU or ReLU6 in that layer".into() });
+        }
+        // RESHAPE's second input is its new shape, int32 data; microflow
+        // reads the shape from the output tensor.
+        let inputs = if op.code == Some(22) { &op.inputs[..op.inputs.len().min(1)] } else { &op.inputs[..] };
+        for &t in inputs.iter().chain(&op.outputs) {
+            let Some(t) = model.tensor(t) else { continue };
+            let ok = matches!(t.element, ElementType::Int8 | ElementType::UInt8) || (t.element == ElementType::Int32 && t.data_bytes > 0);
+            if supported && !ok {
+                problems.push(Unsupported {
+                    why: format!("operator {index} ({name}) uses tensor `{}` of type {}; microflow's operators take int8/uint8 tensors (int32 biases)", t.name, t.element.name()),
+                    hint: "convert the model with full integer quantisation".into(),
+                });
+            }
+            if supported && ok && t.element != ElementType::Int32 && (t.scale.is_empty() || t.zero_point.is_empty()) {
+                problems.push(Unsupported { why: format!("tensor `{}` of operator {index} ({name}) has no quantisation parameters", t.name), hint: "convert the model with full integer quantisation".into() });
+            }
+        }
+        if op.code == Some(22)
+            && let Some(out) = op.outputs.first().and_then(|&t| model.tensor(t))
+            && !matches!(out.shape.len(), 1 | 2 | 4)
+        {
+            problems.push(Unsupported { why: format!("operator {index} (RESHAPE) makes shape {:?}; microflow reshapes into 2 or 4 dimensions", out.shape), hint: "reshape into [batch, features] or [batch, height, width, channels]".into() });
+        }
+        operators.push(name);
+    }
+    if model.operators.is_empty() {
+        problems.push(Unsupported { why: "it has no operators".into(), hint: "export the trained model, not an empty graph".into() });
+    }
+    let input = match input {
+        Some(Ok(s)) => Some(s),
+        Some(Err(p)) => {
+            problems.push(p);
+            None
+        }
+        None => None,
+    };
+    let output = match output {
+        Some(Ok(s)) => Some(s),
+        Some(Err(p)) => {
+            problems.push(p);
+            None
+        }
+        None => None,
+    };
+    problems.dedup();
+    match (input, output) {
+        (Some(input), Some(output)) if problems.is_empty() => {
+            let weights = model.tensors.iter().map(|t| t.data_bytes).sum();
+            let arena = microflow_arena(model, &input, &output);
+            Ok(Analysis { input, output, operators, weights, arena })
+        }
+        _ => Err(problems),
+    }
+}
+
+/// The activation memory microflow's generated code takes on the stack, at
+/// most: the engine keeps every tensor by value, so an operator holds its
+/// input and output at once, the caller the typed input and the dequantised
+/// output. Measured against the running images (the keyword-spotting
+/// example prints its thread's stack use): see the book's "Models" chapter.
+fn microflow_arena(model: &tflite::Model, input: &Signature, output: &Signature) -> u64 {
+    let bytes = |i: &i32| model.tensor(*i).filter(|t| t.data_bytes == 0).map_or(0, tflite::Tensor::bytes);
+    let widest = model.operators.iter().map(|op| op.inputs.iter().chain(&op.outputs).map(bytes).sum::<u64>()).max().unwrap_or(0);
+    let typed = input.elements() as u64 + 8 * output.elements() as u64;
+    (2 * widest + 2 * typed + 1024).next_multiple_of(8)
+}
