@@ -53,7 +53,7 @@ pub struct Signature {
 
 impl Signature {
     pub fn elements(&self) -> usize {
-        self.shape.iter().product()
+        self.shape.iter().fold(1usize, |n, &d| n.saturating_mul(d))
     }
 }
 
@@ -124,6 +124,9 @@ fn quantised(t: &tflite::Tensor, role: &str) -> Result<Signature, Unsupported> {
             why: format!("its {role} tensor `{}` has shape {:?}; microflow takes tensors of 2 or 4 dimensions (a vector counts as 1 × n)", t.name, t.shape),
             hint: "reshape the tensor in the model to [batch, features] or [batch, height, width, channels]".into(),
         });
+    }
+    if t.elements() > 1 << 24 {
+        return Err(Unsupported { why: format!("its {role} tensor `{}` has shape {:?}: more than 16 Mi elements", t.name, t.shape), hint: "a model for a microcontroller takes a few thousand inputs; check the model file".into() });
     }
     let (Some(&scale), Some(&zero_point)) = (t.scale.first(), t.zero_point.first()) else {
         return Err(Unsupported { why: format!("its {role} tensor `{}` has no quantisation parameters", t.name), hint: "convert the model with full integer quantisation".into() });
@@ -217,7 +220,7 @@ pub fn analyse(model: &tflite::Model, engine: Engine) -> Result<Analysis, Vec<Un
     problems.dedup();
     match (input, output) {
         (Some(input), Some(output)) if problems.is_empty() => {
-            let weights = model.tensors.iter().map(|t| t.data_bytes).sum();
+            let weights = model.tensors.iter().map(|t| t.data_bytes).fold(0u64, u64::saturating_add);
             let arena = microflow_arena(model, &input, &output);
             Ok(Analysis { input, output, operators, weights, arena })
         }
@@ -232,7 +235,87 @@ pub fn analyse(model: &tflite::Model, engine: Engine) -> Result<Analysis, Vec<Un
 /// example prints its thread's stack use): see the book's "Models" chapter.
 fn microflow_arena(model: &tflite::Model, input: &Signature, output: &Signature) -> u64 {
     let bytes = |i: &i32| model.tensor(*i).filter(|t| t.data_bytes == 0).map_or(0, tflite::Tensor::bytes);
-    let widest = model.operators.iter().map(|op| op.inputs.iter().chain(&op.outputs).map(bytes).sum::<u64>()).max().unwrap_or(0);
-    let typed = input.elements() as u64 + 8 * output.elements() as u64;
-    (2 * widest + 2 * typed + 1024).next_multiple_of(8)
+    let widest = model.operators.iter().map(|op| op.inputs.iter().chain(&op.outputs).map(bytes).fold(0u64, u64::saturating_add)).max().unwrap_or(0);
+    let typed = (input.elements() as u64).saturating_add(8 * output.elements() as u64);
+    widest.saturating_mul(2).saturating_add(typed.saturating_mul(2)).saturating_add(1024).next_multiple_of(8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tflite::{ElementType, Model, Operator, Tensor, read};
+    use super::*;
+
+    fn tensor(name: &str, shape: &[i32], element: ElementType, data: u64) -> Tensor {
+        Tensor { name: name.into(), shape: shape.to_vec(), element, data_bytes: data, scale: vec![0.5], zero_point: vec![-128] }
+    }
+
+    /// input [1, 8] int8 → FULLY_CONNECTED (weights [4, 8], bias [4]) → [1, 4] → SOFTMAX.
+    fn dense() -> Model {
+        Model {
+            version: 3,
+            subgraphs: 1,
+            tensors: vec![
+                tensor("in", &[1, 8], ElementType::Int8, 0),
+                tensor("w", &[4, 8], ElementType::Int8, 32),
+                tensor("b", &[4], ElementType::Int32, 16),
+                tensor("fc", &[1, 4], ElementType::Int8, 0),
+                tensor("out", &[1, 4], ElementType::Int8, 0),
+            ],
+            inputs: vec![0],
+            outputs: vec![4],
+            operators: vec![
+                Operator { code: Some(9), custom: None, inputs: vec![0, 1, 2], outputs: vec![3], fused_activation: Some(1) },
+                Operator { code: Some(25), custom: None, inputs: vec![3], outputs: vec![4], fused_activation: None },
+            ],
+        }
+    }
+
+    #[test]
+    fn a_quantised_dense_model_is_sized() {
+        let a = analyse(&dense(), Engine::Microflow).unwrap();
+        assert_eq!(a.input, Signature { shape: vec![1, 8], element: "i8", scale: 0.5, zero_point: -128 });
+        assert_eq!(a.output.elements(), 4);
+        assert_eq!(a.operators, ["FULLY_CONNECTED", "SOFTMAX"]);
+        assert_eq!(a.weights, 48);
+        // Widest operator: 8 + 4 bytes of activations; typed input 8, output 4 × f32 × 2.
+        assert_eq!(a.arena, (2 * 12 + 2 * (8 + 32) + 1024u64).next_multiple_of(8));
+    }
+
+    #[test]
+    fn what_microflow_cannot_run_is_said_each_time() {
+        let mut m = dense();
+        m.operators[1].code = Some(17);
+        m.operators[0].fused_activation = Some(4);
+        m.tensors[0].element = ElementType::Float32;
+        m.tensors[4].shape = vec![1, 2, 2];
+        let problems = analyse(&m, Engine::Microflow).unwrap_err();
+        let whys: Vec<&str> = problems.iter().map(|p| p.why.as_str()).collect();
+        assert!(whys.iter().any(|w| w.contains("MAX_POOL_2D, which microflow does not implement")), "{whys:?}");
+        assert!(whys.iter().any(|w| w.contains("fuses TANH")), "{whys:?}");
+        assert!(whys.iter().any(|w| w.contains("input tensor `in` is FLOAT32")), "{whys:?}");
+        assert!(whys.iter().any(|w| w.contains("shape [1, 2, 2]")), "{whys:?}");
+        let custom = Model { operators: vec![Operator { code: None, custom: Some("Mfcc".into()), inputs: vec![0], outputs: vec![4], fused_activation: None }], ..dense() };
+        assert!(analyse(&custom, Engine::Microflow).unwrap_err()[0].why.contains("custom operator `Mfcc`"));
+    }
+
+    #[test]
+    fn the_reader_takes_the_speech_model_and_refuses_every_truncation() {
+        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/keyword-spotting/models/speech.tflite")).unwrap();
+        let m = read(&bytes).unwrap();
+        let a = analyse(&m, Engine::Microflow).unwrap();
+        assert_eq!(a.operators, ["RESHAPE", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "SOFTMAX"]);
+        assert_eq!((a.input.shape.clone(), a.input.element, a.input.zero_point), (vec![1, 1960], "i8", -128));
+        assert_eq!(a.output.shape, [1, 4]);
+        // No prefix of the file panics the reader; each is an error or a model.
+        for len in (0..bytes.len()).step_by(97) {
+            let _ = read(&bytes[..len]);
+        }
+        // Nor does any single flipped byte.
+        for at in (0..bytes.len()).step_by(13) {
+            let mut b = bytes.clone();
+            b[at] ^= 0xA5;
+            let _ = read(&b).map(|m| analyse(&m, Engine::Microflow));
+        }
+        assert!(read(b"TFL3").is_err());
+    }
 }

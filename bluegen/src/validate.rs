@@ -134,6 +134,7 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
     let (drivers, c_drivers) = drivers::validate(loaded, board.as_ref(), &mut errors);
     let board = drivers::with_qemu_args(loaded, board, &mut errors);
     let budget = budget(loaded, &mut errors);
+    models::budget_keys(loaded, &models, &mut errors);
     // C drivers without a C app still need the C toolchain and the C
     // library: an app table without sources of its own stands for them.
     let c = c::validate(loaded, &mut errors).or_else(|| {

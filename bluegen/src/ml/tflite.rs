@@ -198,11 +198,11 @@ pub struct Tensor {
 impl Tensor {
     /// Elements in the tensor (a negative or missing dimension counts 1).
     pub fn elements(&self) -> u64 {
-        self.shape.iter().map(|&d| d.max(1) as u64).product()
+        self.shape.iter().fold(1u64, |n, &d| n.saturating_mul(d.max(1) as u64))
     }
 
     pub fn bytes(&self) -> u64 {
-        self.elements() * self.element.bytes()
+        self.elements().saturating_mul(self.element.bytes())
     }
 }
 

@@ -82,7 +82,7 @@ pub fn build_device(path: Option<&Path>, board: Option<&str>) -> Result<Built> {
     let json = serde_json::to_string_pretty(&measured).map_err(|e| Error::msg(e.to_string()))?;
     crate::files::write_if_changed(&rendered.dir.join(crate::menuconfig::estimate::FOOTPRINT_FILE), json.as_bytes())?;
     let budget = &plan.device.budget;
-    if budget.flash.is_some() || budget.ram.is_some() || !budget.components.is_empty() {
+    if budget.flash.is_some() || budget.ram.is_some() || budget.model_flash.is_some() || budget.model_ram.is_some() || !budget.components.is_empty() {
         let map = component_map(&plan);
         let report = elf_report(&artifacts.elf, &map, footprint.regions.clone())?;
         crate::size::budget::check(&plan.device.name, budget, &report)?;
@@ -124,6 +124,10 @@ pub fn elf_report(elf: &Path, map: &ComponentMap, regions: Vec<RegionUse>) -> Re
     let mut report = SizeReport::new(elf, &attribution, map, regions);
     if let Ok(file) = object::File::parse(&*data) {
         report.isolation = crate::report::isolation_areas(&file);
+        if !map.models.is_empty() {
+            crate::size::models::split_arenas(&mut report, &map.models);
+            report.models = Some(crate::size::models::uses(&report, &map.models, &file));
+        }
     }
     Ok(report)
 }
@@ -158,6 +162,18 @@ pub fn component_map(plan: &Plan) -> ComponentMap {
         map.crates.insert("bluegen_port".into(), "port".into());
     }
     map.crates.insert(plan.device.crate_name(), "image".into());
+    // The engine's crates are the models' (their code is there for them).
+    if !plan.device.models.is_empty() {
+        for engine in ["microflow", "nalgebra", "simba", "libm", "num_traits", "num_complex", "approx"] {
+            map.crates.insert(engine.into(), "models".into());
+        }
+        map.models = plan
+            .device
+            .models
+            .iter()
+            .map(|m| crate::size::models::Declared { name: m.name.clone(), engine: m.engine.name().into(), thread: m.thread.clone(), arena: m.arena })
+            .collect();
+    }
     // Threads without a stack symbol of their own run on the boot stack.
     map.boot_stack_threads = plan.device.threads.iter().map(|t| t.name.clone()).collect();
     map.c_drivers = plan.device.c_drivers.iter().map(|d| d.name.clone()).collect();

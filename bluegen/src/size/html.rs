@@ -161,6 +161,29 @@ fn class(s: &str) -> super::Class {
     }
 }
 
+/// The models and the image's kernel/model/app split, with the headroom.
+fn models_table(m: &super::models::ModelsUse) -> String {
+    let mut html = String::from("<h2>Models</h2>\n<table><tr><th>model</th><th>engine</th><th>weights</th><th>code</th><th>arena</th><th>thread</th></tr>\n");
+    for u in &m.models {
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&u.name),
+            escape(&u.engine),
+            u.weights,
+            u.code,
+            u.arena,
+            escape(&u.thread)
+        );
+    }
+    html.push_str("</table>\n<table><tr><th>share</th><th>flash</th><th>RAM</th></tr>\n");
+    for (name, s) in [("kernel", m.kernel), ("model", m.model), ("app", m.app), ("free", m.headroom)] {
+        let _ = writeln!(html, "<tr><td>{name}</td><td>{}</td><td>{}</td></tr>", s.flash, s.ram);
+    }
+    html.push_str("</table>\n");
+    html
+}
+
 /// The whole page.
 pub fn page(report: &SizeReport, title: &str) -> String {
     let mut html = String::new();
@@ -183,6 +206,9 @@ pub fn page(report: &SizeReport, title: &str) -> String {
     }
     let t = &report.total;
     let _ = writeln!(html, "<tr><th>total</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></table>", t.text, t.rodata, t.data, t.bss);
+    if let Some(m) = &report.models {
+        html.push_str(&models_table(m));
+    }
     html.push_str(&treemap(report, "Flash (text + rodata + data)", Classes::flash));
     html.push_str(&treemap(report, "RAM (data + bss, stacks included)", Classes::ram));
     html.push_str("</body>\n</html>\n");

@@ -41,6 +41,8 @@ pub struct ComponentMap {
     /// component's stdio glue), asked before the Rust sources: they define
     /// no Rust hook, but their names (`main`) may appear in Rust text.
     pub c_objects: Vec<(String, std::collections::BTreeSet<String>)>,
+    /// The device's models, for the report's models table.
+    pub models: Vec<super::models::Declared>,
 }
 
 impl ComponentMap {
@@ -80,7 +82,7 @@ impl ComponentMap {
     }
 }
 
-const STACKS: &str = "(stacks)";
+pub(crate) const STACKS: &str = "(stacks)";
 
 /// The functions each `macro_rules!` of `source` defines (`fn name(` in
 /// its body), as (macro name, function name).
@@ -207,6 +209,10 @@ pub struct SizeReport {
     /// (empty without isolation).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub isolation: Vec<crate::report::AreaUse>,
+    /// The device's models and the image's kernel/model/app split (none
+    /// without models).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub models: Option<super::models::ModelsUse>,
     pub total: Classes,
     pub components: Vec<ComponentRow>,
 }
@@ -265,7 +271,7 @@ impl SizeReport {
             })
             .collect();
         components.sort_by(|a, b| b.size.sum().cmp(&a.size.sum()).then(a.name.cmp(&b.name)));
-        SizeReport { elf: elf.to_path_buf(), regions, isolation: Vec::new(), total, components }
+        SizeReport { elf: elf.to_path_buf(), regions, isolation: Vec::new(), models: None, total, components }
     }
 
     /// Every symbol row with its component, largest first.
@@ -292,6 +298,10 @@ impl SizeReport {
         }
         if !self.isolation.is_empty() {
             crate::report::print_isolation(out, &self.isolation)?;
+            writeln!(out)?;
+        }
+        if let Some(models) = &self.models {
+            super::models::print(out, models)?;
             writeln!(out)?;
         }
         let row = |out: &mut dyn Write, indent: usize, name: &str, c: &Classes| {

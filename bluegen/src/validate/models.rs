@@ -160,3 +160,20 @@ pub(super) fn validate(loaded: &Loaded, threads: &mut [Thread], errors: &mut Vec
     }
     out
 }
+
+/// `[budget]`'s model keys need a model to count.
+pub(super) fn budget_keys(loaded: &Loaded, models: &[Model], errors: &mut Vec<Diagnostic>) {
+    let Some(b) = &loaded.raw.budget else { return };
+    if !models.is_empty() || !loaded.raw.models.is_empty() {
+        return;
+    }
+    let b = b.get_ref();
+    for (key, v) in [("model-flash", &b.model_flash), ("model-ram", &b.model_ram)] {
+        if let Some(v) = v {
+            errors.push(
+                bad_value(&loaded.source, v, &format!("budget.{key}"), "the device declares no model, so there is nothing for this budget to count".into())
+                    .hint("declare the model with a [models.<name>] table, or remove this line"),
+            );
+        }
+    }
+}
