@@ -214,7 +214,7 @@ fn module(m: &Model, code: &str) -> String {
          \x20   /// The dequantised output, flat and row-major.\n    pub type Output = [f32; {out_n}];\n\
          {labels}\
          \x20   /// Bytes of the model's constant tensors in the file (its weights and biases).\n    pub const WEIGHT_BYTES: usize = {weights};\n\
-         \x20   /// Bytes bluegen added to thread `{thread}`'s stack for the engine's activations.\n    pub const ARENA_BYTES: usize = {arena};\n\n\
+         \x20   /// Bytes of the engine's activations for this model, on thread `{thread}`'s stack\n    /// (bluegen adds the largest arena of the thread's models to its stack).\n    pub const ARENA_BYTES: usize = {arena};\n\n\
          \x20   /// Runs the model on `input`. Not inlined, so that the size report finds its code.\n    #[inline(never)]\n    pub fn predict(input: &Input) -> Output {{\n        let out = Model::predict_quantized({buffer});\n        {flat}\n    }}\n\n\
          {quant}\n\
          \x20   /// The index of the highest score (the first of equals).\n    pub fn best(output: &Output) -> usize {{\n        let mut best = 0;\n        for (i, &s) in output.iter().enumerate() {{\n            if s > output[best] {{\n                best = i;\n            }}\n        }}\n        best\n    }}\n\n\

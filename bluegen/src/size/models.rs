@@ -62,15 +62,21 @@ pub struct ModelsUse {
     pub size: Share,
 }
 
-/// Moves each model's arena out of its thread's stack row into the
-/// `models` component (a symbol `arena of <name> (on thread `<t>`'s
-/// stack)`), so that the tree and the treemap show it as the model's.
-/// Totals are unchanged.
+/// Moves the arena out of each model thread's stack row into the `models`
+/// component (a symbol `arena (on thread `<t>`'s stack)` under the model
+/// with the largest one: a thread runs one model at a time, and bluegen
+/// added the largest of its models' arenas), so that the tree and the
+/// treemap show it as the models'. Totals are unchanged.
 pub fn split_arenas(report: &mut SizeReport, declared: &[Declared]) {
     use super::attribute::Classes;
     use super::report::{ComponentRow, ModuleRow, SymbolRow};
-    for d in declared {
-        let row = format!("stack of thread `{}`", d.thread);
+    let mut threads: Vec<&str> = declared.iter().map(|d| d.thread.as_str()).collect();
+    threads.sort_unstable();
+    threads.dedup();
+    for thread in threads {
+        let Some(d) = declared.iter().filter(|d| d.thread == thread).max_by_key(|d| d.arena) else { continue };
+        let sharing: Vec<&str> = declared.iter().filter(|d| d.thread == thread).map(|d| d.name.as_str()).collect();
+        let row = format!("stack of thread `{thread}`");
         let Some(stacks) = report.components.iter_mut().find(|c| c.name == super::report::STACKS) else { return };
         let Some((module, symbol)) = stacks.modules.iter_mut().find_map(|m| {
             let i = m.symbols.iter().position(|s| s.name == row && s.size >= d.arena)?;
@@ -98,7 +104,11 @@ pub fn split_arenas(report: &mut SizeReport, declared: &[Declared]) {
             }
         };
         module.size.bss += d.arena;
-        module.symbols.push(SymbolRow { name: format!("arena (on thread `{}`'s stack)", d.thread), class: "bss".into(), size: d.arena, address, aliases: Vec::new() });
+        let name = match sharing.as_slice() {
+            [_] => format!("arena (on thread `{thread}`'s stack)"),
+            many => format!("arena of {} (on thread `{thread}`'s stack)", many.join(", ")),
+        };
+        module.symbols.push(SymbolRow { name, class: "bss".into(), size: d.arena, address, aliases: Vec::new() });
     }
     report.components.sort_by(|a, b| b.size.sum().cmp(&a.size.sum()).then(a.name.cmp(&b.name)));
 }

@@ -7,8 +7,8 @@ use crate::model::Thread;
 
 use super::bad_value;
 
-/// The device's models, each mistake to `errors`; each model's arena is
-/// added to the stack of the thread that runs it.
+/// The device's models, each mistake to `errors`; the largest arena of
+/// the models a thread runs is added to that thread's stack.
 pub(super) fn validate(loaded: &Loaded, threads: &mut [Thread], errors: &mut Vec<Diagnostic>) -> Vec<Model> {
     let source = &loaded.source;
     let mut out: Vec<Model> = Vec::new();
@@ -140,9 +140,6 @@ pub(super) fn validate(loaded: &Loaded, threads: &mut [Thread], errors: &mut Vec
             continue;
         }
         let Some(thread) = thread else { continue };
-        let t = threads.iter_mut().find(|t| t.name == thread).expect("the thread was found above");
-        let stack = u64::from(t.stack) + analysis.arena;
-        t.stack = u32::try_from(stack).unwrap_or(u32::MAX);
         out.push(Model {
             name: name.clone(),
             file: file.path.clone(),
@@ -157,6 +154,13 @@ pub(super) fn validate(loaded: &Loaded, threads: &mut [Thread], errors: &mut Vec
             arena: analysis.arena,
             at: header,
         });
+    }
+    // A thread runs one model at a time: its stack grows by the largest
+    // arena of the models it runs.
+    for t in threads.iter_mut() {
+        if let Some(arena) = out.iter().filter(|m| m.thread == t.name).map(|m| m.arena).max() {
+            t.stack = u32::try_from(u64::from(t.stack) + arena).unwrap_or(u32::MAX);
+        }
     }
     out
 }

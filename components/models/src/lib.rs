@@ -15,7 +15,7 @@
 //! pub const OUTPUT_SHAPE: [usize; 2] = [1, 4];
 //! pub type Output = [f32; 4];                        // the dequantised output
 //! pub const LABELS: [&str; 4] = ["silence", "unknown", "yes", "no"];
-//! pub const ARENA_BYTES: usize = …;                  // what bluegen added to the thread's stack
+//! pub const ARENA_BYTES: usize = …;                  // its activations, on the thread's stack
 //! pub fn predict(input: &Input) -> Output;
 //! pub fn quantize(real: f32) -> i8;
 //! pub fn best(output: &Output) -> usize;             // the index of the highest score
@@ -23,7 +23,8 @@
 //!
 //! The weights are statics in the linker section `.model.<name>`, in
 //! flash; the activations live on the stack of the thread device.toml's
-//! `thread` names, to which bluegen adds the model's arena. The engine's
+//! `thread` names, to which bluegen adds the largest arena of the models
+//! that thread runs (it runs one at a time). The engine's
 //! code is safe Rust over fixed-size arrays; the one `unsafe` is the
 //! `link_section` attribute on each weight static (edition 2024 spells it
 //! `#[unsafe(link_section)]`), whose safety the image's link.x gives: the
