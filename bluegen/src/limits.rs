@@ -403,12 +403,20 @@ fn ram(device: &Device, v: &Values, boot_stack: u64, out: &mut Vec<Diagnostic>) 
         out.push(v.blame(d, &["FS_BLOCK_COUNT", "FS_BLOCK_SIZE"]).hint(format!("make the RAM disk {} smaller: fs-block-count = {blocks} at most, or keep the filesystem on flash (fs-flash)", human(needed - ram))));
         return;
     }
-    match largest {
-        Some(t) => out.push(
+    // A model's arena is the largest part of its thread's stack: the model
+    // is what to make smaller, where device.toml declares it.
+    let arena = largest.and_then(|t| device.models.iter().filter(|m| m.thread == t.name).max_by_key(|m| m.arena));
+    match (largest, arena) {
+        (Some(t), Some(m)) if m.arena > u64::from(t.stack) / 2 => out.push(
+            keyed(d.at(m.at.clone()), format!("models.{}", m.name), None)
+                .note(format!("thread `{}`'s stack of {} B holds model `{}`'s arena of {} B: its activations, which bluegen sized from the model", t.name, t.stack, m.name, m.arena))
+                .hint(format!("use a smaller model (its activations must shrink by {}), run it on a board with more RAM, or make the other stacks smaller", human(needed - ram))),
+        ),
+        (Some(t), _) => out.push(
             keyed(d.at(t.stack_at.clone()), format!("threads.{}.stack", t.name), Some(t.stack.to_string()))
                 .hint(format!("make the stacks {} smaller in all; this one is the largest", human(needed - ram))),
         ),
-        _ => out.push(v.blame(d, &["HEAP_SIZE", "SPAWN_STACK_SIZE", "BOOT_STACK_SIZE"]).hint(format!("free {} of RAM", human(needed - ram)))),
+        (None, _) => out.push(v.blame(d, &["HEAP_SIZE", "SPAWN_STACK_SIZE", "BOOT_STACK_SIZE"]).hint(format!("free {} of RAM", human(needed - ram)))),
     }
 }
 

@@ -16,9 +16,12 @@
 //! the board's) and `unit` (its `BENCH` lines are `<value>/<count>` in that
 //! unit, not counter units to turn into instructions) and `feature-cost`
 //! (features whose marginal flash and RAM to measure on the example's own
-//! board, as `size --feature-cost` does). The Thread-Metric examples use it:
+//! board, as `size --feature-cost` does) and `build-boards` (hardware boards
+//! it is built for too, measured from the ELF only). The Thread-Metric examples use it:
 //! 2-second periods of virtual time at `shift=6` on every board, counts in
-//! `ops/period`; `bench-posix` measures each POSIX option group.
+//! `ops/period`; `bench-posix` measures each POSIX option group. An image
+//! with models also gets its flash and RAM split into kernel, model and
+//! app (`kernel_flash_bytes`, `model_ram_bytes`, …; see `size::models`).
 
 use std::path::PathBuf;
 
@@ -100,7 +103,9 @@ impl Cmd {
             } else {
                 &boards
             };
-            for board in targets {
+            // bench.toml's hardware boards: built and measured, never run.
+            let hardware: Vec<String> = settings.build_boards.iter().flatten().filter(|b| self.board.is_empty() || self.board.contains(b)).cloned().collect();
+            for board in targets.iter().chain(&hardware) {
                 let built = crate::pipeline::build_device(Some(&example), Some(board))?;
                 builds += 1;
                 let fp = &built.footprint;
@@ -113,6 +118,17 @@ impl Cmd {
                 };
                 rows.push(row("image_flash_bytes", fp.flash_bytes()));
                 rows.push(row("image_ram_bytes", fp.static_ram_bytes()));
+                // With models: the image split into kernel, model and app.
+                if !built.plan.device.models.is_empty() {
+                    let map = crate::pipeline::component_map(&built.plan);
+                    let report = crate::pipeline::elf_report(&built.artifacts.elf, &map, fp.regions.clone())?;
+                    if let Some(m) = &report.models {
+                        for (part, share) in [("kernel", m.kernel), ("model", m.model), ("app", m.app)] {
+                            rows.push(row(&format!("{part}_flash_bytes"), share.flash));
+                            rows.push(row(&format!("{part}_ram_bytes"), share.ram));
+                        }
+                    }
+                }
                 rows.extend(instruction_rows(&name, &built, &settings)?);
                 if let Some(features) = settings.feature_cost.as_deref().filter(|_| *board == own[0]) {
                     rows.extend(cost_rows(&root, &name, &built, features)?);
@@ -215,6 +231,10 @@ struct Settings {
     /// `<feature>_cost_ram_bytes`.
     #[serde(rename = "feature-cost")]
     feature_cost: Option<Vec<String>>,
+    /// Hardware boards to build the example for too: their sizes (and
+    /// the model split) are rows, nothing runs.
+    #[serde(rename = "build-boards")]
+    build_boards: Option<Vec<String>>,
 }
 
 /// The example's `bench.toml` settings (the defaults without one).
