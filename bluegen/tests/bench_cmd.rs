@@ -23,7 +23,7 @@ fn unknown_example_is_an_error_listing_the_known_ones() {
       = key: --example
       = value: nosuch
       = why: there is no [ROOT]/examples/nosuch/device.toml
-      = note: known examples: bench-fs, bench-irq, bench-isolation, bench-models, bench-posix, bench-queue, bench-switch, c-driver, c-hello, datalog, hello, keyword-spotting, microbit-v2, nrf52840-dk, posix-c, standard, stm32f4-discovery, temperature, thread-metric/basic, thread-metric/cooperative, thread-metric/interrupt, thread-metric/interrupt-preemption, thread-metric/memory, thread-metric/message, thread-metric/preemptive, thread-metric/synchronization
+      = note: known examples: bench-fs, bench-irq, bench-isolation, bench-models, bench-posix, bench-queue, bench-switch, c-driver, c-hello, datalog, gesture, hello, keyword-spotting, microbit-v2, nrf52840-dk, posix-c, standard, stm32f4-discovery, temperature, thread-metric/basic, thread-metric/cooperative, thread-metric/interrupt, thread-metric/interrupt-preemption, thread-metric/memory, thread-metric/message, thread-metric/preemptive, thread-metric/synchronization
       = hint: pass one of the known examples to --example, or leave --example out for all
     ");
 }
@@ -37,7 +37,7 @@ fn every_unknown_example_and_board_in_one_run_closest_first() {
       = key: --example
       = value: helo
       = why: there is no [ROOT]/examples/helo/device.toml
-      = note: known examples: bench-fs, bench-irq, bench-isolation, bench-models, bench-posix, bench-queue, bench-switch, c-driver, c-hello, datalog, hello, keyword-spotting, microbit-v2, nrf52840-dk, posix-c, standard, stm32f4-discovery, temperature, thread-metric/basic, thread-metric/cooperative, thread-metric/interrupt, thread-metric/interrupt-preemption, thread-metric/memory, thread-metric/message, thread-metric/preemptive, thread-metric/synchronization
+      = note: known examples: bench-fs, bench-irq, bench-isolation, bench-models, bench-posix, bench-queue, bench-switch, c-driver, c-hello, datalog, gesture, hello, keyword-spotting, microbit-v2, nrf52840-dk, posix-c, standard, stm32f4-discovery, temperature, thread-metric/basic, thread-metric/cooperative, thread-metric/interrupt, thread-metric/interrupt-preemption, thread-metric/memory, thread-metric/message, thread-metric/preemptive, thread-metric/synchronization
       = hint: did you mean `hello`?
 
     error: unknown board `qemu-virt-rv23`

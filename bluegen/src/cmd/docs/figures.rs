@@ -329,6 +329,7 @@ fn metric_label(metric: &str, unit: &str) -> String {
         "speech_inference_instructions" => "micro_speech inference (instructions)".into(),
         "person_inference_instructions" => "person detection inference (instructions)".into(),
         "sine_inference_instructions" => "sine inference (instructions)".into(),
+        "gesture_inference_instructions" => "gesture inference (instructions)".into(),
         "kernel_flash_bytes" => "kernel: flash (B)".into(),
         "model_flash_bytes" => "model: flash (B)".into(),
         "app_flash_bytes" => "app: flash (B)".into(),
