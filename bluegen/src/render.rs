@@ -47,9 +47,11 @@ pub fn render(root: &Root, plan: &Plan) -> Result<Rendered> {
     }
     // The models last: their compiler crates run under the image's
     // rust-toolchain.toml and .cargo/config.toml, written above.
-    let models = out_dir.join("src").join("models.rs");
-    if write_if_changed(&models, crate::ml::compile::models_rs(&plan.device.models, &out_dir)?.as_bytes())? {
-        written.push(models);
+    if !plan.device.models.is_empty() {
+        let models = out_dir.join("src").join("models.rs");
+        if write_if_changed(&models, crate::ml::compile::models_rs(&plan.device.models, &out_dir)?.as_bytes())? {
+            written.push(models);
+        }
     }
     Ok(Rendered { dir: out_dir, written })
 }

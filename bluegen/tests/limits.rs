@@ -310,7 +310,7 @@ fn a_budget_for_a_component_the_image_lacks_is_refused_before_compiling() {
     5 | kernal = "1K"
       | ^^^^^^
       = key: budget.components.kernal
-      = why: the image's components are config, kernel, arch-cortex-m, uart-cmsdk, heap, fs, app, image, core, alloc, compiler_builtins
+      = why: the image's components are config, kernel, arch-cortex-m, uart-cmsdk, heap, fs, models, app, image, core, alloc, compiler_builtins
       = hint: did you mean `kernel`?
     "#);
     // The heap component is in every image (linking nothing without `heap`),

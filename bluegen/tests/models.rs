@@ -161,6 +161,7 @@ fn every_models_mistake_is_a_located_error_with_a_hint() {
         ("[models.speech]\nfile = \"models/speech.tflite\"\nthread = \"main\"\nlabels = [\"yes\", \"no\"]\n", &["invalid value for `models.speech.labels`", "device.toml:15:10", "output has 4 values", "4 names"]),
         ("[models.speech]\nfile = \"models/speech.tflite\"\nthread = \"main\"\nlabels = \"yes\"\n", &["invalid value for `models.speech.labels`", "an array of strings"]),
         ("[models.Speech]\nfile = \"models/speech.tflite\"\nthread = \"main\"\n", &["invalid model name `Speech`", "device.toml:12:1", "[models.speech]"]),
+        ("[models.type]\nfile = \"models/speech.tflite\"\nthread = \"main\"\n", &["invalid model name `type`", "not a Rust keyword", "[models.type_model]"]),
         ("[models.speech]\nfile = \"models/speech.tflite\"\nthread = \"main\"\nlayers = 3\n", &["unknown key `models.speech.layers`", "device.toml:15:1", "`labels`"]),
         ("[models.speech]\nthread = \"main\"\n", &["[models.speech] has no `file`", "device.toml:12:"]),
         ("[budget]\nmodel-flash = \"20K\"\n", &["invalid value for `budget.model-flash`", "device.toml:13:15", "declares no model"]),

@@ -76,6 +76,7 @@ fn expand(m: &Model, dir: &Path) -> Result<String> {
             .args(["check", "--release", "--quiet", "--message-format=short"])
             .env_remove("RUSTFLAGS")
             .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .env_remove("CARGO_BUILD_TARGET")
             .output()
             .map_err(|e| Error::new(Diagnostic::error("cannot run cargo").why(e.to_string()).hint("install Rust with rustup so that `cargo` is on PATH")))?;
         last = String::from_utf8_lossy(&output.stderr).into_owned();

@@ -16,13 +16,18 @@ pub(super) fn validate(loaded: &Loaded, threads: &mut [Thread], errors: &mut Vec
         let (name, raw) = (name.get_ref(), m.get_ref());
         let header = Some(source.location(m.span()));
         let key = |k: &str| format!("models.{name}.{k}");
-        if !super::is_ident(name) || name.starts_with('_') {
+        // A Rust keyword (`type`, `self`) is no module name.
+        if !super::is_ident(name) || name.starts_with('_') || syn::parse_str::<syn::Ident>(name).is_err() {
             errors.push(
                 Diagnostic::error(format!("invalid model name `{name}`"))
                     .at(header.clone())
                     .key(format!("models.{name}"))
-                    .why("a model's name is the Rust module the app calls (`bluegen_models::<name>`) and its flash section: lowercase letters, digits and `_`, starting with a letter")
-                    .hint(format!("rename it, e.g. [models.{}]", name.to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "_").trim_start_matches(|c: char| !c.is_ascii_lowercase()))),
+                    .why("a model's name is the Rust module the app calls (`bluegen_models::<name>`) and its flash section: lowercase letters, digits and `_`, starting with a letter, and not a Rust keyword")
+                    .hint(format!("rename it, e.g. [models.{}]", {
+                        let s = name.to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "_");
+                        let s = s.trim_start_matches(|c: char| !c.is_ascii_lowercase());
+                        if s.is_empty() || syn::parse_str::<syn::Ident>(s).is_err() { format!("{s}_model").trim_start_matches('_').to_string() } else { s.to_string() }
+                    })),
             );
             continue;
         }
