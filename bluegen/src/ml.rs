@@ -201,22 +201,8 @@ pub fn analyse(model: &tflite::Model, engine: Engine) -> Result<Analysis, Vec<Un
     if model.operators.is_empty() {
         problems.push(Unsupported { why: "it has no operators".into(), hint: "export the trained model, not an empty graph".into() });
     }
-    let input = match input {
-        Some(Ok(s)) => Some(s),
-        Some(Err(p)) => {
-            problems.push(p);
-            None
-        }
-        None => None,
-    };
-    let output = match output {
-        Some(Ok(s)) => Some(s),
-        Some(Err(p)) => {
-            problems.push(p);
-            None
-        }
-        None => None,
-    };
+    let mut signature = |s: Option<Result<Signature, Unsupported>>| s.and_then(|s| s.map_err(|p| problems.push(p)).ok());
+    let (input, output) = (signature(input), signature(output));
     problems.dedup();
     match (input, output) {
         (Some(input), Some(output)) if problems.is_empty() => {
