@@ -80,10 +80,17 @@ fn expand(m: &Model, dir: &Path) -> Result<String> {
             .output()
             .map_err(|e| Error::new(Diagnostic::error("cannot run cargo").why(e.to_string()).hint("install Rust with rustup so that `cargo` is on PATH")))?;
         last = String::from_utf8_lossy(&output.stderr).into_owned();
-        if output.status.success()
-            && let Ok(code) = std::fs::read_to_string(&expansion)
-        {
-            return Ok(code);
+        if output.status.success() {
+            // Another build of this image directory with another target
+            // directory may be rewriting the file right now: take it once
+            // it parses whole.
+            for _ in 0..20 {
+                match std::fs::read_to_string(&expansion) {
+                    Ok(code) if !code.trim().is_empty() && code.parse::<TokenStream>().is_ok() => return Ok(code),
+                    Ok(_) => std::thread::sleep(std::time::Duration::from_millis(100)),
+                    Err(_) => break,
+                }
+            }
         }
         if !output.status.success() {
             break;
