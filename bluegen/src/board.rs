@@ -18,7 +18,7 @@ use crate::units::{address, size};
 
 /// The keys of a board file (see [`RawBoardFile`]); the book's boards page documents each.
 pub const SCHEMA: Schema = &[
-    req("board", Kind::Table(&[req("description", Kind::Str), req("arch", Kind::OneOf(&["cortex-m", "riscv"])), opt("target", Kind::Str), opt("chip", Kind::Str)])),
+    req("board", Kind::Table(&[req("description", Kind::Str), req("arch", Kind::OneOf(&["cortex-m", "riscv", "aarch64"])), opt("target", Kind::Str), opt("chip", Kind::Str)])),
     opt("memory", Kind::Table(&[req("flash", Kind::Table(REGION)), req("ram", Kind::Table(REGION))])),
     opt("console", Kind::Table(&[req("driver", Kind::Str), req("base", Kind::Address)])),
     req("exit", Kind::Table(&[req("method", Kind::OneOf(&["semihosting", "sifive-test", "halt"])), opt("base", Kind::Address)])),
@@ -144,6 +144,8 @@ struct RawIcount {
 pub enum Arch {
     CortexM,
     Riscv,
+    /// Armv8-A, 64-bit (EL1).
+    Aarch64,
 }
 
 impl Arch {
@@ -151,6 +153,29 @@ impl Arch {
         match self {
             Arch::CortexM => "cortex-m",
             Arch::Riscv => "riscv",
+            Arch::Aarch64 => "aarch64",
+        }
+    }
+
+    /// Bytes bluegen adds to every thread's stack: AArch64's preempted
+    /// thread keeps an 800-byte record (x0–x30, ELR, SPSR, FPCR, FPSR and
+    /// the 32 128-bit FP/SIMD registers) that a `stack` sized for the
+    /// Cortex-M and RISC-V frames (at most 256 bytes) does not hold.
+    pub fn stack_extra(self) -> u32 {
+        match self {
+            Arch::Aarch64 => 800,
+            Arch::CortexM | Arch::Riscv => 0,
+        }
+    }
+
+    /// The architecture of a Rust target triple.
+    pub fn of_target(target: &str) -> Arch {
+        if target.starts_with("riscv") {
+            Arch::Riscv
+        } else if target.starts_with("aarch64") {
+            Arch::Aarch64
+        } else {
+            Arch::CortexM
         }
     }
 
@@ -334,8 +359,9 @@ impl Board {
         let arch = match raw.board.arch.get_ref().as_str() {
             "cortex-m" => Some(Arch::CortexM),
             "riscv" => Some(Arch::Riscv),
+            "aarch64" => Some(Arch::Aarch64),
             other => {
-                bad(raw.board.arch.span(), "board.arch", format!("unknown architecture `{other}`"), "use `cortex-m` or `riscv`");
+                bad(raw.board.arch.span(), "board.arch", format!("unknown architecture `{other}`"), "use `cortex-m`, `riscv` or `aarch64`");
                 None
             }
         };
@@ -403,14 +429,25 @@ impl Board {
         };
         let interrupts = raw.interrupts.as_ref().map(|i| {
             let (irqs, bits) = (*i.irqs.get_ref(), *i.priority_bits.get_ref());
-            let limit = if arch == Some(Arch::Riscv) { 1024 } else { 496 };
+            // The PLIC's sources, the GIC's INTIDs (1020: 1020-1023 are special), the NVIC's IRQs.
+            let limit = match arch {
+                Some(Arch::Riscv) => 1024,
+                Some(Arch::Aarch64) => 1020,
+                _ => 496,
+            };
+            let soft_max = if arch == Some(Arch::Aarch64) { 16 } else { 32 };
             if irqs == 0 || irqs > limit {
                 bad(i.irqs.span(), "interrupts.irqs", format!("{irqs} interrupts: the controller has 1 to {limit}"), "write the chip's interrupt count, such as `irqs = 32`");
             }
             if !(1..=8).contains(&bits) {
                 bad(i.priority_bits.span(), "interrupts.priority-bits", format!("{bits} priority bits: the controller implements 1 to 8"), "write the bits the chip implements, such as `priority-bits = 3`");
             }
-            let first = u32::from(arch == Some(Arch::Riscv));
+            let first = match arch {
+                Some(Arch::Riscv) => 1,
+                // Below 32 the SGIs and the core's PPIs, not devices'.
+                Some(Arch::Aarch64) => 32,
+                _ => 0,
+            };
             for (name, irq) in &i.sources {
                 if !(first..irqs).contains(irq.get_ref()) {
                     bad(irq.span(), &format!("interrupts.sources.{}", name.get_ref()), format!("source {} is outside {first} to {}", irq.get_ref(), irqs.saturating_sub(1)), "write an IRQ number below `irqs`");
@@ -419,17 +456,17 @@ impl Board {
             let software = i.software.as_ref().map_or(0, |n| *n.get_ref());
             // `software = N` names soft0 to soft<N-1>: a source of one of those names would be two interrupts of one name.
             for (name, irq) in &i.sources {
-                if let Some(k) = (0..software.min(32)).find(|k| *name.get_ref() == format!("soft{k}")).filter(|_| arch == Some(Arch::Riscv)) {
+                if let Some(k) = (0..software.min(soft_max)).find(|k| *name.get_ref() == format!("soft{k}")).filter(|_| matches!(arch, Some(Arch::Riscv | Arch::Aarch64))) {
                     bad(name.span(), &format!("interrupts.sources.{}", name.get_ref()), format!("source `{}` ({}) has the name of software interrupt `{}` (source {}, from `software = {software}`)", name.get_ref(), irq.get_ref(), name.get_ref(), irqs + k), "rename the source: `soft0` to `soft<N-1>` are the software interrupts' names");
                 }
             }
             if let Some(n) = &i.software {
-                if arch != Some(Arch::Riscv) || *n.get_ref() > 32 {
-                    bad(n.span(), "interrupts.software", format!("{software} software interrupts: only RISC-V boards have them, 0 to 32 (a Cortex-M thread pends any NVIC IRQ)"), "remove `software`, or write a count from 0 to 32 on a RISC-V board");
+                if !matches!(arch, Some(Arch::Riscv | Arch::Aarch64)) || *n.get_ref() > soft_max {
+                    bad(n.span(), "interrupts.software", format!("{software} software interrupts: only RISC-V boards (0 to 32) and AArch64 ones (0 to 16, the GIC's SGIs) have them (a Cortex-M thread pends any NVIC IRQ)"), "remove `software`, or write a count from 0 to 32 on a RISC-V board, 0 to 16 on an AArch64 one");
                 }
             }
             let mut sources: Vec<(String, u32)> = i.sources.iter().map(|(n, v)| (n.get_ref().clone(), *v.get_ref())).collect();
-            sources.extend((0..software.min(32)).map(|k| (format!("soft{k}"), irqs + k)));
+            sources.extend((0..software.min(soft_max)).map(|k| (format!("soft{k}"), irqs + k)));
             sources.sort_by_key(|(_, irq)| *irq);
             Interrupts { irqs, priority_bits: bits, software, sources }
         });
@@ -502,7 +539,7 @@ impl Board {
                 .hint("bluegen supports Cortex-M (ARMv6-M, v7-M, v7E-M, v8-M) and RISC-V chips")
                 .into());
         };
-        let arch = if target.starts_with("riscv") { Arch::Riscv } else { Arch::CortexM };
+        let arch = Arch::of_target(&target);
         Ok(Board {
             name: format!("chip-{}", chip.name.to_lowercase()),
             description: format!("{} ({} family, {})", chip.name, chip.family, chip.core),

@@ -161,6 +161,7 @@ fn tick(device: &Device, v: &Values, out: &mut Vec<Diagnostic>) {
     let (clock_name, min, max, timer) = match device.board.arch {
         crate::board::Arch::CortexM => ("SYSTICK_CLOCK_HZ", 2, SYSTICK_MAX_PERIOD, "SysTick"),
         crate::board::Arch::Riscv => ("MTIME_HZ", 1, u64::MAX, "mtime"),
+        crate::board::Arch::Aarch64 => ("TIMER_HZ", 1, u64::MAX, "generic timer"),
     };
     let Some(clock) = v.int(clock_name) else { return };
     let period = clock / tick;
@@ -436,6 +437,10 @@ pub fn flash_alignment(arch: crate::board::Arch) -> (u64, String) {
         crate::board::Arch::CortexM => (
             VECTOR_TABLE_BYTES.next_power_of_two().max(128),
             format!("the vector table ({VECTOR_TABLE_BYTES} bytes) sits at the flash origin, and VTOR needs it aligned to the next power of two of its size, at least 128 bytes"),
+        ),
+        crate::board::Arch::Aarch64 => (
+            2048,
+            "the vector table, `_start` in its first entries, sits at the flash origin, where the loader jumps, and VBAR_EL1 needs it 2 KiB aligned".into(),
         ),
         crate::board::Arch::Riscv => (
             4,

@@ -229,6 +229,8 @@ pub fn context(plan: &Plan, pin: &crate::toolchain::Pin) -> Result<Value> {
         cargo_env => fs_env(plan)?.into_iter().map(|(key, value)| minijinja::context! { key => key, value => value }).collect::<Vec<_>>(),
         components => Value::from(Serde(&components)),
         app => minijinja::context! { crate => &device.app.package, path => utf8(&device.app.dir, "the app crate's directory")? },
+        image_path => utf8(&device.image_dir(), "the image's directory")?,
+        registry_path => cargo_registry_src(),
         console => console,
         exit => exit,
         runner => runner,
@@ -370,6 +372,17 @@ fn interrupts(device: &crate::model::Device) -> Result<Option<Value>> {
 
 /// A path as text for a generated file; TOML and Rust strings are Unicode,
 /// so a path that is not cannot be written there.
+/// Where cargo unpacks crates.io's sources (`$CARGO_HOME/registry/src`,
+/// `~/.cargo` by default), remapped in the image so that the panic
+/// locations of registry crates do not carry the build machine's home; none
+/// when it cannot be told or is not UTF-8 (the image is then only longer).
+fn cargo_registry_src() -> Option<String> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))?;
+    home.join("registry").join("src").to_str().map(str::to_string)
+}
+
 fn utf8(path: &Path, what: &str) -> Result<String> {
     path.to_str().map(str::to_string).ok_or_else(|| {
         Diagnostic::error(format!("{what} `{}` is not valid UTF-8", path.display()))

@@ -420,6 +420,7 @@ fn interrupts_without_threads(device: &Device, config: &Config) -> Option<Diagno
     }
     let why = match device.board.arch {
         crate::board::Arch::Riscv => "a RISC-V image takes its interrupts in the context switch's trap (the PLIC's and the software interrupts share it with the kernel's switch), and `threads` is off",
+        crate::board::Arch::Aarch64 => "an AArch64 image takes its interrupts in the context switch's IRQ entry (the GIC's and the software interrupts share it with the kernel's tick and switch), and `threads` is off",
         crate::board::Arch::CortexM => "what a handler and the threads it wakes use (`pend_irq`, the switch on a handler's return, the blocking-call guard) is the arch's context-switch code, which only `threads` builds, and `threads` is off",
     };
     Some(

@@ -130,6 +130,12 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
         );
     }
     let models = models::validate(loaded, &mut threads, &mut errors);
+    // What the arch's switch saves on a thread's stack beyond the register
+    // frames device.toml's `stack` covers on every arch.
+    let record = board.as_ref().map_or(0, |b| b.arch.stack_extra());
+    for t in threads.iter_mut() {
+        t.stack = t.stack.saturating_add(record);
+    }
     let interrupts = interrupts::validate(loaded, board.as_ref(), api, &mut errors);
     let (drivers, c_drivers) = drivers::validate(loaded, board.as_ref(), &mut errors);
     let board = drivers::with_qemu_args(loaded, board, &mut errors);
@@ -235,7 +241,7 @@ fn board(loaded: &Loaded, errors: &mut Vec<Diagnostic>) -> Option<Board> {
 /// than the board's (or on an emulated board) a warning.
 fn with_chip(mut board: Board, chip: &crate::chip::Chip, chip_at: Option<Location>, from_flag: bool, errors: &mut Vec<Diagnostic>) -> Option<Board> {
     let board_key = if from_flag { "--board" } else { "device.board" };
-    let chip_arch = chip.target.as_deref().map(|t| if t.starts_with("riscv") { Arch::Riscv } else { Arch::CortexM });
+    let chip_arch = chip.target.as_deref().map(Arch::of_target);
     if chip_arch.is_some_and(|a| a != board.arch) || chip.target.is_none() {
         errors.push(
             Diagnostic::error(format!("chip `{}` does not fit board {}", chip.name, board.name))

@@ -110,6 +110,10 @@ fn one(loaded: &Loaded, name: &Spanned<String>, raw: &RawInterrupt, board: Optio
     let (first, controller) = match board.arch {
         Arch::CortexM => (0, "NVIC IRQ"),
         Arch::Riscv => (1, "PLIC source"),
+        // INTIDs 0-15 are the SGIs (the software interrupts, numbered from
+        // `irqs` on as on RISC-V), 16-31 the core's PPIs (the timer's is the
+        // kernel's): a device's interrupt is an SPI.
+        Arch::Aarch64 => (32, "GIC SPI"),
     };
     let last = ctl.irqs.saturating_sub(1);
     let names = || ctl.sources.iter().map(|(n, v)| format!("`{n}` ({v})")).collect::<Vec<_>>().join(", ");
@@ -157,6 +161,7 @@ fn one(loaded: &Loaded, name: &Spanned<String>, raw: &RawInterrupt, board: Optio
             let why = match board.arch {
                 Arch::CortexM => format!("{}'s NVIC implements {} priority bits, so an interrupt priority is an integer from 1 (lowest) to {top} (highest); the lowest hardware level is PendSV's, where threads switch", board.name, ctl.priority_bits),
                 Arch::Riscv => format!("{}'s PLIC has priorities 1 (lowest) to {top} (highest); 0 would never interrupt", board.name),
+                Arch::Aarch64 => format!("{}'s GIC implements {} priority bits, so an interrupt priority is an integer from 1 (lowest) to {top} (highest); the lowest level is the tick's", board.name, ctl.priority_bits),
             };
             errors.push(bad_value(source, p, &key("priority"), why).hint(format!("use a priority from 1 to {top}")));
             None
