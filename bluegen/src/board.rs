@@ -383,6 +383,12 @@ impl Board {
         let regions = match (&raw.memory, &chip) {
             (Some(m), _) => {
                 let (flash, ram) = (region(&m.flash, "flash"), region(&m.ram, "ram"));
+                // arch-aarch64's translation table maps the 32-bit address space.
+                for (r, v, key) in [(&flash, &m.flash.origin, "memory.flash.origin"), (&ram, &m.ram.origin, "memory.ram.origin")] {
+                    if let Some(r) = r.filter(|r| arch == Some(Arch::Aarch64) && r.origin + r.size > 1 << 32) {
+                        bad(v.span(), key, format!("the region ends at {:#x}, past 4 GiB: the AArch64 start-up maps the 32-bit address space (four 1 GiB blocks)", r.origin + r.size), "put flash and RAM below 0x1_0000_0000");
+                    }
+                }
                 flash.zip(ram).map(|(f, r)| ((f, at(m.flash.size.span())), (r, at(m.ram.size.span()))))
             }
             (None, Some(chip)) => {

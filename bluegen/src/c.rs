@@ -1,7 +1,8 @@
 //! C apps: the C toolchain and picolibc of a target, and the C functions a source defines.
 //!
 //! A device with `[c]` sources is compiled with the Debian cross GCC of its
-//! architecture (`arm-none-eabi-gcc`, `riscv64-unknown-elf-gcc`) through the
+//! architecture (`arm-none-eabi-gcc`, `riscv64-unknown-elf-gcc`,
+//! `aarch64-linux-gnu-gcc` without its Linux parts) through the
 //! image's build script (the `cc` crate) and linked with picolibc's `libc.a`
 //! and GCC's `libgcc.a` of the multilib that matches the board's target.
 //! [`probe`] finds them, or says which Debian packages to install; the
@@ -39,6 +40,10 @@ struct Family {
 
 const ARM: Family = Family { triple: "arm-none-eabi", packages: "gcc-arm-none-eabi picolibc-arm-none-eabi" };
 const RISCV: Family = Family { triple: "riscv64-unknown-elf", packages: "gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf" };
+/// Debian has no bare-metal AArch64 GCC: its Linux cross GCC compiles
+/// freestanding code with picolibc's specs (which replace glibc's headers,
+/// start files and libraries) and the flags below.
+const AARCH64: Family = Family { triple: "aarch64-linux-gnu", packages: "gcc-aarch64-linux-gnu picolibc-aarch64-linux-gnu" };
 
 /// Where Debian's picolibc packages install, per triple.
 const PICOLIBC: &str = "/usr/lib/picolibc";
@@ -52,6 +57,11 @@ const PICOLIBC: &str = "/usr/lib/picolibc";
 /// `__riscv_save_*` out, and `-mno-relax` keeps `gp` out of the code: the
 /// kernel keeps the yield address in `gp`, and the image defines no
 /// `__global_pointer$`.
+///
+/// AArch64 (the Linux GCC): no position-independent code (the image is
+/// linked static, at its address), no stack protector (no guard symbol),
+/// and atomics inline (`-mno-outline-atomics`: libgcc's out-of-line ones
+/// ask Linux's auxiliary vector which instructions the core has).
 fn flags(target: &str) -> Option<(&'static Family, &'static [&'static str])> {
     Some(match target {
         "thumbv6m-none-eabi" => (&ARM, &["-mcpu=cortex-m0", "-mthumb", "-mfloat-abi=soft"]),
@@ -61,6 +71,7 @@ fn flags(target: &str) -> Option<(&'static Family, &'static [&'static str])> {
         "thumbv8m.main-none-eabi" => (&ARM, &["-march=armv8-m.main", "-mthumb", "-mfloat-abi=soft"]),
         "riscv32imac-unknown-none-elf" => (&RISCV, &["-march=rv32imac", "-mabi=ilp32", "-mcmodel=medany", "-mno-save-restore", "-mno-relax"]),
         "riscv64gc-unknown-none-elf" => (&RISCV, &["-march=rv64gc", "-mabi=lp64d", "-mcmodel=medany", "-mno-save-restore", "-mno-relax"]),
+        "aarch64-unknown-none" => (&AARCH64, &["-mcpu=cortex-a53", "-ffreestanding", "-fno-pic", "-fno-pie", "-fno-stack-protector", "-mno-outline-atomics"]),
         _ => return None,
     })
 }
@@ -137,9 +148,22 @@ pub fn crate_env(toolchain: &Toolchain, target: &str, defines: &[&str]) -> Resul
         (format!("CC_{under}"), toolchain.gcc.clone()),
         (format!("AR_{under}"), toolchain.ar.clone()),
         (format!("CFLAGS_{under}"), cflags.join(" ")),
-        (format!("BINDGEN_EXTRA_CLANG_ARGS_{under}"), defines.iter().map(|d| format!("-D{d}")).collect::<Vec<_>>().join(" ")),
+        (format!("BINDGEN_EXTRA_CLANG_ARGS_{under}"), bindgen_args(target, &include, defines)),
         ("LIBCLANG_PATH".into(), libclang.display().to_string()),
     ])
+}
+
+/// bindgen's clang arguments: the defines; for AArch64 also picolibc's
+/// headers, since clang takes aarch64-unknown-none for a hosted target and
+/// would read the build machine's /usr/include (the bare-metal Arm and
+/// RISC-V targets have only clang's own headers, which suffice).
+fn bindgen_args(target: &str, include: &Path, defines: &[&str]) -> String {
+    let mut args: Vec<String> = defines.iter().map(|d| format!("-D{d}")).collect();
+    if target.starts_with("aarch64") {
+        args.insert(0, format!("-isystem{}", include.display()));
+        args.insert(0, "-ffreestanding".into());
+    }
+    args.join(" ")
 }
 
 /// Where libclang is: `LIBCLANG_PATH`, or the newest of Debian's

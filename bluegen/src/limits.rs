@@ -327,11 +327,11 @@ fn usart_stm32(v: &Values, out: &mut Vec<Diagnostic>) {
     out.push(v.blame(d, &["USART_STM32_BAUD", "USART_STM32_PCLK_HZ"]));
 }
 
-/// Bytes of the kernel's idle thread stack: `IDLE_STACK_WORDS` 32-bit
-/// words (components/kernel/src/sched.rs), 96 on 32-bit targets, 160 on
-/// 64-bit ones.
-fn idle_stack(bits: u32) -> u64 {
-    if bits >= 64 { 160 * 4 } else { 96 * 4 }
+/// Bytes of the kernel's idle thread stack (`IDLE_STACK_WORDS`,
+/// components/kernel/src/sched.rs): 384 on 32-bit targets, 640 on 64-bit
+/// ones, and the arch's extra (AArch64's record).
+fn idle_stack(bits: u32, arch: crate::board::Arch) -> u64 {
+    (if bits >= 64 { 640 } else { 384 }) + u64::from(arch.stack_extra())
 }
 
 /// RAM must hold the boot stack, the thread stacks (with `threads`), the
@@ -344,7 +344,7 @@ fn ram(device: &Device, v: &Values, boot_stack: u64, out: &mut Vec<Diagnostic>) 
         let sum: u64 = device.threads.iter().map(|t| u64::from(t.stack)).sum();
         let n = device.threads.len();
         parts.push((format!("{n} thread stack{} of {} in all", if n == 1 { "" } else { "s" }, human(sum)), sum));
-        let idle = idle_stack(pointer_bits(&device.board.target));
+        let idle = idle_stack(pointer_bits(&device.board.target), device.board.arch);
         parts.push((format!("the idle thread's {} stack", human(idle)), idle));
     }
     if threads_on && v.on("ISOLATION") {
@@ -361,7 +361,8 @@ fn ram(device: &Device, v: &Values, boot_stack: u64, out: &mut Vec<Diagnostic>) 
         }
     }
     if v.on("SPAWN") {
-        let pool = v.int("SPAWN_THREADS").unwrap_or(0) * v.int("SPAWN_STACK_SIZE").unwrap_or(0);
+        // The kernel adds the arch's extra to each of the pool's stacks.
+        let pool = v.int("SPAWN_THREADS").unwrap_or(0) * (v.int("SPAWN_STACK_SIZE").unwrap_or(0) + u64::from(device.board.arch.stack_extra()));
         parts.push((format!("the {} spawn pool", human(pool)), pool));
     }
     if v.on("HEAP") {
@@ -474,8 +475,10 @@ mod tests {
         let sched = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../components/kernel/src/sched.rs");
         let text = std::fs::read_to_string(sched).unwrap();
         assert!(text.contains(&format!("pub const MAX_THREADS: usize = {};", super::MAX_THREADS)), "components/kernel/src/sched.rs changed MAX_THREADS");
-        let words = |bits| super::idle_stack(bits) / 4;
-        assert!(text.contains(&format!("if cfg!(target_pointer_width = \"64\") {{ {} }} else {{ {} }}", words(64), words(32))), "components/kernel/src/sched.rs changed IDLE_STACK_WORDS");
+        let bytes = |bits| super::idle_stack(bits, crate::board::Arch::Riscv);
+        assert!(text.contains(&format!("if cfg!(target_pointer_width = \"64\") {{ {} }} else {{ {} }}", bytes(64), bytes(32))), "components/kernel/src/sched.rs changed IDLE_STACK_WORDS");
+        let extra = crate::board::Arch::Aarch64.stack_extra();
+        assert!(text.contains(&format!("if cfg!(target_arch = \"aarch64\") {{ {extra} }} else {{ 0 }}")), "components/kernel/src/sched.rs changed ARCH_STACK_EXTRA");
     }
 
     /// The register offsets bluegen checks are the components'.

@@ -23,7 +23,7 @@ fn run(fixture: &str, board: &str) -> (i32, String, String) {
     (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
 }
 
-const BOARDS: [&str; 6] = ["qemu-mps2-an385", "qemu-mps2-an386", "qemu-mps2-an505", "qemu-microbit", "qemu-virt-rv32", "qemu-virt-rv64"];
+const BOARDS: [&str; 7] = ["qemu-mps2-an385", "qemu-mps2-an386", "qemu-mps2-an505", "qemu-microbit", "qemu-virt-rv32", "qemu-virt-rv64", "qemu-virt-aarch64"];
 
 /// Five equal threads yield in turn; a higher reporter wakes on every tick
 /// (100 times) and preempts one of them. Every thread's turns stay within

@@ -11,7 +11,7 @@ mod common;
 
 use common::{check, device, repo, run_icount};
 
-const BOARDS: [&str; 3] = ["qemu-mps2-an385", "qemu-microbit", "qemu-virt-rv32"];
+const BOARDS: [&str; 4] = ["qemu-mps2-an385", "qemu-microbit", "qemu-virt-rv32", "qemu-virt-aarch64"];
 
 fn run(fixture: &str, board: &str) -> (i32, String, String) {
     let dir = repo().join("bluegen/tests/fixtures").join(fixture);
@@ -66,7 +66,7 @@ fn typed_mutex_queue_timeouts_misuse_and_threads() {
 /// semaphore waiter is the one a give wakes, inheritance after a change.
 #[test]
 fn set_priority_reorders_ready_running_and_waiting_threads() {
-    for board in ["qemu-mps2-an385", "qemu-virt-rv32"] {
+    for board in ["qemu-mps2-an385", "qemu-virt-rv32", "qemu-virt-aarch64"] {
         let (code, out, err) = run("kernel-prio", board);
         assert_eq!(code, 0, "{board}: stdout:\n{out}\nstderr:\n{err}");
         assert!(!out.contains("FAILED"), "{board}: {out}");

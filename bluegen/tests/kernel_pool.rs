@@ -38,7 +38,7 @@ fn pool_allocates_each_block_once_waits_with_a_timeout_and_a_free_wakes_the_wait
         "the receiver read and freed the block",
         "every block free again",
     ];
-    for board in ["qemu-mps2-an385", "qemu-microbit", "qemu-virt-rv32"] {
+    for board in ["qemu-mps2-an385", "qemu-microbit", "qemu-virt-rv32", "qemu-virt-aarch64"] {
         expect("kernel-pool", board, &checks, "pool done\n");
     }
 }
@@ -52,7 +52,7 @@ fn pool_from_an_interrupt_handler_never_waits_and_its_free_wakes_a_thread() {
         "a free in the handler wakes the waiter, which runs on its return",
         "every block free again",
     ];
-    for board in ["qemu-mps2-an385", "qemu-microbit", "qemu-virt-rv32"] {
+    for board in ["qemu-mps2-an385", "qemu-microbit", "qemu-virt-rv32", "qemu-virt-aarch64"] {
         expect("kernel-pool-irq", board, &checks, "pool irq done\n");
     }
 }

@@ -45,13 +45,15 @@ fn run_at(dir: &Path, board: &str) -> (i32, String, String) {
     )
 }
 
-const BOARDS: [&str; 6] = [
+const BOARDS: [&str; 8] = [
     "qemu-mps2-an385",
     "qemu-mps2-an386",
     "qemu-mps2-an505",
     "qemu-microbit",
     "qemu-virt-rv32",
     "qemu-virt-rv64",
+    "qemu-virt-aarch64",
+    "qemu-virt-aarch64-gicv2",
 ];
 
 /// `high` first, the two equal-priority peers alternating on every yield,

@@ -33,8 +33,16 @@ fn run_with(fixture: &str, board: &str, extra: &[&str]) -> (i32, String, String)
     (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
 }
 
-const BOARDS: [&str; 6] =
-    ["qemu-mps2-an385", "qemu-mps2-an386", "qemu-mps2-an505", "qemu-microbit", "qemu-virt-rv32", "qemu-virt-rv64"];
+const BOARDS: [&str; 8] = [
+    "qemu-mps2-an385",
+    "qemu-mps2-an386",
+    "qemu-mps2-an505",
+    "qemu-microbit",
+    "qemu-virt-rv32",
+    "qemu-virt-rv64",
+    "qemu-virt-aarch64",
+    "qemu-virt-aarch64-gicv2",
+];
 
 /// The number after `prefix` on its line of `out`.
 fn number(out: &str, prefix: &str) -> u32 {

@@ -35,7 +35,7 @@ fn path(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-const BOARDS: [&str; 3] = ["qemu-mps2-an385", "qemu-virt-rv32", "qemu-virt-rv64"];
+const BOARDS: [&str; 4] = ["qemu-mps2-an385", "qemu-virt-rv32", "qemu-virt-rv64", "qemu-virt-aarch64"];
 
 #[test]
 fn hello_runs_on_every_board() {
@@ -95,7 +95,7 @@ fn hello_fits_its_footprint_budget() {
 #[test]
 fn a_panic_prints_its_location_and_fails() {
     let dir = repo().join("bluegen/tests/fixtures/panic");
-    for board in ["qemu-mps2-an385", "qemu-virt-rv32"] {
+    for board in ["qemu-mps2-an385", "qemu-virt-rv32", "qemu-virt-aarch64"] {
         let (code, out, err) = run(&["run", path(&dir), "--board", board, "--timeout", "60"]);
         assert_eq!(code, 1, "{board}: stdout:\n{out}\nstderr:\n{err}");
         assert!(out.contains("about to panic"), "{out}");
@@ -111,7 +111,7 @@ fn a_panic_prints_its_location_and_fails() {
 #[test]
 fn exit_status_is_the_code_on_every_board() {
     let dir = repo().join("bluegen/tests/fixtures/exit-code");
-    for board in ["qemu-mps2-an385", "qemu-mps2-an386", "qemu-mps2-an505", "qemu-microbit", "qemu-virt-rv32", "qemu-virt-rv64"] {
+    for board in ["qemu-mps2-an385", "qemu-mps2-an386", "qemu-mps2-an505", "qemu-microbit", "qemu-virt-rv32", "qemu-virt-rv64", "qemu-virt-aarch64"] {
         let (code, out, err) = run(&["run", path(&dir), "--board", board, "--timeout", "60"]);
         assert_eq!(code, 7, "{board}: stdout:\n{out}\nstderr:\n{err}");
         assert!(out.contains("exiting with 7\n"), "{board}: {out}");
@@ -124,7 +124,7 @@ fn exit_status_is_the_code_on_every_board() {
 #[test]
 fn a_failure_whose_low_byte_is_zero_still_fails() {
     let dir = repo().join("bluegen/tests/fixtures/exit-code-256");
-    for board in ["qemu-mps2-an385", "qemu-microbit", "qemu-virt-rv32"] {
+    for board in ["qemu-mps2-an385", "qemu-microbit", "qemu-virt-rv32", "qemu-virt-aarch64"] {
         let (code, out, err) = run(&["run", path(&dir), "--board", board, "--timeout", "60"]);
         assert_eq!(code, 1, "{board}: stdout:\n{out}\nstderr:\n{err}");
         assert!(out.contains("exiting with 256\n"), "{board}: {out}");

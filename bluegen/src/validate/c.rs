@@ -125,7 +125,7 @@ pub(super) fn code(loaded: &Loaded, raw_c: &crate::load::RawC, inputs: &crate::l
                 .why(format!("{}; the device's C sources need it", missing.why));
             errors.push(match &missing.install {
                 Some(install) => d.hint(format!("install it with:\n\n    {install}\n")),
-                None => d.hint(format!("remove {header}, or use a board whose target has a C toolchain (Cortex-M or RISC-V)")),
+                None => d.hint(format!("remove {header}, or use a board whose target has a C toolchain (Cortex-M, RISC-V or AArch64)")),
             });
             None
         }

@@ -9,9 +9,10 @@
 //! the 32-bit address space (TCR_EL1.T0SZ = 32, 4 KiB granule), identity
 //! mapped. The blocks that hold the image's flash or RAM are Normal
 //! memory, write-back cacheable, inner shareable; every other block is
-//! Device-nGnRnE and never executable (the peripherals). The table lives in
-//! `.bss` (32 bytes), written after `.bss` is zeroed and before the MMU is
-//! turned on.
+//! Device-nGnRnE and never executable (the peripherals). The image's
+//! linker script writes the table into flash (`__bluegen_mmu_table`, 32
+//! bytes), from the board's memory map: no code builds it, and no stack
+//! overflow in RAM can change it.
 //!
 //! The vector table is the first 2 KiB of flash, with `_start` in its
 //! first, never-taken entries: no alignment padding before it.
@@ -98,25 +99,8 @@ _start:
 4:  str wzr, [x0], #4
 5:  cmp x0, x1
     b.lo 4b
-    /* The translation table: four Device blocks, then Normal ones for the
-       blocks of flash and of RAM. */
+    /* The translation table: the linker script's, in flash. */
     ldr x0, =__bluegen_mmu_table
-    ldr x1, ={device}
-    mov x2, #0
-6:  orr x3, x1, x2, lsl #30
-    str x3, [x0, x2, lsl #3]
-    add x2, x2, #1
-    cmp x2, #4
-    b.lo 6b
-    ldr x1, ={normal}
-    adr x2, _start
-    lsr x2, x2, #30
-    orr x3, x1, x2, lsl #30
-    str x3, [x0, x2, lsl #3]
-    ldr x2, =_sdata
-    lsr x2, x2, #30
-    orr x3, x1, x2, lsl #30
-    str x3, [x0, x2, lsl #3]
     /* MAIR: attribute 0 Device-nGnRnE, 1 Normal write-back; TCR: T0SZ = 32,
        4 KiB granule, walks cacheable and inner shareable, no TTBR1 walks,
        32-bit physical addresses. */
@@ -172,16 +156,7 @@ __bluegen_fault_entry:
     bl __bluegen_trap
     .size __bluegen_vector_entries, . - __bluegen_vector_entries
 
-    .section .bss.__bluegen_mmu_table, \"aw\", %nobits
-    .balign 64
-__bluegen_mmu_table:
-    .space 32
     "),
-    // Block descriptors: valid block (0b01), AF (bit 10); Device:
-    // AttrIndx 0, PXN and UXN (bits 53, 54); Normal: AttrIndx 1 (bit 2),
-    // inner shareable (SH = 0b11, bits 8-9).
-    device = const (1u64 << 54) | (1 << 53) | (1 << 10) | 1,
-    normal = const (1u64 << 10) | (3 << 8) | (1 << 2) | 1,
     mair = const 0xff00u64,
     tcr = const 32u64 | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23),
     sctlr = const 0x30d0_0800u64 | (1 << 12) | (1 << 2) | 1,

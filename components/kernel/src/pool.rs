@@ -14,7 +14,9 @@ use core::sync::atomic::Ordering::Relaxed;
 /// Threads that can run spawned at the same time.
 pub const SLOTS: usize = bluegen_config::SPAWN_THREADS as usize;
 /// Words of each pool stack.
-const WORDS: usize = bluegen_config::SPAWN_STACK_SIZE as usize / 4;
+// The arch's extra (see `crate::sched::ARCH_STACK_EXTRA`) on top of the
+// configured size, as bluegen adds it to the device's threads.
+const WORDS: usize = (bluegen_config::SPAWN_STACK_SIZE as usize + crate::sched::ARCH_STACK_EXTRA) / 4;
 
 /// The pool: one stack per slot.
 static POOL: [Stack<WORDS>; SLOTS] = [const { Stack::new() }; SLOTS];

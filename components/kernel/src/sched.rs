@@ -13,10 +13,17 @@
 /// At most this many threads (one bit each in a `u32`).
 pub const MAX_THREADS: usize = 32;
 
+/// Bytes the arch's switch keeps on a thread's stack beyond what a
+/// `stack` sized for Cortex-M and RISC-V holds: AArch64's record of a
+/// preempted thread is 800 bytes (its 32 FP/SIMD registers are 128-bit).
+/// bluegen adds it to the device's threads; the kernel to its own stacks
+/// (idle, the spawn pool).
+pub const ARCH_STACK_EXTRA: usize = if cfg!(target_arch = "aarch64") { 800 } else { 0 };
+
 /// Words of the idle thread's stack: room for one trap frame (all
-/// registers on RISC-V: 128 bytes on RV32, 256 on RV64) and the calls of
-/// the switch below it.
-pub const IDLE_STACK_WORDS: usize = if cfg!(target_pointer_width = "64") { 160 } else { 96 };
+/// registers on RISC-V: 128 bytes on RV32, 256 on RV64; 800 bytes on
+/// AArch64) and the calls of the switch below it.
+pub const IDLE_STACK_WORDS: usize = (if cfg!(target_pointer_width = "64") { 640 } else { 384 } + ARCH_STACK_EXTRA) / 4;
 
 /// The index that stands for the idle thread.
 pub const IDLE: usize = MAX_THREADS;
