@@ -51,6 +51,12 @@ fn c_hello_boots_on_virt_rv64() {
     boots("qemu-virt-rv64");
 }
 
+/// AArch64: Debian's Linux cross GCC, freestanding, with picolibc.
+#[test]
+fn c_hello_boots_on_virt_aarch64() {
+    boots("qemu-virt-aarch64");
+}
+
 /// v6-M, v7E-M hard-float and v8-M main: the other emulated boards.
 #[test]
 fn c_hello_boots_on_the_other_emulated_boards() {
@@ -314,7 +320,7 @@ fn c_needs_the_heap() {
 #[test]
 fn errno_is_per_thread_under_preemption() {
     let dir = repo().join("bluegen/tests/fixtures/c-tls");
-    for board in ["qemu-mps2-an385", "qemu-virt-rv32", "qemu-virt-rv64"] {
+    for board in ["qemu-mps2-an385", "qemu-virt-rv32", "qemu-virt-rv64", "qemu-virt-aarch64"] {
         let out = common::run_icount(&dir, board);
         let text = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(0), "{board}: {text}\n{}", String::from_utf8_lossy(&out.stderr));

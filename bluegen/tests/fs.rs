@@ -24,7 +24,7 @@ fn lines(out: &std::process::Output) -> Vec<String> {
 /// some), and both files read back intact: on Armv7-M, Armv8-M and RISC-V.
 #[test]
 fn files_on_a_ram_disk_shared_by_threads() {
-    for board in ["qemu-mps2-an385", "qemu-mps2-an505", "qemu-virt-rv32"] {
+    for board in ["qemu-mps2-an385", "qemu-mps2-an505", "qemu-virt-rv32", "qemu-virt-aarch64"] {
         let out = run_icount(&fixture("fs-files"), board);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "{board}: {:?}\n{stderr}", lines(&out));
@@ -159,7 +159,7 @@ fn fs_flash_without_a_flash_driver_is_a_located_error() {
 /// on Armv7-M, Armv8-M, RV32 and RV64.
 #[test]
 fn posix_file_calls_for_c() {
-    for board in ["qemu-mps2-an385", "qemu-mps2-an505", "qemu-virt-rv32", "qemu-virt-rv64"] {
+    for board in ["qemu-mps2-an385", "qemu-mps2-an505", "qemu-virt-rv32", "qemu-virt-rv64", "qemu-virt-aarch64"] {
         let out = run_icount(&fixture("fs-posix"), board);
         let lines = lines(&out);
         let stderr = String::from_utf8_lossy(&out.stderr);

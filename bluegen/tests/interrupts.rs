@@ -248,6 +248,25 @@ fn a_pended_software_interrupt_on_riscv_wakes_a_thread_and_runs_by_priority() {
     }
 }
 
+/// `kernel-irq-a64` on AArch64 with a GICv3 and a GICv2: a thread pends
+/// software interrupt `soft0` (SGI 0, number 288 after the GIC's INTIDs)
+/// 20 times; the handler gives a semaphore and the higher-priority thread
+/// waiting on it has run by the time the pend returns. Two software
+/// interrupts pended from a handler run after it returns (handlers do not
+/// nest), the higher priority first, as the GIC orders them; an undeclared
+/// SPI or software interrupt cannot be pended; the handler runs on the
+/// boot stack, not the interrupted thread's.
+#[test]
+fn a_pended_software_interrupt_on_aarch64_wakes_a_thread_and_runs_by_priority() {
+    let dir = repo().join("bluegen/tests/fixtures/kernel-irq-a64");
+    for board in ["qemu-virt-aarch64", "qemu-virt-aarch64-gicv2"] {
+        let out = run_icount(&dir, board);
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
+        assert!(stdout.contains("irq wake ok\nirq order ok\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
+    }
+}
+
 /// `kernel-irq-plic` on RV32 and RV64: a real device raises a PLIC
 /// interrupt. A thread enables the NS16550's THR-empty interrupt (PLIC
 /// source 10, `uart0`) ten times; the trap claims it, the handler masks it
@@ -268,9 +287,9 @@ fn a_plic_interrupt_from_the_uart_wakes_a_thread_on_riscv() {
     }
 }
 
-/// `kernel-irq-mask` on the Cortex-M3, M0 and RV32: `port::disable_irq` of the
-/// software interrupt `soft0` (NVIC ICER; on RISC-V the kernel's mask of
-/// software interrupts), then two pends: the handler does not run across a
+/// `kernel-irq-mask` on the Cortex-M3, M0, RV32 and AArch64 (both GICs):
+/// `port::disable_irq` of the software interrupt `soft0` (NVIC ICER; on
+/// RISC-V and AArch64 the arch crate's mask of software interrupts), then two pends: the handler does not run across a
 /// sleep, and `enable_irq` runs it exactly once before it returns; a
 /// handler disables its own interrupt and pends it, which stays pending
 /// until enabled, as does one pended in a critical section and disabled
@@ -279,7 +298,7 @@ fn a_plic_interrupt_from_the_uart_wakes_a_thread_on_riscv() {
 #[test]
 fn a_disabled_interrupt_stays_pending_and_runs_once_when_enabled() {
     let dir = repo().join("bluegen/tests/fixtures/kernel-irq-mask");
-    for board in ["qemu-mps2-an385", "qemu-microbit", "qemu-virt-rv32"] {
+    for board in ["qemu-mps2-an385", "qemu-microbit", "qemu-virt-rv32", "qemu-virt-aarch64", "qemu-virt-aarch64-gicv2"] {
         let out = run_icount(&dir, board);
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
@@ -295,7 +314,7 @@ fn a_disabled_interrupt_stays_pending_and_runs_once_when_enabled() {
 #[test]
 fn a_blocking_call_in_a_handler_fails_the_run_naming_the_handler() {
     let dir = repo().join("bluegen/tests/fixtures/kernel-irq-guard");
-    for board in ["qemu-mps2-an385", "qemu-microbit", "qemu-virt-rv32"] {
+    for board in ["qemu-mps2-an385", "qemu-microbit", "qemu-virt-rv32", "qemu-virt-aarch64"] {
         let out = run_icount(&dir, board);
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert_eq!(out.status.code(), Some(1), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
@@ -309,7 +328,7 @@ fn a_blocking_call_in_a_handler_fails_the_run_naming_the_handler() {
 #[test]
 fn the_interrupt_latency_bench_prints_its_rows() {
     let dir = repo().join("examples/bench-irq");
-    for board in ["qemu-mps2-an385", "qemu-virt-rv32"] {
+    for board in ["qemu-mps2-an385", "qemu-virt-rv32", "qemu-virt-aarch64"] {
         let out = run_icount(&dir, board);
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(0), "{board}: {stdout}");

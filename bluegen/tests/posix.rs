@@ -11,7 +11,7 @@ mod common;
 use common::{check, device, repo, run_icount};
 use std::process::Command;
 
-const BOARDS: [&str; 2] = ["qemu-mps2-an385", "qemu-virt-rv32"];
+const BOARDS: [&str; 3] = ["qemu-mps2-an385", "qemu-virt-rv32", "qemu-virt-aarch64"];
 
 /// Runs `fixture` on both boards; every assertion passes, and each of
 /// `expected` is among them.
@@ -179,7 +179,7 @@ fn conformance_programs_build_for_every_board() {
 #[test]
 fn headers_compile_alone_on_every_board() {
     let dir = repo().join("bluegen/tests/fixtures/posix-headers");
-    for board in ["qemu-mps2-an385", "qemu-mps2-an386", "qemu-mps2-an505", "qemu-microbit", "qemu-virt-rv32", "qemu-virt-rv64"] {
+    for board in ["qemu-mps2-an385", "qemu-mps2-an386", "qemu-mps2-an505", "qemu-microbit", "qemu-virt-rv32", "qemu-virt-rv64", "qemu-virt-aarch64"] {
         let out = run_icount(&dir, board);
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");

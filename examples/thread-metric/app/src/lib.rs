@@ -40,12 +40,14 @@ pub const STEADY: u32 = 2;
 
 /// The interrupt tests' `[interrupts.soft]`, `source = "soft0"`: NVIC IRQ 31
 /// on Cortex-M, software interrupt 0 (after the PLIC's 96 sources) on
-/// RISC-V. Written here rather than `bluegen_kernel::irq::SOFT`, which only
-/// the images that declare the interrupt have, and this crate is every
-/// test's app.
+/// RISC-V, SGI 0 (after the GIC's 288 INTIDs) on AArch64. Written here
+/// rather than `bluegen_kernel::irq::SOFT`, which only the images that
+/// declare the interrupt have, and this crate is every test's app.
 #[cfg(target_arch = "arm")]
 pub(crate) const SOFT0: u16 = 31;
-#[cfg(not(target_arch = "arm"))]
+#[cfg(target_arch = "aarch64")]
+pub(crate) const SOFT0: u16 = 288;
+#[cfg(not(any(target_arch = "arm", target_arch = "aarch64")))]
 pub(crate) const SOFT0: u16 = 96;
 
 /// `counter++` on a shared counter: a load and a store.
