@@ -35,6 +35,7 @@ pub const SCHEMA: Schema = &[
     opt("peripherals", Kind::AnyTable),
     opt("features", Kind::AnyTable),
     opt("isolation", Kind::Table(&[req("kind", Kind::OneOf(&["pmsav7", "pmsav8", "pmp"])), req("regions", Kind::Number)])),
+    opt("boot-image", Kind::Table(&[req("file", Kind::Str), req("instructions", Kind::Str)])),
 ];
 const REGION: &[Key] = &[req("origin", Kind::Address), req("size", Kind::Size)];
 
@@ -59,6 +60,17 @@ struct RawBoardFile {
     features: std::collections::BTreeMap<Spanned<String>, Spanned<toml::Value>>,
     /// The core's memory protection, for device.toml's `isolation`.
     isolation: Option<RawIsolation>,
+    /// A board whose boot loader loads the image from a file (no probe).
+    boot_image: Option<BootImage>,
+}
+
+/// `[boot-image]`: the file name a board's boot loader loads (the raw
+/// image, from the flash origin on) and how to put it there.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BootImage {
+    pub file: String,
+    pub instructions: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -301,6 +313,8 @@ pub struct Board {
     pub isolation: Option<Isolation>,
     /// The probe-rs chip on the board, if it is real hardware.
     pub chip: Option<String>,
+    /// What `bluegen flash` writes for a board that boots from a file.
+    pub boot_image: Option<BootImage>,
     /// That chip's maker, to warn when a device puts another vendor's chip
     /// on the board.
     #[serde(skip)]
@@ -529,6 +543,7 @@ impl Board {
             isolation,
             chip_vendor: chip.as_ref().and_then(|c| c.vendor.clone()),
             chip: chip.map(|c| c.name),
+            boot_image: raw.boot_image,
             features,
             path: path.to_path_buf(),
             flash_at,
@@ -561,6 +576,7 @@ impl Board {
             isolation: None,
             features: Vec::new(),
             chip: Some(chip.name.clone()),
+            boot_image: None,
             chip_vendor: chip.vendor.clone(),
             path: PathBuf::new(),
             flash_at: used_at.clone(),

@@ -1,5 +1,8 @@
 //! `bluegen flash`: program a device's image with probe-rs, or run it in QEMU.
 //!
+//! A board whose boot loader loads the image from a file (`[boot-image]`,
+//! the Raspberry Pi 4's `kernel8.img`) gets that file written instead.
+//!
 //! The plan — chip, flash algorithm, each region written — comes from the ELF
 //! and probe-rs's registry, so `--dry-run` prints it without a probe. A real
 //! run opens the probe, erases, programs and verifies with probe-rs's flash
@@ -64,6 +67,9 @@ impl Cmd {
         if self.timeout.is_some() {
             ignored("--timeout", format!("board {} is real hardware: the timeout applies to emulated boards", board.name));
         }
+        if let Some(boot) = &board.boot_image {
+            return boot_image(boot, board, &built.artifacts.bin, self.dry_run);
+        }
         let Some(chip_name) = &board.chip else {
             return Err(Diagnostic::error(format!("board {} names no chip, so bluegen cannot flash it", board.name))
                 .hint("add `chip = \"<probe-rs chip name>\"` to [device] or to the board file (`bluegen chips` lists them)")
@@ -80,6 +86,25 @@ impl Cmd {
         program(&chip, &built.artifacts.elf, self.probe.as_ref(), !self.no_progress)?;
         Ok(0)
     }
+}
+
+/// A board whose boot loader loads the image from a file: the raw image
+/// (flash from its origin on) copied next to the image crate under the
+/// name the loader looks for, and what to do with it.
+fn boot_image(boot: &crate::board::BootImage, board: &crate::board::Board, bin: &Path, dry_run: bool) -> Result<u8> {
+    let dir = bin.parent().unwrap_or(Path::new("."));
+    let dest = dir.join(&boot.file);
+    let len = std::fs::metadata(bin).map_err(|e| Error::io("read", bin, e))?.len();
+    crate::outln!("board {} boots from a file: its boot loader loads `{}` at {:#x}", board.name, boot.file, board.flash.origin)?;
+    if dry_run {
+        crate::outln!("would write:     {} ({len} bytes)", dest.display())?;
+    } else {
+        let bytes = std::fs::read(bin).map_err(|e| Error::io("read", bin, e))?;
+        crate::files::write_atomic(&dest, &bytes)?;
+        crate::outln!("wrote:           {} ({len} bytes)", dest.display())?;
+    }
+    crate::outln!("then:            {}", boot.instructions)?;
+    Ok(0)
 }
 
 /// The image's loadable blocks, by load address, adjacent ones merged.
