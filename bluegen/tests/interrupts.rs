@@ -287,6 +287,25 @@ fn a_plic_interrupt_from_the_uart_wakes_a_thread_on_riscv() {
     }
 }
 
+/// `kernel-irq-spi` on AArch64 with a GICv3 and a GICv2: a real device
+/// raises an SPI. A thread unmasks the PL011's transmit interrupt (SPI 1,
+/// INTID 33, `uart0`) ten times; the IRQ entry acknowledges it, the
+/// handler masks it and gives a semaphore, and the higher-priority thread
+/// waiting on it has run before the interrupted thread goes on (the next
+/// round comes only if the entry ended the interrupt at the GIC). Then the
+/// SPI `port::disable_irq`d: raised, its handler does not run across a
+/// sleep, and `port::enable_irq` runs it once.
+#[test]
+fn an_spi_from_the_uart_wakes_a_thread_on_aarch64() {
+    let dir = repo().join("bluegen/tests/fixtures/kernel-irq-spi");
+    for board in ["qemu-virt-aarch64", "qemu-virt-aarch64-gicv2"] {
+        let out = run_icount(&dir, board);
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
+        assert!(stdout.contains("spi wake ok\nspi mask ok\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
+    }
+}
+
 /// `kernel-irq-mask` on the Cortex-M3, M0, RV32 and AArch64 (both GICs):
 /// `port::disable_irq` of the software interrupt `soft0` (NVIC ICER; on
 /// RISC-V and AArch64 the arch crate's mask of software interrupts), then two pends: the handler does not run across a
