@@ -406,10 +406,10 @@ fn the_interrupts_feature_is_not_a_device_setting() {
 }
 
 /// A board's `software = N` names `soft0` to `soft<N-1>` after the PLIC's
-/// sources on RISC-V; a Cortex-M board (which pends any NVIC IRQ) may not
-/// have it, a located error.
+/// sources on RISC-V (and the GIC's INTIDs on AArch64); a Cortex-M board
+/// (which pends any NVIC IRQ) may not have it, a located error.
 #[test]
-fn board_software_interrupts_are_riscv_only() {
+fn board_software_interrupts_are_riscv_and_aarch64_only() {
     let dir = tempfile::tempdir().unwrap();
     let rv = std::fs::read_to_string(repo().join("boards/qemu-virt-rv32.toml")).unwrap();
     let path = dir.path().join("rv.toml");
@@ -418,20 +418,29 @@ fn board_software_interrupts_are_riscv_only() {
     let ctl = board.interrupts.unwrap();
     assert_eq!(ctl.software, 2);
     assert!(ctl.sources.ends_with(&[("soft0".to_string(), 96), ("soft1".to_string(), 97)]), "{:?}", ctl.sources);
+    let a64 = std::fs::read_to_string(repo().join("boards/qemu-virt-aarch64.toml")).unwrap();
+    let path = dir.path().join("a64.toml");
+    std::fs::write(&path, a64.replace("software = 8", "software = 2")).unwrap();
+    let board = bluegen::board::Board::from_file(&path).unwrap_or_else(|e| panic!("{}", bluegen::diag::render(&e.diagnostics)));
+    let ctl = board.interrupts.unwrap();
+    assert!(ctl.sources.ends_with(&[("soft0".to_string(), 288), ("soft1".to_string(), 289)]), "{:?}", ctl.sources);
+    std::fs::write(&path, a64.replace("software = 8", "software = 17")).unwrap();
+    let err = bluegen::board::Board::from_file(&path).err().expect("17 SGIs are refused");
+    assert!(bluegen::diag::render(&err.diagnostics).contains("17 software interrupts"), "{}", bluegen::diag::render(&err.diagnostics));
     let arm = std::fs::read_to_string(repo().join("boards/qemu-mps2-an385.toml")).unwrap();
     let path = dir.path().join("arm.toml");
     std::fs::write(&path, arm.replace("priority-bits = 3\n", "priority-bits = 3\nsoftware = 4\n")).unwrap();
     let err = bluegen::board::Board::from_file(&path).err().expect("software on Cortex-M is refused");
     let text = bluegen::diag::render(&err.diagnostics).replace(&dir.path().display().to_string(), "[DIR]");
     insta::assert_snapshot!(text, @r#"
-    error: invalid board file: 4 software interrupts: only RISC-V boards have them, 0 to 32 (a Cortex-M thread pends any NVIC IRQ)
+    error: invalid board file: 4 software interrupts: only RISC-V boards (0 to 32) and AArch64 ones (0 to 16, the GIC's SGIs) have them (a Cortex-M thread pends any NVIC IRQ)
       --> [DIR]/arm.toml:50:12
        |
     50 | software = 4
        |            ^
        = key: interrupts.software
        = value: 4
-       = hint: remove `software`, or write a count from 0 to 32 on a RISC-V board
+       = hint: remove `software`, or write a count from 0 to 32 on a RISC-V board, 0 to 16 on an AArch64 one
     "#);
 }
 

@@ -126,36 +126,53 @@ pub fn unmask(intid: u32) {
     write(frame(intid) + GICD_ISENABLER + (intid / 32) as usize * 4, 1 << (intid % 32));
 }
 
-/// Disables `intid` at the GIC; a request meanwhile stays pending. The
-/// write takes effect before the next instruction's interrupts (the GIC
-/// raises no interrupt it has disabled: a `dsb` orders the write).
+/// Disables `intid` at the GIC; a request meanwhile stays pending. On
+/// GICv3 it waits until the distributor says the disable is done
+/// (GICD_CTLR.RWP); one a GICv2 forwarded just before is pended again by
+/// the dispatch (see `crate::irq::dispatch`).
 pub fn mask(intid: u32) {
     write(frame(intid) + GICD_ICENABLER + (intid / 32) as usize * 4, 1 << (intid % 32));
     // SAFETY: a barrier; no memory is changed.
-    unsafe { core::arch::asm!("dsb sy", "isb", options(nostack, preserves_flags)) };
-}
-
-/// Acknowledges the highest pending interrupt: its INTID, or [`SPURIOUS`].
-#[inline(always)]
-pub fn ack() -> u32 {
+    unsafe { core::arch::asm!("dsb sy", options(nostack, preserves_flags)) };
     if V3 {
-        let intid: u64;
-        // SAFETY: reads ICC_IAR1_EL1, which acknowledges; no memory.
-        unsafe { core::arch::asm!("mrs {0}, icc_iar1_el1", out(reg) intid, options(nomem, nostack)) };
-        (intid & 0xff_ffff) as u32
-    } else {
-        read(GICC + GICC_IAR) & 0x3ff
+        while read(GICD + GICD_CTLR) & 1 << 31 != 0 {}
     }
 }
 
-/// Ends interrupt `intid` (acknowledged by [`ack`]).
+/// Whether `intid` is enabled at the GIC.
+pub fn enabled(intid: u32) -> bool {
+    read(frame(intid) + GICD_ISENABLER + (intid / 32) as usize * 4) & 1 << (intid % 32) != 0
+}
+
+/// Acknowledges the highest pending interrupt: its INTID ([`SPURIOUS`]
+/// when none) and the acknowledge register's whole value, which [`end`]
+/// takes back (on GICv2 an SGI's source core is in it).
 #[inline(always)]
-pub fn end(intid: u32) {
+pub fn ack() -> (u32, u32) {
+    if V3 {
+        let iar: u64;
+        // SAFETY: reads ICC_IAR1_EL1, which acknowledges; no memory.
+        unsafe { core::arch::asm!("mrs {0}, icc_iar1_el1", out(reg) iar, options(nomem, nostack)) };
+        let intid = (iar & 0xff_ffff) as u32;
+        (intid, intid)
+    } else {
+        let iar = read(GICC + GICC_IAR);
+        (iar & 0x3ff, iar)
+    }
+}
+
+/// Ends the interrupt [`ack`] returned `iar` for, after the handler's
+/// device writes (a `dsb`: a level-triggered source its handler cleared
+/// must not come back pending).
+#[inline(always)]
+pub fn end(iar: u32) {
+    // SAFETY: a barrier; no memory is changed.
+    unsafe { core::arch::asm!("dsb sy", options(nostack, preserves_flags)) };
     if V3 {
         // SAFETY: writes ICC_EOIR1_EL1, which ends the interrupt; no memory.
-        unsafe { core::arch::asm!("msr icc_eoir1_el1, {0}", in(reg) u64::from(intid), options(nomem, nostack)) };
+        unsafe { core::arch::asm!("msr icc_eoir1_el1, {0}", in(reg) u64::from(iar), options(nomem, nostack)) };
     } else {
-        write(GICC + GICC_EOIR, intid);
+        write(GICC + GICC_EOIR, iar);
     }
 }
 

@@ -65,16 +65,39 @@ pub fn enable(irqs: &[Irq]) {
 /// Nothing more at the scheduler's start: `enable` configured the GIC.
 pub fn start() {}
 
-/// Runs `f` with IRQs masked.
+/// Runs `f` with IRQs masked. The asm blocks are compiler barriers (no
+/// `nomem`): `f`'s loads and stores of the masks stay inside.
 #[inline(always)]
 fn masked<R>(f: impl FnOnce() -> R) -> R {
     let daif: u64;
-    // SAFETY: reads DAIF and masks IRQs; no memory.
-    unsafe { core::arch::asm!("mrs {0}, daif", "msr daifset, #2", out(reg) daif, options(nomem, nostack)) };
+    // SAFETY: reads DAIF and masks IRQs; touches no memory itself.
+    unsafe { core::arch::asm!("mrs {0}, daif", "msr daifset, #2", out(reg) daif, options(nostack)) };
     let r = f();
-    // SAFETY: writes back the DAIF read above; no memory.
-    unsafe { core::arch::asm!("msr daif, {0}", in(reg) daif, options(nomem, nostack)) };
+    // SAFETY: writes back the DAIF read above (an `isb`, so that an
+    // interrupt pending meanwhile is taken here); touches no memory itself.
+    unsafe { core::arch::asm!("msr daif, {0}", "isb", in(reg) daif, options(nostack)) };
     r
+}
+
+/// Waits, IRQs masked, until the core sees an IRQ signalled (ISR_EL1.I):
+/// the interrupt just pended is taken as soon as IRQs are unmasked, so its
+/// handler has run when `pend_irq` or `enable_irq` returns to a thread, as
+/// RISC-V's wait for `mip` makes sure. Not in a handler: there the GIC
+/// signals nothing of the running priority or lower until the handler
+/// ends, and what it pended runs after it anyway.
+#[inline(always)]
+fn wait_signalled() {
+    if ACTIVE.load(Relaxed) != NONE {
+        return;
+    }
+    loop {
+        let isr: u64;
+        // SAFETY: reads ISR_EL1; no side effect.
+        unsafe { core::arch::asm!("mrs {0}, isr_el1", out(reg) isr, options(nomem, nostack)) };
+        if isr & 1 << 7 != 0 {
+            break;
+        }
+    }
 }
 
 /// Pends declared interrupt `irq`: a software one as its SGI (held while
@@ -89,10 +112,16 @@ pub fn pend(irq: u16) -> bool {
                 HELD.store(HELD.load(Relaxed) | bit, Relaxed);
             } else {
                 crate::gic::pend_sgi(intid);
+                wait_signalled();
             }
         });
     } else {
-        crate::gic::pend_spi(intid);
+        masked(|| {
+            crate::gic::pend_spi(intid);
+            if crate::gic::enabled(intid) {
+                wait_signalled();
+            }
+        });
     }
     true
 }
@@ -108,6 +137,7 @@ pub fn unmask(irq: u16) -> bool {
             if held & bit != 0 {
                 HELD.store(held & !bit, Relaxed);
                 crate::gic::pend_sgi(intid);
+                wait_signalled();
             }
         });
     } else {
@@ -138,18 +168,24 @@ pub fn active() -> Option<u16> {
 /// meanwhile, which is held) and ends it at the GIC. An interrupt the
 /// device does not declare cannot be enabled, so one arriving is a bug:
 /// the run fails with its INTID.
-pub fn dispatch(intid: u32) {
+///
+/// An SPI disabled after the GIC forwarded it (a GICv2 may still hand it
+/// over) is pended again at the distributor and ended without its handler:
+/// it runs once enabled, as `disable_irq` promises.
+pub fn dispatch(intid: u32, iar: u32) {
     match __bluegen_irq_handler(intid) {
         Some((irq, handler)) => {
             let bit = if intid < 16 { 1u32 << intid } else { 0 };
             if DISABLED.load(Relaxed) & bit != 0 {
                 HELD.store(HELD.load(Relaxed) | bit, Relaxed);
+            } else if intid >= 32 && !crate::gic::enabled(intid) {
+                crate::gic::pend_spi(intid);
             } else {
                 ACTIVE.store(u32::from(irq), Relaxed);
                 handler();
                 ACTIVE.store(NONE, Relaxed);
             }
-            crate::gic::end(intid);
+            crate::gic::end(iar);
         }
         None => unexpected(intid),
     }

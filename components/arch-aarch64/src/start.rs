@@ -11,8 +11,10 @@
 //! memory, write-back cacheable, inner shareable; every other block is
 //! Device-nGnRnE and never executable (the peripherals). The image's
 //! linker script writes the table into flash (`__bluegen_mmu_table`, 32
-//! bytes), from the board's memory map: no code builds it, and no stack
-//! overflow in RAM can change it.
+//! bytes), from the board's memory map: no code builds it, and it lies in
+//! the image below RAM, out of the way of a stack that overflows downwards
+//! through RAM (flash is writable memory on these boards: the MMU maps
+//! 1 GiB blocks, too coarse to make the image read-only).
 //!
 //! The vector table is the first 2 KiB of flash, with `_start` in its
 //! first, never-taken entries: no alignment padding before it.
@@ -55,12 +57,18 @@ _start:
     ubfx x2, x0, #32, #8
     orr x1, x1, x2
     cbnz x1, 9f
-    /* At EL2 (QEMU virt with virtualization=on, most boot loaders): EL1
-       is AArch64 (HCR_EL2.RW), may use the physical timer and counter
+    /* At EL3 the start-up cannot run (no secure set-up): park. At EL2
+       (QEMU virt with virtualization=on, the Pi's firmware): EL1 is
+       AArch64 (HCR_EL2.RW), may use the physical timer and counter
        (CNTHCTL_EL2.EL1PCEN and EL1PCTEN), sees no virtual counter offset,
-       and runs from 1: with every exception masked (SPSR_EL2 = EL1h,
-       DAIF set). */
+       no FP, system register or PMU traps to EL2 (CPTR_EL2 RES1 bits
+       only, HSTR_EL2 0, MDCR_EL2.HPMN = every PMU counter), the GICv3
+       system registers when the core has them (ICC_SRE_EL2.SRE and
+       Enable), and runs from 1: with every exception masked (SPSR_EL2 =
+       EL1h, DAIF set). */
     mrs x0, CurrentEL
+    cmp x0, #12
+    b.eq 9f
     cmp x0, #8
     b.ne 1f
     mov x0, #(1 << 31)
@@ -69,6 +77,19 @@ _start:
     orr x0, x0, #3
     msr cnthctl_el2, x0
     msr cntvoff_el2, xzr
+    mov x0, #0x33ff
+    msr cptr_el2, x0
+    msr hstr_el2, xzr
+    mrs x0, pmcr_el0
+    ubfx x0, x0, #11, #5
+    msr mdcr_el2, x0
+    mrs x0, id_aa64pfr0_el1
+    ubfx x0, x0, #24, #4
+    cbz x0, 8f
+    mov x0, #9
+    msr icc_sre_el2, x0
+    isb
+8:
     mov x0, #0x3c5
     msr spsr_el2, x0
     adr x0, 1f
@@ -103,7 +124,9 @@ _start:
     ldr x0, =__bluegen_mmu_table
     /* MAIR: attribute 0 Device-nGnRnE, 1 Normal write-back; TCR: T0SZ = 32,
        4 KiB granule, walks cacheable and inner shareable, no TTBR1 walks,
-       32-bit physical addresses. */
+       32-bit physical addresses. The caches are off and clean here (a
+       cold boot, the Pi's firmware); a chain-loading boot loader that ran
+       with them on would need them cleaned first. */
     ldr x1, ={mair}
     msr mair_el1, x1
     ldr x1, ={tcr}
@@ -158,7 +181,8 @@ __bluegen_fault_entry:
 
     "),
     mair = const 0xff00u64,
-    tcr = const 32u64 | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23),
+    // TG1 = 0b10 (4 KiB, bit 31): not walked (EPD1), but not reserved.
+    tcr = const 32u64 | (1 << 8) | (1 << 10) | (3 << 12) | (1 << 23) | (1 << 31),
     sctlr = const 0x30d0_0800u64 | (1 << 12) | (1 << 2) | 1,
 );
 

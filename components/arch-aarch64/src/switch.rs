@@ -9,9 +9,10 @@
 //! * a voluntary switch (`pend_switch` with IRQs unmasked: yield, block,
 //!   exit) calls `__bluegen_yield`. The `asm!` gives up every register the
 //!   C calling convention lets a callee change but v8–v15, so the yield
-//!   saves the callee-saved x19–x30 and all of q8–q15 (a caller may keep
-//!   128-bit values there, since the asm does not name them): 240 bytes,
-//!   resumed by `__bluegen_resume_vol`, which unmasks IRQs and returns;
+//!   saves the callee-saved x19–x30, FPCR (a thread's rounding mode is its
+//!   own) and all of q8–q15 (a caller may keep 128-bit values there, since
+//!   the asm does not name them): 240 bytes, no gap, resumed by
+//!   `__bluegen_resume_vol`, which unmasks IRQs and returns;
 //! * the IRQ entry saves everything: x0–x30, ELR_EL1 and SPSR_EL1, FPCR and
 //!   FPSR, q0–q31 (800 bytes), resumed by `__bluegen_resume_full` with
 //!   `eret`. bluegen adds the record to every thread's stack on this arch
@@ -54,7 +55,8 @@ __bluegen_yield_masked:
     stp x24, x25, [sp, #48]
     stp x26, x27, [sp, #64]
     stp x28, x29, [sp, #80]
-    str x30, [sp, #96]
+    mrs x10, fpcr
+    stp x30, x10, [sp, #96]
     stp q8, q9, [sp, #112]
     stp q10, q11, [sp, #144]
     stp q12, q13, [sp, #176]
@@ -68,7 +70,7 @@ __bluegen_resume:
     ldr x1, [x0]
     br x1
 
-    /* A voluntary record: x19-x30 and q8-q15, sp past it, IRQs unmasked,
+    /* A voluntary record: x19-x30, FPCR and q8-q15, sp past it, IRQs unmasked,
        back to the caller of the yield. An IRQ between the unmask and the
        return saves a full record above which nothing is left to pop, and
        comes back to the return. */
@@ -79,7 +81,8 @@ __bluegen_resume_vol:
     ldp x24, x25, [x0, #48]
     ldp x26, x27, [x0, #64]
     ldp x28, x29, [x0, #80]
-    ldr x30, [x0, #96]
+    ldp x30, x10, [x0, #96]
+    msr fpcr, x10
     ldp q8, q9, [x0, #112]
     ldp q10, q11, [x0, #144]
     ldp q12, q13, [x0, #176]
@@ -209,7 +212,8 @@ unsafe extern "C" {
 
 /// Words of a new thread's first record: a voluntary one.
 const FRAME_SLOTS: usize = VOLUNTARY / 8;
-/// The slots of the resume code, x19 and x30 (the return address).
+/// The slots of the resume code, x19 and x30 (the return address); FPCR's
+/// (13) is 0 in a new thread's record: round to nearest, no traps.
 const RESUME: usize = 0;
 const X19: usize = 1;
 const X30: usize = 12;
@@ -245,7 +249,7 @@ macro_rules! call_clobbers {
 /// The IRQ, past the register save: the tick, a device interrupt or an
 /// SGI; then the switch, when the tick or a handler asked for one.
 extern "C" fn irq(sp: usize) -> usize {
-    let intid = crate::gic::ack();
+    let (intid, iar) = crate::gic::ack();
     if intid == crate::gic::SPURIOUS {
         return sp;
     }
@@ -256,22 +260,27 @@ extern "C" fn irq(sp: usize) -> usize {
     let tick = false;
     #[cfg(feature = "tick")]
     if tick {
-        crate::timer::rearm();
-        crate::gic::end(intid);
+        // Only a compare value reached is a tick (the level PPI may be
+        // seen again after the rearm moved it on).
+        let fired = crate::timer::fired();
+        if fired {
+            crate::timer::rearm();
+        }
+        crate::gic::end(iar);
         // SAFETY: this is the timer interrupt, once per tick period, with
         // IRQs masked (an exception), and it switches when told to below;
         // the switch runs inside the same IRQ, for the `sp` the entry saved.
-        due = unsafe { bluegen_port::kernel::tick() };
+        due = fired && unsafe { bluegen_port::kernel::tick() };
     }
     // A device interrupt or an SGI: its handler, which ends it.
     #[cfg(feature = "interrupts")]
     if !tick {
-        crate::irq::dispatch(intid);
+        crate::irq::dispatch(intid, iar);
     }
     // None is enabled but the tick: end whatever came.
     #[cfg(not(feature = "interrupts"))]
     if !tick {
-        crate::gic::end(intid);
+        crate::gic::end(iar);
     }
     if due || PENDING.load(Relaxed) {
         PENDING.store(false, Relaxed);
@@ -331,10 +340,17 @@ unsafe impl bluegen_port::Arch for Aarch64 {
             crate::timer::start_counter();
             crate::timer::start();
         }
-        // SAFETY: the masked entry with IRQs masked, as a critical
+        // A switch asked for at boot is the first switch's.
+        PENDING.store(false, Relaxed);
+        // SAFETY: SError unmasked (DAIF.A: reset left it masked, and the
+        // threads' PSTATE is this one's), so that one reaches the fault
+        // vector; then the masked entry with IRQs masked, as a critical
         // section's end would enter it; it never comes back here (the boot
         // context is no thread's).
-        unsafe { call_clobbers!("bl __bluegen_yield_masked") };
+        unsafe {
+            core::arch::asm!("msr daifclr, #4", options(nomem, nostack));
+            call_clobbers!("bl __bluegen_yield_masked")
+        };
         crate::halt()
     }
 

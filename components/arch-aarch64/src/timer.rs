@@ -37,40 +37,47 @@ pub fn start() {
     crate::gic::enable(INTID, PRIORITY);
 }
 
+/// Whether the compare value was reached (CNTP_CTL_EL0.ISTATUS).
+pub fn fired() -> bool {
+    let ctl: u64;
+    // SAFETY: reads the timer's control register; no side effect.
+    unsafe { core::arch::asm!("mrs {0}, cntp_ctl_el0", out(reg) ctl, options(nomem, nostack)) };
+    ctl & 1 << 2 != 0
+}
+
 /// The next tick one period after the last (no drift); the level-sensitive
 /// interrupt drops as the compare value moves past the count.
 pub fn rearm() {
     set_compare(compare() + PERIOD);
 }
 
-/// Instructions retired: the PMU's event counter 0 counting
-/// INST_RETIRED, which QEMU counts exactly under `-icount` (it reads 0
-/// without; real cores count). 32 bits, so it wraps every 2^32
-/// instructions; the tick count is not needed.
+/// The PMU's 64-bit cycle counter (PMCCNTR_EL0): QEMU drives it at 1 GHz
+/// of virtual time, so under `-icount shift=0` (one instruction a
+/// nanosecond) it counts the instructions run, exactly, while the core is
+/// not idle; real cores count cycles. The tick count is not needed.
 pub fn counter(ticks: u32) -> u64 {
     let _ = ticks;
     let n: u64;
-    // SAFETY: reads PMEVCNTR0_EL0; no side effect.
-    unsafe { core::arch::asm!("mrs {0}, pmevcntr0_el0", out(reg) n, options(nomem, nostack)) };
+    // SAFETY: reads PMCCNTR_EL0; no side effect.
+    unsafe { core::arch::asm!("isb", "mrs {0}, pmccntr_el0", out(reg) n, options(nomem, nostack)) };
     n
 }
 
-/// Starts the counter `counter` reads: event 0x08 (INST_RETIRED) on event
-/// counter 0, counted at EL1, the PMU on.
+/// Starts the counter `counter` reads: the cycle counter enabled
+/// (PMCNTENSET_EL0.C), counting at EL1 (PMCCFILTR_EL0 0), 64 bits wide
+/// (PMCR_EL0.LC), the PMU on (E).
 pub fn start_counter() {
-    // SAFETY: PMU configuration registers only: PMEVTYPER0_EL0 (event
-    // 0x08, EL1 counted), PMCNTENSET_EL0 bit 0, PMCR_EL0.E and the reset
-    // of the event counters (P). No memory.
+    // SAFETY: PMU configuration registers only; no memory.
     unsafe {
         core::arch::asm!(
-            "msr pmevtyper0_el0, {ev}",
-            "msr pmcntenset_el0, {one}",
+            "msr pmccfiltr_el0, xzr",
+            "msr pmcntenset_el0, {c}",
             "mrs {t}, pmcr_el0",
-            "orr {t}, {t}, #3",
+            "orr {t}, {t}, #(1 << 6)",
+            "orr {t}, {t}, #1",
             "msr pmcr_el0, {t}",
             "isb",
-            ev = in(reg) 0x08u64,
-            one = in(reg) 1u64,
+            c = in(reg) 1u64 << 31,
             t = out(reg) _,
             options(nomem, nostack)
         );
