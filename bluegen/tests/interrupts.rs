@@ -1,7 +1,7 @@
 //! `[interrupts.<name>]`: each mistake a located message (file:line:col, key,
 //! value, why, hint), a right declaration checks clean, and a
 //! declared interrupt runs its handler in QEMU (`kernel-irq` on Cortex-M,
-//! `kernel-irq-rv` and `kernel-irq-plic` on RISC-V, `kernel-irq-guard` for
+//! `kernel-irq-soft` and `kernel-irq-device` on RISC-V and AArch64, `kernel-irq-guard` for
 //! the blocking-call guard, `kernel-irq-mask` for run-time masking;
 //! `--icount`).
 
@@ -227,20 +227,21 @@ fn a_pended_interrupt_wakes_a_thread_on_its_return_and_interrupts_nest_by_priori
     }
 }
 
-/// `kernel-irq-rv` on RV32 and RV64: a thread pends software interrupt
-/// `soft0` (CLINT msip, shared with the kernel's switch) 20 times; the
-/// handler gives a semaphore and the higher-priority thread waiting on it
-/// has run by the time the pend returns. Then two software interrupts
-/// pended from a handler run after it returns (no nesting in machine
-/// mode), the higher priority first; a PLIC source and an undeclared
-/// software interrupt cannot be pended; the handler runs on the boot stack,
-/// not the interrupted thread's (fails on the old code, which
+/// `kernel-irq-soft` on RV32, RV64 and AArch64 (GICv3 and GICv2): a thread
+/// pends software interrupt `soft0` (CLINT msip, shared with the kernel's
+/// switch, on RISC-V; SGI 0 on AArch64) 20 times; the handler gives a
+/// semaphore and the higher-priority thread waiting on it has run by the
+/// time the pend returns. Then two software interrupts pended from a
+/// handler run after it returns (handlers do not nest), the higher
+/// priority first; an undeclared device interrupt and an undeclared
+/// software interrupt cannot be pended; the handler runs on the boot
+/// stack, not the interrupted thread's (fails on the old code, which
 /// refused to build the image; and when the trap does not run the pending
 /// handlers, runs them in declaration order, or on the thread's stack).
 #[test]
-fn a_pended_software_interrupt_on_riscv_wakes_a_thread_and_runs_by_priority() {
-    let dir = repo().join("bluegen/tests/fixtures/kernel-irq-rv");
-    for board in ["qemu-virt-rv32", "qemu-virt-rv64"] {
+fn a_pended_software_interrupt_on_riscv_and_aarch64_wakes_a_thread_and_runs_by_priority() {
+    let dir = repo().join("bluegen/tests/fixtures/kernel-irq-soft");
+    for board in ["qemu-virt-rv32", "qemu-virt-rv64", "qemu-virt-aarch64", "qemu-virt-aarch64-gicv2"] {
         let out = run_icount(&dir, board);
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
@@ -248,61 +249,26 @@ fn a_pended_software_interrupt_on_riscv_wakes_a_thread_and_runs_by_priority() {
     }
 }
 
-/// `kernel-irq-a64` on AArch64 with a GICv3 and a GICv2: a thread pends
-/// software interrupt `soft0` (SGI 0, number 288 after the GIC's INTIDs)
-/// 20 times; the handler gives a semaphore and the higher-priority thread
-/// waiting on it has run by the time the pend returns. Two software
-/// interrupts pended from a handler run after it returns (handlers do not
-/// nest), the higher priority first, as the GIC orders them; an undeclared
-/// SPI or software interrupt cannot be pended; the handler runs on the
-/// boot stack, not the interrupted thread's.
-#[test]
-fn a_pended_software_interrupt_on_aarch64_wakes_a_thread_and_runs_by_priority() {
-    let dir = repo().join("bluegen/tests/fixtures/kernel-irq-a64");
-    for board in ["qemu-virt-aarch64", "qemu-virt-aarch64-gicv2"] {
-        let out = run_icount(&dir, board);
-        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
-        assert!(stdout.contains("irq wake ok\nirq order ok\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
-    }
-}
-
-/// `kernel-irq-plic` on RV32 and RV64: a real device raises a PLIC
-/// interrupt. A thread enables the NS16550's THR-empty interrupt (PLIC
-/// source 10, `uart0`) ten times; the trap claims it, the handler masks it
-/// and gives a semaphore, and the higher-priority thread waiting on it has
-/// run before the interrupted thread goes on (fails on the old code, which
-/// refused the image; mutation checks: without the complete, the source's
-/// enable bit or mie.MEIE the handler does not run). Then the source
+/// `kernel-irq-device` on RV32, RV64 and AArch64 (GICv3 and GICv2): a real
+/// device raises an interrupt. A thread enables the console UART's
+/// transmit interrupt (the NS16550's THR-empty on PLIC source 10; the
+/// PL011's on GIC SPI 1, INTID 33; `uart0` on both) ten times; the trap or
+/// IRQ entry takes it, the handler masks it and gives a semaphore, and the
+/// higher-priority thread waiting on it has run before the interrupted
+/// thread goes on (fails on the old code, which refused the image;
+/// mutation checks on RISC-V: without the complete, the source's enable
+/// bit or mie.MEIE the handler does not run; on AArch64 the next round
+/// comes only if the entry ended the interrupt at the GIC). Then the source
 /// `port::disable_irq`d: raised, its handler does not run across a sleep,
 /// and `port::enable_irq` runs it once.
 #[test]
-fn a_plic_interrupt_from_the_uart_wakes_a_thread_on_riscv() {
-    let dir = repo().join("bluegen/tests/fixtures/kernel-irq-plic");
-    for board in ["qemu-virt-rv32", "qemu-virt-rv64"] {
+fn a_device_interrupt_from_the_uart_wakes_a_thread_on_riscv_and_aarch64() {
+    let dir = repo().join("bluegen/tests/fixtures/kernel-irq-device");
+    for board in ["qemu-virt-rv32", "qemu-virt-rv64", "qemu-virt-aarch64", "qemu-virt-aarch64-gicv2"] {
         let out = run_icount(&dir, board);
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
-        assert!(stdout.contains("plic wake ok\nplic mask ok\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
-    }
-}
-
-/// `kernel-irq-spi` on AArch64 with a GICv3 and a GICv2: a real device
-/// raises an SPI. A thread unmasks the PL011's transmit interrupt (SPI 1,
-/// INTID 33, `uart0`) ten times; the IRQ entry acknowledges it, the
-/// handler masks it and gives a semaphore, and the higher-priority thread
-/// waiting on it has run before the interrupted thread goes on (the next
-/// round comes only if the entry ended the interrupt at the GIC). Then the
-/// SPI `port::disable_irq`d: raised, its handler does not run across a
-/// sleep, and `port::enable_irq` runs it once.
-#[test]
-fn an_spi_from_the_uart_wakes_a_thread_on_aarch64() {
-    let dir = repo().join("bluegen/tests/fixtures/kernel-irq-spi");
-    for board in ["qemu-virt-aarch64", "qemu-virt-aarch64-gicv2"] {
-        let out = run_icount(&dir, board);
-        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        assert_eq!(out.status.code(), Some(0), "{board}: stdout:\n{stdout}\nstderr:\n{stderr}");
-        assert!(stdout.contains("spi wake ok\nspi mask ok\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
+        assert!(stdout.contains("device irq wake ok\ndevice irq mask ok\n") && !stdout.contains("FAILED"), "{board}: {stdout}");
     }
 }
 
@@ -484,14 +450,14 @@ fn config_minimal_and_set_see_the_interrupts_bluegen_sets() {
 }
 
 /// `size --feature-cost` of devices with interrupts (`kernel-irq` on the
-/// M3, `bench-irq`, `kernel-irq-plic` on RV32): `interrupts` is no row
+/// M3, `bench-irq`, `kernel-irq-device` on RV32): `interrupts` is no row
 /// (bluegen sets it), and the variants the device cannot have — `threads`
 /// off under interrupts, `semaphore` off under an app that uses it — are
 /// rows that say why, not a failed build (the old code failed the whole
 /// command building the `threads` variant).
 #[test]
 fn feature_cost_of_a_device_with_interrupts_names_what_it_cannot_have() {
-    for (dir, board) in [("bluegen/tests/fixtures/kernel-irq", "qemu-mps2-an385"), ("examples/bench-irq", "qemu-mps2-an385"), ("bluegen/tests/fixtures/kernel-irq-plic", "qemu-virt-rv32")] {
+    for (dir, board) in [("bluegen/tests/fixtures/kernel-irq", "qemu-mps2-an385"), ("examples/bench-irq", "qemu-mps2-an385"), ("bluegen/tests/fixtures/kernel-irq-device", "qemu-virt-rv32")] {
         let dir = repo().join(dir);
         let out = bluegen_images().args(["size", dir.to_str().unwrap(), "--board", board, "--feature-cost"]).output().unwrap();
         let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));

@@ -50,15 +50,15 @@ fn hello_runs_on_every_board() {
 /// AArch64 starts at EL1 on QEMU virt, and at EL2 with
 /// `virtualization=on` (as on the Raspberry Pi 4's firmware): the start-up
 /// drops to EL1 and a preemptive image with a timer tick and an SPI runs
-/// the same, with a GICv3 and a GICv2 (`kernel-irq-spi`, booted straight
+/// the same, with a GICv3 and a GICv2 (`kernel-irq-device`, booted straight
 /// in QEMU at EL2).
 #[test]
 fn aarch64_boots_from_el2_too() {
-    let dir = repo().join("bluegen/tests/fixtures/kernel-irq-spi");
+    let dir = repo().join("bluegen/tests/fixtures/kernel-irq-device");
     for (board, gic) in [("qemu-virt-aarch64", 3), ("qemu-virt-aarch64-gicv2", 2)] {
         let (code, _, err) = run(&["build", path(&dir), "--board", board]);
         assert_eq!(code, 0, "{board}: {err}");
-        let elf = repo().join("target/images/aarch64-unknown-none/release/kirqspi");
+        let elf = repo().join("target/images/aarch64-unknown-none/release/kirqdev");
         let machine = format!("virt,gic-version={gic},virtualization=on");
         let out = std::process::Command::new("qemu-system-aarch64")
             .args(["-M", &machine, "-cpu", "cortex-a53", "-nographic", "-semihosting-config", "enable=on,target=native", "-icount", "shift=0,align=off,sleep=off", "-kernel"])
@@ -67,7 +67,7 @@ fn aarch64_boots_from_el2_too() {
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(0), "{board} at EL2: {stdout}{}", String::from_utf8_lossy(&out.stderr));
-        assert!(stdout.contains("spi wake ok\nspi mask ok\n"), "{board} at EL2: {stdout}");
+        assert!(stdout.contains("device irq wake ok\ndevice irq mask ok\n"), "{board} at EL2: {stdout}");
     }
 }
 
