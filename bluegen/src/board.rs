@@ -61,13 +61,19 @@ struct RawBoardFile {
     /// The core's memory protection, for device.toml's `isolation`.
     isolation: Option<RawIsolation>,
     /// A board whose boot loader loads the image from a file (no probe).
-    boot_image: Option<BootImage>,
+    boot_image: Option<RawBootImage>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBootImage {
+    file: Spanned<String>,
+    instructions: String,
 }
 
 /// `[boot-image]`: the file name a board's boot loader loads (the raw
 /// image, from the flash origin on) and how to put it there.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize)]
 pub struct BootImage {
     pub file: String,
     pub instructions: String,
@@ -491,6 +497,15 @@ impl Board {
             sources.sort_by_key(|(_, irq)| *irq);
             Interrupts { irqs, priority_bits: bits, software, sources }
         });
+        // A plain file name: `bluegen flash` writes it beside the ELF, never elsewhere.
+        let boot_image = raw.boot_image.as_ref().and_then(|b| {
+            let file = b.file.get_ref();
+            let plain = !file.is_empty() && !file.contains(['/', '\\']) && file != "." && file != "..";
+            if !plain {
+                bad(b.file.span(), "boot-image.file", format!("`{file}` is not a plain file name"), "write the name the boot loader looks for, such as \"kernel8.img\"");
+            }
+            plain.then(|| BootImage { file: file.clone(), instructions: b.instructions.clone() })
+        });
         let isolation = raw.isolation.as_ref().and_then(|i| {
             let kind = match i.kind.get_ref().as_str() {
                 "pmsav7" => Protection::Pmsav7,
@@ -544,7 +559,7 @@ impl Board {
             isolation,
             chip_vendor: chip.as_ref().and_then(|c| c.vendor.clone()),
             chip: chip.map(|c| c.name),
-            boot_image: raw.boot_image,
+            boot_image,
             features,
             path: path.to_path_buf(),
             flash_at,

@@ -23,7 +23,7 @@ fn unknown_example_is_an_error_listing_the_known_ones() {
       = key: --example
       = value: nosuch
       = why: there is no [ROOT]/examples/nosuch/device.toml
-      = note: known examples: bench-fs, bench-irq, bench-isolation, bench-models, bench-posix, bench-queue, bench-switch, c-driver, c-hello, datalog, gesture, hello, keyword-spotting, microbit-v2, nrf52840-dk, posix-c, standard, stm32f4-discovery, temperature, thread-metric/basic, thread-metric/cooperative, thread-metric/interrupt, thread-metric/interrupt-preemption, thread-metric/memory, thread-metric/message, thread-metric/preemptive, thread-metric/synchronization
+      = note: known examples: bench-fs, bench-irq, bench-isolation, bench-models, bench-posix, bench-queue, bench-switch, c-driver, c-hello, datalog, gesture, hello, keyword-spotting, microbit-v2, nrf52840-dk, posix-c, rpi4, standard, stm32f4-discovery, temperature, thread-metric/basic, thread-metric/cooperative, thread-metric/interrupt, thread-metric/interrupt-preemption, thread-metric/memory, thread-metric/message, thread-metric/preemptive, thread-metric/synchronization
       = hint: pass one of the known examples to --example, or leave --example out for all
     ");
 }
@@ -37,14 +37,14 @@ fn every_unknown_example_and_board_in_one_run_closest_first() {
       = key: --example
       = value: helo
       = why: there is no [ROOT]/examples/helo/device.toml
-      = note: known examples: bench-fs, bench-irq, bench-isolation, bench-models, bench-posix, bench-queue, bench-switch, c-driver, c-hello, datalog, gesture, hello, keyword-spotting, microbit-v2, nrf52840-dk, posix-c, standard, stm32f4-discovery, temperature, thread-metric/basic, thread-metric/cooperative, thread-metric/interrupt, thread-metric/interrupt-preemption, thread-metric/memory, thread-metric/message, thread-metric/preemptive, thread-metric/synchronization
+      = note: known examples: bench-fs, bench-irq, bench-isolation, bench-models, bench-posix, bench-queue, bench-switch, c-driver, c-hello, datalog, gesture, hello, keyword-spotting, microbit-v2, nrf52840-dk, posix-c, rpi4, standard, stm32f4-discovery, temperature, thread-metric/basic, thread-metric/cooperative, thread-metric/interrupt, thread-metric/interrupt-preemption, thread-metric/memory, thread-metric/message, thread-metric/preemptive, thread-metric/synchronization
       = hint: did you mean `hello`?
 
     error: unknown board `qemu-virt-rv23`
       = key: --board
       = value: qemu-virt-rv23
       = why: there is no [ROOT]/boards/qemu-virt-rv23.toml
-      = note: known boards: microbit-v2, nrf52840-dk, qemu-microbit, qemu-mps2-an385, qemu-mps2-an386, qemu-mps2-an505, qemu-virt-rv32, qemu-virt-rv64, stm32f4-discovery
+      = note: known boards: microbit-v2, nrf52840-dk, qemu-microbit, qemu-mps2-an385, qemu-mps2-an386, qemu-mps2-an505, qemu-virt-aarch64, qemu-virt-aarch64-gicv2, qemu-virt-rv32, qemu-virt-rv64, rpi4, stm32f4-discovery
       = hint: did you mean `qemu-virt-rv32`?
     ");
 }
@@ -68,7 +68,7 @@ fn an_example_is_measured_only_on_its_bench_toml_boards() {
     assert_eq!(code, 1, "{out}{err}");
     insta::assert_snapshot!(err, @r"
     error: nothing to measure
-      = why: hardware examples are measured on their own board only (and examples with a bench.toml on its `boards`), which --board qemu-mps2-an386 leaves out: thread-metric/basic (on qemu-mps2-an385, qemu-virt-rv32)
+      = why: hardware examples are measured on their own board only (and examples with a bench.toml on its `boards`), which --board qemu-mps2-an386 leaves out: thread-metric/basic (on qemu-mps2-an385, qemu-virt-rv32, qemu-virt-aarch64)
       = hint: add one of those boards with --board, or drop --board
     ");
 }

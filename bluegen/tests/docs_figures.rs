@@ -29,11 +29,13 @@ fn deterministic(rows: &[Row]) -> BTreeMap<(String, String, String), f64> {
 const PADDING_SLACK: f64 = 8.0;
 
 /// A full `bench --no-timings` builds every example on every emulated
-/// board; the images are small, so this takes seconds, not minutes.
+/// board, in the tests' shared target directory (the kernel's crates,
+/// picolibc's glue and the model engine are compiled once per target, not
+/// once per image: the figures are the same, and the run minutes shorter).
 #[test]
 fn committed_figures_match_a_fresh_bench_run() {
     let committed = figures::load_rows(&root()).unwrap_or_else(|e| panic!("{e}"));
-    let out = Command::new(bluegen_exe()).args(["bench", "--no-timings", "--json"]).output().unwrap();
+    let out = Command::new(bluegen_exe()).env("CARGO_TARGET_DIR", root().dir.join("target/images")).args(["bench", "--no-timings", "--json"]).output().unwrap();
     assert!(out.status.success(), "bench failed:\n{}", String::from_utf8_lossy(&out.stderr));
     let fresh: Vec<Row> = serde_json::from_slice(&out.stdout).unwrap();
     let (old, new) = (deterministic(&committed), deterministic(&fresh));

@@ -195,10 +195,21 @@ fn check(tmp: &Path, case: &Case) -> Result<(), TestCaseError> {
     let words = |v: &toml::Value| v.as_array().unwrap().iter().map(|w| w.as_str().unwrap().to_string()).collect::<Vec<_>>();
     prop_assert_eq!(words(&cfg["runner"]), runner);
     let flags = words(&cfg["rustflags"]);
-    prop_assert_eq!(&flags[..4], ["-C", "link-arg=--nmagic", "--remap-path-prefix", &format!("{app_path}={}", case.app_package)]);
-    let remap = format!("{}={}", component_path.display(), first.package);
-    prop_assert!(flags.contains(&remap), "{:?}", flags);
-    prop_assert_eq!(flags.len(), 4 + 2 * plan.components.len());
+    prop_assert_eq!(&flags[..2], ["-C", "link-arg=--nmagic"]);
+    // Then remaps only, each its own pair of words: crates.io's sources
+    // (when the environment names a cargo home), the image directory, the
+    // app and every component.
+    let pairs: Vec<&[String]> = flags[2..].chunks(2).collect();
+    prop_assert!(pairs.iter().all(|p| p.len() == 2 && p[0] == "--remap-path-prefix"), "{:?}", flags);
+    let remaps: Vec<&str> = pairs.iter().map(|p| p[1].as_str()).collect();
+    let image = format!("{}={}", plan.device.image_dir().display(), plan.device.crate_name());
+    let app = format!("{app_path}={}", case.app_package);
+    let component = format!("{}={}", component_path.display(), first.package);
+    for remap in [&image, &app, &component] {
+        prop_assert!(remaps.contains(&remap.as_str()), "no {:?} in {:?}", remap, flags);
+    }
+    let registry = usize::from(remaps.iter().any(|r| r.ends_with("/registry/src=registry")));
+    prop_assert_eq!(remaps.len(), registry + 2 + plan.components.len());
     prop_assert_eq!(keys(table(&config, &["env"])), ["BLUEGEN_CONFIG_RS"]);
 
     // rust-toolchain.toml: the pinned channel and the target.

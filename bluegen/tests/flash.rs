@@ -136,6 +136,44 @@ fn hardware_boards_build_within_budget_and_plan_their_flash() {
     }
 }
 
+/// The Raspberry Pi 4 boots from a file: `examples/rpi4` builds within its
+/// budget, `flash --dry-run` says where `kernel8.img` would go and writes
+/// nothing, and `flash` writes it: the raw image, whose first word is
+/// `_start`'s first instruction (`mrs x0, mpidr_el1`) and whose size is the
+/// flash the size report counts, rounded up to the next section. A board
+/// whose `[boot-image] file` is a path is a located error of the board file.
+#[test]
+fn a_board_that_boots_from_a_file_gets_the_file() {
+    let dir = repo().join("examples/rpi4").display().to_string();
+    let (code, out, err) = run(&["build", &dir, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // `run` writes the checkout as [ROOT].
+    let elf = PathBuf::from(json["elf"].as_str().unwrap().replace("[ROOT]", &repo().display().to_string()));
+    let image = elf.parent().unwrap().join("kernel8.img");
+    let _ = std::fs::remove_file(&image);
+    let (code, out, err) = run(&["flash", &dir, "--dry-run"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("board rpi4 boots from a file: its boot loader loads `kernel8.img` at 0x80000\nwould write:     [ROOT]/"), "{out}");
+    assert!(out.contains("/aarch64-unknown-none/release/kernel8.img ("), "{out}");
+    assert!(out.contains("then:            copy it to the SD card's boot partition"), "{out}");
+    assert!(!image.exists(), "--dry-run wrote {}", image.display());
+    let (code, out, err) = run(&["flash", &dir]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&format!("wrote:           {} (", image.display().to_string().replace(&repo().display().to_string(), "[ROOT]"))), "{out}");
+    let bytes = std::fs::read(&image).unwrap();
+    assert_eq!(bytes[..4], 0xd538_00a0u32.to_le_bytes(), "the first instruction is not `mrs x0, mpidr_el1`");
+    assert!(out.contains(&format!("({} bytes)", bytes.len())), "{out}");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let board = std::fs::read_to_string(repo().join("boards/rpi4.toml")).unwrap().replace("file = \"kernel8.img\"", "file = \"../kernel8.img\"");
+    let path = tmp.path().join("pi.toml");
+    std::fs::write(&path, board).unwrap();
+    let err = bluegen::board::Board::from_file(&path).err().expect("a path as the boot image's file is refused");
+    let text = bluegen::diag::render(&err.diagnostics);
+    assert!(text.contains("`../kernel8.img` is not a plain file name") && text.contains("key: boot-image.file") && text.contains("pi.toml:"), "{text}");
+}
+
 /// A chip once looked up is kept in the cache (probe-rs's registry takes
 /// longer to load than the rest of `bluegen check`); a later check reads it
 /// and says the same, and a damaged cache file is simply looked up again.

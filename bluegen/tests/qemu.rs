@@ -309,7 +309,7 @@ fn bench_counts_instructions_deterministically() {
             .cloned();
         row.unwrap_or_else(|| panic!("no context_switch_instructions row in {out}"))
     };
-    for board in ["qemu-mps2-an385", "qemu-virt-rv32"] {
+    for board in ["qemu-mps2-an385", "qemu-virt-rv32", "qemu-virt-aarch64"] {
         let (a, b) = (rows(board), rows(board));
         assert_eq!(a["unit"], "instructions");
         assert_eq!(a["board"], board);
