@@ -13,6 +13,7 @@ use crate::diag::{Diagnostic, Error, Location, Result, Source};
 use crate::load::parse;
 use crate::model::Region;
 use crate::root::Root;
+pub use crate::arch::Arch;
 use crate::schema::{Key, Kind, Schema, opt, req};
 use crate::units::{address, size};
 
@@ -154,53 +155,6 @@ struct RawIcount {
     args: String,
     /// Counter units (the kernel's `counter()`) per guest instruction.
     units_per_instruction: f64,
-}
-
-/// The CPU architecture family, which picks the startup component.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Arch {
-    CortexM,
-    Riscv,
-    /// Armv8-A, 64-bit (EL1).
-    Aarch64,
-}
-
-impl Arch {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Arch::CortexM => "cortex-m",
-            Arch::Riscv => "riscv",
-            Arch::Aarch64 => "aarch64",
-        }
-    }
-
-    /// Bytes bluegen adds to every thread's stack: AArch64's preempted
-    /// thread keeps an 800-byte record (x0–x30, ELR, SPSR, FPCR, FPSR and
-    /// the 32 128-bit FP/SIMD registers) that a `stack` sized for the
-    /// Cortex-M and RISC-V frames (at most 256 bytes) does not hold.
-    pub fn stack_extra(self) -> u32 {
-        match self {
-            Arch::Aarch64 => 800,
-            Arch::CortexM | Arch::Riscv => 0,
-        }
-    }
-
-    /// The architecture of a Rust target triple.
-    pub fn of_target(target: &str) -> Arch {
-        if target.starts_with("riscv") {
-            Arch::Riscv
-        } else if target.starts_with("aarch64") {
-            Arch::Aarch64
-        } else {
-            Arch::CortexM
-        }
-    }
-
-    /// The component crate (directory in components/) with this arch's startup.
-    pub fn component(self) -> String {
-        format!("arch-{}", self.as_str())
-    }
 }
 
 /// A memory-mapped console: a driver component and its base address.

@@ -10,6 +10,7 @@
 
 pub mod app_manifest;
 pub mod app_scan;
+pub mod arch;
 pub mod board;
 pub mod c;
 pub mod c_errors;
