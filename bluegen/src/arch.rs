@@ -32,6 +32,18 @@ impl Arch {
         }
     }
 
+    /// Why arch-aarch64's translation table (four 1 GiB blocks over the
+    /// 32-bit address space, one kind of memory each) cannot map a flash or
+    /// RAM region `origin..origin + size`; none on the other archs, or when
+    /// it can.
+    pub fn unmappable(self, origin: u64, size: u64) -> Option<String> {
+        let end = u128::from(origin) + u128::from(size);
+        let crosses = end > 1 << 32 || origin >> 30 != (origin + size.max(1) - 1) >> 30;
+        (self == Arch::Aarch64 && crosses).then(|| {
+            format!("the region {origin:#x}..{end:#x} crosses a 1 GiB boundary or 4 GiB: the AArch64 start-up maps the 32-bit address space in four 1 GiB blocks, one kind of memory each")
+        })
+    }
+
     /// The architecture of a Rust target triple.
     pub fn of_target(target: &str) -> Arch {
         if target.starts_with("riscv") {

@@ -359,9 +359,8 @@ impl Board {
                 let (flash, ram) = (region(&m.flash, "flash"), region(&m.ram, "ram"));
                 // arch-aarch64's translation table maps the 32-bit address space in 1 GiB blocks.
                 for (r, v, key) in [(&flash, &m.flash.origin, "memory.flash.origin"), (&ram, &m.ram.origin, "memory.ram.origin")] {
-                    let crosses = |r: &Region| r.origin + r.size > 1 << 32 || r.origin >> 30 != (r.origin + r.size.max(1) - 1) >> 30;
-                    if let Some(r) = r.filter(|r| arch == Some(Arch::Aarch64) && crosses(r)) {
-                        bad(v.span(), key, format!("the region {:#x}..{:#x} crosses a 1 GiB boundary or 4 GiB: the AArch64 start-up maps the 32-bit address space in four 1 GiB blocks, one kind of memory each", r.origin, r.origin + r.size), "put flash and RAM below 0x1_0000_0000, each inside one 1 GiB block");
+                    if let Some(why) = r.zip(arch).and_then(|(r, a)| a.unmappable(r.origin, r.size)) {
+                        bad(v.span(), key, why, "put flash and RAM below 0x1_0000_0000, each inside one 1 GiB block");
                     }
                 }
                 flash.zip(ram).map(|(f, r)| ((f, at(m.flash.size.span())), (r, at(m.ram.size.span()))))

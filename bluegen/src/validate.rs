@@ -381,6 +381,15 @@ fn memory_regions(board: Option<&Board>, memory: Option<&RawMemory>, source: &So
             errors.push(bad_value(source, v, &key, why).hint(format!("the region must end at or below {last:#x}: lower the origin or the size")));
             ok = false;
         }
+        // The board's own regions are checked with the board file.
+        if let (true, Some(why), Some((key, v))) = (
+            ok,
+            board.and_then(|b| b.arch.unmappable(region.origin, region.size)),
+            origin_v.as_ref().map(|o| (format!("memory.{name}-origin"), o)).or(size_v.as_ref().map(|s| (format!("memory.{name}"), s))),
+        ) {
+            errors.push(bad_value(source, v, &key, why).hint("keep flash and RAM below 0x1_0000_0000, each inside one 1 GiB block"));
+            ok = false;
+        }
         (region, ok)
     };
     let (flash, flash_ok) = region("flash", board.map(|b| b.flash), &memory.flash, &memory.flash_origin, errors);

@@ -90,3 +90,15 @@ fn the_boot_stack_top_is_aligned_whatever_the_ram_size() {
         drop(dir);
     }
 }
+
+/// On AArch64 a device's flash or RAM moved across a 1 GiB boundary, which
+/// the start-up's translation table cannot map, is a located error of
+/// `bluegen check`, not the linker script's assertion.
+#[test]
+fn an_aarch64_region_across_a_gib_boundary_is_refused() {
+    let text = format!("{}{}\n[memory]\nram-origin = 0x7fff_0000\nram = \"1M\"\n", common::device("qemu-virt-aarch64"), common::THREAD);
+    let dir = project(&text);
+    let (code, _, err) = common::bluegen(dir.path(), &["check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("key: memory.ram-origin") && err.contains("crosses a 1 GiB boundary"), "{err}");
+}
