@@ -24,13 +24,25 @@ pub struct Artifacts {
     pub bin: PathBuf,
 }
 
-/// Builds the rendered image crate in `image_dir`, in release.
-pub fn build(plan: &Plan, image_dir: &Path) -> Result<Artifacts> {
-    build_in(plan, image_dir, None)
+/// How to build: where cargo puts its outputs and how much it says.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options<'a> {
+    /// The cargo target directory [default: `CARGO_TARGET_DIR`, else the
+    /// image crate's own `target/`].
+    pub target_dir: Option<&'a Path>,
+    /// No cargo progress lines (`Compiling …`): `bluegen test` runs builds
+    /// side by side. Warnings and errors are shown all the same.
+    pub quiet: bool,
 }
 
-/// Like [`build`], with an explicit cargo target directory.
-pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Result<Artifacts> {
+/// Builds the rendered image crate in `image_dir`, in release.
+pub fn build(plan: &Plan, image_dir: &Path) -> Result<Artifacts> {
+    build_in(plan, image_dir, &Options::default())
+}
+
+/// Like [`build`], with [`Options`].
+pub fn build_in(plan: &Plan, image_dir: &Path, options: &Options<'_>) -> Result<Artifacts> {
+    let target_dir = options.target_dir;
     // Before cargo: the toolchain that builds the image has the target.
     crate::toolchain::ensure_target(image_dir, &plan.device.board.target, &plan.device.board.name)?;
     mend_lock(image_dir)?;
@@ -40,6 +52,7 @@ pub fn build_in(plan: &Plan, image_dir: &Path, target_dir: Option<&Path>) -> Res
     }
     cmd.current_dir(image_dir)
         .args(["build", "--release", "--message-format=json"])
+        .args(options.quiet.then_some("--quiet"))
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("CARGO_BUILD_TARGET")

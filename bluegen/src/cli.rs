@@ -56,6 +56,8 @@ pub enum Command {
     Docs(cmd::docs::Cmd),
     /// Build every example on every emulated board and print a size and speed table.
     Bench(cmd::bench::Cmd),
+    /// Build and run every (device, board) pair of the devices' [test] tables; judge console and exit status.
+    Test(cmd::test::Cmd),
 }
 
 /// Runs the CLI and turns the outcome into the process exit code.
@@ -85,6 +87,7 @@ pub fn main() -> ExitCode {
         Command::Probes(c) => c.run(),
         Command::Boards(c) => c.run(),
         Command::Bench(c) => c.run(),
+        Command::Test(c) => c.run(),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

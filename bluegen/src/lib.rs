@@ -42,6 +42,7 @@ pub mod run;
 pub mod save;
 pub mod schema;
 pub mod size;
+pub mod testing;
 pub mod toolchain;
 pub mod units;
 pub mod validate;

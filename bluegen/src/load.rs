@@ -23,9 +23,11 @@ use crate::root::Root;
 mod c;
 mod models;
 mod regions;
+mod testing;
 pub use c::{CDriverInputs, CInputs, RawC, RawCDriver};
 pub use models::{ModelFile, RawModel};
 pub use regions::RawRegion;
+pub use testing::RawTest;
 
 /// `device.toml` as written: tables in file order, every key optional here
 /// (a missing required key is a parse error of [`Loaded`]).
@@ -55,6 +57,8 @@ pub struct RawDeviceFile {
     pub regions: Vec<(Spanned<String>, Spanned<RawRegion>)>,
     /// `[models.<name>]` in file order: the AI models the image carries.
     pub models: Vec<(Spanned<String>, Spanned<RawModel>)>,
+    /// `[test]`: what `bluegen test` expects of a run.
+    pub test: Option<Spanned<RawTest>>,
 }
 
 /// One `[drivers.<name>]` table: its keys and values in file order.
@@ -164,6 +168,8 @@ pub struct Loaded {
     pub driver_c: Vec<Option<(RawCDriver, CDriverInputs)>>,
     /// Each `[models.<name>]`'s file, read (none where `file` is missing).
     pub model_files: Vec<Option<ModelFile>>,
+    /// The names of the boards bluegen knows, when `[test]` names boards.
+    pub known_boards: Vec<String>,
 }
 
 /// Reads device.toml at `manifest` and every input it names.
@@ -198,7 +204,8 @@ pub fn load_source(root: &Root, source: Source, board_flag: Option<&str>) -> Loa
     let mut raw = raw;
     let driver_c = c::drivers_inputs(&mut raw, &dir, target.as_deref());
     let model_files = models::read_files(&dir, &raw.models);
-    Loaded { source, dir, raw, parse_errors, board, board_from_flag: board_flag.is_some(), chip, app, c, driver_c, model_files }
+    let known_boards = if raw.test.as_ref().is_some_and(|t| t.get_ref().boards.is_some()) { Root::data_names(&root.boards()) } else { Vec::new() };
+    Loaded { source, dir, raw, parse_errors, board, board_from_flag: board_flag.is_some(), chip, app, c, driver_c, model_files, known_boards }
 }
 
 fn app(root: &Root, dir: &Path, app: Option<&Spanned<String>>, source: &Source) -> Result<AppCrate> {
@@ -268,12 +275,12 @@ const THREAD_KEYS: &[&str] = &["entry", "c-entry", "priority", "stack", "start",
 const INTERRUPT_KEYS: &[&str] = &["source", "handler", "c-handler", "priority"];
 const BUDGET_KEYS: &[&str] = &["flash", "ram", "model-flash", "model-ram", "components"];
 const QEMU_KEYS: &[&str] = &["args"];
-const TOP_KEYS: &[&str] = &["device", "memory", "features", "threads", "interrupts", "drivers", "regions", "models", "qemu", "budget", "c"];
+const TOP_KEYS: &[&str] = &["device", "memory", "features", "threads", "interrupts", "drivers", "regions", "models", "qemu", "budget", "c", "test"];
 
 /// Every table of device.toml with a fixed set of keys, and those keys (the
 /// book's device.toml reference is checked against this).
 pub const TABLE_KEYS: &[(&str, &[&str])] =
-    &[("", TOP_KEYS), ("device", DEVICE_KEYS), ("memory", MEMORY_KEYS), ("threads.<name>", THREAD_KEYS), ("interrupts.<name>", INTERRUPT_KEYS), ("qemu", QEMU_KEYS), ("budget", BUDGET_KEYS), ("c", c::C_KEYS), ("regions.<name>", regions::REGION_KEYS), ("models.<name>", models::MODEL_KEYS)];
+    &[("", TOP_KEYS), ("device", DEVICE_KEYS), ("memory", MEMORY_KEYS), ("threads.<name>", THREAD_KEYS), ("interrupts.<name>", INTERRUPT_KEYS), ("qemu", QEMU_KEYS), ("budget", BUDGET_KEYS), ("c", c::C_KEYS), ("regions.<name>", regions::REGION_KEYS), ("models.<name>", models::MODEL_KEYS), ("test", testing::TEST_KEYS)];
 
 /// Parses device.toml text into its raw structs, with every syntax error
 /// (as far as the parser recovers), unknown key, wrong type and missing key.
@@ -335,6 +342,7 @@ pub fn parse_device(source: &Source) -> (RawDeviceFile, Vec<Diagnostic>) {
             "qemu" => raw.qemu_args = p.table(key, value, "qemu", QEMU_KEYS).and_then(|t| p.any(t, "qemu", "args")),
             "budget" => raw.budget = p.table(key, value, "budget", BUDGET_KEYS).map(|t| p.budget(t, value.span())),
             "c" => raw.c = p.table(key, value, "c", c::C_KEYS).map(|t| p.c(t, key.span())),
+            "test" => raw.test = testing::parse(&mut p, key, value),
             _ => p.unknown(key, "", TOP_KEYS),
         }
     }
@@ -536,7 +544,7 @@ impl Walker<'_> {
 }
 
 /// "a string", "an integer": TOML type names with their article.
-fn article(type_str: &str) -> String {
+pub(crate) fn article(type_str: &str) -> String {
     let name = match type_str {
         "string" => "string",
         "integer" => "integer",

@@ -59,6 +59,8 @@ pub struct Device {
     /// `[models.<name>]` in file order, each read and checked against its engine.
     pub models: Vec<crate::ml::Model>,
     pub budget: Budget,
+    /// `[test]`: what a passing run looks like (none: `bluegen test` skips the device).
+    pub test: Option<crate::testing::TestSpec>,
     /// Warnings found while validating (e.g. a chip on another vendor's
     /// board); resolve passes them on with the configuration's.
     pub warnings: Vec<crate::diag::Diagnostic>,

@@ -40,7 +40,7 @@ pub fn qemu(
             }
         }
     });
-    let code = wait_or(board, &mut child, timeout, Some(&failure));
+    let code = wait_or(board, &mut child, timeout, Some(&failure)).and_then(|code| code.ok_or_else(|| timed_out(timeout.unwrap_or_default())));
     let _ = copier.join();
     // A write that failed after QEMU ended still fails the run.
     match failure.try_recv() {
@@ -56,14 +56,30 @@ pub fn qemu_output(
     timeout: Option<Duration>,
     extra_args: &[String],
 ) -> Result<(i32, String)> {
+    let (code, console) = capture(board, elf, timeout, extra_args)?;
+    match code {
+        Some(code) => Ok((code, console)),
+        None => Err(timed_out(timeout.unwrap_or_default())),
+    }
+}
+
+/// Boots `elf` on `board` and keeps its console: `(Some(status), console)`
+/// when the kernel exited, `(None, console)` when QEMU was stopped after
+/// `timeout` (the console so far is kept, for a test's report).
+pub fn capture(
+    board: &Board,
+    elf: &Path,
+    timeout: Option<Duration>,
+    extra_args: &[String],
+) -> Result<(Option<i32>, String)> {
     let mut child = spawn(board, elf, extra_args, Stdio::piped())?;
     let mut stdout = child.stdout.take();
     let reader = std::thread::spawn(move || {
-        let mut text = String::new();
+        let mut bytes = Vec::new();
         if let Some(out) = stdout.as_mut() {
-            let _ = std::io::Read::read_to_string(out, &mut text);
+            let _ = std::io::Read::read_to_end(out, &mut bytes);
         }
-        text
+        String::from_utf8_lossy(&bytes).into_owned()
     });
     let code = wait_or(board, &mut child, timeout, None)?;
     Ok((code, reader.join().unwrap_or_default()))
@@ -157,9 +173,9 @@ fn spawn(board: &Board, elf: &Path, extra_args: &[String], stdout: Stdio) -> Res
         .map_err(|e| Error::msg(format!("cannot start {}: {e}", qemu.binary)))
 }
 
-/// Waits for QEMU to end, to run out of `timeout`, or for `failure` (the
-/// console could not be written): the last two stop it.
-fn wait_or(board: &Board, child: &mut Child, timeout: Option<Duration>, failure: Option<&std::sync::mpsc::Receiver<Error>>) -> Result<i32> {
+/// Waits for QEMU to end (`Some(status)`), to run out of `timeout` (`None`),
+/// or for `failure` (the console could not be written): the last two stop it.
+fn wait_or(board: &Board, child: &mut Child, timeout: Option<Duration>, failure: Option<&std::sync::mpsc::Receiver<Error>>) -> Result<Option<i32>> {
     let binary = board.qemu.as_ref().map_or("QEMU", |q| q.binary.as_str());
     let start = Instant::now();
     loop {
@@ -173,23 +189,24 @@ fn wait_or(board: &Board, child: &mut Child, timeout: Option<Duration>, failure:
             .map_err(|e| Error::msg(format!("waiting for QEMU: {e}")))?
         {
             return match status.code() {
-                Some(code) => Ok(code),
+                Some(code) => Ok(Some(code)),
                 None => Err(Error::msg(format!("{binary} was killed by a signal"))),
             };
         }
-        if let Some(limit) = timeout.filter(|t| start.elapsed() >= *t) {
+        if timeout.is_some_and(|t| start.elapsed() >= t) {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(Diagnostic::error(format!(
-                "the image did not finish within {} s",
-                limit.as_secs_f64()
-            ))
-            .why("QEMU was stopped: the kernel neither exited nor halted in time")
-            .hint("a thread may be waiting forever; raise --timeout if the work is just slow")
-            .into());
+            return Ok(None);
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+fn timed_out(limit: Duration) -> Error {
+    Diagnostic::error(format!("the image did not finish within {} s", limit.as_secs_f64()))
+        .why("QEMU was stopped: the kernel neither exited nor halted in time")
+        .hint("a thread may be waiting forever; raise --timeout if the work is just slow")
+        .into()
 }
 
 /// The full path of `program` if it is on PATH.

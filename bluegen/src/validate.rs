@@ -141,6 +141,7 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
     let board = drivers::with_qemu_args(loaded, board, &mut errors);
     let budget = budget(loaded, &mut errors);
     models::budget_keys(loaded, &models, &mut errors);
+    let test = testing::validate(loaded, &mut errors);
     // C drivers without a C app still need the C toolchain and the C
     // library: an app table without sources of its own stands for them.
     let c = c::validate(loaded, &mut errors).or_else(|| {
@@ -175,6 +176,7 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
         regions,
         models,
         budget,
+        test,
         warnings,
         c,
         variant: None,
@@ -545,6 +547,7 @@ mod drivers;
 mod interrupts;
 mod isolation;
 mod models;
+mod testing;
 mod threads;
 #[cfg(test)]
 mod tests;

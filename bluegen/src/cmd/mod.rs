@@ -13,3 +13,4 @@ pub mod new;
 pub mod probes;
 pub mod run;
 pub mod size;
+pub mod test;

@@ -94,7 +94,7 @@ pub fn costs(root: &Root, plan: &Plan, flash: u64, ram: u64, only: Option<&[Stri
         variant.device.variant = Some(format!("without-{}", symbol.key));
         let rendered = crate::render::render(root, &variant)?;
         let target_dir = rendered.dir.join("target");
-        let artifacts = match crate::build::build_in(&variant, &rendered.dir, Some(&target_dir)) {
+        let artifacts = match crate::build::build_in(&variant, &rendered.dir, &crate::build::Options { target_dir: Some(&target_dir), ..Default::default() }) {
             Ok(artifacts) => artifacts,
             // C sources that need the feature (a POSIX header, a call)
             // cannot build without it: bluegen's checks do not read C.
@@ -242,7 +242,7 @@ fn measure(root: &Root, plan: &Plan, without: &Plan, extra: &[Assignment]) -> Re
     };
     let rendered = crate::render::render(root, &variant)?;
     let target_dir = rendered.dir.join("target");
-    let artifacts = match crate::build::build_in(&variant, &rendered.dir, Some(&target_dir)) {
+    let artifacts = match crate::build::build_in(&variant, &rendered.dir, &crate::build::Options { target_dir: Some(&target_dir), ..Default::default() }) {
         Ok(artifacts) => artifacts,
         Err(e) => return Ok(Err(Failure::Build(e.diagnostics.first().map_or_else(String::new, |d| d.message.clone())))),
     };

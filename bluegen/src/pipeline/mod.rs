@@ -68,10 +68,20 @@ pub fn report_warnings(plan: &Plan) {
 
 /// The whole build pipeline for one device.
 pub fn build_device(path: Option<&Path>, board: Option<&str>) -> Result<Built> {
+    build_device_with(path, board, &crate::build::Options::default())
+}
+
+/// [`build_device`] with build [`Options`](crate::build::Options).
+pub fn build_device_with(path: Option<&Path>, board: Option<&str>, options: &crate::build::Options<'_>) -> Result<Built> {
     let (root, plan) = plan(path, board)?;
+    build_plan(&root, plan, options)
+}
+
+/// Render, build and measure a plan; its budget checked.
+pub fn build_plan(root: &Root, plan: Plan, options: &crate::build::Options<'_>) -> Result<Built> {
     report_warnings(&plan);
-    let rendered = crate::render::render(&root, &plan)?;
-    let artifacts = crate::build::build(&plan, &rendered.dir)?;
+    let rendered = crate::render::render(root, &plan)?;
+    let artifacts = crate::build::build_in(&plan, &rendered.dir, options)?;
     let footprint = footprint(&artifacts.elf, plan.device.flash, plan.device.ram)?;
     // What menuconfig's estimate starts from.
     let measured = crate::menuconfig::estimate::Measured {

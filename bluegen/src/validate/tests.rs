@@ -39,6 +39,7 @@ fn validation_is_a_function_of_what_was_loaded() {
         c: None,
         driver_c: Vec::new(),
         model_files: Vec::new(),
+        known_boards: Vec::new(),
         source,
     };
     let (device, diagnostics) = check(&loaded);
