@@ -33,6 +33,8 @@ pub struct Options<'a> {
     /// No cargo progress lines (`Compiling …`): `bluegen test` runs builds
     /// side by side. Warnings and errors are shown all the same.
     pub quiet: bool,
+    /// cargo may not change the lock device.lock keeps ([`crate::lock`]).
+    pub locked: bool,
 }
 
 /// Builds the rendered image crate in `image_dir`, in release.
@@ -46,6 +48,7 @@ pub fn build_in(plan: &Plan, image_dir: &Path, options: &Options<'_>) -> Result<
     // Before cargo: the toolchain that builds the image has the target.
     crate::toolchain::ensure_target(image_dir, &plan.device.board.target, &plan.device.board.name)?;
     mend_lock(image_dir)?;
+    crate::lock::seed(plan, image_dir, options.locked)?;
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     if let Some(dir) = target_dir {
         cmd.env("CARGO_TARGET_DIR", dir);
@@ -53,6 +56,7 @@ pub fn build_in(plan: &Plan, image_dir: &Path, options: &Options<'_>) -> Result<
     cmd.current_dir(image_dir)
         .args(["build", "--release", "--message-format=json"])
         .args(options.quiet.then_some("--quiet"))
+        .args(options.locked.then_some("--locked"))
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("CARGO_BUILD_TARGET")
@@ -82,12 +86,18 @@ pub fn build_in(plan: &Plan, image_dir: &Path, options: &Options<'_>) -> Result<
     let c_device = plan.device.c.is_some();
     let forward = std::thread::spawn(move || {
         let mut c_failed = false;
+        let mut lock_refused = false;
         // The archives the build script names as failed, and GCC's error lines.
         let mut failed = crate::c_errors::CFailure::default();
         for line in std::io::BufReader::new(stderr).lines().map_while(std::result::Result::ok) {
             if c_device && line.starts_with("error: failed to run custom build command for ") && line.contains(&image_package) {
                 c_failed = true;
                 failed.failed = true;
+            }
+            // cargo's own words for a lock it may not change.
+            if line.contains("--locked was passed to prevent this") || line.starts_with("If you want to try to generate the lock file without accessing the network") || line.starts_with("help: to generate the lock file without accessing the network") {
+                lock_refused = true;
+                continue;
             }
             if c_failed {
                 if let Some(archive) = line.trim().strip_prefix("bluegen-c-failed ") {
@@ -100,7 +110,7 @@ pub fn build_in(plan: &Plan, image_dir: &Path, options: &Options<'_>) -> Result<
                 crate::errln!("{line}");
             }
         }
-        failed
+        (failed, lock_refused)
     });
     let mut elf = None;
     let mut overflows: Vec<(String, u64)> = Vec::new();
@@ -179,7 +189,10 @@ pub fn build_in(plan: &Plan, image_dir: &Path, options: &Options<'_>) -> Result<
         }
     }
     let status = child.wait().map_err(|e| Error::msg(format!("cargo did not finish: {e}")))?;
-    let c_failure = forward.join().unwrap_or_default();
+    let (c_failure, lock_refused) = forward.join().unwrap_or_default();
+    if lock_refused && !status.success() {
+        return Err(crate::lock::refused(plan));
+    }
     if c_failure.failed {
         return Err(c_failure.error(plan, image_dir));
     }
@@ -222,6 +235,7 @@ pub fn build_in(plan: &Plan, image_dir: &Path, options: &Options<'_>) -> Result<
         }
     };
     check_fits(plan, &elf)?;
+    crate::lock::keep(plan, image_dir)?;
     let bin = elf.with_extension("bin");
     let data = std::fs::read(&elf).map_err(|e| Error::io("read", &elf, e))?;
     let raw = raw_binary(&data).map_err(|why| Error::msg(format!("cannot make a raw binary of {}: {why}", elf.display())))?;

@@ -22,7 +22,7 @@ use crate::diag::{Error, render};
 
 /// Tailor a tiny, safe Rust RTOS kernel to a device described in one TOML file.
 #[derive(Debug, Parser)]
-#[command(name = "bluegen", version, about, propagate_version = true)]
+#[command(name = "bluegen", version = crate::data::VERSION, about, propagate_version = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

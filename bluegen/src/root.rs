@@ -1,9 +1,11 @@
 //! The kernel root: where components, boards, presets and templates live.
 //!
-//! bluegen ships as source next to its data. The root is the directory that
-//! holds `components/`, `boards/`, `configs/` and `kernel-templates/`: the
-//! `BLUEGEN_ROOT` environment variable when set, else the checkout bluegen was
-//! built from.
+//! The root is the directory that holds `components/`, `boards/`,
+//! `configs/` and `kernel-templates/`: the `BLUEGEN_ROOT` environment
+//! variable when set; else, for a bluegen run from its checkout's
+//! `target/` (a developer's build, the tests), that checkout, so that an
+//! edit shows at once; else (an installed bluegen) the kernel the binary
+//! carries, unpacked into its versioned data directory ([`crate::data`]).
 
 use std::path::{Path, PathBuf};
 
@@ -15,27 +17,30 @@ pub struct Root {
     pub dir: PathBuf,
 }
 
+/// What a kernel root holds.
+const PARTS: [&str; 4] = ["components", "boards", "configs", "kernel-templates"];
+
 impl Root {
-    /// Finds the root from `BLUEGEN_ROOT` or the build-time checkout.
+    /// Finds the root: `BLUEGEN_ROOT`, the checkout, or the data directory.
     pub fn discover() -> Result<Root> {
-        let (dir, from) = match std::env::var_os("BLUEGEN_ROOT") {
-            Some(dir) => (PathBuf::from(dir), "the BLUEGEN_ROOT environment variable"),
-            None => (
-                Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new("/")).to_path_buf(),
-                "the checkout bluegen was built from",
-            ),
-        };
-        let root = Root { dir: std::path::absolute(&dir).unwrap_or(dir) };
-        for sub in ["components", "boards", "configs", "kernel-templates"] {
-            if !root.dir.join(sub).is_dir() {
-                return Err(Error::new(
-                    Diagnostic::error(format!("`{}` is not a bluegen kernel root", root.dir.display()))
-                        .why(format!("it has no `{sub}/` directory (root taken from {from})"))
-                        .hint("set BLUEGEN_ROOT to the directory that holds components/, boards/, configs/ and kernel-templates/"),
-                ));
+        if let Some(dir) = std::env::var_os("BLUEGEN_ROOT").filter(|d| !d.is_empty()) {
+            let dir = PathBuf::from(dir);
+            let root = Root { dir: std::path::absolute(&dir).unwrap_or(dir) };
+            for sub in PARTS {
+                if !root.dir.join(sub).is_dir() {
+                    return Err(Error::new(
+                        Diagnostic::error(format!("`{}` is not a bluegen kernel root", root.dir.display()))
+                            .why(format!("it has no `{sub}/` directory (root taken from the BLUEGEN_ROOT environment variable)"))
+                            .hint("set BLUEGEN_ROOT to the directory that holds components/, boards/, configs/ and kernel-templates/, or unset it to use the kernel bluegen carries"),
+                    ));
+                }
             }
+            return Ok(root);
         }
-        Ok(root)
+        if let Some(dir) = checkout() {
+            return Ok(Root { dir });
+        }
+        Ok(Root { dir: crate::data::unpacked()? })
     }
 
     pub fn components(&self) -> PathBuf {
@@ -107,4 +112,12 @@ impl Root {
         names.sort();
         names
     }
+}
+
+/// The checkout this bluegen was built from, when it runs from inside it
+/// (its `target/`) and the checkout still holds the kernel.
+fn checkout() -> Option<PathBuf> {
+    let top = Path::new(env!("CARGO_MANIFEST_DIR")).parent()?;
+    let exe = std::env::current_exe().ok()?.canonicalize().ok()?;
+    (exe.starts_with(top.canonicalize().ok()?) && PARTS.iter().all(|p| top.join(p).is_dir())).then(|| top.to_path_buf())
 }

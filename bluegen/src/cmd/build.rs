@@ -12,6 +12,9 @@ pub struct Cmd {
     /// Build for this board instead of the one device.toml names.
     #[arg(long)]
     pub board: Option<String>,
+    /// Build with the crate versions device.lock pins; fail where it would change.
+    #[arg(long)]
+    pub locked: bool,
     /// Print one JSON object (elf, bin, regions, sections) instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -19,7 +22,7 @@ pub struct Cmd {
 
 impl Cmd {
     pub fn run(self) -> Result<u8> {
-        let built = crate::pipeline::build_device(self.path.as_deref(), self.board.as_deref())?;
+        let built = crate::pipeline::build_device_with(self.path.as_deref(), self.board.as_deref(), &crate::build::Options { locked: self.locked, ..Default::default() })?;
         let mut out = crate::cli::stdout();
         if self.json {
             let fp = &built.footprint;

@@ -12,6 +12,9 @@ pub struct Cmd {
     /// Run on this board instead of the one device.toml names.
     #[arg(long)]
     pub board: Option<String>,
+    /// Build with the crate versions device.lock pins; fail where it would change.
+    #[arg(long)]
+    pub locked: bool,
     /// Stop QEMU and fail after this many seconds (0.001 to 86400).
     #[arg(long, value_name = "SECS", value_parser = crate::cli::seconds, allow_hyphen_values = true)]
     pub timeout: Option<Duration>,
@@ -42,7 +45,7 @@ impl Cmd {
                 .hint(format!("flash it to the device instead: bluegen flash {path}; or pick a qemu-* board (`bluegen boards`)"))
                 .into());
         }
-        let built = crate::pipeline::build_device(self.path.as_deref(), self.board.as_deref())?;
+        let built = crate::pipeline::build_device_with(self.path.as_deref(), self.board.as_deref(), &crate::build::Options { locked: self.locked, ..Default::default() })?;
         let board = &built.plan.device.board;
         let mut extra = if self.icount { crate::run::icount_args(board)? } else { Vec::new() };
         extra.extend(crate::run::drives(&built.plan.device, &built.artifacts.elf, self.erase_flash)?);

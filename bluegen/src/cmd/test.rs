@@ -54,6 +54,9 @@ pub struct Cmd {
     /// [default: CARGO_TARGET_DIR (one for all), else target/bluegen-test].
     #[arg(long, value_name = "DIR")]
     pub target_dir: Option<PathBuf>,
+    /// Build with the crate versions device.lock pins; fail where it would change.
+    #[arg(long)]
+    pub locked: bool,
 }
 
 /// How one pair ended.
@@ -107,7 +110,7 @@ impl Cmd {
         let dirs = TargetDirs::new(self.target_dir.clone());
         let jobs = self.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, NonZeroUsize::get), NonZeroUsize::get);
         let start = Instant::now();
-        let outcomes = run_all(&root, &cases, jobs, &dirs);
+        let outcomes = run_all(&root, &cases, jobs, &dirs, self.locked);
         let elapsed = start.elapsed();
         if let Some(file) = &self.junit {
             crate::files::write_atomic(file, report::junit(&cases, &outcomes, elapsed).as_bytes())?;
@@ -164,7 +167,7 @@ impl TargetDirs {
 
 /// Every case, `jobs` at a time; outcomes in the cases' order. A pair's
 /// line goes to stderr as it ends.
-fn run_all(root: &Root, cases: &[Case], jobs: usize, dirs: &TargetDirs) -> Vec<Outcome> {
+fn run_all(root: &Root, cases: &[Case], jobs: usize, dirs: &TargetDirs, locked: bool) -> Vec<Outcome> {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(vec![None; cases.len()]);
     std::thread::scope(|scope| {
@@ -173,7 +176,7 @@ fn run_all(root: &Root, cases: &[Case], jobs: usize, dirs: &TargetDirs) -> Vec<O
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(case) = cases.get(i) else { break };
-                    let outcome = run_case(root, case, dirs);
+                    let outcome = run_case(root, case, dirs, locked);
                     crate::errln!("{}", report::progress(case, &outcome));
                     results.lock().unwrap_or_else(std::sync::PoisonError::into_inner)[i] = Some(outcome);
                 }
@@ -192,7 +195,7 @@ fn rendered(e: &Error) -> String {
 }
 
 /// Builds one pair's image and, on an emulated board, runs and judges it.
-fn run_case(root: &Root, case: &Case, dirs: &TargetDirs) -> Outcome {
+fn run_case(root: &Root, case: &Case, dirs: &TargetDirs, locked: bool) -> Outcome {
     let start = Instant::now();
     let Some(spec) = &case.spec else {
         return error_outcome(case.error.clone().unwrap_or_default(), Duration::ZERO);
@@ -206,7 +209,7 @@ fn run_case(root: &Root, case: &Case, dirs: &TargetDirs) -> Outcome {
     // build in it may write an ELF of the same name.
     let built = {
         let _turn = lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        crate::pipeline::build_plan(root, plan, &crate::build::Options { target_dir: Some(&target_dir), quiet: true }).and_then(|built| keep(built))
+        crate::pipeline::build_plan(root, plan, &crate::build::Options { target_dir: Some(&target_dir), quiet: true, locked }).and_then(|built| keep(built))
     };
     let build = start.elapsed();
     let built = match built {
