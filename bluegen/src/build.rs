@@ -53,6 +53,12 @@ pub fn build_in(plan: &Plan, image_dir: &Path, options: &Options<'_>) -> Result<
     if let Some(dir) = target_dir {
         cmd.env("CARGO_TARGET_DIR", dir);
     }
+    // bluegen is the rustc wrapper, so that no symbol names a directory of
+    // this machine (see `wrap`); the user's wrapper (sccache) still runs.
+    if let Ok(exe) = std::env::current_exe() {
+        let inner = std::env::var_os("RUSTC_WRAPPER").filter(|w| !w.is_empty() && std::path::Path::new(w) != exe);
+        cmd.env("RUSTC_WRAPPER", &exe).env(crate::wrap::MARK, "1").env(crate::wrap::INNER, inner.unwrap_or_default());
+    }
     cmd.current_dir(image_dir)
         .args(["build", "--release", "--message-format=json"])
         .args(options.quiet.then_some("--quiet"))

@@ -48,3 +48,4 @@ pub mod testing;
 pub mod toolchain;
 pub mod units;
 pub mod validate;
+pub mod wrap;

@@ -222,7 +222,9 @@ fn run_case(root: &Root, case: &Case, dirs: &TargetDirs, locked: bool) -> Outcom
         return Outcome { status: Status::Built, console: String::new(), exit: None, build, run: Duration::ZERO, flash, ram };
     }
     let args = (|| -> Result<Vec<String>> {
-        let mut args = if board.qemu.as_ref().is_some_and(|q| q.icount.is_some()) { crate::run::icount_args(board)? } else { Vec::new() };
+        // The board's deterministic clock, unless the test brings its own.
+        let own_icount = spec.qemu_args.iter().any(|a| a == "-icount");
+        let mut args = if !own_icount && board.qemu.as_ref().is_some_and(|q| q.icount.is_some()) { crate::run::icount_args(board)? } else { Vec::new() };
         // Flash banks start erased: a test does not depend on an earlier run.
         args.extend(crate::run::drives(&built.plan.device, &built.artifacts.elf, true)?);
         args.extend(spec.qemu_args.iter().cloned());

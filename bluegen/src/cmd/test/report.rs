@@ -77,9 +77,12 @@ pub fn table(cases: &[Case], outcomes: &[Outcome], without_test: &[String], elap
                 }
             }
             Status::Error(e) => {
-                crate::outln!("\nerror: {} on {} did not build or run:", c.project, c.board)?;
+                match c.spec {
+                    None => crate::outln!("\nerror: {}: its device.toml does not validate:", c.project)?,
+                    Some(_) => crate::outln!("\nerror: {} on {} did not build or run:", c.project, c.board)?,
+                }
                 for line in e.lines() {
-                    crate::outln!("  {line}")?;
+                    crate::outln!("{}", if line.is_empty() { String::new() } else { format!("  {line}") })?;
                 }
             }
             _ => {}
