@@ -9,6 +9,8 @@
 //! which the app's code reaches the kernel; [`FeatureRequest::diagnostic`]
 //! refuses each at its line.
 
+use std::path::Path;
+
 use toml::de::DeTable;
 
 use crate::diag::{Diagnostic, Location, Source};
@@ -143,4 +145,58 @@ pub fn component_dependencies(manifest: &Source, components: &[String]) -> (Vec<
 /// A TOML key as written in a dotted path: bare when it can be.
 fn toml_key(key: &str) -> String {
     if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') { key.to_string() } else { format!("{key:?}") }
+}
+
+/// The app's path dependencies on components that are not this bluegen's
+/// (a project made by another bluegen, whose kernel sits elsewhere): cargo
+/// would build two kernels, or find none. Each is an error at its `path`.
+pub fn foreign_components(manifest: &Source, app_dir: &Path, root: &Root) -> Vec<crate::diag::Diagnostic> {
+    let Ok(doc) = DeTable::parse(&manifest.text) else { return Vec::new() };
+    let doc = doc.get_ref();
+    let ours: Vec<(String, std::path::PathBuf)> = Root::data_dirs(&root.components())
+        .into_iter()
+        .filter_map(|dir| {
+            let path = root.components().join(dir);
+            let text = std::fs::read_to_string(path.join("Cargo.toml")).ok()?;
+            Some((text.parse::<toml::Table>().ok()?.get("package")?.get("name")?.as_str()?.to_string(), path))
+        })
+        .collect();
+    let mut tables: Vec<(String, &DeTable<'_>)> = Vec::new();
+    if let Some(t) = doc.get("dependencies").and_then(|t| t.get_ref().as_table()) {
+        tables.push(("dependencies".into(), t));
+    }
+    if let Some(targets) = doc.get("target").and_then(|t| t.get_ref().as_table()) {
+        for (cfg, t) in targets.iter() {
+            if let Some(deps) = t.get_ref().as_table().and_then(|t| t.get("dependencies")).and_then(|d| d.get_ref().as_table()) {
+                tables.push((format!("target.{}.dependencies", toml_key(cfg.get_ref())), deps));
+            }
+        }
+    }
+    let mut errors = Vec::new();
+    for (table, deps) in tables {
+        for (key, value) in in_file_order(deps) {
+            let Some(t) = value.get_ref().as_table() else { continue };
+            let package = t.get("package").and_then(|p| p.get_ref().as_str()).unwrap_or(key.get_ref());
+            let (Some((_, expected)), Some(path)) = (ours.iter().find(|(name, _)| name == package), t.get("path")) else { continue };
+            let Some(written) = path.get_ref().as_str() else { continue };
+            let found = app_dir.join(written);
+            let same = match (found.canonicalize(), expected.canonicalize()) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => false,
+            };
+            if same {
+                continue;
+            }
+            let what = if found.join("Cargo.toml").is_file() { "another kernel's copy" } else { "no crate" };
+            errors.push(
+                crate::diag::Diagnostic::error(format!("the app depends on `{package}` outside this bluegen's kernel"))
+                    .at(Some(manifest.location(path.span())))
+                    .key(format!("{table}.{}.path", toml_key(key.get_ref())))
+                    .value(format!("{written:?}"))
+                    .why(format!("this bluegen builds with the components in {}, and this path holds {what} (a project made by another bluegen, or moved)", root.components().display()))
+                    .hint(format!("write `path = {}`", crate::escape::toml_str(&expected.display().to_string()))),
+            );
+        }
+    }
+    errors
 }

@@ -68,6 +68,7 @@ pub fn check(loaded: &Loaded) -> (Option<Device>, Vec<Diagnostic>) {
     let (app, api) = match &loaded.app {
         Ok(app) => {
             errors.extend(app.feature_requests.iter().map(crate::app_manifest::FeatureRequest::diagnostic));
+            errors.extend(app.foreign.iter().cloned());
             let uses = app.api.as_ref().map_or_else(|_| Vec::new(), |api| api.uses.clone());
             (App { dir: app.dir.clone(), package: app.package.clone(), package_at: app.package_at.clone(), dependencies: app.dependencies.clone(), uses }, Some(&app.api))
         }

@@ -81,7 +81,15 @@ fn copy_dir(from: &Path, to: &Path) {
             continue;
         }
         let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() { copy_dir(&e.path(), &dest) } else { std::fs::copy(e.path(), dest).map(|_| ()).unwrap() }
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest)
+        } else if e.file_name() == "Cargo.toml" {
+            // The copy's app names the checkout's kernel as the example's does.
+            let text = std::fs::read_to_string(e.path()).unwrap().replace("\"../../../components/", &format!("\"{}/components/", repo().display()));
+            std::fs::write(dest, text).unwrap()
+        } else {
+            std::fs::copy(e.path(), dest).map(|_| ()).unwrap()
+        }
     }
 }
 

@@ -139,3 +139,52 @@ fn device_lock_keeps_the_lock_and_locked_holds_it() {
     assert!(bluegen(&["build", "locked"]).status.success());
     assert!(std::fs::read_to_string(&file).unwrap().contains("name = \"locked-app\"\nversion = \"0.2.0\""));
 }
+
+#[test]
+fn a_users_rustc_wrapper_still_runs_and_the_image_is_the_same() {
+    // A wrapper of the user's (sccache's place): it logs what it runs, then runs it.
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("wrapper.log");
+    let wrapper = tmp.path().join("wrapper");
+    std::fs::write(&wrapper, format!("#!/bin/sh\necho \"$@\" >> '{}'\nexec \"$@\"\n", log.display())).unwrap();
+    std::fs::set_permissions(&wrapper, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let build = |dir: &str, wrapped: bool| {
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("bluegen"));
+        cmd.current_dir(tmp.path()).args(["build", dir, "--json"]).env("CARGO_TARGET_DIR", tmp.path().join(format!("{dir}-target")));
+        if wrapped {
+            cmd.env("RUSTC_WRAPPER", &wrapper);
+        } else {
+            cmd.env_remove("RUSTC_WRAPPER");
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        std::fs::read(json["elf"].as_str().unwrap()).unwrap()
+    };
+    for dir in ["plain", "wrapped"] {
+        assert!(Command::new(assert_cmd::cargo::cargo_bin("bluegen")).current_dir(tmp.path()).args(["new", dir, "--name", "w", "--board", "qemu-virt-rv32"]).output().unwrap().status.success());
+    }
+    let (plain, wrapped) = (build("plain", false), build("wrapped", true));
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.lines().any(|l| l.contains("--crate-name bluegen_kernel") && l.contains("--target riscv32imac-unknown-none-elf")), "{logged}");
+    assert!(plain == wrapped, "the wrapper changed the image");
+}
+
+#[test]
+fn an_app_made_by_another_bluegen_is_located_not_a_cargo_error() {
+    // A project made by an older installed bluegen names that one's kernel.
+    let tmp = tempfile::tempdir().unwrap();
+    assert!(Command::new(assert_cmd::cargo::cargo_bin("bluegen")).current_dir(tmp.path()).args(["new", "old", "--board", "qemu-mps2-an385"]).output().unwrap().status.success());
+    let manifest = tmp.path().join("old/app/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let kernel = repo().join("components/kernel").display().to_string();
+    std::fs::write(&manifest, text.replace(&kernel, "/home/u/.local/share/bluegen/0.0.9-0123456789abcdef/components/kernel")).unwrap();
+    let out = Command::new(assert_cmd::cargo::cargo_bin("bluegen")).current_dir(tmp.path()).args(["check", "old"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr).replace(&tmp.path().display().to_string(), "[DIR]").replace(&repo().display().to_string(), "[ROOT]");
+    assert!(err.starts_with("error: the app depends on `bluegen-kernel` outside this bluegen's kernel\n  --> [DIR]/old/app/Cargo.toml:13:27\n"), "{err}");
+    assert!(err.contains("= key: dependencies.bluegen-kernel.path\n"), "{err}");
+    assert!(err.contains("= value: \"/home/u/.local/share/bluegen/0.0.9-0123456789abcdef/components/kernel\"\n"), "{err}");
+    assert!(err.contains("= why: this bluegen builds with the components in [ROOT]/components, and this path holds no crate (a project made by another bluegen, or moved)\n"), "{err}");
+    assert!(err.contains("= hint: write `path = \"[ROOT]/components/kernel\"`\n"), "{err}");
+}

@@ -131,4 +131,19 @@ fn the_test_command_runs_every_test_binary_and_passes_its_arguments_on() {
     }
     let calls = std::fs::read_to_string(&log).unwrap();
     assert_eq!(calls.lines().collect::<Vec<_>>(), ["test --workspace --locked --no-fail-fast -p bluegen --test escaping", "test --workspace --locked --no-fail-fast"], "{calls}");
+
+    // Without arguments, the whole suite: then `bluegen test examples` (a
+    // fake bluegen here, where cargo would have built it) in the tests'
+    // shared target directory.
+    std::fs::remove_file(&log).unwrap();
+    let target = tmp.path().join("target");
+    std::fs::create_dir_all(target.join("debug")).unwrap();
+    let bluegen = target.join("debug/bluegen");
+    std::fs::write(&bluegen, format!("#!/bin/sh\necho \"bluegen $* in $CARGO_TARGET_DIR\" >> '{}'\n", log.display())).unwrap();
+    std::fs::set_permissions(&bluegen, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = std::process::Command::new(repo().join("test")).env("PATH", format!("{}:/usr/bin:/bin", tmp.path().display())).env("CARGO_TARGET_DIR", &target).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let calls = std::fs::read_to_string(&log).unwrap();
+    let images = repo().join("target/images");
+    assert_eq!(calls.lines().collect::<Vec<_>>(), ["test --workspace --locked --no-fail-fast".to_string(), "build --locked -q -p bluegen".to_string(), format!("bluegen test examples --junit target/examples-junit.xml in {}", images.display())], "{calls}");
 }

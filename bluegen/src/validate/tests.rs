@@ -35,7 +35,7 @@ fn validation_is_a_function_of_what_was_loaded() {
         board: Some(Ok(board)),
         board_from_flag: false,
         chip: None,
-        app: Ok(crate::load::AppCrate { dir: "/nonexistent/app".into(), package: "t-app".into(), package_at: None, dependencies: Vec::new(), api: Ok(api), feature_requests: Vec::new() }),
+        app: Ok(crate::load::AppCrate { dir: "/nonexistent/app".into(), package: "t-app".into(), package_at: None, dependencies: Vec::new(), api: Ok(api), feature_requests: Vec::new(), foreign: Vec::new() }),
         c: None,
         driver_c: Vec::new(),
         model_files: Vec::new(),
