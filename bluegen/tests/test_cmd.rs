@@ -8,6 +8,8 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
+mod common;
+
 fn bluegen() -> Command {
     Command::cargo_bin("bluegen").unwrap()
 }
@@ -144,4 +146,127 @@ fn an_empty_matrix_and_an_unknown_board_are_errors() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("error: unknown board `qemu-virt-rv23`") && err.contains("did you mean `qemu-virt-rv32`?"), "{err}");
     assert!(err.contains("error: `nowhere` does not exist"), "{err}");
+}
+
+#[test]
+fn every_mistake_of_a_test_table_is_located() {
+    let (code, err) = common::check(&format!("{}{}[test]\nboards = [\"qemu-mps2-an38\", 3, \"qemu-virt-rv32\", \"qemu-virt-rv32\"]\nconsole = [\"a\", {{ regex = \"(\" }}, {{ regx = \"x\" }}, 4, \"two\\nlines\"]\nexit = 300\ntimeout = \"1m\"\nqemu-args = \"-s\"\ncolour = 1\n", common::device("qemu-mps2-an385"), common::THREAD));
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(err, @r#"
+    error: invalid value for `test.boards`
+     --> device.toml:9:11
+      |
+    9 | boards = ["qemu-mps2-an38", 3, "qemu-virt-rv32", "qemu-virt-rv32"]
+      |           ^^^^^^^^^^^^^^^^
+      = key: test.boards
+      = value: "qemu-mps2-an38"
+      = why: there is no board `qemu-mps2-an38`
+      = hint: did you mean `qemu-mps2-an385`?
+
+    error: invalid value for `test.boards`
+     --> device.toml:9:29
+      |
+    9 | boards = ["qemu-mps2-an38", 3, "qemu-virt-rv32", "qemu-virt-rv32"]
+      |                             ^
+      = key: test.boards
+      = value: 3
+      = why: a board name is a string, not an integer
+      = hint: put the name in double quotes
+
+    error: invalid value for `test.boards`
+     --> device.toml:9:50
+      |
+    9 | boards = ["qemu-mps2-an38", 3, "qemu-virt-rv32", "qemu-virt-rv32"]
+      |                                                  ^^^^^^^^^^^^^^^^
+      = key: test.boards
+      = value: "qemu-virt-rv32"
+      = why: board `qemu-virt-rv32` is named twice
+      = hint: remove one: each (device, board) pair runs once
+
+    error: invalid value for `test.console`
+      --> device.toml:10:17
+       |
+    10 | console = ["a", { regex = "(" }, { regx = "x" }, 4, "two\nlines"]
+       |                 ^^^^^^^^^^^^^^^
+       = key: test.console
+       = value: { regex = "(" }
+       = why: the regular expression does not parse: unclosed group
+       = hint: see https://docs.rs/regex for the syntax; use a literal (single-quoted) TOML string so that backslashes stay
+
+    error: invalid value for `test.console`
+      --> device.toml:10:34
+       |
+    10 | console = ["a", { regex = "(" }, { regx = "x" }, 4, "two\nlines"]
+       |                                  ^^^^^^^^^^^^^^
+       = key: test.console
+       = value: { regx = "x" }
+       = why: a table entry is `{ regex = "…" }` and nothing else
+       = hint: write a line as a string, or a regular expression as `{ regex = '…' }`
+
+    error: invalid value for `test.console`
+      --> device.toml:10:50
+       |
+    10 | console = ["a", { regex = "(" }, { regx = "x" }, 4, "two\nlines"]
+       |                                                  ^
+       = key: test.console
+       = value: 4
+       = why: an entry is a string or `{ regex = "…" }`, not an integer
+       = hint: put the line in double quotes
+
+    error: invalid value for `test.console`
+      --> device.toml:10:53
+       |
+    10 | console = ["a", { regex = "(" }, { regx = "x" }, 4, "two\nlines"]
+       |                                                     ^^^^^^^^^^^^
+       = key: test.console
+       = value: "two\nlines"
+       = why: a console line holds no line break
+       = hint: write each line as an entry of its own
+
+    error: invalid value for `test.exit`
+      --> device.toml:11:8
+       |
+    11 | exit = 300
+       |        ^^^
+       = key: test.exit
+       = value: 300
+       = why: the exit status is an integer from 0 to 255
+       = hint: write `exit = 0` for a clean exit
+
+    error: invalid value for `test.timeout`
+      --> device.toml:12:11
+       |
+    12 | timeout = "1m"
+       |           ^^^^
+       = key: test.timeout
+       = value: "1m"
+       = why: a timeout is a number of seconds from 0.001 to 86400 (a day)
+       = hint: write `timeout = 60` (seconds; the default)
+
+    error: invalid value for `test.qemu-args`
+      --> device.toml:13:13
+       |
+    13 | qemu-args = "-s"
+       |             ^^^^
+       = key: test.qemu-args
+       = value: "-s"
+       = why: `qemu-args` is an array of strings, one per QEMU argument
+       = hint: write it as `qemu-args = ["-device", "tmp105,bus=i2c,address=0x48"]`
+
+    error: unknown key `test.colour`
+      --> device.toml:14:1
+       |
+    14 | colour = 1
+       | ^^^^^^
+       = key: test.colour
+       = why: the keys allowed in [test] are `boards`, `console`, `exit`, `timeout`, `qemu-args`
+    "#);
+}
+
+#[test]
+fn check_validates_the_device_on_every_test_board() {
+    // i2c3 is a peripheral of the mps2 boards; virt RV32 has none of that name.
+    let (code, err) = common::check(&format!("{}{}[drivers.sensors]\nperipheral = \"i2c3\"\n\n[test]\nboards = [\"qemu-mps2-an385\", \"qemu-virt-rv32\"]\n", common::device("qemu-mps2-an385"), common::THREAD));
+    assert_eq!(code, 1);
+    assert!(err.contains("= why: board `qemu-virt-rv32` has no peripheral `i2c3`\n  = note: with board qemu-virt-rv32, which `[test] boards` names at line 12, column 30\n"), "{err}");
 }

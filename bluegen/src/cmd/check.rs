@@ -23,7 +23,7 @@ impl Cmd {
         let others = plan.device.test.iter().flat_map(|t| &t.boards).filter(|(b, _)| self.board.is_none() && *b != plan.device.board.name);
         for (board, at) in others {
             if let Err(e) = crate::pipeline::plan(self.path.as_deref(), Some(board)) {
-                errors.extend(e.diagnostics.into_iter().map(|d| d.note(format!("with board {board}, which `[test] boards` names{}", at.as_ref().map_or_else(String::new, |l| format!(" at {}:{}", l.line, l.col))))));
+                errors.extend(e.diagnostics.into_iter().map(|d| d.note(format!("with board {board}, which `[test] boards` names{}", at.as_ref().map_or_else(String::new, |l| format!(" at line {}, column {}", l.line, l.col))))));
             }
         }
         crate::diag::Error::check(errors)?;
