@@ -147,9 +147,12 @@ fn toml_key(key: &str) -> String {
     if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') { key.to_string() } else { format!("{key:?}") }
 }
 
-/// The app's path dependencies on components that are not this bluegen's
-/// (a project made by another bluegen, whose kernel sits elsewhere): cargo
-/// would build two kernels, or find none. Each is an error at its `path`.
+/// The app's absolute path dependencies on components (what `bluegen new`
+/// writes) that are not this bluegen's: a project made by another bluegen,
+/// whose kernel sits in another data directory, where cargo would build two
+/// kernels, or find none. Each is an error at its `path`. A relative path
+/// is the project's own layout (the examples of a checkout) and left to
+/// cargo.
 pub fn foreign_components(manifest: &Source, app_dir: &Path, root: &Root) -> Vec<crate::diag::Diagnostic> {
     let Ok(doc) = DeTable::parse(&manifest.text) else { return Vec::new() };
     let doc = doc.get_ref();
@@ -178,7 +181,7 @@ pub fn foreign_components(manifest: &Source, app_dir: &Path, root: &Root) -> Vec
             let Some(t) = value.get_ref().as_table() else { continue };
             let package = t.get("package").and_then(|p| p.get_ref().as_str()).unwrap_or(key.get_ref());
             let (Some((_, expected)), Some(path)) = (ours.iter().find(|(name, _)| name == package), t.get("path")) else { continue };
-            let Some(written) = path.get_ref().as_str() else { continue };
+            let Some(written) = path.get_ref().as_str().filter(|p| Path::new(p).is_absolute()) else { continue };
             let found = app_dir.join(written);
             let same = match (found.canonicalize(), expected.canonicalize()) {
                 (Ok(a), Ok(b)) => a == b,

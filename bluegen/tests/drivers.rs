@@ -221,16 +221,6 @@ fn an_app_that_uses_a_driver_crate_device_toml_does_not_declare() {
     let (code, _, err) = common::bluegen(dir.path(), &["check"]);
     assert_eq!(code, 1);
     insta::assert_snapshot!(err, @r#"
-    error: the app depends on `bluegen-timer-cmsdk` outside this bluegen's kernel
-     --> [DIR]/app/Cargo.toml:6:32
-      |
-    6 | bluegen-timer-cmsdk = { path = "../../timer-cmsdk" }
-      |                                ^^^^^^^^^^^^^^^^^^^
-      = key: dependencies.bluegen-timer-cmsdk.path
-      = value: "../../timer-cmsdk"
-      = why: this bluegen builds with the components in [ROOT]/components, and this path holds no crate (a project made by another bluegen, or moved)
-      = hint: write `path = "[ROOT]/components/timer-cmsdk"`
-
     error: the app depends on `bluegen-timer-cmsdk`, and device.toml declares no driver of it
      --> [DIR]/app/Cargo.toml:6:1
       = key: dependencies.bluegen-timer-cmsdk

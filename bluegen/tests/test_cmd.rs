@@ -21,6 +21,9 @@ fn project(dir: &Path, name: &str, test: &str, body: Option<&str>) {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let manifest = dir.join(name).join("device.toml");
     let text = std::fs::read_to_string(&manifest).unwrap();
+    // The project's own [test] (its greeting, its board) gives way to `test`.
+    let (text, own) = text.split_once("\n[test]\n").unwrap();
+    assert_eq!(own, format!("console = [\"Hello from {name}!\"]\n"));
     std::fs::write(&manifest, format!("{text}\n{test}")).unwrap();
     if let Some(body) = body {
         let lib = dir.join(name).join("app/src/lib.rs");

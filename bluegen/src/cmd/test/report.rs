@@ -93,7 +93,8 @@ pub fn table(cases: &[Case], outcomes: &[Outcome], without_test: &[String], elap
     }
     let (pass, built, fail, error) = counts(outcomes);
     let word = if fail + error == 0 { "ok" } else { "FAILED" };
-    crate::outln!("\ntest result: {word}. {pass} passed, {built} built (hardware), {fail} failed, {error} errors; {} pairs in {}", outcomes.len(), secs(elapsed))?;
+    let pairs = if outcomes.len() == 1 { "1 pair".to_string() } else { format!("{} pairs", outcomes.len()) };
+    crate::outln!("\ntest result: {word}. {pass} passed, {built} built (hardware), {fail} failed, {error} errors; {pairs} in {}", secs(elapsed))?;
     Ok(())
 }
 
