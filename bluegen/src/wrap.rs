@@ -17,6 +17,7 @@
 //! (build scripts, procedural macros) are not touched.
 
 use std::ffi::OsString;
+use std::io::Write;
 use std::process::ExitCode;
 
 /// Set for cargo's rustc invocations: bluegen runs as the wrapper.
@@ -29,7 +30,7 @@ pub const INNER: &str = "BLUEGEN_RUSTC_WRAPPER";
 pub fn main() -> ExitCode {
     let mut args: Vec<OsString> = std::env::args_os().skip(1).collect();
     if args.is_empty() {
-        eprintln!("error: bluegen runs as a rustc wrapper only under cargo ({MARK} is set)");
+        let _ = writeln!(std::io::stderr(), "error: bluegen runs as a rustc wrapper only under cargo ({MARK} is set)");
         return ExitCode::FAILURE;
     }
     if let Some(strings) = args.iter().map(|a| a.to_str().map(str::to_string)).collect::<Option<Vec<String>>>() {
@@ -50,7 +51,7 @@ pub fn main() -> ExitCode {
     };
     cmd.env_remove(MARK).env_remove(INNER);
     let err = std::os::unix::process::CommandExt::exec(&mut cmd);
-    eprintln!("error: bluegen's rustc wrapper cannot run {}: {err}", inner.as_ref().unwrap_or(&args[0]).to_string_lossy());
+    let _ = writeln!(std::io::stderr(), "error: bluegen's rustc wrapper cannot run {}: {err}", inner.as_ref().unwrap_or(&args[0]).to_string_lossy());
     ExitCode::FAILURE
 }
 
