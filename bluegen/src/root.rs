@@ -43,6 +43,20 @@ impl Root {
         Ok(Root { dir: crate::data::unpacked()? })
     }
 
+    /// The root for a command that works on a checkout's own files
+    /// (`bench` on examples/, `docs` on book/), or why this one has none:
+    /// an installed bluegen's root holds only what images are built from.
+    pub fn checkout_part(&self, part: &str, command: &str) -> Result<PathBuf> {
+        let dir = self.dir.join(part);
+        if dir.is_dir() {
+            return Ok(dir);
+        }
+        Err(Diagnostic::error(format!("`bluegen {command}` works on a bluegen checkout's {part}/, and this kernel root has none"))
+            .why(format!("the kernel root is {} (an installed bluegen's carries only the components, boards, presets and templates)", self.dir.display()))
+            .hint(format!("run it in a checkout (`cargo run -p bluegen -- {command}`), or set BLUEGEN_ROOT to one"))
+            .into())
+    }
+
     pub fn components(&self) -> PathBuf {
         self.dir.join("components")
     }

@@ -61,6 +61,12 @@ fn an_installed_bluegen_works_from_anywhere_with_the_kernel_it_carries() {
         let out = i.run(args, Some("/nonexistent"));
         assert!(out.status.success(), "bluegen {args:?}: {}", text(&out));
     }
+    // The checkout's own commands say that this is no checkout.
+    for (command, part) in [("bench", "examples"), ("docs", "book")] {
+        let out = i.run(&[command], Some("/nonexistent"));
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stderr).starts_with(&format!("error: `bluegen {command}` works on a bluegen checkout's {part}/, and this kernel root has none\n")), "{}", text(&out));
+    }
     let data = i.tmp.path().join("home/.local/share/bluegen");
     let unpacked: Vec<_> = std::fs::read_dir(&data).unwrap().map(|e| e.unwrap().path()).collect();
     assert_eq!(unpacked.len(), 1, "{unpacked:?}");

@@ -49,6 +49,7 @@ pub struct Cmd {
 impl Cmd {
     pub fn run(self) -> Result<u8> {
         let root = Root::discover()?;
+        root.checkout_part("examples", "bench")?;
         // Every unknown --example and --board, before anything is built.
         let known_boards = Root::data_names(&root.boards());
         let (examples, mut errors) = examples(&root, &self.example)?;

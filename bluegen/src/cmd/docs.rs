@@ -26,6 +26,7 @@ pub struct Cmd {
 impl Cmd {
     pub fn run(self) -> Result<u8> {
         let root = Root::discover()?;
+        root.checkout_part("book", "docs")?;
         let pages = pages(&root)?;
         let mut stale = Vec::new();
         // `pages` includes SUMMARY.md, whose reference entries are generated too.
