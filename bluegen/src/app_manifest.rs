@@ -62,27 +62,27 @@ impl FeatureRequest {
 
 /// The package names of bluegen's components (`bluegen-kernel`, …).
 pub fn component_packages(root: &Root) -> Vec<String> {
+    component_dirs(root).into_iter().map(|(package, _)| package).collect()
+}
+
+/// Each component's package name and directory.
+fn component_dirs(root: &Root) -> Vec<(String, std::path::PathBuf)> {
     Root::data_dirs(&root.components())
         .into_iter()
         .filter_map(|name| {
-            let text = std::fs::read_to_string(root.components().join(name).join("Cargo.toml")).ok()?;
-            Some(text.parse::<toml::Table>().ok()?.get("package")?.get("name")?.as_str()?.to_string())
+            let dir = root.components().join(name);
+            let text = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
+            Some((text.parse::<toml::Table>().ok()?.get("package")?.get("name")?.as_str()?.to_string(), dir))
         })
         .collect()
 }
 
-/// The app's Cargo.toml's choices of component features, and the names by
-/// which its code reaches the kernel (`bluegen_kernel`, or a rename).
-pub fn component_dependencies(manifest: &Source, components: &[String]) -> (Vec<FeatureRequest>, Vec<String>) {
-    let Ok(doc) = DeTable::parse(&manifest.text) else { return (Vec::new(), Vec::new()) };
-    let doc = doc.get_ref();
-    let text = |span: std::ops::Range<usize>| manifest.text.get(span).unwrap_or_default().to_string();
-    let mut requests = Vec::new();
-    let mut watch = Vec::new();
-    // Dependency tables: `[dependencies]` and `[target.'cfg(…)'.dependencies]`.
-    let mut tables: Vec<(String, &DeTable<'_>)> = Vec::new();
-    for kind in ["dependencies", "build-dependencies", "dev-dependencies"] {
-        if let Some(t) = doc.get(kind).and_then(|t| t.get_ref().as_table()) {
+/// The dependency tables of a Cargo.toml: `[<kind>]` of each of `kinds`,
+/// then each `[target.'cfg(…)'.dependencies]`, with their table paths.
+fn dependency_tables<'a, 'i>(doc: &'a DeTable<'i>, kinds: &[&str]) -> Vec<(String, &'a DeTable<'i>)> {
+    let mut tables = Vec::new();
+    for kind in kinds {
+        if let Some(t) = doc.get(*kind).and_then(|t| t.get_ref().as_table()) {
             tables.push((kind.to_string(), t));
         }
     }
@@ -93,6 +93,18 @@ pub fn component_dependencies(manifest: &Source, components: &[String]) -> (Vec<
             }
         }
     }
+    tables
+}
+
+/// The app's Cargo.toml's choices of component features, and the names by
+/// which its code reaches the kernel (`bluegen_kernel`, or a rename).
+pub fn component_dependencies(manifest: &Source, components: &[String]) -> (Vec<FeatureRequest>, Vec<String>) {
+    let Ok(doc) = DeTable::parse(&manifest.text) else { return (Vec::new(), Vec::new()) };
+    let doc = doc.get_ref();
+    let text = |span: std::ops::Range<usize>| manifest.text.get(span).unwrap_or_default().to_string();
+    let mut requests = Vec::new();
+    let mut watch = Vec::new();
+    let tables = dependency_tables(doc, &["dependencies", "build-dependencies", "dev-dependencies"]);
     // A dependency key → its component package, for `[features]`' `dep/feature`.
     let mut keys: Vec<(String, String)> = Vec::new();
     for (table, deps) in &tables {
@@ -156,27 +168,9 @@ fn toml_key(key: &str) -> String {
 pub fn foreign_components(manifest: &Source, app_dir: &Path, root: &Root) -> Vec<crate::diag::Diagnostic> {
     let Ok(doc) = DeTable::parse(&manifest.text) else { return Vec::new() };
     let doc = doc.get_ref();
-    let ours: Vec<(String, std::path::PathBuf)> = Root::data_dirs(&root.components())
-        .into_iter()
-        .filter_map(|dir| {
-            let path = root.components().join(dir);
-            let text = std::fs::read_to_string(path.join("Cargo.toml")).ok()?;
-            Some((text.parse::<toml::Table>().ok()?.get("package")?.get("name")?.as_str()?.to_string(), path))
-        })
-        .collect();
-    let mut tables: Vec<(String, &DeTable<'_>)> = Vec::new();
-    if let Some(t) = doc.get("dependencies").and_then(|t| t.get_ref().as_table()) {
-        tables.push(("dependencies".into(), t));
-    }
-    if let Some(targets) = doc.get("target").and_then(|t| t.get_ref().as_table()) {
-        for (cfg, t) in targets.iter() {
-            if let Some(deps) = t.get_ref().as_table().and_then(|t| t.get("dependencies")).and_then(|d| d.get_ref().as_table()) {
-                tables.push((format!("target.{}.dependencies", toml_key(cfg.get_ref())), deps));
-            }
-        }
-    }
+    let ours = component_dirs(root);
     let mut errors = Vec::new();
-    for (table, deps) in tables {
+    for (table, deps) in dependency_tables(doc, &["dependencies"]) {
         for (key, value) in in_file_order(deps) {
             let Some(t) = value.get_ref().as_table() else { continue };
             let package = t.get("package").and_then(|p| p.get_ref().as_str()).unwrap_or(key.get_ref());

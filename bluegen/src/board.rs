@@ -303,12 +303,18 @@ impl Board {
                 .key(key.to_string())
                 .value(format!("{name:?}"))
                 .why(why)
-                .hint(match Root::closest(name, &known, "board") {
-                    list if list.starts_with("known") => format!("{list} (see `bluegen boards`)"),
-                    hint => hint,
-                })
+                .hint(Board::unknown_hint(name, &known))
         })?;
         Board::from_file(&path)
+    }
+
+    /// The hint for an unknown board name: the closest of `known`, or the
+    /// list of them.
+    pub fn unknown_hint(name: &str, known: &[String]) -> String {
+        match Root::closest(name, known, "board") {
+            list if list.starts_with("known") => format!("{list} (see `bluegen boards`)"),
+            hint => hint,
+        }
     }
 
     /// Parses and checks one board file: every mistake of it in one run.

@@ -31,11 +31,7 @@ pub(super) fn validate(loaded: &Loaded, errors: &mut Vec<Diagnostic>) -> Option<
             if spec.boards.iter().any(|(b, _)| b == name) {
                 errors.push(bad_value(source, item, "test.boards", format!("board `{name}` is named twice")).hint("remove one: each (device, board) pair runs once"));
             } else if !loaded.known_boards.iter().any(|b| b == name) {
-                let hint = match crate::root::Root::closest(name, &loaded.known_boards, "board") {
-                    list if list.starts_with("known") => format!("{list} (see `bluegen boards`)"),
-                    hint => hint,
-                };
-                errors.push(bad_value(source, item, "test.boards", format!("there is no board `{name}`")).hint(hint));
+                errors.push(bad_value(source, item, "test.boards", format!("there is no board `{name}`")).hint(crate::board::Board::unknown_hint(name, &loaded.known_boards)));
             } else {
                 spec.boards.push((name.to_string(), at(item)));
             }

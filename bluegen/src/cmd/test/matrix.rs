@@ -18,10 +18,9 @@ pub struct Case {
     pub board: String,
     /// The board runs in QEMU; a hardware board's image is only built.
     pub emulated: bool,
-    /// The device's `[test]`; none when device.toml does not validate.
-    pub spec: Option<TestSpec>,
-    /// Why device.toml does not validate, rendered.
-    pub error: Option<String>,
+    /// The device's `[test]`, or why its device.toml does not validate
+    /// (bluegen's diagnostics, rendered).
+    pub spec: std::result::Result<TestSpec, String>,
 }
 
 /// What the paths hold.
@@ -36,16 +35,11 @@ pub struct Found {
 /// The matrix of the device.toml files under `paths`, only on `boards`
 /// when some are given: sorted by project, then in `[test] boards` order.
 pub fn find(root: &Root, paths: &[PathBuf], boards: &[String]) -> Result<Found> {
-    let known = Root::data_names(&root.boards());
     let mut errors = Vec::new();
-    for b in boards.iter().filter(|b| !known.contains(b)) {
-        errors.push(
-            Diagnostic::error(format!("unknown board `{b}`"))
-                .key("--board")
-                .value(b.as_str())
-                .why(format!("there is no {}", root.boards().join(format!("{b}.toml")).display()))
-                .hint(crate::root::Root::closest(b, &known, "board")),
-        );
+    for b in boards {
+        if let Err(e) = Board::load(root, b, None, "--board") {
+            errors.extend(e.diagnostics);
+        }
     }
     let mut manifests = Vec::new();
     for path in paths {
@@ -78,13 +72,14 @@ pub fn find(root: &Root, paths: &[PathBuf], boards: &[String]) -> Result<Found> 
             },
             Err(e) => {
                 // A broken device.toml counts when it has (or may have) a [test].
-                let text = std::fs::read_to_string(&manifest).unwrap_or_default();
-                if text.parse::<toml::Table>().is_ok_and(|t| !t.contains_key("test")) {
+                let table = std::fs::read_to_string(&manifest).ok().and_then(|text| text.parse::<toml::Table>().ok());
+                if table.as_ref().is_some_and(|t| !t.contains_key("test")) {
                     without_test.push(project);
                     continue;
                 }
-                let name = text.parse::<toml::Table>().ok().and_then(|t| Some(t.get("device")?.get("name")?.as_str()?.to_string())).unwrap_or_else(|| "?".into());
-                cases.push(Case { manifest, project, device: name, board: "-".into(), emulated: false, spec: None, error: Some(crate::diag::render(&e.diagnostics).trim_end().to_string()) });
+                let name = table.as_ref().and_then(|t| Some(t.get("device")?.get("name")?.as_str()?.to_string())).unwrap_or_else(|| "?".into());
+                let why = crate::diag::render(&e.diagnostics).trim_end().to_string();
+                cases.push(Case { manifest, project, device: name, board: "-".into(), emulated: false, spec: Err(why) });
                 continue;
             }
         };
@@ -95,7 +90,7 @@ pub fn find(root: &Root, paths: &[PathBuf], boards: &[String]) -> Result<Found> 
                 Ok(b) => b.qemu.is_some(),
                 Err(_) => false,
             };
-            cases.push(Case { manifest: manifest.clone(), project: project.clone(), device: device.name.clone(), board: board.clone(), emulated, spec: Some(spec.clone()), error: None });
+            cases.push(Case { manifest: manifest.clone(), project: project.clone(), device: device.name.clone(), board: board.clone(), emulated, spec: Ok(spec.clone()) });
         }
     }
     let total = cases.len();

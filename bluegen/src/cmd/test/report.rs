@@ -47,8 +47,9 @@ pub fn list(cases: &[Case], json: bool) -> Result<()> {
     Ok(())
 }
 
-fn counts(outcomes: &[Outcome]) -> (usize, usize, usize, usize) {
-    let n = |f: fn(&Status) -> bool| outcomes.iter().filter(|o| f(&o.status)).count();
+/// Passed, built, failed and errors among `outcomes`.
+fn counts<'a>(outcomes: impl IntoIterator<Item = &'a Outcome> + Clone) -> (usize, usize, usize, usize) {
+    let n = |f: fn(&Status) -> bool| outcomes.clone().into_iter().filter(|o| f(&o.status)).count();
     (n(|s| matches!(s, Status::Pass)), n(|s| matches!(s, Status::Built)), n(|s| matches!(s, Status::Fail(_))), n(|s| matches!(s, Status::Error(_))))
 }
 
@@ -78,8 +79,8 @@ pub fn table(cases: &[Case], outcomes: &[Outcome], without_test: &[String], elap
             }
             Status::Error(e) => {
                 match c.spec {
-                    None => crate::outln!("\nerror: {}: its device.toml does not validate:", c.project)?,
-                    Some(_) => crate::outln!("\nerror: {} on {} did not build or run:", c.project, c.board)?,
+                    Err(_) => crate::outln!("\nerror: {}: its device.toml does not validate:", c.project)?,
+                    Ok(_) => crate::outln!("\nerror: {} on {} did not build or run:", c.project, c.board)?,
                 }
                 for line in e.lines() {
                     crate::outln!("{}", if line.is_empty() { String::new() } else { format!("  {line}") })?;
@@ -164,8 +165,8 @@ pub fn junit(cases: &[Case], outcomes: &[Outcome], elapsed: Duration) -> String 
         let project = &cases[i].project;
         let group: Vec<usize> = (i..cases.len()).take_while(|&j| cases[j].project == *project).collect();
         i += group.len();
-        let outs: Vec<Outcome> = group.iter().map(|&j| outcomes[j].clone()).collect();
-        let (_, _, f, e) = counts(&outs);
+        let outs: Vec<&Outcome> = group.iter().map(|&j| &outcomes[j]).collect();
+        let (_, _, f, e) = counts(outs.iter().copied());
         let mut suite = BytesStart::new("testsuite");
         suite.push_attribute(("name", xml_text(project).as_str()));
         suite.push_attribute(("tests", group.len().to_string().as_str()));
