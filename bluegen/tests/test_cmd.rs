@@ -149,6 +149,14 @@ fn an_empty_matrix_and_an_unknown_board_are_errors() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("error: unknown board `qemu-virt-rv23`") && err.contains("did you mean `qemu-virt-rv32`?"), "{err}");
     assert!(err.contains("error: `nowhere` does not exist"), "{err}");
+
+    // A report that could not be written is refused before anything runs.
+    let with_test = tempfile::tempdir().unwrap();
+    project(with_test.path(), "dev", "[test]\nconsole = [\"Hello from dev!\"]\n", None);
+    let out = bluegen().current_dir(with_test.path()).args(["test", "--junit", "missing/report.xml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "error: cannot write the JUnit report `missing/report.xml`\n  = key: --junit\n  = why: the directory `missing` does not exist\n  = hint: create it first, or pass a file in an existing directory\n");
+    assert!(!with_test.path().join("dev/target").exists(), "it built before refusing");
 }
 
 #[test]

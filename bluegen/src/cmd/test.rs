@@ -107,6 +107,18 @@ impl Cmd {
                 .hint("add a [test] table to a device.toml (see `bluegen test --help` and the book's Testing chapter), or pass the projects to test")
                 .into());
         }
+        // Where the report goes is checked before the runs, not after them.
+        if let Some(file) = &self.junit {
+            let dir = file.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            if !dir.is_dir() {
+                return Err(Diagnostic::error(format!("cannot write the JUnit report `{}`", file.display()))
+                    .key("--junit")
+                    .why(format!("the directory `{}` does not exist", dir.display()))
+                    .hint("create it first, or pass a file in an existing directory")
+                    .into());
+            }
+            crate::files::check_writable(file)?;
+        }
         let dirs = TargetDirs::new(self.target_dir.clone());
         let jobs = self.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, NonZeroUsize::get), NonZeroUsize::get);
         let start = Instant::now();
@@ -136,28 +148,32 @@ fn shard(s: &str) -> std::result::Result<(usize, usize), String> {
     Ok((k, n))
 }
 
-/// The cargo target directories of the run: one per Rust target (or the
-/// one `CARGO_TARGET_DIR` names), each with the lock its builds take turns on.
+/// The cargo target directories of the run, each with the lock its
+/// builds take turns on.
 struct TargetDirs {
-    base: Option<PathBuf>,
-    shared: Option<PathBuf>,
+    /// `Ok(base)`: `base/<target>` per Rust target (`--target-dir`, else
+    /// `target/bluegen-test`); `Err(dir)`: the one `CARGO_TARGET_DIR` names.
+    layout: std::result::Result<PathBuf, PathBuf>,
     locks: Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>,
 }
 
 impl TargetDirs {
     fn new(flag: Option<PathBuf>) -> TargetDirs {
-        let shared = if flag.is_none() { std::env::var_os("CARGO_TARGET_DIR").filter(|d| !d.is_empty()).map(PathBuf::from) } else { None };
-        let base = flag.or_else(|| shared.is_none().then(|| PathBuf::from("target").join("bluegen-test")));
         let absolute = |p: PathBuf| std::path::absolute(&p).unwrap_or(p);
-        TargetDirs { base: base.map(absolute), shared: shared.map(absolute), locks: Mutex::new(HashMap::new()) }
+        let shared = std::env::var_os("CARGO_TARGET_DIR").filter(|d| !d.is_empty()).map(PathBuf::from);
+        let layout = match (flag, shared) {
+            (Some(base), _) => Ok(absolute(base)),
+            (None, Some(shared)) => Err(absolute(shared)),
+            (None, None) => Ok(absolute(PathBuf::from("target").join("bluegen-test"))),
+        };
+        TargetDirs { layout, locks: Mutex::new(HashMap::new()) }
     }
 
     /// The directory of Rust target `target`, and its lock.
     fn of(&self, target: &str) -> (PathBuf, Arc<Mutex<()>>) {
-        let dir = match (&self.shared, &self.base) {
-            (Some(shared), _) => shared.clone(),
-            (None, Some(base)) => base.join(target),
-            (None, None) => PathBuf::from("target"),
+        let dir = match &self.layout {
+            Ok(base) => base.join(target),
+            Err(shared) => shared.clone(),
         };
         let mut locks = self.locks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let lock = locks.entry(dir.clone()).or_default().clone();
@@ -197,8 +213,9 @@ fn rendered(e: &Error) -> String {
 /// Builds one pair's image and, on an emulated board, runs and judges it.
 fn run_case(root: &Root, case: &Case, dirs: &TargetDirs, locked: bool) -> Outcome {
     let start = Instant::now();
-    let Some(spec) = &case.spec else {
-        return error_outcome(case.error.clone().unwrap_or_default(), Duration::ZERO);
+    let spec = match &case.spec {
+        Ok(spec) => spec,
+        Err(why) => return error_outcome(why.clone(), Duration::ZERO),
     };
     let plan = match crate::pipeline::plan(Some(&case.manifest), Some(&case.board)) {
         Ok((_, plan)) => plan,
